@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Verifier actions a driver can trigger itself. A bug check ends the driver:
+ * its host process, or umnicd for an in-host driver; umnicd then applies the
+ * device's restart policy to a user-mode driver.
+ */
+#ifndef UMNIC_WDFVERIFIER_H
+#define UMNIC_WDFVERIFIER_H
+
+#include <wdftypes.h>
+
+UMNIC_EXTERN_C_BEGIN
+
+/* Stops in the debugger if one is attached (SIGTRAP), otherwise does nothing. */
+VOID WdfVerifierDbgBreakPoint(VOID);
+
+/* Logs the code and parameters and terminates the driver; does not return. */
+VOID WdfVerifierKeBugCheck(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
+			   ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3,
+			   ULONG_PTR BugCheckParameter4) __attribute__((noreturn));
+
+UMNIC_EXTERN_C_END
+
+#endif

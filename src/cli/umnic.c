@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * umnic: the command line. It forwards the words it is given to umnicd and
+ * prints the answer; umnicd formats text and JSON itself.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define REPLY_MAX (1024 * 1024)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: umnic [--run-dir DIR] COMMAND [ARGS] [--json]\n"
+		"  install PATH.inf [HWID] [--param Name=Value]... [--ifname NAME] [--netns NAME]\n"
+		"                       install a device and start it; prints its instance id and interface\n"
+		"  uninstall DEVICE     stop and remove a device (instance id, number or interface name)\n"
+		"  list                 all devices\n"
+		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
+		"  ping                 check that umnicd answers\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *run_dir = getenv("UMNIC_RUN_DIR") ? getenv("UMNIC_RUN_DIR") : "/run/umnic";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *req, *reply, abs[PATH_MAX];
+	size_t len = 0;
+	int fd, first;
+	ssize_t n;
+	int32_t code;
+
+	for (first = 1; first < argc; first++) {
+		if (!strcmp(argv[first], "--run-dir") && first + 1 < argc)
+			run_dir = argv[++first];
+		else if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
+			usage(stdout);
+			return 0;
+		} else
+			break;
+	}
+	if (first >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* umnicd resolves nothing relative to our directory: send an absolute INF path. */
+	if (!strcmp(argv[first], "install") && first + 1 < argc && argv[first + 1][0] != '-') {
+		if (!realpath(argv[first + 1], abs)) {
+			fprintf(stderr, "umnic: %s: %s\n", argv[first + 1], strerror(errno));
+			return 1;
+		}
+		argv[first + 1] = abs;
+	}
+	req = malloc(16384);
+	reply = malloc(REPLY_MAX);
+	if (!req || !reply)
+		return 1;
+	for (int i = first; i < argc; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		if (len + l > 16384) {
+			fprintf(stderr, "umnic: arguments too long\n");
+			return 2;
+		}
+		memcpy(req + len, argv[i], l);
+		len += l;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", run_dir);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "umnic: cannot reach umnicd at %s: %s (is umnicd running? see --run-dir)\n",
+			sa.sun_path, strerror(errno));
+		return 1;
+	}
+	{
+		int sz = REPLY_MAX;
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
+	if (send(fd, req, len, 0) < 0) {
+		fprintf(stderr, "umnic: send: %s\n", strerror(errno));
+		return 1;
+	}
+	n = recv(fd, reply, REPLY_MAX - 1, 0);
+	if (n < 4) {
+		fprintf(stderr, "umnic: no answer from umnicd\n");
+		return 1;
+	}
+	memcpy(&code, reply, 4);
+	fwrite(reply + 4, 1, (size_t)n - 4, code ? stderr : stdout);
+	return code;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#include "common/proto.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq)
+{
+	struct umn_msg_hdr *h = msg;
+
+	memset(msg, 0, len);
+	h->type = type;
+	h->len = len;
+	h->seq = seq;
+}
+
+void umn_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = src ? strnlen(src, cap - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+const char *umn_str_fix(char *dst, size_t cap)
+{
+	dst[cap - 1] = '\0';
+	return dst;
+}
+
+int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned nfds)
+{
+	union {
+		struct cmsghdr c;
+		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
+		return -EINVAL;
+	if (nfds) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static void close_fds(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds)
+{
+	union {
+		struct cmsghdr c;
+		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	unsigned got = 0;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		unsigned k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		int tmp[UMN_MSG_MAX_FDS * 2];
+		if (k > UMN_MSG_MAX_FDS * 2)
+			k = UMN_MSG_MAX_FDS * 2;
+		memcpy(tmp, CMSG_DATA(c), k * sizeof(int));
+		for (unsigned i = 0; i < k; i++) {
+			if (fds && got < UMN_MSG_MAX_FDS)
+				fds[got++] = tmp[i];
+			else
+				close(tmp[i]);
+		}
+	}
+	if (nfds)
+		*nfds = got;
+	if (n == 0)
+		return 0;
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr)) {
+		if (fds)
+			close_fds(fds, got);
+		if (nfds)
+			*nfds = 0;
+		return -EMSGSIZE;
+	}
+	if (((struct umn_msg_hdr *)buf)->len != (uint32_t)n) {
+		if (fds)
+			close_fds(fds, got);
+		if (nfds)
+			*nfds = 0;
+		return -EBADMSG;
+	}
+	return n;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Messages between umnicd and a umnic-host process, over a SOCK_SEQPACKET
+ * socketpair (one message per packet, file descriptors as SCM_RIGHTS).
+ *
+ * Every message is a fixed struct starting with umn_msg_hdr, optionally
+ * followed by a variable blob whose length the struct names. Strings are
+ * fixed arrays; the receiver forces termination. The receiver copies the
+ * packet into private memory before it looks at any field, and umnicd checks
+ * every value it gets from a host (the host is not trusted).
+ */
+#ifndef UMNIC_COMMON_PROTO_H
+#define UMNIC_COMMON_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/shm.h"
+
+#define UMN_PROTO_VERSION 1
+#define UMN_MSG_MAX (128 * 1024)
+#define UMN_MSG_MAX_FDS 8
+#define UMN_NAME_MAX 128
+#define UMN_TEXT_MAX 512
+#define UMN_MAC_MAX 32
+#define UMN_MCAST_MAX 64
+
+enum umn_msg_type {
+	/* umnicd -> host; each is answered by UMN_MSG_REPLY with the same seq. */
+	UMN_MSG_LOAD_DRIVER = 1,
+	UMN_MSG_ADD_DEVICE,
+	UMN_MSG_CREATE_QUEUE,
+	UMN_MSG_START_QUEUES,
+	UMN_MSG_STOP_QUEUES,
+	UMN_MSG_SET_RX_FILTER,
+	UMN_MSG_REMOVE_DEVICE,
+
+	/* host -> umnicd. */
+	UMN_MSG_REPLY = 100,
+	UMN_MSG_LOG,
+	UMN_MSG_ADAPTER_START,	/* answered with UMN_MSG_REPLY */
+	UMN_MSG_ADAPTER_STOP,
+	UMN_MSG_LINK_STATE,
+	UMN_MSG_DEVICE_FAILED,
+};
+
+struct umn_msg_hdr {
+	uint32_t type;
+	uint32_t len;	/* whole message, header included */
+	uint64_t seq;
+};
+
+struct umn_msg_reply {
+	struct umn_msg_hdr h;
+	uint64_t req_seq;
+	int32_t status;	/* NTSTATUS */
+	uint32_t reserved;
+	char text[UMN_TEXT_MAX];
+};
+
+struct umn_msg_load_driver {
+	struct umn_msg_hdr h;
+	uint32_t proto_version;
+	uint32_t flags;	/* UMN_LOAD_* */
+	char service[UMN_NAME_MAX];
+	char path[1024];	/* the driver .so */
+};
+#define UMN_LOAD_VERIFIER 0x1
+
+struct umn_msg_add_device {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t flags;	/* UMN_LOAD_* */
+	char instance_id[UMN_NAME_MAX];
+	char hwid[UMN_NAME_MAX];
+	uint32_t registry_len;	/* devreg blob follows the struct */
+	uint32_t reserved;
+};
+
+/* fds: [0] queue memfd, [1] execution context eventfd, [2] umnicd's eventfd. */
+struct umn_msg_create_queue {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t reserved;
+	struct umn_queue_layout layout;
+};
+
+struct umn_msg_dev {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t reserved;
+};
+
+struct umn_msg_rx_filter {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t flags;	/* NET_PACKET_FILTER_FLAGS */
+	uint32_t mcast_count;
+	uint32_t reserved;
+	uint8_t mcast[UMN_MCAST_MAX][6];
+};
+
+struct umn_msg_log {
+	struct umn_msg_hdr h;
+	uint32_t dev;	/* UINT32_MAX: the host itself */
+	uint32_t level;
+	char text[UMN_TEXT_MAX];
+};
+
+/* What the driver declared before NetAdapterStart; umnicd checks every field. */
+struct umn_msg_adapter_start {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t mtu;
+	uint16_t perm_addr_len;
+	uint16_t cur_addr_len;
+	uint8_t perm_addr[UMN_MAC_MAX];
+	uint8_t cur_addr[UMN_MAC_MAX];
+	uint64_t max_tx_speed;
+	uint64_t max_rx_speed;
+	uint32_t tx_queues;
+	uint32_t rx_queues;
+	uint32_t tx_frag_hint;
+	uint32_t rx_frag_hint;
+	uint32_t tx_backfill;
+	uint32_t tx_max_frags;
+	uint32_t rx_max_frame;
+	uint32_t filter_flags;	/* supported NET_PACKET_FILTER_FLAGS */
+	uint32_t max_mcast;
+	uint32_t reserved;
+};
+
+struct umn_msg_link_state {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t media_state;	/* NET_IF_MEDIA_CONNECT_STATE */
+	uint64_t tx_speed;
+	uint64_t rx_speed;
+	uint32_t duplex;
+	uint32_t reserved;
+};
+
+struct umn_msg_device_failed {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	int32_t status;
+	char text[UMN_TEXT_MAX];
+};
+
+/* Sends one message with optional fds. Returns 0 or a negative errno. */
+int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned nfds);
+/*
+ * Receives one message into buf (at least UMN_MSG_MAX bytes). Returns its
+ * length, 0 on orderly shutdown, or a negative errno; -EMSGSIZE for a
+ * truncated or undersized packet, -EBADMSG when hdr.len disagrees with the
+ * packet. Received fds are O_CLOEXEC; on error none are left open.
+ */
+ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds);
+void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq);
+/* Copies src into a fixed string field, truncating; always terminated. */
+void umn_strlcpy(char *dst, const char *src, size_t cap);
+/* Forces termination of a received fixed string field; returns dst. */
+const char *umn_str_fix(char *dst, size_t cap);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared memory of one packet queue, defined once for umnicd and the
+ * driver runtime.
+ *
+ *   [os cell][driver cell][packet NET_RING + elements][fragment NET_RING +
+ *   elements][data buffers]
+ *
+ * Each side writes only its own cell; each cell sits alone on a cache line
+ * so the two sides never bounce a line they both write. umnicd never reads
+ * the NET_RING headers (the driver owns them), and takes buffer addresses,
+ * capacities and the layout from its private copy, never from this memory.
+ * Fragment slot i is always backed by data buffer i.
+ */
+#ifndef UMNIC_COMMON_SHM_H
+#define UMNIC_COMMON_SHM_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UMN_CACHELINE 64
+
+enum umn_queue_kind { UMN_QUEUE_TX = 0, UMN_QUEUE_RX = 1 };
+
+/* Written by umnicd only. */
+struct umn_os_cell {
+	_Atomic uint32_t pkt_end;	/* EndIndex of the packet ring (release) */
+	_Atomic uint32_t frag_end;	/* EndIndex of the fragment ring (release) */
+	_Atomic uint32_t os_sleeping;	/* umnicd sleeps: kick its eventfd after publishing */
+	uint32_t reserved;
+} __attribute__((aligned(UMN_CACHELINE)));
+
+/* Written by the driver runtime only; umnicd reads each field once and validates it. */
+struct umn_drv_cell {
+	_Atomic uint32_t pkt_begin;	/* BeginIndex of the packet ring (release) */
+	_Atomic uint32_t frag_begin;	/* BeginIndex of the fragment ring (release) */
+	_Atomic uint32_t drv_sleeping;	/* the execution context sleeps: kick its eventfd */
+	uint32_t reserved;
+	_Atomic uint64_t advance_calls;	/* informational only */
+} __attribute__((aligned(UMN_CACHELINE)));
+
+_Static_assert(sizeof(struct umn_os_cell) == UMN_CACHELINE, "os cell is one cache line");
+_Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one cache line");
+
+/* Inline packet extensions every queue carries, at fixed offsets in each packet element. */
+#define UMN_PKT_EXT_CHECKSUM_OFF 12
+#define UMN_PKT_EXT_GSO_OFF 16
+#define UMN_PKT_EXT_RSC_OFF 20
+#define UMN_PKT_EXT_IEEE8021Q_OFF 24
+#define UMN_PKT_EXT_HASH_OFF 28
+#define UMN_PKT_STRIDE 40
+/* Fragment extensions: the virtual address of the fragment's buffer. */
+#define UMN_FRAG_EXT_VA_OFF 8
+#define UMN_FRAG_STRIDE 16
+
+#define UMN_RING_MIN 8u
+#define UMN_RING_MAX 8192u
+#define UMN_BUF_MIN 2048u
+#define UMN_BUF_MAX (64u * 1024u)
+#define UMN_BACKFILL_MAX 512u
+
+/*
+ * Where everything lives in the region. umnicd computes it and sends it with
+ * the queue; both sides then use their own copy.
+ */
+struct umn_queue_layout {
+	uint32_t kind;
+	uint32_t queue_id;
+	uint32_t pkt_count;	/* power of two */
+	uint32_t frag_count;	/* power of two; also the number of data buffers */
+	uint32_t pkt_stride;
+	uint32_t frag_stride;
+	uint32_t buf_size;	/* capacity of each data buffer */
+	uint32_t backfill;	/* TX: Offset of payload in each buffer */
+	uint64_t os_cell_off;
+	uint64_t drv_cell_off;
+	uint64_t pkt_ring_off;	/* NET_RING header; elements at +64 */
+	uint64_t frag_ring_off;
+	uint64_t buf_off;	/* page aligned */
+	uint64_t total_size;
+};
+
+static inline uint32_t umn_pow2_clamp(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	uint32_t p = lo;
+
+	while (p < v && p < hi)
+		p <<= 1;
+	return p;
+}
+
+/* Fills *l for the given sizes (rounded to powers of two and clamped). */
+void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind kind, uint32_t queue_id,
+			      uint32_t pkt_hint, uint32_t frag_hint, uint32_t buf_size, uint32_t backfill);
+/* Sanity check of a layout received from the other side; 0 or -EINVAL. */
+int umn_queue_layout_check(const struct umn_queue_layout *l);
+
+static inline void *umn_shm_at(void *base, uint64_t off)
+{
+	return (char *)base + off;
+}
+
+#endif

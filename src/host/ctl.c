@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control socket the umnic CLI talks to (SOCK_SEQPACKET in the run
+ * directory). A request is one packet of NUL-separated words, like argv; the
+ * reply is one packet: a 32-bit exit code, then text or JSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "host/umnicd.h"
+
+#define CTL_MAX_ARGS 64
+#define CTL_REQ_MAX 16384
+
+struct client {
+	struct watch w;
+};
+
+void ctl_reply(int fd, int code, const char *text)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(4 + len);
+	int32_t c = code;
+
+	if (!buf)
+		return;
+	memcpy(buf, &c, 4);
+	memcpy(buf + 4, text, len);
+	if (send(fd, buf, 4 + len, MSG_NOSIGNAL) < 0)
+		umn_log(UMN_LOG_DEBUG, "control reply: %m");
+	free(buf);
+}
+
+void ctl_on_accept(void)
+{
+	struct client *c;
+	int fd = accept4(D.w_listen.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	watch_add(&c->w, W_CLIENT, fd, c);
+}
+
+static bool privileged(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	/* Identity comes from the kernel, never from the request. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return false;
+	return cr.uid == 0 || cr.uid == getuid();
+}
+
+/* Returns true when the reply is deferred (the fd now belongs to a device). */
+static bool run(int fd, int argc, char **argv)
+{
+	char err[UMN_TEXT_MAX] = "";
+	bool json = false;
+	int n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argc = n;
+	if (argc == 0) {
+		ctl_reply(fd, 2, "empty request\n");
+		return false;
+	}
+	if (!strcmp(argv[0], "ping")) {
+		ctl_reply(fd, 0, "pong\n");
+		return false;
+	}
+	if (!strcmp(argv[0], "list") || !strcmp(argv[0], "status")) {
+		struct device *only = NULL;
+		char *text;
+		if (argc > 1) {
+			only = dev_find(argv[1]);
+			if (!only) {
+				snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+				ctl_reply(fd, 1, err);
+				return false;
+			}
+		}
+		text = dev_status(only, json);
+		ctl_reply(fd, 0, text);
+		free(text);
+		return false;
+	}
+	if (!privileged(fd)) {
+		ctl_reply(fd, 1, "permission denied: installing and removing devices needs root or umnicd's user\n");
+		return false;
+	}
+	if (!strcmp(argv[0], "install")) {
+		char *params[CTL_MAX_ARGS];
+		const char *inf = NULL, *hwid = NULL, *ifname = "", *netns = "";
+		int np = 0;
+		struct device *dev;
+
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--param") && i + 1 < argc)
+				params[np++] = argv[++i];
+			else if (!strcmp(argv[i], "--ifname") && i + 1 < argc)
+				ifname = argv[++i];
+			else if (!strcmp(argv[i], "--netns") && i + 1 < argc)
+				netns = argv[++i];
+			else if (!inf)
+				inf = argv[i];
+			else if (!hwid)
+				hwid = argv[i];
+			else {
+				snprintf(err, sizeof(err), "install: unexpected argument '%s'\n", argv[i]);
+				ctl_reply(fd, 2, err);
+				return false;
+			}
+		}
+		if (!inf || inf[0] != '/') {
+			ctl_reply(fd, 2, "install: needs the absolute path of an INF file\n");
+			return false;
+		}
+		if (dev_install(inf, hwid, params, np, ifname, netns, true, &dev, err, sizeof(err)) < 0) {
+			strncat(err, "\n", sizeof(err) - strlen(err) - 1);
+			ctl_reply(fd, 1, err);
+			return false;
+		}
+		dev->waiter_fd = fd;
+		dev->waiter_json = json;
+		umn_log(UMN_LOG_INFO, "installed %s from %s", dev->instance_id, inf);
+		dev_start(dev);
+		return true;
+	}
+	if (!strcmp(argv[0], "uninstall") && argc == 2) {
+		struct device *dev = dev_find(argv[1]);
+		if (!dev) {
+			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+			ctl_reply(fd, 1, err);
+			return false;
+		}
+		snprintf(err, sizeof(err), "removed %s\n", dev->instance_id);
+		dev_uninstall(dev, NULL, 0);
+		ctl_reply(fd, 0, err);
+		return false;
+	}
+	snprintf(err, sizeof(err), "unknown request '%s'\n", argv[0]);
+	ctl_reply(fd, 2, err);
+	return false;
+}
+
+void ctl_on_client(struct watch *w)
+{
+	struct client *c = w->obj;
+	static char buf[CTL_REQ_MAX + 1];
+	char *argv[CTL_MAX_ARGS];
+	int argc = 0, fd = w->fd;
+	ssize_t n;
+
+	n = recv(fd, buf, CTL_REQ_MAX, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	watch_del(w);
+	free(c);
+	if (n <= 0) {
+		close(fd);
+		return;
+	}
+	buf[n] = '\0';
+	for (char *p = buf; p < buf + n && argc < CTL_MAX_ARGS; p += strlen(p) + 1)
+		argv[argc++] = p;
+	if (!run(fd, argc, argv))
+		close(fd);
+}

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Devices: install and uninstall, what is kept in the state directory, the
+ * start sequence, failure, and the status report.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ntstatus.h>
+
+#include "common/diag.h"
+#include "common/log.h"
+#include "host/umnicd.h"
+
+static void dev_dir(const struct device *dev, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/devices/%04u", D.state_dir, dev->id);
+}
+
+static int persist(const struct device *dev)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
+	mkdir(dir, 0700);
+	dev_dir(dev, dir, sizeof(dir));
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s/device.conf.tmp", dir);
+	snprintf(path, sizeof(path), "%s/device.conf", dir);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "inf=%s\nhwid=%s\ninstance=%s\nifname=%s\nnetns=%s\n", dev->inf_path, dev->hwid,
+		dev->instance_id, dev->ifname_req, dev->netns);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	if (rename(tmp, path) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/registry", dir);
+	return devreg_save(dev->reg, path);
+}
+
+static void unpersist(const struct device *dev)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	dev_dir(dev, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/device.conf", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/registry", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void device_free(struct device *dev)
+{
+	if (!dev)
+		return;
+	inf_driver_free(dev->drv);
+	devreg_free(dev->reg);
+	free(dev);
+}
+
+/* Parses and resolves the INF; error text names file and line. */
+static int resolve(const char *inf_path, const char *hwid, struct inf_driver **ret, char *err, size_t cap)
+{
+	struct umn_diag diag;
+	struct inf_file *inf = NULL;
+	int r;
+
+	umn_diag_init(&diag);
+	r = inf_load(inf_path, &inf, &diag);
+	if (r >= 0)
+		r = inf_resolve_driver(inf, hwid && *hwid ? hwid : NULL, ret, &diag);
+	for (size_t i = 0; i < umn_diag_n_warnings(&diag); i++)
+		umn_log(UMN_LOG_WARN, "%s", umn_diag_warning(&diag, i));
+	if (r < 0)
+		snprintf(err, cap, "%s", umn_diag_has_error(&diag) ? umn_diag_error_message(&diag)
+								    : strerror(-r));
+	inf_free(inf);
+	umn_diag_free(&diag);
+	return r;
+}
+
+int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
+		const char *netns, bool persist_it, struct device **ret, char *err, size_t cap)
+{
+	struct device *dev;
+	struct umn_diag diag;
+	char svc[UMN_NAME_MAX];
+	int id = -1, r;
+
+	for (int i = 0; i < UMN_MAX_DEVICES; i++)
+		if (!D.devs[i]) {
+			id = i;
+			break;
+		}
+	if (id < 0) {
+		snprintf(err, cap, "too many devices (at most %d)", UMN_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->id = (uint32_t)id;
+	dev->waiter_fd = -1;
+	umn_strlcpy(dev->inf_path, inf_path, sizeof(dev->inf_path));
+	umn_strlcpy(dev->ifname_req, ifname, sizeof(dev->ifname_req));
+	umn_strlcpy(dev->netns, netns, sizeof(dev->netns));
+	r = resolve(inf_path, hwid, &dev->drv, err, cap);
+	if (r < 0)
+		goto fail;
+	if (dev->drv->mode != INF_MODE_USER) {
+		snprintf(err, cap, "%s: KmdfService drivers (kernel mode) are not supported yet", inf_path);
+		r = -EOPNOTSUPP;
+		goto fail;
+	}
+	umn_strlcpy(dev->hwid, dev->drv->hwid, sizeof(dev->hwid));
+	umn_strlcpy(svc, dev->drv->service_name, sizeof(svc));
+	for (char *p = svc; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	snprintf(dev->instance_id, sizeof(dev->instance_id), "ROOT\\%s\\%04u", svc, dev->id);
+
+	umn_diag_init(&diag);
+	r = devreg_new(&dev->reg);
+	if (r >= 0)
+		r = inf_driver_apply_addreg(dev->drv, dev->reg, &diag);
+	if (r < 0)
+		snprintf(err, cap, "%s", umn_diag_has_error(&diag) ? umn_diag_error_message(&diag)
+								    : "cannot build the device registry");
+	umn_diag_free(&diag);
+	if (r < 0)
+		goto fail;
+	for (int i = 0; i < nparams; i++) {
+		r = devreg_set_param(dev->reg, params[i]);
+		if (r < 0) {
+			snprintf(err, cap, "parameter '%s': expected Name=Value with a value that fits (%s)",
+				 params[i], strerror(-r));
+			goto fail;
+		}
+	}
+	if (persist_it) {
+		r = persist(dev);
+		if (r < 0) {
+			snprintf(err, cap, "saving the device in %s: %s", D.state_dir, strerror(-r));
+			goto fail;
+		}
+	}
+	D.devs[id] = dev;
+	*ret = dev;
+	return 0;
+fail:
+	device_free(dev);
+	return r;
+}
+
+static void on_added(struct device *dev, int32_t st, const char *text)
+{
+	if (st < 0) {
+		dev_fail(dev, "%s", text && *text ? text : "adding the device failed");
+		return;
+	}
+	if (dev->state != DEV_STARTING)
+		return;
+	if (dev->has_adapter) {
+		adapter_create_queues(dev);
+		return;
+	}
+	dev->state = DEV_STARTED;
+	dev_settled(dev);
+}
+
+void dev_start(struct device *dev)
+{
+	struct umn_msg_add_device *m;
+	void *blob = NULL;
+	size_t blob_len = 0;
+	char err[UMN_TEXT_MAX];
+
+	dev->state = DEV_STARTING;
+	dev->last_error[0] = '\0';
+	if (access(dev->drv->binary_path, R_OK) < 0) {
+		dev_fail(dev, "driver binary %s: %s (ServiceBinary in %s)", dev->drv->binary_path,
+			 strerror(errno), dev->inf_path);
+		return;
+	}
+	if (devreg_serialize(dev->reg, &blob, &blob_len) < 0 || blob_len > UMN_MSG_MAX - sizeof(*m)) {
+		free(blob);
+		dev_fail(dev, "device registry too large to send");
+		return;
+	}
+	if (host_attach(dev, err, sizeof(err)) < 0) {
+		free(blob);
+		dev_fail(dev, "cannot start a driver host: %s", err);
+		return;
+	}
+	m = calloc(1, sizeof(*m) + blob_len);
+	if (!m) {
+		free(blob);
+		dev_fail(dev, "out of memory");
+		return;
+	}
+	umn_msg_init(m, UMN_MSG_ADD_DEVICE, (uint32_t)(sizeof(*m) + blob_len), 0);
+	m->dev = dev->id;
+	m->flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+	umn_strlcpy(m->instance_id, dev->instance_id, sizeof(m->instance_id));
+	umn_strlcpy(m->hwid, dev->hwid, sizeof(m->hwid));
+	m->registry_len = (uint32_t)blob_len;
+	memcpy(m + 1, blob, blob_len);
+	host_request(dev->host, dev, m, sizeof(*m) + blob_len, NULL, 0, on_added);
+	free(blob);
+	free(m);
+}
+
+void dev_fail(struct device *dev, const char *fmt, ...)
+{
+	va_list ap;
+	struct hostproc *h = dev->host;
+
+	va_start(ap, fmt);
+	vsnprintf(dev->last_error, sizeof(dev->last_error), fmt, ap);
+	va_end(ap);
+	umn_log(UMN_LOG_ERR, "%s: %s", dev->instance_id, dev->last_error);
+	if (dev->state == DEV_FAILED)
+		return;
+	dev->state = DEV_FAILED;
+	adapter_teardown(dev);
+	if (h) {
+		host_detach(dev);
+		/* A host whose other devices still run keeps running; a lone one was stopped above. */
+	}
+	dev_settled(dev);
+}
+
+void dev_on_dp_fail(struct device *dev)
+{
+	struct hostproc *h = dev->host;
+	char why[sizeof(dev->dp.fail_reason) + 32];
+
+	snprintf(why, sizeof(why), "driver stopped: %s", dev->dp.fail_reason);
+	/* The driver process is not trusted after this; stop it, and with it any device it hosts. */
+	if (h)
+		host_kill(h, why);
+	dev_fail(dev, "%s", why);
+}
+
+void dev_settled(struct device *dev)
+{
+	char text[UMN_TEXT_MAX + 256];
+
+	if (dev->waiter_fd < 0 || dev->state == DEV_STARTING)
+		return;
+	if (dev->waiter_json)
+		snprintf(text, sizeof(text),
+			 "{\"instance_id\":\"%s\",\"state\":\"%s\",\"interface\":\"%s\",\"error\":\"%s\"}\n",
+			 dev->instance_id, dev->state == DEV_STARTED ? "started" : "failed", dev->ifname,
+			 dev->last_error);
+	else if (dev->state == DEV_STARTED)
+		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_adapter ? dev->ifname : "-");
+	else
+		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
+	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, text);
+	close(dev->waiter_fd);
+	dev->waiter_fd = -1;
+}
+
+int dev_uninstall(struct device *dev, char *err, size_t cap)
+{
+	(void)err;
+	(void)cap;
+	adapter_teardown(dev);
+	if (dev->host) {
+		struct umn_msg_dev m;
+		umn_msg_init(&m, UMN_MSG_REMOVE_DEVICE, sizeof(m), 0);
+		m.dev = dev->id;
+		host_request(dev->host, NULL, &m, sizeof(m), NULL, 0, NULL);
+		host_detach(dev);
+	}
+	if (dev->waiter_fd >= 0) {
+		ctl_reply(dev->waiter_fd, 1, "device uninstalled while starting\n");
+		close(dev->waiter_fd);
+	}
+	unpersist(dev);
+	D.devs[dev->id] = NULL;
+	device_free(dev);
+	return 0;
+}
+
+struct device *dev_find(const char *name)
+{
+	char *end;
+	unsigned long n = strtoul(name, &end, 10);
+
+	if (*name && !*end && n < UMN_MAX_DEVICES)
+		return D.devs[n];
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *d = D.devs[i];
+		if (d && (!strcasecmp(d->instance_id, name) || (d->has_adapter && !strcmp(d->ifname, name))))
+			return d;
+	}
+	return NULL;
+}
+
+static void load_one(const char *dir)
+{
+	char path[PATH_MAX + 32], line[PATH_MAX + 32];
+	char inf[PATH_MAX] = "", hwid[UMN_NAME_MAX] = "", ifname[IFNAMSIZ] = "", netns[128] = "";
+	char err[UMN_TEXT_MAX];
+	struct device *dev;
+	struct devreg *reg = NULL;
+	struct umn_diag diag;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/device.conf", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "inf=", 4))
+			umn_strlcpy(inf, line + 4, sizeof(inf));
+		else if (!strncmp(line, "hwid=", 5))
+			umn_strlcpy(hwid, line + 5, sizeof(hwid));
+		else if (!strncmp(line, "ifname=", 7))
+			umn_strlcpy(ifname, line + 7, sizeof(ifname));
+		else if (!strncmp(line, "netns=", 6))
+			umn_strlcpy(netns, line + 6, sizeof(netns));
+	}
+	fclose(f);
+	if (dev_install(inf, hwid, NULL, 0, ifname, netns, false, &dev, err, sizeof(err)) < 0) {
+		umn_log(UMN_LOG_ERR, "%s: cannot restore device: %s", path, err);
+		return;
+	}
+	/* The registry may have been changed since install; the saved copy wins over the INF. */
+	snprintf(path, sizeof(path), "%s/registry", dir);
+	umn_diag_init(&diag);
+	if (devreg_load(path, &reg, &diag) >= 0) {
+		devreg_free(dev->reg);
+		dev->reg = reg;
+	} else if (umn_diag_has_error(&diag)) {
+		umn_log(UMN_LOG_WARN, "%s", umn_diag_error_message(&diag));
+	}
+	umn_diag_free(&diag);
+	persist(dev);
+	dev_start(dev);
+}
+
+void dev_load_all(void)
+{
+	char dir[PATH_MAX], sub[PATH_MAX + 300], file[PATH_MAX + 320];
+	struct dirent **ents;
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0)
+		return;
+	/*
+	 * Ascending order: a restored device takes the lowest free number, never above its old
+	 * one, so it can only overwrite a directory that was already read.
+	 */
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		bool kept = false;
+
+		if (name[0] != '.') {
+			snprintf(sub, sizeof(sub), "%s/%s", dir, name);
+			load_one(sub);
+			for (int k = 0; k < UMN_MAX_DEVICES; k++)
+				if (D.devs[k] && (unsigned)atoi(name) == D.devs[k]->id)
+					kept = true;
+			if (!kept) {
+				snprintf(file, sizeof(file), "%s/device.conf", sub);
+				unlink(file);
+				snprintf(file, sizeof(file), "%s/registry", sub);
+				unlink(file);
+				rmdir(sub);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Driver host processes as umnicd sees them: spawning, the request queue to
+ * each host (one request in flight, so a host never has to sort replies from
+ * requests), and the messages a host sends on its own. Nothing a host sends
+ * is trusted: each message is copied out of the socket, its size checked
+ * against its type, and every device number checked against this host.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ntstatus.h>
+
+#include "common/log.h"
+#include "host/umnicd.h"
+
+struct hreq {
+	struct hreq *next;
+	struct device *dev;
+	hreq_done_fn done;
+	unsigned nfds;
+	int fds[UMN_MSG_MAX_FDS];
+	size_t len;
+	unsigned char msg[];
+};
+
+static int spawn(struct hostproc *h, char *err, size_t cap)
+{
+	char *const argv[] = { "umnic-host", "-f", "3", NULL };
+	char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, cap, "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, cap, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* Child: only fd 3 (the socket) and stdio survive exec. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (dup2(sv[1], 3) < 0)
+			_exit(127);
+		syscall(SYS_close_range, 4, ~0U, 0);
+		execve(D.host_bin, argv, envp);
+		fprintf(stderr, "umnicd: cannot run %s: %s\n", D.host_bin, strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	h->pid = pid;
+	h->sock = sv[0];
+	h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (h->pidfd < 0) {
+		snprintf(err, cap, "pidfd_open: %s", strerror(errno));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(h->sock);
+		return -errno;
+	}
+	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
+	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
+	return 0;
+}
+
+static void pump(struct hostproc *h)
+{
+	struct hreq *r;
+	int e;
+
+	while (!h->inflight && h->head && !h->dead) {
+		r = h->head;
+		h->head = r->next;
+		if (!h->head)
+			h->tail = NULL;
+		((struct umn_msg_hdr *)r->msg)->seq = ++h->seq;
+		e = umn_msg_send(h->sock, r->msg, r->len, r->fds, r->nfds);
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		r->nfds = 0;
+		if (e < 0) {
+			if (r->done)
+				r->done(r->dev, STATUS_DRIVER_PROCESS_TERMINATED, "driver host unreachable");
+			free(r);
+			continue;
+		}
+		h->inflight = r;
+	}
+}
+
+void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
+		  unsigned nfds, hreq_done_fn done)
+{
+	struct hreq *r = malloc(sizeof(*r) + len);
+
+	if (!r) {
+		if (done)
+			done(dev, STATUS_INSUFFICIENT_RESOURCES, "out of memory");
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->dev = dev;
+	r->done = done;
+	r->len = len;
+	memcpy(r->msg, msg, len);
+	/* The queue owns duplicates, so callers may close theirs at once. */
+	for (unsigned i = 0; i < nfds; i++)
+		r->fds[r->nfds++] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+	if (h->tail)
+		h->tail->next = r;
+	else
+		h->head = r;
+	h->tail = r;
+	pump(h);
+}
+
+static void on_load_done(struct device *dev, int32_t st, const char *text)
+{
+	if (st < 0)
+		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
+}
+
+int host_attach(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_load_driver m;
+	struct hostproc *h;
+	bool sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED;
+
+	for (h = D.hosts; h && sharing; h = h->next)
+		if (!h->dead && h->shared && !strcmp(h->so_path, dev->drv->binary_path) &&
+		    !strcmp(h->service, dev->drv->service_name))
+			break;
+	if (!sharing || !h) {
+		h = calloc(1, sizeof(*h));
+		if (!h) {
+			snprintf(err, cap, "out of memory");
+			return -ENOMEM;
+		}
+		h->sock = h->pidfd = -1;
+		umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
+		umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
+		h->shared = sharing;
+		if (spawn(h, err, cap) < 0) {
+			free(h);
+			return -EIO;
+		}
+		h->next = D.hosts;
+		D.hosts = h;
+		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
+		m.proto_version = UMN_PROTO_VERSION;
+		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		umn_strlcpy(m.service, h->service, sizeof(m.service));
+		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
+		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		umn_log(UMN_LOG_INFO, "started driver host pid %d for %s", (int)h->pid, h->service);
+	}
+	dev->host = h;
+	h->ndevices++;
+	return 0;
+}
+
+static void host_free(struct hostproc *h)
+{
+	struct hostproc **pp;
+
+	for (pp = &D.hosts; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	watch_del(&h->w_sock);
+	watch_del(&h->w_pid);
+	if (h->sock >= 0)
+		close(h->sock);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	free(h);
+}
+
+void host_kill(struct hostproc *h, const char *why)
+{
+	if (h->dead)
+		return;
+	umn_log(UMN_LOG_WARN, "stopping driver host %d (%s): %s", (int)h->pid, h->service, why);
+	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+}
+
+void host_detach(struct device *dev)
+{
+	struct hostproc *h = dev->host;
+
+	if (!h)
+		return;
+	dev->host = NULL;
+	if (--h->ndevices == 0 && !h->dead) {
+		/* Last device gone: the host has nothing left to do. */
+		h->dead = true;
+		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+	}
+}
+
+static void fail_pending(struct hostproc *h, const char *why)
+{
+	struct hreq *r = h->inflight;
+
+	h->inflight = NULL;
+	while (r || h->head) {
+		if (!r) {
+			r = h->head;
+			h->head = r->next;
+		}
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		if (r->done)
+			r->done(r->dev, STATUS_DRIVER_PROCESS_TERMINATED, why);
+		free(r);
+		r = NULL;
+	}
+	h->tail = NULL;
+}
+
+void host_on_exit(struct hostproc *h)
+{
+	char why[160];
+	siginfo_t si = { 0 };
+
+	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	if (si.si_code == CLD_EXITED)
+		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
+	else
+		snprintf(why, sizeof(why), "driver host %d was killed by signal %d (%s)", (int)h->pid,
+			 si.si_status, strsignal(si.si_status));
+	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
+	h->dead = true;
+	fail_pending(h, why);
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		if (dev && dev->host == h) {
+			adapter_teardown(dev);
+			dev->host = NULL;
+			if (dev->state == DEV_STARTED || dev->state == DEV_STARTING)
+				dev_fail(dev, "%s", why);
+		}
+	}
+	host_free(h);
+}
+
+static struct device *host_device(struct hostproc *h, uint32_t id)
+{
+	if (id >= UMN_MAX_DEVICES || !D.devs[id] || D.devs[id]->host != h)
+		return NULL;
+	return D.devs[id];
+}
+
+static void on_reply(struct hostproc *h, const struct umn_msg_reply *m)
+{
+	struct hreq *r = h->inflight;
+	char text[UMN_TEXT_MAX];
+
+	if (!r || m->req_seq != ((struct umn_msg_hdr *)r->msg)->seq) {
+		host_kill(h, "reply to a request that was not asked");
+		return;
+	}
+	h->inflight = NULL;
+	memcpy(text, m->text, sizeof(text));
+	umn_str_fix(text, sizeof(text));
+	if (r->done)
+		r->done(r->dev, m->status, text);
+	free(r);
+	pump(h);
+}
+
+static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char *text)
+{
+	struct umn_msg_reply r;
+
+	umn_msg_init(&r, UMN_MSG_REPLY, sizeof(r), 0);
+	r.req_seq = seq;
+	r.status = st;
+	umn_strlcpy(r.text, text, sizeof(r.text));
+	umn_msg_send(h->sock, &r, sizeof(r), NULL, 0);
+}
+
+static size_t expected_size(uint32_t type)
+{
+	switch (type) {
+	case UMN_MSG_REPLY:
+		return sizeof(struct umn_msg_reply);
+	case UMN_MSG_LOG:
+		return sizeof(struct umn_msg_log);
+	case UMN_MSG_ADAPTER_START:
+		return sizeof(struct umn_msg_adapter_start);
+	case UMN_MSG_LINK_STATE:
+		return sizeof(struct umn_msg_link_state);
+	case UMN_MSG_DEVICE_FAILED:
+		return sizeof(struct umn_msg_device_failed);
+	default:
+		return 0;
+	}
+}
+
+void host_on_readable(struct hostproc *h)
+{
+	/* Private copy: the sender cannot change it once it is here. */
+	static _Alignas(8) unsigned char buf[UMN_MSG_MAX];
+	const struct umn_msg_hdr *hdr = (const void *)buf;
+	int fds[UMN_MSG_MAX_FDS];
+	unsigned nfds = 0;
+	ssize_t n;
+	struct device *dev;
+
+	n = umn_msg_recv(h->sock, buf, sizeof(buf), fds, &nfds);
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]); /* hosts never send descriptors */
+	if (n == 0 || n == -ECONNRESET) {
+		watch_del(&h->w_sock);
+		return;
+	}
+	if (n < 0) {
+		if (n == -EAGAIN || n == -EINTR)
+			return;
+		host_kill(h, "malformed message");
+		return;
+	}
+	if ((size_t)n != expected_size(hdr->type)) {
+		char why[96];
+		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
+		host_kill(h, why);
+		return;
+	}
+	switch (hdr->type) {
+	case UMN_MSG_REPLY:
+		on_reply(h, (const void *)buf);
+		break;
+	case UMN_MSG_LOG: {
+		struct umn_msg_log *m = (void *)buf;
+		umn_str_fix(m->text, sizeof(m->text));
+		dev = host_device(h, m->dev);
+		umn_log(m->level <= UMN_LOG_WARN ? (int)m->level : UMN_LOG_INFO, "%s: %s",
+			dev ? dev->instance_id : h->service, m->text);
+		if (m->level <= UMN_LOG_ERR) {
+			if (dev)
+				umn_strlcpy(dev->last_error, m->text, sizeof(dev->last_error));
+			else
+				for (int i = 0; i < UMN_MAX_DEVICES; i++)
+					if (D.devs[i] && D.devs[i]->host == h)
+						umn_strlcpy(D.devs[i]->last_error, m->text,
+							    sizeof(D.devs[i]->last_error));
+		}
+		break;
+	}
+	case UMN_MSG_ADAPTER_START: {
+		char err[UMN_TEXT_MAX] = "";
+		int32_t st;
+		const struct umn_msg_adapter_start *m = (const void *)buf;
+		dev = host_device(h, m->dev);
+		st = dev ? adapter_on_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
+		if (!dev)
+			snprintf(err, sizeof(err), "device %u does not belong to this host", m->dev);
+		send_reply(h, hdr->seq, st, err);
+		break;
+	}
+	case UMN_MSG_LINK_STATE: {
+		const struct umn_msg_link_state *m = (const void *)buf;
+		dev = host_device(h, m->dev);
+		if (dev)
+			adapter_on_link_state(dev, m);
+		break;
+	}
+	case UMN_MSG_DEVICE_FAILED: {
+		struct umn_msg_device_failed *m = (void *)buf;
+		umn_str_fix(m->text, sizeof(m->text));
+		dev = host_device(h, m->dev);
+		if (dev)
+			dev_fail(dev, "%s", m->text);
+		break;
+	}
+	default:
+		host_kill(h, "unexpected message type");
+		break;
+	}
+}

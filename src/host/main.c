@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * umnicd: the trusted side. One control thread runs this event loop (CLI
+ * requests, driver host sockets and pidfds, datapath failures, signals);
+ * each adapter has its own datapath thread (datapath.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "host/umnicd.h"
+
+struct daemon D;
+
+int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	w->kind = kind;
+	w->fd = fd;
+	w->obj = obj;
+	if (epoll_ctl(D.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		umn_log(UMN_LOG_ERR, "epoll_ctl: %m");
+		w->fd = -1;
+		return -errno;
+	}
+	return 0;
+}
+
+void watch_del(struct watch *w)
+{
+	if (w->fd >= 0 && w->obj)
+		epoll_ctl(D.epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->fd = -1;
+	w->obj = NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH] [-v]\n"
+		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n");
+}
+
+static void find_host_binary(const char *argv0)
+{
+	char self[PATH_MAX], *dir;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *cands[] = { "%s/umnic-host", "%s/../drvhost/umnic-host", "%s/../libexec/umnic-host" };
+
+	(void)argv0;
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	dir = dirname(self);
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		char p[PATH_MAX + 64];
+		snprintf(p, sizeof(p), cands[i], dir);
+		if (access(p, X_OK) == 0) {
+			if (!realpath(p, D.host_bin))
+				umn_strlcpy(D.host_bin, p, sizeof(D.host_bin));
+			return;
+		}
+	}
+}
+
+static int listen_socket(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", D.run_dir) >= (int)sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	/* Anyone may ask for status; install/uninstall check the peer's credentials. */
+	chmod(sa.sun_path, 0666);
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state-dir", required_argument, NULL, 's' }, { "run-dir", required_argument, NULL, 'r' },
+		{ "netns", required_argument, NULL, 'n' },     { "host-binary", required_argument, NULL, 'H' },
+		{ "verbose", no_argument, NULL, 'v' },	       { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	sigset_t mask;
+	int opt, fd;
+	const char *env;
+
+	umn_strlcpy(D.state_dir, "/var/lib/umnic", sizeof(D.state_dir));
+	umn_strlcpy(D.run_dir, "/run/umnic", sizeof(D.run_dir));
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
+			break;
+		case 'r':
+			umn_strlcpy(D.run_dir, optarg, sizeof(D.run_dir));
+			break;
+		case 'n':
+			if (strchr(optarg, '/'))
+				umn_strlcpy(D.netns, optarg, sizeof(D.netns));
+			else
+				snprintf(D.netns, sizeof(D.netns), "/run/netns/%s", optarg);
+			break;
+		case 'H':
+			umn_strlcpy(D.host_bin, optarg, sizeof(D.host_bin));
+			break;
+		case 'v':
+			umn_log_set_max_level(UMN_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	umn_log_set_prefix("umnicd");
+	/* Tests start ring indices near 2^32 to exercise wrap-around on every run. */
+	env = getenv("UMNIC_INDEX_BASE");
+	if (env)
+		D.index_base = (uint32_t)strtoul(env, NULL, 0) & ~(UMN_RING_MAX - 1);
+	if (!D.host_bin[0])
+		find_host_binary(argv[0]);
+	if (!D.host_bin[0] || access(D.host_bin, X_OK) < 0) {
+		fprintf(stderr, "umnicd: cannot find umnic-host (give --host-binary)\n");
+		return 1;
+	}
+	if ((mkdir(D.state_dir, 0700) < 0 && errno != EEXIST) || (mkdir(D.run_dir, 0755) < 0 && errno != EEXIST)) {
+		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", D.state_dir, D.run_dir, strerror(errno));
+		return 1;
+	}
+	D.epfd = epoll_create1(EPOLL_CLOEXEC);
+	fd = listen_socket();
+	if (D.epfd < 0 || fd < 0) {
+		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", D.run_dir, strerror(-fd));
+		return 1;
+	}
+	watch_add(&D.w_listen, W_LISTEN, fd, &D);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	watch_add(&D.w_signal, W_SIGNAL, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), &D);
+
+	dev_load_all();
+	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", D.run_dir, D.state_dir);
+
+	while (!D.quit) {
+		struct epoll_event evs[32];
+		int n = epoll_wait(D.epfd, evs, 32, -1);
+
+		for (int i = 0; i < n; i++) {
+			struct watch *w = evs[i].data.ptr;
+			if (!w->obj)
+				continue;
+			switch (w->kind) {
+			case W_LISTEN:
+				ctl_on_accept();
+				break;
+			case W_CLIENT:
+				ctl_on_client(w);
+				break;
+			case W_HOST_SOCK:
+				host_on_readable(w->obj);
+				break;
+			case W_HOST_PID:
+				host_on_exit(w->obj);
+				/* The host is freed: later events of this batch may name it. */
+				n = 0;
+				break;
+			case W_DP_FAIL: {
+				uint64_t v;
+				if (read(w->fd, &v, sizeof(v)) > 0)
+					dev_on_dp_fail(w->obj);
+				n = 0;
+				break;
+			}
+			case W_SIGNAL: {
+				struct signalfd_siginfo si;
+				while (read(w->fd, &si, sizeof(si)) == sizeof(si))
+					if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+						D.quit = true;
+				break;
+			}
+			}
+		}
+	}
+	umn_log(UMN_LOG_INFO, "shutting down");
+	for (int i = 0; i < UMN_MAX_DEVICES; i++)
+		if (D.devs[i]) {
+			adapter_teardown(D.devs[i]);
+			if (D.devs[i]->host)
+				host_kill(D.devs[i]->host, "umnicd is stopping");
+		}
+	return 0;
+}

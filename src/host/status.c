@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* `umnic status` and `umnic list`: the state of every device, as text or JSON. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/umnicd.h"
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *np = realloc(b->p, ncap);
+		if (!np)
+			return;
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+/* Appends s as a JSON string literal. */
+static void sb_json_str(struct sbuf *b, const char *s)
+{
+	sb_printf(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			sb_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			sb_printf(b, "\\u%04x", c);
+		else
+			sb_printf(b, "%c", c);
+	}
+	sb_printf(b, "\"");
+}
+
+static const char *state_name(enum dev_state s)
+{
+	switch (s) {
+	case DEV_STOPPED:
+		return "stopped";
+	case DEV_STARTING:
+		return "starting";
+	case DEV_STARTED:
+		return "started";
+	case DEV_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+#define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
+
+static void queue_json(struct sbuf *b, const char *name, const struct dp_queue *q)
+{
+	sb_printf(b,
+		  "\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"kicks\":%llu,"
+		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u}",
+		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
+		  LD(q->c.advance_calls), q->l.pkt_count);
+}
+
+static void queue_text(struct sbuf *b, const char *name, const struct dp_queue *q)
+{
+	sb_printf(b, "  %s queue: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance calls %llu\n",
+		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
+		  LD(q->c.advance_calls));
+}
+
+static void one_json(struct sbuf *b, const struct device *d)
+{
+	sb_printf(b, "{\"id\":%u,\"instance_id\":", d->id);
+	sb_json_str(b, d->instance_id);
+	sb_printf(b, ",\"hwid\":");
+	sb_json_str(b, d->hwid);
+	sb_printf(b, ",\"inf\":");
+	sb_json_str(b, d->inf_path);
+	sb_printf(b, ",\"driver\":");
+	sb_json_str(b, d->drv->service_name);
+	sb_printf(b, ",\"mode\":\"%s\",\"state\":\"%s\",\"host_pid\":%d,",
+		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
+		  d->host ? (int)d->host->pid : 0);
+	sb_printf(b, "\"interface\":");
+	sb_json_str(b, d->has_adapter ? d->ifname : "");
+	sb_printf(b, ",\"link\":\"%s\"", d->has_adapter ? (d->carrier ? "up" : "down") : "none");
+	if (d->has_adapter) {
+		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{", d->caps.mtu,
+			  d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+		queue_json(b, "tx", &d->dp.tx);
+		sb_printf(b, ",");
+		queue_json(b, "rx", &d->dp.rx);
+		sb_printf(b, "}");
+	}
+	sb_printf(b, ",\"verifier\":%s,\"last_error\":", d->drv->verifier ? "true" : "false");
+	sb_json_str(b, d->last_error);
+	sb_printf(b, "}");
+}
+
+static void one_text(struct sbuf *b, const struct device *d)
+{
+	sb_printf(b, "%s  %s\n", d->instance_id, state_name(d->state));
+	sb_printf(b, "  hardware id: %s\n  inf: %s\n", d->hwid, d->inf_path);
+	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
+		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
+		  d->host ? (int)d->host->pid : 0);
+	if (d->has_adapter) {
+		sb_printf(b, "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->ifname,
+			  d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3],
+			  d->mac[4], d->mac[5]);
+		queue_text(b, "TX", &d->dp.tx);
+		queue_text(b, "RX", &d->dp.rx);
+	}
+	if (d->last_error[0])
+		sb_printf(b, "  last error: %s\n", d->last_error);
+}
+
+char *dev_status(struct device *only, bool json)
+{
+	struct sbuf b = { 0 };
+	bool first = true;
+
+	if (json)
+		sb_printf(&b, only ? "" : "[");
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *d = D.devs[i];
+		if (!d || (only && d != only))
+			continue;
+		if (json) {
+			sb_printf(&b, "%s", first ? "" : ",");
+			one_json(&b, d);
+		} else {
+			one_text(&b, d);
+		}
+		first = false;
+	}
+	if (json)
+		sb_printf(&b, only ? "\n" : "]\n");
+	else if (first)
+		sb_printf(&b, "no devices\n");
+	return b.p ? b.p : strdup("");
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+#include "host/tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if_arp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu, int *ret_ifindex,
+		     char *err, size_t errcap)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = 0;
+
+	if (s < 0) {
+		snprintf(err, errcap, "socket: %s", strerror(errno));
+		return -errno;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "setting MTU %u on %s: %s", mtu, name, strerror(errno));
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	/* The TAP fd takes the address even after the interface moves to another namespace. */
+	if (ioctl(tap, SIOCSIFHWADDR, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "setting MAC on %s: %s", name, strerror(errno));
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(s, SIOCGIFINDEX, &ifr) == 0)
+		*ret_ifindex = ifr.ifr_ifindex;
+out:
+	close(s);
+	return r;
+}
+
+int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6], uint32_t mtu,
+	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap)
+{
+	struct ifreq ifr;
+	int self_ns = -1, target_ns = -1, fd = -1, r;
+
+	if (netns_path && *netns_path) {
+		self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (self_ns < 0 || target_ns < 0) {
+			r = -errno;
+			snprintf(err, errcap, "network namespace %s: %s", netns_path, strerror(errno));
+			goto out;
+		}
+		/* Only this thread changes namespace, and only for the duration of the creation. */
+		if (setns(target_ns, CLONE_NEWNET) < 0) {
+			r = -errno;
+			snprintf(err, errcap, "entering network namespace %s: %s", netns_path, strerror(errno));
+			goto out;
+		}
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errcap, "/dev/net/tun: %s", strerror(errno));
+		goto back;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name_template && *name_template ? name_template : "umnic%d");
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "creating TAP %s: %s", ifr.ifr_name, strerror(errno));
+		close(fd);
+		fd = -1;
+		goto back;
+	}
+	memcpy(ret_name, ifr.ifr_name, IFNAMSIZ);
+	ret_name[IFNAMSIZ - 1] = '\0';
+	r = configure(fd, ret_name, mac, mtu, ret_ifindex, err, errcap);
+	if (r < 0) {
+		close(fd);
+		fd = -1;
+	}
+	/* No carrier until the driver reports its link state. */
+	if (fd >= 0)
+		tap_set_carrier(fd, false);
+back:
+	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0) {
+		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse. */
+		snprintf(err, errcap, "returning to umnicd's network namespace: %s", strerror(errno));
+		abort();
+	}
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return fd >= 0 ? fd : r;
+}
+
+int tap_set_carrier(int fd, bool up)
+{
+	int on = up ? 1 : 0;
+
+	return ioctl(fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* umnicd's own state: devices, driver host processes, and the event loop that drives them. */
+#ifndef UMNIC_HOST_UMNICD_H
+#define UMNIC_HOST_UMNICD_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/devreg.h"
+#include "common/proto.h"
+#include "host/datapath.h"
+#include "host/inf.h"
+
+#define UMN_MAX_DEVICES 64
+
+enum watch_kind { W_LISTEN, W_CLIENT, W_HOST_SOCK, W_HOST_PID, W_DP_FAIL, W_SIGNAL };
+
+struct watch {
+	enum watch_kind kind;
+	int fd;
+	void *obj;
+};
+
+enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED };
+
+struct hostproc;
+
+struct device {
+	uint32_t id;
+	char instance_id[UMN_NAME_MAX];
+	char hwid[UMN_NAME_MAX];
+	char inf_path[PATH_MAX];
+	char ifname_req[IFNAMSIZ];
+	char netns[128];
+	struct inf_driver *drv;
+	struct devreg *reg;
+	enum dev_state state;
+	char last_error[UMN_TEXT_MAX];
+	struct hostproc *host;
+
+	/* The adapter, once the driver started one. */
+	bool has_adapter;
+	struct umn_msg_adapter_start caps;	/* validated copy */
+	char ifname[IFNAMSIZ];
+	int ifindex;
+	uint8_t mac[6];
+	bool carrier;
+	struct dp_adapter dp;
+	bool dp_ready;
+	struct watch w_fail;
+
+	/* A CLI client waiting for this device to settle (install). */
+	int waiter_fd;
+	bool waiter_json;
+};
+
+struct hreq;
+
+struct hostproc {
+	struct hostproc *next;
+	pid_t pid;
+	int pidfd;
+	int sock;
+	char service[UMN_NAME_MAX];
+	char so_path[PATH_MAX];
+	bool shared;
+	bool dead;
+	uint64_t seq;
+	struct hreq *head, *tail, *inflight;
+	struct watch w_sock, w_pid;
+	unsigned ndevices;
+};
+
+struct daemon {
+	char state_dir[PATH_MAX];
+	char run_dir[PATH_MAX];
+	char netns[PATH_MAX];
+	char host_bin[PATH_MAX];
+	int epfd;
+	struct watch w_listen, w_signal;
+	struct device *devs[UMN_MAX_DEVICES];
+	struct hostproc *hosts;
+	uint32_t index_base;
+	bool quit;
+};
+
+extern struct daemon D;
+
+int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
+void watch_del(struct watch *w);
+
+/* devmgr.c */
+int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
+		const char *netns, bool persist, struct device **ret, char *err, size_t cap);
+int dev_uninstall(struct device *dev, char *err, size_t cap);
+void dev_start(struct device *dev);
+void dev_fail(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dev_settled(struct device *dev);
+struct device *dev_find(const char *name);
+void dev_load_all(void);
+void dev_on_dp_fail(struct device *dev);
+char *dev_status(struct device *only, bool json);
+
+/* hostproc.c */
+int host_attach(struct device *dev, char *err, size_t cap);
+void host_detach(struct device *dev);
+typedef void (*hreq_done_fn)(struct device *dev, int32_t status, const char *text);
+void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
+		  unsigned nfds, hreq_done_fn done);
+void host_on_readable(struct hostproc *h);
+void host_on_exit(struct hostproc *h);
+void host_kill(struct hostproc *h, const char *why);
+
+/* adapter.c (umnicd side) */
+int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
+void adapter_create_queues(struct device *dev);
+void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
+void adapter_teardown(struct device *dev);
+
+/* ctl.c */
+void ctl_on_accept(void);
+void ctl_on_client(struct watch *w);
+void ctl_reply(int fd, int code, const char *text);
+
+#endif

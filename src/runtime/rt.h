@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal state of libumnic-driver: the framework objects behind the
+ * driver-visible handles and the hooks through which the runtime reaches the
+ * OS side (umnicd over a socket for a user-mode host).
+ */
+#ifndef UMNIC_RUNTIME_RT_H
+#define UMNIC_RUNTIME_RT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <wdf.h>
+#include <netadaptercx.h>
+
+#include "common/devreg.h"
+#include "common/proto.h"
+#include "common/shm.h"
+#include "runtime/object.h"
+
+#define UMN_MAX_QUEUES 1
+
+struct umn_driver;
+struct umn_device;
+struct umn_adapter;
+struct umn_pqueue;
+
+/* How the runtime reaches the OS side. Set once by the process that hosts the driver. */
+struct umn_rt_ops {
+	/* Synchronous: umnicd creates the interface. Returns an NTSTATUS; text explains a failure. */
+	NTSTATUS (*adapter_start)(struct umn_device *dev, const struct umn_msg_adapter_start *caps,
+				  char *text, size_t text_cap);
+	void (*link_state)(struct umn_device *dev, const struct umn_msg_link_state *ls);
+	void (*device_failed)(struct umn_device *dev, NTSTATUS status, const char *text);
+	/* A line worth showing in `umnic status` (errors and verifier violations). */
+	void (*report)(struct umn_device *dev, int level, const char *text);
+};
+
+struct umn_rt {
+	const struct umn_rt_ops *ops;
+	bool user_mode;		/* UMDF rules apply */
+	bool verifier;		/* a rule violation stops the driver */
+	struct umn_driver *driver;
+	pthread_mutex_t lock;
+	struct umn_device *devices[64];
+};
+
+extern struct umn_rt umn_rt;
+
+struct umn_driver {
+	struct umn_object obj;
+	WDF_DRIVER_CONFIG config;
+	UNICODE_STRING registry_path;
+	char service[UMN_NAME_MAX];
+	DRIVER_OBJECT *wdm;
+};
+
+struct WDFDEVICE_INIT {
+	struct umn_driver *driver;
+	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+	bool pnp_set;
+	WDF_OBJECT_ATTRIBUTES request_attrs;
+	bool net_configured;
+	WDF_DEVICE_IO_TYPE io_type;
+	bool created;
+};
+
+struct umn_device {
+	struct umn_object obj;
+	uint32_t id;		/* umnicd's device number */
+	char instance_id[UMN_NAME_MAX];
+	char hwid[UMN_NAME_MAX];
+	struct umn_driver *driver;
+	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+	struct devreg *registry;
+	struct umn_adapter *adapter;
+	bool prepared;
+	bool in_d0;
+};
+
+struct _NETADAPTER_INIT {
+	struct umn_device *device;
+	NET_ADAPTER_DATAPATH_CALLBACKS datapath;
+	bool datapath_set;
+	bool used;
+};
+
+/* What the verifier found wrong in a capability set; reported again at NetAdapterStart. */
+#define UMN_RULE_TEXT 200
+
+struct umn_adapter {
+	struct umn_object obj;
+	struct umn_device *device;
+	NET_ADAPTER_DATAPATH_CALLBACKS datapath;
+	NET_ADAPTER_TX_CAPABILITIES tx_caps;
+	NET_ADAPTER_RX_CAPABILITIES rx_caps;
+	NET_ADAPTER_LINK_LAYER_CAPABILITIES link_caps;
+	NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES filter_caps;
+	NET_ADAPTER_LINK_LAYER_ADDRESS perm_addr;
+	NET_ADAPTER_LINK_LAYER_ADDRESS cur_addr;
+	NET_ADAPTER_LINK_STATE link_state;
+	ULONG mtu;
+	bool datapath_caps_set;
+	bool link_caps_set;
+	bool mtu_set;
+	bool filter_caps_set;
+	bool link_state_set;
+	bool started;
+	NTSTATUS caps_violation;	/* first rule broken by the capabilities */
+	char caps_violation_text[UMN_RULE_TEXT];
+	struct umn_pqueue *txq[UMN_MAX_QUEUES];
+	struct umn_pqueue *rxq[UMN_MAX_QUEUES];
+	struct umn_ec *ec[UMN_MAX_QUEUES];
+	/* Receive filter as last set by the OS. */
+	NET_PACKET_FILTER_FLAGS filter_flags;
+	uint32_t mcast_count;
+	NET_ADAPTER_LINK_LAYER_ADDRESS mcast[UMN_MCAST_MAX];
+};
+
+/* The queue init handed to EvtAdapterCreate{Tx,Rx}Queue. */
+struct umn_queue_init {
+	struct umn_adapter *adapter;
+	struct umn_queue_layout layout;
+	int memfd;
+	int ec_efd;
+	int os_efd;
+	struct umn_pqueue *created;
+};
+struct _NETTXQUEUE_INIT {
+	struct umn_queue_init q;
+};
+struct _NETRXQUEUE_INIT {
+	struct umn_queue_init q;
+};
+
+struct umn_ec;
+
+struct umn_pqueue {
+	struct umn_object obj;
+	struct umn_adapter *adapter;
+	enum umn_queue_kind kind;
+	uint32_t id;
+	NET_PACKET_QUEUE_CONFIG config;
+	struct umn_queue_layout l;
+	void *base;
+	struct umn_os_cell *os;
+	struct umn_drv_cell *drv;
+	NET_RING *pkt;
+	NET_RING *frag;
+	NET_RING_COLLECTION rings;
+	unsigned char *bufs;
+	uint32_t seen_pkt_end;	/* free-running, as umnicd published them */
+	uint32_t seen_frag_end;
+	int ec_efd;
+	int os_efd;
+	bool armed;
+	bool started;
+	struct umn_ec *ec;
+};
+
+/* Entry points the host process calls (one request at a time, on its PnP thread). */
+NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap);
+NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
+			   size_t reg_len, char *err, size_t cap);
+NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
+			     int os_efd, char *err, size_t cap);
+NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);
+NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
+NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count);
+NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap);
+
+struct umn_device *umn_rt_device(uint32_t id);
+
+/* Execution contexts (ec.c). */
+NTSTATUS umn_ec_attach(struct umn_pqueue *q);
+void umn_ec_start(struct umn_adapter *a);
+void umn_ec_stop(struct umn_adapter *a);
+void umn_ec_notify(struct umn_pqueue *q);
+
+/* Packet queue mapping (pqueue.c). */
+NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind,
+			   const WDF_OBJECT_ATTRIBUTES *attrs, const NET_PACKET_QUEUE_CONFIG *config,
+			   struct umn_pqueue **ret);
+
+/* Adapter logic (adapter.c). */
+NTSTATUS umn_adapter_start(struct umn_adapter *a);
+void umn_adapter_stop(struct umn_adapter *a);
+
+#endif
