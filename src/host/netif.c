@@ -35,6 +35,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	struct umn_queue_layout tl, rl;
 	const uint8_t *addr;
 	uint32_t max_frame;
+	char nspath[PATH_MAX];
 	int fd, r;
 
 	if (dev->state != DEV_STARTING || dev->has_adapter) {
@@ -80,8 +81,12 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 				 m->tx_backfill);
 	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint, max_frame, 0);
 
-	fd = tap_create(dev->ifname_req, dev->netns[0] ? dev->netns : (D.netns[0] ? D.netns : NULL),
-			dev->mac, m->mtu, dev->ifname, &dev->ifindex, err, cap);
+	if (dev->netns[0] && !strchr(dev->netns, '/'))
+		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
+	else
+		umn_strlcpy(nspath, dev->netns[0] ? dev->netns : D.netns, sizeof(nspath));
+	fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu, dev->ifname,
+			&dev->ifindex, err, cap);
 	if (fd < 0)
 		return STATUS_INSUFFICIENT_RESOURCES;
 

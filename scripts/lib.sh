@@ -1,0 +1,69 @@
+# Shell helpers shared by the demo, the integration tests and the benchmarks.
+# Source it; it expects UMNIC_BUILD to name the meson build directory.
+
+umn_die() { echo "error: $*" >&2; exit 1; }
+
+# Root is needed for network namespaces and TAP devices. As a normal user,
+# re-run the caller inside a new user + network + mount namespace where we
+# are root; /run gets a private tmpfs so `ip netns add` works there.
+umn_need_root() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	[ -n "${UMNIC_IN_USERNS:-}" ] && umn_die "still not root inside the user namespace"
+	command -v unshare >/dev/null || umn_die "not root and unshare(1) is missing (util-linux)"
+	if ! unshare -Urnm true 2>/dev/null; then
+		umn_die "not root, and unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=1 or run as root)"
+	fi
+	exec env UMNIC_IN_USERNS=1 unshare -Urnm --propagation private \
+		sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/netns && exec "$0" "$@"' "$@"
+}
+
+UMN_PIDS=""
+UMN_NETNS=""
+
+umn_netns_add() {
+	ip netns add "$1" || umn_die "cannot create network namespace $1"
+	UMN_NETNS="$UMN_NETNS $1"
+	ip -n "$1" link set lo up
+}
+
+# umn_start_daemon DIR [extra umnicd args]: runs umnicd with its state and run
+# directories under DIR, logging to DIR/umnicd.log, and waits until it answers.
+umn_start_daemon() {
+	dir=$1; shift
+	mkdir -p "$dir"
+	"$UMNIC_BUILD/src/host/umnicd" --state-dir "$dir/state" --run-dir "$dir/run" "$@" \
+		>>"$dir/umnicd.log" 2>&1 &
+	UMN_DAEMON_PID=$!
+	UMN_PIDS="$UMN_PIDS $UMN_DAEMON_PID"
+	UMN_RUN_DIR="$dir/run"
+	for _ in $(seq 1 100); do
+		umn_cli ping >/dev/null 2>&1 && return 0
+		kill -0 "$UMN_DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "$dir/umnicd.log" >&2
+	umn_die "umnicd did not start"
+}
+
+umn_stop_daemon() {
+	[ -n "${UMN_DAEMON_PID:-}" ] || return 0
+	kill -TERM "$UMN_DAEMON_PID" 2>/dev/null || true
+	wait "$UMN_DAEMON_PID" 2>/dev/null
+	rc=$?
+	UMN_DAEMON_PID=""
+	return $rc
+}
+
+umn_cli() {
+	"$UMNIC_BUILD/src/cli/umnic" --run-dir "$UMN_RUN_DIR" "$@"
+}
+
+umn_cleanup() {
+	for p in $UMN_PIDS; do kill -KILL "$p" 2>/dev/null || true; done
+	for n in $UMN_NETNS; do ip netns del "$n" 2>/dev/null || true; done
+	UMN_PIDS=""
+	UMN_NETNS=""
+}
+
+# umn_json_get FILE|- EXPR: a value out of a JSON document (jq is a test dependency).
+umn_json() { jq -r "$@"; }
