@@ -206,7 +206,7 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 
 		cons++;
 		taken++;
-		if (len > f->Capacity - f->Offset)
+		if (len > (UINT32)(f->Capacity - f->Offset))
 			continue; /* does not fit the posted buffer: dropped on the wire */
 		memcpy((UCHAR *)va->VirtualAddress + f->Offset, w->Slot[(cons - 1) & (VPAIR_WIRE_SLOTS - 1)].Data, len);
 		f->ValidLength = len;

@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HEADER	       "umnic-devreg 1"
-#define MAX_FILE_SIZE  (32u * 1024 * 1024)
+#define HEADER	      "umnic-devreg 1"
+#define MAX_FILE_SIZE (32u * 1024 * 1024)
 
 /* ---- writing ---- */
 
@@ -70,11 +70,21 @@ static void out_quoted(struct out *o, const char *s, size_t n)
 		char esc[5];
 
 		switch (c) {
-		case '\\': out_str(o, "\\\\"); break;
-		case '"': out_str(o, "\\\""); break;
-		case '\n': out_str(o, "\\n"); break;
-		case '\r': out_str(o, "\\r"); break;
-		case '\t': out_str(o, "\\t"); break;
+		case '\\':
+			out_str(o, "\\\\");
+			break;
+		case '"':
+			out_str(o, "\\\"");
+			break;
+		case '\n':
+			out_str(o, "\\n");
+			break;
+		case '\r':
+			out_str(o, "\\r");
+			break;
+		case '\t':
+			out_str(o, "\\t");
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f) {
 				snprintf(esc, sizeof(esc), "\\x%02x", c);
@@ -270,13 +280,24 @@ static int read_quoted(struct reader *rd, size_t max)
 			if (rd->p >= rd->end)
 				return fail(rd, "unterminated string");
 			switch (*rd->p++) {
-			case '\\': c = '\\'; break;
-			case '"': c = '"'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
+			case '\\':
+				c = '\\';
+				break;
+			case '"':
+				c = '"';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				c = '\t';
+				break;
 			case 'x':
-				if (rd->end - rd->p < 2 || hexval(rd->p[0]) < 0 || hexval(rd->p[1]) < 0)
+				if (rd->end - rd->p < 2 || hexval(rd->p[0]) < 0 ||
+				    hexval(rd->p[1]) < 0)
 					return fail(rd, "bad \\x escape");
 				c = (unsigned char)(hexval(rd->p[0]) * 16 + hexval(rd->p[1]));
 				rd->p += 2;
@@ -373,8 +394,8 @@ static int read_data(struct reader *rd, uint32_t type)
 
 static uint32_t type_from_name(const char *s, size_t n)
 {
-	static const uint32_t types[] = {DEVREG_SZ,	  DEVREG_EXPAND_SZ, DEVREG_BINARY,
-					 DEVREG_DWORD,	  DEVREG_MULTI_SZ,  DEVREG_QWORD};
+	static const uint32_t types[] = {DEVREG_SZ,    DEVREG_EXPAND_SZ, DEVREG_BINARY,
+					 DEVREG_DWORD, DEVREG_MULTI_SZ,	 DEVREG_QWORD};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		const char *t = devreg_type_name(types[i]);
@@ -463,7 +484,8 @@ int devreg_load_buffer(const char *name, const void *data, size_t len, struct de
 		if (!header) {
 			if ((size_t)(rd.end - rd.p) != strlen(HEADER) ||
 			    memcmp(rd.p, HEADER, strlen(HEADER)) != 0) {
-				r = fail(&rd, "not a umnic registry file (expected \"" HEADER "\")");
+				r = fail(&rd,
+					 "not a umnic registry file (expected \"" HEADER "\")");
 				goto out;
 			}
 			header = true;

@@ -52,13 +52,20 @@ void devreg_free(struct devreg *reg)
 const char *devreg_type_name(uint32_t type)
 {
 	switch (type) {
-	case DEVREG_SZ: return "sz";
-	case DEVREG_EXPAND_SZ: return "expand_sz";
-	case DEVREG_BINARY: return "binary";
-	case DEVREG_DWORD: return "dword";
-	case DEVREG_MULTI_SZ: return "multi_sz";
-	case DEVREG_QWORD: return "qword";
-	default: return NULL;
+	case DEVREG_SZ:
+		return "sz";
+	case DEVREG_EXPAND_SZ:
+		return "expand_sz";
+	case DEVREG_BINARY:
+		return "binary";
+	case DEVREG_DWORD:
+		return "dword";
+	case DEVREG_MULTI_SZ:
+		return "multi_sz";
+	case DEVREG_QWORD:
+		return "qword";
+	default:
+		return NULL;
 	}
 }
 
@@ -310,8 +317,8 @@ int devreg_get(const struct devreg *reg, const char *subkey, const char *name,
 	return 0;
 }
 
-static int get_typed(const struct devreg *reg, const char *subkey, const char *name,
-		     uint32_t type, const struct devreg_entry **ret)
+static int get_typed(const struct devreg *reg, const char *subkey, const char *name, uint32_t type,
+		     const struct devreg_entry **ret)
 {
 	const struct devreg_entry *e;
 	int r = devreg_get(reg, subkey, name, &e);
@@ -324,8 +331,7 @@ static int get_typed(const struct devreg *reg, const char *subkey, const char *n
 	return 0;
 }
 
-int devreg_get_dword(const struct devreg *reg, const char *subkey, const char *name,
-		     uint32_t *ret)
+int devreg_get_dword(const struct devreg *reg, const char *subkey, const char *name, uint32_t *ret)
 {
 	const struct devreg_entry *e;
 	int r = get_typed(reg, subkey, name, DEVREG_DWORD, &e);
@@ -338,8 +344,7 @@ int devreg_get_dword(const struct devreg *reg, const char *subkey, const char *n
 	return 0;
 }
 
-int devreg_get_qword(const struct devreg *reg, const char *subkey, const char *name,
-		     uint64_t *ret)
+int devreg_get_qword(const struct devreg *reg, const char *subkey, const char *name, uint64_t *ret)
 {
 	const struct devreg_entry *e;
 	uint64_t v = 0;
@@ -354,8 +359,7 @@ int devreg_get_qword(const struct devreg *reg, const char *subkey, const char *n
 	return 0;
 }
 
-int devreg_get_sz(const struct devreg *reg, const char *subkey, const char *name,
-		  const char **ret)
+int devreg_get_sz(const struct devreg *reg, const char *subkey, const char *name, const char **ret)
 {
 	const struct devreg_entry *e;
 	int r = get_typed(reg, subkey, name, DEVREG_SZ, &e);
@@ -376,8 +380,7 @@ void devreg_strv_free(char **strv)
 	free(strv);
 }
 
-int devreg_get_multi_sz(const struct devreg *reg, const char *subkey, const char *name,
-			char ***ret)
+int devreg_get_multi_sz(const struct devreg *reg, const char *subkey, const char *name, char ***ret)
 {
 	const struct devreg_entry *e;
 	size_t n = 0, k = 0;

@@ -82,13 +82,10 @@ int devreg_set_binary(struct devreg *reg, const char *subkey, const char *name, 
  */
 int devreg_get(const struct devreg *reg, const char *subkey, const char *name,
 	       const struct devreg_entry **ret);
-int devreg_get_dword(const struct devreg *reg, const char *subkey, const char *name,
-		     uint32_t *ret);
-int devreg_get_qword(const struct devreg *reg, const char *subkey, const char *name,
-		     uint64_t *ret);
+int devreg_get_dword(const struct devreg *reg, const char *subkey, const char *name, uint32_t *ret);
+int devreg_get_qword(const struct devreg *reg, const char *subkey, const char *name, uint64_t *ret);
 /* DEVREG_SZ or DEVREG_EXPAND_SZ; the string lives in the store. */
-int devreg_get_sz(const struct devreg *reg, const char *subkey, const char *name,
-		  const char **ret);
+int devreg_get_sz(const struct devreg *reg, const char *subkey, const char *name, const char **ret);
 /* Returns a newly allocated NULL-terminated copy; free with devreg_strv_free(). */
 int devreg_get_multi_sz(const struct devreg *reg, const char *subkey, const char *name,
 			char ***ret);

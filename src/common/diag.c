@@ -24,6 +24,9 @@ void umn_diag_free(struct umn_diag *diag)
 }
 
 static char *diag_format(const char *file, unsigned line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static char *diag_format(const char *file, unsigned line, const char *fmt, va_list ap)
 {
 	char buf[UMN_DIAG_MAX_MESSAGE];
 	size_t n = 0;

@@ -32,9 +32,9 @@ void umn_diag_init(struct umn_diag *diag);
 void umn_diag_free(struct umn_diag *diag);
 
 void umn_diag_warn(struct umn_diag *diag, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void umn_diag_error(struct umn_diag *diag, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 void umn_diag_verror(struct umn_diag *diag, const char *file, unsigned line, const char *fmt,
 		     va_list ap) __attribute__((format(printf, 4, 0)));
 

@@ -192,6 +192,7 @@ void dev_start(struct device *dev)
 
 	dev->state = DEV_STARTING;
 	dev->last_error[0] = '\0';
+	dev->last_report[0] = '\0';
 	if (access(dev->drv->binary_path, R_OK) < 0) {
 		dev_fail(dev, "driver binary %s: %s (ServiceBinary in %s)", dev->drv->binary_path,
 			 strerror(errno), dev->inf_path);
@@ -233,6 +234,11 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dev->last_error, sizeof(dev->last_error), fmt, ap);
 	va_end(ap);
+	/* What the driver reported just before (a rule it broke) explains a bare status. */
+	if (dev->last_report[0] && !strstr(dev->last_error, dev->last_report)) {
+		size_t n = strlen(dev->last_error);
+		snprintf(dev->last_error + n, sizeof(dev->last_error) - n, " (%s)", dev->last_report);
+	}
 	umn_log(UMN_LOG_ERR, "%s: %s", dev->instance_id, dev->last_error);
 	if (dev->state == DEV_FAILED)
 		return;
@@ -259,7 +265,7 @@ void dev_on_dp_fail(struct device *dev)
 
 void dev_settled(struct device *dev)
 {
-	char text[UMN_TEXT_MAX + 256];
+	char text[UMN_TEXT_MAX * 3];
 
 	if (dev->waiter_fd < 0 || dev->state == DEV_STARTING)
 		return;

@@ -355,12 +355,12 @@ void host_on_readable(struct hostproc *h)
 			dev ? dev->instance_id : h->service, m->text);
 		if (m->level <= UMN_LOG_ERR) {
 			if (dev)
-				umn_strlcpy(dev->last_error, m->text, sizeof(dev->last_error));
+				umn_strlcpy(dev->last_report, m->text, sizeof(dev->last_report));
 			else
 				for (int i = 0; i < UMN_MAX_DEVICES; i++)
 					if (D.devs[i] && D.devs[i]->host == h)
-						umn_strlcpy(D.devs[i]->last_error, m->text,
-							    sizeof(D.devs[i]->last_error));
+						umn_strlcpy(D.devs[i]->last_report, m->text,
+							    sizeof(D.devs[i]->last_report));
 		}
 		break;
 	}

@@ -1,9 +1,69 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Shared between the INF driver resolver files; not an API. */
+/* Shared between the INF files (parser, loader, driver resolver); not an API. */
 
 #include "host/inf.h"
+
+/* ---- loader internals (inf.c, infparse.c) ---- */
+
+/* Per-file allocations; arena_alloc() fails (over_limit set) past INF_MAX_DATA in total. */
+struct arena {
+	struct arena_chunk *head;
+	size_t total;
+	bool over_limit;
+};
+
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_free(struct arena *a);
+
+/* ASCII case-insensitive map from a string to a pointer; keys must outlive the map. */
+struct ci_map {
+	const char **keys;
+	void **vals;
+	size_t cap, n;
+	uint64_t seed; /* random, so crafted section names cannot pile up in one bucket */
+};
+
+void *ci_map_get(const struct ci_map *m, const char *key);
+/* Inserts key unless already present (then keeps the old value). */
+int ci_map_add(struct ci_map *m, const char *key, void *val);
+void ci_map_free(struct ci_map *m);
+
+struct inf_section {
+	const char *name;
+	const char *file;
+	unsigned line;
+	bool is_strings;
+	struct inf_line *lines;
+	size_t n_lines, cap;
+};
+
+/* One parsed file. */
+struct inf_unit {
+	char *name;
+	unsigned depth;
+	struct arena arena;
+	struct inf_section **sections; /* in order of first appearance */
+	size_t n_sections, cap;
+	struct ci_map index;
+};
+
+struct inf_file {
+	char *dir;
+	struct inf_unit **units; /* [0] is the main file */
+	size_t n_units;
+	bool missing_include;
+};
+
+/*
+ * Parses UTF-8 text (len bytes, no NUL) into u's sections and substitutes %strings%. Errors
+ * are reported to diag naming u->name and the line.
+ */
+int inf_parse_text(struct inf_unit *u, const char *text, size_t len, struct umn_diag *diag);
+
+/* ---- driver resolver internals (infdriver.c, infaddreg.c) ---- */
 
 /*
  * Appends to drv->addreg the HKR values of the AddReg sections named by install (and the

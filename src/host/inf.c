@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * INF parser: bytes -> UTF-8 text -> logical lines in sections -> %string% substitution ->
- * Include'd files. The rules are listed in inf.h. Everything a file produces lives in one
- * arena per file, capped at INF_MAX_DATA, so hostile input cannot make us allocate without
- * bound.
+ * INF loading: bytes -> UTF-8 text -> (infparse.c) sections -> Include'd files; and the
+ * lookup API. The rules are listed in inf.h. Everything a file produces lives in one arena per
+ * file, capped at INF_MAX_DATA, so hostile input cannot make us allocate without bound.
  */
-#include "host/inf.h"
+#include "host/inf-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/ascii.h"
@@ -27,15 +28,9 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-struct arena {
-	struct arena_chunk *head;
-	size_t total;
-	bool over_limit;
-};
-
 #define ARENA_CHUNK (64u * 1024)
 
-static void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_chunk *c = a->head;
 	size_t size;
@@ -62,7 +57,7 @@ static void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-static char *arena_strndup(struct arena *a, const char *s, size_t n)
+char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);
 
@@ -73,7 +68,7 @@ static char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
-static void arena_free(struct arena *a)
+void arena_free(struct arena *a)
 {
 	struct arena_chunk *c = a->head;
 
@@ -87,17 +82,22 @@ static void arena_free(struct arena *a)
 
 /* ---- case-insensitive map (name -> pointer) ---- */
 
-struct ci_map {
-	const char **keys;
-	void **vals;
-	size_t cap, n;
-};
+/* The seeded hash goes through a full avalanche, so every bit of it matters for the slot. */
+static size_t ci_map_slot(const struct ci_map *m, const char *key, size_t cap)
+{
+	uint64_t h = ascii_casehash(key) ^ m->seed;
 
-static void *ci_map_get(const struct ci_map *m, const char *key)
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return (size_t)h & (cap - 1);
+}
+
+void *ci_map_get(const struct ci_map *m, const char *key)
 {
 	if (m->cap == 0)
 		return NULL;
-	for (size_t i = ascii_casehash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = ci_map_slot(m, key, m->cap);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i])
 			return NULL;
 		if (ascii_casecmp(m->keys[i], key) == 0)
@@ -108,6 +108,10 @@ static void *ci_map_get(const struct ci_map *m, const char *key)
 static int ci_map_grow(struct ci_map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64;
+
+	if (m->cap == 0 && getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed))
+		m->seed = (uint64_t)(uintptr_t)m ^ (uint64_t)time(NULL);
+
 	const char **keys = calloc(cap, sizeof(*keys));
 	void **vals = calloc(cap, sizeof(*vals));
 
@@ -119,7 +123,7 @@ static int ci_map_grow(struct ci_map *m)
 	for (size_t j = 0; j < m->cap; j++) {
 		if (!m->keys[j])
 			continue;
-		size_t i = ascii_casehash(m->keys[j]) & (cap - 1);
+		size_t i = ci_map_slot(m, m->keys[j], cap);
 		while (keys[i])
 			i = (i + 1) & (cap - 1);
 		keys[i] = m->keys[j];
@@ -134,13 +138,13 @@ static int ci_map_grow(struct ci_map *m)
 }
 
 /* Inserts key unless present; the key string must outlive the map. */
-static int ci_map_add(struct ci_map *m, const char *key, void *val)
+int ci_map_add(struct ci_map *m, const char *key, void *val)
 {
 	size_t i;
 
 	if ((m->n + 1) * 2 > m->cap && ci_map_grow(m) < 0)
 		return -ENOMEM;
-	for (i = ascii_casehash(key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+	for (i = ci_map_slot(m, key, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
 		if (ascii_casecmp(m->keys[i], key) == 0)
 			return 0;
 	m->keys[i] = key;
@@ -149,41 +153,12 @@ static int ci_map_add(struct ci_map *m, const char *key, void *val)
 	return 0;
 }
 
-static void ci_map_free(struct ci_map *m)
+void ci_map_free(struct ci_map *m)
 {
 	free(m->keys);
 	free(m->vals);
 	*m = (struct ci_map){0};
 }
-
-/* ---- data model ---- */
-
-struct inf_section {
-	const char *name;
-	const char *file;
-	unsigned line;
-	bool is_strings;
-	struct inf_line *lines;
-	size_t n_lines, cap;
-};
-
-/* One parsed file. */
-struct inf_unit {
-	char *name;
-	unsigned depth;
-	struct arena arena;
-	struct inf_section **sections; /* in order of first appearance */
-	size_t n_sections, cap;
-	struct ci_map index;
-};
-
-struct inf_file {
-	char *dir;
-	struct inf_unit **units; /* [0] is the main file */
-	size_t n_units;
-	bool missing_include;
-};
-
 static void unit_free(struct inf_unit *u)
 {
 	if (!u)
@@ -229,8 +204,9 @@ static int decode_utf8(const char *name, const unsigned char *s, size_t n, struc
 		size_t k = utf8_decode(s + i, n - i, &cp);
 		if (k == 0 || cp == 0) {
 			umn_diag_error(diag, name, count_lines(s, i), "%s",
-				       k == 0 ? "invalid UTF-8"
-					      : "NUL character (UTF-16 without a byte order mark?)");
+				       k == 0
+					   ? "invalid UTF-8"
+					   : "NUL character (UTF-16 without a byte order mark?)");
 			return -EBADMSG;
 		}
 		i += k;
@@ -248,7 +224,8 @@ static int decode_utf16le(const char *name, const unsigned char *s, size_t n, ch
 	if (n % 2 != 0) {
 		for (size_t i = 0; i + 1 < n; i += 2)
 			line += s[i] == '\n' && s[i + 1] == 0;
-		umn_diag_error(diag, name, line, "odd number of bytes in UTF-16 text (truncated file?)");
+		umn_diag_error(diag, name, line,
+			       "odd number of bytes in UTF-16 text (truncated file?)");
 		return -EBADMSG;
 	}
 	out = malloc(n / 2 * 3 + 1);
@@ -305,7 +282,8 @@ static int decode_text(const char *name, const void *data, size_t len, const cha
 		return 0;
 	}
 	if (len >= 2 && s[0] == 0xfe && s[1] == 0xff) {
-		umn_diag_error(diag, name, 1, "UTF-16BE is not supported; save as UTF-16LE or UTF-8");
+		umn_diag_error(diag, name, 1,
+			       "UTF-16BE is not supported; save as UTF-16LE or UTF-8");
 		return -EBADMSG;
 	}
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
@@ -320,434 +298,6 @@ static int decode_text(const char *name, const void *data, size_t len, const cha
 	*ret_owned = NULL;
 	return 0;
 }
-
-/* ---- tokenizer ---- */
-
-struct parser {
-	struct inf_unit *unit;
-	const char *buf;
-	size_t len, pos;
-	unsigned lineno;
-	struct inf_section *cur;
-	struct umn_diag *diag;
-	/* the fields of the current logical line, NUL-separated */
-	char *scratch;
-	size_t scratch_len;
-	size_t *fields;
-	size_t n_fields;
-};
-
-#define SCRATCH_SIZE (2 * (size_t)INF_MAX_LINE_LEN + 16)
-#define MAX_FIELDS   ((size_t)INF_MAX_LINE_LEN + 2)
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int parse_oom(struct parser *p)
-{
-	if (p->unit->arena.over_limit) {
-		umn_diag_error(p->diag, p->unit->name, 0, "too much data (more than %u MiB)",
-			       INF_MAX_DATA >> 20);
-		return -EFBIG;
-	}
-	return -ENOMEM;
-}
-
-static struct inf_section *section_get(struct parser *p, const char *name, size_t n)
-{
-	struct inf_unit *u = p->unit;
-	struct inf_section *s, **v;
-	char *key;
-
-	key = arena_strndup(&u->arena, name, n);
-	if (!key)
-		return NULL;
-	s = ci_map_get(&u->index, key);
-	if (s)
-		return s;
-
-	if (u->n_sections == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 32;
-		v = realloc(u->sections, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		u->sections = v;
-		u->cap = cap;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->name = key;
-	s->file = u->name;
-	s->line = p->lineno;
-	s->is_strings = ascii_casecmp(key, "Strings") == 0 || ascii_ncasecmp(key, "Strings.", 8) == 0;
-	if (ci_map_add(&u->index, key, s) < 0) {
-		free(s);
-		return NULL;
-	}
-	u->sections[u->n_sections++] = s;
-	return s;
-}
-
-static void skip_to_eol(struct parser *p)
-{
-	const char *nl = memchr(p->buf + p->pos, '\n', p->len - p->pos);
-
-	p->pos = nl ? (size_t)(nl - p->buf) : p->len;
-}
-
-/* Consumes the '\n' at pos, if any. */
-static void consume_eol(struct parser *p)
-{
-	if (p->pos < p->len && p->buf[p->pos] == '\n') {
-		p->pos++;
-		p->lineno++;
-	}
-}
-
-static int parse_header(struct parser *p)
-{
-	size_t start = ++p->pos, end, close;
-
-	while (p->pos < p->len && p->buf[p->pos] != ']' && p->buf[p->pos] != '\n')
-		p->pos++;
-	if (p->pos >= p->len || p->buf[p->pos] != ']') {
-		umn_diag_error(p->diag, p->unit->name, p->lineno, "unterminated section header");
-		return -EBADMSG;
-	}
-	close = p->pos++;
-	while (start < close && is_blank(p->buf[start]))
-		start++;
-	end = close;
-	while (end > start && is_blank(p->buf[end - 1]))
-		end--;
-	if (end == start) {
-		umn_diag_error(p->diag, p->unit->name, p->lineno, "empty section name");
-		return -EBADMSG;
-	}
-	if (end - start > INF_MAX_SECTION_NAME) {
-		umn_diag_error(p->diag, p->unit->name, p->lineno,
-			       "section name longer than %u bytes", INF_MAX_SECTION_NAME);
-		return -EBADMSG;
-	}
-
-	while (p->pos < p->len && is_blank(p->buf[p->pos]))
-		p->pos++;
-	if (p->pos < p->len && p->buf[p->pos] == ';')
-		skip_to_eol(p);
-	if (p->pos < p->len && p->buf[p->pos] != '\n') {
-		umn_diag_error(p->diag, p->unit->name, p->lineno,
-			       "unexpected text after section header [%.*s]", (int)(end - start),
-			       p->buf + start);
-		return -EBADMSG;
-	}
-
-	p->cur = section_get(p, p->buf + start, end - start);
-	if (!p->cur)
-		return parse_oom(p);
-	consume_eol(p);
-	return 0;
-}
-
-/* True if a '\' at pos-1 ends the line: only blanks or a comment follow it. */
-static bool is_continuation(const struct parser *p, size_t pos)
-{
-	while (pos < p->len && is_blank(p->buf[pos]))
-		pos++;
-	return pos >= p->len || p->buf[pos] == '\n' || p->buf[pos] == ';';
-}
-
-static void field_end(struct parser *p, size_t start, size_t keep)
-{
-	size_t n = p->scratch_len;
-
-	/* Trailing blanks go, unless they were quoted. */
-	while (n > keep && n > start && is_blank(p->scratch[n - 1]))
-		n--;
-	p->scratch[n] = 0;
-	p->scratch_len = n + 1;
-	p->fields[p->n_fields++] = start;
-}
-
-static int store_line(struct parser *p, unsigned line, bool has_key)
-{
-	struct inf_section *s = p->cur;
-	struct inf_line *l;
-	const char **v;
-	char *text;
-	size_t n_values = p->n_fields - has_key;
-
-	if (!s) {
-		umn_diag_error(p->diag, p->unit->name, line, "line outside of any section");
-		return -EBADMSG;
-	}
-	if (has_key && p->scratch[p->fields[0]] == 0) {
-		umn_diag_error(p->diag, p->unit->name, line, "missing key before '='");
-		return -EBADMSG;
-	}
-
-	text = arena_alloc(&p->unit->arena, p->scratch_len);
-	v = arena_alloc(&p->unit->arena, (n_values ? n_values : 1) * sizeof(*v));
-	if (!text || !v)
-		return parse_oom(p);
-	memcpy(text, p->scratch, p->scratch_len);
-	for (size_t i = 0; i < n_values; i++)
-		v[i] = text + p->fields[i + has_key];
-
-	if (s->n_lines == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		l = realloc(s->lines, cap * sizeof(*l));
-		if (!l)
-			return -ENOMEM;
-		s->lines = l;
-		s->cap = cap;
-	}
-	s->lines[s->n_lines++] = (struct inf_line){
-		.key = has_key ? text + p->fields[0] : NULL,
-		.values = v,
-		.n_values = n_values,
-		.file = p->unit->name,
-		.line = line,
-	};
-	return 0;
-}
-
-static int parse_fields(struct parser *p)
-{
-	unsigned line = p->lineno;
-	size_t line_start = p->pos, start = 0, keep = 0;
-	bool in_quote = false, has_key = false, comma = false, content = false;
-	bool strings = p->cur && p->cur->is_strings;
-
-	p->scratch_len = 0;
-	p->n_fields = 0;
-
-	while (p->pos < p->len && p->buf[p->pos] != '\n') {
-		char c = p->buf[p->pos];
-
-		if (p->pos - line_start >= INF_MAX_LINE_LEN) {
-			umn_diag_error(p->diag, p->unit->name, line, "line too long (max %u bytes)",
-				       INF_MAX_LINE_LEN);
-			return -EBADMSG;
-		}
-		if (in_quote) {
-			if (c == '"' && p->pos + 1 < p->len && p->buf[p->pos + 1] == '"') {
-				p->scratch[p->scratch_len++] = '"';
-				p->pos += 2;
-			} else if (c == '"') {
-				in_quote = false;
-				keep = p->scratch_len;
-				p->pos++;
-			} else {
-				p->scratch[p->scratch_len++] = c;
-				p->pos++;
-			}
-			continue;
-		}
-
-		if (c == ';') {
-			skip_to_eol(p);
-			break;
-		}
-		if (c == '\\' && is_continuation(p, p->pos + 1)) {
-			skip_to_eol(p);
-			if (p->pos < p->len) {
-				consume_eol(p);
-				if (p->lineno > INF_MAX_LINES) {
-					umn_diag_error(p->diag, p->unit->name, 0,
-						       "more than %u lines", INF_MAX_LINES);
-					return -EFBIG;
-				}
-			}
-			continue;
-		}
-		p->pos++;
-		if (c == '"') {
-			in_quote = true;
-			content = true;
-		} else if (c == ',' && !(strings && has_key)) {
-			field_end(p, start, keep);
-			start = keep = p->scratch_len;
-			comma = content = true;
-		} else if (c == '=' && !has_key && !comma) {
-			field_end(p, start, keep);
-			start = keep = p->scratch_len;
-			has_key = true;
-			content = false;
-		} else if (is_blank(c) && p->scratch_len == start && keep == start) {
-			/* leading blanks of a field */
-		} else {
-			p->scratch[p->scratch_len++] = c;
-			content = true;
-		}
-	}
-	if (in_quote) {
-		umn_diag_error(p->diag, p->unit->name, line, "unterminated quoted string");
-		return -EBADMSG;
-	}
-	if (content)
-		field_end(p, start, keep);
-	consume_eol(p);
-
-	if (p->n_fields == 0)
-		return 0; /* blank or comment-only line */
-	return store_line(p, line, has_key);
-}
-
-static int parse_text(struct parser *p)
-{
-	int r;
-
-	while (p->pos < p->len) {
-		if (p->lineno > INF_MAX_LINES) {
-			umn_diag_error(p->diag, p->unit->name, 0, "more than %u lines",
-				       INF_MAX_LINES);
-			return -EFBIG;
-		}
-		while (p->pos < p->len && is_blank(p->buf[p->pos]))
-			p->pos++;
-		if (p->pos < p->len && p->buf[p->pos] == '[')
-			r = parse_header(p);
-		else
-			r = parse_fields(p);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* ---- %string% substitution ---- */
-
-static bool all_digits(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-/* Replaces *field by its substituted form; *room is what the logical line may still grow to. */
-static int subst_field(struct parser *p, const struct ci_map *strings, const struct inf_line *l,
-		       const char **field, size_t *room)
-{
-	const char *in = *field, *pct = strchr(in, '%');
-	size_t o = 0, n = strlen(in);
-	char *s;
-
-	if (!pct) {
-		if (n > *room)
-			goto too_long;
-		*room -= n;
-		return 0;
-	}
-
-	for (size_t i = 0; in[i];) {
-		const char *add = in + i, *end;
-		size_t add_len;
-
-		if (in[i] != '%') {
-			end = strchr(in + i, '%');
-			add_len = end ? (size_t)(end - (in + i)) : strlen(in + i);
-			i += add_len;
-		} else {
-			end = strchr(in + i + 1, '%');
-			if (!end) {
-				umn_diag_error(p->diag, l->file, l->line,
-					       "unmatched '%%' in \"%s\" (write %%%% for a literal "
-					       "percent sign)",
-					       in);
-				return -EBADMSG;
-			}
-			size_t klen = (size_t)(end - (in + i + 1));
-			if (klen == 0) {
-				add_len = 1; /* %% */
-			} else if (all_digits(in + i + 1, klen)) {
-				add_len = klen + 2; /* a dirid, kept for the caller */
-			} else {
-				char key[INF_MAX_SECTION_NAME + 1];
-				const char *val = NULL;
-
-				if (klen < sizeof(key)) {
-					memcpy(key, in + i + 1, klen);
-					key[klen] = 0;
-					val = ci_map_get(strings, key);
-				}
-				if (!val) {
-					umn_diag_error(p->diag, l->file, l->line,
-						       "unknown string %%%.*s%% (not in [Strings])",
-						       (int)(klen > 64 ? 64 : klen), in + i + 1);
-					return -EBADMSG;
-				}
-				add = val;
-				add_len = strlen(val);
-			}
-			i += klen + 2;
-		}
-		if (add_len > *room || o + add_len >= SCRATCH_SIZE)
-			goto too_long;
-		memcpy(p->scratch + o, add, add_len);
-		o += add_len;
-		*room -= add_len;
-	}
-
-	s = arena_strndup(&p->unit->arena, p->scratch, o);
-	if (!s)
-		return parse_oom(p);
-	*field = s;
-	return 0;
-
-too_long:
-	umn_diag_error(p->diag, l->file, l->line,
-		       "line too long after string substitution (max %u bytes)", INF_MAX_LINE_LEN);
-	return -EBADMSG;
-}
-
-static int add_strings(struct ci_map *m, const struct inf_section *s)
-{
-	if (!s)
-		return 0;
-	for (size_t i = 0; i < s->n_lines; i++) {
-		const struct inf_line *l = &s->lines[i];
-		if (l->key && ci_map_add(m, l->key, (void *)(l->n_values ? l->values[0] : "")) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int substitute(struct parser *p)
-{
-	struct inf_unit *u = p->unit;
-	struct ci_map strings = {0};
-	int r;
-
-	/* An en-US system: the locale's section is looked up first, then the neutral one. */
-	r = add_strings(&strings, ci_map_get(&u->index, "Strings.0409"));
-	if (r >= 0)
-		r = add_strings(&strings, ci_map_get(&u->index, "Strings"));
-
-	for (size_t i = 0; r >= 0 && i < u->n_sections; i++) {
-		struct inf_section *s = u->sections[i];
-		if (s->is_strings)
-			continue;
-		for (size_t j = 0; r >= 0 && j < s->n_lines; j++) {
-			struct inf_line *l = &s->lines[j];
-			size_t room = INF_MAX_LINE_LEN;
-
-			if (l->key)
-				r = subst_field(p, &strings, l, &l->key, &room);
-			for (size_t k = 0; r >= 0 && k < l->n_values; k++)
-				r = subst_field(p, &strings, l, (const char **)&l->values[k],
-						&room);
-		}
-	}
-	ci_map_free(&strings);
-	return r;
-}
-
 /* ---- files and includes ---- */
 
 static int parse_unit(struct inf_file *inf, const char *name, const void *data, size_t len,
@@ -901,9 +451,10 @@ static int load_includes(struct inf_file *inf, const struct inf_unit *u, struct 
 static int parse_unit(struct inf_file *inf, const char *name, const void *data, size_t len,
 		      unsigned depth, struct umn_diag *diag)
 {
-	struct parser p = {.lineno = 1, .diag = diag};
 	struct inf_unit *u, **units;
+	const char *text;
 	char *owned = NULL;
+	size_t n;
 	int r;
 
 	if (len > INF_MAX_FILE_SIZE) {
@@ -922,20 +473,10 @@ static int parse_unit(struct inf_file *inf, const char *name, const void *data, 
 	/* Owned by inf from here on, so every error path below just returns. */
 	inf->units[inf->n_units++] = u;
 
-	r = decode_text(u->name, data, len, &p.buf, &p.len, &owned, diag);
+	r = decode_text(u->name, data, len, &text, &n, &owned, diag);
 	if (r < 0)
 		return r;
-	p.unit = u;
-	p.scratch = malloc(SCRATCH_SIZE);
-	p.fields = malloc(MAX_FIELDS * sizeof(*p.fields));
-	if (!p.scratch || !p.fields)
-		r = -ENOMEM;
-	if (r >= 0)
-		r = parse_text(&p);
-	if (r >= 0)
-		r = substitute(&p);
-	free(p.scratch);
-	free(p.fields);
+	r = inf_parse_text(u, text, n, diag);
 	free(owned);
 	if (r >= 0)
 		r = load_includes(inf, u, diag);
@@ -1143,8 +684,7 @@ const char *inf_arch_decoration(void)
 #endif
 }
 
-const struct inf_section *inf_section_find_decorated(const struct inf_file *inf,
-						     const char *base)
+const struct inf_section *inf_section_find_decorated(const struct inf_file *inf, const char *base)
 {
 	const char *suffix[] = {inf_arch_decoration(), "NT"};
 	char name[INF_MAX_SECTION_NAME + 1];

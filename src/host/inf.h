@@ -118,8 +118,7 @@ const char *inf_arch_decoration(void);
  * Finds the best variant of a platform-decorated section: "<base>.NTamd64" (or .NTarm64),
  * then "<base>.NT", then "<base>". NULL if none exists.
  */
-const struct inf_section *inf_section_find_decorated(const struct inf_file *inf,
-						     const char *base);
+const struct inf_section *inf_section_find_decorated(const struct inf_file *inf, const char *base);
 
 /* ---- driver packages (infdriver.c) ---- */
 
@@ -130,20 +129,31 @@ enum inf_driver_mode {
 
 /* UMDF policy directives; the first enumerator of each is the default. */
 enum inf_kernel_mode_client_policy { INF_KMCLIENT_REJECT, INF_KMCLIENT_ALLOW };
-enum inf_file_object_policy { INF_FILEOBJECT_REJECT_NULL_UNKNOWN, INF_FILEOBJECT_ALLOW_NULL_UNKNOWN };
+enum inf_file_object_policy {
+	INF_FILEOBJECT_REJECT_NULL_UNKNOWN,
+	INF_FILEOBJECT_ALLOW_NULL_UNKNOWN
+};
 enum inf_method_neither_action { INF_METHOD_NEITHER_REJECT, INF_METHOD_NEITHER_COPY };
 enum inf_host_process_sharing { INF_SHARING_ENABLED, INF_SHARING_DISABLED };
 enum inf_direct_hardware_access { INF_DIRECT_HW_REJECT, INF_DIRECT_HW_ALLOW };
 enum inf_register_access_mode { INF_REGACCESS_SYSTEM_CALL, INF_REGACCESS_USER_MODE_MAPPING };
-enum inf_fs_context_policy { INF_FSCONTEXT_CAN_USE, INF_FSCONTEXT_CAN_USE_2, INF_FSCONTEXT_CANNOT_USE };
+enum inf_fs_context_policy {
+	INF_FSCONTEXT_CAN_USE,
+	INF_FSCONTEXT_CAN_USE_2,
+	INF_FSCONTEXT_CANNOT_USE
+};
 enum inf_impersonation_level {
 	INF_IMPERSONATION_IDENTIFICATION,
 	INF_IMPERSONATION_ANONYMOUS,
 	INF_IMPERSONATION_IMPERSONATION,
 	INF_IMPERSONATION_DELEGATION,
 };
-enum inf_dispatcher { INF_DISPATCHER_REFLECTOR, INF_DISPATCHER_FILE_HANDLE, INF_DISPATCHER_WINUSB,
-		      INF_DISPATCHER_NATIVE_USB };
+enum inf_dispatcher {
+	INF_DISPATCHER_REFLECTOR,
+	INF_DISPATCHER_FILE_HANDLE,
+	INF_DISPATCHER_WINUSB,
+	INF_DISPATCHER_NATIVE_USB
+};
 
 struct inf_policy {
 	enum inf_kernel_mode_client_policy kernel_mode_client;
@@ -165,10 +175,10 @@ enum inf_addreg_origin {
 };
 
 /* AddReg flag bits umnic understands. */
-#define INF_FLG_ADDREG_BINVALUETYPE 0x00000001u
-#define INF_FLG_ADDREG_NOCLOBBER    0x00000002u
-#define INF_FLG_ADDREG_TYPE_MASK    0xffff0001u
-#define INF_FLG_ADDREG_TYPE_SZ	    0x00000000u
+#define INF_FLG_ADDREG_BINVALUETYPE   0x00000001u
+#define INF_FLG_ADDREG_NOCLOBBER      0x00000002u
+#define INF_FLG_ADDREG_TYPE_MASK      0xffff0001u
+#define INF_FLG_ADDREG_TYPE_SZ	      0x00000000u
 #define INF_FLG_ADDREG_TYPE_MULTI_SZ  0x00010000u
 #define INF_FLG_ADDREG_TYPE_EXPAND_SZ 0x00020000u
 #define INF_FLG_ADDREG_TYPE_BINARY    0x00000001u
@@ -194,7 +204,7 @@ struct inf_addreg {
 };
 
 struct inf_extension {
-	char *name; /* e.g. "NetAdapterCx0202" */
+	char *name;	       /* e.g. "NetAdapterCx0202" */
 	unsigned major, minor; /* 2, 2 for ...0202 */
 };
 

@@ -26,8 +26,14 @@ struct collector {
 };
 
 static const char *const other_roots[] = {
-	"HKLM", "HKCU", "HKCR", "HKU", "HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER",
-	"HKEY_CLASSES_ROOT", "HKEY_USERS",
+    "HKLM",
+    "HKCU",
+    "HKCR",
+    "HKU",
+    "HKEY_LOCAL_MACHINE",
+    "HKEY_CURRENT_USER",
+    "HKEY_CLASSES_ROOT",
+    "HKEY_USERS",
 };
 
 static int hex_byte(const char *s, uint8_t *ret)
@@ -90,8 +96,8 @@ static int number(struct collector *c, const struct inf_line *l, uint64_t max, s
 	return 0;
 }
 
-static int build_data(struct collector *c, const struct inf_line *l, uint32_t type,
-		      uint8_t **ret, size_t *ret_len)
+static int build_data(struct collector *c, const struct inf_line *l, uint32_t type, uint8_t **ret,
+		      size_t *ret_len)
 {
 	size_t nd = l->n_values > 4 ? l->n_values - 4 : 0, len = 0;
 	uint8_t *data;
@@ -173,12 +179,12 @@ static int flags_to_type(uint32_t flags, uint32_t *ret)
 	static const struct {
 		uint32_t flag, type;
 	} map[] = {
-		{INF_FLG_ADDREG_TYPE_SZ, DEVREG_SZ},
-		{INF_FLG_ADDREG_TYPE_MULTI_SZ, DEVREG_MULTI_SZ},
-		{INF_FLG_ADDREG_TYPE_EXPAND_SZ, DEVREG_EXPAND_SZ},
-		{INF_FLG_ADDREG_TYPE_BINARY, DEVREG_BINARY},
-		{INF_FLG_ADDREG_TYPE_DWORD, DEVREG_DWORD},
-		{INF_FLG_ADDREG_TYPE_QWORD, DEVREG_QWORD},
+	    {INF_FLG_ADDREG_TYPE_SZ, DEVREG_SZ},
+	    {INF_FLG_ADDREG_TYPE_MULTI_SZ, DEVREG_MULTI_SZ},
+	    {INF_FLG_ADDREG_TYPE_EXPAND_SZ, DEVREG_EXPAND_SZ},
+	    {INF_FLG_ADDREG_TYPE_BINARY, DEVREG_BINARY},
+	    {INF_FLG_ADDREG_TYPE_DWORD, DEVREG_DWORD},
+	    {INF_FLG_ADDREG_TYPE_QWORD, DEVREG_QWORD},
 	};
 
 	if (flags & ~(INF_FLG_ADDREG_TYPE_MASK | INF_FLG_ADDREG_NOCLOBBER))
@@ -251,11 +257,11 @@ static int parse_line(struct collector *c, const struct inf_line *l, enum inf_ad
 	}
 	e = &d->addreg[d->n_addreg];
 	*e = (struct inf_addreg){
-		.type = type,
-		.noclobber = flags & INF_FLG_ADDREG_NOCLOBBER,
-		.origin = o,
-		.file = l->file,
-		.line = l->line,
+	    .type = type,
+	    .noclobber = flags & INF_FLG_ADDREG_NOCLOBBER,
+	    .origin = o,
+	    .file = l->file,
+	    .line = l->line,
 	};
 	r = build_data(c, l, type, &e->data, &e->len);
 	if (r < 0)
@@ -294,8 +300,8 @@ static int addreg_section(struct collector *c, const struct inf_line *ref, const
 }
 
 /* The AddReg directives of an install-like section; Needs is followed one level deep. */
-static int install_like(struct collector *c, const struct inf_section *s,
-			enum inf_addreg_origin o, bool follow_needs)
+static int install_like(struct collector *c, const struct inf_section *s, enum inf_addreg_origin o,
+			bool follow_needs)
 {
 	int r;
 
@@ -328,7 +334,8 @@ static int install_like(struct collector *c, const struct inf_section *s,
 				}
 				if (!n) {
 					umn_diag_error(c->diag, l->file, l->line,
-						       "Needs section [%s] not found", l->values[k]);
+						       "Needs section [%s] not found",
+						       l->values[k]);
 					return -EBADMSG;
 				}
 				r = install_like(c, n, o, false);
@@ -355,8 +362,7 @@ int inf_addreg_collect(const struct inf_file *inf, const struct inf_section *ins
 	return r;
 }
 
-int inf_driver_apply_addreg(const struct inf_driver *drv, struct devreg *reg,
-			    struct umn_diag *diag)
+int inf_driver_apply_addreg(const struct inf_driver *drv, struct devreg *reg, struct umn_diag *diag)
 {
 	if (!drv || !reg)
 		return -EINVAL;

@@ -22,7 +22,7 @@ struct resolver {
 };
 
 static int bad(struct resolver *rs, const struct inf_line *l, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int bad(struct resolver *rs, const struct inf_line *l, const char *fmt, ...)
 {
@@ -35,7 +35,7 @@ static int bad(struct resolver *rs, const struct inf_line *l, const char *fmt, .
 }
 
 static int bad_section(struct resolver *rs, const struct inf_section *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int bad_section(struct resolver *rs, const struct inf_section *s, const char *fmt, ...)
 {
@@ -144,7 +144,7 @@ static int find_model(struct resolver *rs, const char *hwid, const struct inf_li
 
 	for (size_t i = 0; i < inf_section_n_lines(mfgs); i++) {
 		const struct inf_line *mfg = inf_section_get_line(mfgs, i);
-		const struct inf_section *models;
+		const struct inf_section *models = NULL;
 
 		r = models_section(rs, mfg, &models);
 		if (r < 0)
@@ -154,16 +154,17 @@ static int find_model(struct resolver *rs, const char *hwid, const struct inf_li
 			size_t k;
 
 			if (!l->key || l->n_values < 2 || !*l->values[0])
-				return bad(rs, l, "models line must be \"description = "
-						  "install-section, hardware-id[, ...]\"");
+				return bad(rs, l,
+					   "models line must be \"description = "
+					   "install-section, hardware-id[, ...]\"");
 			if (!model_matches(l, hwid))
 				continue;
 			for (k = 1; hwid && ascii_casecmp(l->values[k], hwid) != 0; k++)
 				;
 			if ((r = set_str(&rs->drv->hwid, l->values[k])) < 0 ||
 			    (r = set_str(&rs->drv->description, l->key)) < 0 ||
-			    (r = set_str(&rs->drv->manufacturer, mfg->key ? mfg->key
-									  : mfg->values[0])) < 0 ||
+			    (r = set_str(&rs->drv->manufacturer,
+					 mfg->key ? mfg->key : mfg->values[0])) < 0 ||
 			    (r = set_str(&rs->drv->models_section, inf_section_name(models))) < 0)
 				return r;
 			*ret = l;
@@ -200,37 +201,56 @@ static const struct {
 	const char *name;
 	const char *values[4];
 } policies[N_POLICY] = {
-	[D_KMCLIENT] = {"UmdfKernelModeClientPolicy",
-			{"RejectKernelModeClients", "AllowKernelModeClients"}},
-	[D_FILEOBJECT] = {"UmdfFileObjectPolicy",
-			  {"RejectNullAndUnknownFileObjects", "AllowNullAndUnknownFileObjects"}},
-	[D_METHOD_NEITHER] = {"UmdfMethodNeitherAction", {"Reject", "Copy"}},
-	[D_SHARING] = {"UmdfHostProcessSharing", {"ProcessSharingEnabled", "ProcessSharingDisabled"}},
-	[D_DIRECT_HW] = {"UmdfDirectHardwareAccess",
-			 {"RejectDirectHardwareAccess", "AllowDirectHardwareAccess"}},
-	[D_REGACCESS] = {"UmdfRegisterAccessMode",
-			 {"RegisterAccessUsingSystemCall", "RegisterAccessUsingUserModeMapping"}},
-	[D_FSCONTEXT] = {"UmdfFsContextUsePolicy",
-			 {"CanUseFsContext", "CanUseFsContext2", "CannotUseFsContexts"}},
-	[D_IMPERSONATION] = {"UmdfImpersonationLevel",
-			     {"Identification", "Anonymous", "Impersonation", "Delegation"}},
-	/* "reflector" is the default when the directive is absent; it cannot be written. */
-	[D_DISPATCHER] = {"UmdfDispatcher", {NULL, "FileHandle", "WinUsb", "NativeUSB"}},
+    [D_KMCLIENT] = {"UmdfKernelModeClientPolicy",
+		    {"RejectKernelModeClients", "AllowKernelModeClients"}},
+    [D_FILEOBJECT] = {"UmdfFileObjectPolicy",
+		      {"RejectNullAndUnknownFileObjects", "AllowNullAndUnknownFileObjects"}},
+    [D_METHOD_NEITHER] = {"UmdfMethodNeitherAction", {"Reject", "Copy"}},
+    [D_SHARING] = {"UmdfHostProcessSharing", {"ProcessSharingEnabled", "ProcessSharingDisabled"}},
+    [D_DIRECT_HW] = {"UmdfDirectHardwareAccess",
+		     {"RejectDirectHardwareAccess", "AllowDirectHardwareAccess"}},
+    [D_REGACCESS] = {"UmdfRegisterAccessMode",
+		     {"RegisterAccessUsingSystemCall", "RegisterAccessUsingUserModeMapping"}},
+    [D_FSCONTEXT] = {"UmdfFsContextUsePolicy",
+		     {"CanUseFsContext", "CanUseFsContext2", "CannotUseFsContexts"}},
+    [D_IMPERSONATION] = {"UmdfImpersonationLevel",
+			 {"Identification", "Anonymous", "Impersonation", "Delegation"}},
+    /* "reflector" is the default when the directive is absent; it cannot be written. */
+    [D_DISPATCHER] = {"UmdfDispatcher", {NULL, "FileHandle", "WinUsb", "NativeUSB"}},
 };
 
 static void set_policy(struct inf_policy *p, enum directive d, unsigned v)
 {
 	switch (d) {
-	case D_KMCLIENT: p->kernel_mode_client = v; break;
-	case D_FILEOBJECT: p->file_object = v; break;
-	case D_METHOD_NEITHER: p->method_neither = v; break;
-	case D_SHARING: p->host_process_sharing = v; break;
-	case D_DIRECT_HW: p->direct_hardware_access = v; break;
-	case D_REGACCESS: p->register_access_mode = v; break;
-	case D_FSCONTEXT: p->fs_context_use = v; break;
-	case D_IMPERSONATION: p->impersonation_level = v; break;
-	case D_DISPATCHER: p->dispatcher = v; break;
-	case N_POLICY: break;
+	case D_KMCLIENT:
+		p->kernel_mode_client = v;
+		break;
+	case D_FILEOBJECT:
+		p->file_object = v;
+		break;
+	case D_METHOD_NEITHER:
+		p->method_neither = v;
+		break;
+	case D_SHARING:
+		p->host_process_sharing = v;
+		break;
+	case D_DIRECT_HW:
+		p->direct_hardware_access = v;
+		break;
+	case D_REGACCESS:
+		p->register_access_mode = v;
+		break;
+	case D_FSCONTEXT:
+		p->fs_context_use = v;
+		break;
+	case D_IMPERSONATION:
+		p->impersonation_level = v;
+		break;
+	case D_DISPATCHER:
+		p->dispatcher = v;
+		break;
+	case N_POLICY:
+		break;
 	}
 }
 
@@ -262,8 +282,9 @@ static int parse_service_line(struct resolver *rs, const struct inf_line *l,
 
 	if (*svc) {
 		if (ascii_casecmp((*svc)->key, l->key) != 0)
-			return bad(rs, l, "both UmdfService and KmdfService: a driver runs either "
-					  "in user mode or in kernel mode");
+			return bad(rs, l,
+				   "both UmdfService and KmdfService: a driver runs either "
+				   "in user mode or in kernel mode");
 		return bad(rs, l, "more than one %s: umnic runs one driver per device", l->key);
 	}
 	if (l->n_values != 2 || !*l->values[0] || !*l->values[1])
@@ -361,8 +382,8 @@ static int parse_wdf(struct resolver *rs, const struct inf_section *install)
 
 	for (size_t i = 0; i < inf_section_n_lines(wdf); i++) {
 		const struct inf_line *l = inf_section_get_line(wdf, i);
-		static const char *const umnic_keys[3] = {
-			"UmnicVerifier", "UmnicRestartLimit", "UmnicRestartResetMinutes"};
+		static const char *const umnic_keys[3] = {"UmnicVerifier", "UmnicRestartLimit",
+							  "UmnicRestartResetMinutes"};
 		const struct inf_line **first = NULL;
 		int p = -1, u = -1;
 
@@ -461,12 +482,12 @@ static int parse_version(struct resolver *rs, const struct inf_line *l)
 		p++;
 	}
 	if (s || n < 2 || l->n_values != 1)
-		return bad(rs, l, "%s \"%s\" is not a version (expected major.minor.build, e.g. %s)",
+		return bad(rs, l,
+			   "%s \"%s\" is not a version (expected major.minor.build, e.g. %s)",
 			   l->key, l->n_values ? l->values[0] : "", user ? "2.33.0" : "1.33.0");
 	if (part[0] != want || part[1] > 33)
-		return bad(rs, l,
-			   "%s %s is not supported (umnic provides %s %u.0 to %u.33)", l->key,
-			   l->values[0], user ? "UMDF" : "KMDF", want, want);
+		return bad(rs, l, "%s %s is not supported (umnic provides %s %u.0 to %u.33)",
+			   l->key, l->values[0], user ? "UMDF" : "KMDF", want, want);
 	rs->drv->library_major = part[0];
 	rs->drv->library_minor = part[1];
 	return 0;
@@ -584,8 +605,8 @@ int inf_resolve_driver(const struct inf_file *inf, const char *hwid, struct inf_
 		       struct umn_diag *diag)
 {
 	struct resolver rs = {.inf = inf, .diag = diag};
-	const struct inf_section *install, *hw, *service;
-	const struct inf_line *model;
+	const struct inf_section *install, *hw, *service = NULL;
+	const struct inf_line *model = NULL;
 	const char *base;
 	char *name;
 	int r;

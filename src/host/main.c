@@ -56,7 +56,7 @@ static void find_host_binary(const char *argv0)
 {
 	char self[PATH_MAX], *dir;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *cands[] = { "%s/umnic-host", "%s/../drvhost/umnic-host", "%s/../libexec/umnic-host" };
+	const char *cands[] = { "/umnic-host", "/../drvhost/umnic-host", "/../libexec/umnic-host" };
 
 	(void)argv0;
 	if (n <= 0)
@@ -65,7 +65,7 @@ static void find_host_binary(const char *argv0)
 	dir = dirname(self);
 	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
 		char p[PATH_MAX + 64];
-		snprintf(p, sizeof(p), cands[i], dir);
+		snprintf(p, sizeof(p), "%s%s", dir, cands[i]);
 		if (access(p, X_OK) == 0) {
 			if (!realpath(p, D.host_bin))
 				umn_strlcpy(D.host_bin, p, sizeof(D.host_bin));

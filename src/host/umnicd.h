@@ -38,7 +38,9 @@ struct device {
 	struct inf_driver *drv;
 	struct devreg *reg;
 	enum dev_state state;
-	char last_error[UMN_TEXT_MAX];
+	char last_error[UMN_TEXT_MAX * 2];
+	/* The driver's own last error report while starting (e.g. a verifier rule). */
+	char last_report[UMN_TEXT_MAX];
 	struct hostproc *host;
 
 	/* The adapter, once the driver started one. */

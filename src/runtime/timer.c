@@ -9,7 +9,6 @@
  * during the callback disarms the next expiration too.
  */
 #include <errno.h>
-#include <limits.h>
 #include <string.h>
 
 #include <wdf.h>
@@ -215,7 +214,7 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
 		umn_log(UMN_LOG_ERR, "WdfTimerCreate: EvtTimerFunc is NULL");
 		return STATUS_INVALID_PARAMETER;
 	}
-	if (Config->Period > LONG_MAX) {
+	if (Config->Period > (ULONG)INT32_MAX) {
 		umn_log(UMN_LOG_ERR, "WdfTimerCreate: Period %u ms is out of range", Config->Period);
 		return STATUS_INVALID_PARAMETER;
 	}

@@ -19,108 +19,108 @@
 
 /* The same text as tests/fuzz/corpus/inf/vpair.inf. */
 static const char *const vpair_lines[] = {
-	";",
-	"; vpair.inf: umnic sample package, a pair of virtual Ethernet adapters",
-	"; (user-mode NetAdapterCx driver).",
-	";",
-	"[Version]",
-	"Signature   = \"$WINDOWS NT$\"",
-	"Class       = Net",
-	"ClassGuid   = {4d36e972-e325-11ce-bfc1-08002be10318}",
-	"Provider    = %ProviderName%",
-	"CatalogFile = vpair.cat",
-	"DriverVer   = 05/14/2024,1.0.0.0",
-	"PnpLockdown = 1",
-	"",
-	"[DestinationDirs]",
-	"DefaultDestDir = 13",
-	"",
-	"[SourceDisksNames]",
-	"1 = %DiskName%,,,\"\"",
-	"",
-	"[SourceDisksFiles]",
-	"vpair.dll = 1,,",
-	"",
-	"[Manufacturer]",
-	"%ManufacturerName% = Standard, NTamd64, NTarm64",
-	"",
-	"[Standard.NTamd64]",
-	"%VPair.DeviceDesc% = VPair_Install, Root\\umnic_vpair, umnic\\vpair_compat",
-	"",
-	"[Standard.NTarm64]",
-	"%VPair.DeviceDesc% = VPair_Install, Root\\umnic_vpair, umnic\\vpair_compat",
-	"",
-	"[VPair_Install.NT]",
-	"CopyFiles          = VPair_CopyFiles",
-	"AddReg             = VPair_Ndi_AddReg",
-	"*IfType            = 6        ; IF_TYPE_ETHERNET_CSMACD",
-	"*MediaType         = 0        ; NdisMedium802_3",
-	"*PhysicalMediaType = 14       ; NdisPhysicalMedium802_3",
-	"Characteristics    = 0x04     ; NCF_PHYSICAL",
-	"BusType            = 15       ; PNPBus",
-	"",
-	"[VPair_CopyFiles]",
-	"vpair.dll",
-	"",
-	"[VPair_Ndi_AddReg]",
-	"HKR, Ndi,                     Service,    0, %ServiceName%",
-	"HKR, Ndi\\Interfaces,          UpperRange, 0, \"ndis5\"",
-	"HKR, Ndi\\Interfaces,          LowerRange, 0, \"ethernet\"",
-	"HKR, Ndi\\params\\*JumboPacket, ParamDesc,  0, %JumboPacket%",
-	"HKR, Ndi\\params\\*JumboPacket, default,    0, \"1514\"",
-	"HKR, Ndi\\params\\*JumboPacket, min,        0, \"1514\"",
-	"HKR, Ndi\\params\\*JumboPacket, max,        0, \"9014\"",
-	"",
-	"[VPair_Install.NT.HW]",
-	"AddReg = VPair_HW_AddReg",
-	"",
-	"[VPair_HW_AddReg]",
-	"HKR,, \"PeerName\",    0x00000000, \"vpair-b\"",
-	"HKR,, Description,   0,          \"quoted, with commas; and \"\"quotes\"\"\"",
-	"HKR,, FriendlyName,  ,           %VPair.DeviceDesc%",
-	"HKR,, LinkSpeedMbps, 0x00010001, 10000",
-	"HKR,, Mtu,           0x00010001, 0x5dc",
-	"HKR,, MacAddress,    0x00000001, 02, 00, 5e, 10, 00, 01",
-	"HKR,, UpperFilters,  0x00010000, \"filterA\", \\",
-	"                                 \"filterB\"",
-	"HKR,, ImagePath,     0x00020000, \"%%SystemRoot%%\\vpair\"",
-	"HKR,, CounterBase,   0x000B0001, 0x100000000",
-	"HKR,, KeepMe,        0x00010003, 7",
-	"HKLM, Software\\umnic, Installed, 0x00010001, 1",
-	"",
-	"[VPair_Install.NT.Services]",
-	"AddService = WUDFRd, 0x000001fa, WUDFRD_ServiceInstall",
-	"",
-	"[WUDFRD_ServiceInstall]",
-	"DisplayName   = %WudfRdDisplayName%",
-	"ServiceType   = 1",
-	"StartType     = 3",
-	"ErrorControl  = 1",
-	"ServiceBinary = %12%\\WUDFRd.sys",
-	"",
-	"[VPair_Install.NT.Wdf]",
-	"UmdfService                = VPair, VPair_Install_UmdfService",
-	"UmdfServiceOrder           = VPair",
-	"UmdfKernelModeClientPolicy = AllowKernelModeClients",
-	"UmdfFileObjectPolicy       = AllowNullAndUnknownFileObjects",
-	"UmdfMethodNeitherAction    = Copy",
-	"UmdfFsContextUsePolicy     = CannotUseFsContexts",
-	"UmnicVerifier              = 1",
-	"UmnicRestartLimit          = 3",
-	"",
-	"[VPair_Install_UmdfService]",
-	"UmdfLibraryVersion = 2.33.0",
-	"ServiceBinary      = %13%\\vpair.dll",
-	"UmdfExtensions     = NetAdapterCx0202",
-	"",
-	"[Strings]",
-	"ProviderName      = \"umnic project\"",
-	"ManufacturerName  = \"umnic\"",
-	"DiskName          = \"vpair Installation Disk\"",
-	"VPair.DeviceDesc  = \"umnic virtual Ethernet pair – ü 🌐\"",
-	"ServiceName       = \"vpair\"",
-	"JumboPacket       = Jumbo Packet, in bytes",
-	"WudfRdDisplayName = \"Windows Driver Foundation - User-mode Driver Framework Reflector\"",
+    ";",
+    "; vpair.inf: umnic sample package, a pair of virtual Ethernet adapters",
+    "; (user-mode NetAdapterCx driver).",
+    ";",
+    "[Version]",
+    "Signature   = \"$WINDOWS NT$\"",
+    "Class       = Net",
+    "ClassGuid   = {4d36e972-e325-11ce-bfc1-08002be10318}",
+    "Provider    = %ProviderName%",
+    "CatalogFile = vpair.cat",
+    "DriverVer   = 05/14/2024,1.0.0.0",
+    "PnpLockdown = 1",
+    "",
+    "[DestinationDirs]",
+    "DefaultDestDir = 13",
+    "",
+    "[SourceDisksNames]",
+    "1 = %DiskName%,,,\"\"",
+    "",
+    "[SourceDisksFiles]",
+    "vpair.dll = 1,,",
+    "",
+    "[Manufacturer]",
+    "%ManufacturerName% = Standard, NTamd64, NTarm64",
+    "",
+    "[Standard.NTamd64]",
+    "%VPair.DeviceDesc% = VPair_Install, Root\\umnic_vpair, umnic\\vpair_compat",
+    "",
+    "[Standard.NTarm64]",
+    "%VPair.DeviceDesc% = VPair_Install, Root\\umnic_vpair, umnic\\vpair_compat",
+    "",
+    "[VPair_Install.NT]",
+    "CopyFiles          = VPair_CopyFiles",
+    "AddReg             = VPair_Ndi_AddReg",
+    "*IfType            = 6        ; IF_TYPE_ETHERNET_CSMACD",
+    "*MediaType         = 0        ; NdisMedium802_3",
+    "*PhysicalMediaType = 14       ; NdisPhysicalMedium802_3",
+    "Characteristics    = 0x04     ; NCF_PHYSICAL",
+    "BusType            = 15       ; PNPBus",
+    "",
+    "[VPair_CopyFiles]",
+    "vpair.dll",
+    "",
+    "[VPair_Ndi_AddReg]",
+    "HKR, Ndi,                     Service,    0, %ServiceName%",
+    "HKR, Ndi\\Interfaces,          UpperRange, 0, \"ndis5\"",
+    "HKR, Ndi\\Interfaces,          LowerRange, 0, \"ethernet\"",
+    "HKR, Ndi\\params\\*JumboPacket, ParamDesc,  0, %JumboPacket%",
+    "HKR, Ndi\\params\\*JumboPacket, default,    0, \"1514\"",
+    "HKR, Ndi\\params\\*JumboPacket, min,        0, \"1514\"",
+    "HKR, Ndi\\params\\*JumboPacket, max,        0, \"9014\"",
+    "",
+    "[VPair_Install.NT.HW]",
+    "AddReg = VPair_HW_AddReg",
+    "",
+    "[VPair_HW_AddReg]",
+    "HKR,, \"PeerName\",    0x00000000, \"vpair-b\"",
+    "HKR,, Description,   0,          \"quoted, with commas; and \"\"quotes\"\"\"",
+    "HKR,, FriendlyName,  ,           %VPair.DeviceDesc%",
+    "HKR,, LinkSpeedMbps, 0x00010001, 10000",
+    "HKR,, Mtu,           0x00010001, 0x5dc",
+    "HKR,, MacAddress,    0x00000001, 02, 00, 5e, 10, 00, 01",
+    "HKR,, UpperFilters,  0x00010000, \"filterA\", \\",
+    "                                 \"filterB\"",
+    "HKR,, ImagePath,     0x00020000, \"%%SystemRoot%%\\vpair\"",
+    "HKR,, CounterBase,   0x000B0001, 0x100000000",
+    "HKR,, KeepMe,        0x00010003, 7",
+    "HKLM, Software\\umnic, Installed, 0x00010001, 1",
+    "",
+    "[VPair_Install.NT.Services]",
+    "AddService = WUDFRd, 0x000001fa, WUDFRD_ServiceInstall",
+    "",
+    "[WUDFRD_ServiceInstall]",
+    "DisplayName   = %WudfRdDisplayName%",
+    "ServiceType   = 1",
+    "StartType     = 3",
+    "ErrorControl  = 1",
+    "ServiceBinary = %12%\\WUDFRd.sys",
+    "",
+    "[VPair_Install.NT.Wdf]",
+    "UmdfService                = VPair, VPair_Install_UmdfService",
+    "UmdfServiceOrder           = VPair",
+    "UmdfKernelModeClientPolicy = AllowKernelModeClients",
+    "UmdfFileObjectPolicy       = AllowNullAndUnknownFileObjects",
+    "UmdfMethodNeitherAction    = Copy",
+    "UmdfFsContextUsePolicy     = CannotUseFsContexts",
+    "UmnicVerifier              = 1",
+    "UmnicRestartLimit          = 3",
+    "",
+    "[VPair_Install_UmdfService]",
+    "UmdfLibraryVersion = 2.33.0",
+    "ServiceBinary      = %13%\\vpair.dll",
+    "UmdfExtensions     = NetAdapterCx0202",
+    "",
+    "[Strings]",
+    "ProviderName      = \"umnic project\"",
+    "ManufacturerName  = \"umnic\"",
+    "DiskName          = \"vpair Installation Disk\"",
+    "VPair.DeviceDesc  = \"umnic virtual Ethernet pair – ü 🌐\"",
+    "ServiceName       = \"vpair\"",
+    "JumboPacket       = Jumbo Packet, in bytes",
+    "WudfRdDisplayName = \"Windows Driver Foundation - User-mode Driver Framework Reflector\"",
 };
 
 /* ---- helpers ---- */
@@ -183,7 +183,8 @@ static uint8_t *to_utf16(const char *s, size_t *ret_len)
 		assert_true(k > 0);
 		i += k;
 		if (cp >= 0x10000) {
-			uint32_t v = cp - 0x10000, hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
+			uint32_t v = cp - 0x10000, hi = 0xd800 + (v >> 10),
+				 lo = 0xdc00 + (v & 0x3ff);
 			out[o++] = (uint8_t)hi;
 			out[o++] = (uint8_t)(hi >> 8);
 			cp = lo;
@@ -253,8 +254,8 @@ static struct inf_driver *resolve(const struct inf_file *inf, const char *hwid,
 }
 
 /* Loads (and resolves, if loading works) and expects exactly this error. */
-static void expect_error(const char *name, const void *data, size_t len, const char *hwid,
-			 int err, const char *msg)
+static void expect_error(const char *name, const void *data, size_t len, const char *hwid, int err,
+			 const char *msg)
 {
 	struct umn_diag diag;
 	struct inf_file *inf = NULL;
@@ -281,8 +282,13 @@ static void expect_sample_error(const char *old, const char *new, const char *ma
 				const char *hwid, int err, const char *msg_fmt)
 {
 	char *text = sample(), *bad = replace(text, old, new), msg[512];
+	const char *at = strstr(msg_fmt, "%u");
 
-	snprintf(msg, sizeof(msg), msg_fmt, marker ? line_of(bad, marker) : 0);
+	if (at)
+		snprintf(msg, sizeof(msg), "%.*s%u%s", (int)(at - msg_fmt), msg_fmt,
+			 line_of(bad, marker), at + 2);
+	else
+		snprintf(msg, sizeof(msg), "%s", msg_fmt);
 	expect_error("vpair.inf", bad, strlen(bad), hwid, err, msg);
 	free(bad);
 	free(text);
@@ -300,7 +306,8 @@ static const struct inf_addreg *find_reg(const struct inf_driver *d, const char 
 					 const char *name)
 {
 	for (size_t i = 0; i < d->n_addreg; i++)
-		if (strcmp(d->addreg[i].subkey, subkey) == 0 && strcmp(d->addreg[i].name, name) == 0)
+		if (strcmp(d->addreg[i].subkey, subkey) == 0 &&
+		    strcmp(d->addreg[i].name, name) == 0)
 			return &d->addreg[i];
 	return NULL;
 }
@@ -496,32 +503,31 @@ static void test_sample_apply_addreg(void **state)
 
 static void test_syntax(void **state)
 {
-	static const char text[] =
-		"[ Sec One ]  ; comment\n"
-		"key = a , \"b, c\" ,, \"  padded  \" , x\"y\"z ; trailing\n"
-		"no equals, here\n"
-		"empty =\n"
-		"quoted = \"\"\n"
-		"trail = a,\n"
-		"esc = \"say \"\"hi\"\"\", 100%%, %13%\\dir, \"%%\"\n"
-		"joined = one, \\\n"
-		"   two, \\ ; comment after the backslash\n"
-		"   three\n"
-		"backslash = a\\b, c\\\n"
-		", d\n"
-		"eq = \"k=v\", x=y\n"
-		"%Key% = %Val%\n"
-		"[sec one]\n"
-		"merged = yes\n"
-		"mid = ab\\\n"
-		"cd\n"
-		"[Strings]\n"
-		"Key = \"TheKey\"\n"
-		"Val = one, two ; commas do not split strings\n"
-		"[Strings.0409]\n"
-		"val = \"en-US wins\"\n"
-		"[Strings.0407]\n"
-		"Val = ignored\n";
+	static const char text[] = "[ Sec One ]  ; comment\n"
+				   "key = a , \"b, c\" ,, \"  padded  \" , x\"y\"z ; trailing\n"
+				   "no equals, here\n"
+				   "empty =\n"
+				   "quoted = \"\"\n"
+				   "trail = a,\n"
+				   "esc = \"say \"\"hi\"\"\", 100%%, %13%\\dir, \"%%\"\n"
+				   "joined = one, \\\n"
+				   "   two, \\ ; comment after the backslash\n"
+				   "   three\n"
+				   "backslash = a\\b, c\\\n"
+				   ", d\n"
+				   "eq = \"k=v\", x=y\n"
+				   "%Key% = %Val%\n"
+				   "[sec one]\n"
+				   "merged = yes\n"
+				   "mid = ab\\\n"
+				   "cd\n"
+				   "[Strings]\n"
+				   "Key = \"TheKey\"\n"
+				   "Val = one, two ; commas do not split strings\n"
+				   "[Strings.0409]\n"
+				   "val = \"en-US wins\"\n"
+				   "[Strings.0407]\n"
+				   "Val = ignored\n";
 	struct inf_file *inf = load_text("syntax.inf", text, strlen(text), NULL);
 	const struct inf_section *s = inf_section_find(inf, "SEC ONE");
 	const struct inf_line *l;
@@ -790,30 +796,24 @@ static void test_bad_syntax(void **state)
 
 	(void)state;
 	EXPECT_BAD("[Version]\nSignature = \"$WINDOWS NT$\n", -EBADMSG,
-		     "bad.inf:2: unterminated quoted string");
-	EXPECT_BAD("; hi\n[Version\nx=1\n", -EBADMSG,
-		     "bad.inf:2: unterminated section header");
-	EXPECT_BAD("[A] junk\n", -EBADMSG,
-		     "bad.inf:1: unexpected text after section header [A]");
+		   "bad.inf:2: unterminated quoted string");
+	EXPECT_BAD("; hi\n[Version\nx=1\n", -EBADMSG, "bad.inf:2: unterminated section header");
+	EXPECT_BAD("[A] junk\n", -EBADMSG, "bad.inf:1: unexpected text after section header [A]");
 	EXPECT_BAD("[]\n", -EBADMSG, "bad.inf:1: empty section name");
-	EXPECT_BAD("x = 1\n", -EBADMSG,
-		     "bad.inf:1: line outside of any section");
-	EXPECT_BAD("[A]\n= 1\n", -EBADMSG,
-		     "bad.inf:2: missing key before '='");
+	EXPECT_BAD("x = 1\n", -EBADMSG, "bad.inf:1: line outside of any section");
+	EXPECT_BAD("[A]\n= 1\n", -EBADMSG, "bad.inf:2: missing key before '='");
 	EXPECT_BAD("[A]\n\nx = %Nope%\n[Strings]\nYes = 1\n", -EBADMSG,
-		     "bad.inf:3: unknown string %Nope% (not in [Strings])");
+		   "bad.inf:3: unknown string %Nope% (not in [Strings])");
 	EXPECT_BAD("[A]\nx = 100%\n", -EBADMSG,
-		     "bad.inf:2: unmatched '%' in \"100%\" (write %% for a literal percent sign)");
-	EXPECT_BAD("[A]\nx = a\\\n  \"b\n", -EBADMSG,
-		     "bad.inf:2: unterminated quoted string");
-	EXPECT_BAD("[A]\n\nx = \xc3\x28\n", -EBADMSG,
-		     "bad.inf:3: invalid UTF-8");
+		   "bad.inf:2: unmatched '%' in \"100%\" (write %% for a literal percent sign)");
+	EXPECT_BAD("[A]\nx = a\\\n  \"b\n", -EBADMSG, "bad.inf:2: unterminated quoted string");
+	EXPECT_BAD("[A]\n\nx = \xc3\x28\n", -EBADMSG, "bad.inf:3: invalid UTF-8");
 	EXPECT_BAD("[A]\nx = a\0b\n", -EBADMSG,
-		     "bad.inf:2: NUL character (UTF-16 without a byte order mark?)");
+		   "bad.inf:2: NUL character (UTF-16 without a byte order mark?)");
 	EXPECT_BAD("\xfe\xff\0[", -EBADMSG,
-		     "bad.inf:1: UTF-16BE is not supported; save as UTF-16LE or UTF-8");
+		   "bad.inf:1: UTF-16BE is not supported; save as UTF-16LE or UTF-8");
 	EXPECT_BAD("[A]\nInclude = ../etc/x.inf\n", -EBADMSG,
-		     "bad.inf:2: Include of \"../etc/x.inf\": only plain file names are allowed");
+		   "bad.inf:2: Include of \"../etc/x.inf\": only plain file names are allowed");
 
 	/* UTF-16: an odd byte count, and a lone surrogate on line 2 */
 	u16 = to_utf16("[A]\nx = 1\n", &n);
@@ -917,11 +917,11 @@ static void test_bad_package(void **state)
 			    "vpair.inf:%u: service install section [Missing_Section] not found");
 	expect_sample_error("[Manufacturer]", "[Manufacturer]", NULL, "PCI\\VEN_8086", -ENOENT,
 			    "vpair.inf: no model matches hardware ID \"PCI\\VEN_8086\"");
-	expect_sample_error("KeepMe,        0x00010003, 7", "KeepMe, 0x00010005, 7", "KeepMe", NULL,
-			    -EBADMSG,
-			    "vpair.inf:%u: AddReg: unsupported flags 0x00010005 (types: 0x0 SZ, "
-			    "0x10000 MULTI_SZ, 0x20000 EXPAND_SZ, 0x1 BINARY, 0x10001 DWORD, 0xb0001 "
-			    "QWORD; modifier: 0x2 NOCLOBBER)");
+	expect_sample_error(
+	    "KeepMe,        0x00010003, 7", "KeepMe, 0x00010005, 7", "KeepMe", NULL, -EBADMSG,
+	    "vpair.inf:%u: AddReg: unsupported flags 0x00010005 (types: 0x0 SZ, "
+	    "0x10000 MULTI_SZ, 0x20000 EXPAND_SZ, 0x1 BINARY, 0x10001 DWORD, 0xb0001 "
+	    "QWORD; modifier: 0x2 NOCLOBBER)");
 	expect_sample_error("Mtu,           0x00010001, 0x5dc", "Mtu, 0x00010001, 15OO", "Mtu,",
 			    NULL, -EBADMSG,
 			    "vpair.inf:%u: AddReg: \"15OO\" is not a REG_DWORD number");
@@ -953,8 +953,8 @@ static void test_bad_package(void **state)
 			    -EBADMSG,
 			    "vpair.inf:%u: install section [VPair_Nowhere] not found (also tried "
 			    "VPair_Nowhere.NTamd64 and VPair_Nowhere.NT)");
-	expect_sample_error("[VPair_Install.NT.Wdf]", "[VPair_Install.NT.Wdx]", "[VPair_Install.NT]",
-			    NULL, -EBADMSG,
+	expect_sample_error("[VPair_Install.NT.Wdf]", "[VPair_Install.NT.Wdx]",
+			    "[VPair_Install.NT]", NULL, -EBADMSG,
 			    "vpair.inf:%u: no [VPair_Install.NT.Wdf] section with UmdfService or "
 			    "KmdfService");
 	expect_sample_error("%ManufacturerName% = Standard, NTamd64, NTarm64",
@@ -1064,20 +1064,20 @@ static void test_diag_bounds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sample_resolves),
-		cmocka_unit_test(test_sample_hwid_choice),
-		cmocka_unit_test(test_encodings_agree),
-		cmocka_unit_test(test_sample_apply_addreg),
-		cmocka_unit_test(test_syntax),
-		cmocka_unit_test(test_decorations),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_include),
-		cmocka_unit_test(test_load_missing_file),
-		cmocka_unit_test(test_bad_syntax),
-		cmocka_unit_test(test_bad_file_size),
-		cmocka_unit_test(test_bad_package),
-		cmocka_unit_test(test_warnings_and_kmdf),
-		cmocka_unit_test(test_diag_bounds),
+	    cmocka_unit_test(test_sample_resolves),
+	    cmocka_unit_test(test_sample_hwid_choice),
+	    cmocka_unit_test(test_encodings_agree),
+	    cmocka_unit_test(test_sample_apply_addreg),
+	    cmocka_unit_test(test_syntax),
+	    cmocka_unit_test(test_decorations),
+	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_include),
+	    cmocka_unit_test(test_load_missing_file),
+	    cmocka_unit_test(test_bad_syntax),
+	    cmocka_unit_test(test_bad_file_size),
+	    cmocka_unit_test(test_bad_package),
+	    cmocka_unit_test(test_warnings_and_kmdf),
+	    cmocka_unit_test(test_diag_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A driver that breaks one rule on purpose, chosen by the device parameter
+ * "Mode" (umnic install ... --param Mode=N), so integration tests can check
+ * that umnic refuses or stops it and says why. Mode 0 is a well-behaved
+ * adapter that discards what it is sent.
+ */
+#include <string.h>
+
+#include <wdf.h>
+#include <netadaptercx.h>
+
+enum {
+	MODE_GOOD = 0,
+	MODE_TX_DMA_CAPS = 1,
+	MODE_RX_DRIVER_ALLOCATION = 2,
+	MODE_TX_DMA_MAPPED = 3,
+	MODE_NO_MTU = 4,
+	MODE_DEVICE_ADD_FAILS = 5,
+	MODE_CRASH_IN_PREPARE = 6,
+	MODE_GARBAGE_INDEX = 7,
+	MODE_CORRUPT_DESCRIPTOR = 8,
+	MODE_START_TWICE = 9,
+};
+
+typedef struct {
+	ULONG Mode;
+	NETADAPTER Adapter;
+} TEST_DEVICE;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(TEST_DEVICE, TestGetDevice);
+
+typedef struct {
+	ULONG Mode;
+	const NET_RING_COLLECTION *Rings;
+	BOOLEAN Tx;
+} TEST_QUEUE;
+WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(TEST_QUEUE, TestGetQueue);
+
+static ULONG CurrentMode;
+
+static void EvtAdvance(NETPACKETQUEUE Queue)
+{
+	TEST_QUEUE *q = TestGetQueue(Queue);
+	NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
+	NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
+
+	if (q->Tx || q->Mode == MODE_GOOD) {
+		/* Everything posted goes straight back. */
+		if (q->Tx) {
+			pr->BeginIndex = pr->EndIndex;
+			fr->BeginIndex = fr->EndIndex;
+		}
+		return;
+	}
+	if (pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex)
+		return;
+	if (q->Mode == MODE_GARBAGE_INDEX) {
+		pr->BeginIndex = 0xDEADBEEF;
+		return;
+	}
+	if (q->Mode == MODE_CORRUPT_DESCRIPTOR) {
+		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
+		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fr->BeginIndex);
+
+		f->Offset = 1000;
+		f->ValidLength = f->Capacity;
+		p->FragmentIndex = fr->BeginIndex;
+		p->FragmentCount = 1;
+		fr->BeginIndex = NetRingIncrementIndex(fr, fr->BeginIndex);
+		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
+	}
+}
+
+static void EvtSetNotificationEnabled(NETPACKETQUEUE Queue, BOOLEAN Enabled)
+{
+	UNREFERENCED_PARAMETER(Queue);
+	UNREFERENCED_PARAMETER(Enabled);
+}
+
+static void EvtCancel(NETPACKETQUEUE Queue)
+{
+	TEST_QUEUE *q = TestGetQueue(Queue);
+	NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
+	NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
+
+	for (UINT32 i = pr->BeginIndex; i != pr->EndIndex; i = NetRingIncrementIndex(pr, i))
+		NetRingGetPacketAtIndex(pr, i)->Ignore = 1;
+	pr->BeginIndex = pr->EndIndex;
+	fr->BeginIndex = fr->EndIndex;
+}
+
+static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
+{
+	WDF_OBJECT_ATTRIBUTES attributes;
+	NET_PACKET_QUEUE_CONFIG config;
+	NETPACKETQUEUE queue;
+	NTSTATUS status;
+
+	UNREFERENCED_PARAMETER(Adapter);
+	WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, TEST_QUEUE);
+	NET_PACKET_QUEUE_CONFIG_INIT(&config, EvtAdvance, EvtSetNotificationEnabled, EvtCancel);
+	status = Tx ? NetTxQueueCreate((NETTXQUEUE_INIT *)Init, &attributes, &config, &queue)
+		    : NetRxQueueCreate((NETRXQUEUE_INIT *)Init, &attributes, &config, &queue);
+	if (!NT_SUCCESS(status))
+		return status;
+	TestGetQueue(queue)->Mode = CurrentMode;
+	TestGetQueue(queue)->Tx = Tx;
+	TestGetQueue(queue)->Rings = Tx ? NetTxQueueGetRingCollection(queue) : NetRxQueueGetRingCollection(queue);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS EvtCreateTxQueue(NETADAPTER Adapter, NETTXQUEUE_INIT *Init)
+{
+	return CreateQueue(Adapter, TRUE, Init);
+}
+
+static NTSTATUS EvtCreateRxQueue(NETADAPTER Adapter, NETRXQUEUE_INIT *Init)
+{
+	return CreateQueue(Adapter, FALSE, Init);
+}
+
+static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
+{
+	TEST_DEVICE *d = TestGetDevice(Device);
+	NET_ADAPTER_TX_CAPABILITIES tx;
+	NET_ADAPTER_RX_CAPABILITIES rx;
+	NET_ADAPTER_LINK_LAYER_CAPABILITIES link;
+	NET_ADAPTER_LINK_STATE state;
+	static int dummy_dma_capabilities;
+	NTSTATUS status;
+
+	UNREFERENCED_PARAMETER(Raw);
+	UNREFERENCED_PARAMETER(Translated);
+	if (d->Mode == MODE_CRASH_IN_PREPARE) {
+		volatile int *volatile nowhere = NULL;
+		*nowhere = 1;
+	}
+
+	NET_ADAPTER_TX_CAPABILITIES_INIT(&tx, 1);
+	NET_ADAPTER_RX_CAPABILITIES_INIT_SYSTEM_MANAGED(&rx, 1514, 1);
+	switch (d->Mode) {
+	case MODE_TX_DMA_CAPS:
+		/* What a KMDF driver passes; a user-mode driver may not. */
+		tx.DmaCapabilities = (void *)&dummy_dma_capabilities;
+		break;
+	case MODE_RX_DRIVER_ALLOCATION:
+		/* The Driver enumerator is hidden from user-mode builds; a ported binary may still pass it. */
+		rx.AllocationMode = (NET_RX_FRAGMENT_BUFFER_ALLOCATION_MODE)1;
+		break;
+	case MODE_TX_DMA_MAPPED:
+		tx.MappingRequirement = NetMemoryMappingRequirementDmaMapped;
+		break;
+	default:
+		break;
+	}
+	NetAdapterSetDataPathCapabilities(d->Adapter, &tx, &rx);
+	NET_ADAPTER_LINK_LAYER_CAPABILITIES_INIT(&link, 1000000000ull, 1000000000ull);
+	NetAdapterSetLinkLayerCapabilities(d->Adapter, &link);
+	if (d->Mode != MODE_NO_MTU)
+		NetAdapterSetLinkLayerMtuSize(d->Adapter, 1500);
+	status = NetAdapterStart(d->Adapter);
+	if (!NT_SUCCESS(status))
+		return status;
+	if (d->Mode == MODE_START_TWICE) {
+		status = NetAdapterStart(d->Adapter);
+		if (!NT_SUCCESS(status))
+			return status;
+	}
+	NET_ADAPTER_LINK_STATE_INIT(&state, 1000000000ull, MediaConnectStateConnected, MediaDuplexStateFull,
+				    NetAdapterPauseFunctionTypeUnsupported, NetAdapterAutoNegotiationFlagNone);
+	NetAdapterSetLinkState(d->Adapter, &state);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+{
+	DECLARE_CONST_UNICODE_STRING(modeName, L"Mode");
+	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+	WDF_OBJECT_ATTRIBUTES attributes;
+	NET_ADAPTER_DATAPATH_CALLBACKS datapath;
+	NETADAPTER_INIT *init;
+	WDFDEVICE device;
+	WDFKEY key;
+	TEST_DEVICE *d;
+	NTSTATUS status;
+
+	UNREFERENCED_PARAMETER(Driver);
+	status = NetDeviceInitConfig(DeviceInit);
+	if (!NT_SUCCESS(status))
+		return status;
+	WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
+	pnp.EvtDevicePrepareHardware = EvtPrepareHardware;
+	WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
+	WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, TEST_DEVICE);
+	status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+	if (!NT_SUCCESS(status))
+		return status;
+	d = TestGetDevice(device);
+	if (NT_SUCCESS(WdfDeviceOpenRegistryKey(device, PLUGPLAY_REGKEY_DEVICE, KEY_READ, WDF_NO_OBJECT_ATTRIBUTES,
+						&key))) {
+		WdfRegistryQueryULong(key, &modeName, &d->Mode);
+		WdfRegistryClose(key);
+	}
+	CurrentMode = d->Mode;
+	if (d->Mode == MODE_DEVICE_ADD_FAILS)
+		return STATUS_INSUFFICIENT_RESOURCES;
+
+	init = NetAdapterInitAllocate(device);
+	if (!init)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	NET_ADAPTER_DATAPATH_CALLBACKS_INIT(&datapath, EvtCreateTxQueue, EvtCreateRxQueue);
+	NetAdapterInitSetDatapathCallbacks(init, &datapath);
+	status = NetAdapterCreate(init, WDF_NO_OBJECT_ATTRIBUTES, &d->Adapter);
+	NetAdapterInitFree(init);
+	return status;
+}
+
+#ifndef TESTDRV_NO_ENTRY
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+	WDF_DRIVER_CONFIG config;
+
+#ifdef TESTDRV_ENTRY_FAILS
+	UNREFERENCED_PARAMETER(DriverObject);
+	UNREFERENCED_PARAMETER(RegistryPath);
+	UNREFERENCED_PARAMETER(config);
+	(void)EvtDeviceAdd;
+	return STATUS_DEVICE_CONFIGURATION_ERROR;
+#else
+	WDF_DRIVER_CONFIG_INIT(&config, EvtDeviceAdd);
+	return WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config, WDF_NO_HANDLE);
+#endif
+}
+#else
+/* Exports something, but not DriverEntry. */
+NTSTATUS NotDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+NTSTATUS NotDriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+	UNREFERENCED_PARAMETER(DriverObject);
+	UNREFERENCED_PARAMETER(RegistryPath);
+	return EvtDeviceAdd(NULL, NULL);
+}
+#endif

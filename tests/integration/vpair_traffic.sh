@@ -1,0 +1,48 @@
+#!/bin/sh
+# vpair between two namespaces: ping, a TCP stream, counters, persistence.
+. "$(dirname "$0")/lib.sh"
+umn_need_root "$0" "$@"
+
+umn_netns_add "$T_TAG-a"
+umn_netns_add "$T_TAG-b"
+# Start ring counters just below 2^32 so this run crosses the wrap-around.
+UMNIC_INDEX_BASE=0xFFFF0000 umn_start_daemon "$T_WORK"
+
+t_check "two vpair devices install and get addresses" t_pair "$T_TAG-a" "$T_TAG-b"
+t_check "ping across the pair" t_ping_ok "$T_TAG-a" 10.77.0.2 10
+
+ip netns exec "$T_TAG-b" iperf3 -s -1 -D -B 10.77.0.2 -p 5301 >/dev/null 2>&1
+sleep 0.3
+ip netns exec "$T_TAG-a" iperf3 -c 10.77.0.2 -p 5301 -t 3 -J >"$T_WORK/iperf.json" 2>/dev/null
+bytes=$(jq -r '.end.sum_received.bytes // 0' "$T_WORK/iperf.json" 2>/dev/null || echo 0)
+t_check "iperf3 TCP stream moved data ($bytes bytes)" [ "${bytes:-0}" -gt 10000000 ]
+
+umn_cli status --json >"$T_WORK/st.json"
+t_eq "both devices started" "$(jq -r '[.[].state] | join(",")' "$T_WORK/st.json")" "started,started"
+t_eq "both links up" "$(jq -r '[.[].link] | join(",")' "$T_WORK/st.json")" "up,up"
+t_eq "the devices share one driver host" "$(jq -r '[.[].host_pid] | unique | length' "$T_WORK/st.json")" "1"
+pkts=$(jq -r '.[0].queues.tx.packets' "$T_WORK/st.json")
+t_check "TX counters crossed the 32-bit wrap ($pkts packets from base 0xFFFF0000)" [ "$pkts" -gt 65536 ]
+t_eq "what A sent, B received" "$(jq -r '.[0].queues.tx.packets - .[1].queues.rx.packets - .[1].queues.rx.drops | . <= 0' "$T_WORK/st.json")" "true"
+t_check "Advance calls are counted" [ "$(jq -r '.[0].queues.tx.advance_calls' "$T_WORK/st.json")" -gt 0 ]
+text=$(umn_cli status)
+t_contains "status names the interface" "$text" "interface: vpa, link up"
+
+# Installed devices come back when umnicd starts again.
+umn_stop_daemon
+t_check "TAP interfaces go away with umnicd" sh -c "! ip -n $T_TAG-a link show vpa >/dev/null 2>&1"
+UMNIC_INDEX_BASE=0xFFFF0000 umn_start_daemon "$T_WORK"
+for _ in $(seq 1 50); do
+	[ "$(umn_cli status --json | jq -r '[.[].state] | join(",")')" = "started,started" ] && break
+	sleep 0.1
+done
+ip -n "$T_TAG-a" addr add 10.77.0.1/24 dev vpa 2>/dev/null
+ip -n "$T_TAG-b" addr add 10.77.0.2/24 dev vpb 2>/dev/null
+ip -n "$T_TAG-a" link set vpa up
+ip -n "$T_TAG-b" link set vpb up
+t_check "after a umnicd restart the pair works again" t_ping_ok "$T_TAG-a" 10.77.0.2 5
+
+out=$(umn_cli uninstall vpa)
+t_contains "uninstall by interface name" "$out" "removed ROOT\\VPAIR"
+t_eq "one device left" "$(umn_cli list --json | jq length)" "1"
+t_finish
