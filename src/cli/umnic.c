@@ -31,7 +31,8 @@ int main(int argc, char **argv)
 {
 	const char *run_dir = getenv("UMNIC_RUN_DIR") ? getenv("UMNIC_RUN_DIR") : "/run/umnic";
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *req, *reply, abs[PATH_MAX];
+	static char req[16384], reply[REPLY_MAX];
+	char abs[PATH_MAX];
 	size_t len = 0;
 	int fd, first;
 	ssize_t n;
@@ -58,10 +59,6 @@ int main(int argc, char **argv)
 		}
 		argv[first + 1] = abs;
 	}
-	req = malloc(16384);
-	reply = malloc(REPLY_MAX);
-	if (!req || !reply)
-		return 1;
 	for (int i = first; i < argc; i++) {
 		size_t l = strlen(argv[i]) + 1;
 		if (len + l > 16384) {
@@ -93,5 +90,6 @@ int main(int argc, char **argv)
 	}
 	memcpy(&code, reply, 4);
 	fwrite(reply + 4, 1, (size_t)n - 4, code ? stderr : stdout);
+	close(fd);
 	return code;
 }

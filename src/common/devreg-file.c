@@ -178,7 +178,7 @@ int devreg_save(const struct devreg *reg, const char *path)
 {
 	char *text = NULL, *tmp = NULL, *dir = NULL, *slash;
 	size_t len;
-	int fd = -1, r;
+	int fd, r;
 
 	if (!reg || !path)
 		return -EINVAL;
@@ -200,7 +200,6 @@ int devreg_save(const struct devreg *reg, const char *path)
 		r = -errno;
 	if (close(fd) < 0 && r >= 0)
 		r = -errno;
-	fd = -1;
 	if (r >= 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
@@ -522,7 +521,8 @@ int devreg_load(const char *path, struct devreg **ret, struct umn_diag *diag)
 	if (!path || !ret)
 		return -EINVAL;
 	name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us; it fails S_ISREG below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		umn_diag_error(diag, name, 0, "cannot open: %s", strerror(-r));

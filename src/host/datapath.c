@@ -231,7 +231,10 @@ static unsigned rx_harvest(struct dp_adapter *a)
 		       sizeof(p));
 		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, a->max_frame,
 					  rx_get_frag, q, &fr, frags, why) < 0) {
-			dp_fail(a, "RX", why);
+			char full[DP_ERR_MAX + 96];
+			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)", why,
+				 i + 1, np, nf);
+			dp_fail(a, "RX", full);
 			return 0;
 		}
 		if (fr.ignore)

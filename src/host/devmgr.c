@@ -400,3 +400,20 @@ void dev_load_all(void)
 	}
 	free(ents);
 }
+
+void dev_shutdown_all(void)
+{
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		if (!dev)
+			continue;
+		adapter_teardown(dev);
+		if (dev->waiter_fd >= 0)
+			close(dev->waiter_fd);
+		if (dev->host)
+			host_detach(dev);
+		D.devs[i] = NULL;
+		device_free(dev);
+	}
+	host_free_all();
+}

@@ -52,8 +52,8 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 	skip = (pkt->FragmentIndex - *frag_cursor) & frag_mask;
 	if (skip >= avail || count > avail - skip) {
 		snprintf(err, DP_ERR_MAX,
-			 "packet fragments [%u, +%u) lie outside the %u fragments the driver returned",
-			 pkt->FragmentIndex, count, avail);
+			 "packet fragments [%u, +%u) lie outside the returned fragments not yet used [%u, +%u)",
+			 pkt->FragmentIndex, count, *frag_cursor & frag_mask, avail);
 		return -EPROTO;
 	}
 	first = *frag_cursor + skip;

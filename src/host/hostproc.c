@@ -395,3 +395,14 @@ void host_on_readable(struct hostproc *h)
 		break;
 	}
 }
+
+void host_free_all(void)
+{
+	while (D.hosts) {
+		struct hostproc *h = D.hosts;
+		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+		waitpid(h->pid, NULL, 0);
+		fail_pending(h, "umnicd is stopping");
+		host_free(h);
+	}
+}

@@ -7,29 +7,29 @@
 
 /* ---- loader internals (inf.c, infparse.c) ---- */
 
-/* Per-file allocations; arena_alloc() fails (over_limit set) past INF_MAX_DATA in total. */
-struct arena {
-	struct arena_chunk *head;
+/* Per-file allocations; inf_arena_alloc() fails (over_limit set) past INF_MAX_DATA in total. */
+struct inf_arena {
+	struct inf_arena_chunk *head;
 	size_t total;
 	bool over_limit;
 };
 
-void *arena_alloc(struct arena *a, size_t n);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-void arena_free(struct arena *a);
+void *inf_arena_alloc(struct inf_arena *a, size_t n);
+char *inf_arena_strndup(struct inf_arena *a, const char *s, size_t n);
+void inf_arena_free(struct inf_arena *a);
 
 /* ASCII case-insensitive map from a string to a pointer; keys must outlive the map. */
-struct ci_map {
+struct inf_map {
 	const char **keys;
 	void **vals;
 	size_t cap, n;
 	uint64_t seed; /* random, so crafted section names cannot pile up in one bucket */
 };
 
-void *ci_map_get(const struct ci_map *m, const char *key);
+void *inf_map_get(const struct inf_map *m, const char *key);
 /* Inserts key unless already present (then keeps the old value). */
-int ci_map_add(struct ci_map *m, const char *key, void *val);
-void ci_map_free(struct ci_map *m);
+int inf_map_add(struct inf_map *m, const char *key, void *val);
+void inf_map_free(struct inf_map *m);
 
 struct inf_section {
 	const char *name;
@@ -44,10 +44,10 @@ struct inf_section {
 struct inf_unit {
 	char *name;
 	unsigned depth;
-	struct arena arena;
+	struct inf_arena arena;
 	struct inf_section **sections; /* in order of first appearance */
 	size_t n_sections, cap;
-	struct ci_map index;
+	struct inf_map index;
 };
 
 struct inf_file {

@@ -22,17 +22,17 @@
 
 /* ---- arena ---- */
 
-struct arena_chunk {
-	struct arena_chunk *next;
+struct inf_arena_chunk {
+	struct inf_arena_chunk *next;
 	size_t used, size;
 	max_align_t data[];
 };
 
 #define ARENA_CHUNK (64u * 1024)
 
-void *arena_alloc(struct arena *a, size_t n)
+void *inf_arena_alloc(struct inf_arena *a, size_t n)
 {
-	struct arena_chunk *c = a->head;
+	struct inf_arena_chunk *c = a->head;
 	size_t size;
 	void *p;
 
@@ -57,9 +57,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-char *arena_strndup(struct arena *a, const char *s, size_t n)
+char *inf_arena_strndup(struct inf_arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = inf_arena_alloc(a, n + 1);
 
 	if (p) {
 		memcpy(p, s, n);
@@ -68,12 +68,12 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
-void arena_free(struct arena *a)
+void inf_arena_free(struct inf_arena *a)
 {
-	struct arena_chunk *c = a->head;
+	struct inf_arena_chunk *c = a->head;
 
 	while (c) {
-		struct arena_chunk *next = c->next;
+		struct inf_arena_chunk *next = c->next;
 		free(c);
 		c = next;
 	}
@@ -83,7 +83,7 @@ void arena_free(struct arena *a)
 /* ---- case-insensitive map (name -> pointer) ---- */
 
 /* The seeded hash goes through a full avalanche, so every bit of it matters for the slot. */
-static size_t ci_map_slot(const struct ci_map *m, const char *key, size_t cap)
+static size_t inf_map_slot(const struct inf_map *m, const char *key, size_t cap)
 {
 	uint64_t h = ascii_casehash(key) ^ m->seed;
 
@@ -93,11 +93,11 @@ static size_t ci_map_slot(const struct ci_map *m, const char *key, size_t cap)
 	return (size_t)h & (cap - 1);
 }
 
-void *ci_map_get(const struct ci_map *m, const char *key)
+void *inf_map_get(const struct inf_map *m, const char *key)
 {
 	if (m->cap == 0)
 		return NULL;
-	for (size_t i = ci_map_slot(m, key, m->cap);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = inf_map_slot(m, key, m->cap);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->keys[i])
 			return NULL;
 		if (ascii_casecmp(m->keys[i], key) == 0)
@@ -105,16 +105,17 @@ void *ci_map_get(const struct ci_map *m, const char *key)
 	}
 }
 
-static int ci_map_grow(struct ci_map *m)
+static int inf_map_grow(struct inf_map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 64;
+	const char **keys;
+	void **vals;
 
-	if (m->cap == 0 && getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed))
+	if (m->cap == 0 &&
+	    getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != (ssize_t)sizeof(m->seed))
 		m->seed = (uint64_t)(uintptr_t)m ^ (uint64_t)time(NULL);
-
-	const char **keys = calloc(cap, sizeof(*keys));
-	void **vals = calloc(cap, sizeof(*vals));
-
+	keys = calloc(cap, sizeof(*keys));
+	vals = calloc(cap, sizeof(*vals));
 	if (!keys || !vals) {
 		free(keys);
 		free(vals);
@@ -123,7 +124,7 @@ static int ci_map_grow(struct ci_map *m)
 	for (size_t j = 0; j < m->cap; j++) {
 		if (!m->keys[j])
 			continue;
-		size_t i = ci_map_slot(m, m->keys[j], cap);
+		size_t i = inf_map_slot(m, m->keys[j], cap);
 		while (keys[i])
 			i = (i + 1) & (cap - 1);
 		keys[i] = m->keys[j];
@@ -138,13 +139,13 @@ static int ci_map_grow(struct ci_map *m)
 }
 
 /* Inserts key unless present; the key string must outlive the map. */
-int ci_map_add(struct ci_map *m, const char *key, void *val)
+int inf_map_add(struct inf_map *m, const char *key, void *val)
 {
 	size_t i;
 
-	if ((m->n + 1) * 2 > m->cap && ci_map_grow(m) < 0)
+	if ((m->n + 1) * 2 > m->cap && inf_map_grow(m) < 0)
 		return -ENOMEM;
-	for (i = ci_map_slot(m, key, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
+	for (i = inf_map_slot(m, key, m->cap); m->keys[i]; i = (i + 1) & (m->cap - 1))
 		if (ascii_casecmp(m->keys[i], key) == 0)
 			return 0;
 	m->keys[i] = key;
@@ -153,11 +154,11 @@ int ci_map_add(struct ci_map *m, const char *key, void *val)
 	return 0;
 }
 
-void ci_map_free(struct ci_map *m)
+void inf_map_free(struct inf_map *m)
 {
 	free(m->keys);
 	free(m->vals);
-	*m = (struct ci_map){0};
+	*m = (struct inf_map){0};
 }
 static void unit_free(struct inf_unit *u)
 {
@@ -168,8 +169,8 @@ static void unit_free(struct inf_unit *u)
 		free(u->sections[i]);
 	}
 	free(u->sections);
-	ci_map_free(&u->index);
-	arena_free(&u->arena);
+	inf_map_free(&u->index);
+	inf_arena_free(&u->arena);
 	free(u->name);
 	free(u);
 }
@@ -318,7 +319,8 @@ static int read_file(int dirfd, const char *path, const char *name, void **ret, 
 	char *buf = NULL;
 	int fd, r;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted in a package must not hang us; it fails S_ISREG below. */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		umn_diag_error(diag, name, 0, "cannot open: %s", strerror(-r));
@@ -334,19 +336,28 @@ static int read_file(int dirfd, const char *path, const char *name, void **ret, 
 		umn_diag_error(diag, name, 0, "not a regular file");
 		goto out;
 	}
+	if (st.st_size > INF_MAX_FILE_SIZE) {
+		r = -EFBIG;
+		umn_diag_error(diag, name, 0, "file larger than %u MiB", INF_MAX_FILE_SIZE >> 20);
+		goto out;
+	}
+	buf = malloc(cap);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* The size may change while we read: the limit is checked on what was read. */
 	for (;;) {
 		ssize_t k;
 
-		if (n == cap || !buf) {
-			char *b;
-			if (buf)
-				cap *= 2;
-			b = realloc(buf, cap);
+		if (n == cap) {
+			char *b = realloc(buf, cap * 2);
 			if (!b) {
 				r = -ENOMEM;
 				goto out;
 			}
 			buf = b;
+			cap *= 2;
 		}
 		k = read(fd, buf + n, cap - n);
 		if (k < 0 && errno == EINTR)
@@ -431,7 +442,7 @@ static int load_includes(struct inf_file *inf, const struct inf_unit *u, struct 
 	for (size_t i = 0; i < u->n_sections; i++) {
 		const struct inf_section *s = u->sections[i];
 
-		for (size_t j = 0; j < s->n_lines; j++) {
+		for (size_t j = 0; !s->is_strings && j < s->n_lines; j++) {
 			const struct inf_line *l = &s->lines[j];
 
 			if (!l->key || ascii_casecmp(l->key, "Include") != 0)
@@ -567,7 +578,7 @@ const struct inf_section *inf_section_find(const struct inf_file *inf, const cha
 	if (!inf || !name)
 		return NULL;
 	for (size_t i = 0; i < inf->n_units; i++) {
-		const struct inf_section *s = ci_map_get(&inf->units[i]->index, name);
+		const struct inf_section *s = inf_map_get(&inf->units[i]->index, name);
 		if (s)
 			return s;
 	}

@@ -24,7 +24,8 @@
  *   caller to resolve; an unknown key or a lone `%` is an error naming file and line.
  *   umnic behaves like an en-US system: a key is looked up in [Strings.0409] first, then in
  *   [Strings]; other [Strings.<locale>] sections are ignored. In string sections the whole
- *   text after `=` is one value (commas do not split it) and is taken literally.
+ *   text after `=` is one value (commas do not split it) and is taken literally, and a quoted
+ *   string may span lines (each line break in it is kept as one '\n').
  * - `Include = a.inf, b.inf` in any section loads those files from the INF's directory (plain
  *   file names only, matched exactly). A file that is not there (system INFs such as
  *   machine.inf or netvwifibus.inf) gives a warning and its sections are simply absent. Each

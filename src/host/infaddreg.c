@@ -13,17 +13,28 @@
 #include "common/ascii.h"
 #include "common/devreg.h"
 
-/* Bounds the work a hostile "AddReg = X, X, X, ..." can cause. */
+/* Bounds the work a hostile "AddReg = X, X, X, ..." or "Needs = Y, Y, Y, ..." can cause. */
 #define MAX_ADDREG_ENTRIES (4 * DEVREG_MAX_ENTRIES)
-#define MAX_ADDREG_LINES   1000000u
+#define MAX_ADDREG_WORK	   4000000u
 
 struct collector {
 	const struct inf_file *inf;
 	struct inf_driver *drv;
 	struct umn_diag *diag;
 	size_t cap;
-	size_t lines_visited;
+	size_t work; /* lines and values looked at */
 };
+
+static int spend(struct collector *c, const struct inf_line *ref, size_t n)
+{
+	c->work += n;
+	if (c->work <= MAX_ADDREG_WORK)
+		return 0;
+	umn_diag_error(c->diag, ref->file, ref->line,
+		       "AddReg and Needs references add up to more than %u lines and values",
+		       MAX_ADDREG_WORK);
+	return -EBADMSG;
+}
 
 static const char *const other_roots[] = {
     "HKLM",
@@ -286,12 +297,9 @@ static int addreg_section(struct collector *c, const struct inf_line *ref, const
 		return -EBADMSG;
 	}
 	for (size_t i = 0; i < inf_section_n_lines(s); i++) {
-		if (++c->lines_visited > MAX_ADDREG_LINES) {
-			umn_diag_error(c->diag, ref->file, ref->line,
-				       "AddReg sections add up to more than %u lines",
-				       MAX_ADDREG_LINES);
-			return -EBADMSG;
-		}
+		r = spend(c, ref, 1);
+		if (r < 0)
+			return r;
 		r = parse_line(c, inf_section_get_line(s, i), o);
 		if (r < 0)
 			return r;
@@ -308,6 +316,9 @@ static int install_like(struct collector *c, const struct inf_section *s, enum i
 	for (size_t i = 0; s && i < inf_section_n_lines(s); i++) {
 		const struct inf_line *l = inf_section_get_line(s, i);
 
+		r = spend(c, l, 1 + l->n_values);
+		if (r < 0)
+			return r;
 		if (!l->key)
 			continue;
 		if (ascii_casecmp(l->key, "AddReg") == 0) {

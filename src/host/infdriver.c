@@ -134,9 +134,13 @@ static bool model_matches(const struct inf_line *l, const char *hwid)
 	return false;
 }
 
+/* Bounds the search when many [Manufacturer] lines name the same huge models section. */
+#define MAX_MODEL_WORK 8000000u
+
 static int find_model(struct resolver *rs, const char *hwid, const struct inf_line **ret)
 {
 	const struct inf_section *mfgs = inf_section_find(rs->inf, "Manufacturer");
+	size_t work = 0;
 	int r;
 
 	if (!mfgs)
@@ -157,6 +161,11 @@ static int find_model(struct resolver *rs, const char *hwid, const struct inf_li
 				return bad(rs, l,
 					   "models line must be \"description = "
 					   "install-section, hardware-id[, ...]\"");
+			work += l->n_values;
+			if (work > MAX_MODEL_WORK)
+				return bad(rs, mfg,
+					   "[Manufacturer] leads to more than %u model entries",
+					   MAX_MODEL_WORK);
 			if (!model_matches(l, hwid))
 				continue;
 			for (k = 1; hwid && ascii_casecmp(l->values[k], hwid) != 0; k++)
@@ -348,7 +357,7 @@ static int parse_wdf(struct resolver *rs, const struct inf_section *install)
 	const struct inf_line *svc = NULL, *order = NULL, *seen[N_POLICY] = {0};
 	const struct inf_line *umnic[3] = {0};
 	char *name;
-	uint64_t v;
+	uint64_t v = 0;
 	int r;
 
 	name = join(inf_section_name(install), ".Wdf");

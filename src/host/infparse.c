@@ -51,10 +51,10 @@ static struct inf_section *section_get(struct parser *p, const char *name, size_
 	struct inf_section *s, **v;
 	char *key;
 
-	key = arena_strndup(&u->arena, name, n);
+	key = inf_arena_strndup(&u->arena, name, n);
 	if (!key)
 		return NULL;
-	s = ci_map_get(&u->index, key);
+	s = inf_map_get(&u->index, key);
 	if (s)
 		return s;
 
@@ -74,7 +74,7 @@ static struct inf_section *section_get(struct parser *p, const char *name, size_
 	s->line = p->lineno;
 	s->is_strings =
 	    ascii_casecmp(key, "Strings") == 0 || ascii_ncasecmp(key, "Strings.", 8) == 0;
-	if (ci_map_add(&u->index, key, s) < 0) {
+	if (inf_map_add(&u->index, key, s) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -96,6 +96,17 @@ static void consume_eol(struct parser *p)
 		p->pos++;
 		p->lineno++;
 	}
+}
+
+/* Consumes the '\n' at pos inside a logical line. */
+static int next_line(struct parser *p)
+{
+	consume_eol(p);
+	if (p->lineno > INF_MAX_LINES) {
+		umn_diag_error(p->diag, p->unit->name, 0, "more than %u lines", INF_MAX_LINES);
+		return -EFBIG;
+	}
+	return 0;
 }
 
 static int parse_header(struct parser *p)
@@ -179,8 +190,8 @@ static int store_line(struct parser *p, unsigned line, bool has_key)
 		return -EBADMSG;
 	}
 
-	text = arena_alloc(&p->unit->arena, p->scratch_len);
-	v = arena_alloc(&p->unit->arena, (n_values ? n_values : 1) * sizeof(*v));
+	text = inf_arena_alloc(&p->unit->arena, p->scratch_len);
+	v = inf_arena_alloc(&p->unit->arena, (n_values ? n_values : 1) * sizeof(*v));
 	if (!text || !v)
 		return parse_oom(p);
 	memcpy(text, p->scratch, p->scratch_len);
@@ -208,14 +219,15 @@ static int store_line(struct parser *p, unsigned line, bool has_key)
 static int parse_fields(struct parser *p)
 {
 	unsigned line = p->lineno;
-	size_t line_start = p->pos, start = 0, keep = 0;
+	size_t line_start = p->pos, start = 0, keep = 0, quote_start = 0;
 	bool in_quote = false, has_key = false, comma = false, content = false;
 	bool strings = p->cur && p->cur->is_strings;
 
 	p->scratch_len = 0;
 	p->n_fields = 0;
 
-	while (p->pos < p->len && p->buf[p->pos] != '\n') {
+	/* In string sections a quoted string may span lines ("very-long-multiline-string"). */
+	while (p->pos < p->len && (p->buf[p->pos] != '\n' || (in_quote && strings))) {
 		char c = p->buf[p->pos];
 
 		if (p->pos - line_start >= INF_MAX_LINE_LEN) {
@@ -224,7 +236,15 @@ static int parse_fields(struct parser *p)
 			return -EBADMSG;
 		}
 		if (in_quote) {
-			if (c == '"' && p->pos + 1 < p->len && p->buf[p->pos + 1] == '"') {
+			if (c == '\n') {
+				/* the line break is kept, as one '\n' */
+				if (p->scratch_len > quote_start &&
+				    p->scratch[p->scratch_len - 1] == '\r')
+					p->scratch_len--;
+				p->scratch[p->scratch_len++] = '\n';
+				if (next_line(p) < 0)
+					return -EFBIG;
+			} else if (c == '"' && p->pos + 1 < p->len && p->buf[p->pos + 1] == '"') {
 				p->scratch[p->scratch_len++] = '"';
 				p->pos += 2;
 			} else if (c == '"') {
@@ -244,19 +264,14 @@ static int parse_fields(struct parser *p)
 		}
 		if (c == '\\' && is_continuation(p, p->pos + 1)) {
 			skip_to_eol(p);
-			if (p->pos < p->len) {
-				consume_eol(p);
-				if (p->lineno > INF_MAX_LINES) {
-					umn_diag_error(p->diag, p->unit->name, 0,
-						       "more than %u lines", INF_MAX_LINES);
-					return -EFBIG;
-				}
-			}
+			if (p->pos < p->len && next_line(p) < 0)
+				return -EFBIG;
 			continue;
 		}
 		p->pos++;
 		if (c == '"') {
 			in_quote = true;
+			quote_start = p->scratch_len;
 			content = true;
 		} else if (c == ',' && !(strings && has_key)) {
 			field_end(p, start, keep);
@@ -322,7 +337,7 @@ static bool all_digits(const char *s, size_t n)
 }
 
 /* Replaces *field by its substituted form; *room is what the logical line may still grow to. */
-static int subst_field(struct parser *p, const struct ci_map *strings, const struct inf_line *l,
+static int subst_field(struct parser *p, const struct inf_map *strings, const struct inf_line *l,
 		       const char **field, size_t *room)
 {
 	const char *in = *field, *pct = strchr(in, '%');
@@ -365,7 +380,7 @@ static int subst_field(struct parser *p, const struct ci_map *strings, const str
 				if (klen < sizeof(key)) {
 					memcpy(key, in + i + 1, klen);
 					key[klen] = 0;
-					val = ci_map_get(strings, key);
+					val = inf_map_get(strings, key);
 				}
 				if (!val) {
 					umn_diag_error(p->diag, l->file, l->line,
@@ -385,7 +400,7 @@ static int subst_field(struct parser *p, const struct ci_map *strings, const str
 		*room -= add_len;
 	}
 
-	s = arena_strndup(&p->unit->arena, p->scratch, o);
+	s = inf_arena_strndup(&p->unit->arena, p->scratch, o);
 	if (!s)
 		return parse_oom(p);
 	*field = s;
@@ -397,13 +412,13 @@ too_long:
 	return -EBADMSG;
 }
 
-static int add_strings(struct ci_map *m, const struct inf_section *s)
+static int add_strings(struct inf_map *m, const struct inf_section *s)
 {
 	if (!s)
 		return 0;
 	for (size_t i = 0; i < s->n_lines; i++) {
 		const struct inf_line *l = &s->lines[i];
-		if (l->key && ci_map_add(m, l->key, (void *)(l->n_values ? l->values[0] : "")) < 0)
+		if (l->key && inf_map_add(m, l->key, (void *)(l->n_values ? l->values[0] : "")) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -412,13 +427,13 @@ static int add_strings(struct ci_map *m, const struct inf_section *s)
 static int substitute(struct parser *p)
 {
 	struct inf_unit *u = p->unit;
-	struct ci_map strings = {0};
+	struct inf_map strings = {0};
 	int r;
 
 	/* An en-US system: the locale's section is looked up first, then the neutral one. */
-	r = add_strings(&strings, ci_map_get(&u->index, "Strings.0409"));
+	r = add_strings(&strings, inf_map_get(&u->index, "Strings.0409"));
 	if (r >= 0)
-		r = add_strings(&strings, ci_map_get(&u->index, "Strings"));
+		r = add_strings(&strings, inf_map_get(&u->index, "Strings"));
 
 	for (size_t i = 0; r >= 0 && i < u->n_sections; i++) {
 		struct inf_section *s = u->sections[i];
@@ -435,7 +450,7 @@ static int substitute(struct parser *p)
 						&room);
 		}
 	}
-	ci_map_free(&strings);
+	inf_map_free(&strings);
 	return r;
 }
 

@@ -211,11 +211,10 @@ int main(int argc, char **argv)
 		}
 	}
 	umn_log(UMN_LOG_INFO, "shutting down");
-	for (int i = 0; i < UMN_MAX_DEVICES; i++)
-		if (D.devs[i]) {
-			adapter_teardown(D.devs[i]);
-			if (D.devs[i]->host)
-				host_kill(D.devs[i]->host, "umnicd is stopping");
-		}
+	/* Devices stay installed (they are in the state directory); only this process's view goes. */
+	dev_shutdown_all();
+	close(D.w_listen.fd);
+	close(D.w_signal.fd);
+	close(D.epfd);
 	return 0;
 }

@@ -105,6 +105,7 @@ struct device *dev_find(const char *name);
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
 char *dev_status(struct device *only, bool json);
+void dev_shutdown_all(void);
 
 /* hostproc.c */
 int host_attach(struct device *dev, char *err, size_t cap);
@@ -115,6 +116,7 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 void host_on_readable(struct hostproc *h);
 void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
+void host_free_all(void);
 
 /* adapter.c (umnicd side) */
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);

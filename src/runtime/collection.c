@@ -105,7 +105,10 @@ NTSTATUS WdfCollectionAdd(WDFCOLLECTION Collection, WDFOBJECT Object)
 		st = STATUS_DELETE_PENDING;
 	} else if (c->count == c->cap) {
 		ULONG cap = c->cap ? c->cap * 2 : 8;
-		struct umn_object **items = cap > c->cap ? realloc(c->items, cap * sizeof(*items)) : NULL;
+		struct umn_object **items = NULL;
+
+		if (cap > c->cap)
+			items = realloc(c->items, cap * sizeof(*items));
 
 		if (!items) {
 			st = STATUS_INSUFFICIENT_RESOURCES;

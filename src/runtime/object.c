@@ -180,9 +180,9 @@ static void context_init(struct umn_context *c, struct umn_object *owner,
 	atomic_init(&c->next, NULL);
 }
 
-NTSTATUS umn_object_create(enum umn_object_type type, size_t size, const WDF_OBJECT_ATTRIBUTES *attrs,
-			   struct umn_object *default_parent, const struct umn_object_ops *ops,
-			   struct umn_object **ret)
+NTSTATUS umn_object_create(enum umn_object_type type, size_t size,
+			   const WDF_OBJECT_ATTRIBUTES *attrs, struct umn_object *default_parent,
+			   const struct umn_object_ops *ops, struct umn_object **ret)
 {
 	const char *name = umn_object_type_name(type);
 	struct umn_object *parent = default_parent, *o;

@@ -111,9 +111,9 @@ enum {
  * The first UMN_OBJ_DRIVER object created becomes the default parent returned
  * by umn_object_driver().
  */
-NTSTATUS umn_object_create(enum umn_object_type type, size_t size, const WDF_OBJECT_ATTRIBUTES *attrs,
-			   struct umn_object *default_parent, const struct umn_object_ops *ops,
-			   struct umn_object **ret);
+NTSTATUS umn_object_create(enum umn_object_type type, size_t size,
+			   const WDF_OBJECT_ATTRIBUTES *attrs, struct umn_object *default_parent,
+			   const struct umn_object_ops *ops, struct umn_object **ret);
 
 /*
  * The live object behind a handle, or NULL (bad magic, wrong type). Pass

@@ -2,12 +2,17 @@
 /*
  * WDFSPINLOCK and WDFWAITLOCK.
  *
- * A spin lock is an error-checking mutex plus an IRQL raise: user space cannot
+ * A spin lock is an adaptive mutex plus an IRQL raise: user space cannot
  * disable preemption, so truly spinning would only burn the CPU the holder
- * needs. A wait lock behaves like the KEVENT it is on Windows: any thread may
+ * needs. The owner is tracked so recursion and foreign releases are reported
+ * instead of hanging or corrupting the mutex.
+ *
+ * A wait lock behaves like the KEVENT it is on Windows: any thread may
  * release it, and acquisition can time out.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <wdf.h>
@@ -20,9 +25,16 @@
 struct umn_spinlock {
 	struct umn_object obj;
 	pthread_mutex_t mutex;
+	/* The holding thread (pthread_self() as an integer), 0 when free. */
+	atomic_uintptr_t owner;
 	/* Valid while held: the holder's IRQL before the acquire. */
 	KIRQL old_irql;
 };
+
+static uintptr_t self_id(void)
+{
+	return (uintptr_t)pthread_self();
+}
 
 struct umn_waitlock {
 	struct umn_object obj;
@@ -51,13 +63,13 @@ NTSTATUS WdfSpinLockCreate(PWDF_OBJECT_ATTRIBUTES SpinLockAttributes, WDFSPINLOC
 		umn_log(UMN_LOG_ERR, "WdfSpinLockCreate: SpinLock is NULL");
 		return STATUS_INVALID_PARAMETER;
 	}
-	st = umn_object_create(UMN_OBJ_SPINLOCK, sizeof(*s), SpinLockAttributes, umn_object_driver(),
-			       &spinlock_ops, &o);
+	st = umn_object_create(UMN_OBJ_SPINLOCK, sizeof(*s), SpinLockAttributes,
+			       umn_object_driver(), &spinlock_ops, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	s = (struct umn_spinlock *)o;
 	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
 	pthread_mutex_init(&s->mutex, &ma);
 	pthread_mutexattr_destroy(&ma);
 	*SpinLock = (WDFSPINLOCK)umn_object_handle(o);
@@ -84,14 +96,19 @@ VOID WdfSpinLockAcquire(WDFSPINLOCK SpinLock)
 	if (umn_irql_current() > DISPATCH_LEVEL)
 		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: called at IRQL %u, above DISPATCH_LEVEL",
 			umn_irql_current());
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == self_id()) {
+		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: %p is already held by this thread; not acquired again",
+			(void *)SpinLock);
+		return;
+	}
 	old = umn_irql_raise(DISPATCH_LEVEL);
 	err = pthread_mutex_lock(&s->mutex);
 	if (err) {
-		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: %p: %s (already held by this thread)",
-			(void *)SpinLock, strerror(err));
+		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: %p: %s", (void *)SpinLock, strerror(err));
 		umn_irql_lower(old);
 		return;
 	}
+	atomic_store_explicit(&s->owner, self_id(), memory_order_relaxed);
 	s->old_irql = old;
 }
 
@@ -103,11 +120,17 @@ VOID WdfSpinLockRelease(WDFSPINLOCK SpinLock)
 
 	if (!s)
 		return;
+	/* Only the holder can see its own id here; any other thread sees 0 or someone else. */
+	if (atomic_load_explicit(&s->owner, memory_order_relaxed) != self_id()) {
+		umn_log(UMN_LOG_ERR, "WdfSpinLockRelease: %p is not held by this thread",
+			(void *)SpinLock);
+		return;
+	}
 	old = s->old_irql;
+	atomic_store_explicit(&s->owner, 0, memory_order_relaxed);
 	err = pthread_mutex_unlock(&s->mutex);
 	if (err) {
-		umn_log(UMN_LOG_ERR, "WdfSpinLockRelease: %p: %s (not held by this thread)",
-			(void *)SpinLock, strerror(err));
+		umn_log(UMN_LOG_ERR, "WdfSpinLockRelease: %p: %s", (void *)SpinLock, strerror(err));
 		return;
 	}
 	umn_irql_lower(old);

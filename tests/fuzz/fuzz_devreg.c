@@ -17,8 +17,9 @@ static void same(const struct devreg *a, const struct devreg *b)
 		abort();
 	for (size_t i = 0; i < devreg_count(a); i++) {
 		const struct devreg_entry *x = devreg_entry_at(a, i), *y = devreg_entry_at(b, i);
-		if (strcmp(x->subkey, y->subkey) || strcmp(x->name, y->name) || x->type != y->type ||
-		    x->len != y->len || (x->len && memcmp(x->data, y->data, x->len)))
+		if (strcmp(x->subkey, y->subkey) || strcmp(x->name, y->name) ||
+		    x->type != y->type || x->len != y->len ||
+		    (x->len && memcmp(x->data, y->data, x->len)))
 			abort();
 	}
 }

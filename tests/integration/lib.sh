@@ -37,7 +37,7 @@ t_finish() {
 		echo "--- umnicd.log"
 		tail -50 "$T_WORK/umnicd.log"
 	fi
-	rm -rf "$T_WORK"
+	[ "$T_FAILS" -eq 0 ] && rm -rf "$T_WORK"
 	echo "$T_NAME: $((T_CHECKS - T_FAILS)) of $T_CHECKS checks passed"
 	[ "$T_FAILS" -eq 0 ]
 }

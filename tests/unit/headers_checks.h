@@ -76,55 +76,42 @@
 	} while (0)
 
 /* Values fixed by the WDF interface. */
-UMNIC_STATIC_ASSERT(WdfDeviceIoNeither == 1 && WdfDeviceIoBuffered == 2 && WdfDeviceIoDirect == 3 &&
-			    WdfDeviceIoBufferedOrDirect == 4,
-		    "WDF_DEVICE_IO_TYPE values");
-UMNIC_STATIC_ASSERT(WdfIoQueueDispatchSequential == 1 && WdfIoQueueDispatchParallel == 2 &&
-			    WdfIoQueueDispatchManual == 3,
-		    "WDF_IO_QUEUE_DISPATCH_TYPE values");
-UMNIC_STATIC_ASSERT(WdfRequestTypeCreate == 0 && WdfRequestTypeClose == 2 && WdfRequestTypeRead == 3 &&
-			    WdfRequestTypeWrite == 4 && WdfRequestTypeDeviceControl == 0x0E &&
-			    WdfRequestTypeDeviceControlInternal == 0x0F && WdfRequestTypeCleanup == 0x12 &&
-			    WdfRequestTypeOther == 0x1C && WdfRequestTypeNoFormat == 0xFF,
-		    "WDF_REQUEST_TYPE values are IRP major function numbers");
-UMNIC_STATIC_ASSERT(WdfRequestStopActionSuspend == 1 && WdfRequestStopActionPurge == 2 &&
-			    WdfRequestStopRequestCancelable == 0x10000000,
-		    "WDF_REQUEST_STOP_ACTION_FLAGS values");
-UMNIC_STATIC_ASSERT(WDF_REQUEST_SEND_OPTION_TIMEOUT == 1 && WDF_REQUEST_SEND_OPTION_SYNCHRONOUS == 2 &&
-			    WDF_REQUEST_SEND_OPTION_IGNORE_TARGET_STATE == 4 &&
-			    WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET == 8,
-		    "WDF_REQUEST_SEND_OPTIONS_FLAGS values");
-UMNIC_STATIC_ASSERT(WdfIoTargetOpenUseExistingDevice == 1 && WdfIoTargetOpenByName == 2 &&
-			    WdfIoTargetOpenReopen == 3 && WdfIoTargetOpenLocalTargetByFile == 4,
-		    "WDF_IO_TARGET_OPEN_TYPE values");
-UMNIC_STATIC_ASSERT(WdfFileObjectNotRequired == 1 && WdfFileObjectWdfCanUseFsContext == 2 &&
-			    WdfFileObjectWdfCanUseFsContext2 == 3 &&
-			    WdfFileObjectWdfCannotUseFsContexts == 4,
-		    "WDF_FILEOBJECT_CLASS values");
-UMNIC_STATIC_ASSERT((ULONG)WdfFileObjectCanBeOptional == 0x80000000u, "CanBeOptional is bit 31");
-UMNIC_STATIC_ASSERT(WdfPowerDeviceD0 == 1 && WdfPowerDeviceD3 == 4 && WdfPowerDeviceD3Final == 5,
-		    "WDF_POWER_DEVICE_STATE values");
-UMNIC_STATIC_ASSERT(REG_SZ == 1 && REG_EXPAND_SZ == 2 && REG_BINARY == 3 && REG_DWORD == 4 &&
-			    REG_MULTI_SZ == 7 && REG_QWORD == 11,
-		    "registry value types");
-UMNIC_STATIC_ASSERT(KEY_QUERY_VALUE == 1 && KEY_SET_VALUE == 2 && KEY_READ == 0x20019 &&
-			    KEY_WRITE == 0x20006,
-		    "registry access rights");
-UMNIC_STATIC_ASSERT(PLUGPLAY_REGKEY_DEVICE == 1 && PLUGPLAY_REGKEY_DRIVER == 2 &&
-			    PLUGPLAY_REGKEY_CURRENT_HWPROFILE == 4,
-		    "PLUGPLAY_REGKEY values");
-UMNIC_STATIC_ASSERT(NonPagedPool == 0 && PagedPool == 1 && NonPagedPoolNx == 512, "POOL_TYPE values");
-UMNIC_STATIC_ASSERT(CmResourceTypePort == 1 && CmResourceTypeInterrupt == 2 &&
-			    CmResourceTypeMemory == 3 && CmResourceTypeDevicePrivate == 129,
-		    "CM resource types");
-UMNIC_STATIC_ASSERT(CTL_CODE(0x8000, 0x801, METHOD_OUT_DIRECT, FILE_READ_ACCESS | FILE_WRITE_ACCESS) ==
-			    0x8000E006u,
-		    "CTL_CODE layout");
-UMNIC_STATIC_ASSERT(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDeviceD0Entry) == sizeof(void *),
-		    "callbacks follow Size");
-UMNIC_STATIC_ASSERT(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDeviceUsageNotificationEx) ==
-			    17 * sizeof(void *),
-		    "17 PnP/power callbacks in documented order");
+#define HSA(e) UMNIC_STATIC_ASSERT(e, #e)
+HSA(WdfDeviceIoNeither == 1 && WdfDeviceIoBuffered == 2 && WdfDeviceIoDirect == 3);
+HSA(WdfDeviceIoBufferedOrDirect == 4);
+HSA(WdfIoQueueDispatchSequential == 1 && WdfIoQueueDispatchParallel == 2);
+HSA(WdfIoQueueDispatchManual == 3);
+/* WDF_REQUEST_TYPE values are the IRP major function numbers. */
+HSA(WdfRequestTypeCreate == 0 && WdfRequestTypeClose == 2 && WdfRequestTypeRead == 3);
+HSA(WdfRequestTypeWrite == 4 && WdfRequestTypeDeviceControl == 0x0E);
+HSA(WdfRequestTypeDeviceControlInternal == 0x0F && WdfRequestTypeCleanup == 0x12);
+HSA(WdfRequestTypeOther == 0x1C && WdfRequestTypeNoFormat == 0xFF);
+HSA(WdfRequestStopActionSuspend == 1 && WdfRequestStopActionPurge == 2);
+HSA(WdfRequestStopRequestCancelable == 0x10000000);
+HSA(WDF_REQUEST_SEND_OPTION_TIMEOUT == 1 && WDF_REQUEST_SEND_OPTION_SYNCHRONOUS == 2);
+HSA(WDF_REQUEST_SEND_OPTION_IGNORE_TARGET_STATE == 4);
+HSA(WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET == 8);
+HSA(WdfIoTargetOpenUseExistingDevice == 1 && WdfIoTargetOpenByName == 2);
+HSA(WdfIoTargetOpenReopen == 3 && WdfIoTargetOpenLocalTargetByFile == 4);
+HSA(WdfFileObjectNotRequired == 1 && WdfFileObjectWdfCanUseFsContext == 2);
+HSA(WdfFileObjectWdfCanUseFsContext2 == 3 && WdfFileObjectWdfCannotUseFsContexts == 4);
+HSA((ULONG)WdfFileObjectCanBeOptional == 0x80000000u);
+HSA(WdfPowerDeviceD0 == 1 && WdfPowerDeviceD3 == 4 && WdfPowerDeviceD3Final == 5);
+HSA(REG_SZ == 1 && REG_EXPAND_SZ == 2 && REG_BINARY == 3 && REG_DWORD == 4);
+HSA(REG_MULTI_SZ == 7 && REG_QWORD == 11);
+HSA(KEY_QUERY_VALUE == 1 && KEY_SET_VALUE == 2 && KEY_READ == 0x20019 && KEY_WRITE == 0x20006);
+HSA(PLUGPLAY_REGKEY_DEVICE == 1 && PLUGPLAY_REGKEY_DRIVER == 2);
+HSA(PLUGPLAY_REGKEY_CURRENT_HWPROFILE == 4);
+HSA(NonPagedPool == 0 && PagedPool == 1 && NonPagedPoolNx == 512);
+HSA(CmResourceTypePort == 1 && CmResourceTypeInterrupt == 2 && CmResourceTypeMemory == 3);
+HSA(CmResourceTypeDevicePrivate == 129);
+HSA(CTL_CODE(0x8000, 0x801, METHOD_OUT_DIRECT, FILE_READ_ACCESS | FILE_WRITE_ACCESS) ==
+    0x8000E006u);
+/* The callbacks follow Size, seventeen of them in the documented order. */
+HSA(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDeviceD0Entry) == sizeof(void *));
+HSA(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDeviceD0Exit) == 3 * sizeof(void *));
+HSA(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDevicePrepareHardware) == 5 * sizeof(void *));
+HSA(offsetof(WDF_PNPPOWER_EVENT_CALLBACKS, EvtDeviceUsageNotificationEx) == 17 * sizeof(void *));
 
 static int run_wdf_header_checks(void)
 {
@@ -148,7 +135,8 @@ static int run_wdf_header_checks(void)
 		WDF_DRIVER_CONFIG c;
 
 		WDF_DRIVER_CONFIG_INIT(&c, NULL);
-		HCHECK(c.Size == sizeof(c) && c.EvtDriverDeviceAdd == NULL && c.DriverInitFlags == 0);
+		HCHECK(c.Size == sizeof(c) && c.EvtDriverDeviceAdd == NULL);
+		HCHECK(c.DriverInitFlags == 0);
 	}
 	{
 		WDF_IO_QUEUE_CONFIG q;
@@ -209,7 +197,8 @@ static int run_wdf_header_checks(void)
 		WDF_REQUEST_SEND_OPTIONS_INIT(&o, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
 		WDF_REQUEST_SEND_OPTIONS_SET_TIMEOUT(&o, WDF_REL_TIMEOUT_IN_SEC(1));
 		HCHECK(o.Size == sizeof(o));
-		HCHECK(o.Flags == (WDF_REQUEST_SEND_OPTION_SYNCHRONOUS | WDF_REQUEST_SEND_OPTION_TIMEOUT));
+		HCHECK(o.Flags & WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
+		HCHECK(o.Flags & WDF_REQUEST_SEND_OPTION_TIMEOUT);
 		HCHECK(o.Timeout == -10000000);
 		WDF_REQUEST_COMPLETION_PARAMS_INIT(&cp);
 		HCHECK(cp.Size == sizeof(cp) && cp.Type == WdfRequestTypeNoFormat);
@@ -226,7 +215,8 @@ static int run_wdf_header_checks(void)
 
 		WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&op, &name, GENERIC_READ);
 		HCHECK(op.Size == sizeof(op) && op.Type == WdfIoTargetOpenByName);
-		HCHECK(op.TargetDeviceName.Buffer == name.Buffer && op.DesiredAccess == GENERIC_READ);
+		HCHECK(op.TargetDeviceName.Buffer == name.Buffer);
+		HCHECK(op.DesiredAccess == GENERIC_READ);
 		HCHECK(op.CreateDisposition == FILE_OPEN);
 		WDF_IO_TARGET_OPEN_PARAMS_INIT_EXISTING_DEVICE(&op, NULL);
 		HCHECK(op.Type == WdfIoTargetOpenUseExistingDevice);

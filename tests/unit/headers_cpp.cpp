@@ -4,6 +4,7 @@
  * headers_ctx_tu2.c, this also checks that a C weak descriptor and a C++
  * inline-variable descriptor of the same context type are one object.
  */
+#include <cstdio>
 #include <cstring>
 
 #include "headers_checks.h"

@@ -147,7 +147,7 @@ static void test_rx_each_rule(void **state)
 	EXPECT_BAD(packet(5, 65), 5, 10, "FragmentCount 65");
 	EXPECT_BAD(packet(64, 1), 5, 10, "beyond the fragment ring");
 	/* Before the cursor: a fragment an earlier packet already used. */
-	EXPECT_BAD(packet(4, 1), 5, 10, "outside the 5 fragments");
+	EXPECT_BAD(packet(4, 1), 5, 10, "outside the returned fragments not yet used [5, +5)");
 	/* Past the returned range. */
 	EXPECT_BAD(packet(10, 1), 5, 10, "outside");
 	EXPECT_BAD(packet(8, 3), 5, 10, "outside");

@@ -134,6 +134,7 @@ static char *sample_eol(const char *eol)
 		n += strlen(vpair_lines[i]) + strlen(eol);
 	s = p = malloc(n + 1);
 	assert_non_null(s);
+	*s = 0;
 	for (size_t i = 0; i < k; i++)
 		p += sprintf(p, "%s%s", vpair_lines[i], eol);
 	return s;
@@ -177,7 +178,7 @@ static uint8_t *to_utf16(const char *s, size_t *ret_len)
 	out[0] = 0xff;
 	out[1] = 0xfe;
 	for (size_t i = 0; i < n;) {
-		uint32_t cp;
+		uint32_t cp = 0;
 		size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 
 		assert_true(k > 0);
@@ -284,7 +285,7 @@ static void expect_sample_error(const char *old, const char *new, const char *ma
 	char *text = sample(), *bad = replace(text, old, new), msg[512];
 	const char *at = strstr(msg_fmt, "%u");
 
-	if (at)
+	if (at && marker)
 		snprintf(msg, sizeof(msg), "%.*s%u%s", (int)(at - msg_fmt), msg_fmt,
 			 line_of(bad, marker), at + 2);
 	else
@@ -522,17 +523,26 @@ static void test_syntax(void **state)
 				   "mid = ab\\\n"
 				   "cd\n"
 				   "[Strings]\n"
+				   "Include = \"a string, not a file\"\n"
 				   "Key = \"TheKey\"\n"
 				   "Val = one, two ; commas do not split strings\n"
+				   "Long = \"a string wrapped\r\n"
+				   "  over two lines\"\n"
 				   "[Strings.0409]\n"
 				   "val = \"en-US wins\"\n"
 				   "[Strings.0407]\n"
 				   "Val = ignored\n";
-	struct inf_file *inf = load_text("syntax.inf", text, strlen(text), NULL);
-	const struct inf_section *s = inf_section_find(inf, "SEC ONE");
+	struct umn_diag diag;
+	struct inf_file *inf;
+	const struct inf_section *s;
 	const struct inf_line *l;
 
 	(void)state;
+	umn_diag_init(&diag);
+	inf = load_text("syntax.inf", text, strlen(text), &diag);
+	assert_int_equal(umn_diag_n_warnings(&diag), 0); /* "Include" in [Strings] is a string */
+	umn_diag_free(&diag);
+	s = inf_section_find(inf, "SEC ONE");
 	assert_non_null(s);
 	assert_string_equal(inf_section_name(s), "Sec One");
 	assert_int_equal(inf_section_line(s), 1);
@@ -592,6 +602,10 @@ static void test_syntax(void **state)
 	assert_string_equal(inf_section_find_key(s, "mid")->values[0], "abcd");
 	l = inf_section_find_key(inf_section_find(inf, "strings"), "val");
 	assert_string_equal(l->values[0], "one, two");
+	l = inf_section_find_key(inf_section_find(inf, "strings"), "long");
+	assert_string_equal(l->values[0], "a string wrapped\n  over two lines");
+	l = inf_section_find_key(inf_section_find(inf, "strings.0409"), "val");
+	assert_string_equal(l->values[0], "en-US wins");
 
 	inf_free(inf);
 }
@@ -807,6 +821,8 @@ static void test_bad_syntax(void **state)
 	EXPECT_BAD("[A]\nx = 100%\n", -EBADMSG,
 		   "bad.inf:2: unmatched '%' in \"100%\" (write %% for a literal percent sign)");
 	EXPECT_BAD("[A]\nx = a\\\n  \"b\n", -EBADMSG, "bad.inf:2: unterminated quoted string");
+	EXPECT_BAD("[Strings]\nA = \"open\nB = 1\n", -EBADMSG,
+		   "bad.inf:2: unterminated quoted string");
 	EXPECT_BAD("[A]\n\nx = \xc3\x28\n", -EBADMSG, "bad.inf:3: invalid UTF-8");
 	EXPECT_BAD("[A]\nx = a\0b\n", -EBADMSG,
 		   "bad.inf:2: NUL character (UTF-16 without a byte order mark?)");
@@ -968,6 +984,39 @@ static void test_bad_package(void **state)
 			    "vpair.inf:%u: UmdfServiceOrder does not list the UmdfService VPair");
 }
 
+/* Repeated references must not multiply the work without bound. */
+static void test_bad_amplification(void **state)
+{
+	size_t cap = 2 * 1024 * 1024, n = 0;
+	char *text = malloc(cap);
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)snprintf(text + n, cap - n,
+			      "[Manufacturer]\nm = S\n[S]\nd = I, hw\n[I.Wdf]\n"
+			      "UmdfService = a, svc\n[svc]\nUmdfLibraryVersion = 2.33\n"
+			      "ServiceBinary = a.dll\n[I]\nNeeds = Y");
+	for (int i = 0; i < 30000; i++)
+		n += (size_t)snprintf(text + n, cap - n, ",Y");
+	n += (size_t)snprintf(text + n, cap - n, "\n[Y]\nAddReg = E");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(text + n, cap - n, ",E");
+	n += (size_t)snprintf(text + n, cap - n, "\n[E]\n");
+	expect_error("big.inf", text, n, NULL, -EBADMSG,
+		     "big.inf:13: AddReg and Needs references add up to more than 4000000 lines "
+		     "and values");
+
+	n = (size_t)snprintf(text, cap, "[Manufacturer]\n");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "m = S\n");
+	n += (size_t)snprintf(text + n, cap - n, "[S]\n");
+	for (int i = 0; i < 3000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "d = I, a, b, hw%d\n", i);
+	expect_error("big.inf", text, n, "nomatch", -EBADMSG,
+		     "big.inf:668: [Manufacturer] leads to more than 8000000 model entries");
+	free(text);
+}
+
 static void test_warnings_and_kmdf(void **state)
 {
 	char *text = sample(), *a, *b, msg[256];
@@ -1076,6 +1125,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_syntax),
 	    cmocka_unit_test(test_bad_file_size),
 	    cmocka_unit_test(test_bad_package),
+	    cmocka_unit_test(test_bad_amplification),
 	    cmocka_unit_test(test_warnings_and_kmdf),
 	    cmocka_unit_test(test_diag_bounds),
 	};

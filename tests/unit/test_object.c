@@ -415,28 +415,31 @@ static void test_sync_owner(void **state)
 			 STATUS_SUCCESS);
 	/* A queue inheriting device scope serializes on the device. */
 	assert_ptr_equal(umn_object_sync_owner(queue), dev);
-	assert_int_equal(umn_object_create(UMN_OBJ_GENERIC, sizeof(*plain), NULL, NULL, NULL, &plain),
+	assert_int_equal(umn_object_create(UMN_OBJ_GENERIC, sizeof(*plain), NULL, NULL, NULL,
+					   &plain),
 			 STATUS_SUCCESS);
 	assert_null(umn_object_sync_owner(plain));
 	umn_object_delete(plain);
 	umn_object_delete(dev);
 }
 
+#define T(fn, su, td) cmocka_unit_test_setup_teardown(fn, su, td)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_children_deleted_before_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_after_last_reference, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_referenced_child_keeps_parent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_context_and_accessor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_allocate_context, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_handles, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_attributes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_children_while_deleting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_parent_is_driver, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_framework_owned_object, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_object_lock_irql, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sync_owner, setup, teardown),
+		T(test_children_deleted_before_parent, setup, teardown),
+		T(test_destroy_after_last_reference, setup, teardown),
+		T(test_referenced_child_keeps_parent, setup, teardown),
+		T(test_context_and_accessor, setup, teardown),
+		T(test_allocate_context, setup, teardown),
+		T(test_bad_handles, setup, teardown),
+		T(test_bad_attributes, setup, teardown),
+		T(test_no_children_while_deleting, setup, teardown),
+		T(test_default_parent_is_driver, setup, teardown),
+		T(test_framework_owned_object, setup, teardown),
+		T(test_object_lock_irql, setup, teardown),
+		T(test_sync_owner, setup, teardown),
 	};
 
 	/* Misuse tests log on purpose; keep the output to errors. */
