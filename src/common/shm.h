@@ -23,18 +23,38 @@
 
 enum umn_queue_kind { UMN_QUEUE_TX = 0, UMN_QUEUE_RX = 1 };
 
+/*
+ * The packet and fragment indices of one side travel as one 64-bit word
+ * (packet index low, fragment index high), so the reader always sees a pair
+ * from the same moment: with two separate words, umnicd could see the
+ * fragments of packets whose packet index it has not seen yet, and recycle
+ * them from under those packets.
+ */
+static inline uint64_t umn_idx_pack(uint32_t pkt, uint32_t frag)
+{
+	return (uint64_t)frag << 32 | pkt;
+}
+
+static inline uint32_t umn_idx_pkt(uint64_t v)
+{
+	return (uint32_t)v;
+}
+
+static inline uint32_t umn_idx_frag(uint64_t v)
+{
+	return (uint32_t)(v >> 32);
+}
+
 /* Written by umnicd only. */
 struct umn_os_cell {
-	_Atomic uint32_t pkt_end;	/* EndIndex of the packet ring (release) */
-	_Atomic uint32_t frag_end;	/* EndIndex of the fragment ring (release) */
+	_Atomic uint64_t ends;		/* EndIndex pair, free-running (release) */
 	_Atomic uint32_t os_sleeping;	/* umnicd sleeps: kick its eventfd after publishing */
 	uint32_t reserved;
 } __attribute__((aligned(UMN_CACHELINE)));
 
-/* Written by the driver runtime only; umnicd reads each field once and validates it. */
+/* Written by the driver runtime only; umnicd reads it once per pass and validates it. */
 struct umn_drv_cell {
-	_Atomic uint32_t pkt_begin;	/* BeginIndex of the packet ring (release) */
-	_Atomic uint32_t frag_begin;	/* BeginIndex of the fragment ring (release) */
+	_Atomic uint64_t begins;	/* BeginIndex pair as the driver left it, ring indices (release) */
 	_Atomic uint32_t drv_sleeping;	/* the execution context sleeps: kick its eventfd */
 	uint32_t reserved;
 	_Atomic uint64_t advance_calls;	/* informational only */

@@ -59,8 +59,7 @@ int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t
 	q->bufs = umn_shm_at(base, l->buf_off);
 	q->pkt = (struct dp_range){ index_base, index_base, l->pkt_count - 1 };
 	q->frag = (struct dp_range){ index_base, index_base, l->frag_count - 1 };
-	atomic_store(&q->os->pkt_end, index_base);
-	atomic_store(&q->os->frag_end, index_base);
+	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
 	return 0;
 
 fail_errno:
@@ -91,8 +90,7 @@ static void efd_kick(int fd)
 
 static void publish(struct dp_queue *q)
 {
-	atomic_store_explicit(&q->os->frag_end, q->frag.end, memory_order_release);
-	atomic_store_explicit(&q->os->pkt_end, q->pkt.end, memory_order_release);
+	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end), memory_order_release);
 	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
@@ -115,8 +113,8 @@ static void dp_fail(struct dp_adapter *a, const char *queue, const char *what)
 static int returned(struct dp_adapter *a, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
 		    uint32_t *ret_frags)
 {
-	uint32_t pb = atomic_load_explicit(&q->drv->pkt_begin, memory_order_acquire);
-	uint32_t fb = atomic_load_explicit(&q->drv->frag_begin, memory_order_acquire);
+	uint64_t begins = atomic_load_explicit(&q->drv->begins, memory_order_acquire);
+	uint32_t pb = umn_idx_pkt(begins), fb = umn_idx_frag(begins);
 	char why[DP_ERR_MAX];
 
 	if (dp_returned_count(&q->pkt, pb, ret_pkts) < 0) {
@@ -286,8 +284,8 @@ void dp_rx_prime(struct dp_adapter *a)
 
 static bool driver_moved(struct dp_queue *q)
 {
-	return atomic_load_explicit(&q->drv->pkt_begin, memory_order_relaxed) != (q->pkt.begin & q->pkt.mask) ||
-	       atomic_load_explicit(&q->drv->frag_begin, memory_order_relaxed) != (q->frag.begin & q->frag.mask);
+	return atomic_load_explicit(&q->drv->begins, memory_order_relaxed) !=
+	       umn_idx_pack(q->pkt.begin & q->pkt.mask, q->frag.begin & q->frag.mask);
 }
 
 static void set_sleeping(struct dp_adapter *a, uint32_t v)

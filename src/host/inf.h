@@ -4,7 +4,7 @@
 /*
  * INF files with Windows semantics, and the driver package they describe.
  *
- * Parsing (inf.c):
+ * Parsing (inf.c loads and looks up, infparse.c tokenizes and substitutes):
  * - Encoding: UTF-8 with or without BOM, or UTF-16LE with BOM (converted to UTF-8). Invalid
  *   UTF-8/UTF-16, NUL characters and a UTF-16BE BOM are errors. CRLF or LF line ends.
  * - Limits: 4 MiB file, 100000 physical lines, 64 KiB per logical line (after `\`

@@ -96,15 +96,15 @@ static void fill_va(struct umn_pqueue *q, uint32_t from, uint32_t to)
 
 static bool os_moved(struct umn_pqueue *q)
 {
-	return atomic_load_explicit(&q->os->pkt_end, memory_order_relaxed) != q->seen_pkt_end ||
-	       atomic_load_explicit(&q->os->frag_end, memory_order_relaxed) != q->seen_frag_end;
+	return atomic_load_explicit(&q->os->ends, memory_order_relaxed) !=
+	       umn_idx_pack(q->seen_pkt_end, q->seen_frag_end);
 }
 
 /* One Advance of one queue; true if anything moved. */
 static bool service(struct umn_pqueue *q)
 {
-	uint32_t pe = atomic_load_explicit(&q->os->pkt_end, memory_order_acquire);
-	uint32_t fe = atomic_load_explicit(&q->os->frag_end, memory_order_acquire);
+	uint64_t ends = atomic_load_explicit(&q->os->ends, memory_order_acquire);
+	uint32_t pe = umn_idx_pkt(ends), fe = umn_idx_frag(ends);
 	bool moved = pe != q->seen_pkt_end || fe != q->seen_frag_end;
 	uint32_t pb0, fb0, pb, fb;
 
@@ -124,8 +124,7 @@ static bool service(struct umn_pqueue *q)
 	if (pb == pb0 && fb == fb0)
 		return moved;
 
-	atomic_store_explicit(&q->drv->frag_begin, fb, memory_order_release);
-	atomic_store_explicit(&q->drv->pkt_begin, pb, memory_order_release);
+	atomic_store_explicit(&q->drv->begins, umn_idx_pack(pb, fb), memory_order_release);
 	/* Pairs with umnicd's fence between setting os_sleeping and rechecking our cell. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->os->os_sleeping, memory_order_relaxed))

@@ -86,13 +86,12 @@ NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind
 	q->rings.Rings[NetRingTypeFragment] = q->frag;
 	q->rings.Rings[NetRingTypeDataBuffer] = NULL;
 	/* umnicd starts its counters anywhere; the driver sees them reduced to ring indices. */
-	q->seen_pkt_end = atomic_load(&q->os->pkt_end);
-	q->seen_frag_end = atomic_load(&q->os->frag_end);
+	q->seen_pkt_end = umn_idx_pkt(atomic_load(&q->os->ends));
+	q->seen_frag_end = umn_idx_frag(atomic_load(&q->os->ends));
 	q->pkt->EndIndex = q->pkt->BeginIndex = q->pkt->NextIndex = q->seen_pkt_end & (q->l.pkt_count - 1);
 	q->frag->EndIndex = q->frag->BeginIndex = q->frag->NextIndex =
 		q->seen_frag_end & (q->l.frag_count - 1);
-	atomic_store(&q->drv->pkt_begin, q->pkt->BeginIndex);
-	atomic_store(&q->drv->frag_begin, q->frag->BeginIndex);
+	atomic_store(&q->drv->begins, umn_idx_pack(q->pkt->BeginIndex, q->frag->BeginIndex));
 	q->ec_efd = init->ec_efd;
 	q->os_efd = init->os_efd;
 	init->ec_efd = init->os_efd = -1;
