@@ -36,10 +36,20 @@ struct hreq {
 static int spawn(struct hostproc *h, char *err, size_t cap)
 {
 	char *const argv[] = { "umnic-host", "-f", "3", NULL };
-	char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+	char asan[512];
+	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	int sv[2];
 	pid_t pid;
 
+	/*
+	 * In a sanitizer build the host keeps the sanitizer's options, but a driver's crash must
+	 * still end the host with its signal, as in a normal build, not with a sanitizer report.
+	 */
+	if (getenv("ASAN_OPTIONS")) {
+		snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0",
+			 getenv("ASAN_OPTIONS"));
+		envp[1] = asan;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, cap, "socketpair: %s", strerror(errno));
 		return -errno;
