@@ -56,3 +56,7 @@ ratio=$(echo "$vpair $veth" | awk '{printf "%.3f", $1 / $2}')
 printf 'RESULT name=vpair_tcp_throughput value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vpair" "$veth" "$ratio"
 echo "# baseline: iperf3 over a kernel veth pair; median of $REPEAT runs of ${SECONDS_PER_RUN}s each" >&2
 umn_stop_daemon || true
+umn_cleanup
+
+# Per-frame system calls and allocations of the driver process.
+"$ROOT/bench/datapath_cost.sh" "$UMNIC_BUILD"

@@ -42,7 +42,7 @@ t_finish() {
 	[ "$T_FAILS" -eq 0 ]
 }
 
-trap 'umn_cleanup' INT TERM
+trap 'umn_cleanup' EXIT INT TERM
 
 # t_pair NSA NSB: installs the two vpair devices into NSA and NSB with addresses.
 t_pair() {
