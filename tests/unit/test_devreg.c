@@ -15,6 +15,9 @@
 
 #include "common/devreg.h"
 
+/* The formatted text is not NUL-terminated. */
+#define TEXT_HAS(buf, len, lit) memmem((buf), (len), (lit), sizeof(lit) - 1)
+
 static struct devreg *new_reg(void)
 {
 	struct devreg *reg = NULL;
@@ -277,9 +280,9 @@ static void test_file_round_trip(void **state)
 	assert_int_equal(devreg_format(back, &b, &blen), 0);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(a, b, alen);
-	assert_non_null(strstr(a, "dword \"Params\" \"Speed\" 0x00002710\n"));
-	assert_non_null(strstr(a, "binary \"\" \"Nothing\" -\n"));
-	assert_non_null(strstr(a, "\"tab\\there\\nnewline\\r\\x01\\x7f end\""));
+	assert_non_null(TEXT_HAS(a, alen, "dword \"Params\" \"Speed\" 0x00002710\n"));
+	assert_non_null(TEXT_HAS(a, alen, "binary \"\" \"Nothing\" -\n"));
+	assert_non_null(TEXT_HAS(a, alen, "\"tab\\there\\nnewline\\r\\x01\\x7f end\""));
 	free(a);
 	free(b);
 
