@@ -142,6 +142,22 @@ static bool run(int fd, int argc, char **argv)
 		dev_start(dev);
 		return true;
 	}
+	if (!strcmp(argv[0], "restart") && argc == 2) {
+		struct device *dev = dev_find(argv[1]);
+		if (!dev) {
+			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+			ctl_reply(fd, 1, err);
+			return false;
+		}
+		if (dev_restart(dev, err, sizeof(err)) < 0) {
+			ctl_reply(fd, 1, err);
+			return false;
+		}
+		dev->waiter_fd = fd;
+		dev->waiter_json = json;
+		dev_settled(dev);
+		return dev->waiter_fd == fd;
+	}
 	if (!strcmp(argv[0], "uninstall") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {

@@ -18,6 +18,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -294,19 +295,57 @@ static void set_sleeping(struct dp_adapter *a, uint32_t v)
 	atomic_store_explicit(&a->rx.os->os_sleeping, v, memory_order_relaxed);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
+{
+	uint64_t adv = atomic_load_explicit(&q->drv->advance_calls, memory_order_relaxed);
+
+	if (adv != q->wd_advance || atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
+		q->wd_advance = adv;
+		q->wd_progress_ns = now_ns;
+		return false;
+	}
+	return now_ns - q->wd_progress_ns > DP_WATCHDOG_NS;
+}
+
+bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)
+{
+	if (!a->running)
+		return false;
+	if (queue_hung(&a->tx, now_ns) || queue_hung(&a->rx, now_ns)) {
+		snprintf(why, cap, "watchdog: the execution context of queue 0 made no progress for %llu ms",
+			 (unsigned long long)(DP_WATCHDOG_NS / 1000000));
+		return true;
+	}
+	return false;
+}
+
 static void *dp_thread(void *arg)
 {
 	struct dp_adapter *a = arg;
 	bool tap_empty = false, tx_full = false;
 
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
-		unsigned work = 0;
+		unsigned work = 0, n;
 		bool empty, full;
 
+		unsigned frames;
+
 		work += tx_complete(a);
-		work += rx_harvest(a);
+		frames = rx_harvest(a);
+		work += frames;
 		work += rx_post(a);
-		work += tx_post(a, &empty, &full);
+		n = tx_post(a, &empty, &full);
+		work += n;
+		if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
+			atomic_store(&a->first_frame_ns, mono_ns());
 		tap_empty = empty;
 		tx_full = full;
 		atomic_store_explicit(&a->tx.c.advance_calls,
@@ -350,6 +389,7 @@ int dp_adapter_start(struct dp_adapter *a)
 	int r;
 
 	atomic_store(&a->stop, false);
+	a->tx.wd_progress_ns = a->rx.wd_progress_ns = mono_ns();
 	r = pthread_create(&a->thread, NULL, dp_thread, a);
 	if (r)
 		return -r;

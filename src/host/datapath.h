@@ -36,6 +36,8 @@ struct dp_queue {
 	int memfd;
 	int ec_efd;	/* wakes the driver's execution context */
 	struct dp_counters c;
+	uint64_t wd_advance;	/* watchdog: Advance count last seen, and when it last moved */
+	uint64_t wd_progress_ns;
 };
 
 struct dp_adapter {
@@ -52,7 +54,18 @@ struct dp_adapter {
 	_Atomic bool failed;
 	char fail_reason[DP_ERR_MAX + 64];
 	uint32_t index_base;	/* where free-running indices start (tests use values near 2^32) */
+	_Atomic uint64_t first_frame_ns;	/* monotonic time the first frame moved */
 };
+
+/* An execution context awake but stuck (no Advance) for this long is hung. */
+#define DP_WATCHDOG_NS (2000ull * 1000000ull)
+
+/*
+ * Called periodically by the control thread: true (with a reason) when a
+ * queue's execution context is awake but has not called Advance for
+ * DP_WATCHDOG_NS, i.e. the driver hangs in a callback.
+ */
+bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap);
 
 /* Creates the memfd and mapping of a queue per layout; 0 or -errno. */
 int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t index_base);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ntstatus.h>
 
 #include "common/diag.h"
 #include "common/log.h"
+#include "host/tap.h"
 #include "host/umnicd.h"
 
 static void dev_dir(const struct device *dev, char *buf, size_t cap)
@@ -117,6 +119,7 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 		return -ENOMEM;
 	dev->id = (uint32_t)id;
 	dev->waiter_fd = -1;
+	dev->tap_fd = dev->ns_sock = -1;
 	umn_strlcpy(dev->inf_path, inf_path, sizeof(dev->inf_path));
 	umn_strlcpy(dev->ifname_req, ifname, sizeof(dev->ifname_req));
 	umn_strlcpy(dev->netns, netns, sizeof(dev->netns));
@@ -173,7 +176,7 @@ static void on_added(struct device *dev, int32_t st, const char *text)
 		dev_fail(dev, "%s", text && *text ? text : "adding the device failed");
 		return;
 	}
-	if (dev->state != DEV_STARTING)
+	if (!dev_starting(dev))
 		return;
 	if (dev->has_adapter) {
 		adapter_create_queues(dev);
@@ -190,7 +193,8 @@ void dev_start(struct device *dev)
 	size_t blob_len = 0;
 	char err[UMN_TEXT_MAX];
 
-	dev->state = DEV_STARTING;
+	if (dev->state != DEV_RESTARTING)
+		dev->state = DEV_STARTING;
 	dev->last_error[0] = '\0';
 	dev->last_report[0] = '\0';
 	if (access(dev->drv->binary_path, R_OK) < 0) {
@@ -243,11 +247,14 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 	if (dev->state == DEV_FAILED)
 		return;
 	dev->state = DEV_FAILED;
-	adapter_teardown(dev);
-	if (h) {
+	/* The interface stays (addresses and routes with it) for `umnic restart`; no carrier. */
+	adapter_stop_datapath(dev);
+	if (dev->has_tap)
+		tap_set_carrier(dev->tap_fd, false);
+	dev->carrier = dev->carrier_held = false;
+	/* A host whose other devices still run keeps running; a lone one is stopped. */
+	if (h)
 		host_detach(dev);
-		/* A host whose other devices still run keeps running; a lone one was stopped above. */
-	}
 	dev_settled(dev);
 }
 
@@ -275,7 +282,7 @@ void dev_settled(struct device *dev)
 			 dev->instance_id, dev->state == DEV_STARTED ? "started" : "failed", dev->ifname,
 			 dev->last_error);
 	else if (dev->state == DEV_STARTED)
-		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_adapter ? dev->ifname : "-");
+		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
 	else
 		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
 	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, text);
@@ -314,7 +321,7 @@ struct device *dev_find(const char *name)
 		return D.devs[n];
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *d = D.devs[i];
-		if (d && (!strcasecmp(d->instance_id, name) || (d->has_adapter && !strcmp(d->ifname, name))))
+		if (d && (!strcasecmp(d->instance_id, name) || (d->has_tap && !strcmp(d->ifname, name))))
 			return d;
 	}
 	return NULL;
@@ -416,4 +423,102 @@ void dev_shutdown_all(void)
 		device_free(dev);
 	}
 	host_free_all();
+}
+
+bool dev_starting(const struct device *dev)
+{
+	return dev->state == DEV_STARTING || dev->state == DEV_RESTARTING;
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A policy value: the device registry overrides the INF (install --param sets the registry). */
+static unsigned policy_value(const struct device *dev, const char *name, unsigned inf_value)
+{
+	uint32_t v;
+
+	return devreg_get_dword(dev->reg, "", name, &v) == 0 ? v : inf_value;
+}
+
+#define CARRIER_GRACE_NS (1000ull * 1000000ull)
+
+void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
+{
+	unsigned limit = policy_value(dev, "UmnicRestartLimit", dev->drv->restart_limit);
+	uint64_t window_ns = (uint64_t)policy_value(dev, "UmnicRestartResetMinutes",
+						     dev->drv->restart_reset_minutes) * 60 * 1000000000ull;
+	bool was_running = dev->state == DEV_STARTED || dev_starting(dev);
+
+	umn_strlcpy(dev->last_failure, why, sizeof(dev->last_failure));
+	dev->last_failure_ms = wall_ms();
+	dev->failures_total++;
+	dev->host_died = false;
+	adapter_stop_datapath(dev);
+	if (!was_running)
+		return;
+	if (!dev->restarts || detected_ns - dev->window_start_ns > window_ns) {
+		dev->restarts = 0;
+		dev->window_start_ns = detected_ns;
+	}
+	if (dev->restarts >= limit) {
+		dev->state = DEV_STARTING;
+		dev_fail(dev, "the driver failed %u times within %u minutes, so it is not restarted again (last failure: %s); `umnic restart %s` starts it by hand",
+			 dev->restarts + 1, (unsigned)(window_ns / 60000000000ull), why, dev->instance_id);
+		return;
+	}
+	dev->restarts++;
+	dev->died_ns = detected_ns;
+	/* The link stays up through a short restart, so the stack keeps its routes and sockets. */
+	if (dev->has_tap && dev->carrier)
+		dev->carrier_held = true;
+	dev->state = DEV_RESTARTING;
+	umn_log(UMN_LOG_INFO, "%s: restarting the driver (restart %u of at most %u)", dev->instance_id,
+		dev->restarts, limit);
+	dev_start(dev);
+}
+
+int dev_restart(struct device *dev, char *err, size_t cap)
+{
+	if (dev->state != DEV_FAILED && dev->state != DEV_STOPPED) {
+		snprintf(err, cap, "%s is %s; only a failed device is restarted by hand\n", dev->instance_id,
+			 dev->state == DEV_STARTED ? "running" : "starting");
+		return -EBUSY;
+	}
+	dev->restarts = 0;
+	dev_start(dev);
+	return 0;
+}
+
+void dev_tick(uint64_t now_ns)
+{
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		uint64_t first;
+
+		if (!dev)
+			continue;
+		if (dev->carrier_held && now_ns - dev->died_ns > CARRIER_GRACE_NS) {
+			/* The restart takes too long for the link to pretend nothing happened. */
+			dev->carrier_held = false;
+			dev->carrier = false;
+			tap_set_carrier(dev->tap_fd, false);
+		}
+		first = dev->dp_ready ? atomic_load(&dev->dp.first_frame_ns) : 0;
+		if (dev->died_ns && first) {
+			dev->restart_ns = first > dev->died_ns ? first - dev->died_ns : 0;
+			dev->died_ns = 0;
+		}
+		if (dev->state == DEV_STARTED && dev->dp_ready && dev->host) {
+			char why[DP_ERR_MAX];
+			if (dp_watchdog(&dev->dp, now_ns, why, sizeof(why)))
+				host_kill(dev->host, why);
+		}
+	}
+	host_tick(now_ns);
 }

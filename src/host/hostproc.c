@@ -103,12 +103,13 @@ static void pump(struct hostproc *h)
 			close(r->fds[i]);
 		r->nfds = 0;
 		if (e < 0) {
-			if (r->done)
-				r->done(r->dev, STATUS_DRIVER_PROCESS_TERMINATED, "driver host unreachable");
+			/* The host is going or gone; its pidfd reports it and the devices restart. */
 			free(r);
+			host_kill(h, "cannot send to it");
 			continue;
 		}
 		h->inflight = r;
+		h->request_sent_ns = umn_now_ns();
 	}
 }
 
@@ -205,6 +206,8 @@ void host_kill(struct hostproc *h, const char *why)
 {
 	if (h->dead)
 		return;
+	if (!h->kill_reason[0])
+		umn_strlcpy(h->kill_reason, why, sizeof(h->kill_reason));
 	umn_log(UMN_LOG_WARN, "stopping driver host %d (%s): %s", (int)h->pid, h->service, why);
 	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 }
@@ -223,7 +226,8 @@ void host_detach(struct device *dev)
 	}
 }
 
-static void fail_pending(struct hostproc *h, const char *why)
+/* Drops what was queued for a dead host; its devices are handled as a whole by dev_crashed. */
+static void drop_pending(struct hostproc *h)
 {
 	struct hreq *r = h->inflight;
 
@@ -235,8 +239,6 @@ static void fail_pending(struct hostproc *h, const char *why)
 		}
 		for (unsigned i = 0; i < r->nfds; i++)
 			close(r->fds[i]);
-		if (r->done)
-			r->done(r->dev, STATUS_DRIVER_PROCESS_TERMINATED, why);
 		free(r);
 		r = NULL;
 	}
@@ -245,26 +247,27 @@ static void fail_pending(struct hostproc *h, const char *why)
 
 void host_on_exit(struct hostproc *h)
 {
-	char why[160];
+	char why[UMN_TEXT_MAX];
 	siginfo_t si = { 0 };
+	uint64_t now = umn_now_ns();
 
 	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
-	if (si.si_code == CLD_EXITED)
+	if (h->kill_reason[0])
+		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
+	else if (si.si_code == CLD_EXITED)
 		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
 	else
 		snprintf(why, sizeof(why), "driver host %d was killed by signal %d (%s)", (int)h->pid,
 			 si.si_status, strsignal(si.si_status));
 	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
 	h->dead = true;
-	fail_pending(h, why);
+	drop_pending(h);
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *dev = D.devs[i];
 		if (dev && dev->host == h) {
-			adapter_teardown(dev);
 			dev->host = NULL;
-			if (dev->state == DEV_STARTED || dev->state == DEV_STARTING)
-				dev_fail(dev, "%s", why);
+			dev_crashed(dev, why, now);
 		}
 	}
 	host_free(h);
@@ -412,7 +415,21 @@ void host_free_all(void)
 		struct hostproc *h = D.hosts;
 		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 		waitpid(h->pid, NULL, 0);
-		fail_pending(h, "umnicd is stopping");
+		drop_pending(h);
 		host_free(h);
 	}
+}
+
+/* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
+#define HOST_REQUEST_TIMEOUT_NS (60ull * 1000000000ull)
+
+void host_tick(uint64_t now_ns)
+{
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (!h->dead && h->inflight && now_ns - h->request_sent_ns > HOST_REQUEST_TIMEOUT_NS) {
+			char why[96];
+			snprintf(why, sizeof(why), "watchdog: request type %u unanswered for 60 s",
+				 ((struct umn_msg_hdr *)h->inflight->msg)->type);
+			host_kill(h, why);
+		}
 }

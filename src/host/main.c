@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +24,14 @@
 #include "host/umnicd.h"
 
 struct daemon D;
+
+uint64_t umn_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
 {
@@ -167,6 +177,17 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	watch_add(&D.w_signal, W_SIGNAL, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), &D);
 
+	/* Watchdogs, request time-outs and the carrier grace period are checked every 100 ms. */
+	{
+		struct itimerspec its = { .it_interval = { 0, 100000000 }, .it_value = { 0, 100000000 } };
+		int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
+			fprintf(stderr, "umnicd: timerfd: %s\n", strerror(errno));
+			return 1;
+		}
+		watch_add(&D.w_tick, W_TICK, tfd, &D);
+	}
+
 	dev_load_all();
 	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", D.run_dir, D.state_dir);
 
@@ -200,6 +221,12 @@ int main(int argc, char **argv)
 				n = 0;
 				break;
 			}
+			case W_TICK: {
+				uint64_t v;
+				if (read(w->fd, &v, sizeof(v)) > 0)
+					dev_tick(umn_now_ns());
+				break;
+			}
 			case W_SIGNAL: {
 				struct signalfd_siginfo si;
 				while (read(w->fd, &si, sizeof(si)) == sizeof(si))
@@ -215,6 +242,7 @@ int main(int argc, char **argv)
 	dev_shutdown_all();
 	close(D.w_listen.fd);
 	close(D.w_signal.fd);
+	close(D.w_tick.fd);
 	close(D.epfd);
 	return 0;
 }

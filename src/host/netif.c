@@ -34,11 +34,11 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 {
 	struct umn_queue_layout tl, rl;
 	const uint8_t *addr;
-	uint32_t max_frame;
+	uint32_t max_frame, cur_mtu;
 	char nspath[PATH_MAX];
 	int fd, r;
 
-	if (dev->state != DEV_STARTING || dev->has_adapter) {
+	if (!dev_starting(dev) || dev->has_adapter) {
 		snprintf(err, cap, "NetAdapterStart is only allowed once, while the device starts");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
@@ -85,10 +85,32 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
 	else
 		umn_strlcpy(nspath, dev->netns[0] ? dev->netns : D.netns, sizeof(nspath));
-	fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu, dev->ifname,
-			&dev->ifindex, err, cap);
-	if (fd < 0)
-		return STATUS_INSUFFICIENT_RESOURCES;
+	if (dev->has_tap) {
+		/*
+		 * A restarted driver: the interface, its addresses and routes stayed. What the OS set
+		 * on it (its MAC, its MTU) wins over what the driver declares, as after a reset.
+		 */
+		if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &cur_mtu) == 0 && cur_mtu + 14 > max_frame) {
+			snprintf(err, cap, "the interface MTU is %u but the driver's maximum frame is %u", cur_mtu,
+				 max_frame);
+			return STATUS_INVALID_PARAMETER;
+		}
+		tap_get_mac(dev->tap_fd, dev->mac);
+		fd = dev->tap_fd;
+	} else {
+		fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu, dev->ifname,
+				&dev->ifindex, err, cap);
+		if (fd < 0)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		dev->ns_sock = tap_netns_socket(nspath[0] ? nspath : NULL);
+		if (dev->ns_sock < 0) {
+			snprintf(err, cap, "socket in the interface's namespace: %s", strerror(-dev->ns_sock));
+			close(fd);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		dev->tap_fd = fd;
+		dev->has_tap = true;
+	}
 
 	memset(&dev->dp, 0, sizeof(dev->dp));
 	dev->dp.tap_fd = fd;
@@ -120,7 +142,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 
 fail:
 	dev->dp_ready = true;
-	adapter_teardown(dev);
+	adapter_stop_datapath(dev);
 	return STATUS_INSUFFICIENT_RESOURCES;
 }
 
@@ -184,36 +206,48 @@ void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *
 {
 	bool up;
 
-	if (!dev->has_adapter)
+	if (!dev->has_tap)
 		return;
 	if (m->media_state > 2) {
 		dev_fail(dev, "NetAdapterSetLinkState with MediaConnectState %u", m->media_state);
 		return;
 	}
 	up = m->media_state == 1;
-	if (tap_set_carrier(dev->dp.tap_fd, up) < 0)
+	dev->carrier_held = false;
+	if (tap_set_carrier(dev->tap_fd, up) < 0)
 		umn_log(UMN_LOG_WARN, "%s: setting carrier: %m", dev->ifname);
 	dev->carrier = up;
 }
 
+void adapter_stop_datapath(struct device *dev)
+{
+	if (dev->dp_ready) {
+		/* From here until a driver starts again, nobody reads the TAP: the kernel queues. */
+		dp_adapter_stop(&dev->dp);
+		watch_del(&dev->w_fail);
+		dp_queue_fini(&dev->dp.tx);
+		dp_queue_fini(&dev->dp.rx);
+		if (dev->dp.os_efd > 0)
+			close(dev->dp.os_efd);
+		if (dev->dp.ctl_efd > 0)
+			close(dev->dp.ctl_efd);
+		if (dev->dp.fail_efd > 0)
+			close(dev->dp.fail_efd);
+		memset(&dev->dp, 0, sizeof(dev->dp));
+		dev->dp_ready = false;
+	}
+	dev->has_adapter = false;
+}
+
 void adapter_teardown(struct device *dev)
 {
-	if (!dev->dp_ready)
-		return;
-	dp_adapter_stop(&dev->dp);
-	watch_del(&dev->w_fail);
-	dp_queue_fini(&dev->dp.tx);
-	dp_queue_fini(&dev->dp.rx);
-	if (dev->dp.tap_fd > 0)
-		close(dev->dp.tap_fd);
-	if (dev->dp.os_efd > 0)
-		close(dev->dp.os_efd);
-	if (dev->dp.ctl_efd > 0)
-		close(dev->dp.ctl_efd);
-	if (dev->dp.fail_efd > 0)
-		close(dev->dp.fail_efd);
-	memset(&dev->dp, 0, sizeof(dev->dp));
-	dev->dp_ready = false;
-	dev->has_adapter = false;
+	adapter_stop_datapath(dev);
+	if (dev->has_tap) {
+		close(dev->tap_fd);
+		close(dev->ns_sock);
+	}
+	dev->tap_fd = dev->ns_sock = -1;
+	dev->has_tap = false;
 	dev->carrier = false;
+	dev->carrier_held = false;
 }

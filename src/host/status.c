@@ -64,6 +64,8 @@ static const char *state_name(enum dev_state s)
 		return "started";
 	case DEV_FAILED:
 		return "failed";
+	case DEV_RESTARTING:
+		return "restarting";
 	}
 	return "?";
 }
@@ -100,8 +102,12 @@ static void one_json(struct sbuf *b, const struct device *d)
 		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
 		  d->host ? (int)d->host->pid : 0);
 	sb_printf(b, "\"interface\":");
-	sb_json_str(b, d->has_adapter ? d->ifname : "");
-	sb_printf(b, ",\"link\":\"%s\"", d->has_adapter ? (d->carrier ? "up" : "down") : "none");
+	sb_json_str(b, d->has_tap ? d->ifname : "");
+	sb_printf(b, ",\"link\":\"%s\"", d->has_tap ? (d->carrier ? "up" : "down") : "none");
+	sb_printf(b, ",\"failures\":%u,\"restarts_in_window\":%u,\"last_restart_us\":%llu,\"last_failure_time_ms\":%llu,\"last_failure\":",
+		  d->failures_total, d->restarts, (unsigned long long)(d->restart_ns / 1000),
+		  (unsigned long long)d->last_failure_ms);
+	sb_json_str(b, d->last_failure);
 	if (d->has_adapter) {
 		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{", d->caps.mtu,
 			  d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
@@ -122,6 +128,12 @@ static void one_text(struct sbuf *b, const struct device *d)
 	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
 		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
 		  d->host ? (int)d->host->pid : 0);
+	if (d->failures_total)
+		sb_printf(b, "  failures: %u (%u counted toward the restart limit), last restart took %.2f ms\n  last failure: %s\n",
+			  d->failures_total, d->restarts, (double)d->restart_ns / 1e6, d->last_failure);
+	if (d->has_tap && !d->has_adapter)
+		sb_printf(b, "  interface: %s (kept while the driver is away), link %s\n", d->ifname,
+			  d->carrier ? "up" : "down");
 	if (d->has_adapter) {
 		sb_printf(b, "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->ifname,
 			  d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3],

@@ -118,3 +118,73 @@ int tap_set_carrier(int fd, bool up)
 
 	return ioctl(fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
 }
+
+int tap_netns_socket(const char *netns_path)
+{
+	int self_ns = -1, target_ns = -1, s, r;
+
+	if (!netns_path || !*netns_path) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		return s < 0 ? -errno : s;
+	}
+	self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+	if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
+		r = -errno;
+		goto out;
+	}
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	r = s < 0 ? -errno : s;
+	if (setns(self_ns, CLONE_NEWNET) < 0)
+		abort();
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return r;
+}
+
+int tap_get_mac(int tap_fd, uint8_t mac[6])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(tap_fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* The interface's current name (the OS may have renamed it). */
+static int tap_name(int tap_fd, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	return ioctl(tap_fd, TUNGETIFF, ifr) < 0 ? -errno : 0;
+}
+
+int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu)
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	if (ioctl(ns_sock, SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	*ret_mtu = (uint32_t)ifr.ifr_mtu;
+	return 0;
+}
+
+int tap_get_flags(int ns_sock, int tap_fd, unsigned *ret_flags)
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	if (ioctl(ns_sock, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	*ret_flags = (unsigned)(unsigned short)ifr.ifr_flags;
+	return 0;
+}

@@ -17,5 +17,14 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap);
 /* Drives the carrier (the driver's NetAdapterSetLinkState). */
 int tap_set_carrier(int fd, bool up);
+/*
+ * A datagram socket in the network namespace netns_path (NULL: ours), for
+ * interface ioctls after the TAP was created there. Returns it or -errno.
+ */
+int tap_netns_socket(const char *netns_path);
+/* What the OS has set on the interface now (it may have changed it since creation). */
+int tap_get_mac(int tap_fd, uint8_t mac[6]);
+int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu);
+int tap_get_flags(int ns_sock, int tap_fd, unsigned *ret_flags);
 
 #endif

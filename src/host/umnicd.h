@@ -16,7 +16,7 @@
 
 #define UMN_MAX_DEVICES 64
 
-enum watch_kind { W_LISTEN, W_CLIENT, W_HOST_SOCK, W_HOST_PID, W_DP_FAIL, W_SIGNAL };
+enum watch_kind { W_LISTEN, W_CLIENT, W_HOST_SOCK, W_HOST_PID, W_DP_FAIL, W_SIGNAL, W_TICK };
 
 struct watch {
 	enum watch_kind kind;
@@ -24,7 +24,7 @@ struct watch {
 	void *obj;
 };
 
-enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED };
+enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED, DEV_RESTARTING };
 
 struct hostproc;
 
@@ -43,7 +43,13 @@ struct device {
 	char last_report[UMN_TEXT_MAX];
 	struct hostproc *host;
 
-	/* The adapter, once the driver started one. */
+	/*
+	 * The interface outlives driver processes: has_tap stays set across a
+	 * restart, has_adapter only while the current driver has started its adapter.
+	 */
+	bool has_tap;
+	int tap_fd;
+	int ns_sock;	/* a socket in the interface's namespace, for its flags and MTU */
 	bool has_adapter;
 	struct umn_msg_adapter_start caps;	/* validated copy */
 	char ifname[IFNAMSIZ];
@@ -53,6 +59,17 @@ struct device {
 	struct dp_adapter dp;
 	bool dp_ready;
 	struct watch w_fail;
+
+	/* Restarts (reliability.md): failures within the window, and the last ones. */
+	bool host_died;		/* the host went away; pending callbacks must not fail the device */
+	unsigned restarts;	/* failures counted against the limit */
+	uint64_t window_start_ns;
+	unsigned failures_total;
+	char last_failure[UMN_TEXT_MAX];
+	uint64_t last_failure_ms;	/* wall clock, for status */
+	uint64_t died_ns;	/* monotonic, when the death was detected */
+	uint64_t restart_ns;	/* death detected -> first frame forwarded, last restart */
+	bool carrier_held;	/* carrier kept up through a restart, until the grace period ends */
 
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;
@@ -74,6 +91,8 @@ struct hostproc {
 	struct hreq *head, *tail, *inflight;
 	struct watch w_sock, w_pid;
 	unsigned ndevices;
+	char kill_reason[UMN_TEXT_MAX / 2];	/* why umnicd stopped it, if it did */
+	uint64_t request_sent_ns;	/* when the request in flight went out (time-outs) */
 };
 
 struct daemon {
@@ -82,7 +101,7 @@ struct daemon {
 	char netns[PATH_MAX];
 	char host_bin[PATH_MAX];
 	int epfd;
-	struct watch w_listen, w_signal;
+	struct watch w_listen, w_signal, w_tick;
 	struct device *devs[UMN_MAX_DEVICES];
 	struct hostproc *hosts;
 	uint32_t index_base;
@@ -92,6 +111,7 @@ struct daemon {
 extern struct daemon D;
 
 int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
+uint64_t umn_now_ns(void);
 void watch_del(struct watch *w);
 
 /* devmgr.c */
@@ -104,6 +124,10 @@ void dev_settled(struct device *dev);
 struct device *dev_find(const char *name);
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
+void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
+int dev_restart(struct device *dev, char *err, size_t cap);
+void dev_tick(uint64_t now_ns);
+bool dev_starting(const struct device *dev);
 char *dev_status(struct device *only, bool json);
 void dev_shutdown_all(void);
 
@@ -117,11 +141,13 @@ void host_on_readable(struct hostproc *h);
 void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 void host_free_all(void);
+void host_tick(uint64_t now_ns);
 
 /* adapter.c (umnicd side) */
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
 void adapter_create_queues(struct device *dev);
 void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
+void adapter_stop_datapath(struct device *dev);
 void adapter_teardown(struct device *dev);
 
 /* ctl.c */
