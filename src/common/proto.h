@@ -43,6 +43,7 @@ enum umn_msg_type {
 	UMN_MSG_ADAPTER_STOP,
 	UMN_MSG_LINK_STATE,
 	UMN_MSG_DEVICE_FAILED,
+	UMN_MSG_DYING,		/* a fatal signal arrived; the host exits next */
 };
 
 struct umn_msg_hdr {
@@ -146,6 +147,17 @@ struct umn_msg_device_failed {
 	uint32_t dev;
 	int32_t status;
 	char text[UMN_TEXT_MAX];
+};
+
+/*
+ * The host is init of its PID namespace, where the kernel will not let a
+ * signal kill it the ordinary way; it catches fatal signals, says which, and
+ * exits with 128 + signo. umnicd reports that as death by the signal.
+ */
+struct umn_msg_dying {
+	struct umn_msg_hdr h;
+	int32_t signo;
+	uint32_t reserved;
 };
 
 /* Sends one message with optional fds. Returns 0 or a negative errno. */

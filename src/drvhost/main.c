@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/devreg.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "drvhost/sandbox.h"
 #include "runtime/rt.h"
 
 static int sock = -1;
@@ -147,6 +149,8 @@ static void handle(struct work *w)
 		umn_str_fix(m->path, sizeof(m->path));
 		umn_str_fix(m->service, sizeof(m->service));
 		st = umn_rt_load_driver(m->path, m->service, m->flags, err, sizeof(err));
+		if (NT_SUCCESS(st))
+			umn_strlcpy(err, umn_rt.sandbox[0] ? umn_rt.sandbox : "none", sizeof(err));
 		break;
 	}
 	case UMN_MSG_ADD_DEVICE: {
@@ -221,6 +225,35 @@ static void *pnp_thread(void *arg)
 	}
 }
 
+/* Async-signal-safe: one sendmsg, then _exit. */
+static void on_fatal_signal(int signo)
+{
+	struct umn_msg_dying m = { .h = { .type = UMN_MSG_DYING, .len = sizeof(m) }, .signo = signo };
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	(void)!sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	_exit(128 + signo);
+}
+
+static void catch_fatal_signals(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
+				    SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 };
+	static char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa;
+
+	/* A driver that overflows its stack still gets reported. */
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 static void log_sink(int level, const char *line, void *userdata)
 {
 	(void)userdata;
@@ -234,20 +267,55 @@ int main(int argc, char **argv)
 	pthread_t pnp;
 	int opt;
 
+	int driver_fd = -1;
+	bool sandbox = false;
+	const char *driver_name = "driver.so";
+
 	sock = 3;
-	while ((opt = getopt(argc, argv, "f:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:d:n:s")) != -1) {
 		if (opt == 'f')
 			sock = atoi(optarg);
+		else if (opt == 'd')
+			driver_fd = atoi(optarg);
+		else if (opt == 'n')
+			driver_name = optarg;
+		else if (opt == 's')
+			sandbox = true;
 		else {
-			fprintf(stderr, "usage: umnic-host [-f FD]\n");
+			fprintf(stderr, "usage: umnic-host [-f SOCKET_FD] [-d DRIVER_FD -n NAME] [-s]\n");
 			return 2;
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (sandbox)
+		catch_fatal_signals();
 	umn_log_set_prefix("umnic-host");
 	umn_log_set_sink(log_sink, NULL);
 	umn_rt.ops = &host_ops;
 	umn_rt.user_mode = true;
+
+	/*
+	 * The driver is mapped before the sandbox closes: afterwards nothing may
+	 * become executable. DriverEntry runs later, on LOAD_DRIVER, inside it.
+	 */
+	if (driver_fd >= 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", driver_fd);
+		umn_rt_preload_driver(path);
+	}
+	if (sandbox) {
+		char err[256];
+		if (sandbox_enter(driver_fd, driver_name, umn_rt.sandbox, sizeof(umn_rt.sandbox), err,
+				  sizeof(err)) < 0) {
+			char line[300];
+			snprintf(line, sizeof(line), "cannot set up the sandbox: %s", err);
+			ops_report(NULL, UMN_LOG_ERR, line);
+			fprintf(stderr, "umnic-host: %s\n", line);
+			return 3;
+		}
+	}
+	if (driver_fd >= 0)
+		close(driver_fd);
 	if (pthread_create(&pnp, NULL, pnp_thread, NULL)) {
 		fprintf(stderr, "umnic-host: cannot start the PnP thread\n");
 		return 1;

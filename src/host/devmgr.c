@@ -455,7 +455,12 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 						     dev->drv->restart_reset_minutes) * 60 * 1000000000ull;
 	bool was_running = dev->state == DEV_STARTED || dev_starting(dev);
 
-	umn_strlcpy(dev->last_failure, why, sizeof(dev->last_failure));
+	/* The host's own last words (e.g. why its sandbox failed) explain an exit status. */
+	if (dev->last_report[0])
+		snprintf(dev->last_failure, sizeof(dev->last_failure), "%s (%.200s)", why, dev->last_report);
+	else
+		umn_strlcpy(dev->last_failure, why, sizeof(dev->last_failure));
+	dev->last_report[0] = '\0';
 	dev->last_failure_ms = wall_ms();
 	dev->failures_total++;
 	dev->host_died = false;
@@ -468,8 +473,9 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	}
 	if (dev->restarts >= limit) {
 		dev->state = DEV_STARTING;
-		dev_fail(dev, "the driver failed %u times within %u minutes, so it is not restarted again (last failure: %s); `umnic restart %s` starts it by hand",
-			 dev->restarts + 1, (unsigned)(window_ns / 60000000000ull), why, dev->instance_id);
+		dev_fail(dev, "the driver failed %u time%s within %u minutes, so it is not restarted again (last failure: %s); `umnic restart %s` starts it by hand",
+			 dev->restarts + 1, dev->restarts ? "s" : "", (unsigned)(window_ns / 60000000000ull),
+			 dev->last_failure, dev->instance_id);
 		return;
 	}
 	dev->restarts++;

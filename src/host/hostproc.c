@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <linux/mount.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
+#include "host/spawn.h"
 #include "host/umnicd.h"
 
 struct hreq {
@@ -33,13 +36,29 @@ struct hreq {
 	unsigned char msg[];
 };
 
-static int spawn(struct hostproc *h, char *err, size_t cap)
+static int driver_mount(const char *path)
 {
-	char *const argv[] = { "umnic-host", "-f", "3", NULL };
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t cap)
+{
 	char asan[512];
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
-	int sv[2];
-	pid_t pid;
+	struct spawn_opts o = { .host_bin = D.host_bin, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
+	const char *base = strrchr(h->so_path, '/');
+	uint32_t v;
+	int sv[2], r;
 
 	/*
 	 * In a sanitizer build the host keeps the sanitizer's options, but a driver's crash must
@@ -50,38 +69,37 @@ static int spawn(struct hostproc *h, char *err, size_t cap)
 			 getenv("ASAN_OPTIONS"));
 		envp[1] = asan;
 	}
+	o.sandbox = D.sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+	if (D.sandbox && !o.sandbox)
+		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
+			dev->instance_id);
+	h->sandboxed = o.sandbox;
+	o.driver_name = base ? base + 1 : h->so_path;
+	/*
+	 * umnicd opens the binary with its own rights; the host never needs a path into our file
+	 * system. Sandboxed, it gets a detached read-only mount of just that file, which it can
+	 * attach inside its own empty root.
+	 */
+	o.driver_fd = o.sandbox ? driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
+	if (o.driver_fd < 0) {
+		snprintf(err, cap, "driver binary %s: %s", h->so_path, strerror(-o.driver_fd));
+		return o.driver_fd;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
 		snprintf(err, cap, "socketpair: %s", strerror(errno));
-		return -errno;
+		close(o.driver_fd);
+		return r;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, cap, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -errno;
-	}
-	if (pid == 0) {
-		/* Child: only fd 3 (the socket) and stdio survive exec. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (dup2(sv[1], 3) < 0)
-			_exit(127);
-		syscall(SYS_close_range, 4, ~0U, 0);
-		execve(D.host_bin, argv, envp);
-		fprintf(stderr, "umnicd: cannot run %s: %s\n", D.host_bin, strerror(errno));
-		_exit(127);
-	}
+	o.sock = sv[1];
+	r = spawn_host(&o, &h->pid, &h->pidfd, err, cap);
 	close(sv[1]);
-	h->pid = pid;
-	h->sock = sv[0];
-	h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (h->pidfd < 0) {
-		snprintf(err, cap, "pidfd_open: %s", strerror(errno));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(h->sock);
-		return -errno;
+	close(o.driver_fd);
+	if (r < 0) {
+		close(sv[0]);
+		return r;
 	}
+	h->sock = sv[0];
 	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
 	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
 	return 0;
@@ -141,8 +159,12 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 
 static void on_load_done(struct device *dev, int32_t st, const char *text)
 {
-	if (st < 0)
+	if (st < 0) {
 		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
+		return;
+	}
+	if (dev->host)
+		umn_strlcpy(dev->host->sandbox, text, sizeof(dev->host->sandbox));
 }
 
 int host_attach(struct device *dev, char *err, size_t cap)
@@ -165,7 +187,7 @@ int host_attach(struct device *dev, char *err, size_t cap)
 		umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
 		umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
 		h->shared = sharing;
-		if (spawn(h, err, cap) < 0) {
+		if (spawn(h, dev, err, cap) < 0) {
 			free(h);
 			return -EIO;
 		}
@@ -253,6 +275,17 @@ void host_on_exit(struct hostproc *h)
 
 	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
+	/* Its last messages (a DYING note) may still sit in the socket. */
+	while (!h->dead && h->w_sock.obj) {
+		struct pollfd p = { .fd = h->sock, .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		host_on_readable(h);
+	}
+	if (si.si_code == CLD_EXITED && h->death_signal && si.si_status == 128 + h->death_signal) {
+		si.si_code = CLD_KILLED;
+		si.si_status = h->death_signal;
+	}
 	if (h->kill_reason[0])
 		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
 	else if (si.si_code == CLD_EXITED)
@@ -322,6 +355,8 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct umn_msg_link_state);
 	case UMN_MSG_DEVICE_FAILED:
 		return sizeof(struct umn_msg_device_failed);
+	case UMN_MSG_DYING:
+		return sizeof(struct umn_msg_dying);
 	default:
 		return 0;
 	}
@@ -401,6 +436,12 @@ void host_on_readable(struct hostproc *h)
 		dev = host_device(h, m->dev);
 		if (dev)
 			dev_fail(dev, "%s", m->text);
+		break;
+	}
+	case UMN_MSG_DYING: {
+		const struct umn_msg_dying *m = (const void *)buf;
+		if (m->signo > 0 && m->signo < 65)
+			h->death_signal = m->signo;
 		break;
 	}
 	default:

@@ -58,8 +58,11 @@ void watch_del(struct watch *w)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH] [-v]\n"
-		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n");
+	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
+		   "              [--host-user UID[:GID]] [--no-sandbox] [-v]\n"
+		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
+		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n",
+		UMN_DEFAULT_HOST_ID);
 }
 
 static void find_host_binary(const char *argv0)
@@ -111,6 +114,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 's' }, { "run-dir", required_argument, NULL, 'r' },
 		{ "netns", required_argument, NULL, 'n' },     { "host-binary", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },	       { "help", no_argument, NULL, 'h' },
+		{ "host-user", required_argument, NULL, 'u' }, { "no-sandbox", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	sigset_t mask;
@@ -119,7 +123,9 @@ int main(int argc, char **argv)
 
 	umn_strlcpy(D.state_dir, "/var/lib/umnic", sizeof(D.state_dir));
 	umn_strlcpy(D.run_dir, "/run/umnic", sizeof(D.run_dir));
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vh", opts, NULL)) != -1) {
+	D.sandbox = true;
+	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:S", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -139,6 +145,20 @@ int main(int argc, char **argv)
 		case 'v':
 			umn_log_set_max_level(UMN_LOG_DEBUG);
 			break;
+		case 'u': {
+			unsigned u, g;
+			int k = sscanf(optarg, "%u:%u", &u, &g);
+			if (k < 1 || u == 0 || (k == 2 && g == 0)) {
+				fprintf(stderr, "umnicd: --host-user wants UID[:GID], not root\n");
+				return 2;
+			}
+			D.host_uid = u;
+			D.host_gid = k == 2 ? g : u;
+			break;
+		}
+		case 'S':
+			D.sandbox = false;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -148,6 +168,8 @@ int main(int argc, char **argv)
 		}
 	}
 	umn_log_set_prefix("umnicd");
+	if (!D.sandbox)
+		umn_log(UMN_LOG_WARN, "--no-sandbox: driver hosts run without confinement (debugging only)");
 	/* Tests start ring indices near 2^32 to exercise wrap-around on every run. */
 	env = getenv("UMNIC_INDEX_BASE");
 	if (env)

@@ -116,6 +116,9 @@ static void one_json(struct sbuf *b, const struct device *d)
 		queue_json(b, "rx", &d->dp.rx);
 		sb_printf(b, "}");
 	}
+	sb_printf(b, ",\"sandbox\":");
+	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
+	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)D.host_uid : 0);
 	sb_printf(b, ",\"verifier\":%s,\"last_error\":", d->drv->verifier ? "true" : "false");
 	sb_json_str(b, d->last_error);
 	sb_printf(b, "}");
@@ -128,6 +131,10 @@ static void one_text(struct sbuf *b, const struct device *d)
 	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
 		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
 		  d->host ? (int)d->host->pid : 0);
+	if (d->host && d->host->sandboxed)
+		sb_printf(b, "  sandbox: uid %u; %s\n", (unsigned)D.host_uid, d->host->sandbox);
+	else if (d->host)
+		sb_printf(b, "  sandbox: OFF (UmnicSandbox=0 or --no-sandbox)\n");
 	if (d->failures_total)
 		sb_printf(b, "  failures: %u (%u counted toward the restart limit), last restart took %.2f ms\n  last failure: %s\n",
 			  d->failures_total, d->restarts, (double)d->restart_ns / 1e6, d->last_failure);

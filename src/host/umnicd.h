@@ -15,6 +15,8 @@
 #include "host/inf.h"
 
 #define UMN_MAX_DEVICES 64
+/* Driver hosts run as this otherwise unused uid/gid unless --host-user says otherwise. */
+#define UMN_DEFAULT_HOST_ID 61234u
 
 enum watch_kind { W_LISTEN, W_CLIENT, W_HOST_SOCK, W_HOST_PID, W_DP_FAIL, W_SIGNAL, W_TICK };
 
@@ -92,6 +94,9 @@ struct hostproc {
 	struct watch w_sock, w_pid;
 	unsigned ndevices;
 	char kill_reason[UMN_TEXT_MAX / 2];	/* why umnicd stopped it, if it did */
+	bool sandboxed;
+	int death_signal;	/* from its DYING note */
+	char sandbox[UMN_TEXT_MAX / 2];	/* what the host reported it applied */
 	uint64_t request_sent_ns;	/* when the request in flight went out (time-outs) */
 };
 
@@ -105,6 +110,9 @@ struct daemon {
 	struct device *devs[UMN_MAX_DEVICES];
 	struct hostproc *hosts;
 	uint32_t index_base;
+	bool sandbox;		/* confine driver hosts (default) */
+	uid_t host_uid;		/* the unprivileged user driver hosts run as */
+	gid_t host_gid;
 	bool quit;
 };
 

@@ -49,7 +49,11 @@ NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flag
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	umn_rt.verifier = (flags & UMN_LOAD_VERIFIER) != 0;
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (umn_rt.preload_error[0]) {
+		snprintf(err, cap, "cannot load %s: %s", path, umn_rt.preload_error);
+		return STATUS_DRIVER_UNABLE_TO_LOAD;
+	}
+	dl = umn_rt.preloaded ? umn_rt.preloaded : dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl) {
 		snprintf(err, cap, "cannot load %s: %s", path, dlerror());
 		return STATUS_DRIVER_UNABLE_TO_LOAD;
@@ -76,6 +80,13 @@ NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flag
 	umn_strlcpy(drvobj.wdf->service, service, sizeof(drvobj.wdf->service));
 	umn_rt.driver = drvobj.wdf;
 	return STATUS_SUCCESS;
+}
+
+void umn_rt_preload_driver(const char *path)
+{
+	umn_rt.preloaded = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!umn_rt.preloaded)
+		snprintf(umn_rt.preload_error, sizeof(umn_rt.preload_error), "%s", dlerror());
 }
 
 NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryPath,

@@ -42,6 +42,9 @@ struct umn_rt {
 	bool user_mode;		/* UMDF rules apply */
 	bool verifier;		/* a rule violation stops the driver */
 	struct umn_driver *driver;
+	void *preloaded;	/* the driver mapped before the sandbox closed, or NULL */
+	char preload_error[256];
+	char sandbox[256];	/* what confines this process, for status */
 	pthread_mutex_t lock;
 	struct umn_device *devices[64];
 };
@@ -158,6 +161,9 @@ struct umn_pqueue {
 	bool started;
 	struct umn_ec *ec;
 };
+
+/* Maps the driver binary now (before the sandbox forbids executable mappings). */
+void umn_rt_preload_driver(const char *path);
 
 /* Entry points the host process calls (one request at a time, on its PnP thread). */
 NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap);
