@@ -342,6 +342,8 @@ static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char 
 	umn_msg_send(h->sock, &r, sizeof(r), NULL, 0);
 }
 
+#define HOST_MAX_MESSAGES_PER_SECOND 2000
+
 static size_t expected_size(uint32_t type)
 {
 	switch (type) {
@@ -384,6 +386,19 @@ void host_on_readable(struct hostproc *h)
 			return;
 		host_kill(h, "malformed message");
 		return;
+	}
+	/* A host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
+	{
+		uint64_t now = umn_now_ns();
+		if (now - h->rate_window_ns > 1000000000ull) {
+			h->rate_window_ns = now;
+			h->rate_count = 0;
+		}
+		if (++h->rate_count > HOST_MAX_MESSAGES_PER_SECOND) {
+			host_kill(h, "flooding umnicd with messages (more than 2000 a second)");
+			watch_del(&h->w_sock);
+			return;
+		}
 	}
 	if ((size_t)n != expected_size(hdr->type)) {
 		char why[96];

@@ -96,6 +96,8 @@ struct hostproc {
 	char kill_reason[UMN_TEXT_MAX / 2];	/* why umnicd stopped it, if it did */
 	bool sandboxed;
 	int death_signal;	/* from its DYING note */
+	uint64_t rate_window_ns;	/* message rate limit */
+	unsigned rate_count;
 	char sandbox[UMN_TEXT_MAX / 2];	/* what the host reported it applied */
 	uint64_t request_sent_ns;	/* when the request in flight went out (time-outs) */
 };

@@ -5,7 +5,17 @@
  * that umnic refuses or stops it and says why. Mode 0 is a well-behaved
  * adapter that discards what it is sent.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <wdf.h>
 #include <netadaptercx.h>
@@ -21,6 +31,20 @@ enum {
 	MODE_GARBAGE_INDEX = 7,
 	MODE_CORRUPT_DESCRIPTOR = 8,
 	MODE_START_TWICE = 9,
+	MODE_HANG_IN_ADVANCE = 10,
+	/* Escape attempts: EvtDriverDeviceAdd fails with STATUS_ACCESS_DENIED when the attempt was
+	 * refused with EPERM, STATUS_UNSUCCESSFUL when it worked (the sandbox leaked). */
+	MODE_OPEN_FILE = 20,
+	MODE_SOCKET = 21,
+	MODE_EXEC = 22,
+	MODE_PTRACE = 23,
+	MODE_KILL_OTHERS = 24,
+	MODE_MMAP_EXEC = 25,
+	MODE_MPROTECT_EXEC = 26,
+	MODE_PROCESS_VM_WRITE = 27,
+	MODE_MOUNT = 28,
+	MODE_FLOOD = 29,
+	MODE_GARBAGE_MESSAGE = 30,
 };
 
 typedef struct {
@@ -38,6 +62,69 @@ WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(TEST_QUEUE, TestGetQueue);
 
 static ULONG CurrentMode;
 
+/* Maps the outcome of a forbidden call to the status DeviceAdd fails with. */
+static NTSTATUS Outcome(long rc)
+{
+	if (rc != -1)
+		return STATUS_UNSUCCESSFUL; /* it worked: the sandbox leaked */
+	return errno == EPERM ? STATUS_ACCESS_DENIED : STATUS_NOT_SUPPORTED;
+}
+
+static NTSTATUS Escape(ULONG mode)
+{
+	static char code[64];
+	char *const argv[] = { "/bin/sh", "-c", "true", NULL };
+	struct iovec local = { code, 1 }, remote = { (void *)0x1000, 1 };
+
+	switch (mode) {
+	case MODE_OPEN_FILE:
+		return Outcome(open("/etc/passwd", O_RDONLY));
+	case MODE_SOCKET:
+		return Outcome(socket(AF_INET, SOCK_STREAM, 0));
+	case MODE_EXEC:
+		return Outcome(execve(argv[0], argv, argv + 3));
+	case MODE_PTRACE:
+		return Outcome(ptrace(PTRACE_ATTACH, getppid() > 0 ? getppid() : 1, NULL, NULL));
+	case MODE_KILL_OTHERS:
+		/* Every process it may signal: umnicd and the other hosts, were it allowed. */
+		return Outcome(kill(-1, SIGKILL));
+	case MODE_MMAP_EXEC: {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return Outcome(p == MAP_FAILED ? -1 : 0);
+	}
+	case MODE_MPROTECT_EXEC: {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return STATUS_NOT_SUPPORTED;
+		return Outcome(mprotect(p, 4096, PROT_READ | PROT_EXEC));
+	}
+	case MODE_PROCESS_VM_WRITE:
+		return Outcome(process_vm_writev(1, &local, 1, &remote, 1, 0));
+	case MODE_MOUNT:
+		return Outcome(mount("none", "/", "tmpfs", 0, NULL));
+	case MODE_FLOOD: {
+		/* Valid-looking log messages as fast as the socket takes them. */
+		struct {
+			UINT32 type, len;
+			UINT64 seq;
+			UINT32 dev, level;
+			char text[512];
+		} m = { 101, sizeof(m), 0, 0, 3, "flood" };
+		for (int i = 0; i < 200000; i++)
+			if (write(3, &m, sizeof(m)) < 0)
+				break;
+		return STATUS_SUCCESS;
+	}
+	case MODE_GARBAGE_MESSAGE:
+		if (write(3, "garbage that is no message", 26) < 0)
+			return STATUS_NOT_SUPPORTED;
+		sleep(1);
+		return STATUS_SUCCESS;
+	default:
+		return STATUS_SUCCESS;
+	}
+}
+
 static void EvtAdvance(NETPACKETQUEUE Queue)
 {
 	TEST_QUEUE *q = TestGetQueue(Queue);
@@ -51,6 +138,13 @@ static void EvtAdvance(NETPACKETQUEUE Queue)
 			fr->BeginIndex = fr->EndIndex;
 		}
 		return;
+	}
+	if (q->Mode == MODE_HANG_IN_ADVANCE) {
+		/* Never returns: the execution context makes no more progress. */
+		for (;;) {
+			struct timespec ts = { 1, 0 };
+			nanosleep(&ts, NULL);
+		}
 	}
 	if (pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex)
 		return;
@@ -204,6 +298,11 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 	CurrentMode = d->Mode;
 	if (d->Mode == MODE_DEVICE_ADD_FAILS)
 		return STATUS_INSUFFICIENT_RESOURCES;
+	if (d->Mode >= MODE_OPEN_FILE) {
+		status = Escape(d->Mode);
+		if (!NT_SUCCESS(status))
+			return status;
+	}
 
 	init = NetAdapterInitAllocate(device);
 	if (!init)

@@ -1,0 +1,53 @@
+#!/bin/sh
+# A hostile driver tries each forbidden thing from inside its sandbox: each is
+# refused (EPERM) or the driver is stopped; umnicd and the other devices carry on.
+. "$(dirname "$0")/lib.sh"
+umn_need_root "$0" "$@"
+
+umn_netns_add "$T_TAG-a"
+umn_netns_add "$T_TAG-b"
+umn_netns_add "$T_TAG-c"
+umn_start_daemon "$T_WORK"
+t_check "vpair pair up" t_pair "$T_TAG-a" "$T_TAG-b"
+inf="$UMNIC_BUILD/tests/drivers/testdrv.inf"
+
+st=$(umn_cli status --json)
+hp=$(printf '%s' "$st" | jq -r '.[0].host_pid')
+t_contains "status shows the sandbox in force" "$(printf '%s' "$st" | jq -r '.[0].sandbox')" "seccomp allowlist"
+t_eq "the driver host runs as the unprivileged host uid" "$(awk '/^Uid:/ {print $2}' /proc/"$hp"/status)" "61234"
+t_eq "with no capabilities" "$(awk '/^CapEff:/ {print $2}' /proc/"$hp"/status)" "0000000000000000"
+t_eq "no_new_privs" "$(awk '/^NoNewPrivs:/ {print $2}' /proc/"$hp"/status)" "1"
+t_eq "seccomp filter mode" "$(awk '/^Seccomp:/ {print $2}' /proc/"$hp"/status)" "2"
+t_eq "its own PID namespace (it is pid 1 there)" "$(awk '/^NSpid:/ {print $3}' /proc/"$hp"/status)" "1"
+for ns in net mnt pid ipc uts user; do
+	t_check "its own $ns namespace" [ "$(readlink /proc/"$hp"/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ]
+done
+t_eq "its root holds only the driver" "$(cd /proc/"$hp"/root && find . | sort | tr '\n' ' ')" ". ./driver ./driver/vpair.so "
+
+# mode | what it tries
+while IFS='|' read -r mode what; do
+	[ -n "$mode" ] || continue
+	out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param "Mode=$mode" --param UmnicRestartLimit=0 2>&1)
+	t_contains "$what: refused with EPERM (STATUS_ACCESS_DENIED from the driver)" "$out" "0xc0000022"
+	umn_cli uninstall "$(printf '%s\n' "$out" | awk '{print $1}')" >/dev/null 2>&1
+done <<'CASES'
+20|open a file
+21|create a socket
+22|exec a program
+23|ptrace another process
+24|kill every other process
+25|map memory executable
+26|make memory executable
+27|write into another process
+28|mount a file system
+CASES
+
+out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=29 --param UmnicRestartLimit=0 2>&1)
+t_contains "flooding umnicd with messages: the driver is stopped" "$out" "flooding umnicd"
+out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=30 --param UmnicRestartLimit=0 2>&1)
+t_contains "sending umnicd garbage: the driver is stopped" "$out" "malformed message"
+
+t_check "umnicd is alive" t_daemon_alive
+t_check "the pair still forwards" t_ping_ok "$T_TAG-a" 10.77.0.2 5
+t_eq "the pair's host was never touched" "$(umn_cli status --json | jq -r '.[0].host_pid')" "$hp"
+t_finish
