@@ -65,7 +65,8 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 	 * still end the host with its signal, as in a normal build, not with a sanitizer report.
 	 */
 	if (getenv("ASAN_OPTIONS")) {
-		snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0",
+		snprintf(asan, sizeof(asan),
+			 "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0:detect_leaks=0",
 			 getenv("ASAN_OPTIONS"));
 		envp[1] = asan;
 	}
