@@ -60,3 +60,6 @@ umn_cleanup
 
 # Per-frame system calls and allocations of the driver process.
 "$ROOT/bench/datapath_cost.sh" "$UMNIC_BUILD"
+
+# Restart latency and TCP under repeated driver deaths.
+"$ROOT/bench/restart.sh" "$UMNIC_BUILD"

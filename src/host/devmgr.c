@@ -520,6 +520,9 @@ void dev_tick(uint64_t now_ns)
 			dev->restart_ns = first > dev->died_ns ? first - dev->died_ns : 0;
 			dev->died_ns = 0;
 		}
+		/* Once a driver has crashed, keep a spare host for it, made while nothing restarts. */
+		if (D.warm_spare && dev->state == DEV_STARTED && dev->failures_total)
+			host_keep_spare(dev);
 		if (dev->state == DEV_STARTED && dev->dp_ready && dev->host) {
 			char why[DP_ERR_MAX];
 			if (dp_watchdog(&dev->dp, now_ns, why, sizeof(why)))

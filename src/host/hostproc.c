@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <linux/mount.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,20 +35,7 @@ struct hreq {
 	unsigned char msg[];
 };
 
-static int driver_mount(const char *path)
-{
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
-	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	return fd;
-}
+static bool device_sandboxed(const struct device *dev);
 
 static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t cap)
 {
@@ -57,7 +43,6 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
 	struct spawn_opts o = { .host_bin = D.host_bin, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
 	const char *base = strrchr(h->so_path, '/');
-	uint32_t v;
 	int sv[2], r;
 
 	/*
@@ -70,7 +55,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 			 getenv("ASAN_OPTIONS"));
 		envp[1] = asan;
 	}
-	o.sandbox = D.sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+	o.sandbox = device_sandboxed(dev);
 	if (D.sandbox && !o.sandbox)
 		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
 			dev->instance_id);
@@ -81,7 +66,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 	 * system. Sandboxed, it gets a detached read-only mount of just that file, which it can
 	 * attach inside its own empty root.
 	 */
-	o.driver_fd = o.sandbox ? driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
+	o.driver_fd = o.sandbox ? spawn_driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
 	if (o.driver_fd < 0) {
 		snprintf(err, cap, "driver binary %s: %s", h->so_path, strerror(-o.driver_fd));
 		return o.driver_fd;
@@ -168,43 +153,92 @@ static void on_load_done(struct device *dev, int32_t st, const char *text)
 		umn_strlcpy(dev->host->sandbox, text, sizeof(dev->host->sandbox));
 }
 
+static bool host_fits(const struct hostproc *h, const struct device *dev, bool sandbox)
+{
+	return !h->dead && !strcmp(h->so_path, dev->drv->binary_path) &&
+	       !strcmp(h->service, dev->drv->service_name) && h->sandboxed == sandbox;
+}
+
+static bool device_sandboxed(const struct device *dev)
+{
+	uint32_t v;
+
+	return D.sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+}
+
+/* A new host for dev's driver: spawned, sandboxed, driver mapped, DriverEntry not yet run. */
+static struct hostproc *host_new(const struct device *dev, bool shared, char *err, size_t cap)
+{
+	struct hostproc *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		snprintf(err, cap, "out of memory");
+		return NULL;
+	}
+	h->sock = h->pidfd = -1;
+	umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
+	umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
+	h->shared = shared;
+	if (spawn(h, dev, err, cap) < 0) {
+		free(h);
+		return NULL;
+	}
+	h->next = D.hosts;
+	D.hosts = h;
+	return h;
+}
+
 int host_attach(struct device *dev, char *err, size_t cap)
 {
 	struct umn_msg_load_driver m;
 	struct hostproc *h;
 	bool sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED;
+	bool sandbox = device_sandboxed(dev);
 
 	for (h = D.hosts; h && sharing; h = h->next)
-		if (!h->dead && h->shared && !strcmp(h->so_path, dev->drv->binary_path) &&
-		    !strcmp(h->service, dev->drv->service_name))
+		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
 			break;
 	if (!sharing || !h) {
-		h = calloc(1, sizeof(*h));
-		if (!h) {
-			snprintf(err, cap, "out of memory");
-			return -ENOMEM;
+		/* A warm spare skips the spawn (namespaces, exec, loading) on the restart path. */
+		for (h = D.hosts; h; h = h->next)
+			if (h->spare && host_fits(h, dev, sandbox))
+				break;
+		if (h) {
+			h->spare = false;
+			h->shared = sharing;
+		} else {
+			h = host_new(dev, sharing, err, cap);
+			if (!h)
+				return -EIO;
 		}
-		h->sock = h->pidfd = -1;
-		umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
-		umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
-		h->shared = sharing;
-		if (spawn(h, dev, err, cap) < 0) {
-			free(h);
-			return -EIO;
-		}
-		h->next = D.hosts;
-		D.hosts = h;
 		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
 		m.proto_version = UMN_PROTO_VERSION;
 		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
 		umn_strlcpy(m.service, h->service, sizeof(m.service));
 		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
 		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
-		umn_log(UMN_LOG_INFO, "started driver host pid %d for %s", (int)h->pid, h->service);
+		umn_log(UMN_LOG_INFO, "driver host pid %d runs %s", (int)h->pid, h->service);
 	}
 	dev->host = h;
 	h->ndevices++;
 	return 0;
+}
+
+void host_keep_spare(const struct device *dev)
+{
+	bool sandbox = device_sandboxed(dev);
+	char err[UMN_TEXT_MAX];
+	struct hostproc *h;
+
+	for (h = D.hosts; h; h = h->next)
+		if (h->spare && host_fits(h, dev, sandbox))
+			return;
+	h = host_new(dev, false, err, sizeof(err));
+	if (!h) {
+		umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name, err);
+		return;
+	}
+	h->spare = true;
 }
 
 static void host_free(struct hostproc *h)

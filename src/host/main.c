@@ -59,7 +59,7 @@ void watch_del(struct watch *w)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
-		   "              [--host-user UID[:GID]] [--no-sandbox] [-v]\n"
+		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare] [-v]\n"
 		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
 		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n",
 		UMN_DEFAULT_HOST_ID);
@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' },     { "host-binary", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },	       { "help", no_argument, NULL, 'h' },
 		{ "host-user", required_argument, NULL, 'u' }, { "no-sandbox", no_argument, NULL, 'S' },
+		{ "no-warm-spare", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	sigset_t mask;
@@ -124,8 +125,9 @@ int main(int argc, char **argv)
 	umn_strlcpy(D.state_dir, "/var/lib/umnic", sizeof(D.state_dir));
 	umn_strlcpy(D.run_dir, "/run/umnic", sizeof(D.run_dir));
 	D.sandbox = true;
+	D.warm_spare = true;
 	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:S", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SW", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -158,6 +160,9 @@ int main(int argc, char **argv)
 		}
 		case 'S':
 			D.sandbox = false;
+			break;
+		case 'W':
+			D.warm_spare = false;
 			break;
 		case 'h':
 			usage(stdout);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -52,6 +53,21 @@ static void child(const struct spawn_opts *o, int gate)
 	syscall(SYS_close_range, 5, ~0U, 0);
 	execve(o->host_bin, o->sandbox ? sandbox_argv : plain_argv, o->envp);
 	_exit(127);
+}
+
+int spawn_driver_mount(const char *path)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, char *err, size_t cap)

@@ -23,6 +23,9 @@ struct spawn_opts {
  * opts->uid outside, and execs umnic-host with -s. Returns 0 and the pid and
  * a pidfd, or -errno with err filled in.
  */
+/* A detached read-only mount of the driver binary at path, for a sandboxed host; fd or -errno. */
+int spawn_driver_mount(const char *path);
+
 int spawn_host(const struct spawn_opts *opts, pid_t *ret_pid, int *ret_pidfd, char *err, size_t cap);
 
 #endif

@@ -95,6 +95,7 @@ struct hostproc {
 	unsigned ndevices;
 	char kill_reason[UMN_TEXT_MAX / 2];	/* why umnicd stopped it, if it did */
 	bool sandboxed;
+	bool spare;		/* spawned ahead of need, waiting for a driver to restart into it */
 	int death_signal;	/* from its DYING note */
 	uint64_t rate_window_ns;	/* message rate limit */
 	unsigned rate_count;
@@ -113,6 +114,7 @@ struct daemon {
 	struct hostproc *hosts;
 	uint32_t index_base;
 	bool sandbox;		/* confine driver hosts (default) */
+	bool warm_spare;	/* keep an idle host per crashed driver */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;
 	bool quit;
@@ -152,6 +154,8 @@ void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 void host_free_all(void);
 void host_tick(uint64_t now_ns);
+/* Keeps one idle host ready for dev's driver (see docs/reliability.md). */
+void host_keep_spare(const struct device *dev);
 
 /* adapter.c (umnicd side) */
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
