@@ -49,6 +49,7 @@ typedef struct _VPAIR_ADAPTER {
 	VPAIR_WIRE *In;		/* frames this side receives */
 	_Atomic(VPAIR_QUEUE *) TxQueue;
 	_Atomic(VPAIR_QUEUE *) RxQueue;
+	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
 } VPAIR_ADAPTER;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VPAIR_ADAPTER, VPairGetAdapter);
 
@@ -309,6 +310,12 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	NetConfigurationClose(configuration);
 }
 
+/* A wire has no address filter of its own: vpair records the filter and delivers everything. */
+static void EvtSetReceiveFilter(NETADAPTER Adapter, NETRECEIVEFILTER ReceiveFilter)
+{
+	VPairGetAdapter(Adapter)->PacketFilter = NetReceiveFilterGetPacketFilter(ReceiveFilter);
+}
+
 static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
 {
 	NETADAPTER adapter = VPairGetDevice(Device)->Adapter;
@@ -318,6 +325,7 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	NET_ADAPTER_LINK_LAYER_CAPABILITIES link;
 	NET_ADAPTER_LINK_LAYER_ADDRESS address;
 	NET_ADAPTER_LINK_STATE state;
+	NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES filter;
 	UCHAR mac[6] = { 0x02, 0x76, 0x70, 0x61, 0x00, (UCHAR)(a->Side + 1) };
 	NTSTATUS status;
 
@@ -333,6 +341,12 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	NET_ADAPTER_LINK_LAYER_ADDRESS_INIT(&address, sizeof(mac), mac);
 	NetAdapterSetPermanentLinkLayerAddress(adapter, &address);
 	NetAdapterSetCurrentLinkLayerAddress(adapter, &address);
+	NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES_INIT(&filter, EvtSetReceiveFilter);
+	filter.SupportedPacketFilters = NetPacketFilterFlagDirected | NetPacketFilterFlagMulticast |
+					NetPacketFilterFlagAllMulticast | NetPacketFilterFlagBroadcast |
+					NetPacketFilterFlagPromiscuous;
+	filter.MaximumMulticastAddresses = 32;
+	NetAdapterSetReceiveFilterCapabilities(adapter, &filter);
 	status = NetAdapterStart(adapter);
 	if (!NT_SUCCESS(status))
 		return status;

@@ -312,7 +312,7 @@ static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
 		q->wd_progress_ns = now_ns;
 		return false;
 	}
-	return now_ns - q->wd_progress_ns > DP_WATCHDOG_NS;
+	return now_ns > q->wd_progress_ns + DP_WATCHDOG_NS;
 }
 
 bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)

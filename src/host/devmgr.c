@@ -509,7 +509,7 @@ void dev_tick(uint64_t now_ns)
 
 		if (!dev)
 			continue;
-		if (dev->carrier_held && now_ns - dev->died_ns > CARRIER_GRACE_NS) {
+		if (dev->carrier_held && now_ns > dev->died_ns + CARRIER_GRACE_NS) {
 			/* The restart takes too long for the link to pretend nothing happened. */
 			dev->carrier_held = false;
 			dev->carrier = false;
@@ -523,6 +523,8 @@ void dev_tick(uint64_t now_ns)
 		/* Once a driver has crashed, keep a spare host for it, made while nothing restarts. */
 		if (D.warm_spare && dev->state == DEV_STARTED && dev->failures_total)
 			host_keep_spare(dev);
+		if (dev->state == DEV_STARTED)
+			adapter_sync_filter(dev);
 		if (dev->state == DEV_STARTED && dev->dp_ready && dev->host) {
 			char why[DP_ERR_MAX];
 			if (dp_watchdog(&dev->dp, now_ns, why, sizeof(why)))

@@ -517,7 +517,7 @@ void host_free_all(void)
 void host_tick(uint64_t now_ns)
 {
 	for (struct hostproc *h = D.hosts; h; h = h->next)
-		if (!h->dead && h->inflight && now_ns - h->request_sent_ns > HOST_REQUEST_TIMEOUT_NS) {
+		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
 			char why[96];
 			snprintf(why, sizeof(why), "watchdog: request type %u unanswered for 60 s",
 				 ((struct umn_msg_hdr *)h->inflight->msg)->type);

@@ -135,6 +135,9 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	watch_add(&dev->w_fail, W_DP_FAIL, dev->dp.fail_efd, dev);
 	dev->has_adapter = true;
 	dev->dp_ready = true;
+	/* A new driver knows no filter yet: the next tick sends the interface's (a replay after a crash). */
+	dev->filter_sent = UINT32_MAX;
+	dev->filter_inflight = false;
 	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x)", dev->instance_id,
 		dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4],
 		dev->mac[5]);
@@ -250,4 +253,51 @@ void adapter_teardown(struct device *dev)
 	dev->has_tap = false;
 	dev->carrier = false;
 	dev->carrier_held = false;
+}
+
+/* NET_PACKET_FILTER_FLAGS values (netreceivefilter.h). */
+#define FILTER_DIRECTED 0x1u
+#define FILTER_MULTICAST 0x2u
+#define FILTER_ALL_MULTICAST 0x4u
+#define FILTER_BROADCAST 0x8u
+#define FILTER_PROMISCUOUS 0x20u
+
+static void on_filter_done(struct device *dev, int32_t st, const char *text)
+{
+	(void)text;
+	dev->filter_inflight = false;
+	if (st >= 0 && dev->host) {
+		dev->filter_acked = dev->filter_sent;
+		dev->filter_acked_pid = dev->host->pid;
+	} else if (st < 0) {
+		/* The driver has no EvtSetReceiveFilter: nothing to replay either. */
+		dev->filter_acked = 0;
+		dev->filter_acked_pid = 0;
+	}
+}
+
+void adapter_sync_filter(struct device *dev)
+{
+	struct umn_msg_rx_filter m;
+	unsigned ifflags;
+	uint32_t want;
+
+	if (!dev->has_adapter || !dev->host || dev->filter_inflight || !dev->caps.filter_flags)
+		return;
+	if (tap_get_flags(dev->ns_sock, dev->tap_fd, &ifflags) < 0)
+		return;
+	want = FILTER_DIRECTED | FILTER_MULTICAST | FILTER_BROADCAST;
+	if (ifflags & IFF_ALLMULTI)
+		want |= FILTER_ALL_MULTICAST;
+	if (ifflags & IFF_PROMISC)
+		want |= FILTER_PROMISCUOUS;
+	want &= dev->caps.filter_flags;
+	if (want == dev->filter_sent)
+		return;
+	umn_msg_init(&m, UMN_MSG_SET_RX_FILTER, sizeof(m), 0);
+	m.dev = dev->id;
+	m.flags = want;
+	dev->filter_sent = want;
+	dev->filter_inflight = true;
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_filter_done);
 }

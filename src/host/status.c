@@ -114,7 +114,8 @@ static void one_json(struct sbuf *b, const struct device *d)
 		queue_json(b, "tx", &d->dp.tx);
 		sb_printf(b, ",");
 		queue_json(b, "rx", &d->dp.rx);
-		sb_printf(b, "}");
+		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"applied_by_pid\":%d}",
+			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, (int)d->filter_acked_pid);
 	}
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
@@ -147,6 +148,9 @@ static void one_text(struct sbuf *b, const struct device *d)
 			  d->mac[4], d->mac[5]);
 		queue_text(b, "TX", &d->dp.tx);
 		queue_text(b, "RX", &d->dp.rx);
+		if (d->filter_acked_pid)
+			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n", d->filter_acked,
+				  d->filter_acked & 0x20 ? " (promiscuous)" : "", (int)d->filter_acked_pid);
 	}
 	if (d->last_error[0])
 		sb_printf(b, "  last error: %s\n", d->last_error);

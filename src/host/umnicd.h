@@ -73,6 +73,12 @@ struct device {
 	uint64_t restart_ns;	/* death detected -> first frame forwarded, last restart */
 	bool carrier_held;	/* carrier kept up through a restart, until the grace period ends */
 
+	/* Receive filter from the interface flags (promiscuous, all-multicast), replayed on restart. */
+	uint32_t filter_sent;	/* NET_PACKET_FILTER_FLAGS last sent, UINT32_MAX: none */
+	uint32_t filter_acked;	/* what the driver's EvtSetReceiveFilter took */
+	pid_t filter_acked_pid;	/* in which driver host */
+	bool filter_inflight;
+
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;
 	bool waiter_json;
@@ -162,6 +168,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 void adapter_create_queues(struct device *dev);
 void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
 void adapter_stop_datapath(struct device *dev);
+void adapter_sync_filter(struct device *dev);
 void adapter_teardown(struct device *dev);
 
 /* ctl.c */

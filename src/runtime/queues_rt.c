@@ -103,11 +103,11 @@ NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast
 		a->mcast[i].Length = 6;
 		memcpy(a->mcast[i].Address, mcast[i], 6);
 	}
-	if (a->filter_caps_set && a->filter_caps.EvtSetReceiveFilter) {
-		/* The receive filter handle is the adapter; the getters read its current state. */
-		a->filter_caps.EvtSetReceiveFilter((NETADAPTER)umn_object_handle(&a->obj),
-						   (NETRECEIVEFILTER)umn_object_handle(&a->obj));
-	}
+	if (!a->filter_caps_set || !a->filter_caps.EvtSetReceiveFilter)
+		return STATUS_NOT_SUPPORTED;
+	/* The receive filter handle is the adapter; the getters read its current state. */
+	a->filter_caps.EvtSetReceiveFilter((NETADAPTER)umn_object_handle(&a->obj),
+					   (NETRECEIVEFILTER)umn_object_handle(&a->obj));
 	return STATUS_SUCCESS;
 }
 

@@ -18,6 +18,14 @@ ip -n "$T_TAG-b" addr add 10.77.0.2/24 dev vpb
 ip -n "$T_TAG-a" link set vpa up
 ip -n "$T_TAG-b" link set vpb up
 t_check "pair up" t_ping_ok "$T_TAG-a" 10.77.0.2 3
+ip -n "$T_TAG-a" link set vpa promisc on
+filter_ok() {
+	s=$(umn_cli status --json)
+	[ "$(printf '%s' "$s" | jq -r '.[0].rx_filter.applied')" = "$1" ] &&
+		[ "$(printf '%s' "$s" | jq -r '.[0].rx_filter.applied_by_pid')" = "$(printf '%s' "$s" | jq -r '.[0].host_pid')" ]
+}
+for _ in $(seq 1 30); do filter_ok 43 && break; sleep 0.1; done
+t_check "ip link promisc on reaches the driver's EvtSetReceiveFilter (flags 0x2b)" filter_ok 43
 ifindex_before=$(ip -n "$T_TAG-a" -o link show vpa | cut -d: -f1)
 
 py="$UMNIC_SRC/tests/integration/tcpcheck.py"
@@ -56,4 +64,9 @@ t_contains "the last failure names the signal" "$(printf '%s' "$st" | jq -r '.[0
 t_eq "the interface is the same one (ifindex)" "$(ip -n "$T_TAG-a" -o link show vpa | cut -d: -f1)" "$ifindex_before"
 t_contains "its address stayed" "$(ip -n "$T_TAG-a" addr show vpa)" "10.77.0.1/24"
 t_check "and it still pings" t_ping_ok "$T_TAG-a" 10.77.0.2 3
+for _ in $(seq 1 30); do filter_ok 43 && break; sleep 0.1; done
+t_check "promiscuous mode set before the crashes is in force in the new driver process" filter_ok 43
+ip -n "$T_TAG-a" link set vpa promisc off
+for _ in $(seq 1 30); do filter_ok 11 && break; sleep 0.1; done
+t_check "and switching it off reaches the driver too (flags 0xb)" filter_ok 11
 t_finish
