@@ -10,6 +10,9 @@ umn_need_root() {
 	[ "$(id -u)" -eq 0 ] && return 0
 	[ -n "${UMNIC_IN_USERNS:-}" ] && umn_die "still not root inside the user namespace"
 	command -v unshare >/dev/null || umn_die "not root and unshare(1) is missing (util-linux)"
+	if [ ! -r /dev/net/tun ] || [ ! -w /dev/net/tun ]; then
+		umn_die "not root, and /dev/net/tun is not usable by $(id -un) ($(stat -c %A /dev/net/tun 2>/dev/null || echo missing); a standard Debian install has crw-rw-rw-): run as root, or chmod 0666 /dev/net/tun"
+	fi
 	if ! unshare -Urnm true 2>/dev/null; then
 		umn_die "not root, and unprivileged user namespaces are disabled (sysctl kernel.unprivileged_userns_clone=1 or run as root)"
 	fi

@@ -87,6 +87,22 @@ static void find_host_binary(const char *argv0)
 	}
 }
 
+/* True if uid is one this process can map into a child user namespace (it exists here). */
+static bool id_mapped(const char *file, unsigned id)
+{
+	unsigned inside, outside, count;
+	bool found = false;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return false;
+	while (fscanf(f, "%u %u %u", &inside, &outside, &count) == 3)
+		if (id >= inside && id - inside < count)
+			found = true;
+	fclose(f);
+	return found;
+}
+
 static int listen_socket(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -179,6 +195,17 @@ int main(int argc, char **argv)
 	env = getenv("UMNIC_INDEX_BASE");
 	if (env)
 		D.index_base = (uint32_t)strtoul(env, NULL, 0) & ~(UMN_RING_MAX - 1);
+	/*
+	 * Inside an unprivileged user namespace (`make demo` as a normal user) only our own ids
+	 * exist: the hosts then run as those, still with their own namespaces and seccomp.
+	 */
+	if (D.sandbox && (!id_mapped("/proc/self/uid_map", D.host_uid) ||
+			  !id_mapped("/proc/self/gid_map", D.host_gid))) {
+		umn_log(UMN_LOG_WARN, "uid/gid %u:%u does not exist in this user namespace; driver hosts run as %u:%u",
+			(unsigned)D.host_uid, (unsigned)D.host_gid, (unsigned)getuid(), (unsigned)getgid());
+		D.host_uid = getuid();
+		D.host_gid = getgid();
+	}
 	if (!D.host_bin[0])
 		find_host_binary(argv[0]);
 	if (!D.host_bin[0] || access(D.host_bin, X_OK) < 0) {
