@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * umnic: the command line. It forwards the words it is given to umnicd and
- * prints the answer; umnicd formats text and JSON itself.
+ * umnic: the command line. Control commands forward the words they are given
+ * to umnicd and print the answer; umnicd formats text and JSON itself. The
+ * I/O commands (open, read, write, ioctl) go through libumnic (io.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "cli/io.h"
 
 #define REPLY_MAX (1024 * 1024)
 
@@ -25,6 +28,7 @@ static void usage(FILE *f)
 		"  list                 all devices\n"
 		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
 		"  ping                 check that umnicd answers\n");
+	cli_io_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -51,6 +55,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (cli_io_is_command(argv[first]))
+		return cli_io(run_dir, argc - first, argv + first);
 	/* umnicd resolves nothing relative to our directory: send an absolute INF path. */
 	if (!strcmp(argv[first], "install") && first + 1 < argc && argv[first + 1][0] != '-') {
 		if (!realpath(argv[first + 1], abs)) {

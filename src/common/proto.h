@@ -35,6 +35,8 @@ enum umn_msg_type {
 	UMN_MSG_STOP_QUEUES,
 	UMN_MSG_SET_RX_FILTER,
 	UMN_MSG_REMOVE_DEVICE,
+	UMN_MSG_IO_REQUEST,	/* not answered by REPLY: the driver completes it with IO_COMPLETE */
+	UMN_MSG_IO_CANCEL,
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
@@ -44,6 +46,8 @@ enum umn_msg_type {
 	UMN_MSG_LINK_STATE,
 	UMN_MSG_DEVICE_FAILED,
 	UMN_MSG_DYING,		/* a fatal signal arrived; the host exits next */
+	UMN_MSG_IO_COMPLETE,
+	UMN_MSG_REGISTER_NAME,	/* WdfDeviceCreateSymbolicLink / WdfDeviceCreateDeviceInterface */
 };
 
 struct umn_msg_hdr {
@@ -158,6 +162,61 @@ struct umn_msg_dying {
 	struct umn_msg_hdr h;
 	int32_t signo;
 	uint32_t reserved;
+};
+
+/* I/O request flags: where the buffers are. */
+#define UMN_IO_IN_INLINE 0x1	/* input bytes follow the struct */
+#define UMN_IO_IN_MEMFD 0x2	/* input in the first fd */
+#define UMN_IO_OUT_MEMFD 0x4	/* output space in the next fd (direct I/O, or too big to inline) */
+#define UMN_IO_INLINE_MAX (48 * 1024)
+
+/* fds: [input memfd if IN_MEMFD] [output memfd if OUT_MEMFD], each sized exactly to its length. */
+struct umn_msg_io_request {
+	struct umn_msg_hdr h;
+	uint64_t id;
+	uint64_t file;		/* umnicd's file object id, 0: none */
+	uint64_t offset;
+	uint32_t dev;
+	uint32_t major;		/* IRP_MJ_* */
+	uint32_t ioctl;
+	uint32_t io_type;	/* WDF_DEVICE_IO_TYPE after method resolution */
+	uint32_t requestor_mode;	/* KernelMode 0 / UserMode 1 */
+	uint32_t from_user_mode_driver;
+	uint32_t requestor_pid;
+	uint32_t desired_access;
+	uint32_t in_len;
+	uint32_t out_len;
+	uint32_t flags;		/* UMN_IO_* */
+	uint32_t reserved;
+	char file_name[256];
+};
+
+struct umn_msg_io_cancel {
+	struct umn_msg_hdr h;
+	uint64_t id;
+};
+
+/*
+ * Output bytes follow when the output was not in a memfd: min(Information,
+ * out_len) of them. information is what the driver said, unchanged, so
+ * umnicd can hold it to the rules.
+ */
+struct umn_msg_io_complete {
+	struct umn_msg_hdr h;
+	uint64_t id;
+	uint64_t information;
+	int32_t status;
+	uint32_t data_len;
+};
+
+enum { UMN_NAME_SYMLINK = 1, UMN_NAME_INTERFACE = 2 };
+
+struct umn_msg_register_name {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t kind;
+	uint8_t guid[16];
+	char name[256];	/* symbolic link name, or the interface's reference string */
 };
 
 /* Sends one message with optional fds. Returns 0 or a negative errno. */

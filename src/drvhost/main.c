@@ -22,6 +22,7 @@
 #include "common/devreg.h"
 #include "common/log.h"
 #include "common/proto.h"
+#include "drvhost/io.h"
 #include "drvhost/sandbox.h"
 #include "runtime/rt.h"
 
@@ -295,6 +296,7 @@ int main(int argc, char **argv)
 	umn_log_set_sink(log_sink, NULL);
 	umn_rt.ops = &host_ops;
 	umn_rt.user_mode = true;
+	host_io_init(sock);
 
 	/*
 	 * The driver is mapped before the sandbox closes: afterwards nothing may
@@ -335,6 +337,15 @@ int main(int argc, char **argv)
 			if (n == -EMSGSIZE || n == -EBADMSG)
 				continue;
 			break;
+		}
+		/* I/O requests skip the PnP thread: the runtime dispatches them to its own queues. */
+		if (h->type == UMN_MSG_IO_REQUEST || h->type == UMN_MSG_IO_CANCEL) {
+			if (h->type == UMN_MSG_IO_REQUEST)
+				host_io_request(buf, (size_t)n, fds, nfds);
+			else
+				host_io_cancel(buf, (size_t)n);
+			close_all(fds, nfds);
+			continue;
 		}
 		if (h->type == UMN_MSG_REPLY) {
 			const struct umn_msg_reply *r = (const void *)buf;

@@ -195,6 +195,7 @@ void dev_start(struct device *dev)
 
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
+	dev->incarnation++;
 	dev->last_error[0] = '\0';
 	dev->last_report[0] = '\0';
 	if (access(dev->drv->binary_path, R_OK) < 0) {
@@ -247,6 +248,7 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 	if (dev->state == DEV_FAILED)
 		return;
 	dev->state = DEV_FAILED;
+	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	/* The interface stays (addresses and routes with it) for `umnic restart`; no carrier. */
 	adapter_stop_datapath(dev);
 	if (dev->has_tap)
@@ -294,6 +296,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 {
 	(void)err;
 	(void)cap;
+	reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
 	adapter_teardown(dev);
 	if (dev->host) {
 		struct umn_msg_dev m;
@@ -414,6 +417,7 @@ void dev_shutdown_all(void)
 		struct device *dev = D.devs[i];
 		if (!dev)
 			continue;
+		reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
 		adapter_teardown(dev);
 		if (dev->waiter_fd >= 0)
 			close(dev->waiter_fd);
@@ -465,6 +469,7 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	dev->failures_total++;
 	dev->host_died = false;
 	adapter_stop_datapath(dev);
+	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	if (!was_running)
 		return;
 	if (!dev->restarts || detected_ns - dev->window_start_ns > window_ns) {

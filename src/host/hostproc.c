@@ -394,6 +394,8 @@ static size_t expected_size(uint32_t type)
 		return sizeof(struct umn_msg_device_failed);
 	case UMN_MSG_DYING:
 		return sizeof(struct umn_msg_dying);
+	case UMN_MSG_REGISTER_NAME:
+		return sizeof(struct umn_msg_register_name);
 	default:
 		return 0;
 	}
@@ -434,6 +436,11 @@ void host_on_readable(struct hostproc *h)
 			watch_del(&h->w_sock);
 			return;
 		}
+	}
+	/* I/O completions carry their output; their own handler checks the length. */
+	if (hdr->type == UMN_MSG_IO_COMPLETE) {
+		reflector_on_complete(h, buf, (size_t)n);
+		return;
 	}
 	if ((size_t)n != expected_size(hdr->type)) {
 		char why[96];
@@ -488,6 +495,9 @@ void host_on_readable(struct hostproc *h)
 			dev_fail(dev, "%s", m->text);
 		break;
 	}
+	case UMN_MSG_REGISTER_NAME:
+		reflector_on_register(h, buf, (size_t)n);
+		break;
 	case UMN_MSG_DYING: {
 		const struct umn_msg_dying *m = (const void *)buf;
 		if (m->signo > 0 && m->signo < 65)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/ioproto.h"
 #include "host/umnicd.h"
 
 struct daemon D;
@@ -242,6 +243,10 @@ int main(int argc, char **argv)
 		watch_add(&D.w_tick, W_TICK, tfd, &D);
 	}
 
+	if (reflector_listen() < 0) {
+		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", D.run_dir, UMN_IOMSG_SOCK_NAME);
+		return 1;
+	}
 	dev_load_all();
 	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", D.run_dir, D.state_dir);
 
@@ -275,6 +280,12 @@ int main(int argc, char **argv)
 				n = 0;
 				break;
 			}
+			case W_IO_LISTEN:
+				reflector_on_accept();
+				break;
+			case W_IO_CLIENT:
+				reflector_on_client(w);
+				break;
 			case W_TICK: {
 				uint64_t v;
 				if (read(w->fd, &v, sizeof(v)) > 0)
@@ -294,6 +305,7 @@ int main(int argc, char **argv)
 	umn_log(UMN_LOG_INFO, "shutting down");
 	/* Devices stay installed (they are in the state directory); only this process's view goes. */
 	dev_shutdown_all();
+	reflector_shutdown();
 	close(D.w_listen.fd);
 	close(D.w_signal.fd);
 	close(D.w_tick.fd);

@@ -13,12 +13,23 @@
 #include "common/proto.h"
 #include "host/datapath.h"
 #include "host/inf.h"
+#include "host/reflector.h"
 
 #define UMN_MAX_DEVICES 64
 /* Driver hosts run as this otherwise unused uid/gid unless --host-user says otherwise. */
 #define UMN_DEFAULT_HOST_ID 61234u
 
-enum watch_kind { W_LISTEN, W_CLIENT, W_HOST_SOCK, W_HOST_PID, W_DP_FAIL, W_SIGNAL, W_TICK };
+enum watch_kind {
+	W_LISTEN,
+	W_CLIENT,
+	W_HOST_SOCK,
+	W_HOST_PID,
+	W_DP_FAIL,
+	W_SIGNAL,
+	W_TICK,
+	W_IO_LISTEN,
+	W_IO_CLIENT,
+};
 
 struct watch {
 	enum watch_kind kind;
@@ -78,6 +89,15 @@ struct device {
 	uint32_t filter_acked;	/* what the driver's EvtSetReceiveFilter took */
 	pid_t filter_acked_pid;	/* in which driver host */
 	bool filter_inflight;
+
+	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface). */
+	struct {
+		uint32_t kind;	/* UMN_NAME_* */
+		GUID guid;
+		char name[128];
+	} names[8];
+	unsigned nnames;
+	uint32_t incarnation;	/* bumped at every start: handles from an older one are stale */
 
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "runtime/io.h"
 #include "runtime/rt.h"
 
 /* The device EvtDriverDeviceAdd is creating right now (one add at a time). */
@@ -75,7 +76,15 @@ static void device_on_delete(struct umn_object *o)
 	dev->registry = NULL;
 }
 
-static const struct umn_object_ops device_ops = { .on_delete = device_on_delete };
+static void device_on_destroy(struct umn_object *o)
+{
+	umn_io_device_fini((struct umn_device *)o);
+}
+
+static const struct umn_object_ops device_ops = {
+	.on_delete = device_on_delete,
+	.on_destroy = device_on_destroy,
+};
 
 NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes,
 			 WDFDEVICE *Device)
@@ -101,6 +110,11 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
 	umn_strlcpy(dev->hwid, adding.hwid, sizeof(dev->hwid));
 	if ((*DeviceInit)->pnp_set)
 		dev->pnp = (*DeviceInit)->pnp;
+	st = umn_io_device_init(dev, *DeviceInit);
+	if (!NT_SUCCESS(st)) {
+		umn_object_delete(o);
+		return st;
+	}
 	dev->registry = adding.registry;
 	adding.registry = NULL;
 	(*DeviceInit)->created = true;
@@ -276,6 +290,8 @@ NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap)
 		return STATUS_NO_SUCH_DEVICE;
 	}
 	h = (WDFDEVICE)umn_object_handle(&dev->obj);
+	/* Requests are purged before the device leaves D0, as WDF does. */
+	umn_io_device_removed(id);
 	if (dev->adapter)
 		umn_adapter_stop(dev->adapter);
 	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)

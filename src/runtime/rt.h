@@ -67,7 +67,16 @@ struct WDFDEVICE_INIT {
 	bool net_configured;
 	WDF_DEVICE_IO_TYPE io_type;
 	bool created;
+	/* WdfDeviceInitSetIoTypeEx (io_dispatch.c); Size 0 when not called. */
+	WDF_IO_TYPE_CONFIG io_type_config;
+	/* WdfDeviceInitSetFileObjectConfig (fileobject.c). */
+	WDF_FILEOBJECT_CONFIG file_config;
+	bool file_config_set;
+	WDF_OBJECT_ATTRIBUTES file_attrs;
+	bool file_attrs_set;
 };
+
+struct umn_io_dev;
 
 struct umn_device {
 	struct umn_object obj;
@@ -80,6 +89,8 @@ struct umn_device {
 	struct umn_adapter *adapter;
 	bool prepared;
 	bool in_d0;
+	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
+	struct umn_io_dev *io;
 };
 
 struct _NETADAPTER_INIT {
@@ -188,6 +199,10 @@ void umn_ec_notify(struct umn_pqueue *q);
 NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind,
 			   const WDF_OBJECT_ATTRIBUTES *attrs, const NET_PACKET_QUEUE_CONFIG *config,
 			   struct umn_pqueue **ret);
+
+/* I/O state of a device (io_dispatch.c): made by WdfDeviceCreate, freed on destruction. */
+NTSTATUS umn_io_device_init(struct umn_device *dev, const struct WDFDEVICE_INIT *init);
+void umn_io_device_fini(struct umn_device *dev);
 
 /* Adapter logic (adapter.c). */
 NTSTATUS umn_adapter_start(struct umn_adapter *a);

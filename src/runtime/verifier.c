@@ -23,6 +23,10 @@ static const char *const rule_names[UMN_RULE__COUNT] = {
 	[UMN_RULE_INIT_ORDER] = "InitObjectOrder",
 	[UMN_RULE_CAPS_SIZE] = "StructureSize",
 	[UMN_RULE_QUEUE_CREATE] = "QueueCreateContract",
+	[UMN_RULE_REQUEST_TWICE] = "RequestCompletedTwice",
+	[UMN_RULE_REQUEST_NOT_OWNED] = "RequestNotOwnedByDriver",
+	[UMN_RULE_REQUEST_CANCELABLE] = "RequestCompletedWhileCancelable",
+	[UMN_RULE_REQUEST_INFORMATION] = "RequestInformationTooLarge",
 };
 
 const char *umn_rule_name(enum umn_rule rule)

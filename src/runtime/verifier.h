@@ -25,6 +25,10 @@ enum umn_rule {
 	UMN_RULE_INIT_ORDER,		/* an init object used out of order or twice */
 	UMN_RULE_CAPS_SIZE,		/* a capability struct with a bad Size */
 	UMN_RULE_QUEUE_CREATE,		/* EvtAdapterCreate*Queue must create exactly one queue */
+	UMN_RULE_REQUEST_TWICE,		/* a request completed twice */
+	UMN_RULE_REQUEST_NOT_OWNED,	/* a request used while the framework or a target owns it */
+	UMN_RULE_REQUEST_CANCELABLE,	/* completed while still marked cancelable */
+	UMN_RULE_REQUEST_INFORMATION,	/* Information larger than the output buffer */
 	UMN_RULE__COUNT
 };
 

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * umnic open/read/write/ioctl: send one I/O request to a device through
+ * libumnic and print the NTSTATUS, Information and any output data.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <umnic/client.h>
+
+#include "cli/io.h"
+#include "common/ioproto.h"
+
+#define CLI_BUF_MAX UMN_IOMSG_LEN_MAX
+
+static int parse_access(const char *s, uint32_t *ret)
+{
+	if (!strcmp(s, "r"))
+		*ret = FILE_READ_DATA;
+	else if (!strcmp(s, "w"))
+		*ret = FILE_WRITE_DATA;
+	else if (!strcmp(s, "rw") || !strcmp(s, "wr"))
+		*ret = FILE_READ_DATA | FILE_WRITE_DATA;
+	else if (!strcmp(s, "none"))
+		*ret = 0;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int parse_hex(const char *s, uint8_t **ret, size_t *ret_len)
+{
+	size_t n = 0, cap = strlen(s) / 2 + 1;
+	uint8_t *b = malloc(cap);
+	int hi = -1;
+
+	if (!b)
+		return -ENOMEM;
+	for (; *s; s++) {
+		int d;
+		if (*s == ' ' || *s == ':' || *s == '-')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			goto fail;
+		if (hi < 0) {
+			hi = d;
+		} else {
+			b[n++] = (uint8_t)(hi << 4 | d);
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		goto fail;
+	*ret = b;
+	*ret_len = n;
+	return 0;
+fail:
+	free(b);
+	return -EINVAL;
+}
+
+static int read_file(const char *path, uint8_t **ret, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rbe");
+	size_t n = 0, cap = 65536;
+	uint8_t *b;
+
+	if (!f)
+		return -errno;
+	b = malloc(cap);
+	while (b) {
+		size_t k = fread(b + n, 1, cap - n, f);
+		n += k;
+		if (k == 0)
+			break;
+		if (n == cap) {
+			uint8_t *nb = cap >= CLI_BUF_MAX ? NULL : realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				b = NULL;
+				errno = cap >= CLI_BUF_MAX ? EFBIG : ENOMEM;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (b && ferror(f)) {
+		free(b);
+		b = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	if (!b)
+		return -errno;
+	*ret = b;
+	*ret_len = n;
+	return 0;
+}
+
+static void hexdump(const uint8_t *p, size_t n)
+{
+	for (size_t off = 0; off < n; off += 16) {
+		size_t k = n - off < 16 ? n - off : 16;
+
+		printf("%08zx ", off);
+		for (size_t i = 0; i < 16; i++) {
+			if (i == 8)
+				putchar(' ');
+			if (i < k)
+				printf(" %02x", p[off + i]);
+			else
+				printf("   ");
+		}
+		printf("  |");
+		for (size_t i = 0; i < k; i++)
+			putchar(p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.');
+		printf("|\n");
+	}
+}
+
+static void print_status(const char *what, NTSTATUS st)
+{
+	const char *name = umnic_status_name(st);
+
+	if (name)
+		printf("%s: %s (0x%08X)\n", what, name, (unsigned)st);
+	else
+		printf("%s: 0x%08X\n", what, (unsigned)st);
+}
+
+static void print_result(const umnic_result *res, const uint8_t *out, size_t out_len)
+{
+	size_t n = res->information < out_len ? (size_t)res->information : out_len;
+
+	print_status("status", res->status);
+	printf("information: %llu\n", (unsigned long long)res->information);
+	/* Data is meaningful on success and with STATUS_BUFFER_OVERFLOW (partial). */
+	if (out && n && (NT_SUCCESS(res->status) || res->status == STATUS_BUFFER_OVERFLOW))
+		hexdump(out, n);
+}
+
+/* NAME: a symbolic link, or "{GUID}" / "{GUID}\ref" for a device interface. */
+static NTSTATUS open_name(umnic_client *c, const char *name, uint32_t access, umnic_handle *ret)
+{
+	GUID g;
+	int n = name[0] == '{' ? umn_guid_parse(name, &g) : -EINVAL;
+
+	if (n > 0 && (name[n] == '\0' || name[n] == '\\'))
+		return umnic_open_interface(c, &g, name[n] ? name + n + 1 : NULL, access, ret);
+	return umnic_open(c, name, access, ret);
+}
+
+void cli_io_usage(FILE *f)
+{
+	fprintf(
+	    f, "  open NAME [--access r|w|rw]\n"
+	       "                       open a device and close it again; prints the status\n"
+	       "  read NAME LENGTH [--offset N] [--access r|w|rw]\n"
+	       "  write NAME (--hex HEX | --file PATH) [--offset N] [--access r|w|rw]\n"
+	       "  ioctl NAME CODE [--in-hex HEX | --in-file PATH] [--out-len N] [--access r|w|rw]\n"
+	       "                       send one request; prints the NTSTATUS, Information and the "
+	       "data\n"
+	       "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho) or\n"
+	       "                       {interface-GUID}[\\reference]\n");
+}
+
+bool cli_io_is_command(const char *cmd)
+{
+	return !strcmp(cmd, "open") || !strcmp(cmd, "read") || !strcmp(cmd, "write") ||
+	       !strcmp(cmd, "ioctl");
+}
+
+int cli_io(const char *run_dir, int argc, char **argv)
+{
+	const char *cmd = argv[0], *name = argc > 1 ? argv[1] : NULL, *hex = NULL, *file = NULL;
+	uint64_t length = 0, code = 0, out_len = 0, offset = 0;
+	uint8_t *in = NULL, *out = NULL;
+	size_t in_len = 0;
+	uint32_t access = 0;
+	bool access_set = false;
+	umnic_result res = {0};
+	umnic_client *c = NULL;
+	umnic_handle h;
+	NTSTATUS st;
+	int pos = 2, ret = 2;
+
+	if (!name) {
+		fprintf(stderr, "umnic %s: missing NAME\n", cmd);
+		return 2;
+	}
+	if (!strcmp(cmd, "read") || !strcmp(cmd, "ioctl")) {
+		if (argc < 3) {
+			fprintf(stderr, "umnic %s: missing %s\n", cmd,
+				!strcmp(cmd, "read") ? "LENGTH" : "CODE");
+			return 2;
+		}
+		if (!strcmp(cmd, "read") && parse_u64(argv[2], CLI_BUF_MAX, &length) < 0) {
+			fprintf(stderr, "umnic read: LENGTH '%s' is not a number up to %u\n",
+				argv[2], CLI_BUF_MAX);
+			return 2;
+		}
+		if (!strcmp(cmd, "ioctl") && parse_u64(argv[2], UINT32_MAX, &code) < 0) {
+			fprintf(stderr, "umnic ioctl: CODE '%s' is not a 32-bit number\n", argv[2]);
+			return 2;
+		}
+		pos = 3;
+	}
+	for (; pos < argc; pos++) {
+		const char *o = argv[pos], *v = pos + 1 < argc ? argv[pos + 1] : NULL;
+
+		if (!v) {
+			fprintf(stderr, "umnic %s: unknown or incomplete option '%s'\n", cmd, o);
+			return 2;
+		}
+		if (!strcmp(o, "--access")) {
+			if (parse_access(v, &access) < 0) {
+				fprintf(stderr, "umnic %s: --access takes r, w, rw or none\n", cmd);
+				return 2;
+			}
+			access_set = true;
+		} else if (!strcmp(o, "--offset") &&
+			   (!strcmp(cmd, "read") || !strcmp(cmd, "write"))) {
+			if (parse_u64(v, INT64_MAX, &offset) < 0) {
+				fprintf(stderr, "umnic %s: bad --offset '%s'\n", cmd, v);
+				return 2;
+			}
+		} else if ((!strcmp(o, "--hex") && !strcmp(cmd, "write")) ||
+			   (!strcmp(o, "--in-hex") && !strcmp(cmd, "ioctl"))) {
+			hex = v;
+		} else if ((!strcmp(o, "--file") && !strcmp(cmd, "write")) ||
+			   (!strcmp(o, "--in-file") && !strcmp(cmd, "ioctl"))) {
+			file = v;
+		} else if (!strcmp(o, "--out-len") && !strcmp(cmd, "ioctl")) {
+			if (parse_u64(v, CLI_BUF_MAX, &out_len) < 0) {
+				fprintf(stderr, "umnic ioctl: bad --out-len '%s'\n", v);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "umnic %s: unknown option '%s'\n", cmd, o);
+			return 2;
+		}
+		pos++;
+	}
+	if (hex && file) {
+		fprintf(stderr, "umnic %s: give the data as hex or as a file, not both\n", cmd);
+		return 2;
+	}
+	if (!strcmp(cmd, "write") && !hex && !file) {
+		fprintf(stderr, "umnic write: give the data with --hex HEX or --file PATH\n");
+		return 2;
+	}
+	if (hex && parse_hex(hex, &in, &in_len) < 0) {
+		fprintf(stderr, "umnic %s: '%s' is not an even number of hex digits\n", cmd, hex);
+		return 2;
+	}
+	if (file) {
+		int r = read_file(file, &in, &in_len);
+		if (r < 0) {
+			fprintf(stderr, "umnic %s: %s: %s\n", cmd, file, strerror(-r));
+			return 1;
+		}
+	}
+	if (!access_set) {
+		if (!strcmp(cmd, "read"))
+			access = FILE_READ_DATA;
+		else if (!strcmp(cmd, "write"))
+			access = FILE_WRITE_DATA;
+		else if (!strcmp(cmd, "ioctl"))
+			access = ((uint32_t)code >> 14) & (FILE_READ_DATA | FILE_WRITE_DATA);
+		else
+			access = FILE_READ_DATA | FILE_WRITE_DATA;
+	}
+	if (length || out_len) {
+		out = calloc(1, length ? length : out_len);
+		if (!out) {
+			fprintf(stderr, "umnic %s: out of memory\n", cmd);
+			goto out;
+		}
+	}
+
+	c = umnic_connect(run_dir);
+	if (!c) {
+		fprintf(stderr,
+			"umnic: cannot reach umnicd at %s/%s: %s (is umnicd running? see "
+			"--run-dir)\n",
+			run_dir, UMN_IOMSG_SOCK_NAME, strerror(errno));
+		ret = 1;
+		goto out;
+	}
+	st = open_name(c, name, access, &h);
+	if (!NT_SUCCESS(st) || !strcmp(cmd, "open")) {
+		if (!NT_SUCCESS(st))
+			fprintf(stderr, "umnic %s: cannot open %s\n", cmd, name);
+		print_status("open", st);
+		if (NT_SUCCESS(st))
+			print_status("close", umnic_close(c, h));
+		ret = NT_SUCCESS(st) ? 0 : 1;
+		goto out;
+	}
+	if (!strcmp(cmd, "read"))
+		umnic_read(c, h, out, length, offset, &res);
+	else if (!strcmp(cmd, "write"))
+		umnic_write(c, h, in, in_len, offset, &res);
+	else
+		umnic_ioctl(c, h, (uint32_t)code, in, in_len, out, out_len, &res);
+	print_result(&res, out, length ? length : out_len);
+	umnic_close(c, h);
+	ret = NT_SUCCESS(res.status) ? 0 : 1;
+out:
+	umnic_disconnect(c);
+	free(in);
+	free(out);
+	return ret;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libumnic internals: the connection (conn.c) and the requests built on it
+ * (requests.c).
+ *
+ * Locking: c->lock guards the request table, the ready list and the flags;
+ * c->send_lock serialises writes to the socket, so a sender blocked on a
+ * full socket never stops the reader. Only one thread at a time reads the
+ * socket: whoever needs progress and finds c->reading clear claims it
+ * (a synchronous caller waiting for its reply, or umnic_dispatch); the
+ * others wait on c->cond, which is broadcast whenever a request completes
+ * or the reader steps down.
+ */
+#ifndef UMNIC_CLIENT_INT_H
+#define UMNIC_CLIENT_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <umnic/client.h>
+
+#include "common/ioproto.h"
+
+#define UMNIC_EXPORT  __attribute__((visibility("default")))
+#define UMNIC_BUCKETS 256
+
+enum umnic_req_state {
+	UMNIC_REQ_PENDING,    /* in the table, waiting for umnicd */
+	UMNIC_REQ_COMPLETING, /* out of the table; the reader copies its output */
+	UMNIC_REQ_DONE,	      /* result final */
+};
+
+struct umnic_req {
+	uint64_t id;
+	uint32_t type; /* UMN_IOMSG_OPEN, READ, WRITE, IOCTL, CLOSE */
+	enum umnic_req_state state;
+	bool sync;
+	/* A timed-out synchronous request: nobody waits, its buffer is gone. */
+	bool abandoned;
+	bool neither; /* METHOD_NEITHER: umnicd writes the caller's memory itself */
+	struct umnic_req *hnext;
+	struct umnic_req *rnext;
+
+	/* Where output goes: the caller's buffer, through out_fd when it is big. */
+	void *out;
+	size_t out_len;
+	int out_fd;
+
+	umnic_result res;
+	umnic_handle handle; /* OPEN: the new handle */
+	umnic_completion_fn cb;
+	void *ctx;
+};
+
+struct umnic_client {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_mutex_t send_lock;
+	int sock;
+	int evfd; /* readable while the ready list is not empty, or once dead */
+	int epfd; /* umnic_fd(): sock + evfd */
+	bool dead;
+	bool reading;
+	uint64_t next_id;
+	struct umnic_req *table[UMNIC_BUCKETS];
+	struct umnic_req *ready_head, *ready_tail;
+	uint8_t *rbuf; /* the reader's packet buffer */
+};
+
+struct umnic_req *umnic_req_new(uint32_t type);
+void umnic_req_free(struct umnic_req *r);
+
+/*
+ * Assigns the request id, enters r in the table and sends m with it.
+ * STATUS_PENDING: r now belongs to the table (it completes exactly once);
+ * otherwise the caller still owns r.
+ */
+NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iomsg *m);
+
+/*
+ * Waits for a synchronous request started with umnic_start. timeout_ms -1
+ * waits forever. Returns the final status (r's result in *ret, an OPEN's
+ * handle in *ret_handle) and frees r;
+ * on time-out cancels it and returns STATUS_IO_TIMEOUT.
+ */
+NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms, umnic_result *ret,
+		    umnic_handle *ret_handle);
+
+#endif

@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The connection to umnicd: the request table, the one reader, completion
+ * (copying output into the caller's buffer, never more than it holds),
+ * dispatch of asynchronous callbacks, and failing everything pending when
+ * the connection goes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/client-int.h"
+#include "common/proto.h"
+
+/* ---- requests and the table (c->lock held) ---- */
+
+struct umnic_req *umnic_req_new(uint32_t type)
+{
+	struct umnic_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->type = type;
+	r->out_fd = -1;
+	return r;
+}
+
+void umnic_req_free(struct umnic_req *r)
+{
+	if (!r)
+		return;
+	if (r->out_fd >= 0)
+		close(r->out_fd);
+	free(r);
+}
+
+static void table_insert(struct umnic_client *c, struct umnic_req *r)
+{
+	struct umnic_req **b = &c->table[r->id % UMNIC_BUCKETS];
+
+	r->hnext = *b;
+	*b = r;
+}
+
+static struct umnic_req *table_find(struct umnic_client *c, uint64_t id)
+{
+	for (struct umnic_req *r = c->table[id % UMNIC_BUCKETS]; r; r = r->hnext)
+		if (r->id == id)
+			return r;
+	return NULL;
+}
+
+static void table_remove(struct umnic_client *c, struct umnic_req *r)
+{
+	for (struct umnic_req **p = &c->table[r->id % UMNIC_BUCKETS]; *p; p = &(*p)->hnext)
+		if (*p == r) {
+			*p = r->hnext;
+			r->hnext = NULL;
+			return;
+		}
+}
+
+static void signal_ready(struct umnic_client *c)
+{
+	uint64_t one = 1;
+
+	/* A full counter is still readable, which is all that matters. */
+	(void)!write(c->evfd, &one, sizeof(one));
+}
+
+/* The result is final: wake its waiter, queue its callback, or drop it. */
+static void finish(struct umnic_client *c, struct umnic_req *r)
+{
+	r->state = UMNIC_REQ_DONE;
+	if (r->abandoned) {
+		umnic_req_free(r);
+	} else if (!r->sync) {
+		r->rnext = NULL;
+		if (c->ready_tail)
+			c->ready_tail->rnext = r;
+		else
+			c->ready_head = r;
+		c->ready_tail = r;
+		signal_ready(c);
+	}
+	pthread_cond_broadcast(&c->cond);
+}
+
+/* Completes every pending request with status and marks the connection dead. */
+static void fail_all(struct umnic_client *c, NTSTATUS status)
+{
+	c->dead = true;
+	for (unsigned i = 0; i < UMNIC_BUCKETS; i++) {
+		struct umnic_req *r;
+
+		while ((r = c->table[i])) {
+			c->table[i] = r->hnext;
+			r->hnext = NULL;
+			r->res.status = status;
+			r->res.information = 0;
+			finish(c, r);
+		}
+	}
+	signal_ready(c);
+	pthread_cond_broadcast(&c->cond);
+}
+
+/* ---- completion ---- */
+
+static size_t pread_all(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, (uint8_t *)buf + got, n - got, (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	return got;
+}
+
+/*
+ * Stores a COMPLETE into r (state COMPLETING, out of the table, so nobody
+ * else touches it). Output never exceeds r->out_len: whatever umnicd says,
+ * at most the buffer is filled; more is reported as STATUS_BUFFER_OVERFLOW.
+ */
+static void take_complete(struct umnic_req *r, const struct umn_iomsg *m)
+{
+	NTSTATUS status = m->complete.status;
+	uint64_t info = m->complete.information;
+	size_t n = 0;
+
+	if (r->type == UMN_IOMSG_WRITE || r->abandoned) {
+		r->res.status = status;
+		r->res.information = info;
+		return;
+	}
+	if (r->out && r->out_len) {
+		n = m->complete.data_len < r->out_len ? m->complete.data_len : r->out_len;
+		if (m->complete.in_memfd)
+			n = pread_all(r->out_fd, r->out, n);
+		else if (n)
+			memcpy(r->out, m->complete.data, n);
+	}
+	if (m->complete.data_len > r->out_len || (NT_SUCCESS(status) && info > r->out_len)) {
+		status = STATUS_BUFFER_OVERFLOW;
+		info = n;
+	}
+	r->res.status = status;
+	r->res.information = info;
+}
+
+static bool type_matches(uint32_t req_type, uint32_t reply_type)
+{
+	switch (reply_type) {
+	case UMN_IOMSG_OPEN_DONE:
+		return req_type == UMN_IOMSG_OPEN;
+	case UMN_IOMSG_CLOSE_DONE:
+		return req_type == UMN_IOMSG_CLOSE;
+	case UMN_IOMSG_COMPLETE:
+		return req_type == UMN_IOMSG_READ || req_type == UMN_IOMSG_WRITE ||
+		       req_type == UMN_IOMSG_IOCTL;
+	}
+	return false;
+}
+
+/*
+ * One packet from umnicd, lock not held. A malformed one ends the
+ * connection: we cannot know which request it was meant to complete.
+ * Replies for requests we do not have pending (completed already) are
+ * dropped. Returns false when the connection is now dead.
+ */
+static bool process_packet(struct umnic_client *c, size_t len, int *fds, unsigned nfds)
+{
+	char reason[UMN_IOMSG_REASON_MAX];
+	struct umn_iomsg m;
+	struct umnic_req *r;
+	int err;
+
+	err = umn_iomsg_decode_reply(c->rbuf, len, fds, nfds, &m, reason);
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	pthread_mutex_lock(&c->lock);
+	if (err < 0)
+		goto broken;
+	r = table_find(c, m.req_id);
+	if (!r || r->state != UMNIC_REQ_PENDING) {
+		pthread_mutex_unlock(&c->lock);
+		return true;
+	}
+	if (!type_matches(r->type, m.type) ||
+	    (m.type == UMN_IOMSG_COMPLETE && m.complete.in_memfd && r->out_fd < 0))
+		goto broken;
+	table_remove(c, r);
+	r->state = UMNIC_REQ_COMPLETING;
+	pthread_mutex_unlock(&c->lock);
+
+	switch (m.type) {
+	case UMN_IOMSG_OPEN_DONE:
+		r->res.status = m.open_done.status;
+		r->handle = m.open_done.handle;
+		break;
+	case UMN_IOMSG_CLOSE_DONE:
+		r->res.status = m.close_done.status;
+		break;
+	default:
+		take_complete(r, &m);
+		break;
+	}
+
+	pthread_mutex_lock(&c->lock);
+	finish(c, r);
+	pthread_mutex_unlock(&c->lock);
+	return true;
+
+broken:
+	fail_all(c, STATUS_DEVICE_REMOVED);
+	pthread_mutex_unlock(&c->lock);
+	return false;
+}
+
+/*
+ * The reader: called with c->lock held and c->reading claimed; drops the
+ * lock while it waits up to timeout_ms for the socket and drains it.
+ */
+static void read_some(struct umnic_client *c, int timeout_ms)
+{
+	struct pollfd p = {.fd = c->sock, .events = POLLIN};
+	int r;
+
+	pthread_mutex_unlock(&c->lock);
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	/* Bounded so a flood cannot keep one caller reading forever. */
+	for (unsigned i = 0; r > 0 && i < 64; i++) {
+		int fds[UMN_MSG_MAX_FDS];
+		unsigned nfds = 0;
+		ssize_t n = umn_msg_recv(c->sock, c->rbuf, UMN_IOMSG_MAX, fds, &nfds);
+
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0) {
+			/* End of file, a reset, or a packet too big or inconsistent. */
+			pthread_mutex_lock(&c->lock);
+			fail_all(c, STATUS_DEVICE_REMOVED);
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (!process_packet(c, (size_t)n, fds, nfds))
+			break;
+	}
+	pthread_mutex_lock(&c->lock);
+}
+
+/* ---- waiting ---- */
+
+static void deadline_after(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Milliseconds left until ts, 0 if past; -1 for no deadline. */
+static int ms_left(const struct timespec *ts)
+{
+	struct timespec now;
+	int64_t ms;
+
+	if (!ts)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(ts->tv_sec - now.tv_sec) * 1000 + (ts->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms <= 0)
+		return 0;
+	/* Round up so we never spin just before the deadline. */
+	return ms > INT32_MAX - 1 ? INT32_MAX : (int)ms + 1;
+}
+
+/*
+ * One step of waiting (lock held): read the socket if nobody else does,
+ * otherwise sleep until something completes or the reader steps down.
+ */
+static void wait_step(struct umnic_client *c, const struct timespec *deadline)
+{
+	if (!c->reading && !c->dead) {
+		c->reading = true;
+		read_some(c, ms_left(deadline));
+		c->reading = false;
+		pthread_cond_broadcast(&c->cond);
+	} else if (deadline) {
+		pthread_cond_timedwait(&c->cond, &c->lock, deadline);
+	} else {
+		pthread_cond_wait(&c->cond, &c->lock);
+	}
+}
+
+static void send_cancel(struct umnic_client *c, uint64_t id)
+{
+	uint8_t buf[sizeof(struct umn_iomsg_cancel)];
+	struct umn_iomsg m;
+	ssize_t n;
+
+	umn_iomsg_init(&m, UMN_IOMSG_CANCEL, id);
+	n = umn_iomsg_encode(&m, buf, sizeof(buf), NULL, NULL);
+	if (n < 0)
+		return;
+	pthread_mutex_lock(&c->send_lock);
+	while (umn_msg_send(c->sock, buf, (size_t)n, NULL, 0) == -EAGAIN) {
+		struct pollfd p = {.fd = c->sock, .events = POLLOUT};
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			break;
+	}
+	pthread_mutex_unlock(&c->send_lock);
+}
+
+NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms, umnic_result *ret,
+		    umnic_handle *ret_handle)
+{
+	struct timespec ts, *deadline = NULL;
+	bool timed_out = false;
+	umnic_result res;
+
+	if (timeout_ms >= 0) {
+		deadline_after(&ts, timeout_ms);
+		deadline = &ts;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (r->state != UMNIC_REQ_DONE) {
+		if (deadline && r->state == UMNIC_REQ_PENDING && ms_left(deadline) == 0) {
+			uint64_t id = r->id;
+
+			if (!r->neither) {
+				/* The reader frees it when its completion arrives. */
+				r->abandoned = true;
+				r->out = NULL;
+				pthread_mutex_unlock(&c->lock);
+				send_cancel(c, id);
+				if (ret)
+					*ret = (umnic_result){STATUS_IO_TIMEOUT, 0};
+				return STATUS_IO_TIMEOUT;
+			}
+			/* umnicd may be writing our caller's memory: wait for the end. */
+			pthread_mutex_unlock(&c->lock);
+			send_cancel(c, id);
+			pthread_mutex_lock(&c->lock);
+			deadline = NULL;
+			timed_out = true;
+			continue;
+		}
+		/* Past the deadline but being completed: the end is near, wait for it. */
+		wait_step(c, r->state == UMNIC_REQ_PENDING ? deadline : NULL);
+	}
+	pthread_mutex_unlock(&c->lock);
+
+	res = r->res;
+	if (timed_out && res.status == STATUS_CANCELLED)
+		res = (umnic_result){STATUS_IO_TIMEOUT, 0};
+	if (ret_handle)
+		*ret_handle = r->handle;
+	umnic_req_free(r);
+	if (ret)
+		*ret = res;
+	return res.status;
+}
+
+/* ---- sending ---- */
+
+static NTSTATUS errno_status(int err)
+{
+	switch (err) {
+	case -ENOMEM:
+	case -ENOBUFS:
+	case -ETOOMANYREFS:
+		return STATUS_INSUFFICIENT_RESOURCES;
+	case -EINVAL:
+	case -EMSGSIZE:
+		return STATUS_INVALID_PARAMETER;
+	}
+	return STATUS_DEVICE_REMOVED;
+}
+
+NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iomsg *m)
+{
+	int fds[UMN_IOMSG_MAX_FDS];
+	unsigned nfds = 0;
+	size_t cap = sizeof(struct umn_iomsg_ioctl) + UMN_IOMSG_NAME_MAX;
+	uint8_t *buf;
+	ssize_t n;
+	int err;
+
+	if (m->type == UMN_IOMSG_WRITE && m->write.in_fd < 0)
+		cap += m->write.length;
+	else if (m->type == UMN_IOMSG_IOCTL && m->ioctl.in)
+		cap += m->ioctl.in_len;
+	buf = malloc(cap);
+	if (!buf)
+		return STATUS_INSUFFICIENT_RESOURCES;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->dead) {
+		pthread_mutex_unlock(&c->lock);
+		free(buf);
+		return STATUS_DEVICE_REMOVED;
+	}
+	r->id = ++c->next_id;
+	r->state = UMNIC_REQ_PENDING;
+	table_insert(c, r);
+	pthread_mutex_unlock(&c->lock);
+
+	m->req_id = r->id;
+	n = umn_iomsg_encode(m, buf, cap, fds, &nfds);
+	err = n < 0 ? (int)n : 0;
+	if (!err) {
+		pthread_mutex_lock(&c->send_lock);
+		while ((err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds)) == -EAGAIN) {
+			struct pollfd p = {.fd = c->sock, .events = POLLOUT};
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				break;
+		}
+		pthread_mutex_unlock(&c->send_lock);
+	}
+	free(buf);
+	if (!err)
+		return STATUS_PENDING;
+
+	pthread_mutex_lock(&c->lock);
+	if (r->state != UMNIC_REQ_PENDING) {
+		/* The connection died meanwhile and completed it already. */
+		pthread_mutex_unlock(&c->lock);
+		return STATUS_PENDING;
+	}
+	table_remove(c, r);
+	pthread_mutex_unlock(&c->lock);
+	return errno_status(err);
+}
+
+/* ---- public: connection, dispatch, cancel ---- */
+
+UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct umnic_client *c;
+	pthread_condattr_t ca;
+	int err;
+
+	if (!run_dir)
+		run_dir = getenv("UMNIC_RUN_DIR");
+	if (!run_dir || !*run_dir)
+		run_dir = "/run/umnic";
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir,
+			     UMN_IOMSG_SOCK_NAME) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->sock = c->evfd = c->epfd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->send_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &ca);
+	pthread_condattr_destroy(&ca);
+
+	c->rbuf = malloc(UMN_IOMSG_MAX);
+	if (!c->rbuf)
+		goto fail;
+	c->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->sock < 0 || connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	/* Non-blocking after connect: the reader drains until EAGAIN. */
+	if (fcntl(c->sock, F_SETFL, fcntl(c->sock, F_GETFL) | O_NONBLOCK) < 0)
+		goto fail;
+	c->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->evfd < 0 || c->epfd < 0)
+		goto fail;
+	ev.data.fd = c->sock;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->sock, &ev) < 0)
+		goto fail;
+	ev.data.fd = c->evfd;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->evfd, &ev) < 0)
+		goto fail;
+	return c;
+
+fail:
+	err = errno;
+	umnic_disconnect(c);
+	errno = err;
+	return NULL;
+}
+
+/* Runs the callbacks of the completed requests in list, lock not held. */
+static int run_callbacks(struct umnic_client *c, struct umnic_req *list)
+{
+	int n = 0;
+
+	while (list) {
+		struct umnic_req *r = list;
+
+		list = r->rnext;
+		if (r->cb)
+			r->cb(c, r->id, &r->res, r->ctx);
+		umnic_req_free(r);
+		n++;
+	}
+	return n;
+}
+
+UMNIC_EXPORT void umnic_disconnect(umnic_client *c)
+{
+	struct umnic_req *list;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	fail_all(c, STATUS_CANCELLED);
+	list = c->ready_head;
+	c->ready_head = c->ready_tail = NULL;
+	pthread_mutex_unlock(&c->lock);
+	run_callbacks(c, list);
+
+	/* Callbacks may have started requests; the connection is dead, so none went out. */
+	if (c->sock >= 0)
+		close(c->sock);
+	if (c->evfd >= 0)
+		close(c->evfd);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->send_lock);
+	free(c->rbuf);
+	free(c);
+}
+
+UMNIC_EXPORT int umnic_fd(umnic_client *c)
+{
+	return c ? c->epfd : -EINVAL;
+}
+
+UMNIC_EXPORT int umnic_dispatch(umnic_client *c, int timeout_ms)
+{
+	struct timespec ts, *deadline = NULL;
+	struct umnic_req *list;
+	bool tried = false;
+
+	if (!c)
+		return -EINVAL;
+	if (timeout_ms >= 0) {
+		deadline_after(&ts, timeout_ms);
+		deadline = &ts;
+	}
+	pthread_mutex_lock(&c->lock);
+	while (!c->ready_head && !c->dead) {
+		/* With time-out 0, still take one look at the socket. */
+		if (tried && deadline && ms_left(deadline) == 0)
+			break;
+		tried = true;
+		wait_step(c, deadline);
+	}
+	list = c->ready_head;
+	c->ready_head = c->ready_tail = NULL;
+	if (!c->dead) {
+		uint64_t v;
+		(void)!read(c->evfd, &v, sizeof(v));
+	}
+	if (!list && c->dead) {
+		pthread_mutex_unlock(&c->lock);
+		return -ENOTCONN;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return run_callbacks(c, list);
+}
+
+UMNIC_EXPORT NTSTATUS umnic_cancel(umnic_client *c, uint64_t req_id)
+{
+	struct umnic_req *r;
+	bool found;
+
+	if (!c || !req_id)
+		return STATUS_INVALID_PARAMETER;
+	pthread_mutex_lock(&c->lock);
+	if (c->dead) {
+		pthread_mutex_unlock(&c->lock);
+		return STATUS_DEVICE_REMOVED;
+	}
+	r = table_find(c, req_id);
+	found = r && r->state == UMNIC_REQ_PENDING && !r->abandoned;
+	pthread_mutex_unlock(&c->lock);
+	if (!found)
+		return STATUS_NOT_FOUND;
+	/* It may complete before umnicd sees this; umnicd ignores ids it does not know. */
+	send_cancel(c, req_id);
+	return STATUS_SUCCESS;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef UMNIC_DRVHOST_IO_H
+#define UMNIC_DRVHOST_IO_H
+
+#include <stddef.h>
+
+/* Connects the runtime's I/O entry points to umnicd's socket. */
+void host_io_init(int sock);
+/* An IO_REQUEST or IO_CANCEL message (private copy) and the fds that came with it (taken). */
+void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds);
+void host_io_cancel(const void *msg, size_t len);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reflector: umnicd's I/O manager. Clients (applications through
+ * libumnic) open devices by name, get handles backed by the driver's file
+ * objects, and send read/write/IOCTL/cancel/close; every request goes through
+ * here to the driver's host, and every completion comes back through here,
+ * where the rules are applied once (docs/io-requests.md).
+ */
+#ifndef UMNIC_HOST_REFLECTOR_H
+#define UMNIC_HOST_REFLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct device;
+struct hostproc;
+struct watch;
+
+int reflector_listen(void);
+void reflector_on_accept(void);
+void reflector_on_client(struct watch *w);
+/* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
+void reflector_on_complete(struct hostproc *h, const void *msg, size_t len);
+void reflector_on_register(struct hostproc *h, const void *msg, size_t len);
+/*
+ * The device's driver went away: its pending requests complete with status,
+ * its names are gone until a driver registers them again, and its open
+ * handles fail later requests. removed: the device itself is going too.
+ */
+void reflector_device_gone(struct device *dev, int32_t status, bool removed);
+void reflector_shutdown(void);
+
+#endif

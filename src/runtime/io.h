@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runtime's I/O requests as the OS side sees them: how requests reach the
+ * driver's queues and file objects, and how completions and the driver's own
+ * sends go back. The transport (umnicd over the host socket, or direct calls
+ * for an in-host driver) fills struct umn_io_ops and calls the entry points.
+ *
+ * Threads: every entry point may be called from any thread and returns
+ * without waiting for the driver; driver callbacks run on the runtime's I/O
+ * worker threads. The ops may be called from any thread, including from
+ * inside a driver callback and at DISPATCH_LEVEL, and must not block:
+ * queue the work and return.
+ */
+#ifndef UMNIC_RUNTIME_IO_H
+#define UMNIC_RUNTIME_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <wdf.h>
+
+struct umn_device;
+
+/* One request as the OS side hands it to the runtime. The runtime copies what it keeps. */
+enum umn_io_major {
+	UMN_IO_CREATE = 0x00,
+	UMN_IO_CLOSE = 0x02,
+	UMN_IO_READ = 0x03,
+	UMN_IO_WRITE = 0x04,
+	UMN_IO_DEVICE_CONTROL = 0x0e,
+	UMN_IO_INTERNAL_DEVICE_CONTROL = 0x0f,
+	UMN_IO_CLEANUP = 0x12,
+};
+
+struct umn_io_desc {
+	uint64_t id;		/* OS-side request id, echoed in completion */
+	uint32_t device;	/* struct umn_device id */
+	uint64_t file;		/* OS-side file object id; 0 = no file object */
+	enum umn_io_major major;
+	uint32_t ioctl;		/* for (internal) device control */
+	uint64_t offset;	/* read/write DeviceOffset */
+	/* Input buffer (write data, IOCTL input); owned by the OS side until completion. */
+	void *in;
+	size_t in_len;
+	/* Output buffer (read data, IOCTL output). */
+	void *out;
+	size_t out_len;
+	/* Effective: WdfDeviceIoBuffered or WdfDeviceIoDirect (METHOD_NEITHER already resolved). */
+	WDF_DEVICE_IO_TYPE io_type;
+	KPROCESSOR_MODE requestor_mode;	/* KernelMode / UserMode */
+	BOOLEAN from_user_mode_driver;
+	uint32_t requestor_pid;
+	uint32_t desired_access;	/* for CREATE */
+	/* For CREATE: the reference string / path after the device name, UTF-8, may be "". */
+	const char *file_name;
+};
+
+struct umn_io_ops {
+	/*
+	 * Completion of a request the OS side delivered: status, and Information
+	 * (how many bytes of desc.out are valid for reads and IOCTLs). Passed on
+	 * exactly as the driver gave it; the OS side enforces the limits.
+	 */
+	void (*complete)(uint64_t id, NTSTATUS status, ULONG_PTR information);
+	/*
+	 * A driver-created request sent to an I/O target (WdfRequestSend etc.):
+	 * the OS side routes it and later calls umn_io_sent_complete(cookie, ...),
+	 * possibly before send returns. Return STATUS_PENDING or a failure (then
+	 * no completion follows). desc->id is the cookie; buffers stay valid
+	 * until the completion.
+	 */
+	NTSTATUS (*send)(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
+			 const struct umn_io_desc *desc);
+	/* ByName open → OS file id. Called at PASSIVE_LEVEL; may wait. */
+	NTSTATUS (*open_target)(struct umn_device *dev, const char *name_utf8, uint32_t access,
+				uint64_t *ret_file);
+	void (*close_target)(struct umn_device *dev, uint64_t file);
+	/* Ask the target to cancel a sent request; its completion still follows. */
+	void (*cancel_sent)(struct umn_device *dev, uint64_t cookie);
+	NTSTATUS (*register_interface)(struct umn_device *dev, const GUID *guid,
+				       const char *ref_utf8);
+	NTSTATUS (*register_symlink)(struct umn_device *dev, const char *name_utf8);
+};
+
+/* Installs the OS side (NULL detaches it). Set it before the first device is added. */
+void umn_io_set_ops(const struct umn_io_ops *ops);
+
+/* Entry points for the OS side (may be called from any thread). */
+
+/*
+ * Dispatches one request: CREATE/CLEANUP/CLOSE to the file object callbacks,
+ * the rest to the queue configured for the type or the default queue.
+ * Requests the framework refuses are completed through ops->complete before
+ * this returns: unknown device STATUS_NO_SUCH_DEVICE, removed device
+ * STATUS_DEVICE_REMOVED, no queue or no callback for the type
+ * STATUS_INVALID_DEVICE_REQUEST, queue not accepting STATUS_INVALID_DEVICE_STATE.
+ */
+void umn_io_deliver(const struct umn_io_desc *desc);
+
+/*
+ * The requestor cancelled: a request still in a queue is completed with
+ * STATUS_CANCELLED (or handed to EvtIoCanceledOnQueue); a cancelable one
+ * gets its EvtRequestCancel; otherwise WdfRequestIsCanceled turns TRUE and
+ * a later WdfRequestMarkCancelable runs the cancel routine. Unknown ids are
+ * ignored (the request completed meanwhile).
+ */
+void umn_io_cancel(uint64_t id);
+
+/* Completion of a request the driver sent (cookie from ops->send). */
+void umn_io_sent_complete(uint64_t cookie, NTSTATUS status, ULONG_PTR information);
+
+/*
+ * The device is going away (also called by umn_rt_remove_device; a second
+ * call does nothing). Every queue stops accepting; requests still in a queue
+ * are completed with STATUS_CANCELLED (or go to EvtIoCanceledOnQueue);
+ * requests the driver holds get EvtIoStop with WdfRequestStopActionPurge, or
+ * their EvtRequestCancel when the queue has no EvtIoStop; requests the driver
+ * sent are cancelled. Requests the driver keeps anyway stay outstanding until
+ * it completes them or the OS side gives up on them. New CREATE, READ, WRITE
+ * and IOCTL requests are completed with STATUS_DEVICE_REMOVED; CLEANUP and
+ * CLOSE still reach the file object callbacks.
+ */
+void umn_io_device_removed(uint32_t device);
+
+#endif
