@@ -73,6 +73,9 @@ struct umn_msg_load_driver {
 };
 #define UMN_LOAD_VERIFIER 0x1
 
+#define UMN_MAX_RESOURCES 4
+
+/* fds: one per resource, opened by umnicd (hardware the driver may use). */
 struct umn_msg_add_device {
 	struct umn_msg_hdr h;
 	uint32_t dev;
@@ -80,7 +83,8 @@ struct umn_msg_add_device {
 	char instance_id[UMN_NAME_MAX];
 	char hwid[UMN_NAME_MAX];
 	uint32_t registry_len;	/* devreg blob follows the struct */
-	uint32_t reserved;
+	uint32_t nresources;
+	uint32_t resource_kind[UMN_MAX_RESOURCES];	/* UMNIC_RESOURCE_* of each fd */
 };
 
 /* fds: [0] queue memfd, [1] execution context eventfd, [2] umnicd's eventfd. */

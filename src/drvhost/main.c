@@ -157,12 +157,16 @@ static void handle(struct work *w)
 	}
 	case UMN_MSG_ADD_DEVICE: {
 		struct umn_msg_add_device *m = (void *)w->msg;
-		if (w->len < sizeof(*m) || w->len - sizeof(*m) != m->registry_len)
+		if (w->len < sizeof(*m) || w->len - sizeof(*m) != m->registry_len ||
+		    m->nresources > UMN_MAX_RESOURCES || w->nfds != m->nresources)
 			break;
 		umn_str_fix(m->instance_id, sizeof(m->instance_id));
 		umn_str_fix(m->hwid, sizeof(m->hwid));
-		st = umn_rt_add_device(m->dev, m->instance_id, m->hwid, m + 1, m->registry_len, err,
-				       sizeof(err));
+		st = umn_rt_add_device(m->dev, m->instance_id, m->hwid, m + 1, m->registry_len, w->fds,
+				       m->resource_kind, w->nfds, err, sizeof(err));
+		/* A created device took the descriptors; otherwise they are closed below. */
+		if (NT_SUCCESS(st))
+			w->nfds = 0;
 		break;
 	}
 	case UMN_MSG_CREATE_QUEUE: {

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +24,9 @@
 #include "common/log.h"
 #include "host/tap.h"
 #include "host/umnicd.h"
+
+/* UMNIC_RESOURCE_FD_UDP_SOCKET in wdfresource.h, which umnicd does not include. */
+#define UMNIC_RESOURCE_FD_UDP_SOCKET_VALUE 0x554d0002u
 
 static void dev_dir(const struct device *dev, char *buf, size_t cap)
 {
@@ -186,12 +192,96 @@ static void on_added(struct device *dev, int32_t st, const char *text)
 	dev_settled(dev);
 }
 
+static int parse_inet(const char *s, struct sockaddr_in *ret)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	char *end;
+	unsigned long port;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port > 65535)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	ret->sin_family = AF_INET;
+	ret->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &ret->sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+/*
+ * The hardware a device's driver may use, opened here with umnicd's rights
+ * and handed over as file descriptors (docs/reliability.md). The device
+ * registry value UmnicResources lists them, one per string:
+ *   udp:BIND_ADDR:PORT[>PEER_ADDR:PORT]   a UDP socket in the device's namespace
+ * Returns how many were opened into fds/kinds, or -1 with dev failed.
+ */
+static int open_resources(struct device *dev, int *fds, uint32_t *kinds)
+{
+	char **list = NULL, nspath[PATH_MAX];
+	int n = 0;
+
+	if (devreg_get_multi_sz(dev->reg, "", "UmnicResources", &list) < 0) {
+		/* A single entry may come as a plain string (install --param UmnicResources=...). */
+		const char *one;
+		if (devreg_get_sz(dev->reg, "", "UmnicResources", &one) < 0)
+			return 0;
+		list = calloc(2, sizeof(*list));
+		if (!list || !(list[0] = strdup(one))) {
+			free(list);
+			return 0;
+		}
+	}
+	if (dev->netns[0] && !strchr(dev->netns, '/'))
+		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
+	else
+		umn_strlcpy(nspath, dev->netns, sizeof(nspath));
+	for (char **e = list; *e; e++) {
+		struct sockaddr_in bind_to, peer;
+		char spec[160], *arrow;
+		int fd;
+
+		umn_strlcpy(spec, *e, sizeof(spec));
+		arrow = strchr(spec, '>');
+		if (arrow)
+			*arrow++ = '\0';
+		if (n >= UMN_MAX_RESOURCES || strncmp(spec, "udp:", 4) || parse_inet(spec + 4, &bind_to) < 0 ||
+		    (arrow && parse_inet(arrow, &peer) < 0)) {
+			dev_fail(dev, "UmnicResources entry '%s' is not udp:ADDR:PORT[>ADDR:PORT] (at most %d entries)",
+				 *e, UMN_MAX_RESOURCES);
+			goto fail;
+		}
+		fd = tap_netns_socket(nspath[0] ? nspath : NULL);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&bind_to, sizeof(bind_to)) < 0 ||
+		    (arrow && connect(fd, (struct sockaddr *)&peer, sizeof(peer)) < 0)) {
+			dev_fail(dev, "UmnicResources entry '%s': %s", *e, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto fail;
+		}
+		fds[n] = fd;
+		kinds[n] = UMNIC_RESOURCE_FD_UDP_SOCKET_VALUE;
+		n++;
+	}
+	devreg_strv_free(list);
+	return n;
+fail:
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	devreg_strv_free(list);
+	return -1;
+}
+
 void dev_start(struct device *dev)
 {
 	struct umn_msg_add_device *m;
 	void *blob = NULL;
 	size_t blob_len = 0;
 	char err[UMN_TEXT_MAX];
+	int res_fds[UMN_MAX_RESOURCES], nres;
 
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
@@ -226,7 +316,16 @@ void dev_start(struct device *dev)
 	umn_strlcpy(m->hwid, dev->hwid, sizeof(m->hwid));
 	m->registry_len = (uint32_t)blob_len;
 	memcpy(m + 1, blob, blob_len);
-	host_request(dev->host, dev, m, sizeof(*m) + blob_len, NULL, 0, on_added);
+	nres = open_resources(dev, res_fds, m->resource_kind);
+	if (nres < 0) {
+		free(blob);
+		free(m);
+		return;
+	}
+	m->nresources = (uint32_t)nres;
+	host_request(dev->host, dev, m, sizeof(*m) + blob_len, res_fds, (unsigned)nres, on_added);
+	for (int i = 0; i < nres; i++)
+		close(res_fds[i]);
 	free(blob);
 	free(m);
 }

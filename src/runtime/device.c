@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "runtime/io.h"
@@ -74,6 +75,9 @@ static void device_on_delete(struct umn_object *o)
 	pthread_mutex_unlock(&umn_rt.lock);
 	devreg_free(dev->registry);
 	dev->registry = NULL;
+	for (unsigned i = 0; i < dev->nresources; i++)
+		close(dev->resource_fd[i]);
+	dev->nresources = 0;
 }
 
 static void device_on_destroy(struct umn_object *o)
@@ -159,10 +163,15 @@ struct umn_device *umn_rt_device(uint32_t id)
 	return dev;
 }
 
-/* Resource lists: umnicd passes no hardware resources to these drivers yet, so both are empty. */
+/*
+ * Resource lists: the file descriptors umnicd opened for the device, as
+ * CmResourceTypeDevicePrivate entries (wdfresource.h). Raw and translated
+ * lists carry the same entries.
+ */
 struct umn_cmreslist {
 	struct umn_object obj;
 	ULONG count;
+	CM_PARTIAL_RESOURCE_DESCRIPTOR d[UMN_MAX_RESOURCES];
 };
 
 ULONG WdfCmResourceListGetCount(WDFCMRESLIST List)
@@ -174,9 +183,21 @@ ULONG WdfCmResourceListGetCount(WDFCMRESLIST List)
 
 PCM_PARTIAL_RESOURCE_DESCRIPTOR WdfCmResourceListGetDescriptor(WDFCMRESLIST List, ULONG Index)
 {
-	(void)List;
-	(void)Index;
-	return NULL;
+	struct umn_cmreslist *l = (struct umn_cmreslist *)umn_object_from_handle(List, UMN_OBJ_CMRESLIST);
+
+	return l && Index < l->count ? &l->d[Index] : NULL;
+}
+
+static void fill_resources(struct umn_cmreslist *l, const struct umn_device *dev)
+{
+	l->count = dev->nresources;
+	for (ULONG i = 0; i < l->count; i++) {
+		memset(&l->d[i], 0, sizeof(l->d[i]));
+		l->d[i].Type = CmResourceTypeDevicePrivate;
+		l->d[i].ShareDisposition = CmResourceShareDeviceExclusive;
+		l->d[i].u.DevicePrivate.Data[0] = (ULONG)dev->resource_fd[i];
+		l->d[i].u.DevicePrivate.Data[1] = dev->resource_kind[i];
+	}
 }
 
 static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t cap)
@@ -193,6 +214,8 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 		snprintf(err, cap, "out of memory creating resource lists");
 		return st;
 	}
+	fill_resources((struct umn_cmreslist *)raw, dev);
+	fill_resources((struct umn_cmreslist *)trans, dev);
 	if (dev->pnp.EvtDevicePrepareHardware) {
 		st = dev->pnp.EvtDevicePrepareHardware(h, (WDFCMRESLIST)umn_object_handle(raw),
 						       (WDFCMRESLIST)umn_object_handle(trans));
@@ -228,7 +251,8 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 }
 
 NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
-			   size_t reg_len, char *err, size_t cap)
+			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds, char *err,
+			   size_t cap)
 {
 	struct WDFDEVICE_INIT init = { 0 };
 	PWDFDEVICE_INIT pinit = &init;
@@ -260,6 +284,14 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 		     : STATUS_INVALID_DEVICE_REQUEST;
 	dev = adding.created;
 	adding.created = NULL;
+	if (dev) {
+		/* The device owns the granted descriptors from here; they close with it. */
+		for (unsigned i = 0; i < nfds && i < UMN_MAX_RESOURCES; i++) {
+			dev->resource_fd[i] = fds[i];
+			dev->resource_kind[i] = kinds[i];
+		}
+		dev->nresources = nfds < UMN_MAX_RESOURCES ? nfds : UMN_MAX_RESOURCES;
+	}
 	devreg_free(adding.registry);
 	adding.registry = NULL;
 	if (!NT_SUCCESS(st)) {

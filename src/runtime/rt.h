@@ -87,6 +87,10 @@ struct umn_device {
 	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
 	struct devreg *registry;
 	struct umn_adapter *adapter;
+	/* Hardware resources umnicd granted: descriptors, closed with the device. */
+	int resource_fd[UMN_MAX_RESOURCES];
+	uint32_t resource_kind[UMN_MAX_RESOURCES];
+	unsigned nresources;
 	bool prepared;
 	bool in_d0;
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
@@ -179,7 +183,8 @@ void umn_rt_preload_driver(const char *path);
 /* Entry points the host process calls (one request at a time, on its PnP thread). */
 NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap);
 NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
-			   size_t reg_len, char *err, size_t cap);
+			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds, char *err,
+			   size_t cap);
 NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
 			     int os_efd, char *err, size_t cap);
 NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);

@@ -45,6 +45,8 @@ enum {
 	MODE_MOUNT = 28,
 	MODE_FLOOD = 29,
 	MODE_GARBAGE_MESSAGE = 30,
+	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
+	MODE_USE_RESOURCE = 40,
 };
 
 typedef struct {
@@ -224,7 +226,18 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	NTSTATUS status;
 
 	UNREFERENCED_PARAMETER(Raw);
-	UNREFERENCED_PARAMETER(Translated);
+	if (d->Mode == MODE_USE_RESOURCE) {
+		ULONG sent = 0;
+		for (ULONG i = 0; i < WdfCmResourceListGetCount(Translated); i++) {
+			PCM_PARTIAL_RESOURCE_DESCRIPTOR r = WdfCmResourceListGetDescriptor(Translated, i);
+			if (UmnicResourceIsFileDescriptor(r) &&
+			    r->u.DevicePrivate.Data[1] == UMNIC_RESOURCE_FD_UDP_SOCKET &&
+			    write((int)r->u.DevicePrivate.Data[0], "granted socket works", 20) == 20)
+				sent++;
+		}
+		if (!sent)
+			return STATUS_DEVICE_CONFIGURATION_ERROR;
+	}
 	if (d->Mode == MODE_CRASH_IN_PREPARE) {
 		volatile int *volatile nowhere = NULL;
 		*nowhere = 1;

@@ -47,6 +47,18 @@ t_contains "flooding umnicd with messages: the driver is stopped" "$out" "floodi
 out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=30 --param UmnicRestartLimit=0 2>&1)
 t_contains "sending umnicd garbage: the driver is stopped" "$out" "malformed message"
 
+# Hardware is what umnicd opens and hands over: a UDP socket as a WDFCMRESLIST entry.
+python3 -c 'import socket,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",5731)); s.settimeout(10)
+print(s.recv(100).decode())' >"$T_WORK/udp.txt" 2>&1 &
+listener=$!
+sleep 0.3
+out=$(umn_cli install "$inf" --param Mode=40 --param UmnicRestartLimit=0 \
+	--param 'UmnicResources=udp:127.0.0.1:0>127.0.0.1:5731' 2>&1)
+wait $listener
+t_check "a socket umnicd opened reaches the sandboxed driver in EvtDevicePrepareHardware ($out)" \
+	sh -c "printf '%s' '$out' | grep -q '^ROOT' && ! printf '%s' '$out' | grep -q failed"
+t_eq "and the driver can use it (datagram received)" "$(cat "$T_WORK/udp.txt")" "granted socket works"
 t_check "umnicd is alive" t_daemon_alive
 t_check "the pair still forwards" t_ping_ok "$T_TAG-a" 10.77.0.2 5
 t_eq "the pair's host was never touched" "$(umn_cli status --json | jq -r '.[0].host_pid')" "$hp"

@@ -352,7 +352,7 @@ IOH_FN void ioh_start(void (*hook)(WDFDEVICE dev))
 	assert_int_equal(devreg_serialize(reg, &blob, &len), 0);
 	devreg_free(reg);
 	assert_int_equal(umn_rt_add_device(IOH_DEV, "ROOT\\UMNIC\\0000", "umnic\\iotest", blob, len,
-					   err, sizeof(err)),
+					   NULL, NULL, 0, err, sizeof(err)),
 			 STATUS_SUCCESS);
 	free(blob);
 }
