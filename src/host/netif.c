@@ -137,6 +137,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	dev->dp_ready = true;
 	/* A new driver knows no filter yet: the next tick sends the interface's (a replay after a crash). */
 	dev->filter_sent = UINT32_MAX;
+	dev->mcast_sent_count = 0;
 	dev->filter_inflight = false;
 	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x)", dev->instance_id,
 		dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4],
@@ -268,6 +269,7 @@ static void on_filter_done(struct device *dev, int32_t st, const char *text)
 	dev->filter_inflight = false;
 	if (st >= 0 && dev->host) {
 		dev->filter_acked = dev->filter_sent;
+		dev->mcast_acked_count = dev->mcast_sent_count;
 		dev->filter_acked_pid = dev->host->pid;
 	} else if (st < 0) {
 		/* The driver has no EvtSetReceiveFilter: nothing to replay either. */
@@ -279,25 +281,39 @@ static void on_filter_done(struct device *dev, int32_t st, const char *text)
 void adapter_sync_filter(struct device *dev)
 {
 	struct umn_msg_rx_filter m;
+	char nspath[PATH_MAX];
 	unsigned ifflags;
 	uint32_t want;
+	int nmc;
 
 	if (!dev->has_adapter || !dev->host || dev->filter_inflight || !dev->caps.filter_flags)
 		return;
 	if (tap_get_flags(dev->ns_sock, dev->tap_fd, &ifflags) < 0)
 		return;
+	if (dev->netns[0] && !strchr(dev->netns, '/'))
+		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
+	else
+		umn_strlcpy(nspath, dev->netns[0] ? dev->netns : D.netns, sizeof(nspath));
 	want = FILTER_DIRECTED | FILTER_MULTICAST | FILTER_BROADCAST;
 	if (ifflags & IFF_ALLMULTI)
 		want |= FILTER_ALL_MULTICAST;
 	if (ifflags & IFF_PROMISC)
 		want |= FILTER_PROMISCUOUS;
 	want &= dev->caps.filter_flags;
-	if (want == dev->filter_sent)
-		return;
 	umn_msg_init(&m, UMN_MSG_SET_RX_FILTER, sizeof(m), 0);
+	nmc = tap_get_multicast(nspath[0] ? nspath : NULL, dev->tap_fd, m.mcast,
+				dev->caps.max_mcast < UMN_MCAST_MAX ? dev->caps.max_mcast : UMN_MCAST_MAX);
+	if (nmc < 0)
+		nmc = 0;
+	if (want == dev->filter_sent && (unsigned)nmc == dev->mcast_sent_count &&
+	    !memcmp(m.mcast, dev->mcast_sent, (size_t)nmc * 6))
+		return;
 	m.dev = dev->id;
 	m.flags = want;
+	m.mcast_count = (uint32_t)nmc;
 	dev->filter_sent = want;
+	dev->mcast_sent_count = (unsigned)nmc;
+	memcpy(dev->mcast_sent, m.mcast, (size_t)nmc * 6);
 	dev->filter_inflight = true;
 	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_filter_done);
 }

@@ -114,8 +114,9 @@ static void one_json(struct sbuf *b, const struct device *d)
 		queue_json(b, "tx", &d->dp.tx);
 		sb_printf(b, ",");
 		queue_json(b, "rx", &d->dp.rx);
-		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"applied_by_pid\":%d}",
-			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, (int)d->filter_acked_pid);
+		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,\"applied_by_pid\":%d}",
+			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, d->mcast_acked_count,
+			  (int)d->filter_acked_pid);
 	}
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");

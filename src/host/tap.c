@@ -188,3 +188,56 @@ int tap_get_flags(int ns_sock, int tap_fd, unsigned *ret_flags)
 	*ret_flags = (unsigned)(unsigned short)ifr.ifr_flags;
 	return 0;
 }
+
+int tap_get_multicast(const char *netns_path, int tap_fd, uint8_t (*ret)[6], unsigned cap)
+{
+	int self_ns = -1, target_ns = -1, fd, n = 0;
+	struct ifreq ifr;
+	char buf[16384], *line, *save;
+	ssize_t len;
+
+	if (tap_name(tap_fd, &ifr) < 0)
+		return -1;
+	/* /proc/thread-self/net shows this thread's namespace: enter the interface's to read it. */
+	if (netns_path && *netns_path) {
+		self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
+			n = -1;
+			goto out;
+		}
+	}
+	fd = open("/proc/thread-self/net/dev_mcast", O_RDONLY | O_CLOEXEC);
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0)
+		abort();
+	if (len < 0) {
+		n = -1;
+		goto out;
+	}
+	buf[len] = '\0';
+	/* Lines: ifindex name users global address(12 hex digits). */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[IFNAMSIZ + 1], hex[13];
+		unsigned idx, users, global;
+
+		if (sscanf(line, "%u %16s %u %u %12s", &idx, name, &users, &global, hex) != 5 ||
+		    strcmp(name, ifr.ifr_name) || (unsigned)n >= cap)
+			continue;
+		for (int i = 0; i < 6; i++) {
+			unsigned b;
+			if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+				break;
+			ret[n][i] = (uint8_t)b;
+		}
+		n++;
+	}
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return n;
+}

@@ -87,6 +87,9 @@ struct device {
 	/* Receive filter from the interface flags (promiscuous, all-multicast), replayed on restart. */
 	uint32_t filter_sent;	/* NET_PACKET_FILTER_FLAGS last sent, UINT32_MAX: none */
 	uint32_t filter_acked;	/* what the driver's EvtSetReceiveFilter took */
+	uint8_t mcast_sent[UMN_MCAST_MAX][6];
+	unsigned mcast_sent_count;	/* UINT32_MAX-like sentinel: filter_sent == UINT32_MAX */
+	unsigned mcast_acked_count;
 	pid_t filter_acked_pid;	/* in which driver host */
 	bool filter_inflight;
 

@@ -26,6 +26,11 @@ filter_ok() {
 }
 for _ in $(seq 1 30); do filter_ok 43 && break; sleep 0.1; done
 t_check "ip link promisc on reaches the driver's EvtSetReceiveFilter (flags 0x2b)" filter_ok 43
+mc_base=$(umn_cli status --json | jq -r '.[0].rx_filter.multicast_applied')
+ip -n "$T_TAG-a" maddr add 01:00:5e:01:02:03 dev vpa
+mc_ok() { [ "$(umn_cli status --json | jq -r '.[0].rx_filter.multicast_applied')" = "$((mc_base + 1))" ]; }
+for _ in $(seq 1 30); do mc_ok && break; sleep 0.1; done
+t_check "a multicast address joined on the interface reaches the driver's list" mc_ok
 ifindex_before=$(ip -n "$T_TAG-a" -o link show vpa | cut -d: -f1)
 
 py="$UMNIC_SRC/tests/integration/tcpcheck.py"
@@ -73,6 +78,7 @@ t_contains "its address stayed" "$(ip -n "$T_TAG-a" addr show vpa)" "10.77.0.1/2
 t_check "and it still pings" t_ping_ok "$T_TAG-a" 10.77.0.2 3
 for _ in $(seq 1 30); do filter_ok 43 && break; sleep 0.1; done
 t_check "promiscuous mode set before the crashes is in force in the new driver process" filter_ok 43
+t_check "and so is the multicast list" mc_ok
 ip -n "$T_TAG-a" link set vpa promisc off
 for _ in $(seq 1 30); do filter_ok 11 && break; sleep 0.1; done
 t_check "and switching it off reaches the driver too (flags 0xb)" filter_ok 11
