@@ -39,9 +39,16 @@ t_contains "an IOCTL the driver does not handle: STATUS_INVALID_DEVICE_REQUEST" 
 t_contains "a name nobody registered: STATUS_OBJECT_NAME_NOT_FOUND" "$(io open NoSuchDevice)" "STATUS_OBJECT_NAME_NOT_FOUND"
 t_contains "a request completed from the driver's timer" "$(io ioctl UmnicEcho $DELAY --in-hex 32000000)" "STATUS_SUCCESS"
 
-# Device access control: root only by default; UmnicMode opens it to others.
-t_contains "a non-root client is refused by the default mode 0600" \
-	"$(su -s /bin/sh nobody -c "'$UMNIC_BUILD/src/cli/umnic' --run-dir '$UMN_RUN_DIR' open UmnicEcho" 2>&1)" "STATUS_ACCESS_DENIED"
+# Device access control: root only by default; UmnicMode opens it to others. The checks run
+# the CLI as user nobody, which needs the build directory to be reachable by other users.
+as_nobody() { su -s /bin/sh nobody -c "'$UMNIC_BUILD/src/cli/umnic' --run-dir '$UMN_RUN_DIR' $*" 2>&1; }
+if su -s /bin/sh nobody -c "test -x '$UMNIC_BUILD/src/cli/umnic'" 2>/dev/null; then
+	NOBODY=yes
+	t_contains "a non-root client is refused by the default mode 0600" "$(as_nobody open UmnicEcho)" "STATUS_ACCESS_DENIED"
+else
+	NOBODY=no
+	echo "skip - access control as a non-root client: user nobody cannot reach $UMNIC_BUILD"
+fi
 
 # A request pending when the driver dies completes with STATUS_DRIVER_PROCESS_TERMINATED.
 io ioctl UmnicEcho $DELAY --in-hex 10270000 >"$T_WORK/pending.txt" &
@@ -62,7 +69,7 @@ grep -v UmdfMethodNeitherAction "$inf" >"$T_WORK/reject/echo.inf"
 umn_cli install "$T_WORK/reject/echo.inf" --param UmnicMode=0x1b6 >/dev/null
 t_contains "METHOD_NEITHER without Copy: STATUS_INVALID_DEVICE_REQUEST" \
 	"$(io ioctl UmnicEcho $NEITHER --in-hex 01 --out-len 1)" "STATUS_INVALID_DEVICE_REQUEST"
-t_contains "with UmnicMode=0x1b6 (0666) a non-root client may open it" \
-	"$(su -s /bin/sh nobody -c "'$UMNIC_BUILD/src/cli/umnic' --run-dir '$UMN_RUN_DIR' open UmnicEcho" 2>&1)" "STATUS_SUCCESS"
+[ $NOBODY = yes ] && t_contains "with UmnicMode=0x1b6 (0666) a non-root client may open it" \
+	"$(as_nobody open UmnicEcho)" "STATUS_SUCCESS"
 t_check "umnicd is alive" t_daemon_alive
 t_finish
