@@ -12,7 +12,7 @@ umn_need_root "$0" "$@"
 
 tag=umcost$$
 work=$(mktemp -d /tmp/umnic-cost.XXXXXX)
-trap 'umn_cleanup; rm -rf "$work"' EXIT
+trap 'pkill -f "iperf3 -s -D -B 10.77.0.2" 2>/dev/null; umn_cleanup; rm -rf "$work"' EXIT
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
 umn_start_daemon "$work"

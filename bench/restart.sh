@@ -15,7 +15,7 @@ KILLS=${BENCH_KILLS:-50}
 
 tag=umrst$$
 work=$(mktemp -d /tmp/umnic-restart.XXXXXX)
-trap 'umn_cleanup; rm -rf "$work"' EXIT
+trap 'pkill -f "iperf3 -s -D -B 10.77.0.2" 2>/dev/null; umn_cleanup; rm -rf "$work"' EXIT
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
 if [ "${UMNIC_WARM_SPARE:-on}" = off ]; then umn_start_daemon "$work" --no-warm-spare; else umn_start_daemon "$work"; fi
