@@ -28,6 +28,15 @@
 /* UMNIC_RESOURCE_FD_UDP_SOCKET in wdfresource.h, which umnicd does not include. */
 #define UMNIC_RESOURCE_FD_UDP_SOCKET_VALUE 0x554d0002u
 
+void dev_netns_path(const struct device *dev, char *buf, size_t cap)
+{
+	/* A bare name is one `ip netns` made; a device without one uses umnicd's --netns. */
+	if (dev->netns[0] && !strchr(dev->netns, '/'))
+		snprintf(buf, cap, "/run/netns/%s", dev->netns);
+	else
+		umn_strlcpy(buf, dev->netns[0] ? dev->netns : D.netns, cap);
+}
+
 static void dev_dir(const struct device *dev, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%s/devices/%04u", D.state_dir, dev->id);
@@ -61,16 +70,23 @@ static int persist(const struct device *dev)
 	return devreg_save(dev->reg, path);
 }
 
-static void unpersist(const struct device *dev)
+static void unpersist_dir(const char *dir)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32];
+	char path[PATH_MAX + 32];
 
-	dev_dir(dev, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/device.conf", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/registry", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+static void unpersist(const struct device *dev)
+{
+	char dir[PATH_MAX];
+
+	dev_dir(dev, dir, sizeof(dir));
+	unpersist_dir(dir);
 }
 
 static void device_free(struct device *dev)
@@ -235,10 +251,7 @@ static int open_resources(struct device *dev, int *fds, uint32_t *kinds)
 			return 0;
 		}
 	}
-	if (dev->netns[0] && !strchr(dev->netns, '/'))
-		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
-	else
-		umn_strlcpy(nspath, dev->netns, sizeof(nspath));
+	dev_netns_path(dev, nspath, sizeof(nspath));
 	for (char **e = list; *e; e++) {
 		struct sockaddr_in bind_to, peer;
 		char spec[160], *arrow;
@@ -475,7 +488,7 @@ static void load_one(const char *dir)
 
 void dev_load_all(void)
 {
-	char dir[PATH_MAX], sub[PATH_MAX + 300], file[PATH_MAX + 320];
+	char dir[PATH_MAX], sub[PATH_MAX + 300];
 	struct dirent **ents;
 	int n;
 
@@ -497,13 +510,8 @@ void dev_load_all(void)
 			for (int k = 0; k < UMN_MAX_DEVICES; k++)
 				if (D.devs[k] && (unsigned)atoi(name) == D.devs[k]->id)
 					kept = true;
-			if (!kept) {
-				snprintf(file, sizeof(file), "%s/device.conf", sub);
-				unlink(file);
-				snprintf(file, sizeof(file), "%s/registry", sub);
-				unlink(file);
-				rmdir(sub);
-			}
+			if (!kept)
+				unpersist_dir(sub);
 		}
 		free(ents[i]);
 	}

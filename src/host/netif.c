@@ -81,10 +81,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 				 m->tx_backfill);
 	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint, max_frame, 0);
 
-	if (dev->netns[0] && !strchr(dev->netns, '/'))
-		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
-	else
-		umn_strlcpy(nspath, dev->netns[0] ? dev->netns : D.netns, sizeof(nspath));
+	dev_netns_path(dev, nspath, sizeof(nspath));
 	if (dev->has_tap) {
 		/*
 		 * A restarted driver: the interface, its addresses and routes stayed. What the OS set
@@ -290,10 +287,7 @@ void adapter_sync_filter(struct device *dev)
 		return;
 	if (tap_get_flags(dev->ns_sock, dev->tap_fd, &ifflags) < 0)
 		return;
-	if (dev->netns[0] && !strchr(dev->netns, '/'))
-		snprintf(nspath, sizeof(nspath), "/run/netns/%s", dev->netns);
-	else
-		umn_strlcpy(nspath, dev->netns[0] ? dev->netns : D.netns, sizeof(nspath));
+	dev_netns_path(dev, nspath, sizeof(nspath));
 	want = FILTER_DIRECTED | FILTER_MULTICAST | FILTER_BROADCAST;
 	if (ifflags & IFF_ALLMULTI)
 		want |= FILTER_ALL_MULTICAST;

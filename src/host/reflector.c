@@ -510,16 +510,25 @@ static void do_io(struct ioclient *c, const struct umn_iomsg *m)
 		fail_io(c, r, m->req_id, STATUS_DEVICE_NOT_READY);
 }
 
+/* Asks the driver to cancel r; its completion still comes back the usual way. */
+static void cancel_at_host(const struct ioreq *r)
+{
+	struct umn_msg_io_cancel m;
+
+	if (!r->dev->host)
+		return;
+	umn_msg_init(&m, UMN_MSG_IO_CANCEL, sizeof(m), 0);
+	m.id = r->id;
+	umn_msg_send(r->dev->host->sock, &m, sizeof(m), NULL, 0);
+}
+
 static void do_cancel(struct ioclient *c, uint64_t client_req)
 {
 	/* Client request ids are the client's; find ours by scanning this client's requests. */
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
 		struct ioreq *r = R.req[i];
-		if (r && r->c == c && r->client_req == client_req && r->kind == RQ_IO && r->dev->host) {
-			struct umn_msg_io_cancel m;
-			umn_msg_init(&m, UMN_MSG_IO_CANCEL, sizeof(m), 0);
-			m.id = r->id;
-			umn_msg_send(r->dev->host->sock, &m, sizeof(m), NULL, 0);
+		if (r && r->c == c && r->client_req == client_req && r->kind == RQ_IO) {
+			cancel_at_host(r);
 			return;
 		}
 	}
@@ -534,12 +543,8 @@ static void client_gone(struct ioclient *c)
 	/* Pending requests are cancelled; their completions are dropped when they come. */
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
 		struct ioreq *r = R.req[i];
-		if (r && r->c == c && r->kind == RQ_IO && r->dev->host) {
-			struct umn_msg_io_cancel m;
-			umn_msg_init(&m, UMN_MSG_IO_CANCEL, sizeof(m), 0);
-			m.id = r->id;
-			umn_msg_send(r->dev->host->sock, &m, sizeof(m), NULL, 0);
-		}
+		if (r && r->c == c && r->kind == RQ_IO)
+			cancel_at_host(r);
 	}
 	/* Its handles get cleanup and close, as when a process dies on Windows. */
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {

@@ -169,6 +169,8 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
 int dev_restart(struct device *dev, char *err, size_t cap);
 void dev_tick(uint64_t now_ns);
 bool dev_starting(const struct device *dev);
+/* The network namespace file the device's interface and resources live in ("" for ours). */
+void dev_netns_path(const struct device *dev, char *buf, size_t cap);
 char *dev_status(struct device *only, bool json);
 void dev_shutdown_all(void);
 
