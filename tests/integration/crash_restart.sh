@@ -51,7 +51,8 @@ for i in $(seq 1 20); do
 		hp=$(umn_cli status --json | jq -r '.[0].host_pid')
 		kill -"$sig" "$hp" 2>/dev/null || { sleep 0.05; continue; }
 		died=no
-		for _ in $(seq 1 100); do
+		# Up to 10 s: under the sanitizer build on a busy machine a restart can be slow.
+		for _ in $(seq 1 500); do
 			if [ "$(umn_cli status --json | jq -r '[.[].state] | join(",")')" = "started,started" ] &&
 				[ "$(umn_cli status --json | jq -r '.[0].host_pid')" != "$hp" ]; then
 				died=yes
