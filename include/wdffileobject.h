@@ -72,6 +72,11 @@ PUNICODE_STRING WdfFileObjectGetFileName(WDFFILEOBJECT FileObject);
 /* Linux process id of the process that opened the handle (for a kernel-mode client, 0). */
 ULONG WdfFileObjectGetInitiatorProcessId(WDFFILEOBJECT FileObject);
 
+#ifdef _KERNEL_MODE
+/* The WDM file object behind a WDF one (in-host drivers only). */
+PFILE_OBJECT WdfFileObjectWdmGetFileObject(WDFFILEOBJECT FileObject);
+#endif
+
 UMNIC_EXTERN_C_END
 
 #endif

@@ -37,6 +37,8 @@ enum umn_msg_type {
 	UMN_MSG_REMOVE_DEVICE,
 	UMN_MSG_IO_REQUEST,	/* not answered by REPLY: the driver completes it with IO_COMPLETE */
 	UMN_MSG_IO_CANCEL,
+	UMN_MSG_TARGET_OPENED,	/* answers TARGET_OPEN */
+	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
@@ -48,6 +50,11 @@ enum umn_msg_type {
 	UMN_MSG_DYING,		/* a fatal signal arrived; the host exits next */
 	UMN_MSG_IO_COMPLETE,
 	UMN_MSG_REGISTER_NAME,	/* WdfDeviceCreateSymbolicLink / WdfDeviceCreateDeviceInterface */
+	/* The driver as a client of another device (I/O targets), see below. */
+	UMN_MSG_TARGET_OPEN,
+	UMN_MSG_TARGET_SEND,
+	UMN_MSG_TARGET_CANCEL,	/* struct umn_msg_io_cancel, id = cookie */
+	UMN_MSG_TARGET_CLOSE,	/* struct umn_msg_io_cancel, id = the file from TARGET_OPENED */
 };
 
 struct umn_msg_hdr {
@@ -211,6 +218,48 @@ struct umn_msg_io_complete {
 	uint64_t information;
 	int32_t status;
 	uint32_t data_len;
+};
+
+/*
+ * A driver opens another device by its link name (WdfIoTargetOpen ByName,
+ * IoGetDeviceObjectPointer). umnicd opens it as it would for an application,
+ * with the driver's requestor mode, and answers with TARGET_OPENED.
+ */
+struct umn_msg_target_open {
+	struct umn_msg_hdr h;
+	uint64_t id;		/* the host's, echoed in TARGET_OPENED */
+	uint32_t dev;		/* the opening driver's device */
+	uint32_t access;	/* desired access */
+	char name[256];		/* \DosDevices\Name, \??\Name or Name */
+};
+
+struct umn_msg_target_opened {
+	struct umn_msg_hdr h;
+	uint64_t id;
+	uint64_t file;		/* the file object created on the target; names it in sends */
+	uint32_t target_dev;	/* the target's device, for UseExistingDevice sends */
+	int32_t status;
+};
+
+/*
+ * A request a driver sends to a target (WdfRequestSend and friends). The
+ * input bytes follow the struct; the output comes back in TARGET_COMPLETE.
+ * Both are at most UMN_IO_INLINE_MAX.
+ */
+struct umn_msg_target_send {
+	struct umn_msg_hdr h;
+	uint64_t cookie;	/* the host's, echoed in TARGET_COMPLETE */
+	uint64_t file;		/* a file object from TARGET_OPENED, another one, or 0: none */
+	uint64_t origin;	/* the delivered request this one forwards, 0: built by the driver */
+	uint64_t offset;
+	uint32_t dev;		/* the sending driver's device */
+	uint32_t target_dev;
+	uint32_t major;		/* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
+	uint32_t ioctl;
+	uint32_t in_len;
+	uint32_t out_len;
+	uint32_t irql;		/* the sender's IRQL when it sent (in-host drivers) */
+	uint32_t reserved;
 };
 
 enum { UMN_NAME_SYMLINK = 1, UMN_NAME_INTERFACE = 2 };

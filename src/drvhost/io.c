@@ -2,11 +2,14 @@
 /*
  * I/O requests between umnicd and the runtime in this host: a request from
  * the socket becomes a umn_io_desc for umn_io_deliver(); the runtime's
- * completion goes back as IO_COMPLETE with the output bytes.
+ * completion goes back as IO_COMPLETE with the output bytes. The other way,
+ * the driver's own sends to I/O targets go out as TARGET_SEND and come back
+ * as TARGET_COMPLETE, with umnicd routing them like an application's.
  */
 #include "drvhost/io.h"
 
 #include <errno.h>
+#include <time.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,30 +30,55 @@ struct hio {
 	bool in_mapped, out_mapped;
 };
 
+struct hio_table {
+	struct hio slot[IO_SLOTS];
+	unsigned used;
+};
+
+/* A TARGET_OPEN waiting for its TARGET_OPENED. */
+struct open_wait {
+	struct open_wait *next;
+	uint64_t id;
+	bool done;
+	NTSTATUS status;
+	uint64_t file;
+	uint32_t device;
+};
+
 static struct {
 	int sock;
 	pthread_mutex_t lock;
-	struct hio slot[IO_SLOTS];
-	unsigned used;
-} io = { .sock = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_cond_t opened;
+	struct hio_table in;	/* requests umnicd delivered, by umnicd's id */
+	struct hio_table sent;	/* requests the driver sent, by cookie; only out/out_len used */
+	struct open_wait *opens;
+	uint64_t next_open;
+	bool gone;		/* umnicd closed the socket */
+} io = { .sock = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER };
 
-static struct hio *slot_find(uint64_t id)
+static struct hio *slot_find(struct hio_table *t, uint64_t id)
 {
 	for (unsigned i = 0, h = (unsigned)id; i < IO_SLOTS; i++, h++)
-		if (io.slot[h & (IO_SLOTS - 1)].id == id)
-			return &io.slot[h & (IO_SLOTS - 1)];
+		if (t->slot[h & (IO_SLOTS - 1)].id == id)
+			return &t->slot[h & (IO_SLOTS - 1)];
 	return NULL;
 }
 
-static struct hio *slot_new(uint64_t id)
+static struct hio *slot_new(struct hio_table *t, uint64_t id)
 {
-	if (io.used >= IO_SLOTS - 1 || slot_find(id))
+	if (t->used >= IO_SLOTS - 1 || slot_find(t, id))
 		return NULL;
 	for (unsigned i = 0, h = (unsigned)id;; i++, h++)
-		if (!io.slot[h & (IO_SLOTS - 1)].id) {
-			io.used++;
-			return &io.slot[h & (IO_SLOTS - 1)];
+		if (!t->slot[h & (IO_SLOTS - 1)].id) {
+			t->used++;
+			return &t->slot[h & (IO_SLOTS - 1)];
 		}
+}
+
+static void slot_free(struct hio_table *t, struct hio *p)
+{
+	*p = (struct hio){ 0 };
+	t->used--;
 }
 
 static void release(struct hio *r)
@@ -91,15 +119,14 @@ static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
 	uint32_t len = 0;
 
 	pthread_mutex_lock(&io.lock);
-	p = slot_find(id);
+	p = slot_find(&io.in, id);
 	if (!p) {
 		pthread_mutex_unlock(&io.lock);
 		umn_log(UMN_LOG_WARN, "completion of unknown request %llu", (unsigned long long)id);
 		return;
 	}
 	r = *p;
-	*p = (struct hio){ 0 };
-	io.used--;
+	slot_free(&io.in, p);
 	pthread_mutex_unlock(&io.lock);
 	/* Output that lives in a shared memfd is already where umnicd reads it. */
 	if (!r.out_mapped && r.out && (NT_SUCCESS(status) || status == STATUS_BUFFER_OVERFLOW))
@@ -133,29 +160,186 @@ static NTSTATUS on_register_interface(struct umn_device *dev, const GUID *guid, 
 								  : STATUS_SUCCESS;
 }
 
-static NTSTATUS no_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
-			const struct umn_io_desc *desc)
+static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
+		       const struct umn_io_desc *d)
 {
-	(void)dev;
-	(void)target_file;
-	(void)cookie;
-	(void)desc;
-	return STATUS_NOT_SUPPORTED; /* I/O targets from user-mode drivers: not yet */
+	size_t total = sizeof(struct umn_msg_target_send) + d->in_len;
+	struct umn_msg_target_send *m;
+	struct hio *r;
+	int e;
+
+	/* Sends travel inline both ways; larger buffers would need memfds, which sends do not use. */
+	if (d->in_len > UMN_IO_INLINE_MAX || d->out_len > UMN_IO_INLINE_MAX)
+		return STATUS_INVALID_BUFFER_SIZE;
+	m = malloc(total);
+	if (!m)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	umn_msg_init(m, UMN_MSG_TARGET_SEND, (uint32_t)total, 0);
+	m->cookie = cookie;
+	m->file = target_file;
+	m->origin = d->origin;
+	m->offset = d->offset;
+	m->dev = dev ? dev->id : UINT32_MAX;
+	m->target_dev = d->device;
+	m->major = d->major;
+	m->ioctl = d->ioctl;
+	m->in_len = (uint32_t)d->in_len;
+	m->out_len = (uint32_t)d->out_len;
+	m->irql = d->irql;
+	if (d->in_len)
+		memcpy(m + 1, d->in, d->in_len);
+	/* Registered before it goes: the completion may arrive before umn_msg_send returns. */
+	pthread_mutex_lock(&io.lock);
+	r = slot_new(&io.sent, cookie);
+	if (r)
+		*r = (struct hio){ .id = cookie, .out = d->out, .out_len = d->out_len };
+	pthread_mutex_unlock(&io.lock);
+	if (!r) {
+		free(m);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
+	e = umn_msg_send(io.sock, m, total, NULL, 0);
+	free(m);
+	if (e < 0) {
+		pthread_mutex_lock(&io.lock);
+		r = slot_find(&io.sent, cookie);
+		if (r)
+			slot_free(&io.sent, r);
+		pthread_mutex_unlock(&io.lock);
+		/* Gone already: a completion raced the failure; the runtime ignores the failure then. */
+		return r ? STATUS_DEVICE_REMOVED : STATUS_PENDING;
+	}
+	return STATUS_PENDING;
 }
 
-static NTSTATUS no_open(struct umn_device *dev, const char *name, uint32_t access, uint64_t *ret)
+void host_io_target_complete(const void *msg, size_t len)
+{
+	const struct umn_msg_io_complete *m = msg;
+	struct hio *p;
+	NTSTATUS st;
+
+	if (len < sizeof(*m) || len - sizeof(*m) != m->data_len)
+		return;
+	pthread_mutex_lock(&io.lock);
+	p = slot_find(&io.sent, m->id);
+	if (!p) {
+		pthread_mutex_unlock(&io.lock);
+		umn_log(UMN_LOG_WARN, "completion of unknown sent request %llu", (unsigned long long)m->id);
+		return;
+	}
+	st = m->status;
+	/* umnicd sends no more than the buffer; a bigger reply is refused, not trusted. */
+	if (m->data_len > p->out_len)
+		st = STATUS_DRIVER_INTERNAL_ERROR;
+	else if (m->data_len)
+		memcpy(p->out, m + 1, m->data_len);
+	slot_free(&io.sent, p);
+	pthread_mutex_unlock(&io.lock);
+	umn_io_sent_complete(m->id, st, (ULONG_PTR)m->information);
+}
+
+static void send_id_msg(uint32_t type, uint64_t id)
+{
+	struct umn_msg_io_cancel m;
+
+	umn_msg_init(&m, type, sizeof(m), 0);
+	m.id = id;
+	umn_msg_send(io.sock, &m, sizeof(m), NULL, 0);
+}
+
+static void on_cancel_sent(struct umn_device *dev, uint64_t cookie)
 {
 	(void)dev;
-	(void)name;
-	(void)access;
-	(void)ret;
-	return STATUS_NOT_SUPPORTED;
+	send_id_msg(UMN_MSG_TARGET_CANCEL, cookie);
+}
+
+static void on_close_target(struct umn_device *dev, uint64_t file)
+{
+	(void)dev;
+	send_id_msg(UMN_MSG_TARGET_CLOSE, file);
+}
+
+/* umnicd answers an open as soon as the target's driver has run its create. */
+#define OPEN_TIMEOUT_S 60
+
+static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t access, uint64_t *ret_file,
+			uint32_t *ret_device)
+{
+	struct umn_msg_target_open m;
+	struct open_wait w = { 0 }, **pp;
+	struct timespec deadline;
+	NTSTATUS st;
+
+	if (strlen(name) >= sizeof(m.name))
+		return STATUS_OBJECT_NAME_INVALID;
+	umn_msg_init(&m, UMN_MSG_TARGET_OPEN, sizeof(m), 0);
+	m.dev = dev ? dev->id : UINT32_MAX;
+	m.access = access;
+	umn_strlcpy(m.name, name, sizeof(m.name));
+	pthread_mutex_lock(&io.lock);
+	w.id = m.id = ++io.next_open;
+	w.next = io.opens;
+	io.opens = &w;
+	pthread_mutex_unlock(&io.lock);
+	if (umn_msg_send(io.sock, &m, sizeof(m), NULL, 0) < 0) {
+		w.done = true;
+		w.status = STATUS_DEVICE_REMOVED;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += OPEN_TIMEOUT_S;
+	pthread_mutex_lock(&io.lock);
+	while (!w.done && !io.gone)
+		if (pthread_cond_timedwait(&io.opened, &io.lock, &deadline) == ETIMEDOUT)
+			break;
+	for (pp = &io.opens; *pp; pp = &(*pp)->next)
+		if (*pp == &w) {
+			*pp = w.next;
+			break;
+		}
+	pthread_mutex_unlock(&io.lock);
+	st = w.done ? w.status : io.gone ? STATUS_DEVICE_REMOVED : STATUS_IO_TIMEOUT;
+	if (NT_SUCCESS(st)) {
+		*ret_file = w.file;
+		*ret_device = w.device;
+	} else if (w.done && NT_SUCCESS(w.status)) {
+		on_close_target(dev, w.file);
+	}
+	return st;
+}
+
+void host_io_target_opened(const void *msg, size_t len)
+{
+	const struct umn_msg_target_opened *m = msg;
+
+	if (len != sizeof(*m))
+		return;
+	pthread_mutex_lock(&io.lock);
+	for (struct open_wait *w = io.opens; w; w = w->next)
+		if (w->id == m->id) {
+			w->done = true;
+			w->status = m->status;
+			w->file = m->file;
+			w->device = m->target_dev;
+			pthread_cond_broadcast(&io.opened);
+			break;
+		}
+	pthread_mutex_unlock(&io.lock);
+}
+
+void host_io_shutdown(void)
+{
+	pthread_mutex_lock(&io.lock);
+	io.gone = true;
+	pthread_cond_broadcast(&io.opened);
+	pthread_mutex_unlock(&io.lock);
 }
 
 static const struct umn_io_ops host_io_ops = {
 	.complete = on_complete,
-	.send = no_send,
-	.open_target = no_open,
+	.send = on_send,
+	.open_target = on_open,
+	.close_target = on_close_target,
+	.cancel_sent = on_cancel_sent,
 	.register_interface = on_register_interface,
 	.register_symlink = on_register_symlink,
 };
@@ -214,7 +398,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 		return;
 	}
 	pthread_mutex_lock(&io.lock);
-	r = slot_new(m->id);
+	r = slot_new(&io.in, m->id);
 	if (r)
 		*r = tmp;
 	pthread_mutex_unlock(&io.lock);

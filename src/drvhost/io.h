@@ -9,5 +9,10 @@ void host_io_init(int sock);
 /* An IO_REQUEST or IO_CANCEL message (private copy) and the fds that came with it (taken). */
 void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds);
 void host_io_cancel(const void *msg, size_t len);
+/* TARGET_OPENED and TARGET_COMPLETE: umnicd's answers to the driver's own opens and sends. */
+void host_io_target_opened(const void *msg, size_t len);
+void host_io_target_complete(const void *msg, size_t len);
+/* umnicd went away: opens waiting for it fail. */
+void host_io_shutdown(void);
 
 #endif

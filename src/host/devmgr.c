@@ -148,11 +148,6 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	r = resolve(inf_path, hwid, &dev->drv, err, cap);
 	if (r < 0)
 		goto fail;
-	if (dev->drv->mode != INF_MODE_USER) {
-		snprintf(err, cap, "%s: KmdfService drivers (kernel mode) are not supported yet", inf_path);
-		r = -EOPNOTSUPP;
-		goto fail;
-	}
 	umn_strlcpy(dev->hwid, dev->drv->hwid, sizeof(dev->hwid));
 	umn_strlcpy(svc, dev->drv->service_name, sizeof(svc));
 	for (char *p = svc; *p; p++)

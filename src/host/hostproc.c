@@ -6,6 +6,7 @@
  * is trusted: each message is copied out of the socket, its size checked
  * against its type, and every device number checked against this host.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -91,6 +92,51 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 	return 0;
 }
 
+/*
+ * An in-host driver: the module with the host side (umnic-kmhost.so, beside
+ * umnic-host) is loaded into umnicd once, and serves one end of a
+ * socketpair on its own threads. Everything else is as for a process.
+ */
+static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
+{
+	static int (*start)(int fd, char *err, size_t cap);
+	int sv[2];
+
+	if (!start) {
+		char path[PATH_MAX];
+		const char *slash = strrchr(D.host_bin, '/');
+		void *dl;
+
+		snprintf(path, sizeof(path), "%.*s/umnic-kmhost.so",
+			 slash ? (int)(slash - D.host_bin) : 1, slash ? D.host_bin : ".");
+		dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!dl) {
+			snprintf(err, cap, "cannot load the kernel-mode host: %s", dlerror());
+			return -ENOENT;
+		}
+		*(void **)&start = dlsym(dl, "umn_kmhost_start");
+		if (!start) {
+			snprintf(err, cap, "%s has no umn_kmhost_start", path);
+			return -ENOENT;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, cap, "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	if (start(sv[1], err, cap) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -EBUSY;
+	}
+	h->pid = getpid();
+	h->sock = sv[0];
+	h->inhost = true;
+	umn_strlcpy(h->sandbox, "none: kernel mode, inside umnicd", sizeof(h->sandbox));
+	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
+	return 0;
+}
+
 static void pump(struct hostproc *h)
 {
 	struct hreq *r;
@@ -155,7 +201,7 @@ static void on_load_done(struct device *dev, int32_t st, const char *text)
 
 static bool host_fits(const struct hostproc *h, const struct device *dev, bool sandbox)
 {
-	return !h->dead && !strcmp(h->so_path, dev->drv->binary_path) &&
+	return !h->dead && !h->inhost && !strcmp(h->so_path, dev->drv->binary_path) &&
 	       !strcmp(h->service, dev->drv->service_name) && h->sandboxed == sandbox;
 }
 
@@ -170,6 +216,7 @@ static bool device_sandboxed(const struct device *dev)
 static struct hostproc *host_new(const struct device *dev, bool shared, char *err, size_t cap)
 {
 	struct hostproc *h = calloc(1, sizeof(*h));
+	bool inhost = dev->drv->mode == INF_MODE_KERNEL;
 
 	if (!h) {
 		snprintf(err, cap, "out of memory");
@@ -179,13 +226,52 @@ static struct hostproc *host_new(const struct device *dev, bool shared, char *er
 	umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
 	umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
 	h->shared = shared;
-	if (spawn(h, dev, err, cap) < 0) {
+	if ((inhost ? spawn_inhost(h, err, cap) : spawn(h, dev, err, cap)) < 0) {
 		free(h);
 		return NULL;
 	}
 	h->next = D.hosts;
 	D.hosts = h;
 	return h;
+}
+
+/*
+ * A kernel-mode driver's device joins the in-host driver, which is loaded
+ * once and stays: umnicd hosts one kernel-mode driver (the runtime keeps one
+ * driver per process), and one that was stopped comes back only with umnicd.
+ */
+static int attach_inhost(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_load_driver m;
+	struct hostproc *h;
+
+	if (D.kmhost_stopped[0]) {
+		snprintf(err, cap, "the kernel-mode driver host was stopped (%s); kernel-mode drivers come back when umnicd restarts",
+			 D.kmhost_stopped);
+		return -EIO;
+	}
+	for (h = D.hosts; h && !h->inhost; h = h->next)
+		;
+	if (h && (strcmp(h->so_path, dev->drv->binary_path) || strcmp(h->service, dev->drv->service_name))) {
+		snprintf(err, cap, "umnicd runs the kernel-mode driver %s (%s) already and hosts one kernel-mode driver at a time",
+			 h->service, h->so_path);
+		return -EBUSY;
+	}
+	if (!h) {
+		h = host_new(dev, true, err, cap);
+		if (!h)
+			return -EIO;
+		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
+		m.proto_version = UMN_PROTO_VERSION;
+		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		umn_strlcpy(m.service, h->service, sizeof(m.service));
+		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
+		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		umn_log(UMN_LOG_INFO, "kernel-mode driver %s runs inside umnicd", h->service);
+	}
+	dev->host = h;
+	h->ndevices++;
+	return 0;
 }
 
 int host_attach(struct device *dev, char *err, size_t cap)
@@ -195,6 +281,8 @@ int host_attach(struct device *dev, char *err, size_t cap)
 	bool sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED;
 	bool sandbox = device_sandboxed(dev);
 
+	if (dev->drv->mode == INF_MODE_KERNEL)
+		return attach_inhost(dev, err, cap);
 	for (h = D.hosts; h && sharing; h = h->next)
 		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
 			break;
@@ -230,6 +318,8 @@ void host_keep_spare(const struct device *dev)
 	char err[UMN_TEXT_MAX];
 	struct hostproc *h;
 
+	if (dev->drv->mode == INF_MODE_KERNEL)
+		return;
 	for (h = D.hosts; h; h = h->next)
 		if (h->spare && host_fits(h, dev, sandbox))
 			return;
@@ -265,6 +355,11 @@ void host_kill(struct hostproc *h, const char *why)
 		return;
 	if (!h->kill_reason[0])
 		umn_strlcpy(h->kill_reason, why, sizeof(h->kill_reason));
+	if (h->inhost) {
+		/* No process to signal: host_tick cuts it off, outside whatever handler called us. */
+		h->stop_pending = true;
+		return;
+	}
 	umn_log(UMN_LOG_WARN, "stopping driver host %d (%s): %s", (int)h->pid, h->service, why);
 	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 }
@@ -276,6 +371,18 @@ void host_detach(struct device *dev)
 	if (!h)
 		return;
 	dev->host = NULL;
+	if (h->inhost) {
+		/* The driver stays loaded; the device leaves it, so it can be added again. */
+		struct umn_msg_dev m;
+
+		h->ndevices--;
+		if (!h->dead) {
+			umn_msg_init(&m, UMN_MSG_REMOVE_DEVICE, sizeof(m), 0);
+			m.dev = dev->id;
+			host_request(h, NULL, &m, sizeof(m), NULL, 0, NULL);
+		}
+		return;
+	}
 	if (--h->ndevices == 0 && !h->dead) {
 		/* Last device gone: the host has nothing left to do. */
 		h->dead = true;
@@ -331,6 +438,7 @@ void host_on_exit(struct hostproc *h)
 	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
 	h->dead = true;
 	drop_pending(h);
+	reflector_host_gone(h);
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *dev = D.devs[i];
 		if (dev && dev->host == h) {
@@ -424,7 +532,25 @@ void host_on_readable(struct hostproc *h)
 		host_kill(h, "malformed message");
 		return;
 	}
-	/* A host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
+	/*
+	 * I/O moves at the pace of the requests umnicd handed over (completions) or
+	 * the driver's own sends, each bounded by the reflector's per-client limit
+	 * on outstanding requests; the length checks are the handlers'.
+	 */
+	switch (hdr->type) {
+	case UMN_MSG_IO_COMPLETE:
+		reflector_on_complete(h, buf, (size_t)n);
+		return;
+	case UMN_MSG_TARGET_OPEN:
+	case UMN_MSG_TARGET_SEND:
+	case UMN_MSG_TARGET_CANCEL:
+	case UMN_MSG_TARGET_CLOSE:
+		reflector_on_host_io(h, buf, (size_t)n);
+		return;
+	default:
+		break;
+	}
+	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
 	{
 		uint64_t now = umn_now_ns();
 		if (now - h->rate_window_ns > 1000000000ull) {
@@ -436,11 +562,6 @@ void host_on_readable(struct hostproc *h)
 			watch_del(&h->w_sock);
 			return;
 		}
-	}
-	/* I/O completions carry their output; their own handler checks the length. */
-	if (hdr->type == UMN_MSG_IO_COMPLETE) {
-		reflector_on_complete(h, buf, (size_t)n);
-		return;
 	}
 	if ((size_t)n != expected_size(hdr->type)) {
 		char why[96];
@@ -514,8 +635,10 @@ void host_free_all(void)
 {
 	while (D.hosts) {
 		struct hostproc *h = D.hosts;
-		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
-		waitpid(h->pid, NULL, 0);
+		if (!h->inhost) {
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+			waitpid(h->pid, NULL, 0);
+		}
 		drop_pending(h);
 		host_free(h);
 	}
@@ -524,8 +647,35 @@ void host_free_all(void)
 /* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
 #define HOST_REQUEST_TIMEOUT_NS (60ull * 1000000000ull)
 
+/*
+ * The kernel-mode host misbehaved: umnicd stops talking to it (its thread
+ * ends when the socket closes) and fails its devices. Its code stays mapped;
+ * what a kernel would do is bug check, and umnicd prefers to keep serving
+ * everything else.
+ */
+static void stop_inhost(struct hostproc *h)
+{
+	char why[UMN_TEXT_MAX];
+
+	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service, h->kill_reason);
+	umn_strlcpy(D.kmhost_stopped, h->kill_reason, sizeof(D.kmhost_stopped));
+	h->dead = true;
+	drop_pending(h);
+	reflector_host_gone(h);
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		if (dev && dev->host == h)
+			dev_fail(dev, "%s", why);
+	}
+	watch_del(&h->w_sock);
+	shutdown(h->sock, SHUT_RDWR);
+}
+
 void host_tick(uint64_t now_ns)
 {
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (h->inhost && h->stop_pending && !h->dead)
+			stop_inhost(h);
 	for (struct hostproc *h = D.hosts; h; h = h->next)
 		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
 			char why[96];

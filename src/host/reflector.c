@@ -26,6 +26,14 @@
 
 /* NTSTATUS umnicd chooses where Windows documents none (docs/io-requests.md). */
 #define STATUS_INFORMATION_TOO_LARGE STATUS_DRIVER_INTERNAL_ERROR
+#define STATUS_KM_CLIENT_REFUSED STATUS_ACCESS_DENIED
+#define STATUS_KM_CLIENT_ABOVE_PASSIVE STATUS_INVALID_DEVICE_STATE
+#define STATUS_NO_KNOWN_FILE_OBJECT STATUS_INVALID_HANDLE
+#define STATUS_INTERNAL_IOCTL_REFUSED STATUS_INVALID_DEVICE_REQUEST
+#define STATUS_NEITHER_OUT_OF_CONTEXT STATUS_INVALID_PARAMETER
+
+/* Requests one client may have outstanding; beyond, STATUS_INSUFFICIENT_RESOURCES. */
+#define CLIENT_MAX_PENDING 4096u
 
 struct ioclient {
 	struct watch w;
@@ -37,6 +45,9 @@ struct ioclient {
 	unsigned handles;
 	unsigned pending;
 	bool gone;	/* disconnected; freed when nothing refers to it */
+	/* A driver as a client (its I/O targets): replies go to its host as messages. */
+	struct hostproc *host;
+	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
 };
 
 struct iohandle {
@@ -143,11 +154,34 @@ static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
 		umn_log(UMN_LOG_DEBUG, "reply to client pid %d lost", (int)c->pid);
 }
 
+/* A driver's send completes with a TARGET_COMPLETE to its host, the output inline. */
+static void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
+				const void *data, uint32_t len)
+{
+	static _Alignas(8) unsigned char buf[sizeof(struct umn_msg_io_complete) + UMN_IO_INLINE_MAX];
+	struct umn_msg_io_complete *m = (void *)buf;
+
+	if (len > UMN_IO_INLINE_MAX)
+		len = 0;
+	umn_msg_init(m, UMN_MSG_TARGET_COMPLETE, (uint32_t)(sizeof(*m) + len), 0);
+	m->id = cookie;
+	m->status = st;
+	m->information = info;
+	m->data_len = len;
+	if (len)
+		memcpy(m + 1, data, len);
+	umn_msg_send(c->host->sock, m, sizeof(*m) + len, NULL, 0);
+}
+
 static void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
 			   const void *data, uint32_t len, bool in_memfd)
 {
 	struct umn_iomsg m;
 
+	if (c->host && !c->gone) {
+		reply_host_complete(c, req_id, st, info, in_memfd ? NULL : data, in_memfd ? 0 : len);
+		return;
+	}
 	umn_iomsg_init(&m, UMN_IOMSG_COMPLETE, req_id);
 	m.complete.status = st;
 	m.complete.information = info;
@@ -161,6 +195,21 @@ static void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_
 {
 	struct umn_iomsg m;
 
+	if (c->host) {
+		struct umn_msg_target_opened o;
+		const struct iohandle *h = handle ? HANDLE_GET(handle) : NULL;
+
+		if (c->gone)
+			return;
+		umn_msg_init(&o, UMN_MSG_TARGET_OPENED, sizeof(o), 0);
+		o.id = req_id;
+		o.status = st;
+		o.file = handle;
+		o.target_dev = h && h->dev ? h->dev->id : UINT32_MAX;
+		umn_msg_send(c->host->sock, &o, sizeof(o), NULL, 0);
+		return;
+	}
+
 	umn_iomsg_init(&m, UMN_IOMSG_OPEN_DONE, req_id);
 	m.open_done.status = st;
 	m.open_done.granted_access = granted;
@@ -171,6 +220,9 @@ static void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_
 static void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st)
 {
 	struct umn_iomsg m;
+
+	if (c->host)
+		return; /* a driver's close is not answered */
 
 	umn_iomsg_init(&m, UMN_IOMSG_CLOSE_DONE, req_id);
 	m.close_done.status = st;
@@ -184,7 +236,7 @@ static struct ioreq *req_new(enum ioreq_kind kind, struct ioclient *c, uint64_t 
 {
 	struct ioreq *r;
 
-	if (R.nreq >= TABLE_SIZE / 2)
+	if (R.nreq >= TABLE_SIZE / 2 || c->pending >= CLIENT_MAX_PENDING)
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -242,7 +294,8 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 	m->major = major;
 	m->ioctl = ioctl;
 	m->io_type = io_type;
-	m->requestor_mode = 1; /* UserMode: an application */
+	m->requestor_mode = r->c->kernel_mode ? 0 : 1; /* KernelMode / UserMode */
+	m->from_user_mode_driver = r->c->host && !r->c->kernel_mode;
 	m->requestor_pid = r->c->pid > 0 ? (uint32_t)r->c->pid : 0;
 	m->desired_access = access;
 	m->in_len = in_len;
@@ -336,19 +389,25 @@ static bool access_allowed(const struct device *dev, const struct ioclient *c, u
 	return true;
 }
 
-static struct device *device_by_name(const struct umn_iomsg *m)
+/* The device registered under a symbolic link name, or (link NULL) a device interface. */
+static struct device *device_by_name(const char *link, const GUID *guid)
 {
+	/* "\DosDevices\Name", "\??\Name" and "Name" all name the same link. */
+	if (link && !strncasecmp(link, "\\DosDevices\\", 12))
+		link += 12;
+	else if (link && !strncmp(link, "\\??\\", 4))
+		link += 4;
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *d = D.devs[i];
 		if (!d)
 			continue;
 		for (unsigned k = 0; k < d->nnames; k++) {
-			if (m->open.by_interface) {
+			if (!link) {
 				if (d->names[k].kind == UMN_NAME_INTERFACE &&
-				    !memcmp(&d->names[k].guid, &m->open.interface_guid, sizeof(GUID)))
+				    !memcmp(&d->names[k].guid, guid, sizeof(GUID)))
 					return d;
 			} else if (d->names[k].kind == UMN_NAME_SYMLINK &&
-				   !strcasecmp(d->names[k].name, m->open.link)) {
+				   !strcasecmp(d->names[k].name, link)) {
 				return d;
 			}
 		}
@@ -356,47 +415,58 @@ static struct device *device_by_name(const struct umn_iomsg *m)
 	return NULL;
 }
 
+/* A user-mode driver hears from kernel-mode clients only if its INF allows them. */
+static bool km_client_refused(const struct ioclient *c, const struct device *dev)
+{
+	return c->kernel_mode && dev->drv->mode == INF_MODE_USER &&
+	       dev->drv->policy.kernel_mode_client != INF_KMCLIENT_ALLOW;
+}
+
 /* --- client requests -------------------------------------------------------------------------- */
 
-static void do_open(struct ioclient *c, const struct umn_iomsg *m)
+/* An open: a handle whose file object the driver creates (EvtDeviceFileCreate). */
+static void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, uint32_t access,
+			const char *file_name)
 {
-	struct device *dev = device_by_name(m);
 	struct iohandle *h;
 	struct ioreq *r;
 
 	if (!dev) {
-		reply_open(c, m->req_id, STATUS_OBJECT_NAME_NOT_FOUND, 0, 0);
+		reply_open(c, req_id, STATUS_OBJECT_NAME_NOT_FOUND, 0, 0);
 		return;
 	}
-	if (!access_allowed(dev, c, m->open.access)) {
-		reply_open(c, m->req_id, STATUS_ACCESS_DENIED, 0, 0);
+	if (!access_allowed(dev, c, access)) {
+		reply_open(c, req_id, STATUS_ACCESS_DENIED, 0, 0);
+		return;
+	}
+	if (km_client_refused(c, dev)) {
+		reply_open(c, req_id, STATUS_KM_CLIENT_REFUSED, 0, 0);
 		return;
 	}
 	if (dev->state != DEV_STARTED || !dev->host) {
-		reply_open(c, m->req_id, STATUS_DEVICE_NOT_READY, 0, 0);
+		reply_open(c, req_id, STATUS_DEVICE_NOT_READY, 0, 0);
 		return;
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h || R.nhandle >= TABLE_SIZE / 2) {
 		free(h);
-		reply_open(c, m->req_id, STATUS_INSUFFICIENT_RESOURCES, 0, 0);
+		reply_open(c, req_id, STATUS_INSUFFICIENT_RESOURCES, 0, 0);
 		return;
 	}
 	h->id = ++R.next_id;
 	h->c = c;
 	h->dev = dev;
 	h->incarnation = dev->incarnation;
-	h->granted = m->open.access;
+	h->granted = access;
 	tab_put((void **)R.handle, h, h->id, offsetof(struct iohandle, id));
 	R.nhandle++;
 	c->handles++;
-	r = req_new(RQ_CREATE, c, m->req_id, h, dev);
-	if (!r || !send_request(r, IRP_MJ_CREATE, 0, 0, 0, NULL, 0, -1, 0, -1, m->open.access,
-				m->open.file_name)) {
+	r = req_new(RQ_CREATE, c, req_id, h, dev);
+	if (!r || !send_request(r, IRP_MJ_CREATE, 0, 0, 0, NULL, 0, -1, 0, -1, access, file_name)) {
 		if (r)
 			req_free(r);
 		handle_free(h);
-		reply_open(c, m->req_id, STATUS_DEVICE_NOT_READY, 0, 0);
+		reply_open(c, req_id, r ? STATUS_DEVICE_NOT_READY : STATUS_INSUFFICIENT_RESOURCES, 0, 0);
 	}
 }
 
@@ -424,90 +494,145 @@ static void fail_io(struct ioclient *c, struct ioreq *r, uint64_t req_id, NTSTAT
 	reply_complete(c, req_id, st, 0, NULL, 0, false);
 }
 
-static void do_io(struct ioclient *c, const struct umn_iomsg *m)
+/* One read, write or IOCTL as the rules see it, whoever sent it. */
+struct io_args {
+	uint32_t major;		/* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
+	uint32_t code;
+	uint64_t offset;
+	const void *in;
+	uint32_t in_len;
+	int in_fd;		/* input in a memfd (applications' large buffers) */
+	uint32_t out_len;
+	int out_fd;
+	/* METHOD_NEITHER from an application: the addresses in its own memory. */
+	uint64_t in_ptr, out_ptr;
+	/* A driver forwarding an application's METHOD_NEITHER request: its context. */
+	bool in_app_context;
+};
+
+/*
+ * Applies the rules every requestor meets (access bits, buffer methods) and
+ * sends the request to dev's driver; h is the file object's handle, NULL for
+ * none. Replies to c itself when the request is refused.
+ */
+static void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct device *dev,
+		     const struct io_args *a)
 {
-	struct iohandle *h;
-	struct ioreq *r;
-	uint64_t handle = m->type == UMN_IOMSG_READ ? m->read.handle
-			  : m->type == UMN_IOMSG_WRITE ? m->write.handle : m->ioctl.handle;
 	static unsigned char neither_in[UMN_IOMSG_INLINE_MAX];
+	bool user_requestor = !c->kernel_mode, to_umdf = dev->drv->mode == INF_MODE_USER;
+	uint32_t method = METHOD_FROM_CTL_CODE(a->code), need = (a->code >> 14) & 3, granted = 0;
+	const void *in = a->in;
+	int in_fd = a->in_fd;
+	bool neither = false;
+	struct ioreq *r;
 
-	h = usable_handle(c, m->req_id, handle);
-	if (!h)
-		return;
-	r = req_new(RQ_IO, c, m->req_id, h, h->dev);
+	r = req_new(RQ_IO, c, req_id, h, dev);
 	if (!r) {
-		fail_io(c, NULL, m->req_id, STATUS_INSUFFICIENT_RESOURCES);
+		fail_io(c, NULL, req_id, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	if (m->type == UMN_IOMSG_READ) {
-		if (!(h->granted & FILE_READ_DATA)) {
-			fail_io(c, r, m->req_id, STATUS_ACCESS_DENIED);
+	/* The I/O manager checks a handle's access for user-mode requestors only. */
+	if (user_requestor && h) {
+		if (h->granted & FILE_READ_DATA)
+			granted |= FILE_READ_ACCESS;
+		if (h->granted & FILE_WRITE_DATA)
+			granted |= FILE_WRITE_ACCESS;
+	} else {
+		granted = FILE_READ_ACCESS | FILE_WRITE_ACCESS;
+	}
+	if (a->major == IRP_MJ_READ || a->major == IRP_MJ_WRITE) {
+		if (!(granted & (a->major == IRP_MJ_READ ? FILE_READ_ACCESS : FILE_WRITE_ACCESS))) {
+			fail_io(c, r, req_id, STATUS_ACCESS_DENIED);
 			return;
 		}
-		r->check_information = true;
-		if (!send_request(r, IRP_MJ_READ, 0, m->read.offset, IO_BUFFERED, NULL, 0, -1,
-				  m->read.length, m->read.out_fd, 0, NULL))
-			fail_io(c, r, m->req_id, STATUS_DEVICE_NOT_READY);
+		r->check_information = a->major == IRP_MJ_READ;
+		if (!send_request(r, a->major, 0, a->offset, IO_BUFFERED,
+				  a->major == IRP_MJ_WRITE ? in : NULL,
+				  a->major == IRP_MJ_WRITE ? a->in_len : 0, in_fd,
+				  a->major == IRP_MJ_READ ? a->out_len : 0, a->out_fd, 0, NULL))
+			fail_io(c, r, req_id, STATUS_DEVICE_NOT_READY);
 		return;
 	}
-	if (m->type == UMN_IOMSG_WRITE) {
-		if (!(h->granted & FILE_WRITE_DATA)) {
-			fail_io(c, r, m->req_id, STATUS_ACCESS_DENIED);
-			return;
-		}
-		if (!send_request(r, IRP_MJ_WRITE, 0, m->write.offset, IO_BUFFERED, m->write.data,
-				  m->write.length, m->write.in_fd, 0, -1, 0, NULL))
-			fail_io(c, r, m->req_id, STATUS_DEVICE_NOT_READY);
-		return;
-	}
-
-	/* IOCTL: the access bits of the code must all be granted on the handle (user mode). */
-	uint32_t code = m->ioctl.code, method = METHOD_FROM_CTL_CODE(code);
-	uint32_t need = (code >> 14) & 3, granted = 0;
-	const void *in = m->ioctl.in;
-	int in_fd = m->ioctl.in_fd;
-
-	if (h->granted & FILE_READ_DATA)
-		granted |= FILE_READ_ACCESS;
-	if (h->granted & FILE_WRITE_DATA)
-		granted |= FILE_WRITE_ACCESS;
+	/* IOCTL: the access bits of the code must all be granted on the handle. */
 	if ((need & granted) != need) {
-		fail_io(c, r, m->req_id, STATUS_ACCESS_DENIED);
+		fail_io(c, r, req_id, STATUS_ACCESS_DENIED);
 		return;
 	}
 	r->method = method;
 	if (method == METHOD_NEITHER) {
-		struct iovec local, remote;
+		/* A kernel-mode driver takes raw buffers; here, where it cannot, it gets copies too. */
+		if (to_umdf && dev->drv->policy.method_neither != INF_METHOD_NEITHER_COPY) {
+			fail_io(c, r, req_id, STATUS_INVALID_DEVICE_REQUEST);
+			return;
+		}
+		neither = true;
+		if (c->host) {
+			/* A driver's pointers mean nothing outside it; only an application's request may travel. */
+			if (!a->in_app_context) {
+				fail_io(c, r, req_id, STATUS_NEITHER_OUT_OF_CONTEXT);
+				return;
+			}
+		} else {
+			struct iovec local, remote;
 
-		if (h->dev->drv->policy.method_neither != INF_METHOD_NEITHER_COPY) {
-			fail_io(c, r, m->req_id, STATUS_INVALID_DEVICE_REQUEST);
-			return;
+			if (a->in_len > sizeof(neither_in) || a->out_len > UMN_IOMSG_INLINE_MAX) {
+				fail_io(c, r, req_id, STATUS_INVALID_BUFFER_SIZE);
+				return;
+			}
+			/* Copy from the originating process, then present the request as buffered. */
+			local = (struct iovec){ neither_in, a->in_len };
+			remote = (struct iovec){ (void *)(uintptr_t)a->in_ptr, a->in_len };
+			if (a->in_len &&
+			    process_vm_readv(c->pid, &local, 1, &remote, 1, 0) != (ssize_t)a->in_len) {
+				fail_io(c, r, req_id, STATUS_ACCESS_VIOLATION);
+				return;
+			}
+			in = neither_in;
+			in_fd = -1;
+			r->neither_out = a->out_ptr;
 		}
-		if (m->ioctl.in_len > sizeof(neither_in) || m->ioctl.out_len > UMN_IOMSG_INLINE_MAX) {
-			fail_io(c, r, m->req_id, STATUS_INVALID_BUFFER_SIZE);
-			return;
-		}
-		/* Copy from the originating process, then present the request as buffered. */
-		local = (struct iovec){ neither_in, m->ioctl.in_len };
-		remote = (struct iovec){ (void *)(uintptr_t)m->ioctl.in_ptr, m->ioctl.in_len };
-		if (m->ioctl.in_len && process_vm_readv(c->pid, &local, 1, &remote, 1, 0) != (ssize_t)m->ioctl.in_len) {
-			fail_io(c, r, m->req_id, STATUS_ACCESS_VIOLATION);
-			return;
-		}
-		in = neither_in;
-		in_fd = -1;
-		r->neither_out = m->ioctl.out_ptr;
-		r->check_information = true;
-	} else {
-		r->check_information = method == METHOD_BUFFERED;
 	}
-	if (!send_request(r, IRP_MJ_DEVICE_CONTROL, code, 0,
-			  method == METHOD_BUFFERED || method == METHOD_NEITHER ? IO_BUFFERED
-										  : IO_DIRECT,
-			  in, m->ioctl.in_len, in_fd, m->ioctl.out_len,
-			  method == METHOD_NEITHER ? -1 : m->ioctl.out_fd, 0, NULL))
-		fail_io(c, r, m->req_id, STATUS_DEVICE_NOT_READY);
+	r->check_information = neither || method == METHOD_BUFFERED;
+	if (!send_request(r, a->major, a->code, 0,
+			  method == METHOD_BUFFERED || neither ? IO_BUFFERED : IO_DIRECT, in, a->in_len,
+			  in_fd, a->out_len, neither ? -1 : a->out_fd, 0, NULL))
+		fail_io(c, r, req_id, STATUS_DEVICE_NOT_READY);
+}
+
+static void do_io(struct ioclient *c, const struct umn_iomsg *m)
+{
+	struct io_args a = { .in_fd = -1, .out_fd = -1 };
+	uint64_t handle;
+	struct iohandle *h;
+
+	if (m->type == UMN_IOMSG_READ) {
+		handle = m->read.handle;
+		a.major = IRP_MJ_READ;
+		a.offset = m->read.offset;
+		a.out_len = m->read.length;
+		a.out_fd = m->read.out_fd;
+	} else if (m->type == UMN_IOMSG_WRITE) {
+		handle = m->write.handle;
+		a.major = IRP_MJ_WRITE;
+		a.offset = m->write.offset;
+		a.in = m->write.data;
+		a.in_len = m->write.length;
+		a.in_fd = m->write.in_fd;
+	} else {
+		handle = m->ioctl.handle;
+		a.major = IRP_MJ_DEVICE_CONTROL;
+		a.code = m->ioctl.code;
+		a.in = m->ioctl.in;
+		a.in_len = m->ioctl.in_len;
+		a.in_fd = m->ioctl.in_fd;
+		a.out_len = m->ioctl.out_len;
+		a.out_fd = m->ioctl.out_fd;
+		a.in_ptr = m->ioctl.in_ptr;
+		a.out_ptr = m->ioctl.out_ptr;
+	}
+	h = usable_handle(c, m->req_id, handle);
+	if (h)
+		start_io(c, m->req_id, h, h->dev, &a);
 }
 
 /* Asks the driver to cancel r; its completion still comes back the usual way. */
@@ -558,6 +683,32 @@ static void client_gone(struct ioclient *c)
 	client_release(c);
 }
 
+void reflector_host_gone(struct hostproc *hp)
+{
+	struct ioclient *c = hp->ioc;
+
+	if (!c)
+		return;
+	hp->ioc = NULL;
+	c->gone = true;
+	c->pending++; /* keeps c while its handles close below */
+	for (unsigned i = 0; i < TABLE_SIZE; i++) {
+		struct ioreq *r = R.req[i];
+		if (r && r->c == c && r->kind == RQ_IO)
+			cancel_at_host(r);
+	}
+	for (unsigned i = 0; i < TABLE_SIZE; i++) {
+		struct iohandle *h = R.handle[i];
+		if (h && h->c == c && !h->closing) {
+			handle_close(h, 0);
+			i = (unsigned)-1;
+		}
+	}
+	c->host = NULL;
+	c->pending--;
+	client_release(c);
+}
+
 void reflector_on_client(struct watch *w)
 {
 	static _Alignas(8) unsigned char buf[UMN_IOMSG_MAX];
@@ -585,7 +736,9 @@ void reflector_on_client(struct watch *w)
 	}
 	switch (m.type) {
 	case UMN_IOMSG_OPEN:
-		do_open(c, &m);
+		open_device(c, m.req_id,
+			    device_by_name(m.open.by_interface ? NULL : m.open.link, &m.open.interface_guid),
+			    m.open.access, m.open.file_name);
 		break;
 	case UMN_IOMSG_READ:
 	case UMN_IOMSG_WRITE:
@@ -607,6 +760,158 @@ void reflector_on_client(struct watch *w)
 	/* The host got its own copies of any memfds; ours are done. */
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
+}
+
+/* --- drivers as clients ------------------------------------------------------------------------ */
+
+/* The client a host's driver is when it opens and sends to other devices. */
+static struct ioclient *host_client(struct hostproc *hp)
+{
+	struct ioclient *c = hp->ioc;
+
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = c->pidfd = -1;
+	c->host = hp;
+	c->kernel_mode = hp->inhost;
+	/* An in-host driver is the system; a driver host is its unprivileged user. */
+	c->pid = hp->inhost ? 0 : hp->pid;
+	c->uid = hp->inhost ? 0 : D.host_uid;
+	c->gid = hp->inhost ? 0 : D.host_gid;
+	hp->ioc = c;
+	return c;
+}
+
+/* Whether origin is an application's request that hp's driver holds: it may forward it. */
+static bool in_app_context(const struct hostproc *hp, uint64_t origin)
+{
+	const struct ioreq *o = origin ? REQ_GET(origin) : NULL;
+
+	return o && o->kind == RQ_IO && !o->c->host && o->dev->host == hp &&
+	       o->major == IRP_MJ_DEVICE_CONTROL && o->method == METHOD_NEITHER;
+}
+
+/*
+ * A request a driver sends through an I/O target. The UMDF rules for
+ * kernel-mode clients apply here, in this order, when the target is a
+ * user-mode driver (docs/io-requests.md lists each status).
+ */
+static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct umn_msg_target_send *m)
+{
+	struct io_args a = { .in_fd = -1, .out_fd = -1 };
+	struct device *dev = m->target_dev < UMN_MAX_DEVICES ? D.devs[m->target_dev] : NULL;
+	struct iohandle *h = NULL;
+	bool known_file = false;
+
+	if (m->in_len > UMN_IO_INLINE_MAX || m->out_len > UMN_IO_INLINE_MAX) {
+		reply_complete(c, m->cookie, STATUS_INVALID_BUFFER_SIZE, 0, NULL, 0, false);
+		return;
+	}
+	if (m->major != IRP_MJ_READ && m->major != IRP_MJ_WRITE && m->major != IRP_MJ_DEVICE_CONTROL &&
+	    m->major != IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+		reply_complete(c, m->cookie, STATUS_INVALID_PARAMETER, 0, NULL, 0, false);
+		return;
+	}
+	if (!dev) {
+		reply_complete(c, m->cookie, STATUS_NO_SUCH_DEVICE, 0, NULL, 0, false);
+		return;
+	}
+	/* The framework knows a file object only if this driver's open created it on this device. */
+	if (m->file) {
+		h = HANDLE_GET(m->file);
+		if (h && h->c == c && h->dev == dev && h->open && !h->closing)
+			known_file = true;
+		else
+			h = NULL;
+	}
+	if (h && handle_stale(h)) {
+		reply_complete(c, m->cookie, STATUS_DRIVER_PROCESS_TERMINATED, 0, NULL, 0, false);
+		return;
+	}
+	if (dev->state != DEV_STARTED || !dev->host) {
+		reply_complete(c, m->cookie, STATUS_DEVICE_NOT_READY, 0, NULL, 0, false);
+		return;
+	}
+	if (dev->drv->mode == INF_MODE_USER) {
+		NTSTATUS st = STATUS_SUCCESS;
+
+		if (km_client_refused(c, dev))
+			st = STATUS_KM_CLIENT_REFUSED;
+		else if (c->kernel_mode && m->irql != PASSIVE_LEVEL)
+			st = STATUS_KM_CLIENT_ABOVE_PASSIVE;
+		else if (!known_file && (!c->kernel_mode ||
+					 dev->drv->policy.file_object != INF_FILEOBJECT_ALLOW_NULL_UNKNOWN))
+			st = STATUS_NO_KNOWN_FILE_OBJECT;
+		else if (m->major == IRP_MJ_INTERNAL_DEVICE_CONTROL)
+			st = STATUS_INTERNAL_IOCTL_REFUSED;
+		if (st != STATUS_SUCCESS) {
+			reply_complete(c, m->cookie, st, 0, NULL, 0, false);
+			return;
+		}
+	} else if (m->major == IRP_MJ_INTERNAL_DEVICE_CONTROL && !c->kernel_mode) {
+		/* Internal IOCTLs pass between kernel-mode drivers only. */
+		reply_complete(c, m->cookie, STATUS_INTERNAL_IOCTL_REFUSED, 0, NULL, 0, false);
+		return;
+	}
+	a.major = m->major;
+	a.code = m->major == IRP_MJ_READ || m->major == IRP_MJ_WRITE ? 0 : m->ioctl;
+	a.offset = m->offset;
+	a.in = m + 1;
+	a.in_len = m->in_len;
+	a.out_len = m->out_len;
+	a.in_app_context = in_app_context(hp, m->origin);
+	start_io(c, m->cookie, h, dev, &a);
+}
+
+void reflector_on_host_io(struct hostproc *hp, const void *msg, size_t len)
+{
+	const struct umn_msg_hdr *hdr = msg;
+	struct ioclient *c = host_client(hp);
+
+	if (!c) {
+		host_kill(hp, "umnicd is out of memory for its requests");
+		return;
+	}
+	switch (hdr->type) {
+	case UMN_MSG_TARGET_OPEN: {
+		struct umn_msg_target_open m;
+
+		if (len != sizeof(m))
+			break;
+		memcpy(&m, msg, sizeof(m));
+		umn_str_fix(m.name, sizeof(m.name));
+		open_device(c, m.id, device_by_name(m.name, NULL), m.access, "");
+		return;
+	}
+	case UMN_MSG_TARGET_SEND: {
+		const struct umn_msg_target_send *m = msg;
+
+		if (len < sizeof(*m) || len - sizeof(*m) != m->in_len)
+			break;
+		do_target_send(hp, c, m);
+		return;
+	}
+	case UMN_MSG_TARGET_CANCEL:
+	case UMN_MSG_TARGET_CLOSE: {
+		const struct umn_msg_io_cancel *m = msg;
+		struct iohandle *h;
+
+		if (len != sizeof(*m))
+			break;
+		if (hdr->type == UMN_MSG_TARGET_CANCEL) {
+			do_cancel(c, m->id);
+			return;
+		}
+		h = HANDLE_GET(m->id);
+		if (h && h->c == c && !h->closing)
+			handle_close(h, 0);
+		return;
+	}
+	}
+	host_kill(hp, "malformed I/O target message");
 }
 
 /* --- completions from hosts ------------------------------------------------------------------- */

@@ -23,6 +23,10 @@ void reflector_on_client(struct watch *w);
 /* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
 void reflector_on_complete(struct hostproc *h, const void *msg, size_t len);
 void reflector_on_register(struct hostproc *h, const void *msg, size_t len);
+/* A host's TARGET_OPEN/SEND/CANCEL/CLOSE: its driver as a client of other devices. */
+void reflector_on_host_io(struct hostproc *h, const void *msg, size_t len);
+/* The host is gone: its driver's own requests are cancelled and its handles closed. */
+void reflector_host_gone(struct hostproc *h);
 /*
  * The device's driver went away: its pending requests complete with status,
  * its names are gone until a driver registers them again, and its open

@@ -108,6 +108,7 @@ struct device {
 };
 
 struct hreq;
+struct ioclient;
 
 struct hostproc {
 	struct hostproc *next;
@@ -130,6 +131,10 @@ struct hostproc {
 	unsigned rate_count;
 	char sandbox[UMN_TEXT_MAX / 2];	/* what the host reported it applied */
 	uint64_t request_sent_ns;	/* when the request in flight went out (time-outs) */
+	/* An in-host (kernel-mode) driver: threads of umnicd, no process of its own. */
+	bool inhost;
+	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
+	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
 };
 
 struct daemon {
@@ -144,6 +149,7 @@ struct daemon {
 	uint32_t index_base;
 	bool sandbox;		/* confine driver hosts (default) */
 	bool warm_spare;	/* keep an idle host per crashed driver */
+	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;
 	bool quit;

@@ -109,6 +109,7 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
 		return st;
 	dev = (struct umn_device *)o;
 	dev->id = adding.id;
+	dev->wdm = (struct _DEVICE_OBJECT){ .magic = UMN_WDM_DEVICE_MAGIC, .os_device = adding.id };
 	dev->driver = umn_rt.driver;
 	umn_strlcpy(dev->instance_id, adding.instance, sizeof(dev->instance_id));
 	umn_strlcpy(dev->hwid, adding.hwid, sizeof(dev->hwid));

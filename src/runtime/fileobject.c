@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/utf8.h"
 #include "runtime/io_int.h"
+#include "runtime/irql.h"
 
 /* The most WCHARs a UNICODE_STRING can count, with room for a terminator. */
 #define IO_NAME_MAX_CHARS (0xfffe / sizeof(WCHAR) - 1)
@@ -153,6 +154,8 @@ static NTSTATUS file_create(struct umn_io_dev *io, struct umn_request *r, struct
 	f = (struct umn_fileobj *)o;
 	f->id = r->file_id;
 	f->dev = io->dev;
+	f->wdm = (struct _FILE_OBJECT){ .magic = UMN_WDM_FILE_MAGIC, .os_device = io->dev->id,
+					.os_file = r->file_id };
 	f->pid = r->pid;
 	f->name.Buffer = utf8_to_wide(r->file_name ? r->file_name : "", &f->name.Length);
 	if (!f->name.Buffer) {
@@ -415,4 +418,105 @@ NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING Symbolic
 	}
 	free(name);
 	return st;
+}
+
+/*
+ * WDM objects for in-host drivers. They only name an OS device and file
+ * object, for WdfIoTargetOpenUseExistingDevice; the headers declare them
+ * with _KERNEL_MODE only, and the runtime itself is built without it.
+ */
+PFILE_OBJECT WdfFileObjectWdmGetFileObject(WDFFILEOBJECT FileObject);
+PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device);
+PDEVICE_OBJECT WdfDeviceWdmGetAttachedDevice(WDFDEVICE Device);
+PDEVICE_OBJECT WdfDeviceWdmGetPhysicalDevice(WDFDEVICE Device);
+NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+				  PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject);
+LONG_PTR ObfDereferenceObject(PVOID Object);
+
+PFILE_OBJECT WdfFileObjectWdmGetFileObject(WDFFILEOBJECT FileObject)
+{
+	struct umn_fileobj *f = file_get("WdfFileObjectWdmGetFileObject", FileObject);
+
+	return f ? &f->wdm : NULL;
+}
+
+PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device)
+{
+	struct umn_device *dev = device_get("WdfDeviceWdmGetDeviceObject", Device);
+
+	return dev ? &dev->wdm : NULL;
+}
+
+/* Devices here are not stacked: nothing is attached below. */
+PDEVICE_OBJECT WdfDeviceWdmGetAttachedDevice(WDFDEVICE Device)
+{
+	(void)device_get("WdfDeviceWdmGetAttachedDevice", Device);
+	return NULL;
+}
+
+PDEVICE_OBJECT WdfDeviceWdmGetPhysicalDevice(WDFDEVICE Device)
+{
+	return WdfDeviceWdmGetDeviceObject(Device);
+}
+
+NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
+				  PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
+{
+	static const char fn[] = "IoGetDeviceObjectPointer";
+	const struct umn_io_ops *ops = umn_io_ops();
+	struct _FILE_OBJECT *f;
+	char *name;
+	NTSTATUS st;
+
+	if (!FileObject || !DeviceObject) {
+		umn_log(UMN_LOG_ERR, "%s: FileObject and DeviceObject must not be NULL", fn);
+		return STATUS_INVALID_PARAMETER;
+	}
+	*FileObject = NULL;
+	*DeviceObject = NULL;
+	if (umn_irql_current() > PASSIVE_LEVEL) {
+		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; it waits and requires PASSIVE_LEVEL", fn,
+			umn_irql_current());
+		return STATUS_INVALID_DEVICE_STATE;
+	}
+	name = io_wide_to_utf8(ObjectName, fn, "ObjectName");
+	if (!name)
+		return STATUS_INVALID_PARAMETER;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		free(name);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
+	st = ops && ops->open_target ? ops->open_target(NULL, name, DesiredAccess, &f->os_file, &f->os_device)
+				     : STATUS_OBJECT_NAME_NOT_FOUND;
+	free(name);
+	if (!NT_SUCCESS(st)) {
+		free(f);
+		return st;
+	}
+	f->magic = UMN_WDM_FILE_MAGIC;
+	f->opened = true;
+	f->device = (struct _DEVICE_OBJECT){ .magic = UMN_WDM_DEVICE_MAGIC, .os_device = f->os_device };
+	*FileObject = f;
+	*DeviceObject = &f->device;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Only a file object from IoGetDeviceObjectPointer holds anything: the
+ * reference ends its open (cleanup and close on the target). Device objects
+ * and the framework's own file objects are not counted here.
+ */
+LONG_PTR ObfDereferenceObject(PVOID Object)
+{
+	struct _FILE_OBJECT *f = Object;
+	const struct umn_io_ops *ops = umn_io_ops();
+
+	if (!f || f->magic != UMN_WDM_FILE_MAGIC || !f->opened)
+		return 0;
+	if (ops && ops->close_target)
+		ops->close_target(NULL, f->os_file);
+	f->magic = 0;
+	free(f);
+	return 0;
 }

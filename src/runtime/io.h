@@ -53,6 +53,12 @@ struct umn_io_desc {
 	uint32_t desired_access;	/* for CREATE */
 	/* For CREATE: the reference string / path after the device name, UTF-8, may be "". */
 	const char *file_name;
+	/*
+	 * Sends only (ops->send): the incoming request being forwarded (its id),
+	 * 0 for a request the driver built itself; and the sender's IRQL.
+	 */
+	uint64_t origin;
+	KIRQL irql;
 };
 
 struct umn_io_ops {
@@ -66,14 +72,19 @@ struct umn_io_ops {
 	 * A driver-created request sent to an I/O target (WdfRequestSend etc.):
 	 * the OS side routes it and later calls umn_io_sent_complete(cookie, ...),
 	 * possibly before send returns. Return STATUS_PENDING or a failure (then
-	 * no completion follows). desc->id is the cookie; buffers stay valid
-	 * until the completion.
+	 * no completion follows). desc->id is the cookie, desc->device the
+	 * target's OS device id (UINT32_MAX: the device's own stack, which has
+	 * nothing below it); buffers stay valid until the completion.
 	 */
 	NTSTATUS (*send)(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
 			 const struct umn_io_desc *desc);
-	/* ByName open → OS file id. Called at PASSIVE_LEVEL; may wait. */
+	/*
+	 * ByName open → OS file id and the target's OS device id. dev is the
+	 * opening device, NULL for IoGetDeviceObjectPointer. Called at
+	 * PASSIVE_LEVEL; may wait.
+	 */
 	NTSTATUS (*open_target)(struct umn_device *dev, const char *name_utf8, uint32_t access,
-				uint64_t *ret_file);
+				uint64_t *ret_file, uint32_t *ret_device);
 	void (*close_target)(struct umn_device *dev, uint64_t file);
 	/* Ask the target to cancel a sent request; its completion still follows. */
 	void (*cancel_sent)(struct umn_device *dev, uint64_t cookie);

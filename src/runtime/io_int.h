@@ -286,6 +286,7 @@ struct umn_request {
 
 struct umn_fileobj {
 	struct umn_object obj;
+	struct _FILE_OBJECT wdm;	/* WdfFileObjectWdmGetFileObject (in-host drivers) */
 	struct io_hnode hn;		/* umn_io.files, keyed by id */
 	uint64_t id;
 	struct umn_device *dev;
@@ -305,6 +306,8 @@ struct umn_iotarget {
 	WDF_IO_TARGET_STATE state;
 	bool opened_by_name;
 	uint64_t file;
+	uint32_t os_device;		/* the target's OS device id; UINT32_MAX for the default target */
+	uint64_t existing_file;		/* UseExistingDevice: the file object given, for reopen */
 	struct io_link sent;		/* struct umn_request.tlink */
 	unsigned nsent;
 	struct io_link dev_link;
@@ -477,9 +480,12 @@ bool io_cancel_sent(struct umn_request *r);
 NTSTATUS io_target_create(struct umn_device *dev, const WDF_OBJECT_ATTRIBUTES *attrs,
 			  bool is_default, struct umn_iotarget **ret);
 struct umn_iotarget *io_target_default(struct umn_device *dev);
-/* Takes ownership of name. */
+/*
+ * Takes ownership of name. For UseExistingDevice, os_device and file name the
+ * device and file object (0: none) to send to.
+ */
 NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, char *name,
-			uint32_t access);
+			uint32_t access, uint32_t os_device, uint64_t file);
 void io_target_close(struct umn_iotarget *t, bool for_query_remove);
 NTSTATUS io_target_start(struct umn_iotarget *t);
 void io_target_stop(struct umn_iotarget *t, WDF_IO_TARGET_SENT_IO_ACTION action);

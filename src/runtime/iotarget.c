@@ -123,6 +123,7 @@ NTSTATUS io_target_create(struct umn_device *dev, const WDF_OBJECT_ATTRIBUTES *a
 	t = (struct umn_iotarget *)o;
 	t->dev = dev;
 	t->is_default = is_default;
+	t->os_device = UINT32_MAX;
 	t->state = is_default ? WdfIoTargetStarted : WdfIoTargetClosed;
 	io_list_init(&t->sent);
 	io_list_init(&t->dev_link);
@@ -166,10 +167,9 @@ static void wait_idle(struct umn_iotarget *t)
 }
 
 NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, char *name,
-			uint32_t access)
+			uint32_t access, uint32_t os_device, uint64_t file)
 {
 	const struct umn_io_ops *ops = umn_io_ops();
-	uint64_t file = 0;
 
 	umn_io_lock();
 	if (t->state == WdfIoTargetStarted || t->state == WdfIoTargetStopped ||
@@ -188,6 +188,8 @@ NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, ch
 		}
 		type = t->open_type;
 		access = t->access;
+		os_device = t->os_device;
+		file = t->existing_file;
 		name = t->name_utf8 ? strdup(t->name_utf8) : NULL;
 		if (t->name_utf8 && !name) {
 			umn_io_unlock();
@@ -203,7 +205,7 @@ NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, ch
 			free(name);
 			return STATUS_OBJECT_NAME_NOT_FOUND;
 		}
-		st = ops->open_target(t->dev, name, access, &file);
+		st = ops->open_target(t->dev, name, access, &file, &os_device);
 		if (!NT_SUCCESS(st)) {
 			umn_log(UMN_LOG_DEBUG, "WdfIoTargetOpen: %s: 0x%08x", name, (unsigned)st);
 			free(name);
@@ -213,6 +215,9 @@ NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, ch
 	umn_io_lock();
 	t->state = WdfIoTargetStarted;
 	t->file = file;
+	t->os_device = os_device;
+	if (type == WdfIoTargetOpenUseExistingDevice)
+		t->existing_file = file;
 	t->opened_by_name = type == WdfIoTargetOpenByName;
 	t->open_type = type;
 	t->access = access;
@@ -480,7 +485,7 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 	}
 	memset(&d, 0, sizeof(d));
 	d.id = cookie;
-	d.device = t->dev->id;
+	d.device = t->os_device;
 	d.file = t->file;
 	d.major = r->fmt.major;
 	d.ioctl = r->fmt.ioctl;
@@ -494,6 +499,8 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 	d.from_user_mode_driver = umn_runtime_kernel_mode() ? FALSE : TRUE;
 	d.requestor_pid = umn_runtime_kernel_mode() ? 0 : (uint32_t)getpid();
 	d.file_name = "";
+	d.origin = r->incoming ? r->id : 0;
+	d.irql = umn_irql_current();
 	umn_io_unlock();
 
 	st = ops->send(t->dev, d.file, cookie, &d);

@@ -71,7 +71,28 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 			return STATUS_INVALID_PARAMETER;
 		}
 		break;
-	case WdfIoTargetOpenUseExistingDevice:
+	case WdfIoTargetOpenUseExistingDevice: {
+		const DEVICE_OBJECT *d = OpenParams->TargetDeviceObject;
+		const FILE_OBJECT *f = OpenParams->TargetFileObject;
+
+		/* A UMDF driver has no WDM device objects to name another device with. */
+		if (!umn_runtime_kernel_mode()) {
+			umn_log(UMN_LOG_ERR, "%s: WdfIoTargetOpenUseExistingDevice is for in-host drivers; open the device by name",
+				fn);
+			return STATUS_NOT_SUPPORTED;
+		}
+		if (!d || d->magic != UMN_WDM_DEVICE_MAGIC) {
+			umn_log(UMN_LOG_ERR, "%s: TargetDeviceObject is not a device object", fn);
+			return STATUS_INVALID_PARAMETER;
+		}
+		if (f && f->magic != UMN_WDM_FILE_MAGIC) {
+			umn_log(UMN_LOG_ERR, "%s: TargetFileObject is not a file object", fn);
+			return STATUS_INVALID_PARAMETER;
+		}
+		/* Any file object may be named; the target's framework decides whether it knows it. */
+		return io_target_open(t, WdfIoTargetOpenUseExistingDevice, NULL, 0, d->os_device,
+				      f ? f->os_file : 0);
+	}
 	case WdfIoTargetOpenReopen:
 		break;
 	case WdfIoTargetOpenLocalTargetByFile:
@@ -85,7 +106,7 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 		umn_log(UMN_LOG_ERR, "%s: open type %d is not valid", fn, (int)OpenParams->Type);
 		return STATUS_INVALID_PARAMETER;
 	}
-	st = io_target_open(t, OpenParams->Type, name, OpenParams->DesiredAccess);
+	st = io_target_open(t, OpenParams->Type, name, OpenParams->DesiredAccess, UINT32_MAX, 0);
 	if (NT_SUCCESS(st) && OpenParams->Type == WdfIoTargetOpenByName)
 		OpenParams->FileInformation = FILE_OPENED;
 	return st;

@@ -21,6 +21,25 @@
 
 #define UMN_MAX_QUEUES 1
 
+/*
+ * The WDM objects in-host drivers may hold (WdfDeviceWdmGetDeviceObject,
+ * WdfFileObjectWdmGetFileObject, IoGetDeviceObjectPointer): names of an OS
+ * device and file object, for WdfIoTargetOpenUseExistingDevice.
+ */
+#define UMN_WDM_DEVICE_MAGIC 0x4f766544u
+#define UMN_WDM_FILE_MAGIC 0x4f6c6946u
+struct _DEVICE_OBJECT {
+	uint32_t magic;
+	uint32_t os_device;
+};
+struct _FILE_OBJECT {
+	uint32_t magic;
+	uint32_t os_device;
+	uint64_t os_file;
+	bool opened;	/* by IoGetDeviceObjectPointer: ObDereferenceObject closes it */
+	struct _DEVICE_OBJECT device;	/* what IoGetDeviceObjectPointer hands out with it */
+};
+
 struct umn_driver;
 struct umn_device;
 struct umn_adapter;
@@ -95,6 +114,7 @@ struct umn_device {
 	bool in_d0;
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
 	struct umn_io_dev *io;
+	struct _DEVICE_OBJECT wdm;	/* WdfDeviceWdmGetDeviceObject */
 };
 
 struct _NETADAPTER_INIT {

@@ -107,11 +107,12 @@ static NTSTATUS ioh_send(struct umn_device *dev, uint64_t target_file, uint64_t 
 }
 
 static NTSTATUS ioh_open_target(struct umn_device *dev, const char *name, uint32_t access,
-				uint64_t *ret_file)
+				uint64_t *ret_file, uint32_t *ret_device)
 {
 	NTSTATUS st;
 
 	(void)dev;
+	*ret_device = 7;
 	pthread_mutex_lock(&ioh.lock);
 	snprintf(ioh.opened, sizeof(ioh.opened), "%s", name);
 	ioh.open_access = access;

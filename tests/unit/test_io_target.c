@@ -103,7 +103,9 @@ static void test_default_target_sync(void **state)
 	assert_ptr_equal(s.d.out, out);
 	assert_int_equal(s.d.out_len, sizeof(out));
 	assert_int_equal(s.d.id, s.cookie);
-	assert_int_equal(s.d.device, IOH_DEV);
+	/* The default target is the device's own stack, which has nothing below it. */
+	assert_int_equal(s.d.device, UINT32_MAX);
+	assert_int_equal(s.d.origin, 0);
 	assert_int_equal(s.d.requestor_mode, UserMode);
 	assert_true(s.d.from_user_mode_driver);
 	ioh_stop();
@@ -373,6 +375,8 @@ static void test_open_by_name(void **state)
 	assert_int_equal(bytes, 4);
 	assert_int_equal(ioh_sent_at(0).file, 77);
 	assert_int_equal(ioh_sent_at(0).d.major, UMN_IO_WRITE);
+	/* Sent to the device the open found, not the sender's. */
+	assert_int_equal(ioh_sent_at(0).d.device, 7);
 
 	/* Stopped: sends fail until started again. */
 	WdfIoTargetStop(t, WdfIoTargetLeaveSentIoPending);
