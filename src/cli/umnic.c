@@ -24,7 +24,7 @@ static void usage(FILE *f)
 		"usage: umnic [--run-dir DIR] COMMAND [ARGS] [--json]\n"
 		"  install PATH.inf [HWID] [--param Name=Value]... [--ifname NAME] [--netns NAME]\n"
 		"                       install a device and start it; prints its instance id and interface\n"
-		"  uninstall DEVICE     stop and remove a device (instance id, number or interface name)\n"
+		"  uninstall DEVICE     stop and remove a device (instance id, number, interface name or symbolic link)\n"
 		"  list                 all devices\n"
 		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
 		"  ping                 check that umnicd answers\n");

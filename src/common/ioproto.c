@@ -328,7 +328,7 @@ static int split_link(char *reason, const char *name, char *link, char *file_nam
 	return 0;
 }
 
-static uint32_t map_access(uint32_t a)
+uint32_t umn_iomsg_map_access(uint32_t a)
 {
 	uint32_t r = a & (FILE_READ_DATA | FILE_WRITE_DATA);
 
@@ -434,7 +434,7 @@ static int dec_open(char *reason, uint8_t *buf, size_t len, unsigned nfds, struc
 		return BAD("open.name: %s", why);
 
 	m->open.desired_access = o.desired_access;
-	m->open.access = map_access(o.desired_access);
+	m->open.access = umn_iomsg_map_access(o.desired_access);
 	m->open.interface_guid = o.interface_guid;
 	m->open.name = o.name_len ? name : NULL;
 	if (o.flags & UMN_IOMSG_OPEN_INTERFACE) {

@@ -278,4 +278,7 @@ int umn_guid_parse(const char *s, GUID *ret);
 #define UMN_GUID_STR_MAX 39
 void umn_guid_format(const GUID *g, char *buf);
 
+/* Desired access as granted on a handle: GENERIC_* folded into FILE_READ_DATA / FILE_WRITE_DATA. */
+uint32_t umn_iomsg_map_access(uint32_t desired);
+
 #endif

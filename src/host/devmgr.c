@@ -434,6 +434,13 @@ struct device *dev_find(const char *name)
 		if (d && (!strcasecmp(d->instance_id, name) || (d->has_tap && !strcmp(d->ifname, name))))
 			return d;
 	}
+	/* Or a symbolic link the driver registered, as clients open it. */
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *d = D.devs[i];
+		for (unsigned k = 0; d && k < d->nnames; k++)
+			if (d->names[k].kind == UMN_NAME_SYMLINK && !strcasecmp(d->names[k].name, name))
+				return d;
+	}
 	return NULL;
 }
 

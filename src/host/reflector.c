@@ -883,7 +883,7 @@ void reflector_on_host_io(struct hostproc *hp, const void *msg, size_t len)
 			break;
 		memcpy(&m, msg, sizeof(m));
 		umn_str_fix(m.name, sizeof(m.name));
-		open_device(c, m.id, device_by_name(m.name, NULL), m.access, "");
+		open_device(c, m.id, device_by_name(m.name, NULL), umn_iomsg_map_access(m.access), "");
 		return;
 	}
 	case UMN_MSG_TARGET_SEND: {
