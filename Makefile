@@ -25,6 +25,7 @@ check: deps
 
 bench: build
 	bench/run.sh $(BUILD)
+	bench/ioctl.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -35,6 +35,7 @@ enum kmclient_open {
 
 /* Flags of struct kmclient_send. */
 #define KMCLIENT_AT_DISPATCH 0x1	/* send asynchronously while holding a WDFSPINLOCK */
+#define KMCLIENT_READ_ONLY 0x2	/* open the target for reading only (GENERIC_READ) */
 
 struct kmclient_send {
 	uint32_t open;		/* enum kmclient_open */
@@ -48,9 +49,14 @@ struct kmclient_send {
 
 struct kmclient_result {
 	int32_t open_status;	/* of opening the target (then nothing was sent if it failed) */
-	int32_t status;		/* the sent request's completion status */
+	int32_t status;		/* the sent request's completion status (open_status if the open failed) */
 	uint64_t information;	/* IO_STATUS_BLOCK.Information from WdfRequestGetCompletionParams */
-	uint32_t data_len;	/* output bytes that follow: what the target returned, if kmclient trusted it */
+	/*
+	 * Output bytes that follow: what the target returned, if kmclient trusted
+	 * it (status a success or STATUS_BUFFER_OVERFLOW, information <= out_len);
+	 * otherwise, and always for a write, 0.
+	 */
+	uint32_t data_len;
 	uint32_t reserved;
 };
 
