@@ -421,15 +421,6 @@ static void SendDone(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_COMPLE
 	pthread_mutex_unlock(&w->Lock);
 }
 
-static void DeleteSent(WDFREQUEST Request, WDFMEMORY In, WDFMEMORY Out)
-{
-	WdfObjectDelete(Request);
-	if (In)
-		WdfObjectDelete(In);
-	if (Out)
-		WdfObjectDelete(Out);
-}
-
 /*
  * Sends the way a driver does from DISPATCH_LEVEL code: asynchronously,
  * holding a spin lock across WdfRequestSend. Only the wait for the
@@ -439,6 +430,7 @@ static NTSTATUS SendAtDispatch(KMCLIENT_DEVICE *d, WDFIOTARGET Target, const KMC
 			       ULONG_PTR *ret_information)
 {
 	WDF_REQUEST_SEND_OPTIONS options;
+	WDF_OBJECT_ATTRIBUTES attributes;
 	WDFMEMORY in = NULL, out = NULL;
 	WDFREQUEST request;
 	KMCLIENT_WAIT w;
@@ -449,20 +441,17 @@ static NTSTATUS SendAtDispatch(KMCLIENT_DEVICE *d, WDFIOTARGET Target, const KMC
 	status = WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, Target, &request);
 	if (!NT_SUCCESS(status))
 		return status;
-	/*
-	 * Not children of the request: it references them from the format on
-	 * until it is destroyed, so they are deleted after it (DeleteSent).
-	 */
+	/* Children of the request: they go when it is deleted. */
+	WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+	attributes.ParentObject = request;
 	if (s->In.in_len)
-		status = WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, s->Data,
-						     s->In.in_len, &in);
+		status = WdfMemoryCreatePreallocated(&attributes, s->Data, s->In.in_len, &in);
 	if (NT_SUCCESS(status) && s->In.out_len)
-		status = WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, s->Out,
-						     s->In.out_len, &out);
+		status = WdfMemoryCreatePreallocated(&attributes, s->Out, s->In.out_len, &out);
 	if (NT_SUCCESS(status))
 		status = FormatRequest(Target, request, s, in, out);
 	if (!NT_SUCCESS(status)) {
-		DeleteSent(request, in, out);
+		WdfObjectDelete(request);
 		return status;
 	}
 
@@ -488,7 +477,7 @@ static NTSTATUS SendAtDispatch(KMCLIENT_DEVICE *d, WDFIOTARGET Target, const KMC
 	}
 	pthread_cond_destroy(&w.Cond);
 	pthread_mutex_destroy(&w.Lock);
-	DeleteSent(request, in, out);
+	WdfObjectDelete(request);
 	return status;
 }
 

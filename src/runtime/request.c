@@ -48,11 +48,22 @@ WDFREQUEST io_req_handle(struct umn_request *r)
 static void request_on_delete(struct umn_object *o)
 {
 	struct umn_request *r = (struct umn_request *)o;
+	struct io_format fmt = { 0 };
 	bool sent;
 
+	/*
+	 * The format references its memory objects, which are often the
+	 * request's own children and reference it in turn: drop the format now,
+	 * or neither would ever be freed.
+	 */
 	umn_io_lock();
 	sent = r->sent;
+	if (!sent) {
+		fmt = r->fmt;
+		memset(&r->fmt, 0, sizeof(r->fmt));
+	}
 	umn_io_unlock();
+	io_format_release(&fmt);
 	/* The send keeps its own reference, so the memory outlives this; the handle does not. */
 	if (sent)
 		umn_verifier_violation(r->dev, UMN_RULE_REQUEST_NOT_OWNED,

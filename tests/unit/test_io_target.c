@@ -292,6 +292,32 @@ static void forget_hook(WDFDEVICE dev)
 	forget_q = ioh_queue(dev, &c);
 }
 
+/* Memory that is the request's own child and in its format: deleting the request frees both. */
+static void test_child_memory_in_format_freed(void **state)
+{
+	WDF_OBJECT_ATTRIBUTES attrs;
+	WDFMEMORY mem;
+	WDFREQUEST req;
+	WDFIOTARGET t;
+	unsigned long before;
+	void *buf;
+
+	(void)state;
+	ioh_start(NULL);
+	t = WdfDeviceGetIoTarget(ioh_device);
+	before = umn_object_live_count();
+	assert_int_equal(WdfRequestCreate(NULL, t, &req), STATUS_SUCCESS);
+	WDF_OBJECT_ATTRIBUTES_INIT(&attrs);
+	attrs.ParentObject = req;
+	assert_int_equal(WdfMemoryCreate(&attrs, NonPagedPoolNx, 0, 16, &mem, &buf), STATUS_SUCCESS);
+	assert_int_equal(WdfIoTargetFormatRequestForIoctl(t, req, 0x222030, mem, NULL, mem, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(umn_object_live_count(), before + 2);
+	WdfObjectDelete(req);
+	assert_int_equal(umn_object_live_count(), before);
+	ioh_stop();
+}
+
 static void test_send_and_forget(void **state)
 {
 	static char out[2][16];
@@ -448,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_default_target_sync),
 		cmocka_unit_test(test_sync_timeout),
 		cmocka_unit_test(test_async_completion),
+		cmocka_unit_test(test_child_memory_in_format_freed),
 		cmocka_unit_test(test_send_and_forget),
 		cmocka_unit_test(test_open_by_name),
 		cmocka_unit_test(test_send_refused_and_removal),
