@@ -1104,8 +1104,11 @@ void reflector_on_accept(void)
 void reflector_shutdown(void)
 {
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		if (R.req[i])
-			free(R.req[i]);
+		struct ioreq *r = R.req[i];
+		if (!r)
+			continue;
+		r->c->pending--;
+		free(r);
 		R.req[i] = NULL;
 	}
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
@@ -1114,10 +1117,24 @@ void reflector_shutdown(void)
 			continue;
 		if (!h->c->gone) {
 			h->c->gone = true;
-			watch_del(&h->c->w);
-			close(h->c->fd);
+			if (!h->c->host) {
+				watch_del(&h->c->w);
+				close(h->c->fd);
+			}
 		}
 		R.handle[i] = NULL;
+		h->c->handles--;
+		client_release(h->c);
+		free(h);
+	}
+	/* Drivers' own clients that hold nothing go with their hosts. */
+	for (struct hostproc *hp = D.hosts; hp; hp = hp->next) {
+		struct ioclient *c = hp->ioc;
+		if (c) {
+			hp->ioc = NULL;
+			c->gone = true;
+			client_release(c);
+		}
 	}
 	if (R.w_listen.fd >= 0)
 		close(R.w_listen.fd);
