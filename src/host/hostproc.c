@@ -87,6 +87,8 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 		return r;
 	}
 	h->sock = sv[0];
+	/* umnicd never waits for a host: host_send queues what does not fit. */
+	fcntl(h->sock, F_SETFL, O_NONBLOCK);
 	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
 	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
 	return 0;
@@ -131,10 +133,87 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 	}
 	h->pid = getpid();
 	h->sock = sv[0];
+	fcntl(h->sock, F_SETFL, O_NONBLOCK);
 	h->inhost = true;
 	umn_strlcpy(h->sandbox, "none: kernel mode, inside umnicd", sizeof(h->sandbox));
 	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
 	return 0;
+}
+
+struct hmsg {
+	struct hmsg *next;
+	size_t len;
+	unsigned nfds;
+	int fds[UMN_MSG_MAX_FDS];
+	unsigned char data[];
+};
+
+/* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
+#define HOST_BACKLOG_MAX (16u << 20)
+
+int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds)
+{
+	struct hmsg *m;
+	int e;
+
+	if (h->dead)
+		return -EPIPE;
+	if (!h->out_head) {
+		e = umn_msg_send(h->sock, msg, len, fds, nfds);
+		if (e != -EAGAIN)
+			return e;
+	}
+	if (h->out_bytes + len > HOST_BACKLOG_MAX) {
+		host_kill(h, "it stopped reading its socket (16 MiB of messages waiting)");
+		return -ENOBUFS;
+	}
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return -ENOMEM;
+	m->next = NULL;
+	m->len = len;
+	memcpy(m->data, msg, len);
+	for (m->nfds = 0; m->nfds < nfds; m->nfds++)
+		m->fds[m->nfds] = fcntl(fds[m->nfds], F_DUPFD_CLOEXEC, 3);
+	if (h->out_tail)
+		h->out_tail->next = m;
+	else
+		h->out_head = m;
+	h->out_tail = m;
+	h->out_bytes += len;
+	watch_want_out(&h->w_sock, true);
+	return 0;
+}
+
+static void backlog_pop(struct hostproc *h)
+{
+	struct hmsg *m = h->out_head;
+
+	h->out_head = m->next;
+	if (!h->out_head)
+		h->out_tail = NULL;
+	h->out_bytes -= m->len;
+	for (unsigned i = 0; i < m->nfds; i++)
+		close(m->fds[i]);
+	free(m);
+}
+
+void host_on_writable(struct hostproc *h)
+{
+	while (h->out_head && !h->dead) {
+		int e = umn_msg_send(h->sock, h->out_head->data, h->out_head->len, h->out_head->fds,
+				     h->out_head->nfds);
+		if (e == -EAGAIN)
+			return;
+		backlog_pop(h);
+		if (e < 0) {
+			host_kill(h, "cannot send to it");
+			break;
+		}
+	}
+	while (h->out_head)
+		backlog_pop(h);
+	watch_want_out(&h->w_sock, false);
 }
 
 static void pump(struct hostproc *h)
@@ -148,7 +227,7 @@ static void pump(struct hostproc *h)
 		if (!h->head)
 			h->tail = NULL;
 		((struct umn_msg_hdr *)r->msg)->seq = ++h->seq;
-		e = umn_msg_send(h->sock, r->msg, r->len, r->fds, r->nfds);
+		e = host_send(h, r->msg, r->len, r->fds, r->nfds);
 		for (unsigned i = 0; i < r->nfds; i++)
 			close(r->fds[i]);
 		r->nfds = 0;
@@ -342,6 +421,8 @@ static void host_free(struct hostproc *h)
 		}
 	watch_del(&h->w_sock);
 	watch_del(&h->w_pid);
+	while (h->out_head)
+		backlog_pop(h);
 	if (h->sock >= 0)
 		close(h->sock);
 	if (h->pidfd >= 0)
@@ -482,7 +563,7 @@ static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char 
 	r.req_seq = seq;
 	r.status = st;
 	umn_strlcpy(r.text, text, sizeof(r.text));
-	umn_msg_send(h->sock, &r, sizeof(r), NULL, 0);
+	host_send(h, &r, sizeof(r), NULL, 0);
 }
 
 #define HOST_MAX_MESSAGES_PER_SECOND 2000

@@ -49,6 +49,14 @@ int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
 	return 0;
 }
 
+void watch_want_out(struct watch *w, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = w };
+
+	if (w->fd >= 0 && w->obj)
+		epoll_ctl(D.epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
 void watch_del(struct watch *w)
 {
 	if (w->fd >= 0 && w->obj)
@@ -266,7 +274,10 @@ int main(int argc, char **argv)
 				ctl_on_client(w);
 				break;
 			case W_HOST_SOCK:
-				host_on_readable(w->obj);
+				if (evs[i].events & EPOLLOUT)
+					host_on_writable(w->obj);
+				if (w->obj && (evs[i].events & ~EPOLLOUT))
+					host_on_readable(w->obj);
 				break;
 			case W_HOST_PID:
 				host_on_exit(w->obj);

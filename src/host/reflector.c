@@ -170,7 +170,7 @@ static void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st
 	m->data_len = len;
 	if (len)
 		memcpy(m + 1, data, len);
-	umn_msg_send(c->host->sock, m, sizeof(*m) + len, NULL, 0);
+	host_send(c->host, m, sizeof(*m) + len, NULL, 0);
 }
 
 static void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
@@ -206,7 +206,7 @@ static void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_
 		o.status = st;
 		o.file = handle;
 		o.target_dev = h && h->dev ? h->dev->id : UINT32_MAX;
-		umn_msg_send(c->host->sock, &o, sizeof(o), NULL, 0);
+		host_send(c->host, &o, sizeof(o), NULL, 0);
 		return;
 	}
 
@@ -316,7 +316,7 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 	r->major = major;
 	r->out_len = out_len;
 	r->out_memfd = out_fd >= 0;
-	e = umn_msg_send(r->dev->host->sock, m, total, fds, nfds);
+	e = host_send(r->dev->host, m, total, fds, nfds);
 	free(m);
 	return e == 0;
 }
@@ -644,7 +644,7 @@ static void cancel_at_host(const struct ioreq *r)
 		return;
 	umn_msg_init(&m, UMN_MSG_IO_CANCEL, sizeof(m), 0);
 	m.id = r->id;
-	umn_msg_send(r->dev->host->sock, &m, sizeof(m), NULL, 0);
+	host_send(r->dev->host, &m, sizeof(m), NULL, 0);
 }
 
 static void do_cancel(struct ioclient *c, uint64_t client_req)

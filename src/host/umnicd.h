@@ -108,6 +108,7 @@ struct device {
 };
 
 struct hreq;
+struct hmsg;
 struct ioclient;
 
 struct hostproc {
@@ -135,6 +136,9 @@ struct hostproc {
 	bool inhost;
 	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
 	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
+	/* Messages its socket had no room for, sent in order when it has (host_send). */
+	struct hmsg *out_head, *out_tail;
+	size_t out_bytes;
 };
 
 struct daemon {
@@ -160,6 +164,8 @@ extern struct daemon D;
 int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
 uint64_t umn_now_ns(void);
 void watch_del(struct watch *w);
+/* Also waits for w's descriptor to become writable (or stops). */
+void watch_want_out(struct watch *w, bool on);
 
 /* devmgr.c */
 int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
@@ -187,6 +193,14 @@ typedef void (*hreq_done_fn)(struct device *dev, int32_t status, const char *tex
 void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
 		  unsigned nfds, hreq_done_fn done);
 void host_on_readable(struct hostproc *h);
+/*
+ * Sends a message to h without ever blocking umnicd: what the socket has no
+ * room for waits, in order, until it has (host_on_writable). A host that
+ * lets 16 MiB pile up is not reading and is stopped. Returns 0 (sent or
+ * queued) or a negative errno (the message is dropped).
+ */
+int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds);
+void host_on_writable(struct hostproc *h);
 void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 void host_free_all(void);

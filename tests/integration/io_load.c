@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io_load: many client processes at once against drivers/echo through
+ * umnicd, every request checked to complete exactly once.
+ *
+ * Each of CLIENTS processes opens the device and sends REQUESTS requests,
+ * at most OUTSTANDING at a time: echo IOCTLs through every buffer method
+ * (the echoed bytes are compared), delayed IOCTLs that wait in the driver's
+ * manual queue, writes of self-describing records and reads that must
+ * return a whole record. About CANCEL percent are cancelled: half at once,
+ * half a few milliseconds later or from another request's completion, so
+ * cancels race with the driver's timer. A request may complete only with
+ * STATUS_SUCCESS, or STATUS_CANCELLED when it was cancelled; anything else,
+ * a second completion, or none at all names the client, the request and
+ * the status.
+ *
+ * LATE more processes each send LATE_REQUESTS requests at once and read
+ * none of the completions for a second, so umnicd finds their sockets full;
+ * every request must still complete once they read. ABANDON more processes
+ * leave with requests pending (_exit, no disconnect) while the load runs.
+ * Afterwards a fresh client must still be served. The whole run is bounded
+ * by SECONDS; a process still running then is reported with its progress
+ * and killed.
+ *
+ *   io_load [-d RUN_DIR] [-D NAME] [-c CLIENTS] [-n REQUESTS] [-o OUTSTANDING]
+ *           [-x CANCEL%] [-b BIG%] [-L LATE] [-a ABANDON] [-t SECONDS] [-s SEED]
+ *
+ * -b sends that percentage of echo IOCTLs with buffers over 48 KiB, which
+ * travel in memfds. Prints one "io_load: requests=..." line of totals; exits
+ * 0 only when every check passed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <umnic/client.h>
+
+#include "echo.h"
+
+#define ECHO_SMALL_MAX	256
+#define ECHO_BIG_MIN	(48 * 1024 + 1) /* above UMN_IOMSG_INLINE_MAX: a memfd */
+#define ECHO_BIG_MAX	(96 * 1024)
+#define RECORD_MIN	16
+#define RECORD_MAX	512 /* reads ask for this much, so they always get a whole record */
+#define DELAY_MAX_MS	6
+#define CANARY		0xa5
+#define FAIL_PRINT_MAX	10 /* per process; the rest are only counted */
+#define OUTSTANDING_MAX 1024
+#define REPORT_MARGIN_S 10 /* a stuck client reports this long before the parent kills it */
+#define LATE_REQUESTS	1000
+#define LATE_PAUSE_MS	1000
+
+struct opts {
+	const char *run_dir;
+	const char *device;
+	int clients;
+	int requests;
+	int outstanding;
+	int cancel_pct;
+	int big_pct;
+	int late;
+	int abandon;
+	int timeout_s;
+	uint64_t seed;
+};
+
+enum kind { K_ECHO, K_DELAYED, K_WRITE, K_READ, K_COUNT };
+
+static const char *const kind_name[K_COUNT] = {"echo IOCTL", "delayed IOCTL", "write", "read"};
+
+enum cancel_plan { C_NONE, C_AT_ONCE, C_LATER };
+
+/* One request of a client; its buffers live until its completion runs. */
+struct req {
+	uint64_t id; /* libumnic's request id */
+	unsigned index;
+	enum kind kind;
+	uint32_t code; /* K_ECHO: which method */
+	enum cancel_plan plan;
+	bool twice;	  /* cancel it a second time */
+	bool cancel_sent; /* umnic_cancel was called for it */
+	unsigned completions;
+	unsigned slot; /* position in the worker's pending list */
+	uint64_t cancel_at_ns;
+	uint8_t *in, *out;
+	size_t in_len, out_len;
+};
+
+/*
+ * What one process did, in memory shared with the parent, so the parent
+ * can total it and, for a process that hangs, say how far it got.
+ */
+struct stats {
+	pid_t pid;
+	bool finished;
+	unsigned submitted;
+	unsigned completions;
+	unsigned success;
+	unsigned cancelled;
+	unsigned cancels;	   /* umnic_cancel calls */
+	unsigned cancel_not_found; /* ... that found the request already completed */
+	unsigned cancel_lost;	   /* cancelled requests that completed with success anyway */
+	unsigned failures;
+	unsigned by_kind[K_COUNT];
+	unsigned cancelled_by_kind[K_COUNT];
+};
+
+struct worker {
+	const struct opts *o;
+	int index;
+	const char *role; /* in messages: "client", "late reader", "abandoning client" */
+	unsigned requests;
+	unsigned outstanding;
+	bool late; /* sends them all, then reads nothing for LATE_PAUSE_MS */
+	umnic_client *c;
+	umnic_handle h;
+	uint64_t rng;
+	struct req *reqs;
+	unsigned *pending; /* indexes of requests submitted and not yet completed */
+	unsigned npending;
+	struct stats *st;
+};
+
+static struct worker W; /* this process's; completions reach it through their ctx */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* splitmix64: a seed per process, so a failing run replays with -s. */
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static unsigned rnd_below(uint64_t *s, unsigned n)
+{
+	return (unsigned)(rnd(s) % n);
+}
+
+static const char *status_str(NTSTATUS st)
+{
+	const char *n = umnic_status_name(st);
+
+	return n ? n : "an unknown status";
+}
+
+static void fail(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->st->failures++ >= FAIL_PRINT_MAX)
+		return;
+	fprintf(stderr, "io_load: %s %d (pid %d): ", w->role, w->index, (int)getpid());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void fail_req(struct worker *w, const struct req *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fail_req(struct worker *w, const struct req *r, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fail(w, "request %u (%s 0x%08x, req_id %" PRIu64 ", %s%s): %s", r->index,
+	     kind_name[r->kind], r->code, r->id,
+	     r->plan == C_NONE	    ? "not cancelled"
+	     : r->plan == C_AT_ONCE ? "cancelled at once"
+				    : "cancelled later",
+	     r->plan != C_NONE && !r->cancel_sent ? " (not yet)" : "", what);
+}
+
+/* ---- write records: what a read returns must be one whole write ---- */
+
+static uint8_t record_byte(uint32_t seed, size_t i)
+{
+	return (uint8_t)((seed * 2654435761u + (uint32_t)i * 40503u) >> 13);
+}
+
+static void record_fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	uint32_t l = (uint32_t)len;
+
+	memcpy(p, &l, 4);
+	memcpy(p + 4, &seed, 4);
+	for (size_t i = 8; i < len; i++)
+		p[i] = record_byte(seed, i);
+}
+
+/* NULL when p[0..len) is one whole record, else what is wrong with it. */
+static const char *record_check(const uint8_t *p, size_t len)
+{
+	uint32_t l, seed;
+
+	if (len < RECORD_MIN)
+		return "shorter than any record written";
+	memcpy(&l, p, 4);
+	memcpy(&seed, p + 4, 4);
+	if (l != len)
+		return "its length is not the length of the record it starts";
+	for (size_t i = 8; i < len; i++)
+		if (p[i] != record_byte(seed, i))
+			return "its bytes are not those of one record (torn or corrupt)";
+	return NULL;
+}
+
+/* ---- one request ---- */
+
+static void pending_remove(struct worker *w, struct req *r)
+{
+	unsigned last = w->pending[--w->npending];
+
+	w->pending[r->slot] = last;
+	w->reqs[last].slot = r->slot;
+}
+
+static void cancel_req(struct worker *w, struct req *r)
+{
+	for (int k = 0; k < (r->twice ? 2 : 1); k++) {
+		NTSTATUS st = umnic_cancel(w->c, r->id);
+
+		r->cancel_sent = true;
+		w->st->cancels++;
+		if (st == STATUS_NOT_FOUND)
+			w->st->cancel_not_found++;
+		else if (st != STATUS_SUCCESS)
+			fail_req(w, r, "umnic_cancel returned %s (0x%08x)", status_str(st),
+				 (unsigned)st);
+	}
+}
+
+/* Cancels a pending request planned for a later cancel, if there is one, from a completion. */
+static void cancel_some_later(struct worker *w)
+{
+	if (!w->npending)
+		return;
+	struct req *r = &w->reqs[w->pending[rnd_below(&w->rng, w->npending)]];
+
+	if (r->plan == C_LATER && !r->cancel_sent)
+		cancel_req(w, r);
+}
+
+static void check_success(struct worker *w, struct req *r, const umnic_result *res)
+{
+	size_t want, n = res->information;
+	const char *bad;
+
+	switch (r->kind) {
+	case K_ECHO:
+		want = r->in_len < r->out_len ? r->in_len : r->out_len;
+		if (n != want) {
+			fail_req(w, r, "Information %zu, expected %zu", n, want);
+			return;
+		}
+		if (memcmp(r->out, r->in, want)) {
+			fail_req(w, r, "the output is not the input echoed (%zu bytes)", want);
+			return;
+		}
+		for (size_t i = want; i < r->out_len; i++)
+			if (r->out[i] != CANARY) {
+				fail_req(w, r, "byte %zu beyond Information %zu was written", i, n);
+				return;
+			}
+		break;
+	case K_DELAYED:
+		if (n)
+			fail_req(w, r, "Information %zu, expected 0", n);
+		break;
+	case K_WRITE:
+		if (n != r->in_len)
+			fail_req(w, r, "Information %zu, expected %zu", n, r->in_len);
+		break;
+	case K_READ:
+		if (n > r->out_len) {
+			fail_req(w, r, "Information %zu over the buffer of %zu", n, r->out_len);
+			return;
+		}
+		if ((bad = record_check(r->out, n)))
+			fail_req(w, r, "read %zu bytes: %s", n, bad);
+		break;
+	case K_COUNT:
+		break;
+	}
+}
+
+static void on_complete(umnic_client *c, uint64_t req_id, const umnic_result *res, void *ctx)
+{
+	struct worker *w = &W;
+	struct req *r = ctx;
+
+	(void)c;
+	if (++r->completions > 1) {
+		fail_req(w, r, "completed %u times (this time %s)", r->completions,
+			 status_str(res->status));
+		return;
+	}
+	w->st->completions++;
+	pending_remove(w, r);
+	if (req_id != r->id)
+		fail_req(w, r, "its completion names req_id %" PRIu64, req_id);
+	if (res->status == STATUS_SUCCESS) {
+		w->st->success++;
+		if (r->cancel_sent)
+			w->st->cancel_lost++;
+		check_success(w, r, res);
+	} else if (res->status == STATUS_CANCELLED && r->cancel_sent) {
+		w->st->cancelled++;
+		w->st->cancelled_by_kind[r->kind]++;
+	} else {
+		fail_req(w, r, "completed with %s (0x%08x), expected STATUS_SUCCESS%s",
+			 status_str(res->status), (unsigned)res->status,
+			 r->cancel_sent ? " or STATUS_CANCELLED" : "");
+	}
+	free(r->in);
+	free(r->out);
+	r->in = r->out = NULL;
+	if (rnd_below(&w->rng, 3) == 0)
+		cancel_some_later(w);
+}
+
+/* Fills r with a random request: what it is, its buffers, whether and when it is cancelled. */
+static bool make_req(struct worker *w, struct req *r)
+{
+	static const uint32_t echo_codes[] = {IOCTL_ECHO_BUFFERED,   IOCTL_ECHO_BUFFERED,
+					      IOCTL_ECHO_BUFFERED,   IOCTL_ECHO_IN_DIRECT,
+					      IOCTL_ECHO_OUT_DIRECT, IOCTL_ECHO_NEITHER};
+	unsigned p = rnd_below(&w->rng, 100);
+	uint32_t ms;
+
+	r->kind = p < 35 ? K_ECHO : p < 65 ? K_DELAYED : p < 85 ? K_WRITE : K_READ;
+	switch (r->kind) {
+	case K_ECHO:
+		r->code =
+		    echo_codes[rnd_below(&w->rng, sizeof(echo_codes) / sizeof(echo_codes[0]))];
+		r->in_len = 1 + rnd_below(&w->rng, ECHO_SMALL_MAX);
+		/* Sometimes a shorter output: the driver echoes only what fits. */
+		r->out_len = rnd_below(&w->rng, 4) ? r->in_len + rnd_below(&w->rng, 17)
+						   : 1 + rnd_below(&w->rng, (unsigned)r->in_len);
+		if (r->code != IOCTL_ECHO_NEITHER && (int)rnd_below(&w->rng, 100) < w->o->big_pct) {
+			/* The output in a memfd; the input inline or in a memfd too. */
+			r->out_len = ECHO_BIG_MIN + rnd_below(&w->rng, ECHO_BIG_MAX - ECHO_BIG_MIN);
+			if (rnd_below(&w->rng, 2))
+				r->in_len =
+				    ECHO_BIG_MIN + rnd_below(&w->rng, ECHO_BIG_MAX - ECHO_BIG_MIN);
+		}
+		break;
+	case K_DELAYED:
+		r->code = IOCTL_ECHO_DELAYED;
+		r->in_len = sizeof(ms);
+		break;
+	case K_WRITE:
+		r->in_len = RECORD_MIN + rnd_below(&w->rng, RECORD_MAX - RECORD_MIN + 1);
+		break;
+	case K_READ:
+		r->out_len = RECORD_MAX;
+		break;
+	case K_COUNT:
+		break;
+	}
+	r->in = r->in_len ? malloc(r->in_len) : NULL;
+	r->out = r->out_len ? malloc(r->out_len) : NULL;
+	if ((r->in_len && !r->in) || (r->out_len && !r->out))
+		return false;
+	if (r->out)
+		memset(r->out, CANARY, r->out_len);
+	if (r->kind == K_ECHO) {
+		for (size_t i = 0; i < r->in_len; i++)
+			r->in[i] = (uint8_t)rnd(&w->rng);
+	} else if (r->kind == K_DELAYED) {
+		ms = rnd_below(&w->rng, DELAY_MAX_MS + 1);
+		memcpy(r->in, &ms, sizeof(ms));
+	} else if (r->kind == K_WRITE) {
+		record_fill(r->in, r->in_len, (uint32_t)rnd(&w->rng));
+	}
+
+	if ((int)rnd_below(&w->rng, 100) < w->o->cancel_pct) {
+		r->plan = rnd_below(&w->rng, 2) ? C_AT_ONCE : C_LATER;
+		r->twice = rnd_below(&w->rng, 8) == 0;
+		r->cancel_at_ns = now_ns() + rnd_below(&w->rng, (DELAY_MAX_MS + 2) * 1000000u);
+	}
+	return true;
+}
+
+static NTSTATUS submit(struct worker *w, struct req *r)
+{
+	switch (r->kind) {
+	case K_ECHO:
+	case K_DELAYED:
+		return umnic_submit_ioctl(w->c, w->h, r->code, r->in, r->in_len, r->out, r->out_len,
+					  on_complete, r, &r->id);
+	case K_WRITE:
+		return umnic_submit_write(w->c, w->h, r->in, r->in_len, 0, on_complete, r, &r->id);
+	case K_READ:
+		return umnic_submit_read(w->c, w->h, r->out, r->out_len, 0, on_complete, r, &r->id);
+	case K_COUNT:
+		break;
+	}
+	return STATUS_INVALID_PARAMETER;
+}
+
+static void submit_next(struct worker *w)
+{
+	struct req *r = &w->reqs[w->st->submitted];
+	NTSTATUS st;
+
+	r->index = w->st->submitted++;
+	if (!make_req(w, r)) {
+		r->completions = 1; /* never sent */
+		fail(w, "out of memory");
+		return;
+	}
+	w->st->by_kind[r->kind]++;
+	r->slot = w->npending;
+	w->pending[w->npending++] = r->index;
+	st = submit(w, r);
+	if (st != STATUS_PENDING) {
+		pending_remove(w, r);
+		r->completions = 1; /* nothing to wait for */
+		fail_req(w, r, "submit returned %s (0x%08x)", status_str(st), (unsigned)st);
+		free(r->in);
+		free(r->out);
+		r->in = r->out = NULL;
+		return;
+	}
+	if (r->plan == C_AT_ONCE)
+		cancel_req(w, r);
+}
+
+static void cancel_due(struct worker *w)
+{
+	uint64_t now = now_ns();
+
+	for (unsigned i = 0; i < w->npending; i++) {
+		struct req *r = &w->reqs[w->pending[i]];
+
+		if (r->plan == C_LATER && !r->cancel_sent && now >= r->cancel_at_ns)
+			cancel_req(w, r);
+	}
+}
+
+/* ---- the processes ---- */
+
+static bool connect_and_open(struct worker *w)
+{
+	NTSTATUS st;
+
+	w->c = umnic_connect(w->o->run_dir);
+	if (!w->c) {
+		fail(w, "umnic_connect: %s (is umnicd running with this --run-dir?)",
+		     strerror(errno));
+		return false;
+	}
+	st = umnic_open(w->c, w->o->device, FILE_READ_DATA | FILE_WRITE_DATA, &w->h);
+	if (st != STATUS_SUCCESS) {
+		fail(w, "umnic_open %s: %s (0x%08x)", w->o->device, status_str(st), (unsigned)st);
+		return false;
+	}
+	return true;
+}
+
+static int worker_main(const struct opts *o, int index, bool late, struct stats *st)
+{
+	struct worker *w = &W;
+	uint64_t deadline, t0 = now_ns();
+	uint8_t rec[RECORD_MIN];
+	umnic_result res;
+	NTSTATUS s;
+
+	*w = (struct worker){.o = o,
+			     .index = index,
+			     .st = st,
+			     .rng = o->seed ^ (uint64_t)index << 32,
+			     .late = late,
+			     .role = late ? "late reader" : "client",
+			     .requests = late ? LATE_REQUESTS : (unsigned)o->requests,
+			     .outstanding = late ? LATE_REQUESTS : (unsigned)o->outstanding};
+	deadline =
+	    t0 + (uint64_t)(o->timeout_s > 2 * REPORT_MARGIN_S ? o->timeout_s - REPORT_MARGIN_S
+							       : o->timeout_s / 2) *
+		     1000000000u;
+	w->reqs = calloc(w->requests, sizeof(*w->reqs));
+	w->pending = calloc(w->outstanding, sizeof(*w->pending));
+	if (!w->reqs || !w->pending) {
+		fail(w, "out of memory");
+		return 1;
+	}
+	if (!connect_and_open(w))
+		return 1;
+	/* Whatever ran before, reads now find a record. */
+	record_fill(rec, sizeof(rec), (uint32_t)rnd(&w->rng));
+	s = umnic_write(w->c, w->h, rec, sizeof(rec), 0, &res);
+	if (s != STATUS_SUCCESS)
+		fail(w, "the first write: %s (0x%08x)", status_str(s), (unsigned)s);
+
+	while (st->submitted < w->requests || w->npending) {
+		while (w->npending < w->outstanding && st->submitted < w->requests)
+			submit_next(w);
+		if (w->late) {
+			/* Meanwhile umnicd has all the completions to send and no room for them. */
+			nanosleep(&(struct timespec){.tv_sec = LATE_PAUSE_MS / 1000,
+						     .tv_nsec = LATE_PAUSE_MS % 1000 * 1000000L},
+				  NULL);
+			w->late = false;
+		}
+		cancel_due(w);
+		int n = umnic_dispatch(w->c, 2);
+		if (n < 0) {
+			fail(w, "umnic_dispatch: %s with %u requests pending", strerror(-n),
+			     w->npending);
+			break;
+		}
+		if (now_ns() > deadline) {
+			fail(w, "%u requests still pending after %d s", w->npending,
+			     (int)((now_ns() - t0) / 1000000000u));
+			break;
+		}
+	}
+	for (unsigned i = 0; i < st->submitted; i++)
+		if (w->reqs[i].completions == 0)
+			fail_req(w, &w->reqs[i], "never completed");
+	if (w->npending) {
+		/* Leave without disconnecting: that would complete them here, hiding the hang. */
+		return 1;
+	}
+	s = umnic_close(w->c, w->h);
+	if (s != STATUS_SUCCESS)
+		fail(w, "umnic_close: %s (0x%08x)", status_str(s), (unsigned)s);
+	umnic_disconnect(w->c);
+	free(w->reqs);
+	free(w->pending);
+	st->finished = true;
+	return st->failures ? 1 : 0;
+}
+
+static void abandon_done(umnic_client *c, uint64_t req_id, const umnic_result *res, void *ctx)
+{
+	(void)c;
+	(void)req_id;
+	(void)res;
+	(void)ctx;
+}
+
+/*
+ * A client that dies with requests pending (delayed ones that stay queued
+ * in the driver, immediate ones whose completions it never reads), on one
+ * or two handles, at a random moment during the load. umnicd must cancel
+ * and close everything it left behind without disturbing the others.
+ */
+static int abandoner_main(const struct opts *o, int index, struct stats *st)
+{
+	static uint8_t out[64][ECHO_SMALL_MAX]; /* must outlive the process's requests: it does */
+	struct worker *w = &W;
+	umnic_handle h2 = UMNIC_INVALID_HANDLE;
+	struct timespec pause;
+	unsigned i;
+
+	*w = (struct worker){.o = o,
+			     .index = index,
+			     .st = st,
+			     .rng = o->seed ^ (uint64_t)index << 32,
+			     .role = "abandoning client"};
+	pause.tv_sec = 0;
+	pause.tv_nsec = (long)rnd_below(&w->rng, 1000) * 1000000L;
+	nanosleep(&pause, NULL);
+	if (!connect_and_open(w))
+		return 1;
+	if (index % 2 &&
+	    umnic_open(w->c, o->device, FILE_READ_DATA | FILE_WRITE_DATA, &h2) != STATUS_SUCCESS) {
+		fail(w, "the second umnic_open failed");
+		return 1;
+	}
+	for (i = 0; i < 64; i++) {
+		umnic_handle h = h2 && i % 2 ? h2 : w->h;
+		uint32_t ms = 200 + rnd_below(&w->rng, 3000);
+		uint8_t rec[RECORD_MIN];
+		uint64_t id;
+		NTSTATUS s;
+
+		record_fill(rec, sizeof(rec), (uint32_t)rnd(&w->rng));
+		switch (i % 4) {
+		case 0:
+		case 1:
+			s = umnic_submit_ioctl(w->c, h, IOCTL_ECHO_DELAYED, &ms, sizeof(ms), NULL,
+					       0, abandon_done, NULL, &id);
+			break;
+		case 2:
+			s = umnic_submit_ioctl(w->c, h, IOCTL_ECHO_BUFFERED, rec, sizeof(rec),
+					       out[i], sizeof(out[i]), abandon_done, NULL, &id);
+			break;
+		default:
+			s = umnic_submit_write(w->c, h, rec, sizeof(rec), 0, abandon_done, NULL,
+					       &id);
+			break;
+		}
+		if (s != STATUS_PENDING) {
+			fail(w, "submit %u returned %s", i, status_str(s));
+			return 1;
+		}
+		st->submitted++;
+		if (i % 8 == 5)
+			umnic_cancel(w->c, id);
+	}
+	/* Some leave at once; others after reading part of their completions. */
+	if (index % 3)
+		st->completions += (unsigned)umnic_dispatch(w->c, (int)rnd_below(&w->rng, 20));
+	st->finished = true;
+	_exit(0);
+}
+
+/* ---- the parent ---- */
+
+static void fresh_client_hung(int sig)
+{
+	static const char msg[] = "io_load: fresh client: no answer from umnicd in 30 s\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* A client that starts after the load: the device must serve it normally. */
+static int fresh_client(const struct opts *o)
+{
+	static const char msg[] = "fresh client after the load";
+	uint8_t out[sizeof(msg)], rec[64], back[RECORD_MAX] = {0};
+	uint32_t ms = 1;
+	umnic_result res;
+	umnic_handle h;
+	umnic_client *c;
+	NTSTATUS st;
+	int bad = 0;
+
+	/* Connecting, umnic_open and umnic_close have no time-out of their own. */
+	signal(SIGALRM, fresh_client_hung);
+	alarm(30);
+	c = umnic_connect(o->run_dir);
+	if (!c) {
+		fprintf(stderr, "io_load: fresh client: umnic_connect: %s\n", strerror(errno));
+		return 1;
+	}
+	st = umnic_open(c, o->device, FILE_READ_DATA | FILE_WRITE_DATA, &h);
+	if (st != STATUS_SUCCESS) {
+		fprintf(stderr, "io_load: fresh client: umnic_open: %s\n", status_str(st));
+		umnic_disconnect(c);
+		return 1;
+	}
+	st = umnic_ioctl(c, h, IOCTL_ECHO_BUFFERED, msg, sizeof(msg), out, sizeof(out), &res);
+	if (st != STATUS_SUCCESS || res.information != sizeof(msg) ||
+	    memcmp(out, msg, sizeof(msg))) {
+		fprintf(stderr, "io_load: fresh client: echo IOCTL: %s, Information %" PRIu64 "\n",
+			status_str(st), res.information);
+		bad = 1;
+	}
+	st = umnic_ioctl_timeout(c, h, IOCTL_ECHO_DELAYED, &ms, sizeof(ms), NULL, 0, 10000, &res);
+	if (st != STATUS_SUCCESS) {
+		fprintf(stderr, "io_load: fresh client: delayed IOCTL: %s\n", status_str(st));
+		bad = 1;
+	}
+	record_fill(rec, sizeof(rec), 0x5eed);
+	st = umnic_write(c, h, rec, sizeof(rec), 0, &res);
+	if (st == STATUS_SUCCESS)
+		st = umnic_read(c, h, back, sizeof(back), 0, &res);
+	if (st != STATUS_SUCCESS || res.information != sizeof(rec) ||
+	    memcmp(back, rec, sizeof(rec))) {
+		fprintf(stderr,
+			"io_load: fresh client: write then read: %s, Information %" PRIu64 "\n",
+			status_str(st), res.information);
+		bad = 1;
+	}
+	st = umnic_close(c, h);
+	if (st != STATUS_SUCCESS) {
+		fprintf(stderr, "io_load: fresh client: umnic_close: %s\n", status_str(st));
+		bad = 1;
+	}
+	umnic_disconnect(c);
+	alarm(0);
+	if (!bad)
+		printf("io_load: a fresh client is served after the load\n");
+	return bad;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f, "usage: io_load [-d RUN_DIR] [-D NAME] [-c CLIENTS] [-n REQUESTS] [-o OUTSTANDING]\n"
+	       "               [-x CANCEL%%] [-b BIG%%] [-L LATE] [-a ABANDON] [-t SECONDS] [-s "
+	       "SEED]\n");
+}
+
+static int int_arg(const char *s, int min, int max, int *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*ret = (int)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	int opt;
+
+	*o = (struct opts){.device = "UmnicEcho",
+			   .clients = 64,
+			   .requests = 2000,
+			   .outstanding = 16,
+			   .cancel_pct = 25,
+			   .abandon = 4,
+			   .timeout_s = 120,
+			   .seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20};
+	while ((opt = getopt(argc, argv, "d:D:c:n:o:x:b:L:a:t:s:h")) != -1) {
+		int bad = 0;
+
+		switch (opt) {
+		case 'd':
+			o->run_dir = optarg;
+			break;
+		case 'D':
+			o->device = optarg;
+			break;
+		case 'c':
+			bad = int_arg(optarg, 1, 1024, &o->clients);
+			break;
+		case 'n':
+			bad = int_arg(optarg, 1, 1000000, &o->requests);
+			break;
+		case 'o':
+			bad = int_arg(optarg, 1, OUTSTANDING_MAX, &o->outstanding);
+			break;
+		case 'x':
+			bad = int_arg(optarg, 0, 100, &o->cancel_pct);
+			break;
+		case 'b':
+			bad = int_arg(optarg, 0, 100, &o->big_pct);
+			break;
+		case 'L':
+			bad = int_arg(optarg, 0, 64, &o->late);
+			break;
+		case 'a':
+			bad = int_arg(optarg, 0, 4096, &o->abandon);
+			break;
+		case 't':
+			bad = int_arg(optarg, 1, 86400, &o->timeout_s);
+			break;
+		case 's':
+			o->seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+		if (bad) {
+			fprintf(stderr, "io_load: -%c %s: not a number in range\n", opt, optarg);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Waits for every child until the deadline; a child still running then is
+ * reported with its progress and killed. Returns the number of children
+ * that crashed, hung or failed.
+ */
+static int reap(const struct opts *o, struct stats *st, int nproc, uint64_t deadline)
+{
+	int left = nproc, bad = 0;
+
+	while (left) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		if (pid == 0) {
+			if (now_ns() >= deadline)
+				break;
+			nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+			continue;
+		}
+		for (int i = 0; i < nproc; i++) {
+			if (st[i].pid != pid)
+				continue;
+			left--;
+			st[i].pid = -st[i].pid; /* reaped */
+			if (WIFSIGNALED(status)) {
+				fprintf(stderr,
+					"io_load: client %d (pid %d) crashed: %s after %u of %u "
+					"completions\n",
+					i, (int)pid, strsignal(WTERMSIG(status)), st[i].completions,
+					st[i].submitted);
+				bad++;
+			} else if (WEXITSTATUS(status)) {
+				bad++;
+			}
+		}
+	}
+	for (int i = 0; i < nproc; i++) {
+		if (st[i].pid <= 0)
+			continue;
+		fprintf(stderr,
+			"io_load: client %d (pid %d) hung: still running after %d s, with %u "
+			"of %u requests completed; killed\n",
+			i, (int)st[i].pid, o->timeout_s, st[i].completions, st[i].submitted);
+		kill(st[i].pid, SIGKILL);
+		waitpid(st[i].pid, NULL, 0);
+		bad++;
+	}
+	return bad;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct stats *st, sum = {0};
+	uint64_t t0, deadline;
+	int readers, nproc, bad;
+	uint64_t want;
+	double secs;
+
+	if (parse(argc, argv, &o) < 0)
+		return 2;
+	/* Processes: the clients, then the late readers, then the abandoning ones. */
+	readers = o.clients + o.late;
+	nproc = readers + o.abandon;
+	/* At most 1024 x 1,000,000 + 64 x LATE_REQUESTS: the totals fit their unsigned counters. */
+	want = (uint64_t)o.clients * (uint64_t)o.requests + (uint64_t)o.late * LATE_REQUESTS;
+	st = mmap(NULL, sizeof(*st) * (size_t)nproc, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED) {
+		perror("io_load: mmap");
+		return 2;
+	}
+	printf(
+	    "io_load: %d clients x %d requests, %d outstanding each, %d%% cancelled, %d%% of echo "
+	    "IOCTLs over 48 KiB, %d late readers x %d requests, %d abandoning clients; seed "
+	    "%" PRIu64 "\n",
+	    o.clients, o.requests, o.outstanding, o.cancel_pct, o.big_pct, o.late, LATE_REQUESTS,
+	    o.abandon, o.seed);
+	fflush(stdout);
+
+	t0 = now_ns();
+	deadline = t0 + (uint64_t)o.timeout_s * 1000000000u;
+	for (int i = 0; i < nproc; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("io_load: fork");
+			for (int k = 0; k < i; k++)
+				kill(st[k].pid, SIGKILL);
+			return 2;
+		}
+		if (pid == 0) {
+			st[i].pid = getpid();
+			_exit(i < readers ? worker_main(&o, i, i >= o.clients, &st[i])
+					  : abandoner_main(&o, i, &st[i]));
+		}
+		st[i].pid = pid;
+	}
+	bad = reap(&o, st, nproc, deadline);
+	secs = (double)(now_ns() - t0) / 1e9;
+
+	for (int i = 0; i < readers; i++) {
+		sum.submitted += st[i].submitted;
+		sum.completions += st[i].completions;
+		sum.success += st[i].success;
+		sum.cancelled += st[i].cancelled;
+		sum.cancels += st[i].cancels;
+		sum.cancel_not_found += st[i].cancel_not_found;
+		sum.cancel_lost += st[i].cancel_lost;
+		sum.failures += st[i].failures;
+		for (int k = 0; k < K_COUNT; k++) {
+			sum.by_kind[k] += st[i].by_kind[k];
+			sum.cancelled_by_kind[k] += st[i].cancelled_by_kind[k];
+		}
+	}
+	for (int i = readers; i < nproc; i++) {
+		sum.failures += st[i].failures;
+		if (!st[i].finished) {
+			fprintf(stderr, "io_load: abandoning client %d did not get to leave\n", i);
+			bad++;
+		}
+	}
+	for (int k = 0; k < K_COUNT; k++)
+		printf("io_load: %-13s %7u sent, %6u cancelled\n", kind_name[k], sum.by_kind[k],
+		       sum.cancelled_by_kind[k]);
+	printf("io_load: umnic_cancel called %u times: %u found the request already completed, %u "
+	       "cancelled requests completed with success first\n",
+	       sum.cancels, sum.cancel_not_found, sum.cancel_lost);
+	if (sum.submitted != want) {
+		fprintf(stderr, "io_load: only %u of %" PRIu64 " requests were sent\n",
+			sum.submitted, want);
+		bad++;
+	}
+	if (sum.completions != sum.submitted) {
+		fprintf(stderr, "io_load: %u requests, %u completions\n", sum.submitted,
+			sum.completions);
+		bad++;
+	}
+	/* A cancel that never takes effect would make this test prove nothing about cancels. */
+	if (o.cancel_pct && sum.by_kind[K_DELAYED] > 100 && !sum.cancelled_by_kind[K_DELAYED]) {
+		fprintf(stderr, "io_load: no delayed IOCTL completed as cancelled\n");
+		bad++;
+	}
+	printf("io_load: requests=%u completions=%u successes=%u cancelled=%u failures=%u "
+	       "abandoned=%d seconds=%.1f rate=%.0f/s\n",
+	       sum.submitted, sum.completions, sum.success, sum.cancelled, sum.failures, o.abandon,
+	       secs, secs > 0 ? sum.completions / secs : 0.0);
+	fflush(stdout);
+	if (!bad)
+		bad = fresh_client(&o);
+	return bad || sum.failures ? 1 : 0;
+}
