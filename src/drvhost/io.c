@@ -350,13 +350,18 @@ void host_io_init(int sock)
 	umn_io_set_ops(&host_io_ops);
 }
 
-static void *map_fd(int fd, size_t len)
+/*
+ * The client's memfd, mapped: input privately (the client sealed it against
+ * writing, and a driver scribbling on its input must not reach anyone),
+ * output shared, so what the driver writes is what the client reads.
+ */
+static void *map_fd(int fd, size_t len, bool output)
 {
 	void *p;
 
 	if (!len)
 		return NULL;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, output ? MAP_SHARED : MAP_PRIVATE, fd, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -378,7 +383,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	tmp.in_len = m->in_len;
 	tmp.out_len = m->out_len;
 	if (m->flags & UMN_IO_IN_MEMFD) {
-		tmp.in = map_fd(fds[k++], m->in_len);
+		tmp.in = map_fd(fds[k++], m->in_len, false);
 		tmp.in_mapped = tmp.in != NULL;
 	} else if (m->in_len) {
 		tmp.in = malloc(m->in_len);
@@ -386,7 +391,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 			memcpy(tmp.in, m + 1, m->in_len);
 	}
 	if (m->flags & UMN_IO_OUT_MEMFD) {
-		tmp.out = map_fd(fds[k++], m->out_len);
+		tmp.out = map_fd(fds[k++], m->out_len, true);
 		tmp.out_mapped = tmp.out != NULL;
 	} else if (m->out_len) {
 		/* Not pre-filled, as UMDF does for buffered output; zeroed so nothing stale leaks. */

@@ -996,7 +996,12 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 			st = STATUS_ACCESS_VIOLATION;
 		data_len = 0;
 	}
-	reply_complete(r->c, r->client_req, st, info, m + 1, r->out_memfd ? 0 : data_len, r->out_memfd);
+	/* Output in the client's memfd is there already; say how much of it is valid. */
+	if (r->out_memfd)
+		data_len = NT_SUCCESS(st) || st == STATUS_BUFFER_OVERFLOW
+				   ? (uint32_t)(info < r->out_len ? info : r->out_len)
+				   : 0;
+	reply_complete(r->c, r->client_req, st, info, m + 1, data_len, r->out_memfd);
 	req_free(r);
 }
 

@@ -37,6 +37,13 @@ t_contains "a write on a read-only handle: STATUS_ACCESS_DENIED" "$(io write Umn
 t_contains "an IOCTL the driver does not handle: STATUS_INVALID_DEVICE_REQUEST" \
 	"$(io ioctl UmnicEcho 0x81232ffc --out-len 4)" "STATUS_INVALID_DEVICE_REQUEST"
 t_contains "a name nobody registered: STATUS_OBJECT_NAME_NOT_FOUND" "$(io open NoSuchDevice)" "STATUS_OBJECT_NAME_NOT_FOUND"
+# Buffers over 48 KiB travel in memfds: the input mapped by the driver, the output written in place.
+python3 -c "import sys; open(sys.argv[1], 'wb').write(bytes(range(256)) * 200)" "$T_WORK/big.bin"
+t_contains "a 51200-byte write (input in a memfd): STATUS_SUCCESS" "$(io write UmnicEcho --file "$T_WORK/big.bin")" \
+	"information: 51200"
+out=$(io ioctl UmnicEcho $B --in-file "$T_WORK/big.bin" --out-len 60000)
+t_contains "a 51200-byte IOCTL into a 60000-byte output memfd returns the bytes" "$out" "0000c7f0  f0 f1 f2 f3"
+t_contains "and says how many" "$out" "information: 51200"
 t_contains "a request completed from the driver's timer" "$(io ioctl UmnicEcho $DELAY --in-hex 32000000)" "STATUS_SUCCESS"
 
 # Device access control: root only by default; UmnicMode opens it to others. The checks run
