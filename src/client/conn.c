@@ -6,7 +6,6 @@
  * the connection goes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +84,14 @@ static void finish(struct umnic_client *c, struct umnic_req *r)
 		umnic_req_free(r);
 	} else if (!r->sync) {
 		r->rnext = NULL;
-		if (c->ready_tail)
+		if (c->ready_tail) {
+			/* The eventfd is readable already: umnic_dispatch empties both at once. */
 			c->ready_tail->rnext = r;
-		else
+		} else {
 			c->ready_head = r;
+			signal_ready(c);
+		}
 		c->ready_tail = r;
-		signal_ready(c);
 	}
 	pthread_cond_broadcast(&c->cond);
 }
@@ -180,9 +181,11 @@ static bool type_matches(uint32_t req_type, uint32_t reply_type)
  * One packet from umnicd, lock not held. A malformed one ends the
  * connection: we cannot know which request it was meant to complete.
  * Replies for requests we do not have pending (completed already) are
- * dropped. Returns false when the connection is now dead.
+ * dropped. Returns false when the connection is now dead; *ret_got tells
+ * whether the packet completed want.
  */
-static bool process_packet(struct umnic_client *c, size_t len, int *fds, unsigned nfds)
+static bool process_packet(struct umnic_client *c, size_t len, int *fds, unsigned nfds,
+			   const struct umnic_req *want, bool *ret_got)
 {
 	char reason[UMN_IOMSG_REASON_MAX];
 	struct umn_iomsg m;
@@ -206,6 +209,8 @@ static bool process_packet(struct umnic_client *c, size_t len, int *fds, unsigne
 	table_remove(c, r);
 	r->state = UMNIC_REQ_COMPLETING;
 	pthread_mutex_unlock(&c->lock);
+	/* Compared now: finish() frees an abandoned request. */
+	*ret_got = r == want;
 
 	switch (m.type) {
 	case UMN_IOMSG_OPEN_DONE:
@@ -233,23 +238,32 @@ broken:
 
 /*
  * The reader: called with c->lock held and c->reading claimed; drops the
- * lock while it waits up to timeout_ms for the socket and drains it.
+ * lock while it waits up to timeout_ms (-1: no limit) for the socket and
+ * drains it, or until want (if not NULL) is complete.
  */
-static void read_some(struct umnic_client *c, int timeout_ms)
+static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic_req *want)
 {
-	struct pollfd p = {.fd = c->sock, .events = POLLIN};
-	int r;
+	int r = 1, flags = MSG_DONTWAIT;
 
 	pthread_mutex_unlock(&c->lock);
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
+	if (timeout_ms < 0) {
+		/* With no time limit, the first receive waits itself: one system call, not two. */
+		flags = 0;
+	} else {
+		struct pollfd p = {.fd = c->sock, .events = POLLIN};
+
+		do
+			r = poll(&p, 1, timeout_ms);
+		while (r < 0 && errno == EINTR);
+	}
 	/* Bounded so a flood cannot keep one caller reading forever. */
 	for (unsigned i = 0; r > 0 && i < 64; i++) {
 		int fds[UMN_MSG_MAX_FDS];
 		unsigned nfds = 0;
-		ssize_t n = umn_msg_recv(c->sock, c->rbuf, UMN_IOMSG_MAX, fds, &nfds);
+		ssize_t n = umn_msg_recv_flags(c->sock, c->rbuf, UMN_IOMSG_MAX, fds, &nfds, flags);
+		bool got = false;
 
+		flags = MSG_DONTWAIT;
 		if (n == -EAGAIN)
 			break;
 		if (n <= 0) {
@@ -259,7 +273,8 @@ static void read_some(struct umnic_client *c, int timeout_ms)
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
-		if (!process_packet(c, (size_t)n, fds, nfds))
+		/* A caller with its answer returns; what else came is the next reader's. */
+		if (!process_packet(c, (size_t)n, fds, nfds, want, &got) || got)
 			break;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -295,14 +310,16 @@ static int ms_left(const struct timespec *ts)
 }
 
 /*
- * One step of waiting (lock held): read the socket if nobody else does,
- * otherwise sleep until something completes or the reader steps down.
+ * One step of waiting (lock held) for want, or (NULL) for any completion:
+ * read the socket if nobody else does, otherwise sleep until something
+ * completes or the reader steps down.
  */
-static void wait_step(struct umnic_client *c, const struct timespec *deadline)
+static void wait_step(struct umnic_client *c, const struct timespec *deadline,
+		      const struct umnic_req *want)
 {
 	if (!c->reading && !c->dead) {
 		c->reading = true;
-		read_some(c, ms_left(deadline));
+		read_some(c, ms_left(deadline), want);
 		c->reading = false;
 		pthread_cond_broadcast(&c->cond);
 	} else if (deadline) {
@@ -323,11 +340,7 @@ static void send_cancel(struct umnic_client *c, uint64_t id)
 	if (n < 0)
 		return;
 	pthread_mutex_lock(&c->send_lock);
-	while (umn_msg_send(c->sock, buf, (size_t)n, NULL, 0) == -EAGAIN) {
-		struct pollfd p = {.fd = c->sock, .events = POLLOUT};
-		if (poll(&p, 1, -1) < 0 && errno != EINTR)
-			break;
-	}
+	umn_msg_send(c->sock, buf, (size_t)n, NULL, 0);
 	pthread_mutex_unlock(&c->send_lock);
 }
 
@@ -366,7 +379,7 @@ NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms,
 			continue;
 		}
 		/* Past the deadline but being completed: the end is near, wait for it. */
-		wait_step(c, r->state == UMNIC_REQ_PENDING ? deadline : NULL);
+		wait_step(c, r->state == UMNIC_REQ_PENDING ? deadline : NULL, r);
 	}
 	pthread_mutex_unlock(&c->lock);
 
@@ -430,11 +443,7 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 	err = n < 0 ? (int)n : 0;
 	if (!err) {
 		pthread_mutex_lock(&c->send_lock);
-		while ((err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds)) == -EAGAIN) {
-			struct pollfd p = {.fd = c->sock, .events = POLLOUT};
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
-				break;
-		}
+		err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds);
 		pthread_mutex_unlock(&c->send_lock);
 	}
 	free(buf);
@@ -485,11 +494,12 @@ UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 	c->rbuf = malloc(UMN_IOMSG_MAX);
 	if (!c->rbuf)
 		goto fail;
+	/*
+	 * The socket blocks: a reader with no time limit waits in recvmsg itself,
+	 * and drains with MSG_DONTWAIT; senders wait in sendmsg while it is full.
+	 */
 	c->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (c->sock < 0 || connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail;
-	/* Non-blocking after connect: the reader drains until EAGAIN. */
-	if (fcntl(c->sock, F_SETFL, fcntl(c->sock, F_GETFL) | O_NONBLOCK) < 0)
 		goto fail;
 	c->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -577,7 +587,7 @@ UMNIC_EXPORT int umnic_dispatch(umnic_client *c, int timeout_ms)
 		if (tried && deadline && ms_left(deadline) == 0)
 			break;
 		tried = true;
-		wait_step(c, deadline);
+		wait_step(c, deadline, NULL);
 	}
 	list = c->ready_head;
 	c->ready_head = c->ready_tail = NULL;

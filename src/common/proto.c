@@ -70,6 +70,11 @@ static void close_fds(int *fds, unsigned n)
 
 ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds)
 {
+	return umn_msg_recv_flags(sock, buf, cap, fds, nfds, 0);
+}
+
+ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags)
+{
 	union {
 		struct cmsghdr c;
 		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
@@ -81,7 +86,7 @@ ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds)
 	ssize_t n;
 
 	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

@@ -281,6 +281,8 @@ int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned
  * packet. Received fds are O_CLOEXEC; on error none are left open.
  */
 ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds);
+/* umn_msg_recv with recvmsg flags (MSG_DONTWAIT: -EAGAIN rather than waiting). */
+ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags);
 void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq);
 /* Copies src into a fixed string field, truncating; always terminated. */
 void umn_strlcpy(char *dst, const char *src, size_t cap);

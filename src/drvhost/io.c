@@ -56,29 +56,55 @@ static struct {
 	bool gone;		/* umnicd closed the socket */
 } io = { .sock = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER };
 
+/*
+ * Linear probing from the id itself (ids are mostly sequential, so runs stay
+ * short); a search ends at the first free slot, which removal keeps true by
+ * moving the rest of the run back (slot_free). used stays below IO_SLOTS, so
+ * every search meets a free slot.
+ */
+static unsigned slot_index(const struct hio_table *t, uint64_t id)
+{
+	unsigned i = (unsigned)id & (IO_SLOTS - 1);
+
+	while (t->slot[i].id && t->slot[i].id != id)
+		i = (i + 1) & (IO_SLOTS - 1);
+	return i;
+}
+
 static struct hio *slot_find(struct hio_table *t, uint64_t id)
 {
-	for (unsigned i = 0, h = (unsigned)id; i < IO_SLOTS; i++, h++)
-		if (t->slot[h & (IO_SLOTS - 1)].id == id)
-			return &t->slot[h & (IO_SLOTS - 1)];
-	return NULL;
+	struct hio *p = &t->slot[slot_index(t, id)];
+
+	return id && p->id == id ? p : NULL;
 }
 
+/* A free slot for id, or NULL if id is 0, already there, or the table is full. */
 static struct hio *slot_new(struct hio_table *t, uint64_t id)
 {
-	if (t->used >= IO_SLOTS - 1 || slot_find(t, id))
+	struct hio *p;
+
+	if (!id || t->used >= IO_SLOTS - 1)
 		return NULL;
-	for (unsigned i = 0, h = (unsigned)id;; i++, h++)
-		if (!t->slot[h & (IO_SLOTS - 1)].id) {
-			t->used++;
-			return &t->slot[h & (IO_SLOTS - 1)];
-		}
+	p = &t->slot[slot_index(t, id)];
+	if (p->id)
+		return NULL;
+	t->used++;
+	return p;
 }
 
+/* Removal: the entries after the hole in its run are placed again, so no search stops early. */
 static void slot_free(struct hio_table *t, struct hio *p)
 {
-	*p = (struct hio){ 0 };
+	unsigned i = (unsigned)(p - t->slot);
+
+	t->slot[i] = (struct hio){ 0 };
 	t->used--;
+	for (unsigned j = (i + 1) & (IO_SLOTS - 1); t->slot[j].id; j = (j + 1) & (IO_SLOTS - 1)) {
+		struct hio e = t->slot[j];
+
+		t->slot[j] = (struct hio){ 0 };
+		t->slot[slot_index(t, e.id)] = e;
+	}
 }
 
 static void release(struct hio *r)

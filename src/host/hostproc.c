@@ -590,7 +590,11 @@ static size_t expected_size(uint32_t type)
 	}
 }
 
-void host_on_readable(struct hostproc *h)
+/*
+ * Handles one message from h if one is there; false when none was (the
+ * socket is empty or closed, or what came was not a message).
+ */
+static bool host_on_message(struct hostproc *h)
 {
 	/* Private copy: the sender cannot change it once it is here. */
 	static _Alignas(8) unsigned char buf[UMN_MSG_MAX];
@@ -600,18 +604,19 @@ void host_on_readable(struct hostproc *h)
 	ssize_t n;
 	struct device *dev;
 
-	n = umn_msg_recv(h->sock, buf, sizeof(buf), fds, &nfds);
+	/* The loop never waits on one host, whatever the socket's flags. */
+	n = umn_msg_recv_flags(h->sock, buf, sizeof(buf), fds, &nfds, MSG_DONTWAIT);
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]); /* hosts never send descriptors */
 	if (n == 0 || n == -ECONNRESET) {
 		watch_del(&h->w_sock);
-		return;
+		return false;
 	}
 	if (n < 0) {
 		if (n == -EAGAIN || n == -EINTR)
-			return;
+			return false;
 		host_kill(h, "malformed message");
-		return;
+		return false;
 	}
 	/*
 	 * I/O moves at the pace of the requests umnicd handed over (completions) or
@@ -621,13 +626,13 @@ void host_on_readable(struct hostproc *h)
 	switch (hdr->type) {
 	case UMN_MSG_IO_COMPLETE:
 		reflector_on_complete(h, buf, (size_t)n);
-		return;
+		return true;
 	case UMN_MSG_TARGET_OPEN:
 	case UMN_MSG_TARGET_SEND:
 	case UMN_MSG_TARGET_CANCEL:
 	case UMN_MSG_TARGET_CLOSE:
 		reflector_on_host_io(h, buf, (size_t)n);
-		return;
+		return true;
 	default:
 		break;
 	}
@@ -641,14 +646,14 @@ void host_on_readable(struct hostproc *h)
 		if (++h->rate_count > HOST_MAX_MESSAGES_PER_SECOND) {
 			host_kill(h, "flooding umnicd with messages (more than 2000 a second)");
 			watch_del(&h->w_sock);
-			return;
+			return true;
 		}
 	}
 	if ((size_t)n != expected_size(hdr->type)) {
 		char why[96];
 		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
 		host_kill(h, why);
-		return;
+		return true;
 	}
 	switch (hdr->type) {
 	case UMN_MSG_REPLY:
@@ -710,6 +715,18 @@ void host_on_readable(struct hostproc *h)
 		host_kill(h, "unexpected message type");
 		break;
 	}
+	return true;
+}
+
+/* Messages read from one host before umnicd's loop turns to its other sources. */
+#define HOST_BATCH 64
+
+void host_on_readable(struct hostproc *h)
+{
+	/* Not past a host being stopped: the rest of its messages wait for the next turn. */
+	for (unsigned i = 0; i < HOST_BATCH && host_on_message(h); i++)
+		if (h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending)
+			break;
 }
 
 void host_free_all(void)
@@ -723,6 +740,44 @@ void host_free_all(void)
 		drop_pending(h);
 		host_free(h);
 	}
+}
+
+#define STRAY_LOG_INTERVAL_NS 1000000000ull
+
+/*
+ * A completion racing a cancel or a client's exit is normal, and a driver
+ * that completes twice is its own business; but a host sending them by the
+ * thousand must not fill the log: the first is logged, then a count once a
+ * second (the rest in host_tick).
+ */
+void host_stray_completion(struct hostproc *h, uint64_t id)
+{
+	uint64_t now = umn_now_ns();
+
+	if (h->stray_logged_ns && now - h->stray_logged_ns < STRAY_LOG_INTERVAL_NS) {
+		h->stray_unlogged++;
+		return;
+	}
+	if (h->stray_unlogged)
+		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored (and %u more in the last %.1f s)",
+			h->service, (unsigned long long)id, h->stray_unlogged,
+			(double)(now - h->stray_logged_ns) / 1e9);
+	else
+		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", h->service,
+			(unsigned long long)id);
+	h->stray_logged_ns = now;
+	h->stray_unlogged = 0;
+}
+
+/* The count of stray completions not logged yet, once their second is over. */
+static void stray_flush(struct hostproc *h, uint64_t now)
+{
+	if (!h->stray_unlogged || now - h->stray_logged_ns < STRAY_LOG_INTERVAL_NS)
+		return;
+	umn_log(UMN_LOG_WARN, "%s: %u more completions of unknown requests ignored in the last %.1f s",
+		h->service, h->stray_unlogged, (double)(now - h->stray_logged_ns) / 1e9);
+	h->stray_logged_ns = now;
+	h->stray_unlogged = 0;
 }
 
 /* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
@@ -757,6 +812,8 @@ void host_tick(uint64_t now_ns)
 	for (struct hostproc *h = D.hosts; h; h = h->next)
 		if (h->inhost && h->stop_pending && !h->dead)
 			stop_inhost(h);
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		stray_flush(h, now_ns);
 	for (struct hostproc *h = D.hosts; h; h = h->next)
 		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
 			char why[96];

@@ -709,22 +709,25 @@ void reflector_host_gone(struct hostproc *hp)
 	client_release(c);
 }
 
-void reflector_on_client(struct watch *w)
+/*
+ * Handles one request from c if one is there; false when none was (the
+ * socket is empty) or c is gone, and may be freed.
+ */
+static bool client_on_message(struct ioclient *c)
 {
 	static _Alignas(8) unsigned char buf[UMN_IOMSG_MAX];
-	struct ioclient *c = w->obj;
 	char reason[UMN_IOMSG_REASON_MAX];
 	struct umn_iomsg m;
 	int fds[UMN_MSG_MAX_FDS];
 	unsigned nfds = 0;
 	ssize_t n;
 
-	n = umn_msg_recv(c->fd, buf, sizeof(buf), fds, &nfds);
+	n = umn_msg_recv_flags(c->fd, buf, sizeof(buf), fds, &nfds, MSG_DONTWAIT);
 	if (n == -EAGAIN || n == -EINTR)
-		return;
+		return false;
 	if (n <= 0) {
 		client_gone(c);
-		return;
+		return false;
 	}
 	if (umn_iomsg_decode_request(buf, (size_t)n, fds, nfds, &m, reason) < 0) {
 		umn_log(UMN_LOG_WARN, "client pid %d: malformed request (%s); disconnecting it", (int)c->pid,
@@ -732,7 +735,7 @@ void reflector_on_client(struct watch *w)
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
 		client_gone(c);
-		return;
+		return false;
 	}
 	switch (m.type) {
 	case UMN_IOMSG_OPEN:
@@ -760,6 +763,19 @@ void reflector_on_client(struct watch *w)
 	/* The host got its own copies of any memfds; ours are done. */
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
+	return true;
+}
+
+/* Requests read from one client before umnicd's loop turns to its other sources. */
+#define CLIENT_BATCH 64
+
+void reflector_on_client(struct watch *w)
+{
+	struct ioclient *c = w->obj;
+
+	/* A client's own request never ends it; only its socket does, and then the loop stops. */
+	for (unsigned i = 0; i < CLIENT_BATCH && client_on_message(c); i++)
+		;
 }
 
 /* --- drivers as clients ------------------------------------------------------------------------ */
@@ -932,8 +948,7 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 	r = REQ_GET(m->id);
 	if (!r || r->dev->host != hp) {
 		/* Completed twice, or a request it never had: its own business, but not ours to relay. */
-		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", hp->service,
-			(unsigned long long)m->id);
+		host_stray_completion(hp, m->id);
 		return;
 	}
 	st = m->status;

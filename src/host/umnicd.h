@@ -136,6 +136,9 @@ struct hostproc {
 	bool inhost;
 	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
 	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
+	/* Completions of requests umnicd does not know: when one was last logged, how many since. */
+	uint64_t stray_logged_ns;
+	unsigned stray_unlogged;
 	/* Messages its socket had no room for, sent in order when it has (host_send). */
 	struct hmsg *out_head, *out_tail;
 	size_t out_bytes;
@@ -203,6 +206,8 @@ int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, u
 void host_on_writable(struct hostproc *h);
 void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
+/* Logs a completion of a request umnicd does not know, at most once a second per host. */
+void host_stray_completion(struct hostproc *h, uint64_t id);
 void host_free_all(void);
 void host_tick(uint64_t now_ns);
 /* Keeps one idle host ready for dev's driver (see docs/reliability.md). */

@@ -6,10 +6,18 @@
  *
  * Workers. Driver callbacks never run on the OS side's thread or inside a
  * driver call that cannot wait: the framework posts a task (a queue to
- * dispatch, a request with events) and a worker runs it. The pool grows
- * while every worker is busy, up to IO_WORKERS_MAX, so a callback that
- * blocks (a synchronous send, a wait for another request) does not stall
- * the others; idle workers stay for the next burst.
+ * dispatch, a request with events) and a worker runs it: an idle one, woken
+ * once the io lock is released, or else a busy one when its callback
+ * returns. A new thread starts only when no busy worker can take the task:
+ * a worker still returning from its last callback (it just sent that
+ * request's completion, the usual case with one request at a time) is not
+ * a reason to grow. The pool grows, up to IO_WORKERS_MAX, so that a
+ * callback that blocks does not stall the others: at once when every busy
+ * worker waits in the framework (io_worker_wait_begin: a synchronous send,
+ * a target open), and otherwise when no worker took a task for
+ * IO_STARVE_NS while one waited (a callback that computes, or waits in a
+ * way the framework cannot see), which a watchdog thread checks while tasks
+ * go to busy workers. Idle workers stay for the next burst.
  */
 #include <errno.h>
 #include <string.h>
@@ -19,35 +27,19 @@
 #include "runtime/io_int.h"
 #include "runtime/irql.h"
 #include "runtime/threads.h"
+#include "runtime/wdftime.h"
 
 #define IO_WORKERS_MAX 32
+/* How long a task may wait for busy workers before the pool grows anyway. */
+#define IO_STARVE_NS 1000000ull
 
 struct umn_io_state umn_io = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	/* Adaptive: held for bookkeeping only, so a short spin beats sleeping in the kernel. */
+	.lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.next_cookie = 1,
 	.timed = { &umn_io.timed, &umn_io.timed },
 };
-
-void umn_io_lock(void)
-{
-	pthread_mutex_lock(&umn_io.lock);
-}
-
-void umn_io_unlock(void)
-{
-	pthread_mutex_unlock(&umn_io.lock);
-}
-
-void umn_io_wait(void)
-{
-	pthread_cond_wait(&umn_io.cond, &umn_io.lock);
-}
-
-void umn_io_wake_all(void)
-{
-	pthread_cond_broadcast(&umn_io.cond);
-}
 
 void umn_io_set_ops(const struct umn_io_ops *ops)
 {
@@ -111,28 +103,189 @@ struct io_hnode *io_hash_find(struct io_htab *t, uint64_t key,
 	return NULL;
 }
 
+/*
+ * Tasks waiting for a worker, and the workers: under the io lock, which
+ * every post holds already and every task takes first, so the hand-over
+ * costs no lock of its own.
+ */
 static struct {
-	pthread_mutex_t lock;
 	pthread_cond_t work;
 	struct umn_io_task *head, *tail;
 	unsigned threads;
 	unsigned idle;
-	unsigned wakeups;	/* signals sent but not yet taken by an idle worker */
+	unsigned wakeups;	/* signals owed or sent to idle workers, not yet taken */
+	unsigned waiting;	/* busy workers inside io_worker_wait_begin/end */
+	uint64_t taken;		/* tasks workers took so far */
+	uint64_t starved;	/* tasks posted with only busy workers to take them */
+	/*
+	 * Wake-ups owed to idle workers, sent when the io lock is released, so
+	 * that the woken worker does not find it still held and sleep again.
+	 */
+	unsigned wakes_due;
+	/* The watchdog (io_watchdog): armed while posted tasks go to busy workers. */
+	pthread_cond_t watch;
+	bool watch_init;
+	bool watch_started;
+	bool watch_armed;
 } workers = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.work = PTHREAD_COND_INITIALIZER,
 };
+
+static _Thread_local bool on_worker;
+
+void umn_io_lock(void)
+{
+	pthread_mutex_lock(&umn_io.lock);
+}
+
+void umn_io_unlock(void)
+{
+	unsigned n = workers.wakes_due;
+
+	workers.wakes_due = 0;
+	pthread_mutex_unlock(&umn_io.lock);
+	while (n--)
+		pthread_cond_signal(&workers.work);
+}
+
+/* Workers that will take a queued task once their callback returns. */
+static unsigned busy_running(void)
+{
+	return workers.threads - workers.idle - workers.waiting;
+}
+
+static void *io_worker(void *arg);
+
+/* One more worker, unless the pool is full. */
+static void grow(void)
+{
+	int err;
+
+	if (workers.threads >= IO_WORKERS_MAX)
+		return;
+	err = umn_thread_spawn(NULL, io_worker, NULL, "umn-io");
+	if (!err)
+		workers.threads++;
+	else if (workers.threads == 0)
+		umn_log(UMN_LOG_ERR, "I/O: cannot start a worker thread: %s; requests wait",
+			strerror(err));
+}
+
+static void wait_begin_locked(void)
+{
+	workers.waiting++;
+	/* Tasks left to this worker would wait as long as it does. */
+	if (workers.head && workers.idle <= workers.wakeups && busy_running() == 0)
+		grow();
+}
+
+void umn_io_wait(void)
+{
+	while (workers.wakes_due) {
+		workers.wakes_due--;
+		pthread_cond_signal(&workers.work);
+	}
+	if (on_worker)
+		wait_begin_locked();
+	pthread_cond_wait(&umn_io.cond, &umn_io.lock);
+	if (on_worker)
+		workers.waiting--;
+}
+
+void umn_io_wake_all(void)
+{
+	pthread_cond_broadcast(&umn_io.cond);
+}
+
+void io_worker_wait_begin(void)
+{
+	if (!on_worker)
+		return;
+	umn_io_lock();
+	wait_begin_locked();
+	umn_io_unlock();
+}
+
+void io_worker_wait_end(void)
+{
+	if (!on_worker)
+		return;
+	umn_io_lock();
+	workers.waiting--;
+	umn_io_unlock();
+}
+
+/*
+ * Grows the pool when a task waited IO_STARVE_NS with no worker taking any;
+ * sleeps once a period passes with no task left to busy workers.
+ */
+static void *io_watchdog(void *arg)
+{
+	(void)arg;
+	umn_io_lock();
+	for (;;) {
+		uint64_t taken = workers.taken, starved = workers.starved;
+		bool queued = workers.head != NULL;
+		struct timespec ts;
+
+		if (!workers.watch_armed) {
+			pthread_cond_wait(&workers.watch, &umn_io.lock);
+			continue;
+		}
+		ts = umn_ns_to_timespec(umn_clock_ns(CLOCK_MONOTONIC) + IO_STARVE_NS);
+		while (pthread_cond_timedwait(&workers.watch, &umn_io.lock, &ts) != ETIMEDOUT)
+			;
+		/* Nothing taken: the task that was first then is still first, and waited the whole period. */
+		if (queued && workers.head && workers.taken == taken && workers.idle <= workers.wakeups)
+			grow();
+		else if (!workers.head && workers.starved == starved)
+			workers.watch_armed = false;
+	}
+	return NULL;
+}
+
+/* A task went to busy workers: make sure the watchdog looks. */
+static void watch_arm(void)
+{
+	if (workers.watch_armed)
+		return;
+	if (!workers.watch_init) {
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&workers.watch, &ca);
+		pthread_condattr_destroy(&ca);
+		workers.watch_init = true;
+	}
+	if (!workers.watch_started) {
+		int err = umn_thread_spawn(NULL, io_watchdog, NULL, "umn-io-watch");
+
+		if (err) {
+			/* Nobody would notice a stall: grow at once instead. */
+			umn_log(UMN_LOG_WARN, "I/O: cannot start the worker watchdog: %s",
+				strerror(err));
+			grow();
+			return;
+		}
+		workers.watch_started = true;
+	}
+	workers.watch_armed = true;
+	pthread_cond_signal(&workers.watch);
+}
 
 static void *io_worker(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&workers.lock);
+	on_worker = true;
+	umn_io_lock();
 	for (;;) {
 		struct umn_io_task *t = workers.head;
 
 		if (!t) {
+			/* No wake-up is owed here: every release of the io lock sent them. */
 			workers.idle++;
-			pthread_cond_wait(&workers.work, &workers.lock);
+			pthread_cond_wait(&workers.work, &umn_io.lock);
 			workers.idle--;
 			if (workers.wakeups)
 				workers.wakeups--;
@@ -143,27 +296,23 @@ static void *io_worker(void *arg)
 			workers.tail = NULL;
 		t->next = NULL;
 		t->queued = false;
-		pthread_mutex_unlock(&workers.lock);
+		workers.taken++;
 
-		t->run(t);
+		t->run(t);	/* releases the io lock */
 		if (umn_irql_current() != PASSIVE_LEVEL) {
 			umn_log(UMN_LOG_ERR, "I/O callback returned at IRQL %u (a spin lock left held?)",
 				umn_irql_current());
 			umn_irql_lower(PASSIVE_LEVEL);
 		}
-
-		pthread_mutex_lock(&workers.lock);
+		umn_io_lock();
 	}
 	return NULL;
 }
 
 bool umn_io_task_post(struct umn_io_task *t)
 {
-	pthread_mutex_lock(&workers.lock);
-	if (t->queued) {
-		pthread_mutex_unlock(&workers.lock);
+	if (t->queued)
 		return false;
-	}
 	t->queued = true;
 	t->next = NULL;
 	if (workers.tail)
@@ -171,20 +320,16 @@ bool umn_io_task_post(struct umn_io_task *t)
 	else
 		workers.head = t;
 	workers.tail = t;
-	/* Idle workers not already woken take it; otherwise grow the pool. */
 	if (workers.idle > workers.wakeups) {
+		/* An idle worker not already woken takes it, once the io lock is released. */
 		workers.wakeups++;
-		pthread_cond_signal(&workers.work);
-	} else if (workers.threads < IO_WORKERS_MAX) {
-		int err = umn_thread_spawn(NULL, io_worker, NULL, "umn-io");
-
-		if (!err)
-			workers.threads++;
-		else if (workers.threads == 0)
-			umn_log(UMN_LOG_ERR, "I/O: cannot start a worker thread: %s; requests wait",
-				strerror(err));
+		workers.wakes_due++;
+	} else if (busy_running() == 0) {
+		grow();
+	} else {
+		workers.starved++;
+		watch_arm();
 	}
-	pthread_mutex_unlock(&workers.lock);
 	return true;
 }
 

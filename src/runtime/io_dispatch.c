@@ -320,7 +320,7 @@ void io_req_task_run(struct umn_io_task *t)
 	ULONG flags;
 	bool owned;
 
-	umn_io_lock();
+	/* The worker took the task under the io lock and hands it over held. */
 	ev = r->events;
 	r->events = 0;
 	flags = r->stop_flags;
@@ -362,8 +362,8 @@ void io_req_post(struct umn_request *r, unsigned events)
 {
 	r->events |= events;
 	/*
-	 * Referencing after posting is safe: the task starts by taking the io
-	 * lock, which the caller holds, so it cannot drop its reference first.
+	 * Referencing after posting is safe: a worker takes the task under the
+	 * io lock, which the caller holds, so it cannot drop its reference first.
 	 */
 	if (umn_io_task_post(&r->task))
 		umn_object_reference(&r->obj);

@@ -3,7 +3,7 @@
  * Internals shared by the I/O files of the runtime: queues (queue.c,
  * queue_api.c), requests (request.c, request_api.c), file objects
  * (fileobject.c), I/O targets and sends (iotarget.c, iotarget_api.c), and the
- * OS-side entry points and worker threads (io_dispatch.c, io_worker.c).
+ * OS-side entry points and worker threads (io_dispatch.c, io_core.c).
  *
  * Locking. One process-wide mutex, umn_io.lock, guards every field below
  * marked "io lock": queue lists and counts, request states, file tables,
@@ -13,7 +13,7 @@
  * traffic, not the packet datapath. The lock is held only for short
  * bookkeeping: never while a driver callback or an ops function runs, and
  * never while an object reference may drop to zero (destruction takes it).
- * It nests outside the worker list lock (io_worker.c) and nothing else.
+ * It guards the worker list too (io_core.c), which has no lock of its own.
  */
 #ifndef UMNIC_RUNTIME_IO_INT_H
 #define UMNIC_RUNTIME_IO_INT_H
@@ -95,19 +95,31 @@ void io_hash_del(struct io_htab *t, struct io_hnode *n);
 struct io_hnode *io_hash_find(struct io_htab *t, uint64_t key,
 			      bool (*match)(struct io_hnode *n, const void *arg), const void *arg);
 
-/* Work for the I/O worker threads (io_worker.c). */
+/* Work for the I/O worker threads (io_core.c). */
 struct umn_io_task {
 	struct umn_io_task *next;
-	bool queued;	/* under the worker lock */
+	bool queued;	/* io lock */
+	/* On a worker, with the io lock held; releases it (umn_io_unlock). */
 	void (*run)(struct umn_io_task *t);
 };
 
 /*
  * Puts t on the worker list unless it is there already. Returns true if it
  * was added: the caller then owes the task one reference on its object,
- * which the run function drops. Never blocks; callable under the io lock.
+ * which the run function drops. Never blocks. Called with the io lock held:
+ * the idle worker that takes t is woken when the io lock is released
+ * (umn_io_unlock, umn_io_wait).
  */
 bool umn_io_task_post(struct umn_io_task *t);
+
+/*
+ * Bracket a framework call's wait for another thread (a completion, umnicd's
+ * answer). On an I/O worker, the pool then stops counting on that worker to
+ * take the next task, and grows at once if no other can. No-ops on any
+ * other thread.
+ */
+void io_worker_wait_begin(void);
+void io_worker_wait_end(void);
 
 struct umn_queue;
 struct umn_request;

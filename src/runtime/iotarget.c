@@ -205,7 +205,10 @@ NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, ch
 			free(name);
 			return STATUS_OBJECT_NAME_NOT_FOUND;
 		}
+		/* umnicd answers once the target's driver ran its create, maybe in this host. */
+		io_worker_wait_begin();
 		st = ops->open_target(t->dev, name, access, &file, &os_device);
+		io_worker_wait_end();
 		if (!NT_SUCCESS(st)) {
 			umn_log(UMN_LOG_DEBUG, "WdfIoTargetOpen: %s: 0x%08x", name, (unsigned)st);
 			free(name);

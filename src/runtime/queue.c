@@ -92,7 +92,7 @@ static bool can_present(const struct umn_queue *q)
 static void post_queue(struct umn_queue *q, unsigned ev)
 {
 	q->events |= ev;
-	/* Safe to reference after posting: the task takes the io lock first. */
+	/* Safe to reference after posting: a worker takes the task under the io lock. */
 	if (umn_io_task_post(&q->task))
 		umn_object_reference(&q->obj);
 }
@@ -545,7 +545,7 @@ static void queue_task_run(struct umn_io_task *t)
 	WDFCONTEXT ready_ctx = NULL;
 	unsigned ev;
 
-	umn_io_lock();
+	/* The worker took the task under the io lock and hands it over held. */
 	ev = q->events;
 	q->events = 0;
 	if ((ev & IO_QEV_DISPATCH) && can_present(q)) {
