@@ -389,14 +389,21 @@ static bool access_allowed(const struct device *dev, const struct ioclient *c, u
 	return true;
 }
 
+/* "\DosDevices\Name", "\??\Name" and "Name" all name the same link: Name. */
+static const char *link_base(const char *link)
+{
+	if (!strncasecmp(link, "\\DosDevices\\", 12))
+		return link + 12;
+	if (!strncmp(link, "\\??\\", 4))
+		return link + 4;
+	return link;
+}
+
 /* The device registered under a symbolic link name, or (link NULL) a device interface. */
 static struct device *device_by_name(const char *link, const GUID *guid)
 {
-	/* "\DosDevices\Name", "\??\Name" and "Name" all name the same link. */
-	if (link && !strncasecmp(link, "\\DosDevices\\", 12))
-		link += 12;
-	else if (link && !strncmp(link, "\\??\\", 4))
-		link += 4;
+	if (link)
+		link = link_base(link);
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *d = D.devs[i];
 		if (!d)
@@ -659,12 +666,11 @@ static void do_cancel(struct ioclient *c, uint64_t client_req)
 	}
 }
 
-static void client_gone(struct ioclient *c)
+/* c is gone: its pending requests are cancelled and its handles closed; it goes when they have. */
+static void client_drop(struct ioclient *c)
 {
 	c->gone = true;
 	c->pending++; /* keeps c while its handles close below */
-	watch_del(&c->w);
-	close(c->fd);
 	/* Pending requests are cancelled; their completions are dropped when they come. */
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
 		struct ioreq *r = R.req[i];
@@ -683,6 +689,13 @@ static void client_gone(struct ioclient *c)
 	client_release(c);
 }
 
+static void client_gone(struct ioclient *c)
+{
+	watch_del(&c->w);
+	close(c->fd);
+	client_drop(c);
+}
+
 void reflector_host_gone(struct hostproc *hp)
 {
 	struct ioclient *c = hp->ioc;
@@ -690,23 +703,9 @@ void reflector_host_gone(struct hostproc *hp)
 	if (!c)
 		return;
 	hp->ioc = NULL;
-	c->gone = true;
-	c->pending++; /* keeps c while its handles close below */
-	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct ioreq *r = R.req[i];
-		if (r && r->c == c && r->kind == RQ_IO)
-			cancel_at_host(r);
-	}
-	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct iohandle *h = R.handle[i];
-		if (h && h->c == c && !h->closing) {
-			handle_close(h, 0);
-			i = (unsigned)-1;
-		}
-	}
+	/* Nothing more is sent to the host; replies to a gone client are dropped anyway. */
 	c->host = NULL;
-	c->pending--;
-	client_release(c);
+	client_drop(c);
 }
 
 /*
@@ -1034,12 +1033,7 @@ void reflector_on_register(struct hostproc *hp, const void *msg, size_t len)
 		return;
 	if (dev->nnames >= sizeof(dev->names) / sizeof(dev->names[0]))
 		return;
-	/* "\DosDevices\Name", "\??\Name" and "Name" all name the same link. */
-	const char *n = m.name;
-	if (!strncasecmp(n, "\\DosDevices\\", 12))
-		n += 12;
-	else if (!strncmp(n, "\\??\\", 4))
-		n += 4;
+	const char *n = link_base(m.name);
 	dev->names[dev->nnames].kind = m.kind;
 	memcpy(&dev->names[dev->nnames].guid, m.guid, sizeof(GUID));
 	umn_strlcpy(dev->names[dev->nnames].name, n, sizeof(dev->names[0].name));
