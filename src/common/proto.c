@@ -2,6 +2,7 @@
 #include "common/proto.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -73,25 +74,16 @@ ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds)
 	return umn_msg_recv_flags(sock, buf, cap, fds, nfds, 0);
 }
 
-ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags)
+/*
+ * What recvmsg left in mh and n becomes the caller's result: descriptors
+ * moved to fds (extras closed), and the packet checked for truncation and
+ * for a header that agrees with its length.
+ */
+static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *fds, unsigned *nfds)
 {
-	union {
-		struct cmsghdr c;
-		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
-	} ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
 	unsigned got = 0;
-	ssize_t n;
 
-	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		unsigned k = (unsigned)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -110,19 +102,86 @@ ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *
 		*nfds = got;
 	if (n == 0)
 		return 0;
-	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr)) {
+	if ((mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr) ||
+	    ((const struct umn_msg_hdr *)buf)->len != (uint32_t)n) {
 		if (fds)
 			close_fds(fds, got);
 		if (nfds)
 			*nfds = 0;
-		return -EMSGSIZE;
-	}
-	if (((struct umn_msg_hdr *)buf)->len != (uint32_t)n) {
-		if (fds)
-			close_fds(fds, got);
-		if (nfds)
-			*nfds = 0;
-		return -EBADMSG;
+		return (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr)
+			       ? -EMSGSIZE
+			       : -EBADMSG;
 	}
 	return n;
+}
+
+ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags)
+{
+	union {
+		struct cmsghdr c;
+		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return recv_finish(&mh, n, buf, fds, nfds);
+}
+
+int umn_msg_batch_init(struct umn_msg_batch *b, unsigned max, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	if (max == 0 || max > UMN_MSG_BATCH_MAX)
+		return -EINVAL;
+	b->data = malloc((size_t)max * cap);
+	if (!b->data)
+		return -ENOMEM;
+	b->max = max;
+	b->cap = cap;
+	return 0;
+}
+
+void umn_msg_batch_fini(struct umn_msg_batch *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->max = 0;
+}
+
+int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags)
+{
+	struct mmsghdr mm[UMN_MSG_BATCH_MAX];
+	struct iovec iov[UMN_MSG_BATCH_MAX];
+	int r;
+
+	b->count = 0;
+	for (unsigned i = 0; i < b->max; i++) {
+		iov[i] = (struct iovec){ .iov_base = b->data + i * b->cap, .iov_len = b->cap };
+		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+						 .msg_control = b->ctl[i],
+						 .msg_controllen = sizeof(b->ctl[i]) };
+		mm[i].msg_len = 0;
+	}
+	do
+		r = recvmmsg(sock, mm, b->max, MSG_CMSG_CLOEXEC | flags, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	for (int i = 0; i < r; i++) {
+		struct umn_msg_in *m = &b->msg[i];
+
+		m->buf = b->data + (size_t)i * b->cap;
+		m->len = recv_finish(&mm[i].msg_hdr, (ssize_t)mm[i].msg_len, m->buf, m->fds, &m->nfds);
+		b->count++;
+		/* An orderly shutdown ends the batch: what follows it is the same shutdown again. */
+		if (m->len == 0)
+			break;
+	}
+	return (int)b->count;
 }

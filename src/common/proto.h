@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "common/shm.h"
@@ -284,6 +285,40 @@ ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds);
 /* umn_msg_recv with recvmsg flags (MSG_DONTWAIT: -EAGAIN rather than waiting). */
 ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags);
 void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq);
+/*
+ * Several messages in one recvmmsg call: a reader that wakes for one message
+ * takes what else arrived in the same system call, and finds the socket empty
+ * without another. Each message is checked like umn_msg_recv's.
+ */
+#define UMN_MSG_BATCH_MAX 32
+
+struct umn_msg_in {
+	unsigned char *buf;	/* inside the batch's buffer, 8-byte aligned */
+	ssize_t len;		/* as umn_msg_recv returns: length, 0 at shutdown, or -errno */
+	int fds[UMN_MSG_MAX_FDS];
+	unsigned nfds;
+};
+
+struct umn_msg_batch {
+	unsigned max, count;
+	size_t cap;			/* bytes per message buffer */
+	unsigned char *data;		/* max * cap bytes; pages are touched only as used */
+	struct umn_msg_in msg[UMN_MSG_BATCH_MAX];
+	_Alignas(struct cmsghdr) char ctl[UMN_MSG_BATCH_MAX][CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+};
+
+/* Buffers for max (at most UMN_MSG_BATCH_MAX) messages of cap bytes (a multiple of 8); 0 or -errno. */
+int umn_msg_batch_init(struct umn_msg_batch *b, unsigned max, size_t cap);
+void umn_msg_batch_fini(struct umn_msg_batch *b);
+/*
+ * Receives up to b->max messages into b->msg[0..count). flags as for
+ * recvmmsg: MSG_DONTWAIT returns what is there (-EAGAIN if nothing),
+ * MSG_WAITFORONE waits for the first only. Returns count (>= 1), or a
+ * negative errno when nothing was received. Every entry's fds are the
+ * caller's to close; a shutdown (len 0) is the last entry.
+ */
+int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags);
+
 /* Copies src into a fixed string field, truncating; always terminated. */
 void umn_strlcpy(char *dst, const char *src, size_t cap);
 /* Forces termination of a received fixed string field; returns dst. */

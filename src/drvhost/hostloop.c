@@ -23,6 +23,7 @@
 #include "common/proto.h"
 #include "drvhost/io.h"
 #include "drvhost/hostloop.h"
+#include "runtime/io.h"
 #include "runtime/irql.h"
 #include "runtime/rt.h"
 
@@ -82,6 +83,7 @@ static NTSTATUS ops_adapter_start(struct umn_device *dev, const struct umn_msg_a
 	call.done = false;
 	m.h.seq = call.seq;
 	pthread_mutex_unlock(&lock);
+	umn_io_reader_needed();
 	send_msg(&m, sizeof(m));
 	pthread_mutex_lock(&lock);
 	while (!call.done && !closing)
@@ -253,78 +255,111 @@ void umn_hostloop_report(int level, const char *text)
 	ops_report(NULL, level, text);
 }
 
+/* One message from umnicd; its fds are closed here unless a handler took them. */
+static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
+{
+	const struct umn_msg_hdr *h = (const void *)buf;
+
+	/* I/O requests skip the PnP thread: the runtime dispatches them to its own queues. */
+	switch (h->type) {
+	case UMN_MSG_IO_REQUEST:
+		host_io_request(buf, n, fds, nfds);
+		close_all(fds, nfds);
+		return;
+	case UMN_MSG_IO_CANCEL:
+		host_io_cancel(buf, n);
+		close_all(fds, nfds);
+		return;
+	case UMN_MSG_TARGET_OPENED:
+		host_io_target_opened(buf, n);
+		close_all(fds, nfds);
+		return;
+	case UMN_MSG_TARGET_COMPLETE:
+		host_io_target_complete(buf, n);
+		close_all(fds, nfds);
+		return;
+	case UMN_MSG_REPLY: {
+		const struct umn_msg_reply *r = (const void *)buf;
+		close_all(fds, nfds);
+		if (n != sizeof(*r))
+			return;
+		pthread_mutex_lock(&lock);
+		if (r->req_seq == call.seq) {
+			call.status = r->status;
+			memcpy(call.text, r->text, sizeof(call.text));
+			call.text[sizeof(call.text) - 1] = '\0';
+			call.done = true;
+			pthread_cond_broadcast(&cond);
+		}
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	default:
+		break;
+	}
+	struct work *w = malloc(sizeof(*w) + n);
+	if (!w) {
+		close_all(fds, nfds);
+		return;
+	}
+	w->next = NULL;
+	w->len = n;
+	w->nfds = nfds;
+	memcpy(w->fds, fds, sizeof(int) * nfds);
+	memcpy(w->msg, buf, n);
+	pthread_mutex_lock(&lock);
+	if (work_tail)
+		work_tail->next = w;
+	else
+		work_head = w;
+	work_tail = w;
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Messages taken from the socket in one system call. */
+#define HOST_BATCH 16
+static struct umn_msg_batch batch;
+
+/* The runtime's reading worker: waits for what umnicd sends, then handles all of it. */
+static bool read_batch(void)
+{
+	int r = umn_msg_recv_batch(sock, &batch, MSG_WAITFORONE);
+
+	if (r == -EINTR || r == -EAGAIN)
+		return true;
+	if (r < 0) {
+		if (r != -ECONNRESET)
+			umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));
+		return false;
+	}
+	for (unsigned i = 0; i < batch.count; i++) {
+		struct umn_msg_in *m = &batch.msg[i];
+
+		if (m->len == 0 || m->len == -ECONNRESET)
+			return false;
+		if (m->len < 0) {
+			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-m->len));
+			continue;
+		}
+		on_message(m->buf, (size_t)m->len, m->fds, m->nfds);
+	}
+	return true;
+}
+
 int umn_hostloop_run(void)
 {
-	static unsigned char buf[UMN_MSG_MAX];
 	pthread_t pnp;
 
+	if (umn_msg_batch_init(&batch, HOST_BATCH, UMN_MSG_MAX)) {
+		umn_log(UMN_LOG_ERR, "no memory for the receive buffers");
+		return -1;
+	}
 	if (pthread_create(&pnp, NULL, pnp_thread, NULL)) {
 		umn_log(UMN_LOG_ERR, "cannot start the PnP thread");
 		return -1;
 	}
-	for (;;) {
-		int fds[UMN_MSG_MAX_FDS];
-		unsigned nfds = 0;
-		ssize_t n = umn_msg_recv(sock, buf, sizeof(buf), fds, &nfds);
-		const struct umn_msg_hdr *h = (const void *)buf;
-
-		if (n == 0 || n == -ECONNRESET)
-			break;
-		if (n < 0) {
-			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-n));
-			if (n == -EMSGSIZE || n == -EBADMSG)
-				continue;
-			break;
-		}
-		/* I/O requests skip the PnP thread: the runtime dispatches them to its own queues. */
-		if (h->type == UMN_MSG_IO_REQUEST || h->type == UMN_MSG_IO_CANCEL ||
-		    h->type == UMN_MSG_TARGET_OPENED || h->type == UMN_MSG_TARGET_COMPLETE) {
-			if (h->type == UMN_MSG_IO_REQUEST)
-				host_io_request(buf, (size_t)n, fds, nfds);
-			else if (h->type == UMN_MSG_IO_CANCEL)
-				host_io_cancel(buf, (size_t)n);
-			else if (h->type == UMN_MSG_TARGET_OPENED)
-				host_io_target_opened(buf, (size_t)n);
-			else
-				host_io_target_complete(buf, (size_t)n);
-			close_all(fds, nfds);
-			continue;
-		}
-		if (h->type == UMN_MSG_REPLY) {
-			const struct umn_msg_reply *r = (const void *)buf;
-			close_all(fds, nfds);
-			if ((size_t)n != sizeof(*r))
-				continue;
-			pthread_mutex_lock(&lock);
-			if (r->req_seq == call.seq) {
-				call.status = r->status;
-				memcpy(call.text, r->text, sizeof(call.text));
-				call.text[sizeof(call.text) - 1] = '\0';
-				call.done = true;
-				pthread_cond_broadcast(&cond);
-			}
-			pthread_mutex_unlock(&lock);
-			continue;
-		}
-		struct work *w = malloc(sizeof(*w) + (size_t)n);
-		if (!w) {
-			close_all(fds, nfds);
-			continue;
-		}
-		w->next = NULL;
-		w->len = (size_t)n;
-		w->nfds = nfds;
-		memcpy(w->fds, fds, sizeof(int) * nfds);
-		memcpy(w->msg, buf, (size_t)n);
-		pthread_mutex_lock(&lock);
-		if (work_tail)
-			work_tail->next = w;
-		else
-			work_head = w;
-		work_tail = w;
-		pthread_cond_signal(&cond);
-		pthread_mutex_unlock(&lock);
-	}
+	umn_io_serve(read_batch);
 	/* umnicd is gone: nothing more can reach the driver. */
 	pthread_mutex_lock(&lock);
 	closing = true;

@@ -591,32 +591,21 @@ static size_t expected_size(uint32_t type)
 }
 
 /*
- * Handles one message from h if one is there; false when none was (the
- * socket is empty or closed, or what came was not a message).
+ * Handles one message from h, received into buf (umnicd's private copy: the
+ * sender cannot change it once it is here) with umn_msg_recv's result n.
  */
-static bool host_on_message(struct hostproc *h)
+static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 {
-	/* Private copy: the sender cannot change it once it is here. */
-	static _Alignas(8) unsigned char buf[UMN_MSG_MAX];
 	const struct umn_msg_hdr *hdr = (const void *)buf;
-	int fds[UMN_MSG_MAX_FDS];
-	unsigned nfds = 0;
-	ssize_t n;
 	struct device *dev;
 
-	/* The loop never waits on one host, whatever the socket's flags. */
-	n = umn_msg_recv_flags(h->sock, buf, sizeof(buf), fds, &nfds, MSG_DONTWAIT);
-	for (unsigned i = 0; i < nfds; i++)
-		close(fds[i]); /* hosts never send descriptors */
 	if (n == 0 || n == -ECONNRESET) {
 		watch_del(&h->w_sock);
-		return false;
+		return;
 	}
 	if (n < 0) {
-		if (n == -EAGAIN || n == -EINTR)
-			return false;
 		host_kill(h, "malformed message");
-		return false;
+		return;
 	}
 	/*
 	 * I/O moves at the pace of the requests umnicd handed over (completions) or
@@ -626,13 +615,13 @@ static bool host_on_message(struct hostproc *h)
 	switch (hdr->type) {
 	case UMN_MSG_IO_COMPLETE:
 		reflector_on_complete(h, buf, (size_t)n);
-		return true;
+		return;
 	case UMN_MSG_TARGET_OPEN:
 	case UMN_MSG_TARGET_SEND:
 	case UMN_MSG_TARGET_CANCEL:
 	case UMN_MSG_TARGET_CLOSE:
 		reflector_on_host_io(h, buf, (size_t)n);
-		return true;
+		return;
 	default:
 		break;
 	}
@@ -646,14 +635,14 @@ static bool host_on_message(struct hostproc *h)
 		if (++h->rate_count > HOST_MAX_MESSAGES_PER_SECOND) {
 			host_kill(h, "flooding umnicd with messages (more than 2000 a second)");
 			watch_del(&h->w_sock);
-			return true;
+			return;
 		}
 	}
 	if ((size_t)n != expected_size(hdr->type)) {
 		char why[96];
 		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
 		host_kill(h, why);
-		return true;
+		return;
 	}
 	switch (hdr->type) {
 	case UMN_MSG_REPLY:
@@ -715,18 +704,47 @@ static bool host_on_message(struct hostproc *h)
 		host_kill(h, "unexpected message type");
 		break;
 	}
-	return true;
 }
 
-/* Messages read from one host before umnicd's loop turns to its other sources. */
-#define HOST_BATCH 64
+/* Messages read from one host per system call, and calls before the loop turns elsewhere. */
+#define HOST_BATCH 16
+#define HOST_BATCH_CALLS 4
+
+static bool host_stopping(const struct hostproc *h)
+{
+	return h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending;
+}
 
 void host_on_readable(struct hostproc *h)
 {
-	/* Not past a host being stopped: the rest of its messages wait for the next turn. */
-	for (unsigned i = 0; i < HOST_BATCH && host_on_message(h); i++)
-		if (h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending)
-			break;
+	static struct umn_msg_batch b;
+
+	if (!b.data && umn_msg_batch_init(&b, HOST_BATCH, UMN_MSG_MAX)) {
+		umn_log(UMN_LOG_ERR, "no memory to receive driver hosts' messages");
+		return;
+	}
+	for (unsigned call = 0; call < HOST_BATCH_CALLS; call++) {
+		/* The loop never waits on one host, whatever the socket's flags. */
+		int r = umn_msg_recv_batch(h->sock, &b, MSG_DONTWAIT);
+
+		if (r == -EAGAIN || r == -EINTR)
+			return;
+		if (r < 0) {
+			host_on_message(h, NULL, r);
+			return;
+		}
+		for (unsigned i = 0; i < b.count; i++) {
+			struct umn_msg_in *m = &b.msg[i];
+
+			for (unsigned k = 0; k < m->nfds; k++)
+				close(m->fds[k]); /* hosts never send descriptors */
+			/* What a host being stopped sent after that no longer matters. */
+			if (!host_stopping(h))
+				host_on_message(h, m->buf, m->len);
+		}
+		if (host_stopping(h) || b.count < b.max)
+			return;
+	}
 }
 
 void host_free_all(void)

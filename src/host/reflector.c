@@ -709,21 +709,16 @@ void reflector_host_gone(struct hostproc *hp)
 }
 
 /*
- * Handles one request from c if one is there; false when none was (the
- * socket is empty) or c is gone, and may be freed.
+ * Handles one request from c, received into buf (umnicd's private copy) with
+ * umn_msg_recv's result n and its fds, which are closed here. False when c
+ * is gone, and may be freed.
  */
-static bool client_on_message(struct ioclient *c)
+static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n, int *fds,
+			      unsigned nfds)
 {
-	static _Alignas(8) unsigned char buf[UMN_IOMSG_MAX];
 	char reason[UMN_IOMSG_REASON_MAX];
 	struct umn_iomsg m;
-	int fds[UMN_MSG_MAX_FDS];
-	unsigned nfds = 0;
-	ssize_t n;
 
-	n = umn_msg_recv_flags(c->fd, buf, sizeof(buf), fds, &nfds, MSG_DONTWAIT);
-	if (n == -EAGAIN || n == -EINTR)
-		return false;
 	if (n <= 0) {
 		client_gone(c);
 		return false;
@@ -765,16 +760,42 @@ static bool client_on_message(struct ioclient *c)
 	return true;
 }
 
-/* Requests read from one client before umnicd's loop turns to its other sources. */
-#define CLIENT_BATCH 64
+/* Requests read from one client per system call, and calls before the loop turns elsewhere. */
+#define CLIENT_BATCH 16
+#define CLIENT_BATCH_CALLS 4
 
 void reflector_on_client(struct watch *w)
 {
+	static struct umn_msg_batch b;
 	struct ioclient *c = w->obj;
 
-	/* A client's own request never ends it; only its socket does, and then the loop stops. */
-	for (unsigned i = 0; i < CLIENT_BATCH && client_on_message(c); i++)
-		;
+	if (!b.data && umn_msg_batch_init(&b, CLIENT_BATCH, UMN_IOMSG_MAX)) {
+		umn_log(UMN_LOG_ERR, "no memory to receive clients' requests");
+		return;
+	}
+	for (unsigned call = 0; call < CLIENT_BATCH_CALLS; call++) {
+		int r = umn_msg_recv_batch(c->fd, &b, MSG_DONTWAIT);
+		unsigned i;
+
+		if (r == -EAGAIN || r == -EINTR)
+			return;
+		if (r < 0) {
+			client_gone(c);
+			return;
+		}
+		/* A client's own request never ends it; only its socket does, and then the loop stops. */
+		for (i = 0; i < b.count; i++)
+			if (!client_on_message(c, b.msg[i].buf, b.msg[i].len, b.msg[i].fds, b.msg[i].nfds))
+				break;
+		if (i < b.count) {
+			for (i++; i < b.count; i++)
+				for (unsigned k = 0; k < b.msg[i].nfds; k++)
+					close(b.msg[i].fds[k]);
+			return;
+		}
+		if (b.count < b.max)
+			return;
+	}
 }
 
 /* --- drivers as clients ------------------------------------------------------------------------ */

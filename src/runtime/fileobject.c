@@ -487,8 +487,13 @@ NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK Desire
 		free(name);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	st = ops && ops->open_target ? ops->open_target(NULL, name, DesiredAccess, &f->os_file, &f->os_device)
-				     : STATUS_OBJECT_NAME_NOT_FOUND;
+	st = STATUS_OBJECT_NAME_NOT_FOUND;
+	if (ops && ops->open_target) {
+		/* umnicd answers once the target's driver ran its create, maybe in this host. */
+		io_worker_wait_begin();
+		st = ops->open_target(NULL, name, DesiredAccess, &f->os_file, &f->os_device);
+		io_worker_wait_end();
+	}
 	free(name);
 	if (!NT_SUCCESS(st)) {
 		free(f);

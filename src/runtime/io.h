@@ -15,6 +15,7 @@
 #define UMNIC_RUNTIME_IO_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <wdf.h>
@@ -95,6 +96,17 @@ struct umn_io_ops {
 
 /* Installs the OS side (NULL detaches it). Set it before the first device is added. */
 void umn_io_set_ops(const struct umn_io_ops *ops);
+
+/*
+ * Serves the OS side's socket on the runtime's I/O workers: read() waits for
+ * and handles one batch of messages (it may call the entry points below) and
+ * returns false once the other side is gone. The calling thread joins the
+ * workers and returns after read() returned false. A request read this way
+ * runs its callback on the worker that read it (io_core.c).
+ */
+void umn_io_serve(bool (*read)(void));
+/* A thread outside the workers is about to wait for an answer through the socket. */
+void umn_io_reader_needed(void);
 
 /* Entry points for the OS side (may be called from any thread). */
 

@@ -18,6 +18,15 @@
  * IO_STARVE_NS while one waited (a callback that computes, or waits in a
  * way the framework cannot see), which a watchdog thread checks while tasks
  * go to busy workers. Idle workers stay for the next burst.
+ *
+ * The reader. The OS side's reading of its socket (umn_io_serve) is a role
+ * the workers take in turn, not a thread of its own: a worker with nothing
+ * to run reads, and then runs the first task its reading posted itself, so
+ * a request reaches its callback on the thread that received it, without a
+ * hand-over between threads. While that worker runs callbacks nobody reads;
+ * the next worker to fall idle reads again. A worker that waits in the
+ * framework (its answer comes through the socket), or a reader that has not
+ * come back for IO_STARVE_NS, passes the role to an idle worker or a new one.
  */
 #include <errno.h>
 #include <string.h>
@@ -133,9 +142,33 @@ static struct {
 
 static _Thread_local bool on_worker;
 
+static struct {
+	bool (*fn)(void);	/* reads and handles one batch; false once the other side is gone */
+	bool active;		/* a worker is inside fn */
+	bool orphaned;		/* the last reader went to run tasks and nobody reads */
+	bool handover;		/* a worker was woken or started to take the role */
+	bool done;
+	uint64_t orphans;	/* times the role was left so, for the watchdog */
+	pthread_cond_t done_cond;
+} reader = {
+	.done_cond = PTHREAD_COND_INITIALIZER,
+};
+
+/* On the reading worker: it reads, and may still take the first task it posts. */
+static _Thread_local bool reading, reader_claim;
+
 void umn_io_lock(void)
 {
 	pthread_mutex_lock(&umn_io.lock);
+}
+
+/* Sends the wake-ups owed to idle workers (io lock held; they take it once it is released). */
+static void flush_wakes(void)
+{
+	while (workers.wakes_due) {
+		workers.wakes_due--;
+		pthread_cond_signal(&workers.work);
+	}
 }
 
 void umn_io_unlock(void)
@@ -151,7 +184,7 @@ void umn_io_unlock(void)
 /* Workers that will take a queued task once their callback returns. */
 static unsigned busy_running(void)
 {
-	return workers.threads - workers.idle - workers.waiting;
+	return workers.threads - workers.idle - workers.waiting - (reader.active ? 1u : 0u);
 }
 
 static void *io_worker(void *arg);
@@ -171,8 +204,24 @@ static void grow(void)
 			strerror(err));
 }
 
+/* Someone must read again: an idle worker, or a new one. */
+static void reader_handover(void)
+{
+	if (!reader.orphaned || reader.handover)
+		return;
+	reader.handover = true;
+	if (workers.idle > workers.wakeups) {
+		workers.wakeups++;
+		workers.wakes_due++;
+	} else {
+		grow();
+	}
+}
+
 static void wait_begin_locked(void)
 {
+	/* What this worker waits for may come through the socket. */
+	reader_handover();
 	workers.waiting++;
 	/* Tasks left to this worker would wait as long as it does. */
 	if (workers.head && workers.idle <= workers.wakeups && busy_running() == 0)
@@ -181,12 +230,11 @@ static void wait_begin_locked(void)
 
 void umn_io_wait(void)
 {
-	while (workers.wakes_due) {
-		workers.wakes_due--;
-		pthread_cond_signal(&workers.work);
-	}
+	flush_wakes();
 	if (on_worker)
 		wait_begin_locked();
+	else
+		reader_handover();
 	pthread_cond_wait(&umn_io.cond, &umn_io.lock);
 	if (on_worker)
 		workers.waiting--;
@@ -199,10 +247,18 @@ void umn_io_wake_all(void)
 
 void io_worker_wait_begin(void)
 {
-	if (!on_worker)
-		return;
 	umn_io_lock();
-	wait_begin_locked();
+	if (on_worker)
+		wait_begin_locked();
+	else
+		reader_handover();
+	umn_io_unlock();
+}
+
+void umn_io_reader_needed(void)
+{
+	umn_io_lock();
+	reader_handover();
 	umn_io_unlock();
 }
 
@@ -224,8 +280,8 @@ static void *io_watchdog(void *arg)
 	(void)arg;
 	umn_io_lock();
 	for (;;) {
-		uint64_t taken = workers.taken, starved = workers.starved;
-		bool queued = workers.head != NULL;
+		uint64_t taken = workers.taken, starved = workers.starved, orphans = reader.orphans;
+		bool queued = workers.head != NULL, orphaned = reader.orphaned;
 		struct timespec ts;
 
 		if (!workers.watch_armed) {
@@ -238,8 +294,13 @@ static void *io_watchdog(void *arg)
 		/* Nothing taken: the task that was first then is still first, and waited the whole period. */
 		if (queued && workers.head && workers.taken == taken && workers.idle <= workers.wakeups)
 			grow();
-		else if (!workers.head && workers.starved == starved)
+		else if (!workers.head && workers.starved == starved && !reader.orphaned)
 			workers.watch_armed = false;
+		/* The same reader left the role a whole period ago and has not come back. */
+		if (orphaned && reader.orphaned && reader.orphans == orphans) {
+			reader_handover();
+			flush_wakes();
+		}
 	}
 	return NULL;
 }
@@ -274,14 +335,50 @@ static void watch_arm(void)
 	pthread_cond_signal(&workers.watch);
 }
 
-static void *io_worker(void *arg)
+/* Takes the reader role and reads one batch; called and returns with the io lock held. */
+static void read_once(void)
 {
-	(void)arg;
-	on_worker = true;
+	bool more;
+
+	reader.active = true;
+	reader.orphaned = false;
+	reader.handover = false;
+	reading = reader_claim = true;
+	umn_io_unlock();
+	more = reader.fn();
 	umn_io_lock();
+	reading = reader_claim = false;
+	reader.active = false;
+	if (!more) {
+		reader.done = true;
+		pthread_cond_broadcast(&reader.done_cond);
+		/* Idle workers serving as readers' stand-ins have nothing to wait for. */
+		pthread_cond_broadcast(&workers.work);
+	} else if (workers.head) {
+		/* This worker runs what it read; a stall there must not stop the reading for good. */
+		reader.orphaned = true;
+		reader.orphans++;
+		watch_arm();
+	}
+}
+
+static bool reader_free(void)
+{
+	return reader.fn && !reader.active && !reader.done;
+}
+
+/* Runs tasks (and the reader role) until serving is set and the reader is done. */
+static void worker_loop(bool serving)
+{
 	for (;;) {
 		struct umn_io_task *t = workers.head;
 
+		if (reader_free() && (reader.handover || !t)) {
+			read_once();
+			continue;
+		}
+		if (serving && reader.done)
+			return;
 		if (!t) {
 			/* No wake-up is owed here: every release of the io lock sent them. */
 			workers.idle++;
@@ -306,7 +403,28 @@ static void *io_worker(void *arg)
 		}
 		umn_io_lock();
 	}
+}
+
+static void *io_worker(void *arg)
+{
+	(void)arg;
+	on_worker = true;
+	umn_io_lock();
+	worker_loop(false);
 	return NULL;
+}
+
+void umn_io_serve(bool (*read)(void))
+{
+	on_worker = true;
+	umn_io_lock();
+	workers.threads++;
+	reader.fn = read;
+	reader.done = false;
+	worker_loop(true);
+	workers.threads--;
+	umn_io_unlock();
+	on_worker = false;
 }
 
 bool umn_io_task_post(struct umn_io_task *t)
@@ -320,11 +438,15 @@ bool umn_io_task_post(struct umn_io_task *t)
 	else
 		workers.head = t;
 	workers.tail = t;
-	if (workers.idle > workers.wakeups) {
+	if (reader_claim) {
+		/* The reading worker runs it itself once its batch is read. */
+		reader_claim = false;
+	} else if (workers.idle > workers.wakeups) {
 		/* An idle worker not already woken takes it, once the io lock is released. */
 		workers.wakeups++;
 		workers.wakes_due++;
-	} else if (busy_running() == 0) {
+	} else if (busy_running() == 0 && !reading) {
+		/* (The reader itself comes back for it once its batch is read.) */
 		grow();
 	} else {
 		workers.starved++;
