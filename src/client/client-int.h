@@ -53,6 +53,12 @@ struct umnic_req {
 	void *ctx;
 };
 
+/* Packets the reader takes from the socket in one system call. */
+#define UMNIC_READ_BATCH 8
+/* Submissions held back while callbacks run, and the room they share. */
+#define UMNIC_CORK_MAX	 32
+#define UMNIC_CORK_BYTES (32 * 1024)
+
 struct umnic_client {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -65,7 +71,18 @@ struct umnic_client {
 	uint64_t next_id;
 	struct umnic_req *table[UMNIC_BUCKETS];
 	struct umnic_req *ready_head, *ready_tail;
-	uint8_t *rbuf; /* the reader's packet buffer */
+	unsigned dispatchers; /* threads inside umnic_dispatch */
+	bool ev_set;	/* evfd was written and not read since */
+	struct umn_msg_batch *rb; /* the reader's packets */
+	/*
+	 * Requests submitted from completion callbacks inside umnic_dispatch,
+	 * sent together when the callbacks are done (send_lock).
+	 */
+	unsigned cork_n;
+	size_t cork_used;
+	size_t cork_len[UMNIC_CORK_MAX];
+	uint64_t cork_id[UMNIC_CORK_MAX];
+	uint8_t *cork_buf;	/* UMNIC_CORK_BYTES */
 };
 
 struct umnic_req *umnic_req_new(uint32_t type);

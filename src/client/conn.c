@@ -58,6 +58,8 @@ static struct umnic_req *table_find(struct umnic_client *c, uint64_t id)
 	return NULL;
 }
 
+static void cork_flush(struct umnic_client *c);
+
 static void table_remove(struct umnic_client *c, struct umnic_req *r)
 {
 	for (struct umnic_req **p = &c->table[r->id % UMNIC_BUCKETS]; *p; p = &(*p)->hnext)
@@ -72,8 +74,13 @@ static void signal_ready(struct umnic_client *c)
 {
 	uint64_t one = 1;
 
+	/* A thread in umnic_dispatch takes the list anyway; the eventfd is for pollers. */
+	if (c->dispatchers && !c->dead)
+		return;
 	/* A full counter is still readable, which is all that matters. */
-	(void)!write(c->evfd, &one, sizeof(one));
+	if (!c->ev_set)
+		(void)!write(c->evfd, &one, sizeof(one));
+	c->ev_set = true;
 }
 
 /* The result is final: wake its waiter, queue its callback, or drop it. */
@@ -184,15 +191,15 @@ static bool type_matches(uint32_t req_type, uint32_t reply_type)
  * dropped. Returns false when the connection is now dead; *ret_got tells
  * whether the packet completed want.
  */
-static bool process_packet(struct umnic_client *c, size_t len, int *fds, unsigned nfds,
-			   const struct umnic_req *want, bool *ret_got)
+static bool process_packet(struct umnic_client *c, const uint8_t *buf, size_t len, int *fds,
+			   unsigned nfds, const struct umnic_req *want, bool *ret_got)
 {
 	char reason[UMN_IOMSG_REASON_MAX];
 	struct umn_iomsg m;
 	struct umnic_req *r;
 	int err;
 
-	err = umn_iomsg_decode_reply(c->rbuf, len, fds, nfds, &m, reason);
+	err = umn_iomsg_decode_reply((void *)buf, len, fds, nfds, &m, reason);
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);
 	pthread_mutex_lock(&c->lock);
@@ -256,25 +263,42 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 			r = poll(&p, 1, timeout_ms);
 		while (r < 0 && errno == EINTR);
 	}
-	/* Bounded so a flood cannot keep one caller reading forever. */
-	for (unsigned i = 0; r > 0 && i < 64; i++) {
-		int fds[UMN_MSG_MAX_FDS];
-		unsigned nfds = 0;
-		ssize_t n = umn_msg_recv_flags(c->sock, c->rbuf, UMN_IOMSG_MAX, fds, &nfds, flags);
-		bool got = false;
+	/*
+	 * One system call takes what is there (waiting for the first packet when
+	 * flags say so). Bounded so a flood cannot keep one caller reading forever.
+	 */
+	for (unsigned i = 0; r > 0 && i < 8; i++) {
+		int k = umn_msg_recv_batch(c->sock, c->rb, flags | (flags ? 0 : MSG_WAITFORONE));
+		bool got = false, alive = true;
 
 		flags = MSG_DONTWAIT;
-		if (n == -EAGAIN)
+		if (k == -EAGAIN || k == -EINTR)
 			break;
-		if (n <= 0) {
-			/* End of file, a reset, or a packet too big or inconsistent. */
+		if (k < 0) {
 			pthread_mutex_lock(&c->lock);
 			fail_all(c, STATUS_DEVICE_REMOVED);
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
-		/* A caller with its answer returns; what else came is the next reader's. */
-		if (!process_packet(c, (size_t)n, fds, nfds, want, &got) || got)
+		for (unsigned j = 0; j < c->rb->count; j++) {
+			struct umn_msg_in *m = &c->rb->msg[j];
+
+			if (!alive) {
+				for (unsigned f = 0; f < m->nfds; f++)
+					close(m->fds[f]);
+			} else if (m->len <= 0) {
+				/* End of file, a reset, or a packet too big or inconsistent. */
+				pthread_mutex_lock(&c->lock);
+				fail_all(c, STATUS_DEVICE_REMOVED);
+				pthread_mutex_unlock(&c->lock);
+				alive = false;
+			} else {
+				alive = process_packet(c, m->buf, (size_t)m->len, m->fds, m->nfds, want,
+						       &got) && alive;
+			}
+		}
+		/* A caller with its answer returns; what else comes is the next reader's. */
+		if (!alive || got || c->rb->count < c->rb->max)
 			break;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -340,6 +364,7 @@ static void send_cancel(struct umnic_client *c, uint64_t id)
 	if (n < 0)
 		return;
 	pthread_mutex_lock(&c->send_lock);
+	cork_flush(c);
 	umn_msg_send(c->sock, buf, (size_t)n, NULL, 0);
 	pthread_mutex_unlock(&c->send_lock);
 }
@@ -410,6 +435,76 @@ static NTSTATUS errno_status(int err)
 	return STATUS_DEVICE_REMOVED;
 }
 
+/*
+ * Submissions made by callbacks that umnic_dispatch runs wait on this
+ * thread's client until the callbacks are done, then go in one sendmmsg: a
+ * client keeping requests in flight hands umnicd a batch per wake-up
+ * instead of one request per wake-up.
+ */
+static _Thread_local struct umnic_client *corking;
+
+static NTSTATUS errno_status(int err);
+
+/* Sends what waits in the cork (send_lock held); requests that could not go fail. */
+static void cork_flush(struct umnic_client *c)
+{
+	struct mmsghdr mm[UMNIC_CORK_MAX];
+	struct iovec iov[UMNIC_CORK_MAX];
+	unsigned n = c->cork_n, sent = 0;
+	size_t off = 0;
+	int err = 0;
+
+	if (!n)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = c->cork_buf + off, .iov_len = c->cork_len[i] };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		off += c->cork_len[i];
+	}
+	while (sent < n) {
+		int k = sendmmsg(c->sock, mm + sent, n - sent, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			err = k < 0 ? errno : EIO;
+			break;
+		}
+		sent += (unsigned)k;
+	}
+	c->cork_n = 0;
+	c->cork_used = 0;
+	if (sent == n)
+		return;
+	pthread_mutex_lock(&c->lock);
+	for (unsigned i = sent; i < n; i++) {
+		struct umnic_req *r = table_find(c, c->cork_id[i]);
+
+		if (r && r->state == UMNIC_REQ_PENDING) {
+			table_remove(c, r);
+			r->res.status = errno_status(-err);
+			r->res.information = 0;
+			finish(c, r);
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Holds an encoded asynchronous request back if this thread is running c's callbacks. */
+static bool cork_add(struct umnic_client *c, uint64_t id, const uint8_t *buf, size_t n,
+		     unsigned nfds)
+{
+	if (corking != c || nfds || n > UMNIC_CORK_BYTES || !c->cork_buf)
+		return false;
+	if (c->cork_n == UMNIC_CORK_MAX || c->cork_used + n > UMNIC_CORK_BYTES)
+		cork_flush(c);
+	memcpy(c->cork_buf + c->cork_used, buf, n);
+	c->cork_used += n;
+	c->cork_len[c->cork_n] = n;
+	c->cork_id[c->cork_n++] = id;
+	return true;
+}
+
 NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iomsg *m)
 {
 	int fds[UMN_IOMSG_MAX_FDS];
@@ -443,7 +538,11 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 	err = n < 0 ? (int)n : 0;
 	if (!err) {
 		pthread_mutex_lock(&c->send_lock);
-		err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds);
+		if (r->sync || !cork_add(c, r->id, buf, (size_t)n, nfds)) {
+			/* In order after what waits in the cork. */
+			cork_flush(c);
+			err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds);
+		}
 		pthread_mutex_unlock(&c->send_lock);
 	}
 	free(buf);
@@ -491,9 +590,13 @@ UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 	pthread_cond_init(&c->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	c->rbuf = malloc(UMN_IOMSG_MAX);
-	if (!c->rbuf)
+	c->cork_buf = malloc(UMNIC_CORK_BYTES);
+	c->rb = malloc(sizeof(*c->rb));
+	if (!c->rb || umn_msg_batch_init(c->rb, UMNIC_READ_BATCH, UMN_IOMSG_MAX)) {
+		free(c->rb);
+		c->rb = NULL;
 		goto fail;
+	}
 	/*
 	 * The socket blocks: a reader with no time limit waits in recvmsg itself,
 	 * and drains with MSG_DONTWAIT; senders wait in sendmsg while it is full.
@@ -523,8 +626,10 @@ fail:
 /* Runs the callbacks of the completed requests in list, lock not held. */
 static int run_callbacks(struct umnic_client *c, struct umnic_req *list)
 {
+	struct umnic_client *outer = corking;
 	int n = 0;
 
+	corking = c;
 	while (list) {
 		struct umnic_req *r = list;
 
@@ -534,6 +639,10 @@ static int run_callbacks(struct umnic_client *c, struct umnic_req *list)
 		umnic_req_free(r);
 		n++;
 	}
+	corking = outer;
+	pthread_mutex_lock(&c->send_lock);
+	cork_flush(c);
+	pthread_mutex_unlock(&c->send_lock);
 	return n;
 }
 
@@ -560,7 +669,10 @@ UMNIC_EXPORT void umnic_disconnect(umnic_client *c)
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->send_lock);
-	free(c->rbuf);
+	if (c->rb)
+		umn_msg_batch_fini(c->rb);
+	free(c->cork_buf);
+	free(c->rb);
 	free(c);
 }
 
@@ -582,6 +694,7 @@ UMNIC_EXPORT int umnic_dispatch(umnic_client *c, int timeout_ms)
 		deadline = &ts;
 	}
 	pthread_mutex_lock(&c->lock);
+	c->dispatchers++;
 	while (!c->ready_head && !c->dead) {
 		/* With time-out 0, still take one look at the socket. */
 		if (tried && deadline && ms_left(deadline) == 0)
@@ -589,11 +702,13 @@ UMNIC_EXPORT int umnic_dispatch(umnic_client *c, int timeout_ms)
 		tried = true;
 		wait_step(c, deadline, NULL);
 	}
+	c->dispatchers--;
 	list = c->ready_head;
 	c->ready_head = c->ready_tail = NULL;
-	if (!c->dead) {
+	if (!c->dead && c->ev_set) {
 		uint64_t v;
 		(void)!read(c->evfd, &v, sizeof(v));
+		c->ev_set = false;
 	}
 	if (!list && c->dead) {
 		pthread_mutex_unlock(&c->lock);

@@ -24,7 +24,23 @@
 
 #include "common/log.h"
 #include "host/spawn.h"
+#include "host/outbox.h"
 #include "host/umnicd.h"
+
+/* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
+#define HOST_BACKLOG_MAX (16u << 20)
+
+static void host_out_failed(struct outbox *o, const char *why)
+{
+	struct hostproc *h = (struct hostproc *)((char *)o - offsetof(struct hostproc, out));
+
+	host_kill(h, why);
+}
+
+static void host_out_init(struct hostproc *h)
+{
+	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
+}
 
 struct hreq {
 	struct hreq *next;
@@ -87,8 +103,9 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 		return r;
 	}
 	h->sock = sv[0];
-	/* umnicd never waits for a host: host_send queues what does not fit. */
+	/* umnicd never waits for a host: host_send queues, and the loop sends (outbox.h). */
 	fcntl(h->sock, F_SETFL, O_NONBLOCK);
+	host_out_init(h);
 	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
 	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
 	return 0;
@@ -134,86 +151,23 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 	h->pid = getpid();
 	h->sock = sv[0];
 	fcntl(h->sock, F_SETFL, O_NONBLOCK);
+	host_out_init(h);
 	h->inhost = true;
 	umn_strlcpy(h->sandbox, "none: kernel mode, inside umnicd", sizeof(h->sandbox));
 	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
 	return 0;
 }
 
-struct hmsg {
-	struct hmsg *next;
-	size_t len;
-	unsigned nfds;
-	int fds[UMN_MSG_MAX_FDS];
-	unsigned char data[];
-};
-
-/* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
-#define HOST_BACKLOG_MAX (16u << 20)
-
 int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds)
 {
-	struct hmsg *m;
-	int e;
-
 	if (h->dead)
 		return -EPIPE;
-	if (!h->out_head) {
-		e = umn_msg_send(h->sock, msg, len, fds, nfds);
-		if (e != -EAGAIN)
-			return e;
-	}
-	if (h->out_bytes + len > HOST_BACKLOG_MAX) {
-		host_kill(h, "it stopped reading its socket (16 MiB of messages waiting)");
-		return -ENOBUFS;
-	}
-	m = malloc(sizeof(*m) + len);
-	if (!m)
-		return -ENOMEM;
-	m->next = NULL;
-	m->len = len;
-	memcpy(m->data, msg, len);
-	for (m->nfds = 0; m->nfds < nfds; m->nfds++)
-		m->fds[m->nfds] = fcntl(fds[m->nfds], F_DUPFD_CLOEXEC, 3);
-	if (h->out_tail)
-		h->out_tail->next = m;
-	else
-		h->out_head = m;
-	h->out_tail = m;
-	h->out_bytes += len;
-	watch_want_out(&h->w_sock, true);
-	return 0;
-}
-
-static void backlog_pop(struct hostproc *h)
-{
-	struct hmsg *m = h->out_head;
-
-	h->out_head = m->next;
-	if (!h->out_head)
-		h->out_tail = NULL;
-	h->out_bytes -= m->len;
-	for (unsigned i = 0; i < m->nfds; i++)
-		close(m->fds[i]);
-	free(m);
+	return outbox_put(&h->out, msg, len, fds, nfds);
 }
 
 void host_on_writable(struct hostproc *h)
 {
-	while (h->out_head && !h->dead) {
-		int e = umn_msg_send(h->sock, h->out_head->data, h->out_head->len, h->out_head->fds,
-				     h->out_head->nfds);
-		if (e == -EAGAIN)
-			return;
-		backlog_pop(h);
-		if (e < 0) {
-			host_kill(h, "cannot send to it");
-			break;
-		}
-	}
-	while (h->out_head)
-		backlog_pop(h);
-	watch_want_out(&h->w_sock, false);
+	outbox_flush(&h->out);
 }
 
 static void pump(struct hostproc *h)
@@ -421,8 +375,7 @@ static void host_free(struct hostproc *h)
 		}
 	watch_del(&h->w_sock);
 	watch_del(&h->w_pid);
-	while (h->out_head)
-		backlog_pop(h);
+	outbox_fini(&h->out);
 	if (h->sock >= 0)
 		close(h->sock);
 	if (h->pidfd >= 0)
@@ -599,10 +552,6 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	const struct umn_msg_hdr *hdr = (const void *)buf;
 	struct device *dev;
 
-	if (n == 0 || n == -ECONNRESET) {
-		watch_del(&h->w_sock);
-		return;
-	}
 	if (n < 0) {
 		host_kill(h, "malformed message");
 		return;
@@ -730,7 +679,10 @@ void host_on_readable(struct hostproc *h)
 		if (r == -EAGAIN || r == -EINTR)
 			return;
 		if (r < 0) {
-			host_on_message(h, NULL, r);
+			/* The socket itself failed: nothing more will come from it. */
+			if (r != -ECONNRESET)
+				host_kill(h, "its socket failed");
+			watch_del(&h->w_sock);
 			return;
 		}
 		for (unsigned i = 0; i < b.count; i++) {
@@ -738,6 +690,11 @@ void host_on_readable(struct hostproc *h)
 
 			for (unsigned k = 0; k < m->nfds; k++)
 				close(m->fds[k]); /* hosts never send descriptors */
+			/* The end is the end even of a host being stopped. */
+			if (m->len == 0 || m->len == -ECONNRESET) {
+				watch_del(&h->w_sock);
+				return;
+			}
 			/* What a host being stopped sent after that no longer matters. */
 			if (!host_stopping(h))
 				host_on_message(h, m->buf, m->len);

@@ -260,7 +260,11 @@ int main(int argc, char **argv)
 
 	while (!D.quit) {
 		struct epoll_event evs[32];
-		int n = epoll_wait(D.epfd, evs, 32, -1);
+		int n;
+
+		/* What the last wake-up queued for hosts and clients leaves now, a batch per peer. */
+		outbox_flush_all();
+		n = epoll_wait(D.epfd, evs, 32, -1);
 
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
@@ -295,7 +299,10 @@ int main(int argc, char **argv)
 				reflector_on_accept();
 				break;
 			case W_IO_CLIENT:
-				reflector_on_client(w);
+				if (evs[i].events & EPOLLOUT)
+					reflector_on_client_writable(w);
+				if (w->obj && (evs[i].events & ~EPOLLOUT))
+					reflector_on_client(w);
 				break;
 			case W_TICK: {
 				uint64_t v;

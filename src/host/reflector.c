@@ -48,6 +48,8 @@ struct ioclient {
 	/* A driver as a client (its I/O targets): replies go to its host as messages. */
 	struct hostproc *host;
 	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
+	/* Replies, sent at the end of the loop's wake-up; not for a driver (host set). */
+	struct outbox out;
 };
 
 struct iohandle {
@@ -150,7 +152,8 @@ static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
 	if (c->gone)
 		return;
 	n = umn_iomsg_encode(m, buf, sizeof(buf), fds, &nfds);
-	if (n < 0 || umn_msg_send(c->fd, buf, (size_t)n, fds, nfds) < 0)
+	/* A client that stops reading is disconnected once CLIENT_OUT_MAX waits (client_out_failed). */
+	if (n < 0 || outbox_put(&c->out, buf, (size_t)n, fds, nfds) < 0)
 		umn_log(UMN_LOG_DEBUG, "reply to client pid %d lost", (int)c->pid);
 }
 
@@ -692,8 +695,27 @@ static void client_drop(struct ioclient *c)
 static void client_gone(struct ioclient *c)
 {
 	watch_del(&c->w);
+	outbox_fini(&c->out);
 	close(c->fd);
 	client_drop(c);
+}
+
+/* Replies a client has not read: past this it is disconnected, its requests cancelled. */
+#define CLIENT_OUT_MAX (64u << 20)
+
+static void client_out_failed(struct outbox *o, const char *why)
+{
+	struct ioclient *c = (struct ioclient *)((char *)o - offsetof(struct ioclient, out));
+
+	umn_log(UMN_LOG_WARN, "client pid %d: %s; disconnecting it", (int)c->pid, why);
+	client_gone(c);
+}
+
+void reflector_on_client_writable(struct watch *w)
+{
+	struct ioclient *c = w->obj;
+
+	outbox_flush(&c->out);
 }
 
 void reflector_host_gone(struct hostproc *hp)
@@ -1134,6 +1156,7 @@ void reflector_on_accept(void)
 	c->gid = cr.gid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
 	watch_add(&c->w, W_IO_CLIENT, fd, c);
+	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
 }
 
 void reflector_shutdown(void)

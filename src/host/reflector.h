@@ -20,6 +20,8 @@ struct watch;
 int reflector_listen(void);
 void reflector_on_accept(void);
 void reflector_on_client(struct watch *w);
+/* The client's socket has room again for the replies waiting for it. */
+void reflector_on_client_writable(struct watch *w);
 /* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
 void reflector_on_complete(struct hostproc *h, const void *msg, size_t len);
 void reflector_on_register(struct hostproc *h, const void *msg, size_t len);

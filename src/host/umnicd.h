@@ -13,6 +13,7 @@
 #include "common/proto.h"
 #include "host/datapath.h"
 #include "host/inf.h"
+#include "host/outbox.h"
 #include "host/reflector.h"
 
 #define UMN_MAX_DEVICES 64
@@ -108,7 +109,6 @@ struct device {
 };
 
 struct hreq;
-struct hmsg;
 struct ioclient;
 
 struct hostproc {
@@ -139,9 +139,8 @@ struct hostproc {
 	/* Completions of requests umnicd does not know: when one was last logged, how many since. */
 	uint64_t stray_logged_ns;
 	unsigned stray_unlogged;
-	/* Messages its socket had no room for, sent in order when it has (host_send). */
-	struct hmsg *out_head, *out_tail;
-	size_t out_bytes;
+	/* What umnicd sends it, sent at the end of each loop wake-up (host_send). */
+	struct outbox out;
 };
 
 struct daemon {
@@ -197,10 +196,11 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 		  unsigned nfds, hreq_done_fn done);
 void host_on_readable(struct hostproc *h);
 /*
- * Sends a message to h without ever blocking umnicd: what the socket has no
- * room for waits, in order, until it has (host_on_writable). A host that
- * lets 16 MiB pile up is not reading and is stopped. Returns 0 (sent or
- * queued) or a negative errno (the message is dropped).
+ * Sends a message to h without ever blocking umnicd: it is queued and leaves
+ * with the others at the end of the loop's wake-up, or, if the socket has no
+ * room, in order once it has (host_on_writable). A host that lets 16 MiB
+ * pile up is not reading and is stopped. Returns 0 (queued) or a negative
+ * errno (the message is dropped).
  */
 int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds);
 void host_on_writable(struct hostproc *h);

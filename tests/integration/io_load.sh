@@ -1,12 +1,14 @@
 #!/bin/sh
 # Load: 64 client processes x 2,000 I/O requests each against drivers/echo through one umnicd,
-# a quarter of them cancelled, while more clients die with requests pending (io_load.c makes
-# the requests and checks each one). Afterwards umnicd, the device and its driver host must be
+# a quarter of them cancelled, while more clients die with requests pending and 4 more send
+# 1,000 requests at once and read nothing for a second (their replies wait in umnicd; none
+# may be lost). io_load.c makes the requests and checks each one. Afterwards umnicd, the device and its driver host must be
 # the same ones, still serving, and umnicd must exit cleanly (no sanitizer report).
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
-CLIENTS=64 REQUESTS=2000 LOAD_TIMEOUT=120
+CLIENTS=64 REQUESTS=2000 LATE=4 LATE_REQUESTS=1000 LOAD_TIMEOUT=120
+TOTAL=$((CLIENTS * REQUESTS + LATE * LATE_REQUESTS))
 B=0x81232000
 
 # -v: umnicd then logs each reply it could not deliver to a client.
@@ -17,15 +19,15 @@ host=$(umn_cli status --json | jq -r '.[0].host_pid')
 
 # io_load kills its own clients after LOAD_TIMEOUT; the outer bound is for io_load itself.
 timeout -s KILL $((LOAD_TIMEOUT + 60)) "$UMNIC_BUILD/tests/integration/io_load" -d "$UMN_RUN_DIR" \
-	-c $CLIENTS -n $REQUESTS -o 16 -x 25 -a 8 -t $LOAD_TIMEOUT >"$T_WORK/io_load.txt" 2>&1
+	-c $CLIENTS -n $REQUESTS -o 16 -x 25 -a 8 -L $LATE -t $LOAD_TIMEOUT >"$T_WORK/io_load.txt" 2>&1
 rc=$?
 # All but the failures of single requests, then the first 40 of those (a client names ten at most).
 grep -v ': request [0-9]* (' "$T_WORK/io_load.txt"
 grep ': request [0-9]* (' "$T_WORK/io_load.txt" | head -40
 out=$(cat "$T_WORK/io_load.txt")
 t_eq "io_load: every request completed exactly once, as sent or cancelled (exit status)" "$rc" 0
-t_contains "io_load: $((CLIENTS * REQUESTS)) requests, as many completions" "$out" \
-	"requests=$((CLIENTS * REQUESTS)) completions=$((CLIENTS * REQUESTS)) "
+t_contains "io_load: $TOTAL requests, as many completions, late readers' included" "$out" \
+	"requests=$TOTAL completions=$TOTAL "
 t_contains "io_load: no failure" "$out" "failures=0 "
 t_contains "io_load: a fresh client is served after the load" "$out" "a fresh client is served"
 

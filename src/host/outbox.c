@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-peer send buffers of umnicd (outbox.h). Records sit back to back in
+ * one buffer that grows by doubling up to the peer's limit, so queueing a
+ * message costs a copy, not an allocation:
+ *
+ *   [struct rec: length, descriptors][message, padded to 8 bytes] ...
+ */
+#include "host/outbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/proto.h"
+#include "host/umnicd.h"
+
+struct rec {
+	uint32_t len;
+	uint32_t nfds;
+	int fds[UMN_MSG_MAX_FDS];
+};
+
+#define REC_ALIGN 8u
+#define OUTBOX_MIN (64u * 1024u)
+/* Messages per sendmmsg call. */
+#define OUTBOX_BATCH 32
+
+static struct outbox *flush_list;
+
+static size_t rec_size(size_t len)
+{
+	return sizeof(struct rec) + ((len + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1));
+}
+
+void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->w = w;
+	o->max = max;
+	o->fail = fail;
+}
+
+bool outbox_empty(const struct outbox *o)
+{
+	return o->head == o->tail;
+}
+
+static void drop_all(struct outbox *o)
+{
+	while (o->head < o->tail) {
+		struct rec *r = (struct rec *)(o->buf + o->head);
+
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		o->head += rec_size(r->len);
+	}
+	o->head = o->tail = 0;
+}
+
+static void unqueue(struct outbox *o)
+{
+	for (struct outbox **pp = &flush_list; *pp; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	o->queued = false;
+	o->next = NULL;
+}
+
+void outbox_fini(struct outbox *o)
+{
+	if (o->queued)
+		unqueue(o);
+	drop_all(o);
+	free(o->buf);
+	o->buf = NULL;
+	o->cap = 0;
+}
+
+static void enqueue(struct outbox *o)
+{
+	if (!o->queued) {
+		o->queued = true;
+		o->next = flush_list;
+		flush_list = o;
+	}
+}
+
+static void give_up(struct outbox *o, const char *why)
+{
+	if (!o->broken) {
+		o->broken = true;
+		umn_strlcpy(o->why, why, sizeof(o->why));
+	}
+	drop_all(o);
+	enqueue(o);
+}
+
+/* Room for need more bytes at the tail: compacts, then grows up to max. */
+static bool reserve(struct outbox *o, size_t need)
+{
+	size_t used = o->tail - o->head, cap;
+	unsigned char *nb;
+
+	if (o->cap - o->tail >= need)
+		return true;
+	if (o->head && o->cap - used >= need) {
+		memmove(o->buf, o->buf + o->head, used);
+		o->head = 0;
+		o->tail = used;
+		return true;
+	}
+	if (used + need > o->max + rec_size(UMN_MSG_MAX))
+		return false;
+	for (cap = o->cap ? o->cap : OUTBOX_MIN; cap < used + need; cap *= 2)
+		;
+	nb = malloc(cap);
+	if (!nb)
+		return false;
+	if (used)
+		memcpy(nb, o->buf + o->head, used);
+	free(o->buf);
+	o->buf = nb;
+	o->cap = cap;
+	o->head = 0;
+	o->tail = used;
+	return true;
+}
+
+int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, unsigned nfds)
+{
+	struct rec *r;
+
+	if (o->broken)
+		return -EPIPE;
+	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
+		return -EINVAL;
+	if (o->tail - o->head > o->max || !reserve(o, rec_size(len))) {
+		char why[80];
+
+		snprintf(why, sizeof(why), "it stopped reading its socket (%zu MiB waiting)",
+			 o->max >> 20);
+		give_up(o, why);
+		return -EPIPE;
+	}
+	r = (struct rec *)(o->buf + o->tail);
+	r->len = (uint32_t)len;
+	for (r->nfds = 0; r->nfds < nfds; r->nfds++)
+		r->fds[r->nfds] = fcntl(fds[r->nfds], F_DUPFD_CLOEXEC, 3);
+	memcpy(r + 1, msg, len);
+	o->tail += rec_size(len);
+	enqueue(o);
+	return 0;
+}
+
+void outbox_flush(struct outbox *o)
+{
+	union ctl {
+		struct cmsghdr c;
+		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+	};
+	struct mmsghdr mm[OUTBOX_BATCH];
+	struct iovec iov[OUTBOX_BATCH];
+	union ctl ctl[OUTBOX_BATCH];
+
+	while (!o->broken && o->head < o->tail) {
+		size_t off = o->head;
+		unsigned n = 0;
+		int k;
+
+		for (; n < OUTBOX_BATCH && off < o->tail; n++) {
+			struct rec *r = (struct rec *)(o->buf + off);
+
+			iov[n] = (struct iovec){ .iov_base = r + 1, .iov_len = r->len };
+			mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
+			if (r->nfds) {
+				struct cmsghdr *c;
+
+				memset(&ctl[n], 0, sizeof(ctl[n]));
+				mm[n].msg_hdr.msg_control = ctl[n].buf;
+				mm[n].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
+				c = CMSG_FIRSTHDR(&mm[n].msg_hdr);
+				c->cmsg_level = SOL_SOCKET;
+				c->cmsg_type = SCM_RIGHTS;
+				c->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
+				memcpy(CMSG_DATA(c), r->fds, sizeof(int) * r->nfds);
+			}
+			off += rec_size(r->len);
+		}
+		k = sendmmsg(o->fd, mm, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!o->want_out) {
+				o->want_out = true;
+				watch_want_out(o->w, true);
+			}
+			return;
+		}
+		if (k <= 0) {
+			char why[80];
+
+			snprintf(why, sizeof(why), "cannot send to it: %s", strerror(k < 0 ? errno : EIO));
+			give_up(o, why);
+			return;
+		}
+		for (int i = 0; i < k; i++) {
+			struct rec *r = (struct rec *)(o->buf + o->head);
+
+			for (unsigned f = 0; f < r->nfds; f++)
+				close(r->fds[f]);
+			o->head += rec_size(r->len);
+		}
+	}
+	if (o->head == o->tail)
+		o->head = o->tail = 0;
+	if (o->want_out && o->head == o->tail) {
+		o->want_out = false;
+		watch_want_out(o->w, false);
+	}
+}
+
+void outbox_flush_all(void)
+{
+	while (flush_list) {
+		struct outbox *o = flush_list;
+
+		flush_list = o->next;
+		o->next = NULL;
+		o->queued = false;
+		outbox_flush(o);
+		/* May free o. */
+		if (o->broken && o->fail)
+			o->fail(o, o->why);
+	}
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What umnicd sends to one peer (a driver host or an I/O client): messages
+ * wait in a per-peer buffer and leave together, with one sendmmsg per peer,
+ * when the loop has handled the events of its wake-up. A peer then wakes
+ * once for a batch, not once per message; and umnicd never waits for a peer:
+ * what the socket does not take waits for EPOLLOUT, up to a limit past which
+ * the peer is given up on (it stopped reading).
+ */
+#ifndef UMNIC_HOST_OUTBOX_H
+#define UMNIC_HOST_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct watch;
+struct outbox;
+
+/* Called from outbox_flush_all, never from inside outbox_put; o may be freed by it. */
+typedef void outbox_fail_fn(struct outbox *o, const char *why);
+
+struct outbox {
+	int fd;
+	struct watch *w;	/* for EPOLLOUT */
+	size_t max;		/* bytes that may wait */
+	outbox_fail_fn *fail;
+	/* private */
+	unsigned char *buf;
+	size_t cap, head, tail;
+	bool queued;		/* on the flush list */
+	bool broken;		/* over max, or the socket refused: fail() is due */
+	bool want_out;
+	char why[80];
+	struct outbox *next;
+};
+
+void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail);
+/* Drops what waits (closing its descriptors) and leaves the flush list. */
+void outbox_fini(struct outbox *o);
+/*
+ * Queues one message; its fds are duplicated (the caller keeps its own).
+ * 0, or -EPIPE once the peer is being given up on.
+ */
+int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, unsigned nfds);
+/* Sends what the socket takes now; on EPOLLOUT, and from outbox_flush_all. */
+void outbox_flush(struct outbox *o);
+/* At the end of each loop wake-up: flushes every outbox with messages, then reports failures. */
+void outbox_flush_all(void);
+bool outbox_empty(const struct outbox *o);
+
+#endif
