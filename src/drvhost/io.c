@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -119,14 +120,82 @@ static void release(struct hio *r)
 		free(r->out);
 }
 
+/*
+ * Completions a worker made while running a batch it read wait here and
+ * leave together (one sendmmsg) when it has run the batch: umnicd then
+ * wakes once for them (umn_io_may_hold, ops->flush).
+ */
+#define HOLD_MAX   16
+#define HOLD_BYTES (16 * 1024)
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned n;
+	size_t used;
+	size_t len[HOLD_MAX];
+	_Alignas(8) unsigned char buf[HOLD_BYTES];
+} held = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Room a held message takes: the next one starts 8-byte aligned. */
+static size_t held_size(size_t len)
+{
+	return (len + 7) & ~(size_t)7;
+}
+
+/* Sends what is held (held.lock held). */
+static void held_send(void)
+{
+	struct mmsghdr mm[HOLD_MAX];
+	struct iovec iov[HOLD_MAX];
+	unsigned sent = 0;
+	size_t off = 0;
+
+	for (unsigned i = 0; i < held.n; i++) {
+		iov[i] = (struct iovec){ .iov_base = held.buf + off, .iov_len = held.len[i] };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		off += held_size(held.len[i]);
+	}
+	while (sent < held.n) {
+		int k = sendmmsg(io.sock, mm + sent, held.n - sent, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		/* umnicd is gone: its requests are gone with it. */
+		if (k <= 0)
+			break;
+		sent += (unsigned)k;
+	}
+	held.n = 0;
+	held.used = 0;
+}
+
+static void on_flush(void)
+{
+	pthread_mutex_lock(&held.lock);
+	if (held.n)
+		held_send();
+	pthread_mutex_unlock(&held.lock);
+}
+
 static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
 			  uint32_t len)
 {
 	size_t total = sizeof(struct umn_msg_io_complete) + len;
-	struct umn_msg_io_complete *m = malloc(total);
+	struct umn_msg_io_complete *m;
+	bool hold = umn_io_may_hold() && total <= HOLD_BYTES;
 
-	if (!m)
-		return;
+	pthread_mutex_lock(&held.lock);
+	if (held.n && (!hold || held.n == HOLD_MAX || held.used + total > HOLD_BYTES))
+		held_send();
+	if (hold) {
+		m = (void *)(held.buf + held.used);
+	} else {
+		m = malloc(total);
+		if (!m) {
+			pthread_mutex_unlock(&held.lock);
+			return;
+		}
+	}
 	umn_msg_init(m, UMN_MSG_IO_COMPLETE, (uint32_t)total, 0);
 	m->id = id;
 	m->status = status;
@@ -134,7 +203,15 @@ static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, co
 	m->data_len = len;
 	if (len)
 		memcpy(m + 1, data, len);
+	if (hold) {
+		held.len[held.n++] = total;
+		held.used += held_size(total);
+		pthread_mutex_unlock(&held.lock);
+		return;
+	}
+	/* In order after the held ones, which went above. */
 	umn_msg_send(io.sock, m, total, NULL, 0);
+	pthread_mutex_unlock(&held.lock);
 	free(m);
 }
 
@@ -368,6 +445,7 @@ static const struct umn_io_ops host_io_ops = {
 	.cancel_sent = on_cancel_sent,
 	.register_interface = on_register_interface,
 	.register_symlink = on_register_symlink,
+	.flush = on_flush,
 };
 
 void host_io_init(int sock)

@@ -92,6 +92,11 @@ struct umn_io_ops {
 	NTSTATUS (*register_interface)(struct umn_device *dev, const GUID *guid,
 				       const char *ref_utf8);
 	NTSTATUS (*register_symlink)(struct umn_device *dev, const char *name_utf8);
+	/*
+	 * Optional: sends what complete held back (umn_io_may_hold said so).
+	 * The workers call it before they wait for anything.
+	 */
+	void (*flush)(void);
 };
 
 /* Installs the OS side (NULL detaches it). Set it before the first device is added. */
@@ -107,6 +112,13 @@ void umn_io_set_ops(const struct umn_io_ops *ops);
 void umn_io_serve(bool (*read)(void));
 /* A thread outside the workers is about to wait for an answer through the socket. */
 void umn_io_reader_needed(void);
+/*
+ * True on the worker that read a batch and now runs its requests: a
+ * completion may wait to leave with the batch's others, since this worker
+ * calls ops->flush before it waits for anything (and the watchdog does if
+ * it stays away).
+ */
+bool umn_io_may_hold(void);
 
 /* Entry points for the OS side (may be called from any thread). */
 

@@ -154,8 +154,28 @@ static struct {
 	.done_cond = PTHREAD_COND_INITIALIZER,
 };
 
-/* On the reading worker: it reads, and may still take the first task it posts. */
-static _Thread_local bool reading, reader_claim;
+/*
+ * On the reading worker: it reads, and runs the tasks its reading posted
+ * (batch: it ran them, so its completions may wait for ops->flush).
+ */
+static _Thread_local bool reading, reader_claim, batch;
+static _Thread_local unsigned claimed;
+
+bool umn_io_may_hold(void)
+{
+	/* A lone request's completion has nothing to wait for. */
+	return batch && claimed > 1;
+}
+
+/* Sends completions held back for the batch (no lock held). */
+static void flush_os(void)
+{
+	const struct umn_io_ops *ops = umn_io_ops();
+
+	batch = false;
+	if (ops && ops->flush)
+		ops->flush();
+}
 
 void umn_io_lock(void)
 {
@@ -231,6 +251,9 @@ static void wait_begin_locked(void)
 void umn_io_wait(void)
 {
 	flush_wakes();
+	/* (Under the io lock: releasing it here could lose the caller's wake-up.) */
+	if (batch)
+		flush_os();
 	if (on_worker)
 		wait_begin_locked();
 	else
@@ -247,6 +270,8 @@ void umn_io_wake_all(void)
 
 void io_worker_wait_begin(void)
 {
+	if (batch)
+		flush_os();
 	umn_io_lock();
 	if (on_worker)
 		wait_begin_locked();
@@ -298,8 +323,16 @@ static void *io_watchdog(void *arg)
 			workers.watch_armed = false;
 		/* The same reader left the role a whole period ago and has not come back. */
 		if (orphaned && reader.orphaned && reader.orphans == orphans) {
+			const struct umn_io_ops *ops = umn_io_ops();
+
 			reader_handover();
 			flush_wakes();
+			/* What that reader's batch completed so far leaves without it. */
+			if (ops && ops->flush) {
+				umn_io_unlock();
+				ops->flush();
+				umn_io_lock();
+			}
 		}
 	}
 	return NULL;
@@ -344,7 +377,10 @@ static void read_once(void)
 	reader.orphaned = false;
 	reader.handover = false;
 	reading = reader_claim = true;
+	claimed = 0;
 	umn_io_unlock();
+	if (batch)
+		flush_os();
 	more = reader.fn();
 	umn_io_lock();
 	reading = reader_claim = false;
@@ -356,6 +392,7 @@ static void read_once(void)
 		pthread_cond_broadcast(&workers.work);
 	} else if (workers.head) {
 		/* This worker runs what it read; a stall there must not stop the reading for good. */
+		batch = true;
 		reader.orphaned = true;
 		reader.orphans++;
 		watch_arm();
@@ -377,8 +414,17 @@ static void worker_loop(bool serving)
 			read_once();
 			continue;
 		}
-		if (serving && reader.done)
+		if (serving && reader.done) {
+			batch = false;
 			return;
+		}
+		if (!t && batch) {
+			/* Nothing more to run: what the batch completed leaves before this worker sleeps. */
+			umn_io_unlock();
+			flush_os();
+			umn_io_lock();
+			continue;
+		}
 		if (!t) {
 			/* No wake-up is owed here: every release of the io lock sent them. */
 			workers.idle++;
@@ -438,9 +484,14 @@ bool umn_io_task_post(struct umn_io_task *t)
 	else
 		workers.head = t;
 	workers.tail = t;
-	if (reader_claim) {
-		/* The reading worker runs it itself once its batch is read. */
-		reader_claim = false;
+	if (reader_claim && ++claimed != 2) {
+		/* The reading worker runs its batch itself once it is read... */
+	} else if (reader_claim) {
+		/* ...with one idle worker, if there is one, to share a batch of several. */
+		if (workers.idle > workers.wakeups) {
+			workers.wakeups++;
+			workers.wakes_due++;
+		}
 	} else if (workers.idle > workers.wakeups) {
 		/* An idle worker not already woken takes it, once the io lock is released. */
 		workers.wakeups++;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -357,6 +358,116 @@ static void test_out_of_order(void **state)
 		assert_int_equal(bufs[i][0], i);
 		assert_int_equal(bufs[i][3], i);
 	}
+	srv_stop(&s, c);
+}
+
+/* ---- submissions from callbacks leave together ---- */
+
+#define N_HELD 4
+
+struct held_arg {
+	_Atomic unsigned second;	/* second-round requests the server has received */
+	uint64_t round2[N_HELD];
+};
+
+/* Completes N_HELD reads at once, then counts and completes the N_HELD that follow. */
+static void srv_rounds(struct srv *s)
+{
+	struct held_arg *a = s->arg;
+	uint64_t ids[N_HELD];
+	struct umn_iomsg m;
+
+	for (unsigned i = 0; i < N_HELD; i++) {
+		SRV_CHECK(srv_recv(s, &m) && m.type == UMN_IOMSG_READ);
+		ids[i] = m.req_id;
+	}
+	for (unsigned i = 0; i < N_HELD; i++)
+		srv_complete(s, ids[i], STATUS_SUCCESS, 0, NULL, 0);
+	for (unsigned i = 0; i < N_HELD; i++) {
+		SRV_CHECK(srv_recv(s, &m) && m.type == UMN_IOMSG_READ);
+		a->round2[i] = m.req_id;
+		atomic_fetch_add(&a->second, 1);
+	}
+	for (unsigned i = 0; i < N_HELD; i++)
+		srv_complete(s, a->round2[i], STATUS_SUCCESS, 0, NULL, 0);
+	while (srv_recv(s, &m))
+		;
+}
+
+struct resubmit {
+	struct held_arg *a;
+	uint8_t buf[4];
+	int calls;
+	unsigned seen_by_server;	/* round-2 requests the server had when this callback ran */
+	uint64_t id2;
+	NTSTATUS st2;
+};
+
+static void on_round2(umnic_client *c, uint64_t req_id, const umnic_result *res, void *ctx)
+{
+	struct resubmit *r = ctx;
+
+	(void)c;
+	r->calls++;
+	r->st2 = res->status;
+	assert_int_equal(req_id, r->id2);
+}
+
+static void on_round1(umnic_client *c, uint64_t req_id, const umnic_result *res, void *ctx)
+{
+	struct resubmit *r = ctx;
+	struct timespec pause = {0, 5 * 1000 * 1000};
+
+	(void)req_id;
+	r->calls++;
+	assert_int_equal(res->status, STATUS_SUCCESS);
+	nanosleep(&pause, NULL);
+	r->seen_by_server = atomic_load(&r->a->second);
+	assert_int_equal(umnic_submit_read(c, 42, r->buf, 4, 0, on_round2, r, &r->id2), STATUS_PENDING);
+}
+
+static void test_callback_submits_held(void **state)
+{
+	struct held_arg a = {0};
+	struct resubmit r[N_HELD];
+	struct srv s;
+	umnic_client *c = srv_start(&s, srv_rounds, &a);
+	int total = 0;
+
+	(void)state;
+	memset(r, 0, sizeof(r));
+	for (unsigned i = 0; i < N_HELD; i++) {
+		r[i].a = &a;
+		assert_int_equal(umnic_submit_read(c, 42, r[i].buf, 4, 0, on_round1, &r[i], NULL),
+				 STATUS_PENDING);
+	}
+	/* By then the server has completed all of round 1: one dispatch runs its four callbacks. */
+	{
+		struct timespec settle = {0, 100 * 1000 * 1000};
+		int n;
+
+		nanosleep(&settle, NULL);
+		n = umnic_dispatch(c, 2000);
+		assert_int_equal(n, N_HELD);
+		total += n;
+	}
+	while (total < 2 * N_HELD) {
+		int n = umnic_dispatch(c, 2000);
+
+		assert_true(n > 0);
+		total += n;
+	}
+	for (unsigned i = 0; i < N_HELD; i++) {
+		assert_int_equal(r[i].calls, 2);
+		assert_int_equal(r[i].st2, STATUS_SUCCESS);
+	}
+	/*
+	 * Each callback waited 5 ms after the ones before it had submitted: sent at
+	 * once, those would have reached the server. Held, none had.
+	 */
+	for (unsigned i = 0; i < N_HELD; i++)
+		assert_int_equal(r[i].seen_by_server, 0);
+	assert_int_equal(atomic_load(&a.second), N_HELD);
 	srv_stop(&s, c);
 }
 
@@ -746,6 +857,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sync_requests),
 	    cmocka_unit_test(test_out_of_order),
+	    cmocka_unit_test(test_callback_submits_held),
 	    cmocka_unit_test(test_cancel),
 	    cmocka_unit_test(test_oversized_completion),
 	    cmocka_unit_test(test_disconnect_pending),
