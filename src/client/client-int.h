@@ -21,6 +21,7 @@
 #include <umnic/client.h>
 
 #include "common/ioproto.h"
+#include "common/proto.h"
 
 #define UMNIC_EXPORT  __attribute__((visibility("default")))
 #define UMNIC_BUCKETS 256
@@ -78,11 +79,7 @@ struct umnic_client {
 	 * Requests submitted from completion callbacks inside umnic_dispatch,
 	 * sent together when the callbacks are done (send_lock).
 	 */
-	unsigned cork_n;
-	size_t cork_used;
-	size_t cork_len[UMNIC_CORK_MAX];
-	uint64_t cork_id[UMNIC_CORK_MAX];
-	uint8_t *cork_buf;	/* UMNIC_CORK_BYTES */
+	struct umn_msg_hold cork;	/* tags: request ids */
 };
 
 struct umnic_req *umnic_req_new(uint32_t type);

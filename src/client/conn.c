@@ -448,37 +448,17 @@ static NTSTATUS errno_status(int err);
 /* Sends what waits in the cork (send_lock held); requests that could not go fail. */
 static void cork_flush(struct umnic_client *c)
 {
-	struct mmsghdr mm[UMNIC_CORK_MAX];
-	struct iovec iov[UMNIC_CORK_MAX];
-	unsigned n = c->cork_n, sent = 0;
-	size_t off = 0;
+	unsigned n = c->cork.n, sent;
 	int err = 0;
 
 	if (!n)
 		return;
-	for (unsigned i = 0; i < n; i++) {
-		iov[i] = (struct iovec){ .iov_base = c->cork_buf + off, .iov_len = c->cork_len[i] };
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
-		off += c->cork_len[i];
-	}
-	while (sent < n) {
-		int k = sendmmsg(c->sock, mm + sent, n - sent, MSG_NOSIGNAL);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			err = k < 0 ? errno : EIO;
-			break;
-		}
-		sent += (unsigned)k;
-	}
-	c->cork_n = 0;
-	c->cork_used = 0;
+	sent = umn_msg_hold_send(c->sock, &c->cork, &err);
 	if (sent == n)
 		return;
 	pthread_mutex_lock(&c->lock);
 	for (unsigned i = sent; i < n; i++) {
-		struct umnic_req *r = table_find(c, c->cork_id[i]);
+		struct umnic_req *r = table_find(c, c->cork.tag[i]);
 
 		if (r && r->state == UMNIC_REQ_PENDING) {
 			table_remove(c, r);
@@ -494,14 +474,19 @@ static void cork_flush(struct umnic_client *c)
 static bool cork_add(struct umnic_client *c, uint64_t id, const uint8_t *buf, size_t n,
 		     unsigned nfds)
 {
-	if (corking != c || nfds || n > UMNIC_CORK_BYTES || !c->cork_buf)
+	void *slot;
+
+	if (corking != c || nfds)
 		return false;
-	if (c->cork_n == UMNIC_CORK_MAX || c->cork_used + n > UMNIC_CORK_BYTES)
+	slot = umn_msg_hold_reserve(&c->cork, n);
+	if (!slot) {
 		cork_flush(c);
-	memcpy(c->cork_buf + c->cork_used, buf, n);
-	c->cork_used += n;
-	c->cork_len[c->cork_n] = n;
-	c->cork_id[c->cork_n++] = id;
+		slot = umn_msg_hold_reserve(&c->cork, n);
+		if (!slot)
+			return false; /* bigger than the whole cork */
+	}
+	memcpy(slot, buf, n);
+	umn_msg_hold_commit(&c->cork, n, id);
 	return true;
 }
 
@@ -590,7 +575,8 @@ UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 	pthread_cond_init(&c->cond, &ca);
 	pthread_condattr_destroy(&ca);
 
-	c->cork_buf = malloc(UMNIC_CORK_BYTES);
+	/* Without a cork, submissions simply go one at a time. */
+	(void)umn_msg_hold_init(&c->cork, UMNIC_CORK_MAX, UMNIC_CORK_BYTES);
 	c->rb = malloc(sizeof(*c->rb));
 	if (!c->rb || umn_msg_batch_init(c->rb, UMNIC_READ_BATCH, UMN_IOMSG_MAX)) {
 		free(c->rb);
@@ -671,7 +657,7 @@ UMNIC_EXPORT void umnic_disconnect(umnic_client *c)
 	pthread_mutex_destroy(&c->send_lock);
 	if (c->rb)
 		umn_msg_batch_fini(c->rb);
-	free(c->cork_buf);
+	umn_msg_hold_fini(&c->cork);
 	free(c->rb);
 	free(c);
 }

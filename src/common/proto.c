@@ -102,15 +102,15 @@ static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *f
 		*nfds = got;
 	if (n == 0)
 		return 0;
-	if ((mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr) ||
-	    ((const struct umn_msg_hdr *)buf)->len != (uint32_t)n) {
+	if ((mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr))
+		n = -EMSGSIZE;
+	else if (((const struct umn_msg_hdr *)buf)->len != (uint32_t)n)
+		n = -EBADMSG;
+	if (n < 0) {
 		if (fds)
 			close_fds(fds, got);
 		if (nfds)
 			*nfds = 0;
-		return (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr)
-			       ? -EMSGSIZE
-			       : -EBADMSG;
 	}
 	return n;
 }
@@ -184,4 +184,73 @@ int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags)
 			break;
 	}
 	return (int)b->count;
+}
+
+/* Room a held message takes: the next one starts 8-byte aligned. */
+static size_t hold_size(size_t len)
+{
+	return (len + 7) & ~(size_t)7;
+}
+
+int umn_msg_hold_init(struct umn_msg_hold *h, unsigned max, size_t cap)
+{
+	memset(h, 0, sizeof(*h));
+	if (max == 0 || max > UMN_MSG_HOLD_MAX)
+		return -EINVAL;
+	h->buf = malloc(cap);
+	if (!h->buf)
+		return -ENOMEM;
+	h->max = max;
+	h->cap = cap;
+	return 0;
+}
+
+void umn_msg_hold_fini(struct umn_msg_hold *h)
+{
+	free(h->buf);
+	h->buf = NULL;
+	h->max = h->n = 0;
+}
+
+void *umn_msg_hold_reserve(struct umn_msg_hold *h, size_t len)
+{
+	if (!h->buf || h->n == h->max || h->used + len > h->cap)
+		return NULL;
+	return h->buf + h->used;
+}
+
+void umn_msg_hold_commit(struct umn_msg_hold *h, size_t len, uint64_t tag)
+{
+	h->len[h->n] = len;
+	h->tag[h->n++] = tag;
+	h->used += hold_size(len);
+}
+
+unsigned umn_msg_hold_send(int sock, struct umn_msg_hold *h, int *err)
+{
+	struct mmsghdr mm[UMN_MSG_HOLD_MAX];
+	struct iovec iov[UMN_MSG_HOLD_MAX];
+	unsigned n = h->n, sent = 0;
+	size_t off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = h->buf + off, .iov_len = h->len[i] };
+		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		off += hold_size(h->len[i]);
+	}
+	while (sent < n) {
+		int k = sendmmsg(sock, mm + sent, n - sent, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			if (err)
+				*err = k < 0 ? errno : EIO;
+			break;
+		}
+		sent += (unsigned)k;
+	}
+	h->n = 0;
+	h->used = 0;
+	return sent;
 }

@@ -319,6 +319,35 @@ void umn_msg_batch_fini(struct umn_msg_batch *b);
  */
 int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags);
 
+/*
+ * Messages (without descriptors) held back to leave together with one
+ * sendmmsg: a peer then wakes once for them. Each sits 8-byte aligned in
+ * buf, so a sender may build it in place (umn_msg_hold_reserve).
+ */
+#define UMN_MSG_HOLD_MAX 32
+
+struct umn_msg_hold {
+	unsigned max, n;		/* messages: limit (<= UMN_MSG_HOLD_MAX), held */
+	size_t cap, used;		/* bytes of buf: size, taken */
+	unsigned char *buf;		/* cap bytes, 8-byte aligned */
+	size_t len[UMN_MSG_HOLD_MAX];
+	uint64_t tag[UMN_MSG_HOLD_MAX];	/* the sender's name for each message */
+};
+
+/* Room for max messages in cap bytes; 0 or -errno. */
+int umn_msg_hold_init(struct umn_msg_hold *h, unsigned max, size_t cap);
+void umn_msg_hold_fini(struct umn_msg_hold *h);
+/* Where a message of len bytes goes, or NULL when it does not fit beside the held ones. */
+void *umn_msg_hold_reserve(struct umn_msg_hold *h, size_t len);
+/* Keeps the message just built at umn_msg_hold_reserve's address. */
+void umn_msg_hold_commit(struct umn_msg_hold *h, size_t len, uint64_t tag);
+/*
+ * Sends everything held, waiting for room, and empties h. Returns how many
+ * went; on a shortfall *err (if not NULL) is the errno, and tag[ret..n) as
+ * they were name the messages that did not go, until the next commit.
+ */
+unsigned umn_msg_hold_send(int sock, struct umn_msg_hold *h, int *err);
+
 /* Copies src into a fixed string field, truncating; always terminated. */
 void umn_strlcpy(char *dst, const char *src, size_t cap);
 /* Forces termination of a received fixed string field; returns dst. */

@@ -132,7 +132,7 @@ static const struct umn_rt_ops host_ops = {
 	.report = ops_report,
 };
 
-static void close_all(int *fds, unsigned n)
+static void close_all(const int *fds, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (fds[i] >= 0)
@@ -255,49 +255,11 @@ void umn_hostloop_report(int level, const char *text)
 	ops_report(NULL, level, text);
 }
 
-/* One message from umnicd; its fds are closed here unless a handler took them. */
-static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
+/* A PnP request: the PnP thread runs it (handle), and takes its fds. */
+static void queue_for_pnp(const unsigned char *buf, size_t n, const int *fds, unsigned nfds)
 {
-	const struct umn_msg_hdr *h = (const void *)buf;
-
-	/* I/O requests skip the PnP thread: the runtime dispatches them to its own queues. */
-	switch (h->type) {
-	case UMN_MSG_IO_REQUEST:
-		host_io_request(buf, n, fds, nfds);
-		close_all(fds, nfds);
-		return;
-	case UMN_MSG_IO_CANCEL:
-		host_io_cancel(buf, n);
-		close_all(fds, nfds);
-		return;
-	case UMN_MSG_TARGET_OPENED:
-		host_io_target_opened(buf, n);
-		close_all(fds, nfds);
-		return;
-	case UMN_MSG_TARGET_COMPLETE:
-		host_io_target_complete(buf, n);
-		close_all(fds, nfds);
-		return;
-	case UMN_MSG_REPLY: {
-		const struct umn_msg_reply *r = (const void *)buf;
-		close_all(fds, nfds);
-		if (n != sizeof(*r))
-			return;
-		pthread_mutex_lock(&lock);
-		if (r->req_seq == call.seq) {
-			call.status = r->status;
-			memcpy(call.text, r->text, sizeof(call.text));
-			call.text[sizeof(call.text) - 1] = '\0';
-			call.done = true;
-			pthread_cond_broadcast(&cond);
-		}
-		pthread_mutex_unlock(&lock);
-		return;
-	}
-	default:
-		break;
-	}
 	struct work *w = malloc(sizeof(*w) + n);
+
 	if (!w) {
 		close_all(fds, nfds);
 		return;
@@ -315,6 +277,47 @@ static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
 	work_tail = w;
 	pthread_cond_signal(&cond);
 	pthread_mutex_unlock(&lock);
+}
+
+/* One message from umnicd; its fds are closed here unless the PnP thread takes them. */
+static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
+{
+	const struct umn_msg_hdr *h = (const void *)buf;
+
+	/* I/O requests skip the PnP thread: the runtime dispatches them to its own queues. */
+	switch (h->type) {
+	case UMN_MSG_IO_REQUEST:
+		host_io_request(buf, n, fds, nfds); /* maps the memfds it needs */
+		break;
+	case UMN_MSG_IO_CANCEL:
+		host_io_cancel(buf, n);
+		break;
+	case UMN_MSG_TARGET_OPENED:
+		host_io_target_opened(buf, n);
+		break;
+	case UMN_MSG_TARGET_COMPLETE:
+		host_io_target_complete(buf, n);
+		break;
+	case UMN_MSG_REPLY: {
+		const struct umn_msg_reply *r = (const void *)buf;
+		if (n != sizeof(*r))
+			break;
+		pthread_mutex_lock(&lock);
+		if (r->req_seq == call.seq) {
+			call.status = r->status;
+			memcpy(call.text, r->text, sizeof(call.text));
+			call.text[sizeof(call.text) - 1] = '\0';
+			call.done = true;
+			pthread_cond_broadcast(&cond);
+		}
+		pthread_mutex_unlock(&lock);
+		break;
+	}
+	default:
+		queue_for_pnp(buf, n, fds, nfds);
+		return;
+	}
+	close_all(fds, nfds);
 }
 
 /* Messages taken from the socket in one system call. */

@@ -128,71 +128,45 @@ static void release(struct hio *r)
 #define HOLD_MAX   16
 #define HOLD_BYTES (16 * 1024)
 
-static struct {
-	pthread_mutex_t lock;
-	unsigned n;
-	size_t used;
-	size_t len[HOLD_MAX];
-	_Alignas(8) unsigned char buf[HOLD_BYTES];
-} held = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct umn_msg_hold held;
 
-/* Room a held message takes: the next one starts 8-byte aligned. */
-static size_t held_size(size_t len)
-{
-	return (len + 7) & ~(size_t)7;
-}
-
-/* Sends what is held (held.lock held). */
+/* Sends what is held (held_lock held); if umnicd is gone, its requests are gone with it. */
 static void held_send(void)
 {
-	struct mmsghdr mm[HOLD_MAX];
-	struct iovec iov[HOLD_MAX];
-	unsigned sent = 0;
-	size_t off = 0;
-
-	for (unsigned i = 0; i < held.n; i++) {
-		iov[i] = (struct iovec){ .iov_base = held.buf + off, .iov_len = held.len[i] };
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
-		off += held_size(held.len[i]);
-	}
-	while (sent < held.n) {
-		int k = sendmmsg(io.sock, mm + sent, held.n - sent, MSG_NOSIGNAL);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		/* umnicd is gone: its requests are gone with it. */
-		if (k <= 0)
-			break;
-		sent += (unsigned)k;
-	}
-	held.n = 0;
-	held.used = 0;
+	if (held.n)
+		umn_msg_hold_send(io.sock, &held, NULL);
 }
 
 static void on_flush(void)
 {
-	pthread_mutex_lock(&held.lock);
-	if (held.n)
-		held_send();
-	pthread_mutex_unlock(&held.lock);
+	pthread_mutex_lock(&held_lock);
+	held_send();
+	pthread_mutex_unlock(&held_lock);
 }
 
 static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
 			  uint32_t len)
 {
 	size_t total = sizeof(struct umn_msg_io_complete) + len;
-	struct umn_msg_io_complete *m;
-	bool hold = umn_io_may_hold() && total <= HOLD_BYTES;
+	struct umn_msg_io_complete *m = NULL;
+	bool hold = false;
 
-	pthread_mutex_lock(&held.lock);
-	if (held.n && (!hold || held.n == HOLD_MAX || held.used + total > HOLD_BYTES))
+	pthread_mutex_lock(&held_lock);
+	if (umn_io_may_hold()) {
+		m = umn_msg_hold_reserve(&held, total);
+		if (!m) {
+			held_send();
+			m = umn_msg_hold_reserve(&held, total);
+		}
+		hold = m != NULL;
+	}
+	/* Not held: after the held ones, in order. */
+	if (!hold) {
 		held_send();
-	if (hold) {
-		m = (void *)(held.buf + held.used);
-	} else {
 		m = malloc(total);
 		if (!m) {
-			pthread_mutex_unlock(&held.lock);
+			pthread_mutex_unlock(&held_lock);
 			return;
 		}
 	}
@@ -204,15 +178,12 @@ static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, co
 	if (len)
 		memcpy(m + 1, data, len);
 	if (hold) {
-		held.len[held.n++] = total;
-		held.used += held_size(total);
-		pthread_mutex_unlock(&held.lock);
-		return;
+		umn_msg_hold_commit(&held, total, id);
+	} else {
+		umn_msg_send(io.sock, m, total, NULL, 0);
+		free(m);
 	}
-	/* In order after the held ones, which went above. */
-	umn_msg_send(io.sock, m, total, NULL, 0);
-	pthread_mutex_unlock(&held.lock);
-	free(m);
+	pthread_mutex_unlock(&held_lock);
 }
 
 static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
@@ -451,6 +422,8 @@ static const struct umn_io_ops host_io_ops = {
 void host_io_init(int sock)
 {
 	io.sock = sock;
+	/* Without room to hold completions, each simply goes at once. */
+	(void)umn_msg_hold_init(&held, HOLD_MAX, HOLD_BYTES);
 	umn_io_set_ops(&host_io_ops);
 }
 

@@ -155,10 +155,11 @@ static struct {
 };
 
 /*
- * On the reading worker: it reads, and runs the tasks its reading posted
- * (batch: it ran them, so its completions may wait for ops->flush).
+ * On the reading worker: reading while inside reader.fn, where every task
+ * it posts is its own to run (claimed counts them); batch while it runs
+ * them, when its completions may wait for ops->flush.
  */
-static _Thread_local bool reading, reader_claim, batch;
+static _Thread_local bool reading, batch;
 static _Thread_local unsigned claimed;
 
 bool umn_io_may_hold(void)
@@ -167,7 +168,7 @@ bool umn_io_may_hold(void)
 	return batch && claimed > 1;
 }
 
-/* Sends completions held back for the batch (no lock held). */
+/* Sends completions held back for the batch (any locks held: the OS side takes only its own). */
 static void flush_os(void)
 {
 	const struct umn_io_ops *ops = umn_io_ops();
@@ -268,22 +269,23 @@ void umn_io_wake_all(void)
 	pthread_cond_broadcast(&umn_io.cond);
 }
 
-void io_worker_wait_begin(void)
-{
-	if (batch)
-		flush_os();
-	umn_io_lock();
-	if (on_worker)
-		wait_begin_locked();
-	else
-		reader_handover();
-	umn_io_unlock();
-}
-
 void umn_io_reader_needed(void)
 {
 	umn_io_lock();
 	reader_handover();
+	umn_io_unlock();
+}
+
+void io_worker_wait_begin(void)
+{
+	if (!on_worker) {
+		umn_io_reader_needed();
+		return;
+	}
+	if (batch)
+		flush_os();
+	umn_io_lock();
+	wait_begin_locked();
 	umn_io_unlock();
 }
 
@@ -323,16 +325,12 @@ static void *io_watchdog(void *arg)
 			workers.watch_armed = false;
 		/* The same reader left the role a whole period ago and has not come back. */
 		if (orphaned && reader.orphaned && reader.orphans == orphans) {
-			const struct umn_io_ops *ops = umn_io_ops();
-
 			reader_handover();
 			flush_wakes();
 			/* What that reader's batch completed so far leaves without it. */
-			if (ops && ops->flush) {
-				umn_io_unlock();
-				ops->flush();
-				umn_io_lock();
-			}
+			umn_io_unlock();
+			flush_os();
+			umn_io_lock();
 		}
 	}
 	return NULL;
@@ -376,14 +374,14 @@ static void read_once(void)
 	reader.active = true;
 	reader.orphaned = false;
 	reader.handover = false;
-	reading = reader_claim = true;
+	reading = true;
 	claimed = 0;
 	umn_io_unlock();
 	if (batch)
 		flush_os();
 	more = reader.fn();
 	umn_io_lock();
-	reading = reader_claim = false;
+	reading = false;
 	reader.active = false;
 	if (!more) {
 		reader.done = true;
@@ -484,9 +482,9 @@ bool umn_io_task_post(struct umn_io_task *t)
 	else
 		workers.head = t;
 	workers.tail = t;
-	if (reader_claim && ++claimed != 2) {
+	if (reading && ++claimed != 2) {
 		/* The reading worker runs its batch itself once it is read... */
-	} else if (reader_claim) {
+	} else if (reading) {
 		/* ...with one idle worker, if there is one, to share a batch of several. */
 		if (workers.idle > workers.wakeups) {
 			workers.wakeups++;
