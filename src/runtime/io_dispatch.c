@@ -84,6 +84,39 @@ struct umn_io_dev *umn_io_dev_of(struct umn_device *dev)
 	return dev ? dev->io : NULL;
 }
 
+/* The device whose callback this thread is in, and how deep (a callback may run another). */
+static __thread struct umn_io_dev *cb_io;
+static __thread unsigned cb_depth;
+
+void io_callbacks_enter(struct umn_io_dev *io)
+{
+	if (!io)
+		return;
+	atomic_fetch_add(&io->callbacks, 1);
+	if (!cb_depth)
+		cb_io = io;
+	if (cb_io == io)
+		cb_depth++;
+}
+
+void io_callbacks_exit(struct umn_io_dev *io)
+{
+	if (!io)
+		return;
+	if (cb_depth && cb_io == io && --cb_depth == 0)
+		cb_io = NULL;
+	/*
+	 * Sequentially consistent: either the remover sees the count drop, or
+	 * this sees removed and wakes it (under the lock it waits with).
+	 */
+	atomic_fetch_sub(&io->callbacks, 1);
+	if (atomic_load(&io->removed)) {
+		umn_io_lock();
+		umn_io_wake_all();
+		umn_io_unlock();
+	}
+}
+
 struct umn_object *io_sync_lock(struct umn_object *o)
 {
 	struct umn_object *owner = o ? umn_object_sync_owner(o) : NULL;
@@ -292,6 +325,15 @@ void umn_io_device_removed(uint32_t device)
 	io_batch_complete(&b, STATUS_CANCELLED);
 	if (first)
 		io_target_device_removed(dev->io);
+	/*
+	 * Callbacks already running finish before the device's objects go (a
+	 * callback releasing a spin lock the device owned, say). Not the ones
+	 * this thread itself is inside.
+	 */
+	umn_io_lock();
+	while (atomic_load(&dev->io->callbacks) > (cb_io == dev->io ? cb_depth : 0))
+		umn_io_wait();
+	umn_io_unlock();
 	umn_object_dereference(&dev->obj);
 }
 
@@ -315,6 +357,7 @@ void io_req_task_run(struct umn_io_task *t)
 {
 	struct umn_request *r = io_container(t, struct umn_request, task);
 	PFN_WDF_REQUEST_CANCEL cancel_fn = NULL;
+	struct umn_io_dev *io;
 	struct umn_queue *q;
 	unsigned ev;
 	ULONG flags;
@@ -332,6 +375,8 @@ void io_req_task_run(struct umn_io_task *t)
 		cancel_fn = r->cancel_fn;
 		r->cancel_fn = NULL;
 	}
+	io = umn_io_dev_of(r->dev);
+	io_callbacks_enter(io);
 	umn_io_unlock();
 
 	if (ev & IO_REV_FILE)
@@ -353,6 +398,7 @@ void io_req_task_run(struct umn_io_task *t)
 	}
 	if (ev & IO_REV_SENT_DONE)
 		io_sent_done(r);
+	io_callbacks_exit(io);
 	if (q)
 		umn_object_dereference(&q->obj);
 	umn_object_dereference(&r->obj);

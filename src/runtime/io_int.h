@@ -145,7 +145,10 @@ struct umn_io_dev {
 	struct io_link queues;		/* struct umn_queue.dev_link */
 	struct io_link targets;		/* struct umn_iotarget.dev_link */
 	struct umn_iotarget *default_target;
-	bool removed;
+	/* Written under the io lock; atomic for io_callbacks_exit's lock-free check. */
+	atomic_bool removed;
+	/* Driver callbacks for this device running on workers (io_callbacks_enter). */
+	atomic_uint callbacks;
 	/* Set before WdfDeviceCreate returns, read-only afterwards. */
 	WDF_FILEOBJECT_CONFIG file_config;
 	bool file_config_set;
@@ -377,6 +380,16 @@ void io_batch_complete(struct io_batch *b, NTSTATUS status);
 
 /* io_dispatch.c */
 struct umn_io_dev *umn_io_dev_of(struct umn_device *dev);
+/*
+ * A worker task about to call the driver for io's device (queue and request
+ * callbacks): counted so that removing the device waits until they return,
+ * as WDF waits for a queue's dispatching to stop before the device's
+ * objects go. enter is called with the io lock held, exit without it (and
+ * takes it only to wake a removal waiting for the count to reach zero). io
+ * may be NULL (nothing counted).
+ */
+void io_callbacks_enter(struct umn_io_dev *io);
+void io_callbacks_exit(struct umn_io_dev *io);
 /* Routes r to its queue, or completes it when no queue takes it (io lock not held). */
 void io_deliver_to_queue(struct umn_io_dev *io, struct umn_request *r);
 /* Runs a driver callback's synchronization: the sync owner lock of o, if any. */

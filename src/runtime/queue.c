@@ -565,6 +565,7 @@ static void queue_task_run(struct umn_io_task *t)
 		ready = q->ready_fn;
 		ready_ctx = q->ready_ctx;
 	}
+	io_callbacks_enter(umn_io_dev_of(q->dev));
 	umn_io_unlock();
 
 	if (r) {
@@ -586,6 +587,7 @@ static void queue_task_run(struct umn_io_task *t)
 		ready(queue_handle(q), ready_ctx);
 		io_sync_unlock(owner);
 	}
+	io_callbacks_exit(umn_io_dev_of(q->dev));
 	umn_object_dereference(&q->obj);
 }
 

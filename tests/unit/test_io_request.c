@@ -272,6 +272,52 @@ static void test_complete_at_dispatch(void **state)
 	ioh_stop();
 }
 
+/*
+ * Removing the device waits for callbacks still running on its queues: this
+ * one completes its request, then keeps using a device-owned spin lock for a
+ * while, which must still exist.
+ */
+static atomic_int late_returned;
+
+static void complete_then_linger(WDFQUEUE q, WDFREQUEST r, size_t len)
+{
+	(void)q;
+	(void)len;
+	WdfRequestComplete(r, STATUS_SUCCESS);
+	ioh_sleep_ms(100);
+	WdfSpinLockAcquire(dispatch_lock);
+	WdfSpinLockRelease(dispatch_lock);
+	atomic_store(&late_returned, 1);
+}
+
+static void linger_hook(WDFDEVICE dev)
+{
+	WDF_IO_QUEUE_CONFIG c;
+	WDF_OBJECT_ATTRIBUTES a;
+
+	WDF_OBJECT_ATTRIBUTES_INIT(&a);
+	a.ParentObject = dev;
+	assert_int_equal(WdfSpinLockCreate(&a, &dispatch_lock), STATUS_SUCCESS);
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchParallel);
+	c.EvtIoRead = complete_then_linger;
+	ioh_queue(dev, &c);
+}
+
+static void test_remove_waits_for_callbacks(void **state)
+{
+	char err[256];
+
+	(void)state;
+	atomic_store(&late_returned, 0);
+	ioh_start(linger_hook);
+	ioh_read(1, 0, out_buf[1], 16);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_SUCCESS);
+	assert_int_equal(atomic_load(&late_returned), 0);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	assert_int_equal(atomic_load(&late_returned), 1);
+	ioh_stop();
+}
+
 /* Cancellation of requests the driver holds. */
 static atomic_int cancel_calls;
 
@@ -662,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_complete_not_owned),
 		cmocka_unit_test(test_information_too_large),
 		cmocka_unit_test(test_complete_at_dispatch),
+		cmocka_unit_test(test_remove_waits_for_callbacks),
 		cmocka_unit_test(test_cancelable),
 		cmocka_unit_test(test_cancel_race),
 		cmocka_unit_test(test_stop_ack_requeue),
