@@ -3,6 +3,11 @@
 # latency p50/p99 against a SOCK_SEQPACKET ping-pong between two processes,
 # and throughput with 8 requests outstanding against the same ping-pong with
 # 8 messages in flight, both measured by bench/ioctl_bench.c in the same run.
+#
+# Twice: with umnicd as it starts by default (polling 50 us after each
+# request or completion it relays), then with --busy-poll-us 0 (results named
+# ..._nopoll). Each run also reports the CPU time umnicd used while it ran,
+# as a share of one CPU (umnicd_cpu), so what the polling costs shows.
 set -eu
 UMNIC_BUILD=$(cd "${1:-build}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,13 +19,32 @@ COUNT=${BENCH_IOCTL_COUNT:-20000}
 work=$(mktemp -d /tmp/umnic-ioctl.XXXXXX)
 trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 
-umn_start_daemon "$work"
-if ! umn_cli install "$UMNIC_BUILD/drivers/echo/echo.inf" >/dev/null; then
-	tail -20 "$work/umnicd.log" >&2
-	umn_die "cannot install $UMNIC_BUILD/drivers/echo/echo.inf (umnicd log above)"
-fi
-if ! "$UMNIC_BUILD/bench/ioctl_bench" -d "$UMN_RUN_DIR" -n "$COUNT" -s "$SECONDS_PER_RUN"; then
-	tail -20 "$work/umnicd.log" >&2
-	umn_die "ioctl_bench failed (umnicd log above)"
-fi
-umn_stop_daemon || true
+# CPU time (user + system, clock ticks) of process $1.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_mode TAG [umnicd options]
+run_mode() {
+	tag=$1; shift
+	umn_start_daemon "$work/d$tag" "$@"
+	if ! umn_cli install "$UMNIC_BUILD/drivers/echo/echo.inf" >/dev/null; then
+		tail -20 "$work/d$tag/umnicd.log" >&2
+		umn_die "cannot install $UMNIC_BUILD/drivers/echo/echo.inf (umnicd log above)"
+	fi
+	d0=$(cpu_ticks "$UMN_DAEMON_PID")
+	s0=$(date +%s%N)
+	if ! "$UMNIC_BUILD/bench/ioctl_bench" -d "$UMN_RUN_DIR" -n "$COUNT" -s "$SECONDS_PER_RUN" \
+		-t "$tag"; then
+		tail -20 "$work/d$tag/umnicd.log" >&2
+		umn_die "ioctl_bench failed (umnicd log above)"
+	fi
+	d1=$(cpu_ticks "$UMN_DAEMON_PID")
+	s1=$(date +%s%N)
+	# Both halves of the run (the ping-pong too): what umnicd costs while serving it.
+	awk -v d=$((d1 - d0)) -v hz="$(getconf CLK_TCK)" -v ns=$((s1 - s0)) -v t="$tag" 'BEGIN {
+		share = d / hz / (ns / 1e9)
+		printf "RESULT name=umnicd_cpu%s value=%.2f unit=cpus baseline=1 ratio=%.2f\n", t, share, share }'
+	umn_stop_daemon || true
+}
+
+run_mode ""
+run_mode _nopoll --busy-poll-us 0

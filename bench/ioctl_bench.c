@@ -11,7 +11,7 @@
  * The two are alternated over several rounds so drift on a noisy machine
  * hits both alike. Prints RESULT lines as bench/run.sh describes.
  *
- *   ioctl_bench [-d RUN_DIR] [-n COUNT] [-r ROUNDS] [-s SECONDS] [-w WARMUP]
+ *   ioctl_bench [-d RUN_DIR] [-n COUNT] [-r ROUNDS] [-s SECONDS] [-w WARMUP] [-t TAG]
  *
  * umnicd must run with drivers/echo installed and its device openable by us.
  */
@@ -38,6 +38,7 @@ struct opts {
 	int rounds;
 	int warmup;
 	double seconds; /* throughput time per side, over all rounds */
+	const char *tag; /* appended to the result names (a second configuration) */
 };
 
 static uint64_t now_ns(void)
@@ -260,9 +261,12 @@ static int parse(int argc, char **argv, struct opts *o)
 {
 	int ch;
 
-	*o = (struct opts){.count = 20000, .rounds = 5, .warmup = 2000, .seconds = 3.0};
-	while ((ch = getopt(argc, argv, "d:n:r:s:w:")) != -1) {
+	*o = (struct opts){.count = 20000, .rounds = 5, .warmup = 2000, .seconds = 3.0, .tag = ""};
+	while ((ch = getopt(argc, argv, "d:n:r:s:t:w:")) != -1) {
 		switch (ch) {
+		case 't':
+			o->tag = optarg;
+			break;
 		case 'd':
 			o->run_dir = optarg;
 			break;
@@ -295,12 +299,12 @@ static void report(const struct opts *o, uint64_t *t_seq, uint64_t *t_io, int n,
 	double s50 = percentile_us(t_seq, n, 50), s99 = percentile_us(t_seq, n, 99);
 	double i50 = percentile_us(t_io, n, 50), i99 = percentile_us(t_io, n, 99);
 
-	printf("RESULT name=ioctl_rtt_p50 value=%.1f unit=us baseline=%.1f ratio=%.3f\n", i50, s50,
-	       i50 / s50);
-	printf("RESULT name=ioctl_rtt_p99 value=%.1f unit=us baseline=%.1f ratio=%.3f\n", i99, s99,
-	       i99 / s99);
-	printf("RESULT name=ioctl_throughput_8 value=%.0f unit=IOCTL/s baseline=%.0f ratio=%.3f\n",
-	       io_rate, seq_rate, io_rate / seq_rate);
+	printf("RESULT name=ioctl_rtt_p50%s value=%.1f unit=us baseline=%.1f ratio=%.3f\n", o->tag,
+	       i50, s50, i50 / s50);
+	printf("RESULT name=ioctl_rtt_p99%s value=%.1f unit=us baseline=%.1f ratio=%.3f\n", o->tag,
+	       i99, s99, i99 / s99);
+	printf("RESULT name=ioctl_throughput_8%s value=%.0f unit=IOCTL/s baseline=%.0f ratio=%.3f\n",
+	       o->tag, io_rate, seq_rate, io_rate / seq_rate);
 	/* So the comments follow the results when both streams go to one place. */
 	fflush(stdout);
 	fprintf(stderr, "# baseline: %d-byte SOCK_SEQPACKET ping-pong between two processes; ",

@@ -19,6 +19,9 @@
 #define UMN_MAX_DEVICES 64
 /* Driver hosts run as this otherwise unused uid/gid unless --host-user says otherwise. */
 #define UMN_DEFAULT_HOST_ID 61234u
+/* umnicd polls this long after relaying a request or completion (--busy-poll-us). */
+#define UMN_BUSY_POLL_DEFAULT_US 50u
+#define UMN_BUSY_POLL_MAX_US 10000u
 
 enum watch_kind {
 	W_LISTEN,
@@ -155,6 +158,8 @@ struct daemon {
 	uint32_t index_base;
 	bool sandbox;		/* confine driver hosts (default) */
 	bool warm_spare;	/* keep an idle host per crashed driver */
+	/* Keep polling this long after a request or completion passed (0: always sleep). */
+	uint64_t busy_poll_ns;
 	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;

@@ -319,8 +319,15 @@ static void *io_watchdog(void *arg)
 		while (pthread_cond_timedwait(&workers.watch, &umn_io.lock, &ts) != ETIMEDOUT)
 			;
 		/* Nothing taken: the task that was first then is still first, and waited the whole period. */
-		if (queued && workers.head && workers.taken == taken && workers.idle <= workers.wakeups)
-			grow();
+		if (queued && workers.head && workers.taken == taken) {
+			if (workers.idle > workers.wakeups) {
+				workers.wakeups++;
+				workers.wakes_due++;
+				flush_wakes();
+			} else {
+				grow();
+			}
+		}
 		else if (!workers.head && workers.starved == starved && !reader.orphaned)
 			workers.watch_armed = false;
 		/* The same reader left the role a whole period ago and has not come back. */
@@ -473,6 +480,9 @@ void umn_io_serve(bool (*read)(void))
 
 bool umn_io_task_post(struct umn_io_task *t)
 {
+	/* Every request the reader delivers counts, also those for a task already queued. */
+	if (reading)
+		claimed++;
 	if (t->queued)
 		return false;
 	t->queued = true;
@@ -482,14 +492,14 @@ bool umn_io_task_post(struct umn_io_task *t)
 	else
 		workers.head = t;
 	workers.tail = t;
-	if (reading && ++claimed != 2) {
-		/* The reading worker runs its batch itself once it is read... */
-	} else if (reading) {
-		/* ...with one idle worker, if there is one, to share a batch of several. */
-		if (workers.idle > workers.wakeups) {
-			workers.wakeups++;
-			workers.wakes_due++;
-		}
+	if (reading || batch) {
+		/*
+		 * The worker that read a batch runs it, and what running it
+		 * posts, itself: waking another for a callback that returns in
+		 * microseconds costs more than it saves. The watchdog hands the
+		 * rest to another worker if a callback keeps this one away.
+		 */
+		watch_arm();
 	} else if (workers.idle > workers.wakeups) {
 		/* An idle worker not already woken takes it, once the io lock is released. */
 		workers.wakeups++;
