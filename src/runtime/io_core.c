@@ -244,14 +244,19 @@ static void wait_begin_locked(void)
 	/* What this worker waits for may come through the socket. */
 	reader_handover();
 	workers.waiting++;
-	/* Tasks left to this worker would wait as long as it does. */
-	if (workers.head && workers.idle <= workers.wakeups && busy_running() == 0)
-		grow();
+	/* Tasks left to this worker (it ran its batch alone) would wait as long as it does. */
+	if (workers.head) {
+		if (workers.idle > workers.wakeups) {
+			workers.wakeups++;
+			workers.wakes_due++;
+		} else if (busy_running() == 0) {
+			grow();
+		}
+	}
 }
 
 void umn_io_wait(void)
 {
-	flush_wakes();
 	/* (Under the io lock: releasing it here could lose the caller's wake-up.) */
 	if (batch)
 		flush_os();
@@ -259,6 +264,8 @@ void umn_io_wait(void)
 		wait_begin_locked();
 	else
 		reader_handover();
+	/* Including those the two calls above owe. */
+	flush_wakes();
 	pthread_cond_wait(&umn_io.cond, &umn_io.lock);
 	if (on_worker)
 		workers.waiting--;
