@@ -41,6 +41,8 @@
 #define IO_WORKERS_MAX 32
 /* How long a task may wait for busy workers before the pool grows anyway. */
 #define IO_STARVE_NS 1000000ull
+/* Quiet periods before the watchdog sleeps until the next arming. */
+#define IO_WATCH_QUIET_PERIODS 20u
 
 struct umn_io_state umn_io = {
 	/* Adaptive: held for bookkeeping only, so a short spin beats sleeping in the kernel. */
@@ -136,6 +138,7 @@ static struct {
 	bool watch_init;
 	bool watch_started;
 	bool watch_armed;
+	unsigned watch_quiet;	/* periods in a row with nothing for the watchdog to look at */
 } workers = {
 	.work = PTHREAD_COND_INITIALIZER,
 };
@@ -334,9 +337,16 @@ static void *io_watchdog(void *arg)
 			} else {
 				grow();
 			}
+		} else if (!workers.head && workers.starved == starved && !reader.orphaned) {
+			/*
+			 * Stays armed a while: under steady load every batch
+			 * would arm it again, and each arming wakes this thread.
+			 */
+			if (++workers.watch_quiet >= IO_WATCH_QUIET_PERIODS)
+				workers.watch_armed = false;
+			continue;
 		}
-		else if (!workers.head && workers.starved == starved && !reader.orphaned)
-			workers.watch_armed = false;
+		workers.watch_quiet = 0;
 		/* The same reader left the role a whole period ago and has not come back. */
 		if (orphaned && reader.orphaned && reader.orphans == orphans) {
 			reader_handover();
