@@ -78,5 +78,19 @@ t_contains "METHOD_NEITHER without Copy: STATUS_INVALID_DEVICE_REQUEST" \
 	"$(io ioctl UmnicEcho $NEITHER --in-hex 01 --out-len 1)" "STATUS_INVALID_DEVICE_REQUEST"
 [ $NOBODY = yes ] && t_contains "with UmnicMode=0x1b6 (0666) a non-root client may open it" \
 	"$(as_nobody open UmnicEcho)" "STATUS_SUCCESS"
+# Polling follows traffic only: idle after the requests above, umnicd sleeps.
+idle_ticks() {
+	t0=$(awk '{print $14 + $15}' "/proc/$UMN_DAEMON_PID/stat")
+	sleep 1
+	t1=$(awk '{print $14 + $15}' "/proc/$UMN_DAEMON_PID/stat")
+	echo $((t1 - t0))
+}
+io ioctl UmnicEcho $NEEDW --access rw --out-len 4 >/dev/null
+ticks=$(idle_ticks)
+t_check "idle, umnicd uses under 5% of a CPU after requests ($ticks ticks in 1 s)" \
+	test "$ticks" -lt $(($(getconf CLK_TCK) / 20))
+t_contains "--busy-poll-us takes only a number of microseconds" \
+	"$("$UMNIC_BUILD/src/host/umnicd" --busy-poll-us 5x 2>&1; echo "rc=$?")" "wants 0 to 10000 microseconds
+rc=2"
 t_check "umnicd is alive" t_daemon_alive
 t_finish
