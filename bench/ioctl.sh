@@ -19,9 +19,6 @@ COUNT=${BENCH_IOCTL_COUNT:-20000}
 work=$(mktemp -d /tmp/umnic-ioctl.XXXXXX)
 trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 
-# CPU time (user + system, clock ticks) of process $1.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 # run_mode TAG [umnicd options]
 run_mode() {
 	tag=$1; shift
@@ -30,14 +27,14 @@ run_mode() {
 		tail -20 "$work/d$tag/umnicd.log" >&2
 		umn_die "cannot install $UMNIC_BUILD/drivers/echo/echo.inf (umnicd log above)"
 	fi
-	d0=$(cpu_ticks "$UMN_DAEMON_PID")
+	d0=$(umn_cpu_ticks "$UMN_DAEMON_PID")
 	s0=$(date +%s%N)
 	if ! "$UMNIC_BUILD/bench/ioctl_bench" -d "$UMN_RUN_DIR" -n "$COUNT" -s "$SECONDS_PER_RUN" \
 		-t "$tag"; then
 		tail -20 "$work/d$tag/umnicd.log" >&2
 		umn_die "ioctl_bench failed (umnicd log above)"
 	fi
-	d1=$(cpu_ticks "$UMN_DAEMON_PID")
+	d1=$(umn_cpu_ticks "$UMN_DAEMON_PID")
 	s1=$(date +%s%N)
 	# Both halves of the run (the ping-pong too): what umnicd costs while serving it.
 	awk -v d=$((d1 - d0)) -v hz="$(getconf CLK_TCK)" -v ns=$((s1 - s0)) -v t="$tag" 'BEGIN {

@@ -57,6 +57,9 @@ umn_stop_daemon() {
 	return $rc
 }
 
+# umn_cpu_ticks PID: CPU time (user + system, clock ticks) the process used so far.
+umn_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 umn_cli() {
 	"$UMNIC_BUILD/src/cli/umnic" --run-dir "$UMN_RUN_DIR" "$@"
 }

@@ -228,18 +228,27 @@ static void grow(void)
 			strerror(err));
 }
 
+/*
+ * Owes a wake-up to an idle worker not already woken (sent when the io lock
+ * is released, or by flush_wakes); false if there is none.
+ */
+static bool wake_idle(void)
+{
+	if (workers.idle <= workers.wakeups)
+		return false;
+	workers.wakeups++;
+	workers.wakes_due++;
+	return true;
+}
+
 /* Someone must read again: an idle worker, or a new one. */
 static void reader_handover(void)
 {
 	if (!reader.orphaned || reader.handover)
 		return;
 	reader.handover = true;
-	if (workers.idle > workers.wakeups) {
-		workers.wakeups++;
-		workers.wakes_due++;
-	} else {
+	if (!wake_idle())
 		grow();
-	}
 }
 
 static void wait_begin_locked(void)
@@ -248,14 +257,8 @@ static void wait_begin_locked(void)
 	reader_handover();
 	workers.waiting++;
 	/* Tasks left to this worker (it ran its batch alone) would wait as long as it does. */
-	if (workers.head) {
-		if (workers.idle > workers.wakeups) {
-			workers.wakeups++;
-			workers.wakes_due++;
-		} else if (busy_running() == 0) {
-			grow();
-		}
-	}
+	if (workers.head && !wake_idle() && busy_running() == 0)
+		grow();
 }
 
 void umn_io_wait(void)
@@ -330,13 +333,10 @@ static void *io_watchdog(void *arg)
 			;
 		/* Nothing taken: the task that was first then is still first, and waited the whole period. */
 		if (queued && workers.head && workers.taken == taken) {
-			if (workers.idle > workers.wakeups) {
-				workers.wakeups++;
-				workers.wakes_due++;
+			if (wake_idle())
 				flush_wakes();
-			} else {
+			else
 				grow();
-			}
 		} else if (!workers.head && workers.starved == starved && !reader.orphaned) {
 			/*
 			 * Stays armed a while: under steady load every batch
@@ -517,12 +517,9 @@ bool umn_io_task_post(struct umn_io_task *t)
 		 * rest to another worker if a callback keeps this one away.
 		 */
 		watch_arm();
-	} else if (workers.idle > workers.wakeups) {
+	} else if (wake_idle()) {
 		/* An idle worker not already woken takes it, once the io lock is released. */
-		workers.wakeups++;
-		workers.wakes_due++;
-	} else if (busy_running() == 0 && !reading) {
-		/* (The reader itself comes back for it once its batch is read.) */
+	} else if (busy_running() == 0) {
 		grow();
 	} else {
 		workers.starved++;

@@ -80,9 +80,9 @@ t_contains "METHOD_NEITHER without Copy: STATUS_INVALID_DEVICE_REQUEST" \
 	"$(as_nobody open UmnicEcho)" "STATUS_SUCCESS"
 # Polling follows traffic only: idle after the requests above, umnicd sleeps.
 idle_ticks() {
-	t0=$(awk '{print $14 + $15}' "/proc/$UMN_DAEMON_PID/stat")
+	t0=$(umn_cpu_ticks "$UMN_DAEMON_PID")
 	sleep 1
-	t1=$(awk '{print $14 + $15}' "/proc/$UMN_DAEMON_PID/stat")
+	t1=$(umn_cpu_ticks "$UMN_DAEMON_PID")
 	echo $((t1 - t0))
 }
 io ioctl UmnicEcho $NEEDW --access rw --out-len 4 >/dev/null

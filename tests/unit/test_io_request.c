@@ -246,7 +246,9 @@ static void complete_at_dispatch(WDFQUEUE q, WDFREQUEST r, size_t len)
 	WdfSpinLockRelease(dispatch_lock);
 }
 
-static void dispatch_hook(WDFDEVICE dev)
+/* A spin lock the device owns (dispatch_lock), and a default queue that reads with read. */
+static void lock_and_queue(WDFDEVICE dev, WDF_IO_QUEUE_DISPATCH_TYPE type,
+			   PFN_WDF_IO_QUEUE_IO_READ read)
 {
 	WDF_IO_QUEUE_CONFIG c;
 	WDF_OBJECT_ATTRIBUTES a;
@@ -254,9 +256,14 @@ static void dispatch_hook(WDFDEVICE dev)
 	WDF_OBJECT_ATTRIBUTES_INIT(&a);
 	a.ParentObject = dev;
 	assert_int_equal(WdfSpinLockCreate(&a, &dispatch_lock), STATUS_SUCCESS);
-	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchSequential);
-	c.EvtIoRead = complete_at_dispatch;
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, type);
+	c.EvtIoRead = read;
 	ioh_queue(dev, &c);
+}
+
+static void dispatch_hook(WDFDEVICE dev)
+{
+	lock_and_queue(dev, WdfIoQueueDispatchSequential, complete_at_dispatch);
 }
 
 static void test_complete_at_dispatch(void **state)
@@ -292,15 +299,7 @@ static void complete_then_linger(WDFQUEUE q, WDFREQUEST r, size_t len)
 
 static void linger_hook(WDFDEVICE dev)
 {
-	WDF_IO_QUEUE_CONFIG c;
-	WDF_OBJECT_ATTRIBUTES a;
-
-	WDF_OBJECT_ATTRIBUTES_INIT(&a);
-	a.ParentObject = dev;
-	assert_int_equal(WdfSpinLockCreate(&a, &dispatch_lock), STATUS_SUCCESS);
-	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchParallel);
-	c.EvtIoRead = complete_then_linger;
-	ioh_queue(dev, &c);
+	lock_and_queue(dev, WdfIoQueueDispatchParallel, complete_then_linger);
 }
 
 static void test_remove_waits_for_callbacks(void **state)
