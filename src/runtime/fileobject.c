@@ -269,12 +269,24 @@ static void call_file_cb(struct umn_fileobj *f, PFN_WDF_FILE_CLEANUP fn)
 	io_sync_unlock(owner);
 }
 
+/* EvtFileCleanup, the first time the file is cleaned up (CLEANUP, or CLOSE without one). */
+static void cleanup_once(struct umn_fileobj *f, const WDF_FILEOBJECT_CONFIG *c)
+{
+	bool cleaned;
+
+	umn_io_lock();
+	cleaned = f->cleaned;
+	f->cleaned = true;
+	umn_io_unlock();
+	if (!cleaned)
+		call_file_cb(f, c ? c->EvtFileCleanup : NULL);
+}
+
 void io_file_process(struct umn_request *r)
 {
 	struct umn_io_dev *io = umn_io_dev_of(r->dev);
 	const WDF_FILEOBJECT_CONFIG *c = io->file_config_set ? &io->file_config : NULL;
 	struct umn_fileobj *f = r->file;
-	bool cleaned;
 
 	switch (r->major) {
 	case UMN_IO_CREATE:
@@ -294,22 +306,12 @@ void io_file_process(struct umn_request *r)
 		}
 		break;
 	case UMN_IO_CLEANUP:
-		umn_io_lock();
-		cleaned = f->cleaned;
-		f->cleaned = true;
-		umn_io_unlock();
-		if (!cleaned)
-			call_file_cb(f, c ? c->EvtFileCleanup : NULL);
+		cleanup_once(f, c);
 		io_req_complete(r, STATUS_SUCCESS, 0, false);
 		break;
 	case UMN_IO_CLOSE:
 		/* Windows cleans up before closing; do it here if the OS side skipped it. */
-		umn_io_lock();
-		cleaned = f->cleaned;
-		f->cleaned = true;
-		umn_io_unlock();
-		if (!cleaned)
-			call_file_cb(f, c ? c->EvtFileCleanup : NULL);
+		cleanup_once(f, c);
 		call_file_cb(f, c ? c->EvtFileClose : NULL);
 		umn_io_lock();
 		io_hash_del(&umn_io.files, &f->hn);
