@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/chan.h"
 #include "common/devreg.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -54,7 +55,7 @@ static struct {
 
 static void send_msg(const void *m, size_t len)
 {
-	int r = umn_msg_send(sock, m, len, NULL, 0);
+	int r = host_io_send(m, len);
 
 	if (r < 0 && r != -EPIPE)
 		umn_log(UMN_LOG_ERR, "send: %s", strerror(-r));
@@ -324,11 +325,54 @@ static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
 #define HOST_BATCH 16
 static struct umn_msg_batch batch;
 
-/* The runtime's reading worker: waits for what umnicd sends, then handles all of it. */
+/* Up to max messages from umnicd's ring; -1 if the ring is broken. */
+static int ring_drain(struct umn_ring *rx, unsigned max)
+{
+	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+	int n;
+
+	for (n = 0; n < (int)max; n++) {
+		ssize_t len = umn_ring_get(rx, buf, sizeof(buf));
+
+		if (len == 0)
+			break;
+		if (len < 0) {
+			umn_log(UMN_LOG_ERR, "umnicd's message ring is inconsistent");
+			return -1;
+		}
+		on_message(buf, (size_t)len, NULL, 0);
+	}
+	return n;
+}
+
+/* Messages from umnicd's ring handled per turn of the reading worker. */
+#define RING_BATCH 32
+
+/*
+ * The runtime's reading worker: takes what umnicd put on the ring, and
+ * waits on the socket only when the ring is empty (a kick wakes it); then
+ * handles all of it, the ring's messages before the socket's.
+ */
 static bool read_batch(void)
 {
-	int r = umn_msg_recv_batch(sock, &batch, MSG_WAITFORONE);
+	struct umn_ring *rx = host_io_rx();
+	int flags = MSG_WAITFORONE, got, r;
+	unsigned counted = 0;
 
+	got = ring_drain(rx, RING_BATCH);
+	if (got < 0)
+		return false;
+	if (got) {
+		/* The socket only if umnicd says something waits there. */
+		if (!umn_ring_sock_due(rx))
+			return true;
+		flags = MSG_DONTWAIT;
+	} else if (!umn_ring_sleep(rx)) {
+		umn_ring_awake(rx);
+		return true;
+	}
+	r = umn_msg_recv_batch(sock, &batch, flags);
+	umn_ring_awake(rx);
 	if (r == -EINTR || r == -EAGAIN)
 		return true;
 	if (r < 0) {
@@ -336,17 +380,35 @@ static bool read_batch(void)
 			umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));
 		return false;
 	}
+	/* What umnicd put on the ring went before these. */
+	if (ring_drain(rx, UINT32_MAX) < 0)
+		return false;
 	for (unsigned i = 0; i < batch.count; i++) {
 		struct umn_msg_in *m = &batch.msg[i];
 
 		if (m->len == 0 || m->len == -ECONNRESET)
 			return false;
 		if (m->len < 0) {
+			counted++; /* umnicd counted it */
 			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-m->len));
 			continue;
 		}
+		if (umn_chan_is_kick(m->buf, m->len)) {
+			close_all(m->fds, m->nfds);
+			continue;
+		}
+		if (m->len == (ssize_t)sizeof(struct umn_chan_msg) &&
+		    ((const struct umn_chan_msg *)m->buf)->type == UMN_CHAN_MSG_OFFER) {
+			/* Counts itself; only what follows it is counted here. */
+			host_io_chan_offer(m->fds, m->nfds);
+			close_all(m->fds, m->nfds);
+			counted = 0;
+			continue;
+		}
+		counted++;
 		on_message(m->buf, (size_t)m->len, m->fds, m->nfds);
 	}
+	umn_ring_sock_seen(rx, counted);
 	return true;
 }
 

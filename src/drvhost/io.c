@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/chan.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "runtime/io.h"
@@ -128,21 +129,85 @@ static void release(struct hio *r)
 #define HOLD_MAX   16
 #define HOLD_BYTES (16 * 1024)
 
+/*
+ * Everything this host sends umnicd passes held_lock, in one order: on the
+ * channel's ring (common/chan.h) when it fits and nothing waits to go on
+ * the socket before it, else on the socket after what is held. A kick
+ * umnicd is owed for ring messages of a batch leaves with the batch.
+ */
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct umn_msg_hold held;
+static struct umn_chan chan;	/* tx: held_lock; rx: the reading worker's */
+static bool kick_owed;
 
 /* Sends what is held (held_lock held); if umnicd is gone, its requests are gone with it. */
 static void held_send(void)
 {
 	if (held.n)
-		umn_msg_hold_send(io.sock, &held, NULL);
+		umn_ring_sock_sent(&chan.tx, umn_msg_hold_send(io.sock, &held, NULL));
+}
+
+static void kick(void)
+{
+	kick_owed = false;
+	if (umn_ring_kick_due(&chan.tx))
+		umn_chan_kick(io.sock);
+}
+
+/* On the ring if it can go there (held_lock held): true, with the kick sent or owed. */
+static bool ring_put(const void *m, size_t len)
+{
+	if (held.n || umn_ring_put(&chan.tx, m, len) < 0)
+		return false;
+	if (umn_io_may_hold())
+		kick_owed = true;
+	else
+		kick();
+	return true;
+}
+
+static int send_locked(const void *m, size_t len)
+{
+	int r;
+
+	if (ring_put(m, len))
+		return 0;
+	held_send();
+	r = umn_msg_send(io.sock, m, len, NULL, 0);
+	if (r == 0)
+		umn_ring_sock_sent(&chan.tx, 1);
+	return r;
+}
+
+int host_io_send(const void *m, size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&held_lock);
+	r = send_locked(m, len);
+	pthread_mutex_unlock(&held_lock);
+	return r;
 }
 
 static void on_flush(void)
 {
 	pthread_mutex_lock(&held_lock);
 	held_send();
+	if (kick_owed)
+		kick();
 	pthread_mutex_unlock(&held_lock);
+}
+
+static void fill_complete(struct umn_msg_io_complete *m, size_t total, uint64_t id, NTSTATUS status,
+			  uint64_t information, const void *data, uint32_t len)
+{
+	umn_msg_init(m, UMN_MSG_IO_COMPLETE, (uint32_t)total, 0);
+	m->id = id;
+	m->status = status;
+	m->information = information;
+	m->data_len = len;
+	if (len)
+		memcpy(m + 1, data, len);
 }
 
 static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
@@ -153,6 +218,15 @@ static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, co
 	bool hold = false;
 
 	pthread_mutex_lock(&held_lock);
+	if (total <= UMN_CHAN_REC_MAX && chan.tx.data && !held.n) {
+		_Alignas(8) unsigned char b[UMN_CHAN_REC_MAX];
+
+		fill_complete((void *)b, total, id, status, information, data, len);
+		if (ring_put(b, total)) {
+			pthread_mutex_unlock(&held_lock);
+			return;
+		}
+	}
 	if (umn_io_may_hold()) {
 		m = umn_msg_hold_reserve(&held, total);
 		if (!m) {
@@ -170,20 +244,41 @@ static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, co
 			return;
 		}
 	}
-	umn_msg_init(m, UMN_MSG_IO_COMPLETE, (uint32_t)total, 0);
-	m->id = id;
-	m->status = status;
-	m->information = information;
-	m->data_len = len;
-	if (len)
-		memcpy(m + 1, data, len);
+	fill_complete(m, total, id, status, information, data, len);
 	if (hold) {
 		umn_msg_hold_commit(&held, total, id);
 	} else {
-		umn_msg_send(io.sock, m, total, NULL, 0);
+		if (umn_msg_send(io.sock, m, total, NULL, 0) == 0)
+			umn_ring_sock_sent(&chan.tx, 1);
 		free(m);
 	}
 	pthread_mutex_unlock(&held_lock);
+}
+
+void host_io_chan_offer(const int *fds, unsigned nfds)
+{
+	struct umn_chan_msg ack = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack) };
+	int e;
+
+	pthread_mutex_lock(&held_lock);
+	if (nfds != 1 || chan.base) {
+		umn_log(UMN_LOG_WARN, "a message ring offer with %u descriptors%s; ignored", nfds,
+			chan.base ? " after the first" : "");
+	} else if ((e = umn_chan_attach(&chan, fds[0])) < 0) {
+		umn_log(UMN_LOG_WARN, "cannot map the message ring (%s); using the socket only",
+			strerror(-e));
+	} else {
+		umn_chan_ready(&chan);
+		umn_ring_sock_seen(&chan.rx, 1); /* the offer is the first message counted */
+		/* Not counted, and under held_lock: every message after it is. */
+		umn_msg_send(io.sock, &ack, sizeof(ack), NULL, 0);
+	}
+	pthread_mutex_unlock(&held_lock);
+}
+
+struct umn_ring *host_io_rx(void)
+{
+	return &chan.rx;
 }
 
 static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
@@ -217,8 +312,7 @@ static NTSTATUS on_register_symlink(struct umn_device *dev, const char *name)
 	m.dev = dev->id;
 	m.kind = UMN_NAME_SYMLINK;
 	umn_strlcpy(m.name, name, sizeof(m.name));
-	return umn_msg_send(io.sock, &m, sizeof(m), NULL, 0) < 0 ? STATUS_INSUFFICIENT_RESOURCES
-								  : STATUS_SUCCESS;
+	return host_io_send(&m, sizeof(m)) < 0 ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
 }
 
 static NTSTATUS on_register_interface(struct umn_device *dev, const GUID *guid, const char *ref)
@@ -230,8 +324,7 @@ static NTSTATUS on_register_interface(struct umn_device *dev, const GUID *guid, 
 	m.kind = UMN_NAME_INTERFACE;
 	memcpy(m.guid, guid, sizeof(m.guid));
 	umn_strlcpy(m.name, ref ? ref : "", sizeof(m.name));
-	return umn_msg_send(io.sock, &m, sizeof(m), NULL, 0) < 0 ? STATUS_INSUFFICIENT_RESOURCES
-								  : STATUS_SUCCESS;
+	return host_io_send(&m, sizeof(m)) < 0 ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
 }
 
 static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
@@ -272,7 +365,7 @@ static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t c
 		free(m);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	e = umn_msg_send(io.sock, m, total, NULL, 0);
+	e = host_io_send(m, total);
 	free(m);
 	if (e < 0) {
 		pthread_mutex_lock(&io.lock);
@@ -318,7 +411,7 @@ static void send_id_msg(uint32_t type, uint64_t id)
 
 	umn_msg_init(&m, type, sizeof(m), 0);
 	m.id = id;
-	umn_msg_send(io.sock, &m, sizeof(m), NULL, 0);
+	host_io_send(&m, sizeof(m));
 }
 
 static void on_cancel_sent(struct umn_device *dev, uint64_t cookie)
@@ -355,7 +448,7 @@ static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t acces
 	w.next = io.opens;
 	io.opens = &w;
 	pthread_mutex_unlock(&io.lock);
-	if (umn_msg_send(io.sock, &m, sizeof(m), NULL, 0) < 0) {
+	if (host_io_send(&m, sizeof(m)) < 0) {
 		w.done = true;
 		w.status = STATUS_DEVICE_REMOVED;
 	}

@@ -12,6 +12,15 @@ void host_io_cancel(const void *msg, size_t len);
 /* TARGET_OPENED and TARGET_COMPLETE: umnicd's answers to the driver's own opens and sends. */
 void host_io_target_opened(const void *msg, size_t len);
 void host_io_target_complete(const void *msg, size_t len);
+/*
+ * Sends one message to umnicd (no descriptors): on the message ring when it
+ * can, else on the socket, always in order. 0 or -errno.
+ */
+int host_io_send(const void *msg, size_t len);
+/* umnicd's OFFER of a message ring and its fds (closed by the caller): maps it and acknowledges. */
+void host_io_chan_offer(const int *fds, unsigned nfds);
+/* The ring umnicd writes to this host (the reading worker's). */
+struct umn_ring *host_io_rx(void);
 /* umnicd went away: opens waiting for it fail. */
 void host_io_shutdown(void);
 

@@ -8,6 +8,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -37,9 +38,29 @@ static void host_out_failed(struct outbox *o, const char *why)
 	host_kill(h, why);
 }
 
+static unsigned host_drain(struct outbox *o, unsigned max);
+
+/*
+ * The outbox, and the channel offered in the host's first message: its
+ * requests and completions then pass through shared memory while both
+ * sides are busy (common/chan.h).
+ */
 static void host_out_init(struct hostproc *h)
 {
+	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
+	int fd, e;
+
 	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
+	if (!D.io_rings)
+		return;
+	e = outbox_chan_open(&h->out, host_drain, &fd);
+	if (e) {
+		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
+			strerror(-e));
+		return;
+	}
+	outbox_put(&h->out, &offer, sizeof(offer), &fd, 1);
+	close(fd);
 }
 
 struct hreq {
@@ -664,6 +685,46 @@ static bool host_stopping(const struct hostproc *h)
 	return h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending;
 }
 
+/* Up to max messages from the host's ring, each handled from umnicd's private copy. */
+static unsigned host_drain(struct outbox *o, unsigned max)
+{
+	struct hostproc *h = (struct hostproc *)((char *)o - offsetof(struct hostproc, out));
+	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+	unsigned n;
+
+	for (n = 0; n < max && !host_stopping(h); n++) {
+		ssize_t len = umn_ring_get(&o->ch.rx, buf, sizeof(buf));
+
+		if (len == 0)
+			break;
+		if (len < 0) {
+			host_kill(h, "its message ring is inconsistent (an index or a length out of range)");
+			break;
+		}
+		host_on_message(h, buf, len);
+	}
+	return n;
+}
+
+/*
+ * A transport message on the socket (chan.h): a kick, or the host's
+ * acknowledgement of its channel. True if buf was one.
+ */
+static bool host_transport(struct hostproc *h, const unsigned char *buf, ssize_t len)
+{
+	if (len != (ssize_t)sizeof(struct umn_chan_msg))
+		return false;
+	if (umn_chan_is_kick(buf, len))
+		return true;
+	if (((const struct umn_chan_msg *)buf)->type != UMN_CHAN_MSG_OFFER)
+		return false;
+	if (!umn_chan_active(&h->out.ch) || h->out.ch.rx.ready)
+		host_kill(h, "it acknowledged a message ring it was not offered");
+	else
+		umn_chan_ready(&h->out.ch);
+	return true;
+}
+
 void host_on_readable(struct hostproc *h)
 {
 	static struct umn_msg_batch b;
@@ -685,6 +746,10 @@ void host_on_readable(struct hostproc *h)
 			watch_del(&h->w_sock);
 			return;
 		}
+		unsigned counted = 0;
+
+		/* What the host put on its ring went before these. */
+		host_drain(&h->out, UINT_MAX);
 		for (unsigned i = 0; i < b.count; i++) {
 			struct umn_msg_in *m = &b.msg[i];
 
@@ -695,10 +760,14 @@ void host_on_readable(struct hostproc *h)
 				watch_del(&h->w_sock);
 				return;
 			}
+			if (host_transport(h, m->buf, m->len))
+				continue;
+			counted++;
 			/* What a host being stopped sent after that no longer matters. */
 			if (!host_stopping(h))
 				host_on_message(h, m->buf, m->len);
 		}
+		umn_ring_sock_seen(&h->out.ch.rx, counted);
 		if (host_stopping(h) || b.count < b.max)
 			return;
 	}

@@ -70,11 +70,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
 		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
-		   "              [--busy-poll-us N] [-v]\n"
+		   "              [--busy-poll-us N] [--no-io-rings] [-v]\n"
 		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
 		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
 		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
-		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping.\n",
+		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping.\n"
+		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
+		   "shared memory beside their sockets; --no-io-rings keeps everything on the sockets.\n",
 		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US);
 }
 
@@ -176,6 +178,7 @@ int main(int argc, char **argv)
 		{ "host-user", required_argument, NULL, 'u' }, { "no-sandbox", no_argument, NULL, 'S' },
 		{ "no-warm-spare", no_argument, NULL, 'W' },
 		{ "busy-poll-us", required_argument, NULL, 'B' },
+		{ "no-io-rings", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool busy_poll_given = false;
@@ -187,9 +190,10 @@ int main(int argc, char **argv)
 	umn_strlcpy(D.run_dir, "/run/umnic", sizeof(D.run_dir));
 	D.sandbox = true;
 	D.warm_spare = true;
+	D.io_rings = true;
 	D.busy_poll_ns = (uint64_t)UMN_BUSY_POLL_DEFAULT_US * 1000;
 	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:R", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -225,6 +229,9 @@ int main(int argc, char **argv)
 			break;
 		case 'W':
 			D.warm_spare = false;
+			break;
+		case 'R':
+			D.io_rings = false;
 			break;
 		case 'B': {
 			char *end;
@@ -322,10 +329,17 @@ int main(int argc, char **argv)
 		/* What the last wake-up queued for hosts and clients leaves now, a batch per peer. */
 		outbox_flush_all();
 		timeout = poll_timeout();
+		/* Peers kick a sleeping loop when they put messages on their rings. */
+		if (timeout != 0 && !outbox_rings_sleep())
+			timeout = 0;
 		n = epoll_wait(D.epfd, evs, 32, timeout);
+		if (timeout != 0)
+			outbox_rings_awake();
 		/* Polling only takes a CPU nobody else wants: a host or client woken here runs first. */
-		if (n == 0 && timeout == 0)
+		if (n == 0 && timeout == 0 && !outbox_rings_poll())
 			sched_yield();
+		else if (n == 0 && timeout == 0)
+			io = true;
 
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
@@ -382,6 +396,9 @@ int main(int argc, char **argv)
 			}
 			}
 		}
+		/* Rings last: what the events above answered may already be there. */
+		if (n > 0 && outbox_rings_poll())
+			io = true;
 		if (io && D.busy_poll_ns)
 			busy_until = umn_now_ns() + D.busy_poll_ns;
 	}

@@ -32,6 +32,9 @@ struct rec {
 #define OUTBOX_BATCH 32
 
 static struct outbox *flush_list;
+/* Outboxes with a channel; ring_gen changes whenever one leaves. */
+static struct outbox *ring_list;
+static unsigned ring_gen;
 
 static size_t rec_size(size_t len)
 {
@@ -77,6 +80,14 @@ static void unqueue(struct outbox *o)
 
 void outbox_fini(struct outbox *o)
 {
+	if (o->rprev) {
+		*o->rprev = o->rnext;
+		if (o->rnext)
+			o->rnext->rprev = o->rprev;
+		o->rprev = NULL;
+		ring_gen++;
+	}
+	umn_chan_fini(&o->ch);
 	if (o->queued)
 		unqueue(o);
 	drop_all(o);
@@ -135,14 +146,10 @@ static bool reserve(struct outbox *o, size_t need)
 	return true;
 }
 
-int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, unsigned nfds)
+static int queue_rec(struct outbox *o, const void *msg, size_t len, const int *fds, unsigned nfds)
 {
 	struct rec *r;
 
-	if (o->broken)
-		return -EPIPE;
-	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
-		return -EINVAL;
 	if (o->tail - o->head > o->max || !reserve(o, rec_size(len))) {
 		char why[80];
 
@@ -161,6 +168,26 @@ int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, un
 	return 0;
 }
 
+int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, unsigned nfds)
+{
+	int e;
+
+	if (o->broken)
+		return -EPIPE;
+	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
+		return -EINVAL;
+	/* The ring only while nothing waits here: the peer reads the ring first. */
+	if (!nfds && o->head == o->tail && umn_ring_put(&o->ch.tx, msg, len) == 0) {
+		o->kick_owed = true;
+		enqueue(o);
+		return 0;
+	}
+	e = queue_rec(o, msg, len, fds, nfds);
+	if (!e)
+		umn_ring_sock_sent(&o->ch.tx, 1);
+	return e;
+}
+
 void outbox_flush(struct outbox *o)
 {
 	union ctl {
@@ -171,6 +198,13 @@ void outbox_flush(struct outbox *o)
 	struct iovec iov[OUTBOX_BATCH];
 	union ctl ctl[OUTBOX_BATCH];
 
+	if (o->kick_owed && !o->broken) {
+		struct umn_chan_msg k = { .type = UMN_CHAN_MSG_KICK, .len = sizeof(k) };
+
+		o->kick_owed = false;
+		if (umn_ring_kick_due(&o->ch.tx))
+			(void)queue_rec(o, &k, sizeof(k), NULL, 0);
+	}
 	while (!o->broken && o->head < o->tail) {
 		size_t off = o->head;
 		unsigned n = 0;
@@ -241,4 +275,59 @@ void outbox_flush_all(void)
 		if (o->broken && o->fail)
 			o->fail(o, o->why);
 	}
+}
+
+int outbox_chan_open(struct outbox *o, outbox_drain_fn *drain, int *memfd)
+{
+	int e;
+
+	if (o->ch.base)
+		return -EEXIST;
+	e = umn_chan_create(&o->ch, memfd);
+	if (e)
+		return e;
+	o->drain = drain;
+	o->rnext = ring_list;
+	o->rprev = &ring_list;
+	if (ring_list)
+		ring_list->rprev = &o->rnext;
+	ring_list = o;
+	return 0;
+}
+
+/* Messages taken from one peer's ring before the next peer's turn. */
+#define RING_TURN 32
+
+unsigned outbox_rings_poll(void)
+{
+	unsigned total = 0;
+
+again:
+	for (struct outbox *o = ring_list; o; o = o->rnext) {
+		unsigned gen = ring_gen;
+
+		if (o->ch.rx.broken || umn_ring_empty(&o->ch.rx))
+			continue;
+		total += o->drain(o, RING_TURN);
+		/* o, or others, may be gone. */
+		if (gen != ring_gen)
+			goto again;
+	}
+	return total;
+}
+
+bool outbox_rings_sleep(void)
+{
+	bool empty = true;
+
+	for (struct outbox *o = ring_list; o; o = o->rnext)
+		if (!umn_ring_sleep(&o->ch.rx))
+			empty = false;
+	return empty;
+}
+
+void outbox_rings_awake(void)
+{
+	for (struct outbox *o = ring_list; o; o = o->rnext)
+		umn_ring_awake(&o->ch.rx);
 }

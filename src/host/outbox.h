@@ -13,11 +13,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/chan.h"
+
 struct watch;
 struct outbox;
 
 /* Called from outbox_flush_all, never from inside outbox_put; o may be freed by it. */
 typedef void outbox_fail_fn(struct outbox *o, const char *why);
+/*
+ * Handles up to max messages from the peer's ring (umn_ring_get into a
+ * private buffer, then the peer's handler) and returns how many it took.
+ * May free o (the peer went), but then it must call outbox_fini first.
+ */
+typedef unsigned outbox_drain_fn(struct outbox *o, unsigned max);
 
 struct outbox {
 	int fd;
@@ -32,6 +40,15 @@ struct outbox {
 	bool want_out;
 	char why[80];
 	struct outbox *next;
+	/*
+	 * The channel shared with the peer, if it has one (common/chan.h): what
+	 * fits goes on its ring while nothing waits here; the kick a sleeping
+	 * peer is owed leaves with the flush. The loop drains every peer's ring.
+	 */
+	struct umn_chan ch;
+	outbox_drain_fn *drain;
+	bool kick_owed;
+	struct outbox *rnext, **rprev;
 };
 
 void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail);
@@ -47,5 +64,18 @@ void outbox_flush(struct outbox *o);
 /* At the end of each loop wake-up: flushes every outbox with messages, then reports failures. */
 void outbox_flush_all(void);
 bool outbox_empty(const struct outbox *o);
+
+/*
+ * Gives the peer a channel: creates it (*memfd, the caller's to send in an
+ * OFFER through outbox_put and close) and enrols o in the loop's ring
+ * polling. 0 or -errno.
+ */
+int outbox_chan_open(struct outbox *o, outbox_drain_fn *drain, int *memfd);
+/* Drains every peer's ring; the messages handled. */
+unsigned outbox_rings_poll(void);
+/* Before the loop sleeps: sets every sleeping flag; false if a ring has messages after all. */
+bool outbox_rings_sleep(void);
+/* After it woke: peers need not kick while the loop runs. */
+void outbox_rings_awake(void);
 
 #endif

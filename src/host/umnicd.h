@@ -160,6 +160,7 @@ struct daemon {
 	bool warm_spare;	/* keep an idle host per crashed driver */
 	/* Keep polling this long after a request or completion passed (0: always sleep). */
 	uint64_t busy_poll_ns;
+	bool io_rings;		/* offer hosts and clients message rings (default) */
 	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A message channel in shared memory beside a SOCK_SEQPACKET socket: two
+ * rings of messages, one each way, that busy peers exchange without system
+ * calls. umnicd creates the memory (a sealed memfd) and hands it to a peer:
+ * a driver host, or a client that asked for it. The socket stays: it
+ * carries what the rings cannot (descriptors, messages over
+ * UMN_CHAN_REC_MAX, and anything while a ring is full) and the kick that
+ * wakes a sleeping reader.
+ *
+ *   [A cells][B cells][ring A: umnicd -> peer][ring B: peer -> umnicd]
+ *
+ * Each ring has a producer cell and a consumer cell, each on its own cache
+ * line, each written by one side only. The indices are free-running byte
+ * counts. A record is [u32 length][u32 zero][message], padded to 8 bytes; a
+ * message may wrap around the end. Either side may be hostile to the other:
+ * every index and length read from the shared memory is checked before use,
+ * the message is copied into private memory before anything looks at it,
+ * and a ring found inconsistent is broken for good (its reader treats the
+ * peer as having sent a malformed message).
+ *
+ * Order. Messages on the ring and on the socket keep one order: a consumer
+ * drains the ring before it handles what it read from the socket, and a
+ * producer uses the ring only when every socket message it sent has been
+ * handled (the consumer counts them in its cell). Kicks are not counted.
+ *
+ * Sleep. A consumer about to wait on the socket sets its sleeping flag and
+ * looks at the ring once more; a producer that published looks at the flag,
+ * and if it was set clears it and sends a kick on the socket.
+ */
+#ifndef UMNIC_COMMON_CHAN_H
+#define UMNIC_COMMON_CHAN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/shm.h"
+
+/* Data bytes of each ring (power of two), and the largest message one carries. */
+#define UMN_CHAN_RING_BYTES (64u * 1024u)
+#define UMN_CHAN_REC_MAX    4096u
+#define UMN_CHAN_HDR_BYTES  4096u
+#define UMN_CHAN_BYTES	    (UMN_CHAN_HDR_BYTES + 2 * UMN_CHAN_RING_BYTES)
+
+/*
+ * Transport messages, the same on umnicd's two sockets (both headers are
+ * {u32 type, u32 len, u64 id}); neither protocol uses these types.
+ *   KICK: header only, "your ring has messages".
+ *   OFFER: a client asks for a channel (header only); umnicd answers, or
+ *   offers a host its channel unasked, with the memfd (none: refused). The
+ *   peer maps it and answers with an OFFER of its own, header only (the
+ *   acknowledgement).
+ * Counting starts at the OFFER with the memfd on umnicd's side of the
+ * socket (that OFFER is the first message counted) and after the
+ * acknowledgement on the peer's side (the acknowledgement is not counted):
+ * each side's producer and consumer then count the same messages. A ring
+ * carries nothing until its consumer says it reads it (umn_chan_ready):
+ * the peer when it maps the channel, umnicd when the acknowledgement comes.
+ */
+#define UMN_CHAN_MSG_KICK  0x4b01u
+#define UMN_CHAN_MSG_OFFER 0x4b02u
+
+struct umn_chan_msg {
+	uint32_t type;
+	uint32_t len;
+	uint64_t id;
+};
+
+/* Written by the producer only. */
+struct umn_chan_prod {
+	_Atomic uint32_t tail;	    /* bytes published (release) */
+	_Atomic uint32_t sock_sent; /* socket messages sent, kicks not counted */
+} __attribute__((aligned(UMN_CACHELINE)));
+
+/* Written by the consumer only. */
+struct umn_chan_cons {
+	_Atomic uint32_t head;	    /* bytes consumed (release) */
+	_Atomic uint32_t sleeping;  /* waits on the socket: kick it */
+	_Atomic uint32_t sock_seen; /* socket messages handled, kicks not counted */
+	_Atomic uint32_t ready;	    /* reads this ring */
+} __attribute__((aligned(UMN_CACHELINE)));
+
+/* One direction as one side sees it; everything but the three pointers is private. */
+struct umn_ring {
+	struct umn_chan_prod *p;
+	struct umn_chan_cons *c;
+	unsigned char *data;
+	uint32_t pos;	    /* producer: tail; consumer: head */
+	uint32_t peer_pos;  /* producer: the head it last read */
+	uint32_t sock;	    /* producer: socket messages sent; consumer: handled */
+	bool ready;	    /* consumer: counts socket messages (umn_chan_ready) */
+	bool broken;
+};
+
+struct umn_chan {
+	void *base;
+	struct umn_ring tx, rx;
+};
+
+/* umnicd: creates and maps a channel; *memfd is for the peer (sealed; the caller closes it). */
+int umn_chan_create(struct umn_chan *ch, int *memfd);
+/* The peer: maps the channel in memfd (checked: a sealed memfd of the right size). Keeps no fd. */
+int umn_chan_attach(struct umn_chan *ch, int memfd);
+void umn_chan_fini(struct umn_chan *ch);
+/* This side reads its ring from now on, and counts the socket messages it handles. */
+void umn_chan_ready(struct umn_chan *ch);
+
+static inline bool umn_chan_active(const struct umn_chan *ch)
+{
+	return ch->base != NULL;
+}
+
+/*
+ * Producer. Publishes one message (len bytes, starting with its header) and
+ * returns 0; -EAGAIN when it must go on the socket instead (too big, ring
+ * full or not read, socket messages not yet handled, or the ring broken).
+ */
+int umn_ring_put(struct umn_ring *r, const void *msg, size_t len);
+/* Counts n socket messages sent (kicks excluded). */
+void umn_ring_sock_sent(struct umn_ring *r, unsigned n);
+/* After publishing: true if the consumer sleeps and is owed a kick (the flag is cleared). */
+bool umn_ring_kick_due(struct umn_ring *r);
+
+/*
+ * Consumer. Copies the next message into buf (cap >= UMN_CHAN_REC_MAX) and
+ * returns its length, 0 when the ring is empty, or -EBADMSG when the
+ * producer broke the ring (a message whose header length disagrees with
+ * its record counts as breaking it).
+ */
+ssize_t umn_ring_get(struct umn_ring *r, void *buf, size_t cap);
+bool umn_ring_empty(const struct umn_ring *r);
+/* Sets the sleeping flag; true when the ring is still empty, so the caller may wait. */
+bool umn_ring_sleep(struct umn_ring *r);
+void umn_ring_awake(struct umn_ring *r);
+/* Counts n socket messages handled (kicks excluded). */
+void umn_ring_sock_seen(struct umn_ring *r, unsigned n);
+/* Whether the producer says it sent socket messages not yet counted as handled. */
+bool umn_ring_sock_due(const struct umn_ring *r);
+
+/* Whether a received packet is a kick (callers skip it). */
+static inline bool umn_chan_is_kick(const void *buf, ssize_t len)
+{
+	return len == (ssize_t)sizeof(struct umn_chan_msg) &&
+	       ((const struct umn_chan_msg *)buf)->type == UMN_CHAN_MSG_KICK;
+}
+
+/* Sends a kick on sock (never waits); 0 or -errno. */
+int umn_chan_kick(int sock);
+
+#endif
