@@ -4,8 +4,8 @@
  * (requests.c).
  *
  * Locking: c->lock guards the request table, the ready list and the flags;
- * c->send_lock serialises writes to the socket, so a sender blocked on a
- * full socket never stops the reader. Only one thread at a time reads the
+ * c->send_lock serialises writes to the socket and the request ring, so a
+ * sender blocked on a full socket never stops the reader. Only one thread at a time reads the
  * socket: whoever needs progress and finds c->reading clear claims it
  * (a synchronous caller waiting for its reply, or umnic_dispatch); the
  * others wait on c->cond, which is broadcast whenever a request completes
@@ -20,6 +20,7 @@
 
 #include <umnic/client.h>
 
+#include "common/chan.h"
 #include "common/ioproto.h"
 #include "common/proto.h"
 
@@ -80,6 +81,14 @@ struct umnic_client {
 	 * sent together when the callbacks are done (send_lock).
 	 */
 	struct umn_msg_hold cork;	/* tags: request ids */
+	/*
+	 * The channel umnicd gave us (common/chan.h), if any: small requests go
+	 * on its tx ring (send_lock; a kick owed while corking leaves with the
+	 * cork), replies come on its rx ring (the reader's, into ring_buf).
+	 */
+	struct umn_chan ch;
+	bool kick_owed;
+	uint8_t *ring_buf;
 };
 
 struct umnic_req *umnic_req_new(uint32_t type);

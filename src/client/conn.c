@@ -6,6 +6,7 @@
  * the connection goes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,17 +244,59 @@ broken:
 	return false;
 }
 
+/* Messages from umnicd's ring the reader takes before it looks at the socket. */
+#define RING_TURN 32
+
+/*
+ * Up to max of umnicd's messages from the ring, handled like packets from
+ * the socket; *taken says how many. False when the connection is dead.
+ */
+static bool ring_take(struct umnic_client *c, unsigned max, const struct umnic_req *want, bool *got,
+		      unsigned *taken)
+{
+	for (*taken = 0; *taken < max; ++*taken) {
+		ssize_t len = umn_ring_get(&c->ch.rx, c->ring_buf, UMN_CHAN_REC_MAX);
+		bool g = false;
+
+		if (len == 0)
+			break;
+		if (len < 0) {
+			pthread_mutex_lock(&c->lock);
+			fail_all(c, STATUS_DEVICE_REMOVED);
+			pthread_mutex_unlock(&c->lock);
+			return false;
+		}
+		if (!process_packet(c, c->ring_buf, (size_t)len, NULL, 0, want, &g))
+			return false;
+		*got = *got || g;
+	}
+	return true;
+}
+
 /*
  * The reader: called with c->lock held and c->reading claimed; drops the
- * lock while it waits up to timeout_ms (-1: no limit) for the socket and
- * drains it, or until want (if not NULL) is complete.
+ * lock while it takes what the ring holds, or else waits up to timeout_ms
+ * (-1: no limit) for the socket and drains it, or until want (if not NULL)
+ * is complete. Between readers the ring's sleeping flag is set, so umnicd
+ * kicks the socket for what it puts there: whoever polls umnic_fd() wakes.
  */
 static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic_req *want)
 {
+	struct umn_ring *rx = &c->ch.rx;
 	int r = 1, flags = MSG_DONTWAIT;
+	bool got = false, alive;
+	unsigned taken;
 
 	pthread_mutex_unlock(&c->lock);
-	if (timeout_ms < 0) {
+	umn_ring_awake(rx);
+	alive = ring_take(c, RING_TURN, want, &got, &taken);
+	if (!alive || got || (taken && !umn_ring_sock_due(rx)))
+		goto out;
+	if (!taken && !umn_ring_sleep(rx))
+		goto out; /* arrived meanwhile */
+	if (taken) {
+		/* The ring had messages, and the socket has some too: take them, without waiting. */
+	} else if (timeout_ms < 0) {
 		/* With no time limit, the first receive waits itself: one system call, not two. */
 		flags = 0;
 	} else {
@@ -269,17 +312,22 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 	 */
 	for (unsigned i = 0; r > 0 && i < 8; i++) {
 		int k = umn_msg_recv_batch(c->sock, c->rb, flags | (flags ? 0 : MSG_WAITFORONE));
-		bool got = false, alive = true;
+		unsigned counted = 0;
 
 		flags = MSG_DONTWAIT;
+		umn_ring_awake(rx);
 		if (k == -EAGAIN || k == -EINTR)
 			break;
 		if (k < 0) {
 			pthread_mutex_lock(&c->lock);
 			fail_all(c, STATUS_DEVICE_REMOVED);
 			pthread_mutex_unlock(&c->lock);
+			alive = false;
 			break;
 		}
+		/* What umnicd put on the ring went before these. */
+		if (alive)
+			alive = ring_take(c, UINT_MAX, want, &got, &taken);
 		for (unsigned j = 0; j < c->rb->count; j++) {
 			struct umn_msg_in *m = &c->rb->msg[j];
 
@@ -292,15 +340,24 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 				fail_all(c, STATUS_DEVICE_REMOVED);
 				pthread_mutex_unlock(&c->lock);
 				alive = false;
+			} else if (umn_chan_is_kick(m->buf, m->len)) {
+				for (unsigned f = 0; f < m->nfds; f++)
+					close(m->fds[f]);
 			} else {
+				counted++;
 				alive = process_packet(c, m->buf, (size_t)m->len, m->fds, m->nfds, want,
 						       &got) && alive;
 			}
 		}
+		umn_ring_sock_seen(rx, counted);
 		/* A caller with its answer returns; what else comes is the next reader's. */
 		if (!alive || got || c->rb->count < c->rb->max)
 			break;
 	}
+out:
+	/* Nobody reads until the next reader: what arrives from now on comes with a kick. */
+	while (alive && !umn_ring_sleep(rx))
+		alive = ring_take(c, UINT_MAX, want, &got, &taken);
 	pthread_mutex_lock(&c->lock);
 }
 
@@ -353,6 +410,8 @@ static void wait_step(struct umnic_client *c, const struct timespec *deadline,
 	}
 }
 
+static bool ring_put(struct umnic_client *c, const uint8_t *buf, size_t n, unsigned nfds);
+
 static void send_cancel(struct umnic_client *c, uint64_t id)
 {
 	uint8_t buf[sizeof(struct umn_iomsg_cancel)];
@@ -364,8 +423,11 @@ static void send_cancel(struct umnic_client *c, uint64_t id)
 	if (n < 0)
 		return;
 	pthread_mutex_lock(&c->send_lock);
-	cork_flush(c);
-	umn_msg_send(c->sock, buf, (size_t)n, NULL, 0);
+	if (!ring_put(c, buf, (size_t)n, 0)) {
+		cork_flush(c);
+		if (umn_msg_send(c->sock, buf, (size_t)n, NULL, 0) == 0)
+			umn_ring_sock_sent(&c->ch.tx, 1);
+	}
 	pthread_mutex_unlock(&c->send_lock);
 }
 
@@ -445,15 +507,44 @@ static _Thread_local struct umnic_client *corking;
 
 static NTSTATUS errno_status(int err);
 
-/* Sends what waits in the cork (send_lock held); requests that could not go fail. */
+static void kick(struct umnic_client *c)
+{
+	c->kick_owed = false;
+	if (umn_ring_kick_due(&c->ch.tx))
+		umn_chan_kick(c->sock);
+}
+
+/*
+ * On the ring if it can go there (send_lock held): nothing waits in the
+ * cork to go before it. True with umnicd kicked, or owed a kick when the
+ * callbacks are done.
+ */
+static bool ring_put(struct umnic_client *c, const uint8_t *buf, size_t n, unsigned nfds)
+{
+	if (nfds || c->cork.n || umn_ring_put(&c->ch.tx, buf, n) < 0)
+		return false;
+	if (corking == c)
+		c->kick_owed = true;
+	else
+		kick(c);
+	return true;
+}
+
+/*
+ * Sends what waits in the cork, and the kick umnicd is owed (send_lock
+ * held); requests that could not go fail.
+ */
 static void cork_flush(struct umnic_client *c)
 {
 	unsigned n = c->cork.n, sent;
 	int err = 0;
 
+	if (c->kick_owed)
+		kick(c);
 	if (!n)
 		return;
 	sent = umn_msg_hold_send(c->sock, &c->cork, &err);
+	umn_ring_sock_sent(&c->ch.tx, sent);
 	if (sent == n)
 		return;
 	pthread_mutex_lock(&c->lock);
@@ -523,10 +614,13 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 	err = n < 0 ? (int)n : 0;
 	if (!err) {
 		pthread_mutex_lock(&c->send_lock);
-		if (r->sync || !cork_add(c, r->id, buf, (size_t)n, nfds)) {
+		if (!ring_put(c, buf, (size_t)n, nfds) &&
+		    (r->sync || !cork_add(c, r->id, buf, (size_t)n, nfds))) {
 			/* In order after what waits in the cork. */
 			cork_flush(c);
 			err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds);
+			if (!err)
+				umn_ring_sock_sent(&c->ch.tx, 1);
 		}
 		pthread_mutex_unlock(&c->send_lock);
 	}
@@ -546,6 +640,55 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 }
 
 /* ---- public: connection, dispatch, cancel ---- */
+
+/* How long umnic_connect waits for umnicd's answer to its ring offer. */
+#define CHAN_ANSWER_MS 5000
+
+/*
+ * Asks umnicd for a message channel (common/chan.h): its answer is the
+ * first packet on the connection. Without one (refused, UMNIC_NO_RINGS set,
+ * or no memory) everything travels on the socket.
+ */
+static bool chan_setup(struct umnic_client *c)
+{
+	struct umn_chan_msg m = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(m)};
+	struct pollfd p = {.fd = c->sock, .events = POLLIN};
+	const char *env = getenv("UMNIC_NO_RINGS");
+	unsigned char buf[sizeof(m)];
+	int fds[UMN_MSG_MAX_FDS], r;
+	unsigned nfds = 0;
+	ssize_t n;
+
+	if (env && *env && strcmp(env, "0"))
+		return true;
+	if (umn_msg_send(c->sock, &m, sizeof(m), NULL, 0) < 0)
+		return false;
+	do
+		r = poll(&p, 1, CHAN_ANSWER_MS);
+	while (r < 0 && errno == EINTR);
+	n = r > 0 ? umn_msg_recv_flags(c->sock, buf, sizeof(buf), fds, &nfds, MSG_DONTWAIT) : -1;
+	/* Anything but the answer leaves the connection unusable. */
+	if (n != (ssize_t)sizeof(m) || ((struct umn_chan_msg *)buf)->type != UMN_CHAN_MSG_OFFER) {
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+		errno = n < 0 && r > 0 ? (int)-n : EPROTO;
+		return false;
+	}
+	c->ring_buf = nfds == 1 ? malloc(UMN_CHAN_REC_MAX) : NULL;
+	if (c->ring_buf && umn_chan_attach(&c->ch, fds[0]) == 0) {
+		umn_chan_ready(&c->ch);
+		umn_ring_sock_seen(&c->ch.rx, 1); /* the answer is the first message counted */
+		/* The acknowledgement is not counted; everything after it is. */
+		r = umn_msg_send(c->sock, &m, sizeof(m), NULL, 0);
+		/* Nobody reads yet: a reply on the ring comes with a kick. */
+		umn_ring_sleep(&c->ch.rx);
+	}
+	for (unsigned i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (r < 0)
+		errno = -r;
+	return r >= 0;
+}
 
 UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 {
@@ -599,6 +742,8 @@ UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 		goto fail;
 	ev.data.fd = c->evfd;
 	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->evfd, &ev) < 0)
+		goto fail;
+	if (!chan_setup(c))
 		goto fail;
 	return c;
 
@@ -658,6 +803,8 @@ UMNIC_EXPORT void umnic_disconnect(umnic_client *c)
 	if (c->rb)
 		umn_msg_batch_fini(c->rb);
 	umn_msg_hold_fini(&c->cork);
+	umn_chan_fini(&c->ch);
+	free(c->ring_buf);
 	free(c->rb);
 	free(c);
 }

@@ -692,7 +692,7 @@ static unsigned host_drain(struct outbox *o, unsigned max)
 	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
 	unsigned n;
 
-	for (n = 0; n < max && !host_stopping(h); n++) {
+	for (n = 0; n < max; n++) {
 		ssize_t len = umn_ring_get(&o->ch.rx, buf, sizeof(buf));
 
 		if (len == 0)
@@ -701,7 +701,9 @@ static unsigned host_drain(struct outbox *o, unsigned max)
 			host_kill(h, "its message ring is inconsistent (an index or a length out of range)");
 			break;
 		}
-		host_on_message(h, buf, len);
+		/* Taken all the same, as from the socket: the loop must not spin on it. */
+		if (!host_stopping(h))
+			host_on_message(h, buf, len);
 	}
 	return n;
 }

@@ -2,6 +2,7 @@
 #include "host/reflector.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include <ntstatus.h>
 
+#include "common/chan.h"
 #include "common/ioproto.h"
 #include "common/log.h"
 #include "host/umnicd.h"
@@ -786,6 +788,76 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 #define CLIENT_BATCH 16
 #define CLIENT_BATCH_CALLS 4
 
+/*
+ * Up to max requests from c's ring, each handled from umnicd's private copy;
+ * *taken says how many. False when c is gone (and may be freed).
+ */
+static bool client_ring(struct ioclient *c, unsigned max, unsigned *taken)
+{
+	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+
+	for (*taken = 0; *taken < max; ++*taken) {
+		ssize_t len = umn_ring_get(&c->out.ch.rx, buf, sizeof(buf));
+
+		if (len == 0)
+			break;
+		if (len < 0) {
+			umn_log(UMN_LOG_WARN,
+				"client pid %d: its request ring is inconsistent (an index or a length out of range); disconnecting it",
+				(int)c->pid);
+			client_gone(c);
+			return false;
+		}
+		if (!client_on_message(c, buf, len, NULL, 0)) {
+			++*taken;
+			return false;
+		}
+	}
+	return true;
+}
+
+static unsigned client_drain(struct outbox *o, unsigned max)
+{
+	unsigned n;
+
+	client_ring((struct ioclient *)((char *)o - offsetof(struct ioclient, out)), max, &n);
+	return n;
+}
+
+/*
+ * A transport message (common/chan.h): a kick, or an OFFER, which asks for
+ * a channel and then acknowledges it. True if buf was one; c is gone if it
+ * broke the rules.
+ */
+static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize_t len, bool *alive)
+{
+	const struct umn_chan_msg *m = (const void *)buf;
+	struct umn_chan_msg answer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(answer), .id = 0 };
+	int fd, e;
+
+	if (len != (ssize_t)sizeof(*m) || (m->type != UMN_CHAN_MSG_KICK && m->type != UMN_CHAN_MSG_OFFER))
+		return false;
+	if (m->type == UMN_CHAN_MSG_KICK)
+		return true;
+	if (umn_chan_active(&c->out.ch) && !c->out.ch.rx.ready) {
+		umn_chan_ready(&c->out.ch);
+	} else if (umn_chan_active(&c->out.ch)) {
+		umn_log(UMN_LOG_WARN, "client pid %d: a second message ring offer; disconnecting it", (int)c->pid);
+		client_gone(c);
+		*alive = false;
+	} else if (!D.io_rings) {
+		outbox_put(&c->out, &answer, sizeof(answer), NULL, 0); /* refused: no descriptor */
+	} else if ((e = outbox_chan_open(&c->out, client_drain, &fd)) < 0) {
+		umn_log(UMN_LOG_WARN, "client pid %d: no message ring (%s); it uses its socket only",
+			(int)c->pid, strerror(-e));
+		outbox_put(&c->out, &answer, sizeof(answer), NULL, 0);
+	} else {
+		outbox_put(&c->out, &answer, sizeof(answer), &fd, 1);
+		close(fd);
+	}
+	return true;
+}
+
 void reflector_on_client(struct watch *w)
 {
 	static struct umn_msg_batch b;
@@ -797,7 +869,8 @@ void reflector_on_client(struct watch *w)
 	}
 	for (unsigned call = 0; call < CLIENT_BATCH_CALLS; call++) {
 		int r = umn_msg_recv_batch(c->fd, &b, MSG_DONTWAIT);
-		unsigned i;
+		unsigned i, counted = 0;
+		bool alive = true;
 
 		if (r == -EAGAIN || r == -EINTR)
 			return;
@@ -805,16 +878,25 @@ void reflector_on_client(struct watch *w)
 			client_gone(c);
 			return;
 		}
+		/* What the client put on its ring went before these. */
+		alive = client_ring(c, UINT_MAX, &i);
 		/* A client's own request never ends it; only its socket does, and then the loop stops. */
-		for (i = 0; i < b.count; i++)
-			if (!client_on_message(c, b.msg[i].buf, b.msg[i].len, b.msg[i].fds, b.msg[i].nfds))
-				break;
-		if (i < b.count) {
-			for (i++; i < b.count; i++)
+		for (i = 0; alive && i < b.count; i++) {
+			struct umn_msg_in *m = &b.msg[i];
+
+			if (m->len > 0 && !m->nfds && client_transport(c, m->buf, m->len, &alive))
+				continue;
+			counted++;
+			if (!client_on_message(c, m->buf, m->len, m->fds, m->nfds))
+				alive = false;
+		}
+		if (!alive) {
+			for (; i < b.count; i++)
 				for (unsigned k = 0; k < b.msg[i].nfds; k++)
 					close(b.msg[i].fds[k]);
 			return;
 		}
+		umn_ring_sock_seen(&c->out.ch.rx, counted);
 		if (b.count < b.max)
 			return;
 	}

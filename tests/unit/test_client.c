@@ -25,6 +25,7 @@
 
 #include <umnic/client.h>
 
+#include "common/chan.h"
 #include "common/ioproto.h"
 #include "common/proto.h"
 
@@ -120,12 +121,29 @@ static bool srv_handle_open_close(struct srv *s, const struct umn_iomsg *m)
 	return false;
 }
 
+/*
+ * libumnic asks for a message ring first thing; the fake refuses it, as
+ * umnicd may (--no-io-rings), so everything here travels on the socket.
+ * The rings have their own tests (test_chan, and the integration tests).
+ */
+static void srv_refuse_ring(struct srv *s)
+{
+	struct umn_chan_msg m;
+	ssize_t n = umn_msg_recv(s->fd, s->buf, sizeof(s->buf), s->fds, &s->nfds);
+
+	SRV_CHECK(n == (ssize_t)sizeof(m) && s->nfds == 0);
+	memcpy(&m, s->buf, sizeof(m));
+	SRV_CHECK(m.type == UMN_CHAN_MSG_OFFER);
+	SRV_CHECK(umn_msg_send(s->fd, &m, sizeof(m), NULL, 0) == 0);
+}
+
 static void *srv_main(void *arg)
 {
 	struct srv *s = arg;
 
 	s->fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	SRV_CHECK(s->fd >= 0);
+	srv_refuse_ring(s);
 	s->fn(s);
 	for (unsigned i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
