@@ -268,7 +268,8 @@ static void queue_for_pnp(const unsigned char *buf, size_t n, const int *fds, un
 	w->next = NULL;
 	w->len = n;
 	w->nfds = nfds;
-	memcpy(w->fds, fds, sizeof(int) * nfds);
+	if (nfds)
+		memcpy(w->fds, fds, sizeof(int) * nfds);
 	memcpy(w->msg, buf, n);
 	pthread_mutex_lock(&lock);
 	if (work_tail)
