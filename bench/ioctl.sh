@@ -4,10 +4,12 @@
 # and throughput with 8 requests outstanding against the same ping-pong with
 # 8 messages in flight, both measured by bench/ioctl_bench.c in the same run.
 #
-# Twice: with umnicd as it starts by default (polling 50 us after each
-# request or completion it relays), then with --busy-poll-us 0 (results named
-# ..._nopoll). Each run also reports the CPU time umnicd used while it ran,
-# as a share of one CPU (umnicd_cpu), so what the polling costs shows.
+# Three times: with umnicd as it starts by default (message rings beside the
+# sockets, polling 50 us after each request or completion it relays), then
+# with --busy-poll-us 0 (results named ..._nopoll), then with --no-io-rings
+# (everything on the sockets, results named ..._norings). Each run also
+# reports the CPU time umnicd used while it ran, as a share of one CPU
+# (umnicd_cpu), so what the polling costs shows.
 set -eu
 UMNIC_BUILD=$(cd "${1:-build}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,3 +47,4 @@ run_mode() {
 
 run_mode ""
 run_mode _nopoll --busy-poll-us 0
+run_mode _norings --no-io-rings

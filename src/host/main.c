@@ -323,17 +323,18 @@ int main(int argc, char **argv)
 
 	while (!D.quit) {
 		struct epoll_event evs[32];
-		bool io = false;
+		bool io = false, armed;
 		int n, timeout;
 
 		/* What the last wake-up queued for hosts and clients leaves now, a batch per peer. */
 		outbox_flush_all();
 		timeout = poll_timeout();
 		/* Peers kick a sleeping loop when they put messages on their rings. */
-		if (timeout != 0 && !outbox_rings_sleep())
+		armed = timeout != 0;
+		if (armed && !outbox_rings_sleep())
 			timeout = 0;
 		n = epoll_wait(D.epfd, evs, 32, timeout);
-		if (timeout != 0)
+		if (armed)
 			outbox_rings_awake();
 		/* Polling only takes a CPU nobody else wants: a host or client woken here runs first. */
 		if (n == 0 && timeout == 0 && !outbox_rings_poll())
