@@ -11,6 +11,7 @@
  * synchronously from there).
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,9 +331,9 @@ static struct umn_msg_batch batch;
 static int ring_drain(struct umn_ring *rx, unsigned max)
 {
 	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
-	int n;
+	unsigned n;
 
-	for (n = 0; n < (int)max; n++) {
+	for (n = 0; n < max; n++) {
 		ssize_t len = umn_ring_get(rx, buf, sizeof(buf));
 
 		if (len == 0)
@@ -343,7 +344,7 @@ static int ring_drain(struct umn_ring *rx, unsigned max)
 		}
 		on_message(buf, (size_t)len, NULL, 0);
 	}
-	return n;
+	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
 /* Messages from umnicd's ring handled per turn of the reading worker. */
@@ -382,7 +383,7 @@ static bool read_batch(void)
 		return false;
 	}
 	/* What umnicd put on the ring went before these. */
-	if (ring_drain(rx, UINT32_MAX) < 0)
+	if (ring_drain(rx, UINT_MAX) < 0)
 		return false;
 	for (unsigned i = 0; i < batch.count; i++) {
 		struct umn_msg_in *m = &batch.msg[i];
