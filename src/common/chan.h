@@ -140,11 +140,21 @@ void umn_ring_sock_seen(struct umn_ring *r, unsigned n);
 /* Whether the producer says it sent socket messages not yet counted as handled. */
 bool umn_ring_sock_due(const struct umn_ring *r);
 
+/* UMN_CHAN_MSG_KICK or _OFFER if a received packet is one of these (header only), else 0. */
+static inline uint32_t umn_chan_transport(const void *buf, ssize_t len)
+{
+	uint32_t t;
+
+	if (len != (ssize_t)sizeof(struct umn_chan_msg))
+		return 0;
+	t = ((const struct umn_chan_msg *)buf)->type;
+	return t == UMN_CHAN_MSG_KICK || t == UMN_CHAN_MSG_OFFER ? t : 0;
+}
+
 /* Whether a received packet is a kick (callers skip it). */
 static inline bool umn_chan_is_kick(const void *buf, ssize_t len)
 {
-	return len == (ssize_t)sizeof(struct umn_chan_msg) &&
-	       ((const struct umn_chan_msg *)buf)->type == UMN_CHAN_MSG_KICK;
+	return umn_chan_transport(buf, len) == UMN_CHAN_MSG_KICK;
 }
 
 /* Sends a kick on sock (never waits); 0 or -errno. */

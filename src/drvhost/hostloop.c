@@ -399,8 +399,7 @@ static bool read_batch(void)
 			close_all(m->fds, m->nfds);
 			continue;
 		}
-		if (m->len == (ssize_t)sizeof(struct umn_chan_msg) &&
-		    ((const struct umn_chan_msg *)m->buf)->type == UMN_CHAN_MSG_OFFER) {
+		if (umn_chan_transport(m->buf, m->len) == UMN_CHAN_MSG_OFFER) {
 			/* Counts itself; only what follows it is counted here. */
 			host_io_chan_offer(m->fds, m->nfds);
 			close_all(m->fds, m->nfds);

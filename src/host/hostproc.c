@@ -47,20 +47,12 @@ static unsigned host_drain(struct outbox *o, unsigned max);
  */
 static void host_out_init(struct hostproc *h)
 {
-	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
-	int fd, e;
+	int e;
 
 	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
-	if (!D.io_rings)
-		return;
-	e = outbox_chan_open(&h->out, host_drain, &fd);
-	if (e) {
+	if (D.io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
 		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
 			strerror(-e));
-		return;
-	}
-	outbox_put(&h->out, &offer, sizeof(offer), &fd, 1);
-	close(fd);
 }
 
 struct hreq {
@@ -714,12 +706,10 @@ static unsigned host_drain(struct outbox *o, unsigned max)
  */
 static bool host_transport(struct hostproc *h, const unsigned char *buf, ssize_t len)
 {
-	if (len != (ssize_t)sizeof(struct umn_chan_msg))
-		return false;
-	if (umn_chan_is_kick(buf, len))
-		return true;
-	if (((const struct umn_chan_msg *)buf)->type != UMN_CHAN_MSG_OFFER)
-		return false;
+	uint32_t t = umn_chan_transport(buf, len);
+
+	if (t != UMN_CHAN_MSG_OFFER)
+		return t == UMN_CHAN_MSG_KICK;
 	if (!umn_chan_active(&h->out.ch) || h->out.ch.rx.ready)
 		host_kill(h, "it acknowledged a message ring it was not offered");
 	else

@@ -336,11 +336,6 @@ int main(int argc, char **argv)
 		n = epoll_wait(D.epfd, evs, 32, timeout);
 		if (armed)
 			outbox_rings_awake();
-		/* Polling only takes a CPU nobody else wants: a host or client woken here runs first. */
-		if (n == 0 && timeout == 0 && !outbox_rings_poll())
-			sched_yield();
-		else if (n == 0 && timeout == 0)
-			io = true;
 
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
@@ -398,8 +393,11 @@ int main(int argc, char **argv)
 			}
 		}
 		/* Rings last: what the events above answered may already be there. */
-		if (n > 0 && outbox_rings_poll())
+		if (outbox_rings_poll())
 			io = true;
+		/* Polling only takes a CPU nobody else wants: a host or client woken here runs first. */
+		else if (n == 0 && timeout == 0)
+			sched_yield();
 		if (io && D.busy_poll_ns)
 			busy_until = umn_now_ns() + D.busy_poll_ns;
 	}

@@ -277,15 +277,23 @@ void outbox_flush_all(void)
 	}
 }
 
-int outbox_chan_open(struct outbox *o, outbox_drain_fn *drain, int *memfd)
+int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 {
-	int e;
+	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
+	int fd, e;
 
 	if (o->ch.base)
 		return -EEXIST;
-	e = umn_chan_create(&o->ch, memfd);
+	e = umn_chan_create(&o->ch, &fd);
 	if (e)
 		return e;
+	/* The first message counted on the channel (chan.h). */
+	e = outbox_put(o, &offer, sizeof(offer), &fd, 1);
+	close(fd);
+	if (e) {
+		umn_chan_fini(&o->ch);
+		return e;
+	}
 	o->drain = drain;
 	o->rnext = ring_list;
 	o->rprev = &ring_list;

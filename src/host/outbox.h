@@ -66,11 +66,11 @@ void outbox_flush_all(void);
 bool outbox_empty(const struct outbox *o);
 
 /*
- * Gives the peer a channel: creates it (*memfd, the caller's to send in an
- * OFFER through outbox_put and close) and enrols o in the loop's ring
- * polling. 0 or -errno.
+ * Gives the peer a channel: creates it, queues the OFFER that carries its
+ * memfd, and enrols o in the loop's ring polling. 0, or -errno with
+ * nothing queued.
  */
-int outbox_chan_open(struct outbox *o, outbox_drain_fn *drain, int *memfd);
+int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain);
 /* Drains every peer's ring; the messages handled. */
 unsigned outbox_rings_poll(void);
 /* Before the loop sleeps: sets every sleeping flag; false if a ring has messages after all. */

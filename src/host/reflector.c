@@ -831,14 +831,12 @@ static unsigned client_drain(struct outbox *o, unsigned max)
  */
 static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize_t len, bool *alive)
 {
-	const struct umn_chan_msg *m = (const void *)buf;
-	struct umn_chan_msg answer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(answer), .id = 0 };
-	int fd, e;
+	struct umn_chan_msg refusal = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(refusal) };
+	uint32_t t = umn_chan_transport(buf, len);
+	int e;
 
-	if (len != (ssize_t)sizeof(*m) || (m->type != UMN_CHAN_MSG_KICK && m->type != UMN_CHAN_MSG_OFFER))
-		return false;
-	if (m->type == UMN_CHAN_MSG_KICK)
-		return true;
+	if (t != UMN_CHAN_MSG_OFFER)
+		return t == UMN_CHAN_MSG_KICK;
 	if (umn_chan_active(&c->out.ch) && !c->out.ch.rx.ready) {
 		umn_chan_ready(&c->out.ch);
 	} else if (umn_chan_active(&c->out.ch)) {
@@ -846,14 +844,11 @@ static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize
 		client_gone(c);
 		*alive = false;
 	} else if (!D.io_rings) {
-		outbox_put(&c->out, &answer, sizeof(answer), NULL, 0); /* refused: no descriptor */
-	} else if ((e = outbox_chan_open(&c->out, client_drain, &fd)) < 0) {
+		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0); /* no descriptor */
+	} else if ((e = outbox_chan_offer(&c->out, client_drain)) < 0) {
 		umn_log(UMN_LOG_WARN, "client pid %d: no message ring (%s); it uses its socket only",
 			(int)c->pid, strerror(-e));
-		outbox_put(&c->out, &answer, sizeof(answer), NULL, 0);
-	} else {
-		outbox_put(&c->out, &answer, sizeof(answer), &fd, 1);
-		close(fd);
+		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0);
 	}
 	return true;
 }
@@ -884,7 +879,7 @@ void reflector_on_client(struct watch *w)
 		for (i = 0; alive && i < b.count; i++) {
 			struct umn_msg_in *m = &b.msg[i];
 
-			if (m->len > 0 && !m->nfds && client_transport(c, m->buf, m->len, &alive))
+			if (!m->nfds && client_transport(c, m->buf, m->len, &alive))
 				continue;
 			counted++;
 			if (!client_on_message(c, m->buf, m->len, m->fds, m->nfds))
