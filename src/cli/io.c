@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * umnic open/read/write/ioctl: send one I/O request to a device through
- * libumnic and print the NTSTATUS, Information and any output data.
+ * libumnic and print the NTSTATUS, Information and any output data. With
+ * --repeat N the request goes N times, one after the other, and the round
+ * trip times are summed up as well.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <umnic/client.h>
 
@@ -14,6 +17,7 @@
 #include "common/ioproto.h"
 
 #define CLI_BUF_MAX UMN_IOMSG_LEN_MAX
+#define CLI_REPEAT_MAX 1000000u
 
 static int parse_access(const char *s, uint32_t *ret)
 {
@@ -161,6 +165,29 @@ static void print_result(const umnic_result *res, const uint8_t *out, size_t out
 		hexdump(out, n);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* "N round trips: p50 ..., p99 ..., max ..." in microseconds; sorts t. */
+static void print_times(uint64_t *t, uint64_t n)
+{
+	qsort(t, n, sizeof(*t), cmp_u64);
+	printf("%llu round trips: p50 %.1f us, p99 %.1f us, max %.1f us\n", (unsigned long long)n,
+	       t[(n - 1) / 2] / 1e3, t[(n - 1) * 99 / 100] / 1e3, t[n - 1] / 1e3);
+}
+
 /* NAME: a symbolic link, or "{GUID}" / "{GUID}\ref" for a device interface. */
 static NTSTATUS open_name(umnic_client *c, const char *name, uint32_t access, umnic_handle *ret)
 {
@@ -182,6 +209,8 @@ void cli_io_usage(FILE *f)
 	       "  ioctl NAME CODE [--in-hex HEX | --in-file PATH] [--out-len N] [--access r|w|rw]\n"
 	       "                       send one request; prints the NTSTATUS, Information and the "
 	       "data\n"
+	       "                       read, write and ioctl take --repeat N: send it N times in a\n"
+	       "                       row (stopping at a failure) and print the round trip times\n"
 	       "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho) or\n"
 	       "                       {interface-GUID}[\\reference]\n");
 }
@@ -195,13 +224,14 @@ bool cli_io_is_command(const char *cmd)
 int cli_io(const char *run_dir, int argc, char **argv)
 {
 	const char *cmd = argv[0], *name = argc > 1 ? argv[1] : NULL, *hex = NULL, *file = NULL;
-	uint64_t length = 0, code = 0, out_len = 0, offset = 0;
+	uint64_t length = 0, code = 0, out_len = 0, offset = 0, repeat = 1;
 	uint8_t *in = NULL, *out = NULL;
 	size_t in_len = 0;
 	uint32_t access = 0;
 	bool access_set = false;
 	umnic_result res = {0};
 	umnic_client *c = NULL;
+	uint64_t *rtt = NULL, done;
 	umnic_handle h;
 	NTSTATUS st;
 	int pos = 2, ret = 2;
@@ -252,6 +282,12 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		} else if ((!strcmp(o, "--file") && !strcmp(cmd, "write")) ||
 			   (!strcmp(o, "--in-file") && !strcmp(cmd, "ioctl"))) {
 			file = v;
+		} else if (!strcmp(o, "--repeat") && strcmp(cmd, "open")) {
+			if (parse_u64(v, CLI_REPEAT_MAX, &repeat) < 0 || repeat == 0) {
+				fprintf(stderr, "umnic %s: --repeat takes 1 to %u, not '%s'\n", cmd,
+					CLI_REPEAT_MAX, v);
+				return 2;
+			}
 		} else if (!strcmp(o, "--out-len") && !strcmp(cmd, "ioctl")) {
 			if (parse_u64(v, CLI_BUF_MAX, &out_len) < 0) {
 				fprintf(stderr, "umnic ioctl: bad --out-len '%s'\n", v);
@@ -319,18 +355,36 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		ret = NT_SUCCESS(st) ? 0 : 1;
 		goto out;
 	}
-	if (!strcmp(cmd, "read"))
-		umnic_read(c, h, out, length, offset, &res);
-	else if (!strcmp(cmd, "write"))
-		umnic_write(c, h, in, in_len, offset, &res);
-	else
-		umnic_ioctl(c, h, (uint32_t)code, in, in_len, out, out_len, &res);
+	if (repeat > 1 && !(rtt = malloc(sizeof(*rtt) * repeat))) {
+		fprintf(stderr, "umnic %s: out of memory for %llu round trip times\n", cmd,
+			(unsigned long long)repeat);
+		goto out;
+	}
+	for (done = 0; done < repeat; done++) {
+		uint64_t t0 = mono_ns();
+
+		if (!strcmp(cmd, "read"))
+			umnic_read(c, h, out, length, offset, &res);
+		else if (!strcmp(cmd, "write"))
+			umnic_write(c, h, in, in_len, offset, &res);
+		else
+			umnic_ioctl(c, h, (uint32_t)code, in, in_len, out, out_len, &res);
+		if (rtt)
+			rtt[done] = mono_ns() - t0;
+		if (!NT_SUCCESS(res.status)) {
+			done++;
+			break;
+		}
+	}
 	print_result(&res, out, length ? length : out_len);
+	if (rtt)
+		print_times(rtt, done);
 	umnic_close(c, h);
 	ret = NT_SUCCESS(res.status) ? 0 : 1;
 out:
 	umnic_disconnect(c);
 	free(in);
 	free(out);
+	free(rtt);
 	return ret;
 }

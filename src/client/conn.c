@@ -292,6 +292,12 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 	alive = ring_take(c, RING_TURN, want, &got, &taken);
 	if (!alive || got || (taken && !umn_ring_sock_due(rx)))
 		goto out;
+	/* A caller that waits polls the ring first: an answer due within microseconds costs no sleep. */
+	if (!taken && timeout_ms != 0 && umn_ring_spin(rx) && !umn_ring_empty(rx)) {
+		alive = ring_take(c, RING_TURN, want, &got, &taken);
+		if (!alive || got || (taken && !umn_ring_sock_due(rx)))
+			goto out;
+	}
 	if (!taken && !umn_ring_sleep(rx))
 		goto out; /* arrived meanwhile */
 	if (taken) {
@@ -645,6 +651,25 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 #define CHAN_ANSWER_MS 5000
 
 /*
+ * How long a waiting caller polls the ring before it sleeps: what umnicd
+ * says (its own --busy-poll-us), unless UMNIC_SPIN_US says otherwise (0: never).
+ */
+static void spin_setup(struct umn_ring *rx)
+{
+	const char *env = getenv("UMNIC_SPIN_US");
+	unsigned long us;
+	char *end;
+
+	if (!env || !*env)
+		return;
+	errno = 0;
+	us = strtoul(env, &end, 10);
+	if (errno || *end || env[0] == '-')
+		return; /* not a number: umnicd's value stays */
+	rx->spin_ns = (uint32_t)(us < UMN_CHAN_SPIN_MAX_US ? us : UMN_CHAN_SPIN_MAX_US) * 1000u;
+}
+
+/*
  * Asks umnicd for a message channel (common/chan.h): its answer is the
  * first packet on the connection. Without one (refused, UMNIC_NO_RINGS set,
  * or no memory) everything travels on the socket.
@@ -677,6 +702,7 @@ static bool chan_setup(struct umnic_client *c)
 	c->ring_buf = nfds == 1 ? malloc(UMN_CHAN_REC_MAX) : NULL;
 	if (c->ring_buf && umn_chan_attach(&c->ch, fds[0]) == 0) {
 		umn_chan_ready(&c->ch);
+		spin_setup(&c->ch.rx);
 		umn_ring_sock_seen(&c->ch.rx, 1); /* the answer is the first message counted */
 		/* The acknowledgement is not counted; everything after it is. */
 		r = umn_msg_send(c->sock, &m, sizeof(m), NULL, 0);

@@ -3,10 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REC_HDR 8u
@@ -14,7 +16,7 @@
 #define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 _Static_assert((UMN_CHAN_RING_BYTES & RING_MASK) == 0, "ring size is a power of two");
-_Static_assert(4 * UMN_CACHELINE <= UMN_CHAN_HDR_BYTES, "the cells fit the header");
+_Static_assert(UMN_CHAN_INFO_OFF + sizeof(struct umn_chan_info) <= UMN_CHAN_HDR_BYTES, "the cells fit the header");
 
 static uint32_t rec_size(size_t len)
 {
@@ -50,7 +52,7 @@ void umn_chan_ready(struct umn_chan *ch)
 	atomic_store_explicit(&ch->rx.c->ready, 1, memory_order_release);
 }
 
-int umn_chan_create(struct umn_chan *ch, int *memfd)
+int umn_chan_create(struct umn_chan *ch, int *memfd, uint32_t spin_us)
 {
 	void *base;
 	int fd, e;
@@ -66,6 +68,8 @@ int umn_chan_create(struct umn_chan *ch, int *memfd)
 	if (base == MAP_FAILED)
 		goto fail;
 	chan_map(ch, base, true);
+	((struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us =
+		spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US;
 	*memfd = fd;
 	return 0;
 fail:
@@ -77,6 +81,7 @@ fail:
 int umn_chan_attach(struct umn_chan *ch, int memfd)
 {
 	struct stat st;
+	uint32_t spin_us;
 	void *base;
 	int seals;
 
@@ -89,6 +94,9 @@ int umn_chan_attach(struct umn_chan *ch, int memfd)
 	if (base == MAP_FAILED)
 		return -errno;
 	chan_map(ch, base, false);
+	/* Read once: umnicd wrote it before the hand-over, and nothing is taken from it twice. */
+	spin_us = ((const volatile struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us;
+	ch->rx.spin_ns = (spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US) * 1000u;
 	return 0;
 }
 
@@ -240,6 +248,31 @@ void umn_ring_sock_seen(struct umn_ring *r, unsigned n)
 bool umn_ring_sock_due(const struct umn_ring *r)
 {
 	return r->data && atomic_load_explicit(&r->p->sock_sent, memory_order_acquire) != r->sock;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+bool umn_ring_spin(const struct umn_ring *r)
+{
+	uint64_t end;
+
+	if (!r->data || !r->ready || !r->spin_ns || r->broken)
+		return false;
+	end = mono_ns() + r->spin_ns;
+	for (;;) {
+		if (!umn_ring_empty(r) || umn_ring_sock_due(r))
+			return true;
+		if (mono_ns() >= end)
+			return false;
+		/* A peer sharing this CPU (the one that answers, often) runs first. */
+		sched_yield();
+	}
 }
 
 int umn_chan_kick(int sock)

@@ -8,7 +8,7 @@
  * UMN_CHAN_REC_MAX, and anything while a ring is full) and the kick that
  * wakes a sleeping reader.
  *
- *   [A cells][B cells][ring A: umnicd -> peer][ring B: peer -> umnicd]
+ *   [A cells][B cells][info][ring A: umnicd -> peer][ring B: peer -> umnicd]
  *
  * Each ring has a producer cell and a consumer cell, each on its own cache
  * line, each written by one side only. The indices are free-running byte
@@ -17,7 +17,8 @@
  * every index and length read from the shared memory is checked before use,
  * the message is copied into private memory before anything looks at it,
  * and a ring found inconsistent is broken for good (its reader treats the
- * peer as having sent a malformed message).
+ * peer as having sent a malformed message). The info line carries what
+ * umnicd tells the peer about using the channel; the peer reads it once.
  *
  * Order. Messages on the ring and on the socket keep one order: a consumer
  * drains the ring before it handles what it read from the socket, and a
@@ -26,7 +27,9 @@
  *
  * Sleep. A consumer about to wait on the socket sets its sleeping flag and
  * looks at the ring once more; a producer that published looks at the flag,
- * and if it was set clears it and sends a kick on the socket.
+ * and if it was set clears it and sends a kick on the socket. Before that,
+ * a consumer may poll its ring for a while (umn_ring_spin): an answer that
+ * comes within microseconds then costs no wake-up on either side.
  */
 #ifndef UMNIC_COMMON_CHAN_H
 #define UMNIC_COMMON_CHAN_H
@@ -44,6 +47,8 @@
 #define UMN_CHAN_REC_MAX    4096u
 #define UMN_CHAN_HDR_BYTES  4096u
 #define UMN_CHAN_BYTES	    (UMN_CHAN_HDR_BYTES + 2 * UMN_CHAN_RING_BYTES)
+/* The longest a consumer polls its ring before it sleeps, whatever it is told. */
+#define UMN_CHAN_SPIN_MAX_US 1000u
 
 /*
  * Transport messages, the same on umnicd's two sockets (both headers are
@@ -83,6 +88,12 @@ struct umn_chan_cons {
 	_Atomic uint32_t ready;	    /* reads this ring */
 } __attribute__((aligned(UMN_CACHELINE)));
 
+/* Written by umnicd before it hands the channel over, at UMN_CHAN_INFO_OFF; the peer reads it at attach. */
+#define UMN_CHAN_INFO_OFF (4 * UMN_CACHELINE)
+struct umn_chan_info {
+	uint32_t spin_us; /* how long a consumer polls its ring before it sleeps */
+} __attribute__((aligned(UMN_CACHELINE)));
+
 /* One direction as one side sees it; everything but the three pointers is private. */
 struct umn_ring {
 	struct umn_chan_prod *p;
@@ -92,6 +103,7 @@ struct umn_ring {
 	uint32_t peer_pos;  /* producer: the head it last read */
 	uint32_t sock;	    /* producer: socket messages sent; consumer: handled */
 	bool ready;	    /* consumer: counts socket messages (umn_chan_ready) */
+	uint32_t spin_ns;   /* consumer: polls this long before it sleeps (umn_ring_spin) */
 	bool broken;
 };
 
@@ -100,9 +112,17 @@ struct umn_chan {
 	struct umn_ring tx, rx;
 };
 
-/* umnicd: creates and maps a channel; *memfd is for the peer (sealed; the caller closes it). */
-int umn_chan_create(struct umn_chan *ch, int *memfd);
-/* The peer: maps the channel in memfd (checked: a sealed memfd of the right size). Keeps no fd. */
+/*
+ * umnicd: creates and maps a channel; *memfd is for the peer (sealed; the
+ * caller closes it). spin_us goes in the info line (at most
+ * UMN_CHAN_SPIN_MAX_US); umnicd's own side does not spin.
+ */
+int umn_chan_create(struct umn_chan *ch, int *memfd, uint32_t spin_us);
+/*
+ * The peer: maps the channel in memfd (checked: a sealed memfd of the right
+ * size) and takes its ring's spin time from the info line, capped at
+ * UMN_CHAN_SPIN_MAX_US. Keeps no fd.
+ */
 int umn_chan_attach(struct umn_chan *ch, int memfd);
 void umn_chan_fini(struct umn_chan *ch);
 /* This side reads its ring from now on, and counts the socket messages it handles. */
@@ -139,6 +159,13 @@ void umn_ring_awake(struct umn_ring *r);
 void umn_ring_sock_seen(struct umn_ring *r, unsigned n);
 /* Whether the producer says it sent socket messages not yet counted as handled. */
 bool umn_ring_sock_due(const struct umn_ring *r);
+
+/*
+ * Polls the ring for up to its spin_ns, yielding the CPU between looks, for
+ * a message or a socket message the producer says it sent: true as soon as
+ * one is there, false when the time is up (or the ring is not in use).
+ */
+bool umn_ring_spin(const struct umn_ring *r);
 
 /* UMN_CHAN_MSG_KICK or _OFFER if a received packet is one of these (header only), else 0. */
 static inline uint32_t umn_chan_transport(const void *buf, ssize_t len)

@@ -369,6 +369,14 @@ static bool read_batch(void)
 		if (!umn_ring_sock_due(rx))
 			return true;
 		flags = MSG_DONTWAIT;
+	} else if (umn_ring_spin(rx)) {
+		/*
+		 * Something came while it polled: on the ring, or else umnicd
+		 * counted a socket message, which the receive below waits for
+		 * (it may not have left umnicd yet).
+		 */
+		if (!umn_ring_empty(rx))
+			return true;
 	} else if (!umn_ring_sleep(rx)) {
 		umn_ring_awake(rx);
 		return true;

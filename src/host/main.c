@@ -76,7 +76,8 @@ static void usage(FILE *f)
 		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
 		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping.\n"
 		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
-		   "shared memory beside their sockets; --no-io-rings keeps everything on the sockets.\n",
+		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
+		   "before they sleep; --no-io-rings keeps everything on the sockets.\n",
 		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US);
 }
 

@@ -284,7 +284,7 @@ int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 
 	if (o->ch.base)
 		return -EEXIST;
-	e = umn_chan_create(&o->ch, &fd);
+	e = umn_chan_create(&o->ch, &fd, (uint32_t)(D.busy_poll_ns / 1000));
 	if (e)
 		return e;
 	/* The first message counted on the channel (chan.h). */

@@ -2,8 +2,10 @@
 # The message rings beside umnicd's sockets (src/common/chan.h): a client
 # written from the layout alone (io_rings.py) exchanges requests with the
 # echo driver on them; hostile clients that corrupt their ring or break the
-# offer handshake are disconnected while umnicd and everyone else go on; and
-# with the rings turned off, on either side, requests still work.
+# offer handshake are disconnected while umnicd and everyone else go on; a
+# waiting client and the driver host poll their rings instead of sleeping
+# for each request; and with the rings turned off, on either side, requests
+# still work.
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
@@ -23,6 +25,16 @@ echo_ioctl() {
 	umn_cli ioctl UmnicEcho $B --in-hex 0a0b0c0d --out-len 4 2>&1
 }
 
+# sleeps N: N echo IOCTLs in a row from one client; prints its output, then
+# "sleeps S": how often it slept (voluntary context switches, from rusage).
+sleeps() {
+	python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+print(r.stdout, "sleeps", resource.getrusage(resource.RUSAGE_CHILDREN).ru_nvcsw)' \
+		"$UMNIC_BUILD/src/cli/umnic" --run-dir "$UMN_RUN_DIR" ioctl UmnicEcho $B \
+		--in-hex 0a0b0c0d --out-len 4 --repeat "$1"
+}
+
 umn_start_daemon "$T_WORK/d1"
 umn_cli install "$inf" >/dev/null
 run_py ring
@@ -36,6 +48,22 @@ t_contains "and why it disconnected the one that offered twice" "$(cat "$T_WORK/
 t_check "umnicd is up after the hostile clients" t_daemon_alive
 t_contains "libumnic's IOCTL (rings) still works" "$(echo_ioctl)" "0a 0b 0c 0d"
 t_contains "libumnic with UMNIC_NO_RINGS=1 (socket only) works" "$(UMNIC_NO_RINGS=1 echo_ioctl)" "0a 0b 0c 0d"
+
+# Polling: umnicd polls (with two CPUs or more), and tells the host and the
+# client to poll their rings too, so synchronous requests rarely sleep.
+# Without the client's polling it sleeps once a request at least.
+out=$(sleeps 2000)
+t_contains "2,000 IOCTLs in a row with polling complete" "$out" "2000 round trips: p50"
+n=$(echo "$out" | sed -n 's/.*sleeps \([0-9]*\).*/\1/p')
+if [ "$(nproc)" -ge 2 ]; then
+	t_check "a client that polls its ring sleeps for fewer than half of 2,000 IOCTLs ($n)" \
+		[ "${n:-99999}" -lt 1000 ]
+else
+	echo "# one CPU: umnicd does not poll, so nobody polls; the count is not checked ($n)"
+fi
+out=$(UMNIC_SPIN_US=0 sleeps 2000)
+n=$(echo "$out" | sed -n 's/.*sleeps \([0-9]*\).*/\1/p')
+t_check "with UMNIC_SPIN_US=0 it sleeps for each of 2,000 IOCTLs ($n)" [ "${n:-0}" -ge 2000 ]
 umn_stop_daemon
 
 umn_start_daemon "$T_WORK/d2" --no-io-rings

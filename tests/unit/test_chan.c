@@ -2,17 +2,19 @@
 /*
  * The message channel (common/chan.h): both sides map one memfd in this
  * process, as umnicd and a peer would. Order against the socket, the sleep
- * and kick handshake, wrap-around, and what a hostile side can write into
- * the shared cells.
+ * and kick handshake, polling before sleeping, wrap-around, and what a
+ * hostile side can write into the shared cells.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,17 +26,22 @@ struct pair {
 };
 
 /* A channel created and mapped twice; each side reads its ring if ready. */
-static void pair_open(struct pair *p, bool ready)
+static void pair_open_spin(struct pair *p, bool ready, uint32_t spin_us)
 {
 	int fd;
 
-	assert_int_equal(umn_chan_create(&p->a, &fd), 0);
+	assert_int_equal(umn_chan_create(&p->a, &fd, spin_us), 0);
 	assert_int_equal(umn_chan_attach(&p->b, fd), 0);
 	close(fd);
 	if (ready) {
 		umn_chan_ready(&p->a);
 		umn_chan_ready(&p->b);
 	}
+}
+
+static void pair_open(struct pair *p, bool ready)
+{
+	pair_open_spin(p, ready, 0);
 }
 
 static int setup(void **state)
@@ -237,6 +244,92 @@ static void test_hostile_consumer(void **state)
 	assert_int_equal(umn_ring_put(&p->a.tx, m, 64), -EAGAIN);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void *put_later(void *arg)
+{
+	struct pair *p = arg;
+	unsigned char m[64];
+	struct timespec d = { 0, 200000 }; /* 0.2 ms: the reader is polling by then, usually */
+
+	nanosleep(&d, NULL);
+	make_msg(m, sizeof(m), 9);
+	assert_int_equal(umn_ring_put(&p->a.tx, m, sizeof(m)), 0);
+	return NULL;
+}
+
+/*
+ * Polling before sleeping: the peer takes the time umnicd wrote (capped),
+ * umnicd's side never polls, and the poll ends at once for a message or a
+ * counted socket message, at the time limit otherwise.
+ */
+static void test_spin(void **state)
+{
+	struct pair p;
+	unsigned char m[64], got[UMN_CHAN_REC_MAX];
+	uint64_t t0, spent;
+	pthread_t th;
+	unsigned polls;
+	int fd;
+
+	(void)state;
+	pair_open_spin(&p, false, 300);
+	assert_int_equal(p.b.rx.spin_ns, 300000);
+	assert_int_equal(p.a.rx.spin_ns, 0);
+	assert_false(umn_ring_spin(&p.b.rx)); /* not ready: nothing to poll */
+	umn_chan_ready(&p.a);
+	umn_chan_ready(&p.b);
+	assert_false(umn_ring_spin(&p.a.rx));
+
+	/* Nothing comes: it polls its whole time, and not much longer. */
+	t0 = now_ns();
+	assert_false(umn_ring_spin(&p.b.rx));
+	spent = now_ns() - t0;
+	assert_true(spent >= 300000);
+	assert_true(spent < 1000000000u);
+
+	/* Already there: true at once. */
+	make_msg(m, sizeof(m), 3);
+	assert_int_equal(umn_ring_put(&p.a.tx, m, sizeof(m)), 0);
+	assert_true(umn_ring_spin(&p.b.rx));
+	assert_int_equal(umn_ring_get(&p.b.rx, got, sizeof(got)), sizeof(m));
+
+	/* A socket message umnicd counted ends the poll too: the socket has it. */
+	umn_ring_sock_sent(&p.a.tx, 1);
+	assert_true(umn_ring_spin(&p.b.rx));
+	umn_ring_sock_seen(&p.b.rx, 1);
+	assert_false(umn_ring_sock_due(&p.b.rx));
+
+	/* Put while it polls: seen without a kick (the sleeping flag was never set). */
+	assert_int_equal(pthread_create(&th, NULL, put_later, &p), 0);
+	for (polls = 1; !umn_ring_spin(&p.b.rx); polls++)
+		assert_true(polls < 10000); /* 3 s: the thread did not run */
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(umn_ring_get(&p.b.rx, got, sizeof(got)), sizeof(m));
+	assert_false(umn_ring_kick_due(&p.a.tx));
+	umn_chan_fini(&p.a);
+	umn_chan_fini(&p.b);
+
+	/* umnicd caps what it writes; a peer caps what it reads, whoever wrote it. */
+	pair_open_spin(&p, true, 10 * UMN_CHAN_SPIN_MAX_US);
+	assert_int_equal(p.b.rx.spin_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
+	umn_chan_fini(&p.a);
+	umn_chan_fini(&p.b);
+	assert_int_equal(umn_chan_create(&p.a, &fd, 50), 0);
+	((struct umn_chan_info *)((unsigned char *)p.a.base + UMN_CHAN_INFO_OFF))->spin_us = UINT32_MAX;
+	assert_int_equal(umn_chan_attach(&p.b, fd), 0);
+	close(fd);
+	assert_int_equal(p.b.rx.spin_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
+	umn_chan_fini(&p.a);
+	umn_chan_fini(&p.b);
+}
+
 /* A peer maps only a sealed memfd of the channel's size: it could not shrink it under umnicd. */
 static void test_attach_checks_memfd(void **state)
 {
@@ -267,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socket_order, setup, teardown),
 		cmocka_unit_test(test_not_ready),
 		cmocka_unit_test_setup_teardown(test_sleep_and_kick, setup, teardown),
+		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_hostile_producer),
 		cmocka_unit_test_setup_teardown(test_hostile_consumer, setup, teardown),
 		cmocka_unit_test(test_attach_checks_memfd),
