@@ -396,9 +396,16 @@ int main(int argc, char **argv)
 		/* Rings last: what the events above answered may already be there. */
 		if (outbox_rings_poll())
 			io = true;
-		/* Polling only takes a CPU nobody else wants: a host or client woken here runs first. */
-		else if (n == 0 && timeout == 0)
+		/*
+		 * Polling only takes a CPU nobody else wants: after every turn,
+		 * also one that relayed something, a host or client woken onto
+		 * this CPU, or polling on it, runs first. What the turn queued
+		 * leaves before.
+		 */
+		if (timeout == 0 || (io && D.busy_poll_ns)) {
+			outbox_flush_all();
 			sched_yield();
+		}
 		if (io && D.busy_poll_ns)
 			busy_until = umn_now_ns() + D.busy_poll_ns;
 	}
