@@ -5,20 +5,28 @@
 # offer handshake are disconnected while umnicd and everyone else go on; a
 # waiting client and the driver host poll their rings instead of sleeping
 # for each request; and with the rings turned off, on either side, requests
-# still work.
+# still work. host_order.py plays umnicd for a driver host to check the
+# order of a ring message and a socket message that arrive in one wake-up.
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
 inf="$UMNIC_BUILD/drivers/echo/echo.inf"
 B=0x81232000
 
-# run_py CASE: io_rings.py's checks, counted as this suite's.
-run_py() {
-	python3 "$UMNIC_SRC/tests/integration/io_rings.py" "$UMN_RUN_DIR" "$1" >"$T_WORK/py.txt" 2>&1
+# run_tap SCRIPT ARGS...: a Python script's checks, counted as this suite's.
+run_tap() {
+	py=$1
+	shift
+	python3 "$UMNIC_SRC/tests/integration/$py" "$@" >"$T_WORK/py.txt" 2>&1
 	grep -E '^(not )?ok - ' "$T_WORK/py.txt"
 	T_CHECKS=$((T_CHECKS + $(grep -c -E '^(not )?ok - ' "$T_WORK/py.txt")))
 	T_FAILS=$((T_FAILS + $(grep -c '^not ok - ' "$T_WORK/py.txt")))
-	grep -q 'checks passed' "$T_WORK/py.txt" || { t_fail "io_rings.py $1 ran to the end"; cat "$T_WORK/py.txt"; }
+	grep -q 'checks passed' "$T_WORK/py.txt" || { t_fail "$py $* ran to the end"; cat "$T_WORK/py.txt"; }
+}
+
+# run_py CASE: an io_rings.py case against the running umnicd.
+run_py() {
+	run_tap io_rings.py "$UMN_RUN_DIR" "$1"
 }
 
 echo_ioctl() {
@@ -34,6 +42,8 @@ print(r.stdout, "sleeps", resource.getrusage(resource.RUSAGE_CHILDREN).ru_nvcsw)
 		"$UMNIC_BUILD/src/cli/umnic" --run-dir "$UMN_RUN_DIR" ioctl UmnicEcho $B \
 		--in-hex 0a0b0c0d --out-len 4 --repeat "$1"
 }
+
+run_tap host_order.py "$UMNIC_BUILD/src/drvhost/umnic-host"
 
 umn_start_daemon "$T_WORK/d1"
 umn_cli install "$inf" >/dev/null
