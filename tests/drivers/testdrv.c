@@ -45,6 +45,8 @@ enum {
 	MODE_MOUNT = 28,
 	MODE_FLOOD = 29,
 	MODE_GARBAGE_MESSAGE = 30,
+	/* Completions of requests umnicd never sent, by the thousand; then it behaves. */
+	MODE_STRAY_COMPLETIONS = 31,
 	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
 	MODE_USE_RESOURCE = 40,
 };
@@ -122,6 +124,23 @@ static NTSTATUS Escape(ULONG mode)
 			return STATUS_NOT_SUPPORTED;
 		sleep(1);
 		return STATUS_SUCCESS;
+	case MODE_STRAY_COMPLETIONS: {
+		/* Well-formed I/O completions (umnic's type 107) naming ids umnicd never gave out. */
+		struct {
+			UINT32 type, len;
+			UINT64 seq, id, information;
+			INT32 status;
+			UINT32 data_len;
+		} m = { 107, sizeof(m), 0, 0, 0, 0, 0 };
+		for (UINT64 i = 0; i < 20000; i++) {
+			m.id = (1ull << 62) + i;
+			if (write(3, &m, sizeof(m)) < 0)
+				return STATUS_NOT_SUPPORTED;
+		}
+		/* Past umnicd's one-second log interval, so the count of the rest is logged. */
+		sleep(2);
+		return STATUS_SUCCESS;
+	}
 	default:
 		return STATUS_SUCCESS;
 	}

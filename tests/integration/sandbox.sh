@@ -46,6 +46,18 @@ out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=29 --param UmnicRes
 t_contains "flooding umnicd with messages: the driver is stopped" "$out" "flooding umnicd"
 out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=30 --param UmnicRestartLimit=0 2>&1)
 t_contains "sending umnicd garbage: the driver is stopped" "$out" "malformed message"
+# Completions are the I/O path's own (no message rate limit): 20,000 for requests umnicd never
+# sent are ignored, the first logged and the rest counted, and the driver goes on.
+out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=31 --param UmnicRestartLimit=0 2>&1)
+t_check "20,000 stray completions: the driver is installed and runs ($out)" \
+	sh -c "printf '%s' '$out' | grep -q '^ROOT' && ! printf '%s' '$out' | grep -q failed"
+t_eq "umnicd logs the first stray completion once" \
+	"$(grep -c 'completion of unknown request 4611686018427387904 ignored$' "$T_WORK/umnicd.log")" 1
+t_contains "and the rest as a count" "$(cat "$T_WORK/umnicd.log")" \
+	"19999 more completions of unknown requests ignored in the last"
+t_check "in at most three lines" \
+	[ "$(grep -c 'unknown request' "$T_WORK/umnicd.log")" -le 3 ]
+umn_cli uninstall "$(printf '%s\n' "$out" | awk '{print $1}')" >/dev/null 2>&1
 
 # Hardware is what umnicd opens and hands over: a UDP socket as a WDFCMRESLIST entry.
 python3 -c 'import socket,sys
