@@ -2,7 +2,8 @@
 /*
  * I/O queues, driven through umn_io_deliver with a fake OS side: dispatch
  * types, routing, zero-length requests, manual retrieval, forwarding,
- * cancellation in a queue, Stop/Purge/Drain/Start and device removal.
+ * cancellation in a queue, Stop/Purge/Drain/Start and device removal, and
+ * a callback that blocks where the framework cannot see it.
  */
 #include "io_harness.h"
 
@@ -97,6 +98,53 @@ static void test_parallel_limit(void **state)
 	complete_held(4, 0);
 	for (int i = 1; i <= 5; i++)
 		assert_int_equal(ioh_wait_done(i, 2000).count, 1);
+	ioh_stop();
+}
+
+/*
+ * A callback that blocks outside the framework (here until the next
+ * request's callback runs, 5 s at most): the worker pool must grow so the
+ * next request is presented anyway.
+ */
+static atomic_int block_released;
+
+static void block_read(WDFQUEUE q, WDFREQUEST r, size_t len)
+{
+	(void)q;
+	(void)len;
+	if (ioh_offset_of(r) == 1) {
+		for (int i = 0; i < 5000 && !atomic_load(&block_released); i++)
+			ioh_sleep_ms(1);
+	} else {
+		atomic_store(&block_released, 1);
+	}
+	WdfRequestCompleteWithInformation(r, STATUS_SUCCESS, (ULONG_PTR)atomic_load(&block_released));
+}
+
+static void block_hook(WDFDEVICE dev)
+{
+	WDF_IO_QUEUE_CONFIG c;
+
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchParallel);
+	c.EvtIoRead = block_read;
+	ioh_queue(dev, &c);
+}
+
+static void test_blocking_callback_grows_pool(void **state)
+{
+	struct ioh_done d;
+
+	(void)state;
+	atomic_store(&block_released, 0);
+	ioh_start(block_hook);
+	ioh_read(1, 1, buf[1], sizeof(buf[1]));
+	ioh_read(2, 2, buf[2], sizeof(buf[2]));
+	d = ioh_wait_done(2, 3000);
+	assert_int_equal(d.count, 1);
+	d = ioh_wait_done(1, 3000);
+	assert_int_equal(d.count, 1);
+	/* Released by the second request, not by its own time limit. */
+	assert_int_equal(d.info, 1);
 	ioh_stop();
 }
 
@@ -696,6 +744,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sequential),
 		cmocka_unit_test(test_parallel_limit),
+		cmocka_unit_test(test_blocking_callback_grows_pool),
 		cmocka_unit_test(test_routing),
 		cmocka_unit_test(test_no_queue),
 		cmocka_unit_test(test_zero_length),
