@@ -3,7 +3,10 @@
 # a quarter of them cancelled, while more clients die with requests pending and 4 more send
 # 1,000 requests at once and read nothing for a second (their replies wait in umnicd; none
 # may be lost). io_load.c makes the requests and checks each one. Afterwards umnicd, the device and its driver host must be
-# the same ones, still serving, and umnicd must exit cleanly (no sanitizer report).
+# the same ones, still serving. Then 8 clients x 20,000 requests again while the driver host is
+# killed: each request still completes exactly once, as sent, cancelled or with
+# STATUS_DRIVER_PROCESS_TERMINATED, and the device comes back. umnicd must exit cleanly (no
+# sanitizer report).
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
@@ -52,6 +55,32 @@ t_eq "no sanitizer report from umnicd or the driver host" \
 	"$(grep -c -e 'runtime error:' -e 'Sanitizer' "$T_WORK/umnicd.log")" 0
 # Replies to the clients that died may be lost; io_load catches any other.
 echo "# umnicd could not deliver $(grep -c 'reply to client pid .* lost' "$T_WORK/umnicd.log") replies"
+
+# The driver host killed in the middle of a run (0.3 s into about 1.5 s here).
+timeout -s KILL 120 "$UMNIC_BUILD/tests/integration/io_load" -d "$UMN_RUN_DIR" -c 8 -n 20000 -o 16 \
+	-x 25 -a 0 -L 0 -K -t 60 >"$T_WORK/io_kill.txt" 2>&1 &
+load=$!
+sleep 0.3
+kill -KILL "$host"
+wait $load
+rc=$?
+grep -v ': request [0-9]* (' "$T_WORK/io_kill.txt"
+grep ': request [0-9]* (' "$T_WORK/io_kill.txt" | head -40
+out=$(cat "$T_WORK/io_kill.txt")
+t_eq "host killed: every request completed exactly once (exit status)" "$rc" 0
+t_contains "host killed: 160000 requests, as many completions" "$out" "requests=160000 completions=160000 "
+t_contains "host killed: no failure" "$out" "failures=0 "
+ok=$(echo "$out" | sed -n 's/.* successes=\([0-9]*\) .*/\1/p')
+term=$(echo "$out" | sed -n 's/.* terminated=\([0-9]*\) .*/\1/p')
+t_check "the kill came mid-run: requests succeeded before it ($ok) and were terminated by it ($term)" \
+	[ "${ok:-0}" -gt 0 -a "${term:-0}" -gt 0 ]
+t_contains "a fresh client is served after the restart" "$out" "a fresh client is served"
+st=$(cli status --json 2>&1)
+t_eq "the device is started again" "$(printf "%s" "$st" | jq -r '.[0].state' 2>&1)" started
+t_check "by a new driver host" [ "$(printf "%s" "$st" | jq -r '.[0].host_pid' 2>&1)" != "$host" ]
+t_eq "and one failure was counted" "$(printf "%s" "$st" | jq -r '.[0].failures' 2>&1)" 1
+t_eq "still no sanitizer report from umnicd" \
+	"$(grep -c -e 'runtime error:' -e 'Sanitizer' "$T_WORK/umnicd.log")" 0
 
 # A wedged umnicd does not act on SIGTERM: give it 20 s, then kill it rather than hang here.
 # Until we wait for it, it stays our zombie, so its pid cannot name another process.
