@@ -3,9 +3,15 @@
  * umnic: the command line. Control commands forward the words they are given
  * to umnicd and print the answer; umnicd formats text and JSON itself. The
  * I/O commands (open, read, write, ioctl) go through libumnic (io.c).
+ *
+ * A control command waits for umnicd's answer up to --timeout seconds
+ * (CLI_TIMEOUT_DEFAULT_S; 0: no limit). umnicd answers every command in
+ * the end, since it gives up on a driver host after 60 s itself, so the
+ * limit is there for a umnicd that is stopped or wedged.
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +23,21 @@
 #include "cli/io.h"
 
 #define REPLY_MAX (1024 * 1024)
+#define CLI_TIMEOUT_DEFAULT_S 300
+#define CLI_TIMEOUT_MAX_S 86400
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: umnic [--run-dir DIR] COMMAND [ARGS] [--json]\n"
+		"usage: umnic [--run-dir DIR] [--timeout SECONDS] COMMAND [ARGS] [--json]\n"
 		"  install PATH.inf [HWID] [--param Name=Value]... [--ifname NAME] [--netns NAME]\n"
 		"                       install a device and start it; prints its instance id and interface\n"
 		"  uninstall DEVICE     stop and remove a device (instance id, number, interface name or symbolic link)\n"
 		"  list                 all devices\n"
 		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
-		"  ping                 check that umnicd answers\n");
+		"  ping                 check that umnicd answers\n"
+		"  --timeout: how long a control command waits for umnicd's answer (default %d;\n"
+		"  0: no limit)\n", CLI_TIMEOUT_DEFAULT_S);
 	cli_io_usage(f);
 }
 
@@ -38,13 +48,26 @@ int main(int argc, char **argv)
 	static char req[16384], reply[REPLY_MAX];
 	char abs[PATH_MAX];
 	size_t len = 0;
-	int fd, first;
+	int fd, first, timeout_s = CLI_TIMEOUT_DEFAULT_S, r;
 	ssize_t n;
 	int32_t code;
 
 	for (first = 1; first < argc; first++) {
 		if (!strcmp(argv[first], "--run-dir") && first + 1 < argc)
 			run_dir = argv[++first];
+		else if (!strcmp(argv[first], "--timeout") && first + 1 < argc) {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(argv[++first], &end, 10);
+			if (errno || end == argv[first] || *end || v < 0 || v > CLI_TIMEOUT_MAX_S) {
+				fprintf(stderr, "umnic: --timeout takes 0 to %d seconds, not '%s'\n",
+					CLI_TIMEOUT_MAX_S, argv[first]);
+				return 2;
+			}
+			timeout_s = (int)v;
+		}
 		else if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
 			usage(stdout);
 			return 0;
@@ -87,6 +110,18 @@ int main(int argc, char **argv)
 	}
 	if (send(fd, req, len, 0) < 0) {
 		fprintf(stderr, "umnic: send: %s\n", strerror(errno));
+		return 1;
+	}
+	{
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		do
+			r = poll(&p, 1, timeout_s ? timeout_s * 1000 : -1);
+		while (r < 0 && errno == EINTR);
+	}
+	if (r == 0) {
+		fprintf(stderr, "umnic: umnicd did not answer within %d s (is it stopped or wedged? "
+			"--timeout sets the limit)\n", timeout_s);
 		return 1;
 	}
 	n = recv(fd, reply, REPLY_MAX - 1, 0);

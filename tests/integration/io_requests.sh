@@ -93,4 +93,20 @@ t_contains "--busy-poll-us takes only a number of microseconds" \
 	"$("$UMNIC_BUILD/src/host/umnicd" --busy-poll-us 5x 2>&1; echo "rc=$?")" "wants 0 to 10000 microseconds
 rc=2"
 t_check "umnicd is alive" t_daemon_alive
+
+# A stopped umnicd: the CLI gives up after --timeout and says why.
+kill -STOP "$UMN_DAEMON_PID"
+t0=$(date +%s%N)
+out=$(umn_cli --timeout 1 ping 2>&1; echo "rc=$?")
+t1=$(date +%s%N)
+kill -CONT "$UMN_DAEMON_PID"
+t_contains "a control command to a stopped umnicd gives up after --timeout 1" "$out" \
+	"umnicd did not answer within 1 s"
+t_contains "with exit status 1" "$out" "rc=1"
+t_check "after about a second ($(((t1 - t0) / 1000000)) ms)" \
+	[ $(((t1 - t0) / 1000000)) -ge 900 -a $(((t1 - t0) / 1000000)) -lt 10000 ]
+t_contains "--timeout takes only a number of seconds" "$(umn_cli --timeout 1s ping 2>&1; echo "rc=$?")" \
+	"--timeout takes 0 to 86400 seconds, not '1s'
+rc=2"
+t_contains "umnicd answers again once it runs" "$(umn_cli --timeout 10 ping 2>&1)" "pong"
 t_finish
