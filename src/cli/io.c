@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <umnic/client.h>
 
 #include "cli/io.h"
+#include "common/clock.h"
 #include "common/ioproto.h"
 
 #define CLI_BUF_MAX UMN_IOMSG_LEN_MAX
@@ -163,14 +163,6 @@ static void print_result(const umnic_result *res, const uint8_t *out, size_t out
 	/* Data is meaningful on success and with STATUS_BUFFER_OVERFLOW (partial). */
 	if (out && n && (NT_SUCCESS(res->status) || res->status == STATUS_BUFFER_OVERFLOW))
 		hexdump(out, n);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -361,7 +353,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		goto out;
 	}
 	for (done = 0; done < repeat; done++) {
-		uint64_t t0 = mono_ns();
+		uint64_t t0 = umn_mono_ns();
 
 		if (!strcmp(cmd, "read"))
 			umnic_read(c, h, out, length, offset, &res);
@@ -370,7 +362,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		else
 			umnic_ioctl(c, h, (uint32_t)code, in, in_len, out, out_len, &res);
 		if (rtt)
-			rtt[done] = mono_ns() - t0;
+			rtt[done] = umn_mono_ns() - t0;
 		if (!NT_SUCCESS(res.status)) {
 			done++;
 			break;

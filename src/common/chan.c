@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/chan.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +9,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define REC_HDR 8u
@@ -250,25 +250,17 @@ bool umn_ring_sock_due(const struct umn_ring *r)
 	return r->data && atomic_load_explicit(&r->p->sock_sent, memory_order_acquire) != r->sock;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 bool umn_ring_spin(const struct umn_ring *r)
 {
 	uint64_t end;
 
 	if (!r->data || !r->ready || !r->spin_ns || r->broken)
 		return false;
-	end = mono_ns() + r->spin_ns;
+	end = umn_mono_ns() + r->spin_ns;
 	for (;;) {
 		if (!umn_ring_empty(r) || umn_ring_sock_due(r))
 			return true;
-		if (mono_ns() >= end)
+		if (umn_mono_ns() >= end)
 			return false;
 		/* A peer sharing this CPU (the one that answers, often) runs first. */
 		sched_yield();

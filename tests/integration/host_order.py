@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+from tap import check, finish
+
 KICK, OFFER = 0x4B01, 0x4B02
 REPLY = 100
 HDR_BYTES, RING_BYTES = 4096, 64 * 1024
@@ -33,17 +35,6 @@ F_ADD_SEALS = getattr(fcntl, "F_ADD_SEALS", 1033)
 F_SEAL_SHRINK, F_SEAL_GROW = 2, 4
 STATUS_INVALID_PARAMETER = 0xC000000D
 TYPE_X, TYPE_Y = 0x7001, 0x7002
-
-checks = fails = 0
-
-
-def check(desc, ok, detail=""):
-    global checks, fails
-    checks += 1
-    if not ok:
-        fails += 1
-    print(("ok - " if ok else "not ok - ") + desc + ("" if ok else ": " + detail), flush=True)
-
 
 def u32(m, off):
     return struct.unpack_from("<I", m, off)[0]
@@ -135,5 +126,4 @@ def run(s):
 
 
 main()
-print("%d of %d checks passed" % (checks - fails, checks))
-sys.exit(1 if fails else 0)
+sys.exit(finish())

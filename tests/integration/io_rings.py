@@ -15,6 +15,8 @@ import socket
 import struct
 import sys
 
+from tap import check, finish
+
 KICK, OFFER = 0x4B01, 0x4B02
 OPEN, IOCTL = 1, 4
 OPEN_DONE, COMPLETE = 100, 101
@@ -27,17 +29,6 @@ B_TAIL, B_SENT, B_HEAD, B_READY = 128, 132, 192, 204
 A_DATA, B_DATA = HDR_BYTES, HDR_BYTES + RING_BYTES
 FILE_RW = 0x3
 IOCTL_ECHO_BUFFERED = 0x81232000
-
-checks = fails = 0
-
-
-def check(desc, ok, detail=""):
-    global checks, fails
-    checks += 1
-    if not ok:
-        fails += 1
-    print(("ok - " if ok else "not ok - ") + desc + ("" if ok else ": " + detail), flush=True)
-
 
 class Client:
     def __init__(self, run_dir):
@@ -196,8 +187,7 @@ def main():
     c = Client(run_dir)
     {"ring": case_ring, "no-ack": case_no_ack, "corrupt": case_corrupt,
      "second-offer": case_second_offer, "refused": case_refused}[case](c)
-    print("%d of %d checks passed" % (checks - fails, checks))
-    return 1 if fails else 0
+    return finish()
 
 
 if __name__ == "__main__":
