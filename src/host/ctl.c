@@ -39,7 +39,7 @@ void ctl_reply(int fd, int code, const char *text)
 void ctl_on_accept(void)
 {
 	struct client *c;
-	int fd = accept4(D.w_listen.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = umn_accept(D.w_listen.fd, "umnicd.sock");
 
 	if (fd < 0)
 		return;

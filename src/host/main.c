@@ -5,6 +5,7 @@
  * each adapter has its own datapath thread (datapath.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -70,15 +72,16 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
 		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
-		   "              [--busy-poll-us N] [--no-io-rings] [-v]\n"
+		   "              [--busy-poll-us N] [--no-io-rings] [--max-clients N] [-v]\n"
 		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
 		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
 		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
 		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping.\n"
 		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
 		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
-		   "before they sleep; --no-io-rings keeps everything on the sockets.\n",
-		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US);
+		   "before they sleep; --no-io-rings keeps everything on the sockets.\n"
+		   "At most N I/O clients are connected at once (default %u); more are refused.\n",
+		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT);
 }
 
 static void find_host_binary(const char *argv0)
@@ -160,6 +163,42 @@ static int cpus_usable(void)
 	return CPU_COUNT(&set);
 }
 
+/*
+ * Descriptors: each client holds two (its socket and a pidfd) and each
+ * host several, so the soft limit goes up to the hard one (65536 at most);
+ * one descriptor is kept spare for umn_accept.
+ */
+static void fds_setup(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int umn_accept(int listen_fd, const char *what)
+{
+	static uint64_t logged_ns;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || D.spare_fd < 0)
+		return fd;
+	close(D.spare_fd);
+	fd = accept(listen_fd, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (umn_now_ns() - logged_ns > 1000000000ull) {
+		logged_ns = umn_now_ns();
+		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped", what);
+	}
+	errno = EMFILE;
+	return -1;
+}
+
 static int poll_timeout(void)
 {
 	if (!busy_until)
@@ -180,6 +219,7 @@ int main(int argc, char **argv)
 		{ "no-warm-spare", no_argument, NULL, 'W' },
 		{ "busy-poll-us", required_argument, NULL, 'B' },
 		{ "no-io-rings", no_argument, NULL, 'R' },
+		{ "max-clients", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool busy_poll_given = false;
@@ -193,8 +233,9 @@ int main(int argc, char **argv)
 	D.warm_spare = true;
 	D.io_rings = true;
 	D.busy_poll_ns = (uint64_t)UMN_BUSY_POLL_DEFAULT_US * 1000;
+	D.max_clients = UMN_MAX_CLIENTS_DEFAULT;
 	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:R", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RC:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -247,6 +288,17 @@ int main(int argc, char **argv)
 			busy_poll_given = true;
 			break;
 		}
+		case 'C': {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || optarg[0] == '-' || n < 1 || n > UMN_MAX_CLIENTS_MAX) {
+				fprintf(stderr, "umnicd: --max-clients wants 1 to %u\n", UMN_MAX_CLIENTS_MAX);
+				return 2;
+			}
+			D.max_clients = (unsigned)n;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -289,6 +341,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", D.state_dir, D.run_dir, strerror(errno));
 		return 1;
 	}
+	fds_setup();
 	D.epfd = epoll_create1(EPOLL_CLOEXEC);
 	fd = listen_socket();
 	if (D.epfd < 0 || fd < 0) {

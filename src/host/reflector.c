@@ -92,6 +92,9 @@ static struct {
 	unsigned nreq;
 	struct iohandle *handle[TABLE_SIZE];
 	unsigned nhandle;
+	unsigned nclients;	/* connected on the socket */
+	uint64_t refused_logged_ns;
+	unsigned refused_unlogged;
 } R;
 
 /* --- tables ---------------------------------------------------------------------------------- */
@@ -699,6 +702,7 @@ static void client_gone(struct ioclient *c)
 	watch_del(&c->w);
 	outbox_fini(&c->out);
 	close(c->fd);
+	R.nclients--;
 	client_drop(c);
 }
 
@@ -1216,10 +1220,26 @@ void reflector_on_accept(void)
 	struct ioclient *c;
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
-	int fd = accept4(R.w_listen.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = umn_accept(R.w_listen.fd, UMN_IOMSG_SOCK_NAME);
+	uint64_t now;
 
 	if (fd < 0)
 		return;
+	if (R.nclients >= D.max_clients) {
+		/* Refused at once: the client sees its connection closed. Logged once a second. */
+		close(fd);
+		now = umn_now_ns();
+		if (now - R.refused_logged_ns < 1000000000ull) {
+			R.refused_unlogged++;
+			return;
+		}
+		umn_log(UMN_LOG_WARN, "refusing a new I/O client: %u are connected, the most "
+			"--max-clients allows (%u more refused since the last message)", R.nclients,
+			R.refused_unlogged);
+		R.refused_logged_ns = now;
+		R.refused_unlogged = 0;
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	/* Who the client is comes from the kernel, never from anything it says. */
 	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) < 0) {
@@ -1227,6 +1247,7 @@ void reflector_on_accept(void)
 		close(fd);
 		return;
 	}
+	R.nclients++;
 	c->fd = fd;
 	c->pid = cr.pid;
 	c->uid = cr.uid;

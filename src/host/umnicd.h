@@ -21,6 +21,8 @@
 #define UMN_DEFAULT_HOST_ID 61234u
 /* umnicd polls this long after relaying a request or completion (--busy-poll-us). */
 #define UMN_BUSY_POLL_DEFAULT_US 50u
+#define UMN_MAX_CLIENTS_DEFAULT 4096u
+#define UMN_MAX_CLIENTS_MAX 65536u
 #define UMN_BUSY_POLL_MAX_US 10000u
 
 enum watch_kind {
@@ -161,6 +163,8 @@ struct daemon {
 	/* Keep polling this long after a request or completion passed (0: always sleep). */
 	uint64_t busy_poll_ns;
 	bool io_rings;		/* offer hosts and clients message rings (default) */
+	unsigned max_clients;	/* I/O clients connected at once; more are refused */
+	int spare_fd;		/* given up to accept (and drop) a connection when out of fds */
 	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;
@@ -170,6 +174,12 @@ struct daemon {
 extern struct daemon D;
 
 int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
+/*
+ * accept4 on a listening socket. Out of descriptors, the connection waiting
+ * is taken with the spare one and dropped at once (so the listening socket
+ * does not keep umnicd's loop awake), and what is logged names the socket.
+ */
+int umn_accept(int listen_fd, const char *what);
 uint64_t umn_now_ns(void);
 void watch_del(struct watch *w);
 /* Also waits for w's descriptor to become writable (or stops). */

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 
+from cells import Cells
 from tap import check, finish
 
 KICK, OFFER = 0x4B01, 0x4B02
@@ -35,9 +36,6 @@ F_ADD_SEALS = getattr(fcntl, "F_ADD_SEALS", 1033)
 F_SEAL_SHRINK, F_SEAL_GROW = 2, 4
 STATUS_INVALID_PARAMETER = 0xC000000D
 TYPE_X, TYPE_Y = 0x7001, 0x7002
-
-def u32(m, off):
-    return struct.unpack_from("<I", m, off)[0]
 
 
 def wait_for(cond, seconds):
@@ -85,27 +83,28 @@ def run(s):
     os.ftruncate(fd, CHAN_BYTES)
     fcntl.fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW)
     m = mmap.mmap(fd, CHAN_BYTES)
-    struct.pack_into("<I", m, INFO_SPIN_US, 0)  # no polling: the host sleeps at once
+    cell = Cells(m)
+    cell[INFO_SPIN_US] = 0  # no polling: the host sleeps at once
     # The OFFER with the memfd is the first message counted on umnicd's side.
     socket.send_fds(s, [struct.pack("<IIQ", OFFER, 16, 0)], [fd])
-    struct.pack_into("<I", m, A_SENT, 1)
+    cell[A_SENT] = 1
     os.close(fd)
     ack = recv_until(s, OFFER)
     check("the host acknowledges the channel", ack is not None and len(ack) == 16)
     check("and reads its ring, having counted the offer",
-          wait_for(lambda: u32(m, A_READY) == 1 and u32(m, A_SEEN) == 1, 5), "ready %d seen %d" %
-          (u32(m, A_READY), u32(m, A_SEEN)))
-    check("the host says it sleeps on its socket", wait_for(lambda: u32(m, A_SLEEPING) == 1, 5))
+          wait_for(lambda: cell[A_READY] == 1 and cell[A_SEEN] == 1, 5), "ready %d seen %d" %
+          (cell[A_READY], cell[A_SEEN]))
+    check("the host says it sleeps on its socket", wait_for(lambda: cell[A_SLEEPING] == 1, 5))
     time.sleep(0.05)  # and it is inside recvmmsg by now
 
     # X on the ring, without the kick a sleeping reader is owed ...
     rec = struct.pack("<II", 16, 0) + struct.pack("<IIQ", TYPE_X, 16, 1)
     m[A_DATA:A_DATA + len(rec)] = rec
-    struct.pack_into("<I", m, A_TAIL, len(rec))
+    cell[A_TAIL] = len(rec)
     # ... then Y on the socket with a descriptor: it wakes the host, which finds both.
     with open("/dev/null", "rb") as f:
         socket.send_fds(s, [struct.pack("<IIQ", TYPE_Y, 16, 2)], [f.fileno()])
-    struct.pack_into("<I", m, A_SENT, 2)
+    cell[A_SENT] = 2
 
     seqs = []
     for _ in range(2):
@@ -121,8 +120,8 @@ def run(s):
     check("the ring's request is handled before the socket's that followed it", seqs == [1, 2],
           "replies in the order %s" % seqs)
     check("the host took the ring's message and counted the socket's",
-          wait_for(lambda: u32(m, A_HEAD) == len(rec) and u32(m, A_SEEN) == 2, 5),
-          "head %d seen %d" % (u32(m, A_HEAD), u32(m, A_SEEN)))
+          wait_for(lambda: cell[A_HEAD] == len(rec) and cell[A_SEEN] == 2, 5),
+          "head %d seen %d" % (cell[A_HEAD], cell[A_SEEN]))
 
 
 main()

@@ -15,6 +15,7 @@ import socket
 import struct
 import sys
 
+from cells import Cells
 from tap import check, finish
 
 KICK, OFFER = 0x4B01, 0x4B02
@@ -39,10 +40,10 @@ class Client:
         self.a_head = 0  # our consumer index on ring A
 
     def u32(self, off):
-        return struct.unpack_from("<I", self.m, off)[0]
+        return self.cells[off]
 
     def put_u32(self, off, v):
-        struct.pack_into("<I", self.m, off, v & 0xFFFFFFFF)
+        self.cells[off] = v
 
     def offer(self):
         """Asks for a channel; returns the memfd umnicd answered with, or None."""
@@ -56,6 +57,7 @@ class Client:
     def attach(self, fd, use=True):
         check("the channel is %d bytes" % CHAN_BYTES, os.fstat(fd).st_size == CHAN_BYTES, str(os.fstat(fd).st_size))
         self.m = mmap.mmap(fd, CHAN_BYTES)
+        self.cells = Cells(self.m)
         os.close(fd)
         if use:
             self.put_u32(A_READY, 1)

@@ -76,6 +76,49 @@ n=$(echo "$out" | sed -n 's/.*sleeps \([0-9]*\).*/\1/p')
 t_check "with UMNIC_SPIN_US=0 it sleeps for each of 2,000 IOCTLs ($n)" [ "${n:-0}" -ge 2000 ]
 umn_stop_daemon
 
+# Too many clients: past --max-clients umnicd refuses new ones (and says so); out of
+# descriptors it drops the connection waiting instead of spinning on its listening socket.
+umn_start_daemon "$T_WORK/d3" --max-clients 4
+umn_cli install "$inf" >/dev/null
+mkfifo "$T_WORK/hold"
+python3 "$UMNIC_SRC/tests/integration/hold_clients.py" "$UMN_RUN_DIR" 6 <"$T_WORK/hold" >"$T_WORK/held.txt" &
+holder=$!
+exec 7>"$T_WORK/hold"
+for _ in $(seq 1 50); do [ -s "$T_WORK/held.txt" ] && break; sleep 0.1; done
+t_contains "with --max-clients 4, umnicd keeps 4 of 6 clients and closes 2" "$(cat "$T_WORK/held.txt")" \
+	"held 4 dropped 2"
+t_check "and refuses one more" sh -c "! '$UMNIC_BUILD/src/cli/umnic' --run-dir '$UMN_RUN_DIR' \
+	ioctl UmnicEcho $B --in-hex 0a --out-len 1 >/dev/null 2>&1"
+t_contains "saying why" "$(cat "$T_WORK/d3/umnicd.log")" \
+	"refusing a new I/O client: 4 are connected, the most --max-clients allows"
+exec 7>&-
+wait $holder
+for _ in $(seq 1 50); do echo_ioctl | grep -q "0a 0b 0c 0d" && break; sleep 0.1; done
+t_contains "once they leave, a client is served again" "$(echo_ioctl)" "0a 0b 0c 0d"
+umn_stop_daemon
+
+umn_start_daemon "$T_WORK/d4"
+umn_cli install "$inf" >/dev/null
+prlimit --nofile=64:64 --pid "$UMN_DAEMON_PID"
+python3 "$UMNIC_SRC/tests/integration/hold_clients.py" "$UMN_RUN_DIR" 100 <"$T_WORK/hold" >"$T_WORK/held.txt" &
+holder=$!
+exec 7>"$T_WORK/hold"
+for _ in $(seq 1 50); do [ -s "$T_WORK/held.txt" ] && break; sleep 0.1; done
+t0=$(umn_cpu_ticks "$UMN_DAEMON_PID")
+sleep 1
+t1=$(umn_cpu_ticks "$UMN_DAEMON_PID")
+t_contains "out of descriptors (limit 64), umnicd drops what it cannot take" "$(cat "$T_WORK/held.txt")" "dropped"
+t_contains "and logs it" "$(cat "$T_WORK/d4/umnicd.log")" \
+	"out of file descriptors: a connection to umnic-io.sock was dropped"
+t_check "without spinning: under 20% of a CPU while 100 connections wait ($((t1 - t0)) ticks in 1 s)" \
+	[ $((t1 - t0)) -lt $(($(getconf CLK_TCK) / 5)) ]
+exec 7>&-
+wait $holder
+for _ in $(seq 1 50); do echo_ioctl | grep -q "0a 0b 0c 0d" && break; sleep 0.1; done
+t_check "once they leave, umnicd is up and answers" t_daemon_alive
+t_contains "and serves a client again" "$(echo_ioctl)" "0a 0b 0c 0d"
+umn_stop_daemon
+
 umn_start_daemon "$T_WORK/d2" --no-io-rings
 umn_cli install "$inf" >/dev/null
 run_py refused
