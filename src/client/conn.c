@@ -431,8 +431,7 @@ static void send_cancel(struct umnic_client *c, uint64_t id)
 	pthread_mutex_lock(&c->send_lock);
 	if (!ring_put(c, buf, (size_t)n, 0)) {
 		cork_flush(c);
-		if (umn_msg_send(c->sock, buf, (size_t)n, NULL, 0) == 0)
-			umn_ring_sock_sent(&c->ch.tx, 1);
+		umn_ring_sock_send(&c->ch.tx, c->sock, buf, (size_t)n, NULL, 0);
 	}
 	pthread_mutex_unlock(&c->send_lock);
 }
@@ -624,9 +623,7 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 		    (r->sync || !cork_add(c, r->id, buf, (size_t)n, nfds))) {
 			/* In order after what waits in the cork. */
 			cork_flush(c);
-			err = umn_msg_send(c->sock, buf, (size_t)n, fds, nfds);
-			if (!err)
-				umn_ring_sock_sent(&c->ch.tx, 1);
+			err = umn_ring_sock_send(&c->ch.tx, c->sock, buf, (size_t)n, fds, nfds);
 		}
 		pthread_mutex_unlock(&c->send_lock);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/chan.h"
 #include "common/clock.h"
+#include "common/proto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,6 +173,16 @@ void umn_ring_sock_sent(struct umn_ring *r, unsigned n)
 		return;
 	r->sock += n;
 	atomic_store_explicit(&r->p->sock_sent, r->sock, memory_order_release);
+}
+
+int umn_ring_sock_send(struct umn_ring *r, int sock, const void *msg, size_t len, const int *fds,
+		       unsigned nfds)
+{
+	int e = umn_msg_send(sock, msg, len, fds, nfds);
+
+	if (e == 0)
+		umn_ring_sock_sent(r, 1);
+	return e;
 }
 
 bool umn_ring_kick_due(struct umn_ring *r)

@@ -141,6 +141,12 @@ static inline bool umn_chan_active(const struct umn_chan *ch)
 int umn_ring_put(struct umn_ring *r, const void *msg, size_t len);
 /* Counts n socket messages sent (kicks excluded). */
 void umn_ring_sock_sent(struct umn_ring *r, unsigned n);
+/*
+ * Sends one message on sock (umn_msg_send) and counts it on r once it went:
+ * the way every message but a kick goes on the socket. 0 or -errno.
+ */
+int umn_ring_sock_send(struct umn_ring *r, int sock, const void *msg, size_t len, const int *fds,
+		       unsigned nfds);
 /* After publishing: true if the consumer sleeps and is owed a kick (the flag is cleared). */
 bool umn_ring_kick_due(struct umn_ring *r);
 

@@ -32,28 +32,32 @@ const char *umn_str_fix(char *dst, size_t cap)
 	return dst;
 }
 
+void umn_msg_set_fds(struct msghdr *mh, union umn_msg_ctl *ctl, const int *fds, unsigned nfds)
+{
+	struct cmsghdr *c;
+
+	if (!nfds)
+		return;
+	memset(ctl, 0, sizeof(*ctl));
+	mh->msg_control = ctl->buf;
+	mh->msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+}
+
 int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned nfds)
 {
-	union {
-		struct cmsghdr c;
-		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
-	} ctl;
+	union umn_msg_ctl ctl;
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
 		return -EINVAL;
-	if (nfds) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
+	umn_msg_set_fds(&mh, &ctl, fds, nfds);
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
@@ -117,10 +121,7 @@ static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *f
 
 ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags)
 {
-	union {
-		struct cmsghdr c;
-		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
-	} ctl;
+	union umn_msg_ctl ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
@@ -164,8 +165,8 @@ int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags)
 	for (unsigned i = 0; i < b->max; i++) {
 		iov[i] = (struct iovec){ .iov_base = b->data + i * b->cap, .iov_len = b->cap };
 		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
-						 .msg_control = b->ctl[i],
-						 .msg_controllen = sizeof(b->ctl[i]) };
+						 .msg_control = b->ctl[i].buf,
+						 .msg_controllen = sizeof(b->ctl[i].buf) };
 		mm[i].msg_len = 0;
 	}
 	do

@@ -282,6 +282,13 @@ int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned
  * packet. Received fds are O_CLOEXEC; on error none are left open.
  */
 ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds);
+/* Room for one message's descriptors (SCM_RIGHTS), aligned for a cmsghdr. */
+union umn_msg_ctl {
+	struct cmsghdr c;
+	char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+};
+/* Makes mh carry nfds (<= UMN_MSG_MAX_FDS, 0 for none) descriptors, in ctl. */
+void umn_msg_set_fds(struct msghdr *mh, union umn_msg_ctl *ctl, const int *fds, unsigned nfds);
 /* umn_msg_recv with recvmsg flags (MSG_DONTWAIT: -EAGAIN rather than waiting). */
 ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags);
 void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq);
@@ -304,7 +311,7 @@ struct umn_msg_batch {
 	size_t cap;			/* bytes per message buffer */
 	unsigned char *data;		/* max * cap bytes; pages are touched only as used */
 	struct umn_msg_in msg[UMN_MSG_BATCH_MAX];
-	_Alignas(struct cmsghdr) char ctl[UMN_MSG_BATCH_MAX][CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
+	union umn_msg_ctl ctl[UMN_MSG_BATCH_MAX];
 };
 
 /* Buffers for max (at most UMN_MSG_BATCH_MAX) messages of cap bytes (a multiple of 8); 0 or -errno. */

@@ -166,17 +166,13 @@ static bool ring_put(const void *m, size_t len)
 	return true;
 }
 
+/* In order (held_lock held): on the ring if it can go there, else on the socket after what is held. */
 static int send_locked(const void *m, size_t len)
 {
-	int r;
-
 	if (ring_put(m, len))
 		return 0;
 	held_send();
-	r = umn_msg_send(io.sock, m, len, NULL, 0);
-	if (r == 0)
-		umn_ring_sock_sent(&chan.tx, 1);
-	return r;
+	return umn_ring_sock_send(&chan.tx, io.sock, m, len, NULL, 0);
 }
 
 int host_io_send(const void *m, size_t len)
@@ -215,43 +211,35 @@ static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, co
 {
 	size_t total = sizeof(struct umn_msg_io_complete) + len;
 	struct umn_msg_io_complete *m = NULL;
-	bool hold = false;
 
 	pthread_mutex_lock(&held_lock);
 	if (total <= UMN_CHAN_REC_MAX && chan.tx.data && !held.n) {
 		_Alignas(8) unsigned char b[UMN_CHAN_REC_MAX];
 
 		fill_complete((void *)b, total, id, status, information, data, len);
-		if (ring_put(b, total)) {
-			pthread_mutex_unlock(&held_lock);
-			return;
-		}
+		if (ring_put(b, total))
+			goto out;
 	}
+	/* Held to leave with the batch's others (on_flush), built in place. */
 	if (umn_io_may_hold()) {
 		m = umn_msg_hold_reserve(&held, total);
 		if (!m) {
 			held_send();
 			m = umn_msg_hold_reserve(&held, total);
 		}
-		hold = m != NULL;
-	}
-	/* Not held: after the held ones, in order. */
-	if (!hold) {
-		held_send();
-		m = malloc(total);
-		if (!m) {
-			pthread_mutex_unlock(&held_lock);
-			return;
+		if (m) {
+			fill_complete(m, total, id, status, information, data, len);
+			umn_msg_hold_commit(&held, total, id);
+			goto out;
 		}
 	}
-	fill_complete(m, total, id, status, information, data, len);
-	if (hold) {
-		umn_msg_hold_commit(&held, total, id);
-	} else {
-		if (umn_msg_send(io.sock, m, total, NULL, 0) == 0)
-			umn_ring_sock_sent(&chan.tx, 1);
+	m = malloc(total);
+	if (m) {
+		fill_complete(m, total, id, status, information, data, len);
+		send_locked(m, total);
 		free(m);
 	}
+out:
 	pthread_mutex_unlock(&held_lock);
 }
 

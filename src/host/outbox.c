@@ -190,13 +190,9 @@ int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, un
 
 void outbox_flush(struct outbox *o)
 {
-	union ctl {
-		struct cmsghdr c;
-		char buf[CMSG_SPACE(sizeof(int) * UMN_MSG_MAX_FDS)];
-	};
 	struct mmsghdr mm[OUTBOX_BATCH];
 	struct iovec iov[OUTBOX_BATCH];
-	union ctl ctl[OUTBOX_BATCH];
+	union umn_msg_ctl ctl[OUTBOX_BATCH];
 
 	if (o->kick_owed && !o->broken) {
 		struct umn_chan_msg k = { .type = UMN_CHAN_MSG_KICK, .len = sizeof(k) };
@@ -215,18 +211,7 @@ void outbox_flush(struct outbox *o)
 
 			iov[n] = (struct iovec){ .iov_base = r + 1, .iov_len = r->len };
 			mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
-			if (r->nfds) {
-				struct cmsghdr *c;
-
-				memset(&ctl[n], 0, sizeof(ctl[n]));
-				mm[n].msg_hdr.msg_control = ctl[n].buf;
-				mm[n].msg_hdr.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
-				c = CMSG_FIRSTHDR(&mm[n].msg_hdr);
-				c->cmsg_level = SOL_SOCKET;
-				c->cmsg_type = SCM_RIGHTS;
-				c->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
-				memcpy(CMSG_DATA(c), r->fds, sizeof(int) * r->nfds);
-			}
+			umn_msg_set_fds(&mm[n].msg_hdr, &ctl[n], r->fds, r->nfds);
 			off += rec_size(r->len);
 		}
 		k = sendmmsg(o->fd, mm, n, MSG_NOSIGNAL | MSG_DONTWAIT);
