@@ -54,3 +54,33 @@ void umn_log(int level, const char *fmt, ...)
 	umn_logv(level, fmt, ap);
 	va_end(ap);
 }
+
+static void limit_restart(struct umn_log_limit *l, uint64_t now_ns, unsigned *held, uint64_t *since_ns)
+{
+	if (held)
+		*held = l->held;
+	if (since_ns)
+		*since_ns = now_ns - l->last_ns;
+	l->last_ns = now_ns;
+	l->held = 0;
+}
+
+bool umn_log_limit_pass(struct umn_log_limit *l, uint64_t now_ns, uint64_t interval_ns,
+			unsigned *held, uint64_t *since_ns)
+{
+	if (l->last_ns && now_ns - l->last_ns < interval_ns) {
+		l->held++;
+		return false;
+	}
+	limit_restart(l, now_ns, held, since_ns);
+	return true;
+}
+
+bool umn_log_limit_flush(struct umn_log_limit *l, uint64_t now_ns, uint64_t interval_ns,
+			 unsigned *held, uint64_t *since_ns)
+{
+	if (!l->held || now_ns - l->last_ns < interval_ns)
+		return false;
+	limit_restart(l, now_ns, held, since_ns);
+	return true;
+}

@@ -33,7 +33,7 @@
 
 static void host_out_failed(struct outbox *o, const char *why)
 {
-	struct hostproc *h = (struct hostproc *)((char *)o - offsetof(struct hostproc, out));
+	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
 
 	host_kill(h, why);
 }
@@ -680,7 +680,7 @@ static bool host_stopping(const struct hostproc *h)
 /* Up to max messages from the host's ring, each handled from umnicd's private copy. */
 static unsigned host_drain(struct outbox *o, unsigned max)
 {
-	struct hostproc *h = (struct hostproc *)((char *)o - offsetof(struct hostproc, out));
+	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
 	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
 	unsigned n;
 
@@ -788,32 +788,28 @@ void host_free_all(void)
  */
 void host_stray_completion(struct hostproc *h, uint64_t id)
 {
-	uint64_t now = umn_now_ns();
+	uint64_t since;
+	unsigned held;
 
-	if (h->stray_logged_ns && now - h->stray_logged_ns < STRAY_LOG_INTERVAL_NS) {
-		h->stray_unlogged++;
+	if (!umn_log_limit_pass(&h->stray_log, umn_now_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
 		return;
-	}
-	if (h->stray_unlogged)
+	if (held)
 		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored (and %u more in the last %.1f s)",
-			h->service, (unsigned long long)id, h->stray_unlogged,
-			(double)(now - h->stray_logged_ns) / 1e9);
+			h->service, (unsigned long long)id, held, (double)since / 1e9);
 	else
 		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", h->service,
 			(unsigned long long)id);
-	h->stray_logged_ns = now;
-	h->stray_unlogged = 0;
 }
 
 /* The count of stray completions not logged yet, once their second is over. */
 static void stray_flush(struct hostproc *h, uint64_t now)
 {
-	if (!h->stray_unlogged || now - h->stray_logged_ns < STRAY_LOG_INTERVAL_NS)
-		return;
-	umn_log(UMN_LOG_WARN, "%s: %u more completions of unknown requests ignored in the last %.1f s",
-		h->service, h->stray_unlogged, (double)(now - h->stray_logged_ns) / 1e9);
-	h->stray_logged_ns = now;
-	h->stray_unlogged = 0;
+	uint64_t since;
+	unsigned held;
+
+	if (umn_log_limit_flush(&h->stray_log, now, STRAY_LOG_INTERVAL_NS, &held, &since))
+		umn_log(UMN_LOG_WARN, "%s: %u more completions of unknown requests ignored in the last %.1f s",
+			h->service, held, (double)since / 1e9);
 }
 
 /* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */

@@ -181,7 +181,7 @@ static void fds_setup(void)
 
 int umn_accept(int listen_fd, const char *what)
 {
-	static uint64_t logged_ns;
+	static struct umn_log_limit dropped_log;
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || D.spare_fd < 0)
@@ -191,12 +191,26 @@ int umn_accept(int listen_fd, const char *what)
 	if (fd >= 0)
 		close(fd);
 	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (umn_now_ns() - logged_ns > 1000000000ull) {
-		logged_ns = umn_now_ns();
+	if (umn_log_limit_pass(&dropped_log, umn_now_ns(), 1000000000ull, NULL, NULL))
 		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped", what);
-	}
 	errno = EMFILE;
 	return -1;
+}
+
+/* A decimal option value from min to max, nothing else (no sign, no suffix). */
+static bool parse_count(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*ret = (unsigned)v;
+	return true;
 }
 
 static int poll_timeout(void)
@@ -223,6 +237,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool busy_poll_given = false;
+	unsigned count;
 	sigset_t mask;
 	int opt, fd;
 	const char *env;
@@ -275,30 +290,22 @@ int main(int argc, char **argv)
 		case 'R':
 			D.io_rings = false;
 			break;
-		case 'B': {
-			char *end;
-			unsigned long us = strtoul(optarg, &end, 10);
-
-			if (!*optarg || *end || us > UMN_BUSY_POLL_MAX_US) {
+		case 'B':
+			if (!parse_count(optarg, 0, UMN_BUSY_POLL_MAX_US, &count)) {
 				fprintf(stderr, "umnicd: --busy-poll-us wants 0 to %u microseconds\n",
 					UMN_BUSY_POLL_MAX_US);
 				return 2;
 			}
-			D.busy_poll_ns = (uint64_t)us * 1000;
+			D.busy_poll_ns = (uint64_t)count * 1000;
 			busy_poll_given = true;
 			break;
-		}
-		case 'C': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-
-			if (!*optarg || *end || optarg[0] == '-' || n < 1 || n > UMN_MAX_CLIENTS_MAX) {
+		case 'C':
+			if (!parse_count(optarg, 1, UMN_MAX_CLIENTS_MAX, &count)) {
 				fprintf(stderr, "umnicd: --max-clients wants 1 to %u\n", UMN_MAX_CLIENTS_MAX);
 				return 2;
 			}
-			D.max_clients = (unsigned)n;
+			D.max_clients = count;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return 0;

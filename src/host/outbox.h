@@ -51,6 +51,9 @@ struct outbox {
 	struct outbox *rnext, **rprev;
 };
 
+/* The peer an outbox is part of, for the callbacks: OUTBOX_OWNER(o, struct hostproc, out). */
+#define OUTBOX_OWNER(o, type, member) ((type *)((char *)(o) - offsetof(type, member)))
+
 void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail);
 /* Drops what waits (closing its descriptors) and leaves the flush list. */
 void outbox_fini(struct outbox *o);

@@ -93,8 +93,7 @@ static struct {
 	struct iohandle *handle[TABLE_SIZE];
 	unsigned nhandle;
 	unsigned nclients;	/* connected on the socket */
-	uint64_t refused_logged_ns;
-	unsigned refused_unlogged;
+	struct umn_log_limit refused_log;	/* clients refused past --max-clients */
 } R;
 
 /* --- tables ---------------------------------------------------------------------------------- */
@@ -711,7 +710,7 @@ static void client_gone(struct ioclient *c)
 
 static void client_out_failed(struct outbox *o, const char *why)
 {
-	struct ioclient *c = (struct ioclient *)((char *)o - offsetof(struct ioclient, out));
+	struct ioclient *c = OUTBOX_OWNER(o, struct ioclient, out);
 
 	umn_log(UMN_LOG_WARN, "client pid %d: %s; disconnecting it", (int)c->pid, why);
 	client_gone(c);
@@ -824,7 +823,7 @@ static unsigned client_drain(struct outbox *o, unsigned max)
 {
 	unsigned n;
 
-	client_ring((struct ioclient *)((char *)o - offsetof(struct ioclient, out)), max, &n);
+	client_ring(OUTBOX_OWNER(o, struct ioclient, out), max, &n);
 	return n;
 }
 
@@ -1221,23 +1220,17 @@ void reflector_on_accept(void)
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
 	int fd = umn_accept(R.w_listen.fd, UMN_IOMSG_SOCK_NAME);
-	uint64_t now;
+	unsigned held;
 
 	if (fd < 0)
 		return;
 	if (R.nclients >= D.max_clients) {
 		/* Refused at once: the client sees its connection closed. Logged once a second. */
 		close(fd);
-		now = umn_now_ns();
-		if (now - R.refused_logged_ns < 1000000000ull) {
-			R.refused_unlogged++;
-			return;
-		}
-		umn_log(UMN_LOG_WARN, "refusing a new I/O client: %u are connected, the most "
-			"--max-clients allows (%u more refused since the last message)", R.nclients,
-			R.refused_unlogged);
-		R.refused_logged_ns = now;
-		R.refused_unlogged = 0;
+		if (umn_log_limit_pass(&R.refused_log, umn_now_ns(), 1000000000ull, &held, NULL))
+			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %u are connected, the most "
+				"--max-clients allows (%u more refused since the last message)", R.nclients,
+				held);
 		return;
 	}
 	c = calloc(1, sizeof(*c));

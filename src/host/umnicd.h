@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/devreg.h"
+#include "common/log.h"
 #include "common/proto.h"
 #include "host/datapath.h"
 #include "host/inf.h"
@@ -141,9 +142,8 @@ struct hostproc {
 	bool inhost;
 	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
 	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
-	/* Completions of requests umnicd does not know: when one was last logged, how many since. */
-	uint64_t stray_logged_ns;
-	unsigned stray_unlogged;
+	/* Completions of requests umnicd does not know: logged once a second, the rest counted. */
+	struct umn_log_limit stray_log;
 	/* What umnicd sends it, sent at the end of each loop wake-up (host_send). */
 	struct outbox out;
 };
