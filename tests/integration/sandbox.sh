@@ -60,11 +60,13 @@ t_check "in at most three lines" \
 umn_cli uninstall "$(printf '%s\n' "$out" | awk '{print $1}')" >/dev/null 2>&1
 
 # Hardware is what umnicd opens and hands over: a UDP socket as a WDFCMRESLIST entry.
+# The listener says when it is bound (udp.ready): a datagram sent before would be lost.
 python3 -c 'import socket,sys
 s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",5731)); s.settimeout(10)
-print(s.recv(100).decode())' >"$T_WORK/udp.txt" 2>&1 &
+open(sys.argv[1], "w").close()
+print(s.recv(100).decode())' "$T_WORK/udp.ready" >"$T_WORK/udp.txt" 2>&1 &
 listener=$!
-sleep 0.3
+for _ in $(seq 1 100); do [ -e "$T_WORK/udp.ready" ] && break; sleep 0.05; done
 out=$(umn_cli install "$inf" --param Mode=40 --param UmnicRestartLimit=0 \
 	--param 'UmnicResources=udp:127.0.0.1:0>127.0.0.1:5731' 2>&1)
 wait $listener
