@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 {
 	static unsigned char buf[UMN_MSG_MAX];
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+	struct spawn_image image;
+	char err0[PATH_MAX + 64];
 	uint64_t *t;
 	int n;
 
@@ -46,9 +48,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: spawn_bench UMNIC_HOST DRIVER.so COUNT\n");
 		return 2;
 	}
+	if (spawn_image_open(&image, argv[1], err0, sizeof(err0)) < 0) {
+		fprintf(stderr, "spawn_bench: %s\n", err0);
+		return 1;
+	}
 	t = calloc((size_t)n, sizeof(*t));
 	for (int i = 0; i < n; i++) {
-		struct spawn_opts o = { .host_bin = argv[1], .driver_name = "driver.so", .sandbox = true,
+		struct spawn_opts o = { .image = &image, .driver_name = "driver.so", .sandbox = true,
 					.uid = 61234, .gid = 61234, .envp = envp };
 		struct umn_msg_dev m;
 		char err[256];
@@ -64,7 +70,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "spawn_bench: %s: %s\n", argv[2], strerror(-o.driver_fd));
 			return 1;
 		}
-		r = spawn_host(&o, &pid, &pidfd, err, sizeof(err));
+		r = spawn_host(&o, &pid, &pidfd, NULL, err, sizeof(err));
 		close(sv[1]);
 		close(o.driver_fd);
 		if (r < 0) {

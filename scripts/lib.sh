@@ -1,5 +1,6 @@
 # Shell helpers shared by the demo, the integration tests and the benchmarks.
-# Source it; it expects UMNIC_BUILD to name the meson build directory.
+# Source it; it expects UMNIC_BUILD to name the meson build directory
+# (UMNIC_UMNICD and UMNIC_CLI name installed programs instead).
 
 umn_die() { echo "error: $*" >&2; exit 1; }
 
@@ -34,7 +35,7 @@ umn_netns_add() {
 umn_start_daemon() {
 	dir=$1; shift
 	mkdir -p "$dir"
-	"$UMNIC_BUILD/src/host/umnicd" --state-dir "$dir/state" --run-dir "$dir/run" "$@" \
+	"${UMNIC_UMNICD:-$UMNIC_BUILD/src/host/umnicd}" --state-dir "$dir/state" --run-dir "$dir/run" "$@" \
 		>>"$dir/umnicd.log" 2>&1 &
 	UMN_DAEMON_PID=$!
 	UMN_PIDS="$UMN_PIDS $UMN_DAEMON_PID"
@@ -61,7 +62,7 @@ umn_stop_daemon() {
 umn_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 umn_cli() {
-	"$UMNIC_BUILD/src/cli/umnic" --run-dir "$UMN_RUN_DIR" "$@"
+	"${UMNIC_CLI:-$UMNIC_BUILD/src/cli/umnic}" --run-dir "$UMN_RUN_DIR" "$@"
 }
 
 umn_cleanup() {

@@ -60,9 +60,10 @@ int main(int argc, char **argv)
 	int driver_fd = -1;
 	bool sandbox = false;
 	const char *driver_name = "driver.so";
+	int libdir_fd = -1, started_fd = -1;
 
 	sock = 3;
-	while ((opt = getopt(argc, argv, "f:d:n:s")) != -1) {
+	while ((opt = getopt(argc, argv, "f:d:n:L:E:s")) != -1) {
 		if (opt == 'f')
 			sock = atoi(optarg);
 		else if (opt == 'd')
@@ -71,10 +72,27 @@ int main(int argc, char **argv)
 			driver_name = optarg;
 		else if (opt == 's')
 			sandbox = true;
+		else if (opt == 'L')
+			libdir_fd = atoi(optarg);
+		else if (opt == 'E')
+			started_fd = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: umnic-host [-f SOCKET_FD] [-d DRIVER_FD -n NAME] [-s]\n");
+			fprintf(stderr, "usage: umnic-host [-f SOCKET_FD] [-d DRIVER_FD -n NAME] [-L LIBDIR_FD] [-E STARTED_FD] [-s]\n");
 			return 2;
 		}
+	}
+	/*
+	 * The loader found our libraries through the folder umnicd handed over (LD_LIBRARY_PATH
+	 * names it by descriptor); neither the driver nor the sandbox may keep a way out to it.
+	 */
+	if (libdir_fd > 2) {
+		close(libdir_fd);
+		unsetenv("LD_LIBRARY_PATH");
+	}
+	/* Tells umnicd that the exec and the loader succeeded (spawn_exec_failure). */
+	if (started_fd > 2) {
+		(void)!write(started_fd, "R", 1);
+		close(started_fd);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (sandbox)

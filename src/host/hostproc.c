@@ -71,7 +71,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 {
 	char asan[512];
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
-	struct spawn_opts o = { .host_bin = D.host_bin, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
+	struct spawn_opts o = { .image = &D.host_image, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
 	const char *base = strrchr(h->so_path, '/');
 	int sv[2], r;
 
@@ -108,7 +108,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 		return r;
 	}
 	o.sock = sv[1];
-	r = spawn_host(&o, &h->pid, &h->pidfd, err, cap);
+	r = spawn_host(&o, &h->pid, &h->pidfd, &h->execfd, err, cap);
 	close(sv[1]);
 	close(o.driver_fd);
 	if (r < 0) {
@@ -268,7 +268,7 @@ static struct hostproc *host_new(const struct device *dev, bool shared, char *er
 		snprintf(err, cap, "out of memory");
 		return NULL;
 	}
-	h->sock = h->pidfd = -1;
+	h->sock = h->pidfd = h->execfd = -1;
 	umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
 	umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
 	h->shared = shared;
@@ -393,6 +393,8 @@ static void host_free(struct hostproc *h)
 		close(h->sock);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
+	if (h->execfd >= 0)
+		close(h->execfd);
 	free(h);
 }
 
@@ -477,6 +479,9 @@ void host_on_exit(struct hostproc *h)
 	}
 	if (h->kill_reason[0])
 		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
+	else if (si.si_code == CLD_EXITED && si.si_status == 127 &&
+		 spawn_exec_failure(&D.host_image, h->execfd, D.host_uid, why, sizeof(why)))
+		; /* it never ran: why says what stopped it */
 	else if (si.si_code == CLD_EXITED)
 		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
 	else
@@ -513,6 +518,11 @@ static void on_reply(struct hostproc *h, const struct umn_msg_reply *m)
 		return;
 	}
 	h->inflight = NULL;
+	/* It answered, so it runs: the exec pipe has nothing more to say. */
+	if (h->execfd >= 0) {
+		close(h->execfd);
+		h->execfd = -1;
+	}
 	memcpy(text, m->text, sizeof(text));
 	umn_str_fix(text, sizeof(text));
 	if (r->done)

@@ -239,6 +239,7 @@ int main(int argc, char **argv)
 	bool busy_poll_given = false;
 	unsigned count;
 	sigset_t mask;
+	char errbuf[PATH_MAX + 64];
 	int opt, fd;
 	const char *env;
 
@@ -342,6 +343,10 @@ int main(int argc, char **argv)
 		find_host_binary(argv[0]);
 	if (!D.host_bin[0] || access(D.host_bin, X_OK) < 0) {
 		fprintf(stderr, "umnicd: cannot find umnic-host (give --host-binary)\n");
+		return 1;
+	}
+	if (spawn_image_open(&D.host_image, D.host_bin, errbuf, sizeof(errbuf)) < 0) {
+		fprintf(stderr, "umnicd: %s\n", errbuf);
 		return 1;
 	}
 	if ((mkdir(D.state_dir, 0700) < 0 && errno != EEXIST) || (mkdir(D.run_dir, 0755) < 0 && errno != EEXIST)) {
@@ -477,5 +482,6 @@ int main(int argc, char **argv)
 	close(D.w_signal.fd);
 	close(D.w_tick.fd);
 	close(D.epfd);
+	spawn_image_close(&D.host_image);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "host/datapath.h"
 #include "host/inf.h"
 #include "host/outbox.h"
+#include "host/spawn.h"
 #include "host/reflector.h"
 
 #define UMN_MAX_DEVICES 64
@@ -122,6 +123,7 @@ struct hostproc {
 	pid_t pid;
 	int pidfd;
 	int sock;
+	int execfd;		/* how far its exec got (spawn_exec_failure), until it first answers */
 	char service[UMN_NAME_MAX];
 	char so_path[PATH_MAX];
 	bool shared;
@@ -153,6 +155,7 @@ struct daemon {
 	char run_dir[PATH_MAX];
 	char netns[PATH_MAX];
 	char host_bin[PATH_MAX];
+	struct spawn_image host_image;	/* umnic-host and its libraries, opened once (spawn.h) */
 	int epfd;
 	struct watch w_listen, w_signal, w_tick;
 	struct device *devs[UMN_MAX_DEVICES];
