@@ -293,6 +293,8 @@ void dev_start(struct device *dev)
 
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
+	dev->start_failed = false;
+	dev->retry_ns = 0;
 	dev->incarnation++;
 	dev->last_error[0] = '\0';
 	dev->last_report[0] = '\0';
@@ -307,8 +309,13 @@ void dev_start(struct device *dev)
 		return;
 	}
 	if (host_attach(dev, err, sizeof(err)) < 0) {
+		char why[UMN_TEXT_MAX + 32];
+
 		free(blob);
-		dev_fail(dev, "cannot start a driver host: %s", err);
+		/* Like a crash: retried under the restart policy, after a pause (start_retry_ns). */
+		snprintf(why, sizeof(why), "cannot start a driver host: %s", err);
+		dev->start_failed = true;
+		dev_crashed(dev, why, umn_now_ns());
 		return;
 	}
 	m = calloc(1, sizeof(*m) + blob_len);
@@ -383,7 +390,7 @@ void dev_settled(struct device *dev)
 {
 	char text[UMN_TEXT_MAX * 3];
 
-	if (dev->waiter_fd < 0 || dev->state == DEV_STARTING)
+	if (dev->waiter_fd < 0 || dev_starting(dev))
 		return;
 	if (dev->waiter_json)
 		snprintf(text, sizeof(text),
@@ -560,6 +567,8 @@ static unsigned policy_value(const struct device *dev, const char *name, unsigne
 }
 
 #define CARRIER_GRACE_NS (1000ull * 1000000ull)
+/* The first retry after a host could not be started; each next one waits twice as long, up to 64x. */
+#define START_RETRY_FIRST_NS (100ull * 1000000ull)
 
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 {
@@ -598,6 +607,17 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	if (dev->has_tap && dev->carrier)
 		dev->carrier_held = true;
 	dev->state = DEV_RESTARTING;
+	if (dev->start_failed) {
+		/*
+		 * No host could be started (out of descriptors or memory, say): starting one again
+		 * at once would likely fail the same way, so wait, longer each time.
+		 */
+		uint64_t pause = START_RETRY_FIRST_NS << (dev->restarts - 1 < 6 ? dev->restarts - 1 : 6);
+		dev->retry_ns = detected_ns + pause;
+		umn_log(UMN_LOG_WARN, "%s: %s; trying again in %llu ms (restart %u of at most %u)",
+			dev->instance_id, why, (unsigned long long)(pause / 1000000), dev->restarts, limit);
+		return;
+	}
 	umn_log(UMN_LOG_INFO, "%s: restarting the driver (restart %u of at most %u)", dev->instance_id,
 		dev->restarts, limit);
 	dev_start(dev);
@@ -623,6 +643,8 @@ void dev_tick(uint64_t now_ns)
 
 		if (!dev)
 			continue;
+		if (dev->state == DEV_RESTARTING && dev->retry_ns && now_ns >= dev->retry_ns)
+			dev_start(dev);
 		if (dev->carrier_held && now_ns > dev->died_ns + CARRIER_GRACE_NS) {
 			/* The restart takes too long for the link to pretend nothing happened. */
 			dev->carrier_held = false;

@@ -89,6 +89,8 @@ struct device {
 	char last_failure[UMN_TEXT_MAX];
 	uint64_t last_failure_ms;	/* wall clock, for status */
 	uint64_t died_ns;	/* monotonic, when the death was detected */
+	bool start_failed;	/* the last start found no host; the retry waits (dev_crashed) */
+	uint64_t retry_ns;	/* monotonic, when that retry is due; 0: none pending */
 	uint64_t restart_ns;	/* death detected -> first frame forwarded, last restart */
 	bool carrier_held;	/* carrier kept up through a restart, until the grace period ends */
 
