@@ -88,7 +88,10 @@ NTSTATUS umnic_close(umnic_client *client, umnic_handle handle);
 /*
  * Synchronous requests. The return value is also stored in ret->status
  * (ret may be NULL). Output buffers receive at most their length. Buffers
- * above 48 KiB travel in a memfd; at most 64 MiB.
+ * above 48 KiB travel in a memfd; at most 64 MiB. An IOCTL's buffers travel
+ * the same way whatever its method: for METHOD_NEITHER too the library copies
+ * them in the caller's process (the driver sees a buffered request, with
+ * UmdfMethodNeitherAction = Copy).
  */
 NTSTATUS umnic_read(umnic_client *client, umnic_handle handle, void *buf, size_t len,
 		    uint64_t offset, umnic_result *ret);
@@ -100,10 +103,7 @@ NTSTATUS umnic_ioctl(umnic_client *client, umnic_handle handle, uint32_t code, c
 /*
  * The same with a time-out in milliseconds (-1: none). When it runs out the
  * request is cancelled and the call returns STATUS_IO_TIMEOUT at once; a
- * later completion is dropped and the buffers are not touched again. A
- * METHOD_NEITHER IOCTL is the exception: umnicd writes straight into the
- * caller's memory, so the call waits for the completion after cancelling
- * (STATUS_IO_TIMEOUT if it completed as cancelled).
+ * later completion is dropped and the buffers are not touched again.
  */
 NTSTATUS umnic_read_timeout(umnic_client *client, umnic_handle handle, void *buf, size_t len,
 			    uint64_t offset, int timeout_ms, umnic_result *ret);

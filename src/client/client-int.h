@@ -40,7 +40,6 @@ struct umnic_req {
 	bool sync;
 	/* A timed-out synchronous request: nobody waits, its buffer is gone. */
 	bool abandoned;
-	bool neither; /* METHOD_NEITHER: umnicd writes the caller's memory itself */
 	struct umnic_req *hnext;
 	struct umnic_req *rnext;
 

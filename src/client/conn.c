@@ -440,7 +440,6 @@ NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms,
 		    umnic_handle *ret_handle)
 {
 	struct timespec ts, *deadline = NULL;
-	bool timed_out = false;
 	umnic_result res;
 
 	if (timeout_ms >= 0) {
@@ -452,23 +451,17 @@ NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms,
 		if (deadline && r->state == UMNIC_REQ_PENDING && ms_left(deadline) == 0) {
 			uint64_t id = r->id;
 
-			if (!r->neither) {
-				/* The reader frees it when its completion arrives. */
-				r->abandoned = true;
-				r->out = NULL;
-				pthread_mutex_unlock(&c->lock);
-				send_cancel(c, id);
-				if (ret)
-					*ret = (umnic_result){STATUS_IO_TIMEOUT, 0};
-				return STATUS_IO_TIMEOUT;
-			}
-			/* umnicd may be writing our caller's memory: wait for the end. */
+			/*
+			 * The reader frees it when its completion arrives and, out
+			 * cleared, leaves the caller's buffer alone.
+			 */
+			r->abandoned = true;
+			r->out = NULL;
 			pthread_mutex_unlock(&c->lock);
 			send_cancel(c, id);
-			pthread_mutex_lock(&c->lock);
-			deadline = NULL;
-			timed_out = true;
-			continue;
+			if (ret)
+				*ret = (umnic_result){STATUS_IO_TIMEOUT, 0};
+			return STATUS_IO_TIMEOUT;
 		}
 		/* Past the deadline but being completed: the end is near, wait for it. */
 		wait_step(c, r->state == UMNIC_REQ_PENDING ? deadline : NULL, r);
@@ -476,8 +469,6 @@ NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms,
 	pthread_mutex_unlock(&c->lock);
 
 	res = r->res;
-	if (timed_out && res.status == STATUS_CANCELLED)
-		res = (umnic_result){STATUS_IO_TIMEOUT, 0};
 	if (ret_handle)
 		*ret_handle = r->handle;
 	umnic_req_free(r);

@@ -165,7 +165,6 @@ static NTSTATUS do_ioctl(umnic_client *c, umnic_handle h, uint32_t code, const v
 			 size_t in_len, void *out, size_t out_len, int timeout_ms,
 			 umnic_completion_fn cb, void *ctx, uint64_t *ret_req_id, umnic_result *ret)
 {
-	bool neither = METHOD_FROM_CTL_CODE(code) == METHOD_NEITHER;
 	struct umnic_req *r;
 	struct umn_iomsg m;
 	int in_fd = -1;
@@ -173,28 +172,27 @@ static NTSTATUS do_ioctl(umnic_client *c, umnic_handle h, uint32_t code, const v
 
 	if (in_len > UMN_IOMSG_LEN_MAX || (in_len && !in))
 		return result(ret, STATUS_INVALID_PARAMETER);
-	st = prepare(c, h, UMN_IOMSG_IOCTL, out, out_len, !neither, cb, ctx, &r);
+	st = prepare(c, h, UMN_IOMSG_IOCTL, out, out_len, true, cb, ctx, &r);
 	if (!NT_SUCCESS(st))
 		return result(ret, st);
-	r->neither = neither;
+	/*
+	 * Every buffer method travels alike, METHOD_NEITHER included: the input
+	 * is copied here, in the caller's own address space, and the output comes
+	 * back the way it does for a buffered IOCTL. umnicd never touches our
+	 * memory, and the driver sees a buffered request.
+	 */
+	if (in_len > UMN_IOMSG_INLINE_MAX && (in_fd = make_in_memfd(in, in_len)) < 0) {
+		umnic_req_free(r);
+		return result(ret, STATUS_INSUFFICIENT_RESOURCES);
+	}
 	umn_iomsg_init(&m, UMN_IOMSG_IOCTL, 0);
 	m.ioctl.handle = h;
 	m.ioctl.code = code;
 	m.ioctl.in_len = (uint32_t)in_len;
 	m.ioctl.out_len = (uint32_t)out_len;
-	if (neither) {
-		/* umnicd copies from and to our memory itself (process_vm_readv/writev). */
-		m.ioctl.in_ptr = in_len ? (uint64_t)(uintptr_t)in : 0;
-		m.ioctl.out_ptr = out_len ? (uint64_t)(uintptr_t)out : 0;
-	} else {
-		if (in_len > UMN_IOMSG_INLINE_MAX && (in_fd = make_in_memfd(in, in_len)) < 0) {
-			umnic_req_free(r);
-			return result(ret, STATUS_INSUFFICIENT_RESOURCES);
-		}
-		m.ioctl.in = in_fd < 0 && in_len ? in : NULL;
-		m.ioctl.in_fd = in_fd;
-		m.ioctl.out_fd = r->out_fd;
-	}
+	m.ioctl.in = in_fd < 0 && in_len ? in : NULL;
+	m.ioctl.in_fd = in_fd;
+	m.ioctl.out_fd = r->out_fd;
 	return go(c, r, &m, in_fd, timeout_ms, ret_req_id, ret);
 }
 

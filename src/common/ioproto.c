@@ -150,9 +150,7 @@ ssize_t umn_iomsg_encode(const struct umn_iomsg *m, void *buf, size_t cap, int *
 		struct umn_iomsg_ioctl c = {.handle = m->ioctl.handle,
 					    .code = m->ioctl.code,
 					    .in_len = m->ioctl.in_len,
-					    .out_len = m->ioctl.out_len,
-					    .in_ptr = m->ioctl.in_ptr,
-					    .out_ptr = m->ioctl.out_ptr};
+					    .out_len = m->ioctl.out_len};
 
 		fixed = sizeof(c);
 		if (m->ioctl.in_fd >= 0) {
@@ -388,18 +386,6 @@ static int check_fds(char *reason, unsigned nfds, unsigned expected)
 	return 0;
 }
 
-/* A METHOD_NEITHER user pointer: only compared, never followed. */
-static int check_user_range(char *reason, uint64_t ptr, uint32_t len, const char *field)
-{
-	if (len == 0)
-		return ptr ? BAD("ioctl.%s: set for an empty buffer", field) : 0;
-	if (ptr == 0)
-		return BAD("ioctl.%s: NULL for a non-empty buffer", field);
-	if (ptr >= UMN_IOMSG_USER_ADDR_END || UMN_IOMSG_USER_ADDR_END - ptr < len)
-		return BAD("ioctl.%s: not a user-space range", field);
-	return 0;
-}
-
 /* ---- umnicd's decoder ---- */
 
 static int dec_open(char *reason, uint8_t *buf, size_t len, unsigned nfds, struct umn_iomsg *m)
@@ -553,55 +539,42 @@ static int dec_ioctl(char *reason, uint8_t *buf, size_t len, const int *fds, uns
 	if (o.out_len > UMN_IOMSG_LEN_MAX)
 		return BAD("ioctl.out_len: over %u bytes", UMN_IOMSG_LEN_MAX);
 
-	if (METHOD_FROM_CTL_CODE(o.code) == METHOD_NEITHER) {
-		/* umnicd copies from and to the caller's memory itself, or refuses. */
-		if (o.flags)
-			return BAD("ioctl.flags: memfd with METHOD_NEITHER");
+	/*
+	 * Every method travels alike, METHOD_NEITHER included: the client sends
+	 * copies of its buffers, never pointers (ioproto.h). A client built
+	 * when METHOD_NEITHER sent its pointers in these words is refused here.
+	 */
+	if (o.reserved[0] || o.reserved[1])
+		return BAD("ioctl.reserved: not 0");
+	if (in_memfd) {
 		if (len != sizeof(o))
-			return BAD("ioctl: inline input with METHOD_NEITHER");
-		if ((r = check_user_range(reason, o.in_ptr, o.in_len, "in_ptr")) < 0 ||
-		    (r = check_user_range(reason, o.out_ptr, o.out_len, "out_ptr")) < 0)
-			return r;
-		if ((r = check_fds(reason, nfds, 0)) < 0)
-			return r;
+			return BAD("ioctl: inline input with an input memfd");
+		if (!o.in_len)
+			return BAD("ioctl.flags: input memfd for an empty buffer");
 	} else {
-		if (o.in_ptr)
-			return BAD("ioctl.in_ptr: set without METHOD_NEITHER");
-		if (o.out_ptr)
-			return BAD("ioctl.out_ptr: set without METHOD_NEITHER");
-		if (in_memfd) {
-			if (len != sizeof(o))
-				return BAD("ioctl: inline input with an input memfd");
-			if (!o.in_len)
-				return BAD("ioctl.flags: input memfd for an empty buffer");
-		} else {
-			if (o.in_len > UMN_IOMSG_INLINE_MAX)
-				return BAD("ioctl.in_len: over %d bytes inline",
-					   UMN_IOMSG_INLINE_MAX);
-			if (o.in_len != len - sizeof(o))
-				return BAD("ioctl.in_len: does not match the packet");
-		}
-		if (out_memfd && !o.out_len)
-			return BAD("ioctl.flags: output memfd for an empty buffer");
-		if (!out_memfd && o.out_len > UMN_IOMSG_INLINE_MAX)
-			return BAD("ioctl.out_len: over %d bytes without an output memfd",
-				   UMN_IOMSG_INLINE_MAX);
-		if ((r = check_fds(reason, nfds, (unsigned)in_memfd + (unsigned)out_memfd)) < 0)
-			return r;
-		if (in_memfd && (r = check_memfd(reason, fds[k++], o.in_len, true, "ioctl.in_fd",
-						 "ioctl.in_len")) < 0)
-			return r;
-		if (out_memfd && (r = check_memfd(reason, fds[k], o.out_len, false, "ioctl.out_fd",
-						  "ioctl.out_len")) < 0)
-			return r;
+		if (o.in_len > UMN_IOMSG_INLINE_MAX)
+			return BAD("ioctl.in_len: over %d bytes inline", UMN_IOMSG_INLINE_MAX);
+		if (o.in_len != len - sizeof(o))
+			return BAD("ioctl.in_len: does not match the packet");
 	}
+	if (out_memfd && !o.out_len)
+		return BAD("ioctl.flags: output memfd for an empty buffer");
+	if (!out_memfd && o.out_len > UMN_IOMSG_INLINE_MAX)
+		return BAD("ioctl.out_len: over %d bytes without an output memfd",
+			   UMN_IOMSG_INLINE_MAX);
+	if ((r = check_fds(reason, nfds, (unsigned)in_memfd + (unsigned)out_memfd)) < 0)
+		return r;
+	if (in_memfd && (r = check_memfd(reason, fds[k++], o.in_len, true, "ioctl.in_fd",
+					 "ioctl.in_len")) < 0)
+		return r;
+	if (out_memfd && (r = check_memfd(reason, fds[k], o.out_len, false, "ioctl.out_fd",
+					  "ioctl.out_len")) < 0)
+		return r;
 	k = 0;
 	m->ioctl.handle = o.handle;
 	m->ioctl.code = o.code;
 	m->ioctl.in_len = o.in_len;
 	m->ioctl.out_len = o.out_len;
-	m->ioctl.in_ptr = o.in_ptr;
-	m->ioctl.out_ptr = o.out_ptr;
 	m->ioctl.in_fd = in_memfd ? fds[k++] : -1;
 	m->ioctl.out_fd = out_memfd ? fds[k] : -1;
 	m->ioctl.in = (!in_memfd && len > sizeof(o)) ? buf + sizeof(o) : NULL;

@@ -13,7 +13,11 @@
  *   - output (read data, IOCTL output): the client creates a memfd of the
  *     output size, seals it against shrinking and growing, and passes it;
  *     umnicd fills it and COMPLETE says UMN_IOMSG_F_OUT_MEMFD.
- * A request carrying both has fds [in, out] in that order.
+ * A request carrying both has fds [in, out] in that order. METHOD_NEITHER
+ * IOCTLs travel the same way: the client library copies the caller's buffers
+ * in its own address space, so no message ever carries a pointer (umnicd,
+ * which runs as root, never reads or writes a process's memory: the pid it
+ * knows could be reused once the process exits).
  *
  * The header's req_id is chosen by the client, never 0, never reused on a
  * connection; replies echo it. CANCEL's req_id names the request to cancel
@@ -41,8 +45,6 @@
 /* Longest OPEN name (symbolic link or reference string), terminating NUL included. */
 #define UMN_IOMSG_NAME_MAX 256
 #define UMN_IOMSG_MAX_FDS  2
-/* METHOD_NEITHER pointers must lie below this (user space on every Linux we run on). */
-#define UMN_IOMSG_USER_ADDR_END (UINT64_C(1) << 56)
 /* Size of the buffer the decoders write their reason into. */
 #define UMN_IOMSG_REASON_MAX 96
 
@@ -112,13 +114,11 @@ struct umn_iomsg_ioctl {
 	struct umn_iomsg_hdr h;
 	uint64_t handle;
 	uint32_t code;
-	uint32_t flags; /* UMN_IOMSG_F_*; none for METHOD_NEITHER */
+	uint32_t flags; /* UMN_IOMSG_F_*, whatever the method */
 	uint32_t in_len;
 	uint32_t out_len;
-	/* METHOD_NEITHER only: the caller's buffers in its own address space, else 0. */
-	uint64_t in_ptr;
-	uint64_t out_ptr;
-	/* uint8_t input[in_len] unless UMN_IOMSG_F_IN_MEMFD or METHOD_NEITHER */
+	uint64_t reserved[2]; /* 0 */
+	/* uint8_t input[in_len] unless UMN_IOMSG_F_IN_MEMFD */
 };
 
 struct umn_iomsg_cancel {
@@ -207,11 +207,9 @@ struct umn_iomsg {
 			uint32_t code;
 			uint32_t in_len;
 			uint32_t out_len;
-			const void *in; /* inline input, NULL when in_fd >= 0 or METHOD_NEITHER */
+			const void *in; /* inline input, NULL when in_fd >= 0 */
 			int in_fd;
 			int out_fd;
-			uint64_t in_ptr; /* METHOD_NEITHER only */
-			uint64_t out_ptr;
 		} ioctl;
 		struct {
 			uint64_t handle;
@@ -253,8 +251,7 @@ ssize_t umn_iomsg_encode(const struct umn_iomsg *m, void *buf, size_t cap, int *
  * descriptors received with it. Checks every length against the packet,
  * names (NUL-terminated, length-limited, UTF-8, no control characters),
  * flags and reserved fields, each memfd (really a memfd, its seals, its size
- * against the claimed length), and the number of fds. Never dereferences a
- * pointer from the client. Returns 0 and fills *ret, or -EBADMSG (malformed)
+ * against the claimed length), and the number of fds. Returns 0 and fills *ret, or -EBADMSG (malformed)
  * / -EBADF (a bad descriptor) with reason (UMN_IOMSG_REASON_MAX bytes) naming
  * the field. Never closes fds.
  */

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -80,7 +79,6 @@ struct ioreq {
 	uint32_t out_len;
 	bool out_memfd;
 	bool check_information;	/* buffered read or buffered IOCTL */
-	uint64_t neither_out;	/* METHOD_NEITHER with Copy: where the output goes */
 };
 
 #define TABLE_SIZE 65536u	/* power of two */
@@ -518,8 +516,6 @@ struct io_args {
 	int in_fd;		/* input in a memfd (applications' large buffers) */
 	uint32_t out_len;
 	int out_fd;
-	/* METHOD_NEITHER from an application: the addresses in its own memory. */
-	uint64_t in_ptr, out_ptr;
 	/* A driver forwarding an application's METHOD_NEITHER request: its context. */
 	bool in_app_context;
 };
@@ -532,11 +528,8 @@ struct io_args {
 static void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct device *dev,
 		     const struct io_args *a)
 {
-	static unsigned char neither_in[UMN_IOMSG_INLINE_MAX];
 	bool user_requestor = !c->kernel_mode, to_umdf = dev->drv->mode == INF_MODE_USER;
 	uint32_t method = METHOD_FROM_CTL_CODE(a->code), need = (a->code >> 14) & 3, granted = 0;
-	const void *in = a->in;
-	int in_fd = a->in_fd;
 	bool neither = false;
 	struct ioreq *r;
 
@@ -561,8 +554,8 @@ static void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, st
 		}
 		r->check_information = a->major == IRP_MJ_READ;
 		if (!send_request(r, a->major, 0, a->offset, IO_BUFFERED,
-				  a->major == IRP_MJ_WRITE ? in : NULL,
-				  a->major == IRP_MJ_WRITE ? a->in_len : 0, in_fd,
+				  a->major == IRP_MJ_WRITE ? a->in : NULL,
+				  a->major == IRP_MJ_WRITE ? a->in_len : 0, a->in_fd,
 				  a->major == IRP_MJ_READ ? a->out_len : 0, a->out_fd, 0, NULL))
 			fail_io(c, r, req_id, STATUS_DEVICE_NOT_READY);
 		return;
@@ -580,36 +573,22 @@ static void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, st
 			return;
 		}
 		neither = true;
-		if (c->host) {
-			/* A driver's pointers mean nothing outside it; only an application's request may travel. */
-			if (!a->in_app_context) {
-				fail_io(c, r, req_id, STATUS_NEITHER_OUT_OF_CONTEXT);
-				return;
-			}
-		} else {
-			struct iovec local, remote;
-
-			if (a->in_len > sizeof(neither_in) || a->out_len > UMN_IOMSG_INLINE_MAX) {
-				fail_io(c, r, req_id, STATUS_INVALID_BUFFER_SIZE);
-				return;
-			}
-			/* Copy from the originating process, then present the request as buffered. */
-			local = (struct iovec){ neither_in, a->in_len };
-			remote = (struct iovec){ (void *)(uintptr_t)a->in_ptr, a->in_len };
-			if (a->in_len &&
-			    process_vm_readv(c->pid, &local, 1, &remote, 1, 0) != (ssize_t)a->in_len) {
-				fail_io(c, r, req_id, STATUS_ACCESS_VIOLATION);
-				return;
-			}
-			in = neither_in;
-			in_fd = -1;
-			r->neither_out = a->out_ptr;
+		/*
+		 * Only copies of the buffers ever get here: an application's library
+		 * sent them (inline or in memfds), and a driver may send only the bytes
+		 * of an application's request it forwards; a driver's own pointers
+		 * mean nothing outside it. umnicd never reads or writes a process's
+		 * memory: the pid it knows could be reused once the process exits.
+		 */
+		if (c->host && !a->in_app_context) {
+			fail_io(c, r, req_id, STATUS_NEITHER_OUT_OF_CONTEXT);
+			return;
 		}
 	}
 	r->check_information = neither || method == METHOD_BUFFERED;
 	if (!send_request(r, a->major, a->code, 0,
-			  method == METHOD_BUFFERED || neither ? IO_BUFFERED : IO_DIRECT, in, a->in_len,
-			  in_fd, a->out_len, neither ? -1 : a->out_fd, 0, NULL))
+			  method == METHOD_BUFFERED || neither ? IO_BUFFERED : IO_DIRECT, a->in,
+			  a->in_len, a->in_fd, a->out_len, a->out_fd, 0, NULL))
 		fail_io(c, r, req_id, STATUS_DEVICE_NOT_READY);
 }
 
@@ -641,8 +620,6 @@ static void do_io(struct ioclient *c, const struct umn_iomsg *m)
 		a.in_fd = m->ioctl.in_fd;
 		a.out_len = m->ioctl.out_len;
 		a.out_fd = m->ioctl.out_fd;
-		a.in_ptr = m->ioctl.in_ptr;
-		a.out_ptr = m->ioctl.out_ptr;
 	}
 	h = usable_handle(c, m->req_id, handle);
 	if (h)
@@ -1125,13 +1102,6 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 		reply_complete(r->c, r->client_req, STATUS_INFORMATION_TOO_LARGE, 0, NULL, 0, false);
 		req_free(r);
 		return;
-	}
-	if (r->neither_out && data_len && !r->c->gone) {
-		struct iovec local = { (void *)(m + 1), data_len };
-		struct iovec remote = { (void *)(uintptr_t)r->neither_out, data_len };
-		if (process_vm_writev(r->c->pid, &local, 1, &remote, 1, 0) != (ssize_t)data_len)
-			st = STATUS_ACCESS_VIOLATION;
-		data_len = 0;
 	}
 	/* Output in the client's memfd is there already; say how much of it is valid. */
 	if (r->out_memfd)

@@ -51,7 +51,8 @@ static void same(const struct umn_iomsg *a, const struct umn_iomsg *b)
 		break;
 	case UMN_IOMSG_IOCTL:
 		if (a->ioctl.code != b->ioctl.code || a->ioctl.in_len != b->ioctl.in_len ||
-		    a->ioctl.out_len != b->ioctl.out_len || a->ioctl.in_ptr != b->ioctl.in_ptr)
+		    a->ioctl.out_len != b->ioctl.out_len ||
+		    (a->ioctl.in && memcmp(a->ioctl.in, b->ioctl.in, a->ioctl.in_len)))
 			abort();
 		break;
 	case UMN_IOMSG_COMPLETE:

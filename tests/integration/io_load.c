@@ -370,7 +370,7 @@ static bool make_req(struct worker *w, struct req *r)
 		/* Sometimes a shorter output: the driver echoes only what fits. */
 		r->out_len = rnd_below(&w->rng, 4) ? r->in_len + rnd_below(&w->rng, 17)
 						   : 1 + rnd_below(&w->rng, (unsigned)r->in_len);
-		if (r->code != IOCTL_ECHO_NEITHER && (int)rnd_below(&w->rng, 100) < w->o->big_pct) {
+		if ((int)rnd_below(&w->rng, 100) < w->o->big_pct) {
 			/* The output in a memfd; the input inline or in a memfd too. */
 			r->out_len = ECHO_BIG_MIN + rnd_below(&w->rng, ECHO_BIG_MAX - ECHO_BIG_MIN);
 			if (rnd_below(&w->rng, 2))

@@ -309,6 +309,87 @@ static void test_sync_requests(void **state)
 	srv_stop(&s, c);
 }
 
+/* ---- METHOD_NEITHER ---- */
+
+/*
+ * METHOD_NEITHER IOCTLs: the input must arrive as bytes (inline, or in a
+ * sealed memfd over 48 KiB), never as an address; the output goes back
+ * inline or into the client's memfd, as for a buffered IOCTL. Returns the
+ * input with every byte plus one.
+ */
+static void srv_neither(struct srv *s)
+{
+	static uint8_t data[200000];
+	struct umn_iomsg m, r;
+
+	while (srv_recv(s, &m)) {
+		uint32_t n;
+
+		if (srv_handle_open_close(s, &m))
+			continue;
+		SRV_CHECK(m.type == UMN_IOMSG_IOCTL && m.ioctl.code == IOCTL_NEITHER);
+		SRV_CHECK(m.ioctl.in_len <= sizeof(data));
+		if (m.ioctl.in_fd >= 0) {
+			SRV_CHECK(m.ioctl.in_len > UMN_IOMSG_INLINE_MAX);
+			SRV_CHECK(pread(m.ioctl.in_fd, data, m.ioctl.in_len, 0) ==
+				  (ssize_t)m.ioctl.in_len);
+		} else {
+			SRV_CHECK(m.ioctl.in_len <= UMN_IOMSG_INLINE_MAX);
+			if (m.ioctl.in_len)
+				memcpy(data, m.ioctl.in, m.ioctl.in_len);
+		}
+		SRV_CHECK((m.ioctl.out_fd >= 0) == (m.ioctl.out_len > UMN_IOMSG_INLINE_MAX));
+		n = m.ioctl.in_len < m.ioctl.out_len ? m.ioctl.in_len : m.ioctl.out_len;
+		for (uint32_t i = 0; i < n; i++)
+			data[i]++;
+		if (m.ioctl.out_fd < 0) {
+			srv_complete(s, m.req_id, STATUS_SUCCESS, n, data, n);
+			continue;
+		}
+		SRV_CHECK(pwrite(m.ioctl.out_fd, data, n, 0) == (ssize_t)n);
+		umn_iomsg_init(&r, UMN_IOMSG_COMPLETE, m.req_id);
+		r.complete.information = n;
+		r.complete.data_len = n;
+		r.complete.in_memfd = true;
+		srv_send(s, &r);
+	}
+}
+
+static void test_neither_copies(void **state)
+{
+	static uint8_t in[150000], out[150000];
+	struct srv s;
+	umnic_client *c = srv_start(&s, srv_neither, NULL);
+	umnic_result res;
+	size_t sizes[] = {0, 1, 64, UMN_IOMSG_INLINE_MAX, UMN_IOMSG_INLINE_MAX + 1, sizeof(in)};
+
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 13);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+
+		memset(out, 0xee, sizeof(out));
+		assert_int_equal(umnic_ioctl(c, 42, IOCTL_NEITHER, in, n, out, n, &res),
+				 STATUS_SUCCESS);
+		assert_int_equal(res.information, n);
+		for (size_t i = 0; i < n; i++)
+			if (out[i] != (uint8_t)(in[i] + 1))
+				fail_msg("%zu-byte METHOD_NEITHER IOCTL: byte %zu", n, i);
+		if (n < sizeof(out))
+			assert_int_equal(out[n], 0xee);
+	}
+	/* Small input, big output, and the other way round. */
+	memset(out, 0, sizeof(out));
+	assert_int_equal(umnic_ioctl(c, 42, IOCTL_NEITHER, in, 8, out, sizeof(out), &res),
+			 STATUS_SUCCESS);
+	assert_int_equal(res.information, 8);
+	assert_int_equal(out[7], (uint8_t)(in[7] + 1));
+	assert_int_equal(umnic_ioctl(c, 42, IOCTL_NEITHER, in, sizeof(in), out, 8, &res),
+			 STATUS_SUCCESS);
+	assert_int_equal(res.information, 8);
+	srv_stop(&s, c);
+}
+
 /* ---- out of order ---- */
 
 #define N_OOO 16
@@ -874,6 +955,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sync_requests),
+	    cmocka_unit_test(test_neither_copies),
 	    cmocka_unit_test(test_out_of_order),
 	    cmocka_unit_test(test_callback_submits_held),
 	    cmocka_unit_test(test_cancel),

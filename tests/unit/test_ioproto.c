@@ -259,20 +259,33 @@ static void test_ioctl_roundtrip(void **state)
 	close(fin);
 	close(fout);
 
-	/* METHOD_NEITHER: pointers only; the decoder does not look behind them. */
+	/* METHOD_NEITHER: copies of the buffers, inline or in memfds, as any other method. */
 	umn_iomsg_init(&m, UMN_IOMSG_IOCTL, 12);
 	m.ioctl.handle = 9;
 	m.ioctl.code = IOCTL_NEITHER;
-	m.ioctl.in_len = 16;
+	m.ioctl.in_len = 4;
 	m.ioctl.out_len = 8;
-	m.ioctl.in_ptr = 0x1000;
-	m.ioctl.out_ptr = 0x7fff00000000;
+	m.ioctl.in = "abcd";
 	len = enc(&m, fds, &nfds);
-	assert_int_equal(len, sizeof(struct umn_iomsg_ioctl));
+	assert_int_equal(len, sizeof(struct umn_iomsg_ioctl) + 4);
+	assert_int_equal(nfds, 0);
 	dec_ok(len, fds, nfds, &d);
-	assert_int_equal(d.ioctl.in_ptr, 0x1000);
-	assert_int_equal(d.ioctl.out_ptr, 0x7fff00000000);
-	assert_null(d.ioctl.in);
+	assert_int_equal(d.ioctl.code, IOCTL_NEITHER);
+	assert_memory_equal(d.ioctl.in, "abcd", 4);
+	assert_int_equal(d.ioctl.out_len, 8);
+	fin = memfd(100000, IN_SEALS);
+	fout = memfd(100000, OUT_SEALS);
+	m.ioctl.in = NULL;
+	m.ioctl.in_fd = fin;
+	m.ioctl.out_fd = fout;
+	m.ioctl.in_len = m.ioctl.out_len = 100000;
+	len = enc(&m, fds, &nfds);
+	assert_int_equal(nfds, 2);
+	dec_ok(len, fds, nfds, &d);
+	assert_int_equal(d.ioctl.in_fd, fin);
+	assert_int_equal(d.ioctl.out_fd, fout);
+	close(fin);
+	close(fout);
 }
 
 static void test_cancel_close_roundtrip(void **state)
@@ -650,12 +663,12 @@ static void test_reject_ioctl(void **state)
 	o->flags = 8;
 	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.flags: unknown");
 	o->flags = 0;
-	o->in_ptr = 0x1000;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_ptr: set without METHOD_NEITHER");
-	o->in_ptr = 0;
-	o->out_ptr = 0x1000;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.out_ptr: set without METHOD_NEITHER");
-	o->out_ptr = 0;
+	o->reserved[0] = 0x1000;
+	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.reserved: not 0");
+	o->reserved[0] = 0;
+	o->reserved[1] = 0x1000;
+	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.reserved: not 0");
+	o->reserved[1] = 0;
 	o->out_len = UMN_IOMSG_INLINE_MAX + 1;
 	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.out_len: over 49152 bytes without");
 	o->out_len = UMN_IOMSG_LEN_MAX + 1;
@@ -664,24 +677,23 @@ static void test_reject_ioctl(void **state)
 	o->in_len = UMN_IOMSG_LEN_MAX + 1;
 	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_len: over");
 
-	/* METHOD_NEITHER: no payload, no memfd, pointers consistent with lengths. */
-	len = ioctl_pkt(IOCTL_NEITHER, 20, 0);
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl: inline input with METHOD_NEITHER");
+	/*
+	 * METHOD_NEITHER is checked as any other method; a packet laid out the
+	 * way METHOD_NEITHER once travelled (the caller's pointers in the
+	 * reserved words, no data) is refused before umnicd could act on it.
+	 */
+	len = ioctl_pkt(IOCTL_NEITHER, 20, 20);
+	dec_ok(len, NULL, 0, &(struct umn_iomsg){0});
+	o->in_len = 21;
+	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_len: does not match");
 	len = ioctl_pkt(IOCTL_NEITHER, 0, 0);
 	o->in_len = 16;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_ptr: NULL");
-	o->in_ptr = UINT64_MAX - 4;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_ptr: not a user-space range");
-	o->in_ptr = UMN_IOMSG_USER_ADDR_END - 8;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_ptr: not a user-space range");
-	o->in_ptr = 0x1000;
-	o->out_ptr = 0x2000;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.out_ptr: set for an empty buffer");
-	o->out_ptr = 0;
-	o->flags = UMN_IOMSG_F_OUT_MEMFD;
-	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.flags: memfd with METHOD_NEITHER");
-	o->flags = 0;
-	dec_ok(len, NULL, 0, &(struct umn_iomsg){0});
+	o->out_len = 16;
+	o->reserved[0] = 0x7f0000001000;
+	o->reserved[1] = 0x7f0000002000;
+	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.reserved: not 0");
+	o->reserved[0] = o->reserved[1] = 0;
+	dec_bad(len, NULL, 0, -EBADMSG, "ioctl.in_len: does not match");
 
 	/* memfds in the wrong order: the output one (writable) where the input must be sealed. */
 	fd = memfd(100000, IN_SEALS);
