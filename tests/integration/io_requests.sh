@@ -44,6 +44,10 @@ t_contains "a 51200-byte write (input in a memfd): STATUS_SUCCESS" "$(io write U
 out=$(io ioctl UmnicEcho $B --in-file "$T_WORK/big.bin" --out-len 60000)
 t_contains "a 51200-byte IOCTL into a 60000-byte output memfd returns the bytes" "$out" "0000c7f0  f0 f1 f2 f3"
 t_contains "and says how many" "$out" "information: 51200"
+out=$(io ioctl UmnicEcho $NEITHER --in-file "$T_WORK/big.bin" --out-len 60000)
+t_contains "a 51200-byte METHOD_NEITHER IOCTL (copies in memfds, as buffered) returns the bytes" "$out" \
+	"0000c7f0  f0 f1 f2 f3"
+t_contains "and says how many" "$out" "information: 51200"
 t_contains "a request completed from the driver's timer" "$(io ioctl UmnicEcho $DELAY --in-hex 32000000)" "STATUS_SUCCESS"
 
 # Device access control: root only by default; UmnicMode opens it to others. The checks run
