@@ -564,8 +564,8 @@ static int dec_ioctl(char *reason, uint8_t *buf, size_t len, const int *fds, uns
 			   UMN_IOMSG_INLINE_MAX);
 	if ((r = check_fds(reason, nfds, (unsigned)in_memfd + (unsigned)out_memfd)) < 0)
 		return r;
-	if (in_memfd && (r = check_memfd(reason, fds[k++], o.in_len, true, "ioctl.in_fd",
-					 "ioctl.in_len")) < 0)
+	if (in_memfd &&
+	    (r = check_memfd(reason, fds[k++], o.in_len, true, "ioctl.in_fd", "ioctl.in_len")) < 0)
 		return r;
 	if (out_memfd && (r = check_memfd(reason, fds[k], o.out_len, false, "ioctl.out_fd",
 					  "ioctl.out_len")) < 0)
