@@ -40,6 +40,7 @@ enum umn_msg_type {
 	UMN_MSG_IO_CANCEL,
 	UMN_MSG_TARGET_OPENED,	/* answers TARGET_OPEN */
 	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie */
+	UMN_MSG_NAME_REGISTERED, /* answers REGISTER_NAME */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
@@ -267,10 +268,19 @@ enum { UMN_NAME_SYMLINK = 1, UMN_NAME_INTERFACE = 2 };
 
 struct umn_msg_register_name {
 	struct umn_msg_hdr h;
+	uint64_t id;	/* the host's, echoed in NAME_REGISTERED */
 	uint32_t dev;
 	uint32_t kind;
 	uint8_t guid[16];
 	char name[256];	/* symbolic link name, or the interface's reference string */
+};
+
+/* The NTSTATUS WdfDeviceCreateSymbolicLink / CreateDeviceInterface return (names.c). */
+struct umn_msg_name_registered {
+	struct umn_msg_hdr h;
+	uint64_t id;
+	int32_t status;
+	uint32_t reserved;
 };
 
 /* Sends one message with optional fds. Returns 0 or a negative errno. */

@@ -298,6 +298,9 @@ static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
 	case UMN_MSG_TARGET_OPENED:
 		host_io_target_opened(buf, n);
 		break;
+	case UMN_MSG_NAME_REGISTERED:
+		host_io_name_registered(buf, n);
+		break;
 	case UMN_MSG_TARGET_COMPLETE:
 		host_io_target_complete(buf, n);
 		break;

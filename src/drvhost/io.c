@@ -9,6 +9,7 @@
 #include "drvhost/io.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <time.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -37,7 +38,7 @@ struct hio_table {
 	unsigned used;
 };
 
-/* A TARGET_OPEN waiting for its TARGET_OPENED. */
+/* A TARGET_OPEN waiting for its TARGET_OPENED, or a REGISTER_NAME for its NAME_REGISTERED. */
 struct open_wait {
 	struct open_wait *next;
 	uint64_t id;
@@ -292,27 +293,89 @@ static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
 	release(&r);
 }
 
-static NTSTATUS on_register_symlink(struct umn_device *dev, const char *name)
+/* umnicd answers an open as soon as the target's driver has run its create, a name at once. */
+#define OPEN_TIMEOUT_S 60
+
+/*
+ * Sends m (whose id field is at id_off) and waits for the answer with the
+ * same id (host_io_target_opened, host_io_name_registered). The caller has
+ * told the runtime it waits (io_worker_wait_begin), so another worker reads.
+ */
+static void call(void *m, size_t len, size_t id_off, struct open_wait *w)
+{
+	struct timespec deadline;
+	struct open_wait **pp;
+
+	pthread_mutex_lock(&io.lock);
+	w->id = ++io.next_open;
+	memcpy((char *)m + id_off, &w->id, sizeof(w->id));
+	w->next = io.opens;
+	io.opens = w;
+	pthread_mutex_unlock(&io.lock);
+	if (host_io_send(m, len) < 0) {
+		w->done = true;
+		w->status = STATUS_DEVICE_REMOVED;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += OPEN_TIMEOUT_S;
+	pthread_mutex_lock(&io.lock);
+	while (!w->done && !io.gone)
+		if (pthread_cond_timedwait(&io.opened, &io.lock, &deadline) == ETIMEDOUT)
+			break;
+	for (pp = &io.opens; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	pthread_mutex_unlock(&io.lock);
+	if (!w->done)
+		w->status = io.gone ? STATUS_DEVICE_REMOVED : STATUS_IO_TIMEOUT;
+}
+
+/* umnicd decides: a link another device holds is STATUS_OBJECT_NAME_COLLISION. */
+static NTSTATUS register_name(struct umn_device *dev, uint32_t kind, const GUID *guid,
+			      const char *name)
 {
 	struct umn_msg_register_name m;
+	struct open_wait w = { 0 };
 
+	if (strlen(name) >= sizeof(m.name))
+		return STATUS_OBJECT_NAME_INVALID;
 	umn_msg_init(&m, UMN_MSG_REGISTER_NAME, sizeof(m), 0);
 	m.dev = dev->id;
-	m.kind = UMN_NAME_SYMLINK;
+	m.kind = kind;
+	if (guid)
+		memcpy(m.guid, guid, sizeof(m.guid));
 	umn_strlcpy(m.name, name, sizeof(m.name));
-	return host_io_send(&m, sizeof(m)) < 0 ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
+	call(&m, sizeof(m), offsetof(struct umn_msg_register_name, id), &w);
+	return w.status;
+}
+
+static NTSTATUS on_register_symlink(struct umn_device *dev, const char *name)
+{
+	return register_name(dev, UMN_NAME_SYMLINK, NULL, name);
 }
 
 static NTSTATUS on_register_interface(struct umn_device *dev, const GUID *guid, const char *ref)
 {
-	struct umn_msg_register_name m;
+	return register_name(dev, UMN_NAME_INTERFACE, guid, ref ? ref : "");
+}
 
-	umn_msg_init(&m, UMN_MSG_REGISTER_NAME, sizeof(m), 0);
-	m.dev = dev->id;
-	m.kind = UMN_NAME_INTERFACE;
-	memcpy(m.guid, guid, sizeof(m.guid));
-	umn_strlcpy(m.name, ref ? ref : "", sizeof(m.name));
-	return host_io_send(&m, sizeof(m)) < 0 ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
+void host_io_name_registered(const void *msg, size_t len)
+{
+	const struct umn_msg_name_registered *m = msg;
+
+	if (len != sizeof(*m))
+		return;
+	pthread_mutex_lock(&io.lock);
+	for (struct open_wait *w = io.opens; w; w = w->next)
+		if (w->id == m->id) {
+			w->done = true;
+			w->status = m->status;
+			pthread_cond_broadcast(&io.opened);
+			break;
+		}
+	pthread_mutex_unlock(&io.lock);
 }
 
 static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
@@ -414,15 +477,11 @@ static void on_close_target(struct umn_device *dev, uint64_t file)
 	send_id_msg(UMN_MSG_TARGET_CLOSE, file);
 }
 
-/* umnicd answers an open as soon as the target's driver has run its create. */
-#define OPEN_TIMEOUT_S 60
-
 static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t access, uint64_t *ret_file,
 			uint32_t *ret_device)
 {
 	struct umn_msg_target_open m;
-	struct open_wait w = { 0 }, **pp;
-	struct timespec deadline;
+	struct open_wait w = { 0 };
 	NTSTATUS st;
 
 	if (strlen(name) >= sizeof(m.name))
@@ -431,28 +490,8 @@ static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t acces
 	m.dev = dev ? dev->id : UINT32_MAX;
 	m.access = access;
 	umn_strlcpy(m.name, name, sizeof(m.name));
-	pthread_mutex_lock(&io.lock);
-	w.id = m.id = ++io.next_open;
-	w.next = io.opens;
-	io.opens = &w;
-	pthread_mutex_unlock(&io.lock);
-	if (host_io_send(&m, sizeof(m)) < 0) {
-		w.done = true;
-		w.status = STATUS_DEVICE_REMOVED;
-	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += OPEN_TIMEOUT_S;
-	pthread_mutex_lock(&io.lock);
-	while (!w.done && !io.gone)
-		if (pthread_cond_timedwait(&io.opened, &io.lock, &deadline) == ETIMEDOUT)
-			break;
-	for (pp = &io.opens; *pp; pp = &(*pp)->next)
-		if (*pp == &w) {
-			*pp = w.next;
-			break;
-		}
-	pthread_mutex_unlock(&io.lock);
-	st = w.done ? w.status : io.gone ? STATUS_DEVICE_REMOVED : STATUS_IO_TIMEOUT;
+	call(&m, sizeof(m), offsetof(struct umn_msg_target_open, id), &w);
+	st = w.status;
 	if (NT_SUCCESS(st)) {
 		*ret_file = w.file;
 		*ret_device = w.device;

@@ -11,6 +11,8 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 void host_io_cancel(const void *msg, size_t len);
 /* TARGET_OPENED and TARGET_COMPLETE: umnicd's answers to the driver's own opens and sends. */
 void host_io_target_opened(const void *msg, size_t len);
+/* umnicd's answer to a symbolic link or interface the driver created. */
+void host_io_name_registered(const void *msg, size_t len);
 void host_io_target_complete(const void *msg, size_t len);
 /*
  * Sends one message to umnicd (no descriptors): on the message ring when it

@@ -165,8 +165,14 @@ static bool run(int fd, int argc, char **argv)
 			ctl_reply(fd, 1, err);
 			return false;
 		}
+		char more[UMN_TEXT_MAX] = "";
+
 		snprintf(err, sizeof(err), "removed %s\n", dev->instance_id);
-		dev_uninstall(dev, NULL, 0);
+		if (dev_uninstall(dev, more, sizeof(more)) < 0) {
+			ctl_reply(fd, 1, more);
+			return false;
+		}
+		strncat(err, more, sizeof(err) - strlen(err) - 1);
 		ctl_reply(fd, 0, err);
 		return false;
 	}

@@ -37,59 +37,16 @@ void dev_netns_path(const struct device *dev, char *buf, size_t cap)
 		umn_strlcpy(buf, dev->netns[0] ? dev->netns : D.netns, cap);
 }
 
-static void dev_dir(const struct device *dev, char *buf, size_t cap)
+void dev_persist(const struct device *dev)
 {
-	snprintf(buf, cap, "%s/devices/%04u", D.state_dir, dev->id);
+	int r = devstate_save(dev);
+
+	if (r < 0)
+		umn_log(UMN_LOG_ERR, "%s: cannot save its state in %s: %s", dev->instance_id, D.state_dir,
+			strerror(-r));
 }
 
-static int persist(const struct device *dev)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
-	FILE *f;
-
-	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
-	mkdir(dir, 0700);
-	dev_dir(dev, dir, sizeof(dir));
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	snprintf(tmp, sizeof(tmp), "%s/device.conf.tmp", dir);
-	snprintf(path, sizeof(path), "%s/device.conf", dir);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "inf=%s\nhwid=%s\ninstance=%s\nifname=%s\nnetns=%s\n", dev->inf_path, dev->hwid,
-		dev->instance_id, dev->ifname_req, dev->netns);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	if (rename(tmp, path) < 0)
-		return -errno;
-	snprintf(path, sizeof(path), "%s/registry", dir);
-	return devreg_save(dev->reg, path);
-}
-
-static void unpersist_dir(const char *dir)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/device.conf", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/registry", dir);
-	unlink(path);
-	rmdir(dir);
-}
-
-static void unpersist(const struct device *dev)
-{
-	char dir[PATH_MAX];
-
-	dev_dir(dev, dir, sizeof(dir));
-	unpersist_dir(dir);
-}
-
-static void device_free(struct device *dev)
+void dev_free(struct device *dev)
 {
 	if (!dev)
 		return;
@@ -119,27 +76,18 @@ static int resolve(const char *inf_path, const char *hwid, struct inf_driver **r
 	return r;
 }
 
-int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
-		const char *netns, bool persist_it, struct device **ret, char *err, size_t cap)
+int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
+	    struct device **ret, char *err, size_t cap)
 {
 	struct device *dev;
 	struct umn_diag diag;
 	char svc[UMN_NAME_MAX];
-	int id = -1, r;
+	int r;
 
-	for (int i = 0; i < UMN_MAX_DEVICES; i++)
-		if (!D.devs[i]) {
-			id = i;
-			break;
-		}
-	if (id < 0) {
-		snprintf(err, cap, "too many devices (at most %d)", UMN_MAX_DEVICES);
-		return -ENOSPC;
-	}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
-	dev->id = (uint32_t)id;
+	dev->id = id;
 	dev->waiter_fd = -1;
 	dev->tap_fd = dev->ns_sock = -1;
 	umn_strlcpy(dev->inf_path, inf_path, sizeof(dev->inf_path));
@@ -164,6 +112,32 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	umn_diag_free(&diag);
 	if (r < 0)
 		goto fail;
+	*ret = dev;
+	return 0;
+fail:
+	dev_free(dev);
+	return r;
+}
+
+int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
+		const char *netns, bool persist_it, struct device **ret, char *err, size_t cap)
+{
+	struct device *dev;
+	int id = -1, r;
+
+	/* Restored devices keep their numbers, so this never reuses a number in the state dir. */
+	for (int i = 0; i < UMN_MAX_DEVICES; i++)
+		if (!D.devs[i]) {
+			id = i;
+			break;
+		}
+	if (id < 0) {
+		snprintf(err, cap, "too many devices (at most %d)", UMN_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	r = dev_new((uint32_t)id, inf_path, hwid, ifname, netns, &dev, err, cap);
+	if (r < 0)
+		return r;
 	for (int i = 0; i < nparams; i++) {
 		r = devreg_set_param(dev->reg, params[i]);
 		if (r < 0) {
@@ -173,9 +147,10 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 		}
 	}
 	if (persist_it) {
-		r = persist(dev);
+		r = devstate_save(dev);
 		if (r < 0) {
 			snprintf(err, cap, "saving the device in %s: %s", D.state_dir, strerror(-r));
+			devstate_remove(dev->id);
 			goto fail;
 		}
 	}
@@ -183,7 +158,7 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	*ret = dev;
 	return 0;
 fail:
-	device_free(dev);
+	dev_free(dev);
 	return r;
 }
 
@@ -291,6 +266,8 @@ void dev_start(struct device *dev)
 	char err[UMN_TEXT_MAX];
 	int res_fds[UMN_MAX_RESOURCES], nres;
 
+	if (dev->broken)
+		return;
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
 	dev->start_failed = false;
@@ -363,6 +340,8 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 		return;
 	dev->state = DEV_FAILED;
 	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
+	/* Not coming back by itself: another device may now take its names. */
+	names_drop(dev);
 	/* The interface stays (addresses and routes with it) for `umnic restart`; no carrier. */
 	adapter_stop_datapath(dev);
 	if (dev->has_tap)
@@ -390,6 +369,8 @@ void dev_settled(struct device *dev)
 {
 	char text[UMN_TEXT_MAX * 3];
 
+	if (dev->state == DEV_STARTED)
+		names_settle(dev);
 	if (dev->waiter_fd < 0 || dev_starting(dev))
 		return;
 	if (dev->waiter_json)
@@ -408,8 +389,21 @@ void dev_settled(struct device *dev)
 
 int dev_uninstall(struct device *dev, char *err, size_t cap)
 {
-	(void)err;
-	(void)cap;
+	if (dev->broken) {
+		char kept[PATH_MAX + 32];
+		int r = devstate_quarantine(dev->id, kept, sizeof(kept));
+
+		if (r < 0) {
+			snprintf(err, cap, "cannot move its state aside: %s\n", strerror(-r));
+			return r;
+		}
+		umn_log(UMN_LOG_INFO, "%s removed; its unreadable state is kept in %s", dev->instance_id,
+			kept);
+		snprintf(err, cap, "its unreadable state is kept in %s\n", kept);
+		D.devs[dev->id] = NULL;
+		dev_free(dev);
+		return 0;
+	}
 	reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
 	adapter_teardown(dev);
 	if (dev->host) {
@@ -423,9 +417,9 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		ctl_reply(dev->waiter_fd, 1, "device uninstalled while starting\n");
 		close(dev->waiter_fd);
 	}
-	unpersist(dev);
+	devstate_remove(dev->id);
 	D.devs[dev->id] = NULL;
-	device_free(dev);
+	dev_free(dev);
 	return 0;
 }
 
@@ -442,89 +436,7 @@ struct device *dev_find(const char *name)
 			return d;
 	}
 	/* Or a symbolic link the driver registered, as clients open it. */
-	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
-		for (unsigned k = 0; d && k < d->nnames; k++)
-			if (d->names[k].kind == UMN_NAME_SYMLINK && !strcasecmp(d->names[k].name, name))
-				return d;
-	}
-	return NULL;
-}
-
-static void load_one(const char *dir)
-{
-	char path[PATH_MAX + 32], line[PATH_MAX + 32];
-	char inf[PATH_MAX] = "", hwid[UMN_NAME_MAX] = "", ifname[IFNAMSIZ] = "", netns[128] = "";
-	char err[UMN_TEXT_MAX];
-	struct device *dev;
-	struct devreg *reg = NULL;
-	struct umn_diag diag;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/device.conf", dir);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "inf=", 4))
-			umn_strlcpy(inf, line + 4, sizeof(inf));
-		else if (!strncmp(line, "hwid=", 5))
-			umn_strlcpy(hwid, line + 5, sizeof(hwid));
-		else if (!strncmp(line, "ifname=", 7))
-			umn_strlcpy(ifname, line + 7, sizeof(ifname));
-		else if (!strncmp(line, "netns=", 6))
-			umn_strlcpy(netns, line + 6, sizeof(netns));
-	}
-	fclose(f);
-	if (dev_install(inf, hwid, NULL, 0, ifname, netns, false, &dev, err, sizeof(err)) < 0) {
-		umn_log(UMN_LOG_ERR, "%s: cannot restore device: %s", path, err);
-		return;
-	}
-	/* The registry may have been changed since install; the saved copy wins over the INF. */
-	snprintf(path, sizeof(path), "%s/registry", dir);
-	umn_diag_init(&diag);
-	if (devreg_load(path, &reg, &diag) >= 0) {
-		devreg_free(dev->reg);
-		dev->reg = reg;
-	} else if (umn_diag_has_error(&diag)) {
-		umn_log(UMN_LOG_WARN, "%s", umn_diag_error_message(&diag));
-	}
-	umn_diag_free(&diag);
-	persist(dev);
-	dev_start(dev);
-}
-
-void dev_load_all(void)
-{
-	char dir[PATH_MAX], sub[PATH_MAX + 300];
-	struct dirent **ents;
-	int n;
-
-	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0)
-		return;
-	/*
-	 * Ascending order: a restored device takes the lowest free number, never above its old
-	 * one, so it can only overwrite a directory that was already read.
-	 */
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		bool kept = false;
-
-		if (name[0] != '.') {
-			snprintf(sub, sizeof(sub), "%s/%s", dir, name);
-			load_one(sub);
-			for (int k = 0; k < UMN_MAX_DEVICES; k++)
-				if (D.devs[k] && (unsigned)atoi(name) == D.devs[k]->id)
-					kept = true;
-			if (!kept)
-				unpersist_dir(sub);
-		}
-		free(ents[i]);
-	}
-	free(ents);
+	return names_find_link(name);
 }
 
 void dev_shutdown_all(void)
@@ -540,7 +452,7 @@ void dev_shutdown_all(void)
 		if (dev->host)
 			host_detach(dev);
 		D.devs[i] = NULL;
-		device_free(dev);
+		dev_free(dev);
 	}
 	host_free_all();
 }
@@ -588,6 +500,8 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	dev->host_died = false;
 	adapter_stop_datapath(dev);
 	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
+	/* Its names wait for the restarted driver (names.c); dev_fail lets them go. */
+	names_hold(dev);
 	if (!was_running)
 		return;
 	if (!dev->restarts || detected_ns - dev->window_start_ns > window_ns) {
@@ -625,6 +539,10 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 
 int dev_restart(struct device *dev, char *err, size_t cap)
 {
+	if (dev->broken) {
+		snprintf(err, cap, "%s\n", dev->last_error);
+		return -EINVAL;
+	}
 	if (dev->state != DEV_FAILED && dev->state != DEV_STOPPED) {
 		snprintf(err, cap, "%s is %s; only a failed device is restarted by hand\n", dev->instance_id,
 			 dev->state == DEV_STARTED ? "running" : "starting");

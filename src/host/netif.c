@@ -107,6 +107,11 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 		}
 		dev->tap_fd = fd;
 		dev->has_tap = true;
+		/* A name the kernel chose (umnic%d) is kept, so the device comes back under it. */
+		if (strcmp(dev->ifname_req, dev->ifname)) {
+			umn_strlcpy(dev->ifname_req, dev->ifname, sizeof(dev->ifname_req));
+			dev_persist(dev);
+		}
 	}
 
 	memset(&dev->dp, 0, sizeof(dev->dp));

@@ -394,37 +394,14 @@ static bool access_allowed(const struct device *dev, const struct ioclient *c, u
 	return true;
 }
 
-/* "\DosDevices\Name", "\??\Name" and "Name" all name the same link: Name. */
-static const char *link_base(const char *link)
+/*
+ * The device registered under a symbolic link name, or (link NULL) the one
+ * device exposing an interface (names.c); if none, *ret_status says why.
+ */
+static struct device *device_by_name(const char *link, const GUID *guid, int32_t *ret_status)
 {
-	if (!strncasecmp(link, "\\DosDevices\\", 12))
-		return link + 12;
-	if (!strncmp(link, "\\??\\", 4))
-		return link + 4;
-	return link;
-}
-
-/* The device registered under a symbolic link name, or (link NULL) a device interface. */
-static struct device *device_by_name(const char *link, const GUID *guid)
-{
-	if (link)
-		link = link_base(link);
-	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
-		if (!d)
-			continue;
-		for (unsigned k = 0; k < d->nnames; k++) {
-			if (!link) {
-				if (d->names[k].kind == UMN_NAME_INTERFACE &&
-				    !memcmp(&d->names[k].guid, guid, sizeof(GUID)))
-					return d;
-			} else if (d->names[k].kind == UMN_NAME_SYMLINK &&
-				   !strcasecmp(d->names[k].name, link)) {
-				return d;
-			}
-		}
-	}
-	return NULL;
+	*ret_status = STATUS_OBJECT_NAME_NOT_FOUND;
+	return link ? names_find_link(link) : names_find_interface(guid, ret_status);
 }
 
 /* A user-mode driver hears from kernel-mode clients only if its INF allows them. */
@@ -437,14 +414,14 @@ static bool km_client_refused(const struct ioclient *c, const struct device *dev
 /* --- client requests -------------------------------------------------------------------------- */
 
 /* An open: a handle whose file object the driver creates (EvtDeviceFileCreate). */
-static void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, uint32_t access,
-			const char *file_name)
+static void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_t lookup,
+			uint32_t access, const char *file_name)
 {
 	struct iohandle *h;
 	struct ioreq *r;
 
 	if (!dev) {
-		reply_open(c, req_id, STATUS_OBJECT_NAME_NOT_FOUND, 0, 0);
+		reply_open(c, req_id, lookup, 0, 0);
 		return;
 	}
 	if (!access_allowed(dev, c, access)) {
@@ -736,11 +713,14 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 		return false;
 	}
 	switch (m.type) {
-	case UMN_IOMSG_OPEN:
-		open_device(c, m.req_id,
-			    device_by_name(m.open.by_interface ? NULL : m.open.link, &m.open.interface_guid),
-			    m.open.access, m.open.file_name);
+	case UMN_IOMSG_OPEN: {
+		int32_t lookup;
+		struct device *dev = device_by_name(m.open.by_interface ? NULL : m.open.link,
+						    &m.open.interface_guid, &lookup);
+
+		open_device(c, m.req_id, dev, lookup, m.open.access, m.open.file_name);
 		break;
+	}
 	case UMN_IOMSG_READ:
 	case UMN_IOMSG_WRITE:
 	case UMN_IOMSG_IOCTL:
@@ -998,7 +978,10 @@ void reflector_on_host_io(struct hostproc *hp, const void *msg, size_t len)
 			break;
 		memcpy(&m, msg, sizeof(m));
 		umn_str_fix(m.name, sizeof(m.name));
-		open_device(c, m.id, device_by_name(m.name, NULL), umn_iomsg_map_access(m.access), "");
+		int32_t lookup;
+		struct device *dev = device_by_name(m.name, NULL, &lookup);
+
+		open_device(c, m.id, dev, lookup, umn_iomsg_map_access(m.access), "");
 		return;
 	}
 	case UMN_MSG_TARGET_SEND: {
@@ -1112,25 +1095,28 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 	req_free(r);
 }
 
+/* WdfDeviceCreateSymbolicLink / CreateDeviceInterface: every one is answered with its status. */
 void reflector_on_register(struct hostproc *hp, const void *msg, size_t len)
 {
 	struct umn_msg_register_name m;
+	struct umn_msg_name_registered a;
 	struct device *dev;
+	GUID guid;
 
 	if (len != sizeof(m))
 		return;
 	memcpy(&m, msg, sizeof(m));
 	umn_str_fix(m.name, sizeof(m.name));
-	if (m.dev >= UMN_MAX_DEVICES || !(dev = D.devs[m.dev]) || dev->host != hp ||
-	    (m.kind != UMN_NAME_SYMLINK && m.kind != UMN_NAME_INTERFACE))
-		return;
-	if (dev->nnames >= sizeof(dev->names) / sizeof(dev->names[0]))
-		return;
-	const char *n = link_base(m.name);
-	dev->names[dev->nnames].kind = m.kind;
-	memcpy(&dev->names[dev->nnames].guid, m.guid, sizeof(GUID));
-	umn_strlcpy(dev->names[dev->nnames].name, n, sizeof(dev->names[0].name));
-	dev->nnames++;
+	umn_msg_init(&a, UMN_MSG_NAME_REGISTERED, sizeof(a), 0);
+	a.id = m.id;
+	memcpy(&guid, m.guid, sizeof(guid));
+	if (m.dev >= UMN_MAX_DEVICES || !(dev = D.devs[m.dev]) || dev->host != hp)
+		a.status = STATUS_NO_SUCH_DEVICE;
+	else if (m.kind != UMN_NAME_SYMLINK && m.kind != UMN_NAME_INTERFACE)
+		a.status = STATUS_INVALID_PARAMETER;
+	else
+		a.status = names_register(dev, m.kind, &guid, m.name);
+	host_send(hp, &a, sizeof(a), NULL, 0);
 }
 
 void reflector_device_gone(struct device *dev, int32_t status, bool removed)
@@ -1153,7 +1139,7 @@ void reflector_device_gone(struct device *dev, int32_t status, bool removed)
 			handle_free(h);
 		i = (unsigned)-1; /* removal reshuffles the table: rescan */
 	}
-	dev->nnames = 0;
+	/* Its names are names.c's to keep or drop (dev_crashed, dev_fail). */
 	/* Handles outlive the device's driver (their requests fail); not the device itself. */
 	if (removed)
 		for (unsigned i = 0; i < TABLE_SIZE; i++)

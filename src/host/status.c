@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ioproto.h"
 #include "host/umnicd.h"
 
 struct sbuf {
@@ -88,8 +89,32 @@ static void queue_text(struct sbuf *b, const char *name, const struct dp_queue *
 		  LD(q->c.advance_calls));
 }
 
+/* The names clients open the device by: its links, and the paths of its interfaces. */
+static void names_list(struct sbuf *b, const struct device *d, bool json)
+{
+	for (unsigned k = 0; k < d->nnames; k++) {
+		char path[UMN_NAME_MAX + UMN_GUID_STR_MAX + 8];
+
+		if (d->names[k].kind == UMN_NAME_SYMLINK)
+			umn_strlcpy(path, d->names[k].name, sizeof(path));
+		else
+			names_interface_path(d, k, path, sizeof(path));
+		if (json) {
+			sb_printf(b, "%s", k ? "," : "");
+			sb_json_str(b, path);
+		} else {
+			sb_printf(b, "%s%s", k ? ", " : "", path);
+		}
+		if (d->names[k].kind == UMN_NAME_INTERFACE && d->names[k].name[0])
+			sb_printf(b, json ? "" : " (reference %s)", d->names[k].name);
+	}
+}
+
 static void one_json(struct sbuf *b, const struct device *d)
 {
+	static const struct inf_driver none;
+	const struct inf_driver *drv = d->drv ? d->drv : &none;
+
 	sb_printf(b, "{\"id\":%u,\"instance_id\":", d->id);
 	sb_json_str(b, d->instance_id);
 	sb_printf(b, ",\"hwid\":");
@@ -97,9 +122,9 @@ static void one_json(struct sbuf *b, const struct device *d)
 	sb_printf(b, ",\"inf\":");
 	sb_json_str(b, d->inf_path);
 	sb_printf(b, ",\"driver\":");
-	sb_json_str(b, d->drv->service_name);
+	sb_json_str(b, d->drv ? drv->service_name : "");
 	sb_printf(b, ",\"mode\":\"%s\",\"state\":\"%s\",\"host_pid\":%d,",
-		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
+		  !d->drv ? "" : drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
 		  d->host ? (int)d->host->pid : 0);
 	sb_printf(b, "\"interface\":");
 	sb_json_str(b, d->has_tap ? d->ifname : "");
@@ -121,7 +146,9 @@ static void one_json(struct sbuf *b, const struct device *d)
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
 	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)D.host_uid : 0);
-	sb_printf(b, ",\"verifier\":%s,\"last_error\":", d->drv->verifier ? "true" : "false");
+	sb_printf(b, ",\"verifier\":%s,\"names\":[", drv->verifier ? "true" : "false");
+	names_list(b, d, true);
+	sb_printf(b, "],\"last_error\":");
 	sb_json_str(b, d->last_error);
 	sb_printf(b, "}");
 }
@@ -129,6 +156,10 @@ static void one_json(struct sbuf *b, const struct device *d)
 static void one_text(struct sbuf *b, const struct device *d)
 {
 	sb_printf(b, "%s  %s\n", d->instance_id, state_name(d->state));
+	if (!d->drv) {
+		sb_printf(b, "  last error: %s\n", d->last_error);
+		return;
+	}
 	sb_printf(b, "  hardware id: %s\n  inf: %s\n", d->hwid, d->inf_path);
 	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
 		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
@@ -152,6 +183,11 @@ static void one_text(struct sbuf *b, const struct device *d)
 		if (d->filter_acked_pid)
 			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n", d->filter_acked,
 				  d->filter_acked & 0x20 ? " (promiscuous)" : "", (int)d->filter_acked_pid);
+	}
+	if (d->nnames) {
+		sb_printf(b, "  names: ");
+		names_list(b, d, false);
+		sb_printf(b, "\n");
 	}
 	if (d->last_error[0])
 		sb_printf(b, "  last error: %s\n", d->last_error);

@@ -4,6 +4,7 @@
 #define UMNIC_HOST_UMNICD_H
 
 #include <limits.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -103,13 +104,20 @@ struct device {
 	pid_t filter_acked_pid;	/* in which driver host */
 	bool filter_inflight;
 
-	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface). */
+	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface), names.c. */
 	struct {
 		uint32_t kind;	/* UMN_NAME_* */
 		GUID guid;
 		char name[128];
+		bool current;	/* taken by the driver now running, not only held for it */
 	} names[8];
 	unsigned nnames;
+	struct umn_log_limit name_log;	/* refused symbolic links, logged once a second */
+	/*
+	 * State that could not be read back (devstate.c): the device stays listed,
+	 * failed, with drv NULL, and its directory is left as it was.
+	 */
+	bool broken;
 	uint32_t incarnation;	/* bumped at every start: handles from an older one are stale */
 
 	/* A CLI client waiting for this device to settle (install). */
@@ -191,6 +199,10 @@ void watch_del(struct watch *w);
 void watch_want_out(struct watch *w, bool on);
 
 /* devmgr.c */
+/* A device numbered id from its INF, with the INF's registry; not listed, saved or started. */
+int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
+	    struct device **ret, char *err, size_t cap);
+void dev_free(struct device *dev);
 int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
 		const char *netns, bool persist, struct device **ret, char *err, size_t cap);
 int dev_uninstall(struct device *dev, char *err, size_t cap);
@@ -198,6 +210,7 @@ void dev_start(struct device *dev);
 void dev_fail(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dev_settled(struct device *dev);
 struct device *dev_find(const char *name);
+/* devstate.c: restores every device in the state dir, with its number and instance id. */
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
@@ -208,6 +221,34 @@ bool dev_starting(const struct device *dev);
 void dev_netns_path(const struct device *dev, char *buf, size_t cap);
 char *dev_status(struct device *only, bool json);
 void dev_shutdown_all(void);
+/* Writes device.conf again (after a change to what it lists); logs a failure. */
+void dev_persist(const struct device *dev);
+
+/* devstate.c: a device's directory in the state dir. */
+void devstate_dir(uint32_t id, char *buf, size_t cap);
+/* Writes device.conf (atomically) and the registry. 0 or a negative errno. */
+int devstate_save(const struct device *dev);
+/* Removes the files of an uninstalled device and its directory. */
+void devstate_remove(uint32_t id);
+/* Renames an unreadable device's directory aside (never deletes it); the new path in ret. */
+int devstate_quarantine(uint32_t id, char *ret, size_t cap);
+
+/* names.c: symbolic links and device interfaces (see there for the rules). */
+const char *names_link_base(const char *link);
+/* NTSTATUS for WdfDeviceCreateSymbolicLink / WdfDeviceCreateDeviceInterface. */
+int32_t names_register(struct device *dev, uint32_t kind, const GUID *guid, const char *name);
+/* A link device.conf lists, held for dev until its driver takes it: 0, -EEXIST or -EINVAL. */
+int names_restore_link(struct device *dev, const char *name);
+void names_save(const struct device *dev, FILE *f);
+/* The driver went away but comes back: its names are held for it. */
+void names_hold(struct device *dev);
+/* The driver has started: what it did not take again goes. */
+void names_settle(struct device *dev);
+void names_drop(struct device *dev);
+struct device *names_find_link(const char *link);
+/* The one device exposing the class; NULL with NOT_FOUND or (several) OBJECT_NAME_COLLISION. */
+struct device *names_find_interface(const GUID *guid, int32_t *ret_status);
+void names_interface_path(const struct device *dev, unsigned k, char *buf, size_t cap);
 
 /* hostproc.c */
 int host_attach(struct device *dev, char *err, size_t cap);

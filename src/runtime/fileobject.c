@@ -382,7 +382,10 @@ NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceC
 	if (!ref)
 		return ReferenceString ? STATUS_INVALID_PARAMETER : STATUS_INSUFFICIENT_RESOURCES;
 	if (ops && ops->register_interface) {
+		/* umnicd answers whether the interface is ours (through the socket). */
+		io_worker_wait_begin();
 		st = ops->register_interface(dev, InterfaceClassGUID, ref);
+		io_worker_wait_end();
 	} else {
 		umn_log(UMN_LOG_DEBUG, "%s: no OS side attached; the interface is not published", fn);
 		st = STATUS_SUCCESS;
@@ -413,7 +416,10 @@ NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING Symbolic
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (ops && ops->register_symlink) {
+		/* umnicd answers: another device may hold the name (STATUS_OBJECT_NAME_COLLISION). */
+		io_worker_wait_begin();
 		st = ops->register_symlink(dev, name);
+		io_worker_wait_end();
 	} else {
 		umn_log(UMN_LOG_DEBUG, "%s: no OS side attached; %s is not published", fn, name);
 		st = STATUS_SUCCESS;

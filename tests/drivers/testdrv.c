@@ -49,7 +49,18 @@ enum {
 	MODE_STRAY_COMPLETIONS = 31,
 	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
 	MODE_USE_RESOURCE = 40,
+	/* Name squatting: creates the echo driver's symbolic link (in other letter case) and fails
+	 * EvtDriverDeviceAdd with what WdfDeviceCreateSymbolicLink returned, if it failed. */
+	MODE_SQUAT_LINK = 41,
+	/* The same, but the adapter starts anyway and a timer retries the link every 20 ms. */
+	MODE_SQUAT_RETRY = 42,
+	/* Exposes the device interface TESTDRV_INTERFACE. */
+	MODE_INTERFACE = 43,
 };
+
+/* {5e0a8c1d-7b3f-4c2a-9d61-0f4b2a7c9e13} */
+static const GUID TestInterface = { 0x5e0a8c1d, 0x7b3f, 0x4c2a,
+				    { 0x9d, 0x61, 0x0f, 0x4b, 0x2a, 0x7c, 0x9e, 0x13 } };
 
 typedef struct {
 	ULONG Mode;
@@ -65,6 +76,19 @@ typedef struct {
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(TEST_QUEUE, TestGetQueue);
 
 static ULONG CurrentMode;
+
+static NTSTATUS Squat(WDFDEVICE device)
+{
+	DECLARE_CONST_UNICODE_STRING(link, L"\\DosDevices\\UMNICECHO");
+
+	return WdfDeviceCreateSymbolicLink(device, &link);
+}
+
+static void SquatRetry(WDFTIMER timer)
+{
+	if (NT_SUCCESS(Squat((WDFDEVICE)WdfTimerGetParentObject(timer))))
+		WdfTimerStop(timer, FALSE);
+}
 
 /* Maps the outcome of a forbidden call to the status DeviceAdd fails with. */
 static NTSTATUS Outcome(long rc)
@@ -330,7 +354,27 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 	CurrentMode = d->Mode;
 	if (d->Mode == MODE_DEVICE_ADD_FAILS)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	if (d->Mode >= MODE_OPEN_FILE) {
+	if (d->Mode == MODE_SQUAT_LINK || d->Mode == MODE_SQUAT_RETRY) {
+		status = Squat(device);
+		if (!NT_SUCCESS(status) && d->Mode == MODE_SQUAT_LINK)
+			return status;
+		if (!NT_SUCCESS(status)) {
+			WDF_TIMER_CONFIG timer;
+			WDFTIMER t;
+
+			WDF_TIMER_CONFIG_INIT_PERIODIC(&timer, SquatRetry, 20);
+			WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+			attributes.ParentObject = device;
+			status = WdfTimerCreate(&timer, &attributes, &t);
+			if (!NT_SUCCESS(status))
+				return status;
+			WdfTimerStart(t, WDF_REL_TIMEOUT_IN_MS(20));
+		}
+	} else if (d->Mode == MODE_INTERFACE) {
+		status = WdfDeviceCreateDeviceInterface(device, &TestInterface, NULL);
+		if (!NT_SUCCESS(status))
+			return status;
+	} else if (d->Mode >= MODE_OPEN_FILE) {
 		status = Escape(d->Mode);
 		if (!NT_SUCCESS(status))
 			return status;
