@@ -203,8 +203,9 @@ void cli_io_usage(FILE *f)
 	       "data\n"
 	       "                       read, write and ioctl take --repeat N: send it N times in a\n"
 	       "                       row (stopping at a failure) and print the round trip times\n"
-	       "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho) or\n"
-	       "                       {interface-GUID}[\\reference]\n");
+	       "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho),\n"
+	       "                       {interface-GUID}[\\reference] or an interface path\n"
+	       "                       (ROOT#ECHO#0000#{interface-GUID}, as `umnic status` lists)\n");
 }
 
 bool cli_io_is_command(const char *cmd)
@@ -340,7 +341,11 @@ int cli_io(const char *run_dir, int argc, char **argv)
 	st = open_name(c, name, access, &h);
 	if (!NT_SUCCESS(st) || !strcmp(cmd, "open")) {
 		if (!NT_SUCCESS(st))
-			fprintf(stderr, "umnic %s: cannot open %s\n", cmd, name);
+			fprintf(stderr, "umnic %s: cannot open %s%s\n", cmd, name,
+				st == STATUS_OBJECT_NAME_COLLISION && name[0] == '{'
+					? ": several devices expose this interface; name one by its interface "
+					  "path, INSTANCE#{GUID} with # for \\ (`umnic status` lists them)"
+					: "");
 		print_status("open", st);
 		if (NT_SUCCESS(st))
 			print_status("close", umnic_close(c, h));

@@ -88,6 +88,7 @@ t_contains "one device exposes the interface: an open by GUID finds it" "$(umn_c
 b=$(first "$(umn_cli install "$inf" --netns "$T_TAG" --param Mode=43 2>&1)")
 t_contains "two devices expose it: an open by GUID alone is refused as ambiguous" \
 	"$(umn_cli open "$GUID" 2>&1)" "STATUS_OBJECT_NAME_COLLISION"
+t_contains "and the CLI says what to do" "$(umn_cli open "$GUID" 2>&1)" "name one by its interface path"
 path=$(umn_cli status "$b" --json | jq -r '.names[0]')
 t_eq "status lists the second device's interface path" "$path" \
 	"$(printf '%s' "$b" | tr '\\' '#')#{5E0A8C1D-7B3F-4C2A-9D61-0F4B2A7C9E13}"
