@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/sbuf.h"
 #include "host/umnicd.h"
 
 #define CTL_MAX_ARGS 64
@@ -34,6 +35,30 @@ void ctl_reply(int fd, int code, const char *text)
 	if (send(fd, buf, 4 + len, MSG_NOSIGNAL) < 0)
 		umn_log(UMN_LOG_DEBUG, "control reply: %m");
 	free(buf);
+}
+
+/*
+ * An error answer to a command that was asked for JSON ({"error": text}), or
+ * text. The text may name a user's file or quote a driver, so it is escaped.
+ */
+static void reply_error(int fd, int code, bool json, const char *text)
+{
+	struct sbuf b = { 0 };
+	size_t len = strlen(text);
+	char *s;
+
+	if (!json) {
+		ctl_reply(fd, code, text);
+		return;
+	}
+	s = strndup(text, len && text[len - 1] == '\n' ? len - 1 : len);
+	sb_printf(&b, "{\"error\":");
+	sb_json_str(&b, s ? s : "out of memory");
+	sb_printf(&b, "}\n");
+	free(s);
+	s = sb_take(&b);
+	ctl_reply(fd, code, s ? s : "{}\n");
+	free(s);
 }
 
 void ctl_on_accept(void)
@@ -123,17 +148,17 @@ static bool run(int fd, int argc, char **argv)
 				hwid = argv[i];
 			else {
 				snprintf(err, sizeof(err), "install: unexpected argument '%s'\n", argv[i]);
-				ctl_reply(fd, 2, err);
+				reply_error(fd, 2, json, err);
 				return false;
 			}
 		}
 		if (!inf || inf[0] != '/') {
-			ctl_reply(fd, 2, "install: needs the absolute path of an INF file\n");
+			reply_error(fd, 2, json, "install: needs the absolute path of an INF file\n");
 			return false;
 		}
 		if (dev_install(inf, hwid, params, np, ifname, netns, true, &dev, err, sizeof(err)) < 0) {
 			strncat(err, "\n", sizeof(err) - strlen(err) - 1);
-			ctl_reply(fd, 1, err);
+			reply_error(fd, 1, json, err);
 			return false;
 		}
 		dev->waiter_fd = fd;
@@ -146,11 +171,11 @@ static bool run(int fd, int argc, char **argv)
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {
 			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
-			ctl_reply(fd, 1, err);
+			reply_error(fd, 1, json, err);
 			return false;
 		}
 		if (dev_restart(dev, err, sizeof(err)) < 0) {
-			ctl_reply(fd, 1, err);
+			reply_error(fd, 1, json, err);
 			return false;
 		}
 		dev->waiter_fd = fd;

@@ -22,6 +22,7 @@
 
 #include "common/diag.h"
 #include "common/log.h"
+#include "host/sbuf.h"
 #include "host/tap.h"
 #include "host/umnicd.h"
 
@@ -368,21 +369,33 @@ void dev_on_dp_fail(struct device *dev)
 void dev_settled(struct device *dev)
 {
 	char text[UMN_TEXT_MAX * 3];
+	const char *reply = text;
+	char *json = NULL;
 
 	if (dev->state == DEV_STARTED)
 		names_settle(dev);
 	if (dev->waiter_fd < 0 || dev_starting(dev))
 		return;
-	if (dev->waiter_json)
-		snprintf(text, sizeof(text),
-			 "{\"instance_id\":\"%s\",\"state\":\"%s\",\"interface\":\"%s\",\"error\":\"%s\"}\n",
-			 dev->instance_id, dev->state == DEV_STARTED ? "started" : "failed", dev->ifname,
-			 dev->last_error);
-	else if (dev->state == DEV_STARTED)
+	if (dev->waiter_json) {
+		/* The error may hold what a driver wrote: escaped like everything in status. */
+		struct sbuf b = { 0 };
+
+		sb_printf(&b, "{\"instance_id\":");
+		sb_json_str(&b, dev->instance_id);
+		sb_printf(&b, ",\"state\":\"%s\",\"interface\":", dev->state == DEV_STARTED ? "started" : "failed");
+		sb_json_str(&b, dev->ifname);
+		sb_printf(&b, ",\"error\":");
+		sb_json_str(&b, dev->last_error);
+		sb_printf(&b, "}\n");
+		json = sb_take(&b);
+		reply = json ? json : "{}\n";
+	} else if (dev->state == DEV_STARTED) {
 		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
-	else
+	} else {
 		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
-	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, text);
+	}
+	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, reply);
+	free(json);
 	close(dev->waiter_fd);
 	dev->waiter_fd = -1;
 }

@@ -1,58 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* `umnic status` and `umnic list`: the state of every device, as text or JSON. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/ioproto.h"
+#include "host/sbuf.h"
 #include "host/umnicd.h"
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *np = realloc(b->p, ncap);
-		if (!np)
-			return;
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
-/* Appends s as a JSON string literal. */
-static void sb_json_str(struct sbuf *b, const char *s)
-{
-	sb_printf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(b, "\\u%04x", c);
-		else
-			sb_printf(b, "%c", c);
-	}
-	sb_printf(b, "\"");
-}
 
 static const char *state_name(enum dev_state s)
 {
@@ -216,5 +170,5 @@ char *dev_status(struct device *only, bool json)
 		sb_printf(&b, only ? "\n" : "]\n");
 	else if (first)
 		sb_printf(&b, "no devices\n");
-	return b.p ? b.p : strdup("");
+	return sb_take(&b);
 }

@@ -47,6 +47,9 @@ enum {
 	MODE_GARBAGE_MESSAGE = 30,
 	/* Completions of requests umnicd never sent, by the thousand; then it behaves. */
 	MODE_STRAY_COMPLETIONS = 31,
+	/* Reports an error whose text holds quotes, backslashes, control characters and bytes
+	 * that are not UTF-8, then fails EvtDriverDeviceAdd: what umnicd repeats must stay valid. */
+	MODE_ODD_REPORT = 32,
 	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
 	MODE_USE_RESOURCE = 40,
 	/* Name squatting: creates the echo driver's symbolic link (in other letter case) and fails
@@ -164,6 +167,24 @@ static NTSTATUS Escape(ULONG mode)
 		/* Past umnicd's one-second log interval, so the count of the rest is logged. */
 		sleep(2);
 		return STATUS_SUCCESS;
+	}
+	case MODE_ODD_REPORT: {
+		/* umnic's log message (type 101) at error level, for the host itself. */
+		struct {
+			UINT32 type, len;
+			UINT64 seq;
+			UINT32 dev, level;
+			char text[512];
+		} m = { 101, sizeof(m), 0, 0xFFFFFFFFu, 3,
+			"the driver says \"no\" to C:\\odd\\path\nsecond line\tand \x01 \xff\xfe end" };
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+		if (write(3, &m, sizeof(m)) < 0)
+			return STATUS_NOT_SUPPORTED;
+		/* The runtime's reply may travel on the message ring, which umnicd reads before the
+		 * socket: give umnicd time to take the report first, as a report the runtime sends. */
+		nanosleep(&ts, NULL);
+		return STATUS_DEVICE_CONFIGURATION_ERROR;
 	}
 	default:
 		return STATUS_SUCCESS;
