@@ -567,12 +567,24 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	const struct umn_msg_io_request *m = msg;
 	struct umn_io_desc d;
 	struct hio *r, tmp = { 0 };
-	unsigned want = ((m->flags & UMN_IO_IN_MEMFD) != 0) + ((m->flags & UMN_IO_OUT_MEMFD) != 0);
-	unsigned k = 0;
+	unsigned want, k = 0;
 	char name[sizeof(m->file_name)];
 
-	if (len < sizeof(*m) || nfds != want ||
-	    len - sizeof(*m) != ((m->flags & UMN_IO_IN_INLINE) ? m->in_len : 0)) {
+	/* No field is read before the length says it is there. */
+	if (len < sizeof(*m)) {
+		uint64_t id;
+
+		/* Still answered when its id is there, so the request does not wait for a time-out. */
+		if (len < offsetof(struct umn_msg_io_request, id) + sizeof(id)) {
+			umn_log(UMN_LOG_ERR, "an I/O request of %zu bytes, too short to answer", len);
+			return;
+		}
+		memcpy(&id, (const unsigned char *)msg + offsetof(struct umn_msg_io_request, id), sizeof(id));
+		send_complete(id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
+		return;
+	}
+	want = ((m->flags & UMN_IO_IN_MEMFD) != 0) + ((m->flags & UMN_IO_OUT_MEMFD) != 0);
+	if (nfds != want || len - sizeof(*m) != ((m->flags & UMN_IO_IN_INLINE) ? m->in_len : 0)) {
 		send_complete(m->id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
 		return;
 	}
