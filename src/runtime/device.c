@@ -201,42 +201,76 @@ static void fill_resources(struct umn_cmreslist *l, const struct umn_device *dev
 	}
 }
 
+/*
+ * Undoes whatever part of the start sequence the device reached, in WDF's
+ * order for a removal (orderly or surprise) and for a start that failed:
+ * SelfManagedIoSuspend, queues purged, D0Exit, ReleaseHardware with the
+ * translated list PrepareHardware got, SelfManagedIoFlush, SelfManagedIoCleanup.
+ * The device object's own EvtCleanupCallback and EvtDestroyCallback follow
+ * when the caller deletes it.
+ */
+static void pnp_teardown(struct umn_device *dev)
+{
+	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
+
+	if (dev->smio_running && dev->pnp.EvtDeviceSelfManagedIoSuspend)
+		dev->pnp.EvtDeviceSelfManagedIoSuspend(h);
+	dev->smio_running = false;
+	/* Requests are purged before the device leaves D0, as WDF does. */
+	umn_io_device_removed(dev->id);
+	if (dev->adapter)
+		umn_adapter_stop(dev->adapter);
+	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)
+		dev->pnp.EvtDeviceD0Exit(h, WdfPowerDeviceD3Final);
+	dev->in_d0 = false;
+	/* Called even when PrepareHardware failed, as WDF does. */
+	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware)
+		dev->pnp.EvtDeviceReleaseHardware(h, (WDFCMRESLIST)umn_object_handle(dev->res_trans));
+	dev->prepared = false;
+	if (dev->smio_init) {
+		if (dev->pnp.EvtDeviceSelfManagedIoFlush)
+			dev->pnp.EvtDeviceSelfManagedIoFlush(h);
+		if (dev->pnp.EvtDeviceSelfManagedIoCleanup)
+			dev->pnp.EvtDeviceSelfManagedIoCleanup(h);
+	}
+	dev->smio_init = false;
+}
+
+/* The start sequence; on failure the caller tears down what it reached (pnp_teardown). */
 static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t cap)
 {
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
-	struct umn_object *raw = NULL, *trans = NULL;
 	NTSTATUS st;
 
-	st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj, NULL, &raw);
+	st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj, NULL,
+			       &dev->res_raw);
 	if (NT_SUCCESS(st))
 		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj,
-				       NULL, &trans);
+				       NULL, &dev->res_trans);
 	if (!NT_SUCCESS(st)) {
 		snprintf(err, cap, "out of memory creating resource lists");
 		return st;
 	}
-	fill_resources((struct umn_cmreslist *)raw, dev);
-	fill_resources((struct umn_cmreslist *)trans, dev);
+	fill_resources((struct umn_cmreslist *)dev->res_raw, dev);
+	fill_resources((struct umn_cmreslist *)dev->res_trans, dev);
+	dev->prepared = true;
 	if (dev->pnp.EvtDevicePrepareHardware) {
-		st = dev->pnp.EvtDevicePrepareHardware(h, (WDFCMRESLIST)umn_object_handle(raw),
-						       (WDFCMRESLIST)umn_object_handle(trans));
+		st = dev->pnp.EvtDevicePrepareHardware(h, (WDFCMRESLIST)umn_object_handle(dev->res_raw),
+						       (WDFCMRESLIST)umn_object_handle(dev->res_trans));
 		if (!NT_SUCCESS(st)) {
 			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x", (unsigned)st);
 			return st;
 		}
 	}
-	dev->prepared = true;
 	if (dev->pnp.EvtDeviceD0Entry) {
 		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3Final);
 		if (!NT_SUCCESS(st)) {
 			snprintf(err, cap, "EvtDeviceD0Entry failed with 0x%08x", (unsigned)st);
-			if (dev->pnp.EvtDeviceReleaseHardware)
-				dev->pnp.EvtDeviceReleaseHardware(h, (WDFCMRESLIST)umn_object_handle(trans));
-			dev->prepared = false;
 			return st;
 		}
 	}
 	dev->in_d0 = true;
+	dev->smio_init = true;
 	if (dev->pnp.EvtDeviceSelfManagedIoInit) {
 		st = dev->pnp.EvtDeviceSelfManagedIoInit(h);
 		if (!NT_SUCCESS(st)) {
@@ -244,6 +278,7 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 			return st;
 		}
 	}
+	dev->smio_running = true;
 	if (dev->adapter && !dev->adapter->started) {
 		snprintf(err, cap, "the device has an adapter but the driver never called NetAdapterStart");
 		return STATUS_INVALID_DEVICE_STATE;
@@ -307,6 +342,7 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 	}
 	st = prepare_and_enter_d0(dev, err, cap);
 	if (!NT_SUCCESS(st)) {
+		pnp_teardown(dev);
 		umn_object_delete(&dev->obj);
 		return st;
 	}
@@ -316,23 +352,12 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap)
 {
 	struct umn_device *dev = umn_rt_device(id);
-	WDFDEVICE h;
 
 	if (!dev) {
 		snprintf(err, cap, "no device %u", id);
 		return STATUS_NO_SUCH_DEVICE;
 	}
-	h = (WDFDEVICE)umn_object_handle(&dev->obj);
-	/* Requests are purged before the device leaves D0, as WDF does. */
-	umn_io_device_removed(id);
-	if (dev->adapter)
-		umn_adapter_stop(dev->adapter);
-	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)
-		dev->pnp.EvtDeviceD0Exit(h, WdfPowerDeviceD3Final);
-	dev->in_d0 = false;
-	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware)
-		dev->pnp.EvtDeviceReleaseHardware(h, NULL);
-	dev->prepared = false;
+	pnp_teardown(dev);
 	umn_object_delete(&dev->obj);
 	return STATUS_SUCCESS;
 }

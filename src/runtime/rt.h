@@ -110,8 +110,13 @@ struct umn_device {
 	int resource_fd[UMN_MAX_RESOURCES];
 	uint32_t resource_kind[UMN_MAX_RESOURCES];
 	unsigned nresources;
-	bool prepared;
+	/* How far the start sequence got, so removal undoes exactly that (device.c). */
+	bool prepared;		/* EvtDevicePrepareHardware was called, whatever it returned */
 	bool in_d0;
+	bool smio_init;		/* EvtDeviceSelfManagedIoInit was called */
+	bool smio_running;	/* ... and succeeded: suspended at removal */
+	/* The lists EvtDevicePrepareHardware got (children of the device); Release gets trans. */
+	struct umn_object *res_raw, *res_trans;
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
 	struct umn_io_dev *io;
 	struct _DEVICE_OBJECT wdm;	/* WdfDeviceWdmGetDeviceObject */

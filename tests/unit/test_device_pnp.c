@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A device's PnP and power callbacks at start and removal: every callback
+ * the driver registers is recorded with what it was given, and the order is
+ * WDF's. Removal: SelfManagedIoSuspend, the queues purged, D0Exit,
+ * ReleaseHardware (with the translated list PrepareHardware got),
+ * SelfManagedIoFlush, SelfManagedIoCleanup, then the device object's
+ * EvtCleanupCallback and EvtDestroyCallback. A start that fails part way
+ * undoes exactly what it reached.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "io_harness.h"
+
+#define MAX_EVENTS 32
+
+static struct {
+	const char *ev[MAX_EVENTS];
+	unsigned n;
+	WDFCMRESLIST prepared_trans;	/* what PrepareHardware got */
+	WDFCMRESLIST released;		/* what ReleaseHardware got */
+	ULONG prepared_count, released_count;
+	int purged_at_suspend, purged_at_d0exit;	/* completions of the queued read by then */
+	NTSTATUS fail_prepare, fail_d0entry, fail_smio_init;
+} pnp;
+
+static void record(const char *ev)
+{
+	if (pnp.n < MAX_EVENTS)
+		pnp.ev[pnp.n++] = ev;
+}
+
+static NTSTATUS prepare(WDFDEVICE d, WDFCMRESLIST raw, WDFCMRESLIST trans)
+{
+	(void)d;
+	(void)raw;
+	record("PrepareHardware");
+	pnp.prepared_trans = trans;
+	pnp.prepared_count = WdfCmResourceListGetCount(trans);
+	return pnp.fail_prepare;
+}
+
+static NTSTATUS release(WDFDEVICE d, WDFCMRESLIST trans)
+{
+	(void)d;
+	record("ReleaseHardware");
+	pnp.released = trans;
+	/* Still a live list, with the resources PrepareHardware saw. */
+	pnp.released_count = trans ? WdfCmResourceListGetCount(trans) : 0;
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS d0_entry(WDFDEVICE d, WDF_POWER_DEVICE_STATE from)
+{
+	(void)d;
+	(void)from;
+	record("D0Entry");
+	return pnp.fail_d0entry;
+}
+
+static NTSTATUS d0_exit(WDFDEVICE d, WDF_POWER_DEVICE_STATE to)
+{
+	(void)d;
+	(void)to;
+	record("D0Exit");
+	pnp.purged_at_d0exit = ioh_done_count(1);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS smio_init(WDFDEVICE d)
+{
+	(void)d;
+	record("SelfManagedIoInit");
+	return pnp.fail_smio_init;
+}
+
+static NTSTATUS smio_suspend(WDFDEVICE d)
+{
+	(void)d;
+	record("SelfManagedIoSuspend");
+	pnp.purged_at_suspend = ioh_done_count(1);
+	return STATUS_SUCCESS;
+}
+
+static VOID smio_flush(WDFDEVICE d)
+{
+	(void)d;
+	record("SelfManagedIoFlush");
+}
+
+static VOID smio_cleanup(WDFDEVICE d)
+{
+	(void)d;
+	record("SelfManagedIoCleanup");
+}
+
+static VOID obj_cleanup(WDFOBJECT o)
+{
+	(void)o;
+	record("EvtCleanupCallback");
+}
+
+static VOID obj_destroy(WDFOBJECT o)
+{
+	(void)o;
+	record("EvtDestroyCallback");
+}
+
+static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
+{
+	WDF_PNPPOWER_EVENT_CALLBACKS cb;
+	WDF_OBJECT_ATTRIBUTES attrs;
+	WDF_IO_QUEUE_CONFIG qc;
+	WDFDEVICE dev;
+	NTSTATUS st;
+
+	(void)driver;
+	WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&cb);
+	cb.EvtDevicePrepareHardware = prepare;
+	cb.EvtDeviceReleaseHardware = release;
+	cb.EvtDeviceD0Entry = d0_entry;
+	cb.EvtDeviceD0Exit = d0_exit;
+	cb.EvtDeviceSelfManagedIoInit = smio_init;
+	cb.EvtDeviceSelfManagedIoSuspend = smio_suspend;
+	cb.EvtDeviceSelfManagedIoFlush = smio_flush;
+	cb.EvtDeviceSelfManagedIoCleanup = smio_cleanup;
+	WdfDeviceInitSetPnpPowerEventCallbacks(init, &cb);
+	WDF_OBJECT_ATTRIBUTES_INIT(&attrs);
+	attrs.EvtCleanupCallback = obj_cleanup;
+	attrs.EvtDestroyCallback = obj_destroy;
+	st = WdfDeviceCreate(&init, &attrs, &dev);
+	if (!NT_SUCCESS(st))
+		return st;
+	/* A manual queue keeps the read it is given until the device goes. */
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&qc, WdfIoQueueDispatchManual);
+	ioh_queue(dev, &qc);
+	return STATUS_SUCCESS;
+}
+
+/* Adds device 1 with two granted descriptors; returns what umn_rt_add_device did. */
+static NTSTATUS add(void)
+{
+	struct umn_object *o;
+	struct devreg *reg;
+	char err[256] = "";
+	int fds[2] = { open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_RDONLY | O_CLOEXEC) };
+	uint32_t kinds[2] = { UMNIC_RESOURCE_FD_GENERIC, UMNIC_RESOURCE_FD_GENERIC };
+	void *blob;
+	size_t len;
+	NTSTATUS st;
+
+	assert_true(fds[0] >= 0 && fds[1] >= 0);
+	umn_io_set_ops(&ioh_ops);
+	assert_int_equal(umn_object_create(UMN_OBJ_DRIVER, sizeof(struct umn_driver), NULL, NULL, NULL, &o),
+			 STATUS_SUCCESS);
+	umn_rt.driver = (struct umn_driver *)o;
+	WDF_DRIVER_CONFIG_INIT(&umn_rt.driver->config, device_add);
+	assert_int_equal(devreg_new(&reg), 0);
+	assert_int_equal(devreg_serialize(reg, &blob, &len), 0);
+	devreg_free(reg);
+	st = umn_rt_add_device(IOH_DEV, "ROOT\\UMNIC\\0000", "umnic\\pnptest", blob, len, fds, kinds, 2,
+			       err, sizeof(err));
+	free(blob);
+	return st;
+}
+
+static void finish(void)
+{
+	umn_object_delete(&umn_rt.driver->obj);
+	umn_rt.driver = NULL;
+	for (int i = 0; i < 2000 && umn_object_live_count(); i++)
+		ioh_sleep_ms(1);
+	assert_int_equal(umn_object_live_count(), 0);
+}
+
+static void reset(void)
+{
+	memset(&pnp, 0, sizeof(pnp));
+	memset(ioh.done, 0, sizeof(ioh.done));
+	pnp.purged_at_suspend = pnp.purged_at_d0exit = -1;
+}
+
+static void expect(const char *const *want, unsigned n)
+{
+	for (unsigned i = 0; i < n && i < pnp.n; i++)
+		if (strcmp(pnp.ev[i], want[i]))
+			fail_msg("callback %u: expected %s, got %s", i, want[i], pnp.ev[i]);
+	if (pnp.n != n)
+		fail_msg("%u callbacks, expected %u (last: %s)", pnp.n, n, pnp.n ? pnp.ev[pnp.n - 1] : "-");
+}
+
+static void test_removal_order(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware", "SelfManagedIoFlush",
+		"SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+	char err[256];
+	char out[8];
+
+	(void)state;
+	reset();
+	assert_int_equal(add(), STATUS_SUCCESS);
+	ioh_read(1, 0, out, sizeof(out));
+	ioh_sleep_ms(20);
+	assert_int_equal(ioh_done_count(1), 0);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	for (int i = 0; i < 2000 && pnp.n < 10; i++)
+		ioh_sleep_ms(1);
+	expect(want, 10);
+	/* The read waiting in the queue was purged after the suspend and before D0Exit. */
+	assert_int_equal(pnp.purged_at_suspend, 0);
+	assert_int_equal(pnp.purged_at_d0exit, 1);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_CANCELLED);
+	assert_non_null(pnp.prepared_trans);
+	assert_ptr_equal(pnp.released, pnp.prepared_trans);
+	assert_int_equal(pnp.prepared_count, 2);
+	assert_int_equal(pnp.released_count, 2);
+	finish();
+}
+
+/* SelfManagedIoInit fails: no suspend (it never ran), the rest undone. */
+static void test_failed_smio_init(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit", "D0Exit", "ReleaseHardware",
+		"SelfManagedIoFlush", "SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+
+	(void)state;
+	reset();
+	pnp.fail_smio_init = STATUS_INSUFFICIENT_RESOURCES;
+	assert_int_equal(add(), STATUS_INSUFFICIENT_RESOURCES);
+	for (int i = 0; i < 2000 && pnp.n < 9; i++)
+		ioh_sleep_ms(1);
+	expect(want, 9);
+	assert_ptr_equal(pnp.released, pnp.prepared_trans);
+	finish();
+}
+
+/* D0Entry fails: the hardware is released, D0Exit and self-managed I/O are not involved. */
+static void test_failed_d0_entry(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "ReleaseHardware", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+
+	(void)state;
+	reset();
+	pnp.fail_d0entry = STATUS_DEVICE_NOT_READY;
+	assert_int_equal(add(), STATUS_DEVICE_NOT_READY);
+	for (int i = 0; i < 2000 && pnp.n < 5; i++)
+		ioh_sleep_ms(1);
+	expect(want, 5);
+	assert_ptr_equal(pnp.released, pnp.prepared_trans);
+	finish();
+}
+
+/* PrepareHardware fails: WDF still calls ReleaseHardware, with the same list. */
+static void test_failed_prepare(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "ReleaseHardware", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+
+	(void)state;
+	reset();
+	pnp.fail_prepare = STATUS_DEVICE_CONFIGURATION_ERROR;
+	assert_int_equal(add(), STATUS_DEVICE_CONFIGURATION_ERROR);
+	for (int i = 0; i < 2000 && pnp.n < 4; i++)
+		ioh_sleep_ms(1);
+	expect(want, 4);
+	assert_ptr_equal(pnp.released, pnp.prepared_trans);
+	assert_int_equal(pnp.released_count, 2);
+	finish();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_removal_order),
+		cmocka_unit_test(test_failed_smio_init),
+		cmocka_unit_test(test_failed_d0_entry),
+		cmocka_unit_test(test_failed_prepare),
+	};
+
+	return cmocka_run_group_tests(tests, ioh_group_setup, NULL);
+}
