@@ -6,9 +6,11 @@
  * trip times are summed up as well.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <umnic/client.h>
 
@@ -180,6 +182,39 @@ static void print_times(uint64_t *t, uint64_t n)
 	       t[(n - 1) / 2] / 1e3, t[(n - 1) * 99 / 100] / 1e3, t[n - 1] / 1e3);
 }
 
+/* Written before the handler is installed, so the handler only reads it. */
+static char interrupt_msg[128];
+static size_t interrupt_len;
+
+/*
+ * Ctrl-C while a request waits. libumnic waits on until the answer comes (a
+ * driver may keep a read forever), so stop here: the closing socket tells
+ * umnicd, which cancels what this client had outstanding.
+ */
+static void on_interrupt(int sig)
+{
+	ssize_t r = write(STDERR_FILENO, interrupt_msg, interrupt_len);
+
+	(void)r;
+	_exit(128 + sig);
+}
+
+/*
+ * SIGINT ends the command with the shell's status for it (130), even when
+ * it was started ignoring SIGINT (a background job of a script): a request
+ * can wait forever, and this is the one way to stop waiting short of a kill.
+ */
+static void catch_interrupt(const char *cmd, const char *name)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	int n = snprintf(interrupt_msg, sizeof(interrupt_msg),
+			 "umnic %s: interrupted while waiting for %s; its request is cancelled\n", cmd, name);
+
+	interrupt_len = n < 0 ? 0 : (size_t)n < sizeof(interrupt_msg) ? (size_t)n : sizeof(interrupt_msg) - 1;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 /* NAME: a symbolic link, or "{GUID}" / "{GUID}\ref" for a device interface. */
 static NTSTATUS open_name(umnic_client *c, const char *name, uint32_t access, umnic_handle *ret)
 {
@@ -329,6 +364,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		}
 	}
 
+	catch_interrupt(cmd, name);
 	c = umnic_connect(run_dir);
 	if (!c) {
 		fprintf(stderr,

@@ -32,6 +32,8 @@ enum {
 	MODE_CORRUPT_DESCRIPTOR = 8,
 	MODE_START_TWICE = 9,
 	MODE_HANG_IN_ADVANCE = 10,
+	/* EvtDeviceD0Exit never returns: the device's removal never ends. */
+	MODE_HANG_IN_D0_EXIT = 11,
 	/* Escape attempts: EvtDriverDeviceAdd fails with STATUS_ACCESS_DENIED when the attempt was
 	 * refused with EPERM, STATUS_UNSUCCESSFUL when it worked (the sandbox leaked). */
 	MODE_OPEN_FILE = 20,
@@ -59,7 +61,12 @@ enum {
 	MODE_SQUAT_RETRY = 42,
 	/* Exposes the device interface TESTDRV_INTERFACE. */
 	MODE_INTERFACE = 43,
+	/* Reads wait forever (in a manual queue, where the framework cancels them when their
+	 * client goes); the device is opened as TEST_PENDING_LINK. */
+	MODE_PEND_READS = 44,
 };
+
+#define TEST_PENDING_LINK L"UmnicTestPending"
 
 /* {5e0a8c1d-7b3f-4c2a-9d61-0f4b2a7c9e13} */
 static const GUID TestInterface = { 0x5e0a8c1d, 0x7b3f, 0x4c2a,
@@ -68,6 +75,7 @@ static const GUID TestInterface = { 0x5e0a8c1d, 0x7b3f, 0x4c2a,
 typedef struct {
 	ULONG Mode;
 	NETADAPTER Adapter;
+	WDFQUEUE Pending;
 } TEST_DEVICE;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(TEST_DEVICE, TestGetDevice);
 
@@ -343,6 +351,45 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	return STATUS_SUCCESS;
 }
 
+static NTSTATUS EvtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
+{
+	UNREFERENCED_PARAMETER(TargetState);
+	if (TestGetDevice(Device)->Mode == MODE_HANG_IN_D0_EXIT) {
+		for (;;) {
+			struct timespec ts = { 1, 0 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return STATUS_SUCCESS;
+}
+
+static void EvtIoReadPend(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+	NTSTATUS status = WdfRequestForwardToIoQueue(Request, TestGetDevice(WdfIoQueueGetDevice(Queue))->Pending);
+
+	UNREFERENCED_PARAMETER(Length);
+	if (!NT_SUCCESS(status))
+		WdfRequestComplete(Request, status);
+}
+
+static NTSTATUS PendReads(WDFDEVICE Device)
+{
+	DECLARE_CONST_UNICODE_STRING(link, TEST_PENDING_LINK);
+	WDF_IO_QUEUE_CONFIG queue;
+	NTSTATUS status;
+
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queue, WdfIoQueueDispatchParallel);
+	queue.EvtIoRead = EvtIoReadPend;
+	status = WdfIoQueueCreate(Device, &queue, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
+	if (!NT_SUCCESS(status))
+		return status;
+	WDF_IO_QUEUE_CONFIG_INIT(&queue, WdfIoQueueDispatchManual);
+	status = WdfIoQueueCreate(Device, &queue, WDF_NO_OBJECT_ATTRIBUTES, &TestGetDevice(Device)->Pending);
+	if (!NT_SUCCESS(status))
+		return status;
+	return WdfDeviceCreateSymbolicLink(Device, &link);
+}
+
 static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
 	DECLARE_CONST_UNICODE_STRING(modeName, L"Mode");
@@ -361,6 +408,7 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 		return status;
 	WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
 	pnp.EvtDevicePrepareHardware = EvtPrepareHardware;
+	pnp.EvtDeviceD0Exit = EvtD0Exit;
 	WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
 	WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, TEST_DEVICE);
 	status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
@@ -397,6 +445,11 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 			return status;
 	} else if (d->Mode >= MODE_OPEN_FILE) {
 		status = Escape(d->Mode);
+		if (!NT_SUCCESS(status))
+			return status;
+	}
+	if (d->Mode == MODE_PEND_READS) {
+		status = PendReads(device);
 		if (!NT_SUCCESS(status))
 			return status;
 	}
