@@ -452,8 +452,10 @@ struct device *dev_find(const char *name)
 	return names_find_link(name);
 }
 
-void dev_shutdown_all(void)
+void dev_shutdown_all(uint64_t deadline)
 {
+	/* The driver processes first: nothing they do (or fail to do) can hold up what follows. */
+	host_kill_all();
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *dev = D.devs[i];
 		if (!dev)
@@ -467,7 +469,7 @@ void dev_shutdown_all(void)
 		D.devs[i] = NULL;
 		dev_free(dev);
 	}
-	host_free_all();
+	host_free_all(deadline);
 }
 
 bool dev_starting(const struct device *dev)

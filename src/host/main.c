@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,6 +213,49 @@ static bool parse_count(const char *s, unsigned min, unsigned max, unsigned *ret
 		return false;
 	*ret = (unsigned)v;
 	return true;
+}
+
+/*
+ * After SIGTERM, umnicd is gone within 2 s whatever its drivers do: the
+ * driver host processes are killed at once, and what umnicd still waits for
+ * (a kernel-mode driver finishing its removals, killed hosts to reap) it
+ * waits for until SHUTDOWN_WAIT_NS. Should anything else hold it up, the
+ * backstop ends the process at SHUTDOWN_BACKSTOP_NS.
+ */
+#define SHUTDOWN_WAIT_NS (1000ull * 1000000ull)
+#define SHUTDOWN_BACKSTOP_NS (1500ull * 1000000ull)
+
+static atomic_bool shutdown_done;
+static uint64_t backstop_at;
+
+static void *backstop(void *arg)
+{
+	static const char msg[] = "umnicd: shutdown did not finish in time; exiting now\n";
+	struct timespec ts = { .tv_sec = (time_t)(backstop_at / 1000000000ull),
+			       .tv_nsec = (long)(backstop_at % 1000000000ull) };
+	ssize_t r;
+
+	(void)arg;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+	/* Not umn_log: whatever holds shutdown up may hold its lock. */
+	if (!atomic_load(&shutdown_done)) {
+		r = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)r;
+		_exit(1);
+	}
+	return NULL;
+}
+
+static void backstop_arm(uint64_t at_ns)
+{
+	pthread_t t;
+
+	backstop_at = at_ns;
+	if (pthread_create(&t, NULL, backstop, NULL) == 0)
+		pthread_detach(t);
+	else
+		umn_log(UMN_LOG_WARN, "cannot start the shutdown backstop thread");
 }
 
 static int poll_timeout(void)
@@ -475,13 +520,16 @@ int main(int argc, char **argv)
 			busy_until = umn_now_ns() + D.busy_poll_ns;
 	}
 	umn_log(UMN_LOG_INFO, "shutting down");
+	uint64_t shutdown_start = umn_now_ns();
+	backstop_arm(shutdown_start + SHUTDOWN_BACKSTOP_NS);
 	/* Devices stay installed (they are in the state directory); only this process's view goes. */
-	dev_shutdown_all();
+	dev_shutdown_all(shutdown_start + SHUTDOWN_WAIT_NS);
 	reflector_shutdown();
 	close(D.w_listen.fd);
 	close(D.w_signal.fd);
 	close(D.w_tick.fd);
 	close(D.epfd);
 	spawn_image_close(&D.host_image);
+	atomic_store(&shutdown_done, true);
 	return 0;
 }

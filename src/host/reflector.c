@@ -51,6 +51,8 @@ struct ioclient {
 	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
 	/* Replies, sent at the end of the loop's wake-up; not for a driver (host set). */
 	struct outbox out;
+	/* Every client, connected or kept by what it still has outstanding (R.clients). */
+	struct ioclient *next, **pprev;
 };
 
 struct iohandle {
@@ -91,6 +93,7 @@ static struct {
 	struct iohandle *handle[TABLE_SIZE];
 	unsigned nhandle;
 	unsigned nclients;	/* connected on the socket */
+	struct ioclient *clients;	/* all of them, drivers' own too: freed at shutdown */
 	struct umn_log_limit refused_log;	/* clients refused past --max-clients */
 } R;
 
@@ -135,13 +138,29 @@ static void tab_del(void **tab, uint64_t id, size_t off)
 
 /* --- replies to clients ------------------------------------------------------------------------ */
 
+static void client_link(struct ioclient *c)
+{
+	c->next = R.clients;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &R.clients;
+	R.clients = c;
+}
+
+static void client_free(struct ioclient *c)
+{
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	free(c);
+}
+
 static void client_release(struct ioclient *c)
 {
-	if (c->gone && !c->handles && !c->pending) {
-		if (c->pidfd >= 0)
-			close(c->pidfd);
-		free(c);
-	}
+	if (c->gone && !c->handles && !c->pending)
+		client_free(c);
 }
 
 static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
@@ -877,6 +896,7 @@ static struct ioclient *host_client(struct hostproc *hp)
 	c->uid = hp->inhost ? 0 : D.host_uid;
 	c->gid = hp->inhost ? 0 : D.host_gid;
 	hp->ioc = c;
+	client_link(c);
 	return c;
 }
 
@@ -1204,42 +1224,33 @@ void reflector_on_accept(void)
 	c->pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
 	watch_add(&c->w, W_IO_CLIENT, fd, c);
 	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
+	client_link(c);
 }
 
 void reflector_shutdown(void)
 {
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct ioreq *r = R.req[i];
-		if (!r)
-			continue;
-		r->c->pending--;
-		free(r);
+		free(R.req[i]);
 		R.req[i] = NULL;
 	}
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct iohandle *h = R.handle[i];
-		if (!h)
-			continue;
-		if (!h->c->gone) {
-			h->c->gone = true;
-			if (!h->c->host) {
-				watch_del(&h->c->w);
-				close(h->c->fd);
-			}
-		}
+		free(R.handle[i]);
 		R.handle[i] = NULL;
-		h->c->handles--;
-		client_release(h->c);
-		free(h);
 	}
-	/* Drivers' own clients that hold nothing go with their hosts. */
-	for (struct hostproc *hp = D.hosts; hp; hp = hp->next) {
-		struct ioclient *c = hp->ioc;
-		if (c) {
-			hp->ioc = NULL;
-			c->gone = true;
-			client_release(c);
+	/*
+	 * Every client goes, also one that holds nothing and one kept only by what it
+	 * had outstanding. The hosts are freed already: c->host is not followed.
+	 */
+	while (R.clients) {
+		struct ioclient *c = R.clients;
+
+		if (!c->gone && c->fd >= 0) {
+			watch_del(&c->w);
+			outbox_fini(&c->out);
+			close(c->fd);
+			R.nclients--;
 		}
+		client_free(c);
 	}
 	if (R.w_listen.fd >= 0)
 		close(R.w_listen.fd);

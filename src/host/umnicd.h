@@ -153,6 +153,7 @@ struct hostproc {
 	/* An in-host (kernel-mode) driver: threads of umnicd, no process of its own. */
 	bool inhost;
 	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
+	bool reaped;		/* its exit status was collected (shutdown) */
 	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
 	/* Completions of requests umnicd does not know: logged once a second, the rest counted. */
 	struct umn_log_limit stray_log;
@@ -220,7 +221,8 @@ bool dev_starting(const struct device *dev);
 /* The network namespace file the device's interface and resources live in ("" for ours). */
 void dev_netns_path(const struct device *dev, char *buf, size_t cap);
 char *dev_status(struct device *only, bool json);
-void dev_shutdown_all(void);
+/* Shutdown: devices stay installed, this process's view of them goes; done by deadline. */
+void dev_shutdown_all(uint64_t deadline);
 /* Writes device.conf again (after a change to what it lists); logs a failure. */
 void dev_persist(const struct device *dev);
 
@@ -270,7 +272,14 @@ void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 /* Logs a completion of a request umnicd does not know, at most once a second per host. */
 void host_stray_completion(struct hostproc *h, uint64_t id);
-void host_free_all(void);
+/* Shutdown: SIGKILL to every driver host process at once, so none can hold shutdown up. */
+void host_kill_all(void);
+/*
+ * Shutdown: the kernel-mode driver finishes what it was asked and the killed
+ * hosts are reaped, both until deadline (monotonic ns) at most; then every
+ * host is freed.
+ */
+void host_free_all(uint64_t deadline);
 void host_tick(uint64_t now_ns);
 /* Keeps one idle host ready for dev's driver (see docs/reliability.md). */
 void host_keep_spare(const struct device *dev);
