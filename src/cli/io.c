@@ -208,9 +208,12 @@ static void catch_interrupt(const char *cmd, const char *name)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
 	int n = snprintf(interrupt_msg, sizeof(interrupt_msg),
-			 "umnic %s: interrupted while waiting for %s; its request is cancelled\n", cmd, name);
+			 "umnic %s: interrupted while waiting for %s; its request is cancelled\n",
+			 cmd, name);
 
-	interrupt_len = n < 0 ? 0 : (size_t)n < sizeof(interrupt_msg) ? (size_t)n : sizeof(interrupt_msg) - 1;
+	if (n < 0)
+		n = 0;
+	interrupt_len = (size_t)n < sizeof(interrupt_msg) ? (size_t)n : sizeof(interrupt_msg) - 1;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 }

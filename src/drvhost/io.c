@@ -574,12 +574,14 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	if (len < sizeof(*m)) {
 		uint64_t id;
 
-		/* Still answered when its id is there, so the request does not wait for a time-out. */
+		/* Answered if its id is there, so the request does not wait for a time-out. */
 		if (len < offsetof(struct umn_msg_io_request, id) + sizeof(id)) {
-			umn_log(UMN_LOG_ERR, "an I/O request of %zu bytes, too short to answer", len);
+			umn_log(UMN_LOG_ERR, "an I/O request of %zu bytes, too short to answer",
+				len);
 			return;
 		}
-		memcpy(&id, (const unsigned char *)msg + offsetof(struct umn_msg_io_request, id), sizeof(id));
+		memcpy(&id, (const unsigned char *)msg + offsetof(struct umn_msg_io_request, id),
+		       sizeof(id));
 		send_complete(id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
 		return;
 	}

@@ -153,7 +153,8 @@ static bool run(int fd, int argc, char **argv)
 			}
 		}
 		if (!inf || inf[0] != '/') {
-			reply_error(fd, 2, json, "install: needs the absolute path of an INF file\n");
+			reply_error(fd, 2, json,
+				    "install: needs the absolute path of an INF file\n");
 			return false;
 		}
 		if (dev_install(inf, hwid, params, np, ifname, netns, true, &dev, err, sizeof(err)) < 0) {

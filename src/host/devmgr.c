@@ -382,7 +382,8 @@ void dev_settled(struct device *dev)
 
 		sb_printf(&b, "{\"instance_id\":");
 		sb_json_str(&b, dev->instance_id);
-		sb_printf(&b, ",\"state\":\"%s\",\"interface\":", dev->state == DEV_STARTED ? "started" : "failed");
+		sb_printf(&b, ",\"state\":\"%s\",\"interface\":",
+			  dev->state == DEV_STARTED ? "started" : "failed");
 		sb_json_str(&b, dev->ifname);
 		sb_printf(&b, ",\"error\":");
 		sb_json_str(&b, dev->last_error);

@@ -820,12 +820,14 @@ static void inhost_finish(struct hostproc *h, uint64_t deadline)
 		int left = ms_until(deadline);
 
 		if (!left) {
-			umn_log(UMN_LOG_WARN, "kernel-mode driver %s did not finish removing its devices "
-				"in time (a callback that does not return?); exiting without it", h->service);
+			umn_log(UMN_LOG_WARN,
+				"kernel-mode driver %s did not finish removing its devices in time "
+				"(a callback that does not return?); exiting without it",
+				h->service);
 			return;
 		}
 		outbox_flush_all();
-		/* Its answers may come on the ring, which has no descriptor to wait on: look often. */
+		/* Answers may come on the ring, which has no descriptor to wait on: look often. */
 		if (poll(&p, 1, left < 10 ? left : 10) < 0 && errno != EINTR)
 			return;
 		host_on_readable(h);
@@ -846,7 +848,8 @@ static void reap_all(uint64_t deadline)
 			if (h->inhost || h->reaped)
 				continue;
 			/* pidfd names this very process: no pid that could have been reused. */
-			if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid) {
+			if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) == 0 &&
+			    si.si_pid) {
 				h->reaped = true;
 				continue;
 			}
@@ -864,7 +867,8 @@ static void reap_all(uint64_t deadline)
 	}
 	for (struct hostproc *h = D.hosts; h; h = h->next)
 		if (!h->inhost && !h->reaped)
-			umn_log(UMN_LOG_WARN, "driver host %d (%s) did not exit after SIGKILL; left to init",
+			umn_log(UMN_LOG_WARN,
+				"driver host %d (%s) did not exit after SIGKILL; left to init",
 				(int)h->pid, h->service);
 }
 

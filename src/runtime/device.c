@@ -225,7 +225,8 @@ static void pnp_teardown(struct umn_device *dev)
 	dev->in_d0 = false;
 	/* Called even when PrepareHardware failed, as WDF does. */
 	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware)
-		dev->pnp.EvtDeviceReleaseHardware(h, (WDFCMRESLIST)umn_object_handle(dev->res_trans));
+		dev->pnp.EvtDeviceReleaseHardware(h,
+						  (WDFCMRESLIST)umn_object_handle(dev->res_trans));
 	dev->prepared = false;
 	if (dev->smio_init) {
 		if (dev->pnp.EvtDeviceSelfManagedIoFlush)
@@ -242,11 +243,11 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
 	NTSTATUS st;
 
-	st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj, NULL,
-			       &dev->res_raw);
+	st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj,
+			       NULL, &dev->res_raw);
 	if (NT_SUCCESS(st))
-		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj,
-				       NULL, &dev->res_trans);
+		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
+				       &dev->obj, NULL, &dev->res_trans);
 	if (!NT_SUCCESS(st)) {
 		snprintf(err, cap, "out of memory creating resource lists");
 		return st;
@@ -255,8 +256,10 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 	fill_resources((struct umn_cmreslist *)dev->res_trans, dev);
 	dev->prepared = true;
 	if (dev->pnp.EvtDevicePrepareHardware) {
-		st = dev->pnp.EvtDevicePrepareHardware(h, (WDFCMRESLIST)umn_object_handle(dev->res_raw),
-						       (WDFCMRESLIST)umn_object_handle(dev->res_trans));
+		WDFCMRESLIST raw = (WDFCMRESLIST)umn_object_handle(dev->res_raw);
+		WDFCMRESLIST trans = (WDFCMRESLIST)umn_object_handle(dev->res_trans);
+
+		st = dev->pnp.EvtDevicePrepareHardware(h, raw, trans);
 		if (!NT_SUCCESS(st)) {
 			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x", (unsigned)st);
 			return st;

@@ -111,7 +111,7 @@ struct umn_device {
 	uint32_t resource_kind[UMN_MAX_RESOURCES];
 	unsigned nresources;
 	/* How far the start sequence got, so removal undoes exactly that (device.c). */
-	bool prepared;		/* EvtDevicePrepareHardware was called, whatever it returned */
+	bool prepared;		/* EvtDevicePrepareHardware was called, even if it failed */
 	bool in_d0;
 	bool smio_init;		/* EvtDeviceSelfManagedIoInit was called */
 	bool smio_running;	/* ... and succeeded: suspended at removal */

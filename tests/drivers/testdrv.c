@@ -49,8 +49,8 @@ enum {
 	MODE_GARBAGE_MESSAGE = 30,
 	/* Completions of requests umnicd never sent, by the thousand; then it behaves. */
 	MODE_STRAY_COMPLETIONS = 31,
-	/* Reports an error whose text holds quotes, backslashes, control characters and bytes
-	 * that are not UTF-8, then fails EvtDriverDeviceAdd: what umnicd repeats must stay valid. */
+	/* Reports an error whose text holds quotes, backslashes, control characters and
+	 * non-UTF-8 bytes, then fails EvtDriverDeviceAdd: what umnicd repeats must stay valid. */
 	MODE_ODD_REPORT = 32,
 	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
 	MODE_USE_RESOURCE = 40,
@@ -184,13 +184,14 @@ static NTSTATUS Escape(ULONG mode)
 			UINT32 dev, level;
 			char text[512];
 		} m = { 101, sizeof(m), 0, 0xFFFFFFFFu, 3,
-			"the driver says \"no\" to C:\\odd\\path\nsecond line\tand \x01 \xff\xfe end" };
+			"the driver says \"no\" to C:\\odd\\path\n"
+			"second line\tand \x01 \xff\xfe end" };
 		struct timespec ts = { 0, 300 * 1000 * 1000 };
 
 		if (write(3, &m, sizeof(m)) < 0)
 			return STATUS_NOT_SUPPORTED;
-		/* The runtime's reply may travel on the message ring, which umnicd reads before the
-		 * socket: give umnicd time to take the report first, as a report the runtime sends. */
+		/* The runtime's reply may travel on the message ring, which umnicd reads before
+		 * the socket: give umnicd time to take the report first, as the runtime's own. */
 		nanosleep(&ts, NULL);
 		return STATUS_DEVICE_CONFIGURATION_ERROR;
 	}
@@ -365,7 +366,8 @@ static NTSTATUS EvtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
 
 static void EvtIoReadPend(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
 {
-	NTSTATUS status = WdfRequestForwardToIoQueue(Request, TestGetDevice(WdfIoQueueGetDevice(Queue))->Pending);
+	TEST_DEVICE *d = TestGetDevice(WdfIoQueueGetDevice(Queue));
+	NTSTATUS status = WdfRequestForwardToIoQueue(Request, d->Pending);
 
 	UNREFERENCED_PARAMETER(Length);
 	if (!NT_SUCCESS(status))
@@ -384,7 +386,8 @@ static NTSTATUS PendReads(WDFDEVICE Device)
 	if (!NT_SUCCESS(status))
 		return status;
 	WDF_IO_QUEUE_CONFIG_INIT(&queue, WdfIoQueueDispatchManual);
-	status = WdfIoQueueCreate(Device, &queue, WDF_NO_OBJECT_ATTRIBUTES, &TestGetDevice(Device)->Pending);
+	status = WdfIoQueueCreate(Device, &queue, WDF_NO_OBJECT_ATTRIBUTES,
+				  &TestGetDevice(Device)->Pending);
 	if (!NT_SUCCESS(status))
 		return status;
 	return WdfDeviceCreateSymbolicLink(Device, &link);

@@ -144,7 +144,8 @@ static NTSTATUS add(void)
 	struct umn_object *o;
 	struct devreg *reg;
 	char err[256] = "";
-	int fds[2] = { open("/dev/null", O_RDONLY | O_CLOEXEC), open("/dev/null", O_RDONLY | O_CLOEXEC) };
+	int fds[2] = { open("/dev/null", O_RDONLY | O_CLOEXEC),
+		       open("/dev/null", O_RDONLY | O_CLOEXEC) };
 	uint32_t kinds[2] = { UMNIC_RESOURCE_FD_GENERIC, UMNIC_RESOURCE_FD_GENERIC };
 	void *blob;
 	size_t len;
@@ -152,15 +153,16 @@ static NTSTATUS add(void)
 
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
 	umn_io_set_ops(&ioh_ops);
-	assert_int_equal(umn_object_create(UMN_OBJ_DRIVER, sizeof(struct umn_driver), NULL, NULL, NULL, &o),
+	assert_int_equal(umn_object_create(UMN_OBJ_DRIVER, sizeof(struct umn_driver), NULL, NULL,
+					   NULL, &o),
 			 STATUS_SUCCESS);
 	umn_rt.driver = (struct umn_driver *)o;
 	WDF_DRIVER_CONFIG_INIT(&umn_rt.driver->config, device_add);
 	assert_int_equal(devreg_new(&reg), 0);
 	assert_int_equal(devreg_serialize(reg, &blob, &len), 0);
 	devreg_free(reg);
-	st = umn_rt_add_device(IOH_DEV, "ROOT\\UMNIC\\0000", "umnic\\pnptest", blob, len, fds, kinds, 2,
-			       err, sizeof(err));
+	st = umn_rt_add_device(IOH_DEV, "ROOT\\UMNIC\\0000", "umnic\\pnptest", blob, len, fds,
+			       kinds, 2, err, sizeof(err));
 	free(blob);
 	return st;
 }
@@ -187,7 +189,8 @@ static void expect(const char *const *want, unsigned n)
 		if (strcmp(pnp.ev[i], want[i]))
 			fail_msg("callback %u: expected %s, got %s", i, want[i], pnp.ev[i]);
 	if (pnp.n != n)
-		fail_msg("%u callbacks, expected %u (last: %s)", pnp.n, n, pnp.n ? pnp.ev[pnp.n - 1] : "-");
+		fail_msg("%u callbacks, expected %u (last: %s)", pnp.n, n,
+			 pnp.n ? pnp.ev[pnp.n - 1] : "-");
 }
 
 static void test_removal_order(void **state)
@@ -225,8 +228,9 @@ static void test_removal_order(void **state)
 static void test_failed_smio_init(void **state)
 {
 	static const char *const want[] = {
-		"PrepareHardware", "D0Entry", "SelfManagedIoInit", "D0Exit", "ReleaseHardware",
-		"SelfManagedIoFlush", "SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"D0Exit", "ReleaseHardware", "SelfManagedIoFlush",
+		"SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
 	};
 
 	(void)state;
@@ -244,7 +248,8 @@ static void test_failed_smio_init(void **state)
 static void test_failed_d0_entry(void **state)
 {
 	static const char *const want[] = {
-		"PrepareHardware", "D0Entry", "ReleaseHardware", "EvtCleanupCallback", "EvtDestroyCallback",
+		"PrepareHardware", "D0Entry", "ReleaseHardware",
+		"EvtCleanupCallback", "EvtDestroyCallback",
 	};
 
 	(void)state;

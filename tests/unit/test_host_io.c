@@ -69,7 +69,8 @@ static void truncated_requests(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	umn_msg_init(&m, UMN_MSG_IO_REQUEST, sizeof(m), 1);
-	m.flags = UMN_IO_IN_MEMFD | UMN_IO_OUT_MEMFD;	/* would ask for fds it does not have */
+	/* It would ask for descriptors it does not have. */
+	m.flags = UMN_IO_IN_MEMFD | UMN_IO_OUT_MEMFD;
 	for (size_t len = 0; len < sizeof(m); len++) {
 		m.id = 1000 + len;
 		feed(&m, len);
