@@ -272,13 +272,17 @@ void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 /* Logs a completion of a request umnicd does not know, at most once a second per host. */
 void host_stray_completion(struct hostproc *h, uint64_t id);
-/* Shutdown: SIGKILL to every driver host process at once, so none can hold shutdown up. */
+/* Whether umnicd is done with h (dead, killed, or cut off): its messages are dropped. */
+bool host_stopping(const struct hostproc *h);
+
+/* hostexit.c: shutdown. SIGKILL to every driver host process at once, so none holds it up. */
 void host_kill_all(void);
 /*
- * Shutdown: the kernel-mode driver finishes what it was asked and the killed
- * hosts are reaped, both until deadline (monotonic ns) at most; then every
- * host is freed.
+ * Until deadline (monotonic ns) at most: the kernel-mode driver finishes
+ * what it was asked (its devices' removal), and the killed hosts are reaped.
  */
+void host_exit_wait(uint64_t deadline);
+/* Shutdown: host_exit_wait(deadline), then every host is freed. */
 void host_free_all(uint64_t deadline);
 void host_tick(uint64_t now_ns);
 /* Keeps one idle host ready for dev's driver (see docs/reliability.md). */
