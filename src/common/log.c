@@ -36,6 +36,14 @@ void umn_logv(int level, const char *fmt, va_list ap)
 	if (level > log_max_level && level > UMN_LOG_WARN && !log_sink)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
+	/*
+	 * Messages carry text that drivers and clients chose (a reported error, a
+	 * device name): one message is one line, with no terminal escapes, so no
+	 * peer can forge a log line of its own or rewrite what a reader sees.
+	 */
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	if (log_sink)
 		log_sink(level, line, log_sink_data);
 	if (level > log_max_level)

@@ -162,8 +162,8 @@ static int set_field(char *field, size_t size, const char *value, const char *pa
 /* Parses device.conf strictly: every line a known key with a value that fits. */
 static int conf_read(const char *path, struct conf *c, char *err, size_t cap)
 {
-	char *text, *p, *end;
-	size_t len;
+	char *text = NULL, *p, *end;
+	size_t len = 0;
 	unsigned line = 0;
 	int r;
 
