@@ -26,6 +26,11 @@
 #define UMN_TEXT_MAX 512
 #define UMN_MAC_MAX 32
 #define UMN_MCAST_MAX 64
+/*
+ * I/O requests a driver host holds at once (its slot table; one slot stays
+ * free). umnicd sends no more than that and shares them out between users.
+ */
+#define UMN_HOST_IO_SLOTS 4096u
 
 enum umn_msg_type {
 	/* umnicd -> host; each is answered by UMN_MSG_REPLY with the same seq. */

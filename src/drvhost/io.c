@@ -24,7 +24,7 @@
 #include "runtime/io.h"
 #include "runtime/rt.h"
 
-#define IO_SLOTS 4096u	/* power of two; outstanding requests beyond this are refused */
+#define IO_SLOTS UMN_HOST_IO_SLOTS /* power of two; outstanding requests beyond this are refused */
 
 struct hio {
 	uint64_t id;	/* 0: free */

@@ -14,13 +14,35 @@
 #include "common/log.h"
 #include "host/sbuf.h"
 #include "host/umnicd.h"
+#include "host/users.h"
 
 #define CTL_MAX_ARGS 64
 #define CTL_REQ_MAX 16384
 
+/*
+ * Unprivileged users may ask for status, so anyone may connect; what they
+ * hold is bounded (docs/decisions.md): a few connections per user, a few
+ * dozen in all, each closed if its request has not come within CTL_IDLE_NS.
+ * The umnic CLI sends its request as soon as it is connected. Root and
+ * umnicd's own user are not counted.
+ */
+#define CTL_MAX_PER_USER 8u
+#define CTL_MAX_UNPRIV 64u
+#define CTL_IDLE_NS (5ull * 1000000000ull)
+
 struct client {
 	struct watch w;
+	struct umn_user *user;	/* unprivileged only */
+	uint64_t since;		/* accepted, monotonic */
+	struct client *prev, *next;	/* unprivileged only, oldest first */
 };
+
+/* Unprivileged connections waiting for their request, oldest first (the idle time-out). */
+static struct {
+	struct client *head, *tail;
+	unsigned n;
+	struct umn_log_limit refused_log;
+} C;
 
 void ctl_reply(int fd, int code, const char *text)
 {
@@ -61,19 +83,86 @@ static void reply_error(int fd, int code, bool json, const char *text)
 	free(s);
 }
 
+/* Why an unprivileged user's connection is refused, or NULL if it may stay. */
+static const char *refusal(const struct umn_user *u)
+{
+	if (u->ctl >= CTL_MAX_PER_USER)
+		return "it has as many control connections open as one user may";
+	if (C.n >= CTL_MAX_UNPRIV)
+		return "unprivileged users have as many control connections open as they may";
+	if (!umn_fds_allow(1))
+		return "umnicd keeps its last file descriptors for root and its own work";
+	return NULL;
+}
+
+static void client_free(struct client *c)
+{
+	if (c->user) {
+		*(c->prev ? &c->prev->next : &C.head) = c->next;
+		*(c->next ? &c->next->prev : &C.tail) = c->prev;
+		C.n--;
+		c->user->ctl--;
+		user_unref(c->user);
+	}
+	D.peer_fds--;
+	free(c);
+}
+
 void ctl_on_accept(void)
 {
 	struct client *c;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	const char *why;
+	unsigned held;
 	int fd = umn_accept(D.w_listen.fd, "umnicd.sock");
 
 	if (fd < 0)
 		return;
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+		free(c);
 		close(fd);
 		return;
 	}
-	watch_add(&c->w, W_CLIENT, fd, c);
+	c->since = umn_now_ns();
+	if (!uid_privileged(cr.uid)) {
+		c->user = user_ref(cr.uid);
+		why = c->user ? refusal(c->user) : "out of memory";
+		if (why) {
+			if (umn_log_limit_pass(&C.refused_log, c->since, 1000000000ull, &held, NULL))
+				umn_log(UMN_LOG_WARN, "refusing a control connection from uid %u: %s "
+					"(%u more refused since the last message)", (unsigned)cr.uid, why, held);
+			user_unref(c->user);
+			free(c);
+			close(fd);
+			return;
+		}
+		c->user->ctl++;
+		c->prev = C.tail;
+		*(C.tail ? &C.tail->next : &C.head) = c;
+		C.tail = c;
+		C.n++;
+	}
+	D.peer_fds++;
+	if (watch_add(&c->w, W_CLIENT, fd, c) < 0) {
+		client_free(c);
+		close(fd);
+	}
+}
+
+void ctl_tick(uint64_t now_ns)
+{
+	while (C.head && now_ns - C.head->since > CTL_IDLE_NS) {
+		struct client *c = C.head;
+		int fd = c->w.fd;
+
+		umn_log(UMN_LOG_DEBUG, "closing an idle control connection of uid %u",
+			(unsigned)c->user->uid);
+		watch_del(&c->w);
+		client_free(c);
+		close(fd);
+	}
 }
 
 static bool privileged(int fd)
@@ -219,7 +308,7 @@ void ctl_on_client(struct watch *w)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	watch_del(w);
-	free(c);
+	client_free(c);
 	if (n <= 0) {
 		close(fd);
 		return;

@@ -386,6 +386,7 @@ static void host_free(struct hostproc *h)
 			*pp = h->next;
 			break;
 		}
+	reflector_host_freed(h);
 	watch_del(&h->w_sock);
 	watch_del(&h->w_pid);
 	outbox_fini(&h->out);

@@ -43,6 +43,7 @@ int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
+	w->events = EPOLLIN;
 	w->kind = kind;
 	w->fd = fd;
 	w->obj = obj;
@@ -54,12 +55,25 @@ int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
 	return 0;
 }
 
+static void watch_set(struct watch *w, uint32_t bit, bool on)
+{
+	struct epoll_event ev = { .data.ptr = w };
+
+	if (w->fd < 0 || !w->obj || !!(w->events & bit) == on)
+		return;
+	w->events = on ? w->events | bit : w->events & ~bit;
+	ev.events = w->events;
+	epoll_ctl(D.epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
 void watch_want_out(struct watch *w, bool on)
 {
-	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = w };
+	watch_set(w, EPOLLOUT, on);
+}
 
-	if (w->fd >= 0 && w->obj)
-		epoll_ctl(D.epfd, EPOLL_CTL_MOD, w->fd, &ev);
+void watch_want_in(struct watch *w, bool on)
+{
+	watch_set(w, EPOLLIN, on);
 }
 
 void watch_del(struct watch *w)
@@ -179,6 +193,18 @@ static void fds_setup(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+bool umn_fds_allow(unsigned n)
+{
+	struct rlimit rl;
+	rlim_t reserve;
+
+	/* Asked each time: the limit may have been changed from outside (prlimit). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return true;
+	reserve = rl.rlim_cur / 4 < UMN_FD_RESERVE ? rl.rlim_cur / 4 : UMN_FD_RESERVE;
+	return (rlim_t)D.peer_fds + n + reserve <= rl.rlim_cur;
 }
 
 int umn_accept(int listen_fd, const char *what)
@@ -490,8 +516,13 @@ int main(int argc, char **argv)
 				break;
 			case W_TICK: {
 				uint64_t v;
-				if (read(w->fd, &v, sizeof(v)) > 0)
-					dev_tick(umn_now_ns());
+				if (read(w->fd, &v, sizeof(v)) > 0) {
+					uint64_t now = umn_now_ns();
+
+					dev_tick(now);
+					ctl_tick(now);
+					reflector_tick();
+				}
 				break;
 			}
 			case W_SIGNAL: {

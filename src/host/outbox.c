@@ -41,6 +41,35 @@ static size_t rec_size(size_t len)
 	return sizeof(struct rec) + ((len + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1));
 }
 
+size_t outbox_rec_size(size_t len)
+{
+	return rec_size(len);
+}
+
+size_t outbox_queued(const struct outbox *o)
+{
+	return o->tail - o->head;
+}
+
+static void taken(struct outbox *o, size_t n)
+{
+	if (n && o->acct)
+		o->acct(o, 0, n);
+}
+
+/* An empty buffer that grew past the minimum is given back: idle peers hold no memory. */
+static void shrink(struct outbox *o)
+{
+	if (o->head != o->tail)
+		return;
+	o->head = o->tail = 0;
+	if (o->cap > OUTBOX_MIN) {
+		free(o->buf);
+		o->buf = NULL;
+		o->cap = 0;
+	}
+}
+
 void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail)
 {
 	memset(o, 0, sizeof(*o));
@@ -57,6 +86,8 @@ bool outbox_empty(const struct outbox *o)
 
 static void drop_all(struct outbox *o)
 {
+	size_t n = o->tail - o->head;
+
 	while (o->head < o->tail) {
 		struct rec *r = (struct rec *)(o->buf + o->head);
 
@@ -65,6 +96,7 @@ static void drop_all(struct outbox *o)
 		o->head += rec_size(r->len);
 	}
 	o->head = o->tail = 0;
+	taken(o, n);
 }
 
 static void unqueue(struct outbox *o)
@@ -164,6 +196,8 @@ static int queue_rec(struct outbox *o, const void *msg, size_t len, const int *f
 		r->fds[r->nfds] = fcntl(fds[r->nfds], F_DUPFD_CLOEXEC, 3);
 	memcpy(r + 1, msg, len);
 	o->tail += rec_size(len);
+	if (o->acct)
+		o->acct(o, rec_size(len), 0);
 	enqueue(o);
 	return 0;
 }
@@ -231,6 +265,7 @@ void outbox_flush(struct outbox *o)
 			give_up(o, why);
 			return;
 		}
+		off = o->head;
 		for (int i = 0; i < k; i++) {
 			struct rec *r = (struct rec *)(o->buf + o->head);
 
@@ -238,9 +273,9 @@ void outbox_flush(struct outbox *o)
 				close(r->fds[f]);
 			o->head += rec_size(r->len);
 		}
+		taken(o, o->head - off);
 	}
-	if (o->head == o->tail)
-		o->head = o->tail = 0;
+	shrink(o);
 	if (o->want_out && o->head == o->tail) {
 		o->want_out = false;
 		watch_want_out(o->w, false);
@@ -299,7 +334,7 @@ again:
 	for (struct outbox *o = ring_list; o; o = o->rnext) {
 		unsigned gen = ring_gen;
 
-		if (o->ch.rx.broken || umn_ring_empty(&o->ch.rx))
+		if (o->rx_paused || o->ch.rx.broken || umn_ring_empty(&o->ch.rx))
 			continue;
 		total += o->drain(o, RING_TURN);
 		/* o, or others, may be gone. */
@@ -314,7 +349,7 @@ bool outbox_rings_sleep(void)
 	bool empty = true;
 
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		if (!umn_ring_sleep(&o->ch.rx))
+		if (!umn_ring_sleep(&o->ch.rx) && !o->rx_paused)
 			empty = false;
 	return empty;
 }

@@ -26,12 +26,21 @@ typedef void outbox_fail_fn(struct outbox *o, const char *why);
  * May free o (the peer went), but then it must call outbox_fini first.
  */
 typedef unsigned outbox_drain_fn(struct outbox *o, unsigned max);
+/*
+ * Told of every change of the bytes waiting in o's buffer (added, or taken
+ * by sending or dropping), for the owner's accounting; outbox_queued says
+ * the total. Not called for what goes on the ring.
+ */
+typedef void outbox_acct_fn(struct outbox *o, size_t added, size_t taken);
 
 struct outbox {
 	int fd;
 	struct watch *w;	/* for EPOLLOUT */
 	size_t max;		/* bytes that may wait */
 	outbox_fail_fn *fail;
+	outbox_acct_fn *acct;	/* optional */
+	/* The peer's ring is not drained meanwhile (the owner stopped reading it). */
+	bool rx_paused;
 	/* private */
 	unsigned char *buf;
 	size_t cap, head, tail;
@@ -67,6 +76,10 @@ void outbox_flush(struct outbox *o);
 /* At the end of each loop wake-up: flushes every outbox with messages, then reports failures. */
 void outbox_flush_all(void);
 bool outbox_empty(const struct outbox *o);
+/* Bytes waiting in the buffer, each message counted as outbox_rec_size. */
+size_t outbox_queued(const struct outbox *o);
+/* What a message of len bytes takes in an outbox's buffer. */
+size_t outbox_rec_size(size_t len);
 
 /*
  * Gives the peer a channel: creates it, queues the OFFER that carries its
@@ -74,9 +87,12 @@ bool outbox_empty(const struct outbox *o);
  * nothing queued.
  */
 int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain);
-/* Drains every peer's ring; the messages handled. */
+/* Drains every peer's ring but the paused ones; the messages handled. */
 unsigned outbox_rings_poll(void);
-/* Before the loop sleeps: sets every sleeping flag; false if a ring has messages after all. */
+/*
+ * Before the loop sleeps: sets every sleeping flag; false if a ring that is
+ * not paused has messages after all.
+ */
 bool outbox_rings_sleep(void);
 /* After it woke: peers need not kick while the loop runs. */
 void outbox_rings_awake(void);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +20,9 @@
 #include "common/chan.h"
 #include "common/ioproto.h"
 #include "common/log.h"
+#include "host/iotab.h"
 #include "host/umnicd.h"
+#include "host/users.h"
 
 /* WDF_DEVICE_IO_TYPE values the driver sees (wdfdevice.h). */
 #define IO_BUFFERED 2
@@ -33,8 +36,52 @@
 #define STATUS_INTERNAL_IOCTL_REFUSED STATUS_INVALID_DEVICE_REQUEST
 #define STATUS_NEITHER_OUT_OF_CONTEXT STATUS_INVALID_PARAMETER
 
-/* Requests one client may have outstanding; beyond, STATUS_INSUFFICIENT_RESOURCES. */
-#define CLIENT_MAX_PENDING 4096u
+#define TABLE_SIZE 65536u	/* power of two */
+
+/*
+ * Fair shares (docs/io-requests.md, "Limits"); past them a request gets
+ * STATUS_INSUFFICIENT_RESOURCES. A driver host holds UMN_HOST_IO_SLOTS - 1
+ * requests at once: one connection may have half of that outstanding, one
+ * unprivileged user a quarter on any one host, and unprivileged users
+ * together leave HOST_RESERVE of every host to root and kernel-mode
+ * requestors. umnicd's own table is shared the same way. Cleanup and close
+ * are never refused: a handle's are bounded by the handles.
+ */
+#define HOST_CAPACITY (UMN_HOST_IO_SLOTS - 1)
+#define CLIENT_MAX_PENDING (UMN_HOST_IO_SLOTS / 2)
+#define USER_HOST_MAX_PENDING (UMN_HOST_IO_SLOTS / 4)
+#define HOST_RESERVE (UMN_HOST_IO_SLOTS / 8)
+#define USER_MAX_PENDING (TABLE_SIZE / 8)
+#define UNPRIV_MAX_PENDING (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+#define CLIENT_MAX_HANDLES 1024u
+#define USER_MAX_HANDLES (TABLE_SIZE / 8)
+#define UNPRIV_MAX_HANDLES (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+
+/*
+ * Reply bytes. A client whose replies wait unread past CLIENT_OUT_PAUSE is
+ * not read any more (its requests wait in its socket and ring) until they
+ * fall under half of that; nor is one with CLIENT_OUT_SOME waiting while
+ * its unprivileged user's clients have USER_OUT_PAUSE waiting, or all
+ * unprivileged users' UNPRIV_OUT_PAUSE. A request with output is kept room for its reply (up to 48 KiB
+ * inline), and refused once what waits and what is kept would pass the
+ * *_OUT_KEEP bounds; a client with CLIENT_OUT_MAX unread is disconnected,
+ * which one that is paused in time never reaches.
+ */
+#define CLIENT_OUT_PAUSE (1u << 20)
+#define CLIENT_OUT_SOME (64u << 10)
+#define USER_OUT_PAUSE (8u << 20)
+#define UNPRIV_OUT_PAUSE (32u << 20)
+#define CLIENT_OUT_KEEP (8u << 20)
+#define USER_OUT_KEEP (32u << 20)
+#define UNPRIV_OUT_KEEP (128u << 20)
+#define CLIENT_OUT_MAX (16u << 20)
+
+/* A driver host's share of the requests of one unprivileged user (struct hostproc's io_shares). */
+struct io_share {
+	uid_t uid;
+	unsigned pending;
+	struct io_share *next;
+};
 
 struct ioclient {
 	struct watch w;
@@ -53,6 +100,14 @@ struct ioclient {
 	struct outbox out;
 	/* Every client, connected or kept by what it still has outstanding (R.clients). */
 	struct ioclient *next, **pprev;
+	struct umn_user *user;	/* its uid's counts */
+	struct iolist reqs;	/* its requests */
+	struct iolist handle_list;
+	size_t queued;		/* reply bytes waiting in out */
+	size_t reserved;	/* reply bytes kept for its pending requests */
+	bool paused;		/* not read: over its share of reply bytes */
+	struct iolist paused_node;
+	unsigned fds;		/* counted in D.peer_fds */
 };
 
 struct iohandle {
@@ -65,6 +120,7 @@ struct iohandle {
 	bool closing;
 	unsigned pending;
 	uint64_t close_req;	/* client's req_id for CLOSE_DONE */
+	struct iolist cl;	/* in its client's handle_list */
 };
 
 enum ioreq_kind { RQ_CREATE, RQ_IO, RQ_CLEANUP, RQ_CLOSE };
@@ -81,9 +137,13 @@ struct ioreq {
 	uint32_t out_len;
 	bool out_memfd;
 	bool check_information;	/* buffered read or buffered IOCTL */
+	struct iolist cl;	/* in its client's reqs */
+	struct iotab_node by_client;	/* RQ_IO: by (client, client_req) */
+	struct hostproc *host;	/* whose slot it counts in; NULL once that host is gone */
+	struct io_share *share;	/* an unprivileged user's count on host */
+	uint32_t reserve;	/* reply bytes kept for it */
+	struct ioreq *gone_next;	/* reflector_device_gone's list */
 };
-
-#define TABLE_SIZE 65536u	/* power of two */
 
 static struct {
 	struct watch w_listen;
@@ -95,6 +155,13 @@ static struct {
 	unsigned nclients;	/* connected on the socket */
 	struct ioclient *clients;	/* all of them, drivers' own too: freed at shutdown */
 	struct umn_log_limit refused_log;	/* clients refused past --max-clients */
+	/* Unprivileged users' shares, all together. */
+	unsigned nclients_unpriv;
+	unsigned nreq_unpriv;
+	unsigned nhandle_unpriv;
+	size_t queued_unpriv, reserved_unpriv;
+	struct iotab by_client;	/* RQ_IO requests by (client, client_req) */
+	struct iolist paused;	/* clients not read, for their own, their user's or everyone's replies */
 } R;
 
 /* --- tables ---------------------------------------------------------------------------------- */
@@ -154,6 +221,8 @@ static void client_free(struct ioclient *c)
 		c->next->pprev = c->pprev;
 	if (c->pidfd >= 0)
 		close(c->pidfd);
+	iolist_del(&c->paused_node);
+	user_unref(c->user);
 	free(c);
 }
 
@@ -161,6 +230,99 @@ static void client_release(struct ioclient *c)
 {
 	if (c->gone && !c->handles && !c->pending)
 		client_free(c);
+}
+
+/* --- shares of reply bytes --------------------------------------------------------------------- */
+
+/*
+ * Whether c is to stop being read: its replies wait past its bound, or its
+ * user's or all unprivileged users' do and c has some of them waiting too (a
+ * client that reads its replies goes on). With to_resume, the bounds are
+ * halved: under them it may be read again.
+ */
+static bool over_share(const struct ioclient *c, bool to_resume)
+{
+	unsigned sh = to_resume ? 1 : 0;
+
+	if (c->queued >= CLIENT_OUT_PAUSE >> sh)
+		return true;
+	if (c->user->privileged || c->queued < CLIENT_OUT_SOME >> sh)
+		return false;
+	return c->user->queued >= USER_OUT_PAUSE >> sh || R.queued_unpriv >= UNPRIV_OUT_PAUSE >> sh;
+}
+
+/* Stops reading c, its socket and its ring; its requests wait there. */
+static void client_pause(struct ioclient *c)
+{
+	if (c->paused || c->gone)
+		return;
+	c->paused = true;
+	c->out.rx_paused = true;
+	watch_want_in(&c->w, false);
+	iolist_add(&R.paused, &c->paused_node);
+}
+
+static void client_resume(struct ioclient *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = false;
+	c->out.rx_paused = false;
+	iolist_del(&c->paused_node);
+	/* Whatever waits in its socket wakes the loop; its ring is polled before the loop sleeps. */
+	watch_want_in(&c->w, true);
+}
+
+/* The outbox's bytes changed: they count for the client, its user and, unprivileged, for all. */
+static void client_out_acct(struct outbox *o, size_t added, size_t taken)
+{
+	struct ioclient *c = OUTBOX_OWNER(o, struct ioclient, out);
+
+	c->queued = c->queued + added - taken;
+	c->user->queued = c->user->queued + added - taken;
+	if (!c->user->privileged)
+		R.queued_unpriv = R.queued_unpriv + added - taken;
+	/* Its own backlog is read: it may go on at once; its user's and everyone's wait for reflector_tick. */
+	if (taken && c->paused && !over_share(c, true))
+		client_resume(c);
+}
+
+/* Room kept for a reply of up to n bytes; false if it would pass a bound. */
+static bool reserve_reply(struct ioclient *c, size_t n)
+{
+	struct umn_user *u = c->user;
+
+	if (c->queued + c->reserved + n > CLIENT_OUT_KEEP)
+		return false;
+	if (!u->privileged && (u->queued + u->reserved + n > USER_OUT_KEEP ||
+			       R.queued_unpriv + R.reserved_unpriv + n > UNPRIV_OUT_KEEP))
+		return false;
+	c->reserved += n;
+	u->reserved += n;
+	if (!u->privileged)
+		R.reserved_unpriv += n;
+	return true;
+}
+
+static void release_reply(struct ioclient *c, size_t n)
+{
+	c->reserved -= n;
+	c->user->reserved -= n;
+	if (!c->user->privileged)
+		R.reserved_unpriv -= n;
+}
+
+void reflector_tick(void)
+{
+	struct iolist *n, *next;
+
+	for (n = R.paused.next; n != &R.paused; n = next) {
+		struct ioclient *c = IOLIST_ENTRY(n, struct ioclient, paused_node);
+
+		next = n->next;
+		if (!over_share(c, true))
+			client_resume(c);
+	}
 }
 
 static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
@@ -255,12 +417,92 @@ static void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st)
 
 /* --- requests to hosts ------------------------------------------------------------------------- */
 
+static struct io_share *share_find(const struct hostproc *hp, uid_t uid)
+{
+	for (struct io_share *s = hp->io_shares; s; s = s->next)
+		if (s->uid == uid)
+			return s;
+	return NULL;
+}
+
+/* Whether c may have one more request of this kind on hp (NULL: the device has no host now). */
+static bool req_allowed(enum ioreq_kind kind, const struct ioclient *c, const struct hostproc *hp)
+{
+	const struct umn_user *u = c->user;
+	const struct io_share *s;
+
+	if (R.nreq >= TABLE_SIZE / 2)
+		return false;
+	if (kind == RQ_CLEANUP || kind == RQ_CLOSE)
+		return true;
+	if (c->pending >= CLIENT_MAX_PENDING || (hp && hp->io_pending >= HOST_CAPACITY))
+		return false;
+	if (u->privileged)
+		return true;
+	if (R.nreq_unpriv >= UNPRIV_MAX_PENDING || u->pending >= USER_MAX_PENDING)
+		return false;
+	if (!hp)
+		return true;
+	s = share_find(hp, u->uid);
+	return hp->io_unpriv < HOST_CAPACITY - HOST_RESERVE && (!s || s->pending < USER_HOST_MAX_PENDING);
+}
+
+/* r holds a slot of its device's host, counted for its user. */
+static bool req_count_host(struct ioreq *r)
+{
+	struct hostproc *hp = r->dev->host;
+	const struct umn_user *u = r->c->user;
+
+	if (!hp)
+		return true;
+	if (!u->privileged) {
+		struct io_share *s = share_find(hp, u->uid);
+
+		if (!s) {
+			s = calloc(1, sizeof(*s));
+			if (!s)
+				return false;
+			s->uid = u->uid;
+			s->next = hp->io_shares;
+			hp->io_shares = s;
+		}
+		s->pending++;
+		r->share = s;
+		hp->io_unpriv++;
+	}
+	hp->io_pending++;
+	r->host = hp;
+	return true;
+}
+
+static void req_uncount_host(struct ioreq *r)
+{
+	struct hostproc *hp = r->host;
+
+	if (!hp)
+		return;
+	hp->io_pending--;
+	if (r->share) {
+		hp->io_unpriv--;
+		if (--r->share->pending == 0) {
+			for (struct io_share **pp = &hp->io_shares; *pp; pp = &(*pp)->next)
+				if (*pp == r->share) {
+					*pp = r->share->next;
+					break;
+				}
+			free(r->share);
+		}
+	}
+	r->host = NULL;
+	r->share = NULL;
+}
+
 static struct ioreq *req_new(enum ioreq_kind kind, struct ioclient *c, uint64_t client_req,
 			     struct iohandle *h, struct device *dev)
 {
 	struct ioreq *r;
 
-	if (R.nreq >= TABLE_SIZE / 2 || c->pending >= CLIENT_MAX_PENDING)
+	if (!req_allowed(kind, c, dev->host))
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -271,9 +513,19 @@ static struct ioreq *req_new(enum ioreq_kind kind, struct ioclient *c, uint64_t 
 	r->client_req = client_req;
 	r->h = h;
 	r->dev = dev;
+	if (!req_count_host(r)) {
+		free(r);
+		return NULL;
+	}
 	tab_put((void **)R.req, r, r->id, offsetof(struct ioreq, id));
 	R.nreq++;
 	c->pending++;
+	c->user->pending++;
+	if (!c->user->privileged)
+		R.nreq_unpriv++;
+	iolist_add(&c->reqs, &r->cl);
+	if (kind == RQ_IO)
+		iotab_add(&R.by_client, &r->by_client, c, client_req);
 	if (h)
 		h->pending++;
 	return r;
@@ -287,6 +539,14 @@ static void req_free(struct ioreq *r)
 	tab_del((void **)R.req, r->id, offsetof(struct ioreq, id));
 	R.nreq--;
 	c->pending--;
+	c->user->pending--;
+	if (!c->user->privileged)
+		R.nreq_unpriv--;
+	iolist_del(&r->cl);
+	iotab_del(&r->by_client);
+	req_uncount_host(r);
+	if (r->reserve)
+		release_reply(c, r->reserve);
 	if (r->h)
 		r->h->pending--;
 	free(r);
@@ -349,11 +609,17 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 
 static void handle_free(struct iohandle *h)
 {
+	struct ioclient *c = h->c;
+
 	tab_del((void **)R.handle, h->id, offsetof(struct iohandle, id));
 	R.nhandle--;
-	h->c->handles--;
-	client_release(h->c);
+	iolist_del(&h->cl);
+	c->handles--;
+	c->user->handles--;
+	if (!c->user->privileged)
+		R.nhandle_unpriv--;
 	free(h);
+	client_release(c);
 }
 
 static bool handle_stale(const struct iohandle *h)
@@ -456,7 +722,9 @@ static void open_device(struct ioclient *c, uint64_t req_id, struct device *dev,
 		return;
 	}
 	h = calloc(1, sizeof(*h));
-	if (!h || R.nhandle >= TABLE_SIZE / 2) {
+	if (!h || R.nhandle >= TABLE_SIZE / 2 || c->handles >= CLIENT_MAX_HANDLES ||
+	    (!c->user->privileged &&
+	     (c->user->handles >= USER_MAX_HANDLES || R.nhandle_unpriv >= UNPRIV_MAX_HANDLES))) {
 		free(h);
 		reply_open(c, req_id, STATUS_INSUFFICIENT_RESOURCES, 0, 0);
 		return;
@@ -469,6 +737,10 @@ static void open_device(struct ioclient *c, uint64_t req_id, struct device *dev,
 	tab_put((void **)R.handle, h, h->id, offsetof(struct iohandle, id));
 	R.nhandle++;
 	c->handles++;
+	c->user->handles++;
+	if (!c->user->privileged)
+		R.nhandle_unpriv++;
+	iolist_add(&c->handle_list, &h->cl);
 	r = req_new(RQ_CREATE, c, req_id, h, dev);
 	if (!r || !send_request(r, IRP_MJ_CREATE, 0, 0, 0, NULL, 0, -1, 0, -1, access, file_name)) {
 		if (r)
@@ -533,6 +805,18 @@ static void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, st
 	if (!r) {
 		fail_io(c, NULL, req_id, STATUS_INSUFFICIENT_RESOURCES);
 		return;
+	}
+	/* Room for its reply: a driver's replies go to its host, an application's wait in its outbox. */
+	if (!c->host) {
+		uint32_t inline_out = a->out_fd >= 0 ? 0 : a->out_len;
+		size_t n = outbox_rec_size(sizeof(struct umn_iomsg_complete) +
+					   (inline_out < UMN_IOMSG_INLINE_MAX ? inline_out : UMN_IOMSG_INLINE_MAX));
+
+		if (!reserve_reply(c, n)) {
+			fail_io(c, r, req_id, STATUS_INSUFFICIENT_RESOURCES);
+			return;
+		}
+		r->reserve = (uint32_t)n;
 	}
 	/* The I/O manager checks a handle's access for user-mode requestors only. */
 	if (user_requestor && h) {
@@ -634,36 +918,36 @@ static void cancel_at_host(const struct ioreq *r)
 	host_send(r->dev->host, &m, sizeof(m), NULL, 0);
 }
 
+/* Client request ids are the client's own: found by (client, id), whoever else has requests. */
 static void do_cancel(struct ioclient *c, uint64_t client_req)
 {
-	/* Client request ids are the client's; find ours by scanning this client's requests. */
-	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct ioreq *r = R.req[i];
-		if (r && r->c == c && r->client_req == client_req && r->kind == RQ_IO) {
-			cancel_at_host(r);
-			return;
-		}
-	}
+	struct iotab_node *n = iotab_find(&R.by_client, c, client_req);
+
+	if (n)
+		cancel_at_host(IOLIST_ENTRY(n, struct ioreq, by_client));
 }
 
 /* c is gone: its pending requests are cancelled and its handles closed; it goes when they have. */
 static void client_drop(struct ioclient *c)
 {
+	struct iolist *n, *next;
+
 	c->gone = true;
 	c->pending++; /* keeps c while its handles close below */
 	/* Pending requests are cancelled; their completions are dropped when they come. */
-	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct ioreq *r = R.req[i];
-		if (r && r->c == c && r->kind == RQ_IO)
+	for (n = c->reqs.next; n != &c->reqs; n = n->next) {
+		struct ioreq *r = IOLIST_ENTRY(n, struct ioreq, cl);
+
+		if (r->kind == RQ_IO)
 			cancel_at_host(r);
 	}
 	/* Its handles get cleanup and close, as when a process dies on Windows. */
-	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct iohandle *h = R.handle[i];
-		if (h && h->c == c && !h->closing) {
+	for (n = c->handle_list.next; n != &c->handle_list; n = next) {
+		struct iohandle *h = IOLIST_ENTRY(n, struct iohandle, cl);
+
+		next = n->next; /* handle_close may free h, and only h */
+		if (!h->closing)
 			handle_close(h, 0);
-			i = (unsigned)-1; /* the table may have moved: rescan */
-		}
 	}
 	c->pending--;
 	client_release(c);
@@ -671,15 +955,20 @@ static void client_drop(struct ioclient *c)
 
 static void client_gone(struct ioclient *c)
 {
+	if (c->paused) {
+		c->paused = false;
+		iolist_del(&c->paused_node);
+	}
 	watch_del(&c->w);
 	outbox_fini(&c->out);
 	close(c->fd);
 	R.nclients--;
+	c->user->clients--;
+	if (!c->user->privileged)
+		R.nclients_unpriv--;
+	D.peer_fds -= c->fds;
 	client_drop(c);
 }
-
-/* Replies a client has not read: past this it is disconnected, its requests cancelled. */
-#define CLIENT_OUT_MAX (64u << 20)
 
 static void client_out_failed(struct outbox *o, const char *why)
 {
@@ -769,14 +1058,21 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 
 /*
  * Up to max requests from c's ring, each handled from umnicd's private copy;
- * *taken says how many. False when c is gone (and may be freed).
+ * *taken says how many. With share, it stops (and pauses c) when c is over
+ * its share of reply bytes. False when c is gone (and may be freed).
  */
-static bool client_ring(struct ioclient *c, unsigned max, unsigned *taken)
+static bool client_ring(struct ioclient *c, unsigned max, bool share, unsigned *taken)
 {
 	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
 
 	for (*taken = 0; *taken < max; ++*taken) {
-		ssize_t len = umn_ring_get(&c->out.ch.rx, buf, sizeof(buf));
+		ssize_t len;
+
+		if (share && over_share(c, false)) {
+			client_pause(c);
+			break;
+		}
+		len = umn_ring_get(&c->out.ch.rx, buf, sizeof(buf));
 
 		if (len == 0)
 			break;
@@ -799,7 +1095,7 @@ static unsigned client_drain(struct outbox *o, unsigned max)
 {
 	unsigned n;
 
-	client_ring(OUTBOX_OWNER(o, struct ioclient, out), max, &n);
+	client_ring(OUTBOX_OWNER(o, struct ioclient, out), max, true, &n);
 	return n;
 }
 
@@ -832,6 +1128,15 @@ static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize
 	return true;
 }
 
+/* A paused client's socket reported an event: a hang-up or an error (readable is not asked for). */
+static void paused_event(struct ioclient *c)
+{
+	struct pollfd p = { .fd = c->fd };
+
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+		client_gone(c);
+}
+
 void reflector_on_client(struct watch *w)
 {
 	static struct umn_msg_batch b;
@@ -841,19 +1146,32 @@ void reflector_on_client(struct watch *w)
 		umn_log(UMN_LOG_ERR, "no memory to receive clients' requests");
 		return;
 	}
+	if (c->paused) {
+		paused_event(c);
+		return;
+	}
 	for (unsigned call = 0; call < CLIENT_BATCH_CALLS; call++) {
-		int r = umn_msg_recv_batch(c->fd, &b, MSG_DONTWAIT);
 		unsigned i, counted = 0;
 		bool alive = true;
+		int r;
 
+		/*
+		 * Backpressure: over its share of unread replies, nothing more
+		 * is read from c (a batch in hand is still handled in order).
+		 */
+		if (over_share(c, false)) {
+			client_pause(c);
+			return;
+		}
+		r = umn_msg_recv_batch(c->fd, &b, MSG_DONTWAIT);
 		if (r == -EAGAIN || r == -EINTR)
 			return;
 		if (r < 0) {
 			client_gone(c);
 			return;
 		}
-		/* What the client put on its ring went before these. */
-		alive = client_ring(c, UINT_MAX, &i);
+		/* What the client put on its ring went before these: all of it, to keep the order. */
+		alive = client_ring(c, UINT_MAX, false, &i);
 		/* A client's own request never ends it; only its socket does, and then the loop stops. */
 		for (i = 0; alive && i < b.count; i++) {
 			struct umn_msg_in *m = &b.msg[i];
@@ -895,6 +1213,13 @@ static struct ioclient *host_client(struct hostproc *hp)
 	c->pid = hp->inhost ? 0 : hp->pid;
 	c->uid = hp->inhost ? 0 : D.host_uid;
 	c->gid = hp->inhost ? 0 : D.host_gid;
+	c->user = user_ref(c->uid);
+	if (!c->user) {
+		free(c);
+		return NULL;
+	}
+	iolist_init(&c->reqs);
+	iolist_init(&c->handle_list);
 	hp->ioc = c;
 	client_link(c);
 	return c;
@@ -1141,10 +1466,32 @@ void reflector_on_register(struct hostproc *hp, const void *msg, size_t len)
 
 void reflector_device_gone(struct device *dev, int32_t status, bool removed)
 {
+	struct ioreq *list = NULL, *last = NULL, *r;
+
+	/*
+	 * Collected first, since freeing reshuffles the table; reads, writes and
+	 * IOCTLs ahead of creates, cleanups and closes, which free their handles.
+	 */
 	for (unsigned i = 0; i < TABLE_SIZE; i++) {
-		struct ioreq *r = R.req[i];
+		r = R.req[i];
 		if (!r || r->dev != dev)
 			continue;
+		r->gone_next = NULL;
+		if (r->kind == RQ_IO) {
+			r->gone_next = list;
+			list = r;
+			if (!last)
+				last = r;
+		} else if (last) {
+			r->gone_next = last->gone_next;
+			last->gone_next = r;
+		} else {
+			r->gone_next = list;
+			list = r;
+		}
+	}
+	while ((r = list)) {
+		list = r->gone_next;
 		if (r->kind == RQ_IO)
 			reply_complete(r->c, r->client_req, status, 0, NULL, 0, false);
 		else if (r->kind == RQ_CREATE)
@@ -1157,7 +1504,6 @@ void reflector_device_gone(struct device *dev, int32_t status, bool removed)
 		req_free(r);
 		if (kind != RQ_IO && h)
 			handle_free(h);
-		i = (unsigned)-1; /* removal reshuffles the table: rescan */
 	}
 	/* Its names are names.c's to keep or drop (dev_crashed, dev_fail). */
 	/* Handles outlive the device's driver (their requests fail); not the device itself. */
@@ -1174,6 +1520,8 @@ int reflector_listen(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
+	iotab_init(&R.by_client);
+	iolist_init(&R.paused);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", D.run_dir, UMN_IOMSG_SOCK_NAME);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -1190,41 +1538,92 @@ int reflector_listen(void)
 	return 0;
 }
 
+/*
+ * Why an I/O client of user u is refused, or NULL. Unprivileged users may
+ * each have a sixteenth of --max-clients, and together leave a sixteenth
+ * (and UMN_FD_RESERVE descriptors) to root and umnicd's own user.
+ */
+static const char *client_refusal(const struct umn_user *u, char *buf, size_t cap)
+{
+	unsigned per_user = D.max_clients / 16 ? D.max_clients / 16 : 1;
+
+	if (R.nclients >= D.max_clients) {
+		snprintf(buf, cap, "%u are connected, the most --max-clients allows", R.nclients);
+		return buf;
+	}
+	if (u->privileged)
+		return NULL;
+	if (u->clients >= per_user)
+		snprintf(buf, cap, "uid %u has %u connected, the most one user may (--max-clients / 16)",
+			 (unsigned)u->uid, u->clients);
+	else if (R.nclients_unpriv >= D.max_clients - D.max_clients / 16)
+		snprintf(buf, cap, "unprivileged users have %u connected, the most they may",
+			 R.nclients_unpriv);
+	else if (!umn_fds_allow(2))
+		snprintf(buf, cap, "umnicd keeps its last file descriptors for root and its own work");
+	else
+		return NULL;
+	return buf;
+}
+
 void reflector_on_accept(void)
 {
 	struct ioclient *c;
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
 	int fd = umn_accept(R.w_listen.fd, UMN_IOMSG_SOCK_NAME);
+	struct umn_user *u;
+	char why[128];
 	unsigned held;
 
 	if (fd < 0)
 		return;
-	if (R.nclients >= D.max_clients) {
+	/* Who the client is comes from the kernel, never from anything it says. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) < 0 || !(u = user_ref(cr.uid))) {
+		close(fd);
+		return;
+	}
+	if (client_refusal(u, why, sizeof(why))) {
 		/* Refused at once: the client sees its connection closed. Logged once a second. */
+		user_unref(u);
 		close(fd);
 		if (umn_log_limit_pass(&R.refused_log, umn_now_ns(), 1000000000ull, &held, NULL))
-			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %u are connected, the most "
-				"--max-clients allows (%u more refused since the last message)", R.nclients,
-				held);
+			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %s (%u more refused since the last message)",
+				why, held);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	/* Who the client is comes from the kernel, never from anything it says. */
-	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) < 0) {
-		free(c);
+	if (!c) {
+		user_unref(u);
 		close(fd);
 		return;
 	}
 	R.nclients++;
+	u->clients++;
+	if (!u->privileged)
+		R.nclients_unpriv++;
+	c->user = u;
+	iolist_init(&c->reqs);
+	iolist_init(&c->handle_list);
 	c->fd = fd;
 	c->pid = cr.pid;
 	c->uid = cr.uid;
 	c->gid = cr.gid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
+	c->fds = c->pidfd >= 0 ? 2 : 1;
+	D.peer_fds += c->fds;
 	watch_add(&c->w, W_IO_CLIENT, fd, c);
 	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
 	client_link(c);
+	c->out.acct = client_out_acct;
+}
+
+void reflector_host_freed(struct hostproc *hp)
+{
+	if (hp->io_pending)
+		for (unsigned i = 0; i < TABLE_SIZE; i++)
+			if (R.req[i] && R.req[i]->host == hp)
+				req_uncount_host(R.req[i]);
 }
 
 void reflector_shutdown(void)

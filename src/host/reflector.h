@@ -29,6 +29,10 @@ void reflector_on_register(struct hostproc *h, const void *msg, size_t len);
 void reflector_on_host_io(struct hostproc *h, const void *msg, size_t len);
 /* The host is gone: its driver's own requests are cancelled and its handles closed. */
 void reflector_host_gone(struct hostproc *h);
+/* h is about to be freed: requests still counted on it forget it. */
+void reflector_host_freed(struct hostproc *h);
+/* Once every 100 ms: clients paused for their users' or everyone's replies may read again. */
+void reflector_tick(void);
 /*
  * The device's driver went away: its pending requests complete with status,
  * its names are gone until a driver registers them again, and its open

@@ -27,6 +27,12 @@
 #define UMN_MAX_CLIENTS_DEFAULT 4096u
 #define UMN_MAX_CLIENTS_MAX 65536u
 #define UMN_BUSY_POLL_MAX_US 10000u
+/*
+ * Descriptors unprivileged peers (control and I/O connections) must leave
+ * to umnicd's own work, restarts of driver hosts above all, and to root;
+ * a quarter of the limit when that is smaller.
+ */
+#define UMN_FD_RESERVE 1024u
 
 enum watch_kind {
 	W_LISTEN,
@@ -44,6 +50,7 @@ struct watch {
 	enum watch_kind kind;
 	int fd;
 	void *obj;
+	uint32_t events;	/* EPOLLIN and EPOLLOUT as asked for (watch_want_in/out) */
 };
 
 enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED, DEV_RESTARTING };
@@ -127,6 +134,7 @@ struct device {
 
 struct hreq;
 struct ioclient;
+struct io_share;
 
 struct hostproc {
 	struct hostproc *next;
@@ -155,6 +163,10 @@ struct hostproc {
 	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
 	bool reaped;		/* its exit status was collected (shutdown) */
 	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
+	/* Reflector requests it holds: in all, from unprivileged users, and per such user. */
+	unsigned io_pending;
+	unsigned io_unpriv;
+	struct io_share *io_shares;
 	/* Completions of requests umnicd does not know: logged once a second, the rest counted. */
 	struct umn_log_limit stray_log;
 	/* What umnicd sends it, sent at the end of each loop wake-up (host_send). */
@@ -179,6 +191,7 @@ struct daemon {
 	bool io_rings;		/* offer hosts and clients message rings (default) */
 	unsigned max_clients;	/* I/O clients connected at once; more are refused */
 	int spare_fd;		/* given up to accept (and drop) a connection when out of fds */
+	unsigned peer_fds;	/* descriptors held for control and I/O connections */
 	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
 	uid_t host_uid;		/* the unprivileged user driver hosts run as */
 	gid_t host_gid;
@@ -195,9 +208,16 @@ int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
  */
 int umn_accept(int listen_fd, const char *what);
 uint64_t umn_now_ns(void);
+/*
+ * Whether an unprivileged peer may have n more descriptors: all peers
+ * together leave UMN_FD_RESERVE of umnicd's descriptor limit unused.
+ */
+bool umn_fds_allow(unsigned n);
 void watch_del(struct watch *w);
 /* Also waits for w's descriptor to become writable (or stops). */
 void watch_want_out(struct watch *w, bool on);
+/* Stops (or starts again) waiting for w's descriptor to become readable; hang-ups still come. */
+void watch_want_in(struct watch *w, bool on);
 
 /* devmgr.c */
 /* A device numbered id from its INF, with the INF's registry; not listed, saved or started. */
@@ -299,6 +319,8 @@ void adapter_teardown(struct device *dev);
 /* ctl.c */
 void ctl_on_accept(void);
 void ctl_on_client(struct watch *w);
+/* Closes unprivileged control connections that sent nothing for too long. */
+void ctl_tick(uint64_t now_ns);
 void ctl_reply(int fd, int code, const char *text);
 
 #endif
