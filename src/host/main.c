@@ -96,7 +96,8 @@ static void usage(FILE *f)
 		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
 		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
 		   "before they sleep; --no-io-rings keeps everything on the sockets.\n"
-		   "At most N I/O clients are connected at once (default %u); more are refused.\n",
+		   "At most N I/O clients are connected at once (default %u; an unprivileged user\n"
+		   "may have a sixteenth of them); more are refused.\n",
 		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT);
 }
 

@@ -44,7 +44,8 @@
  * requests at once: one connection may have half of that outstanding, one
  * unprivileged user a quarter on any one host, and unprivileged users
  * together leave HOST_RESERVE of every host to root and kernel-mode
- * requestors. umnicd's own table is shared the same way. Cleanup and close
+ * requestors (umnicd counts a request from when it is sent until its
+ * completion is handled, longer than the host holds a slot for it). umnicd's own table is shared the same way. Cleanup and close
  * are never refused: a handle's are bounded by the handles.
  */
 #define HOST_CAPACITY (UMN_HOST_IO_SLOTS - 1)
@@ -435,8 +436,9 @@ static bool req_allowed(enum ioreq_kind kind, const struct ioclient *c, const st
 		return false;
 	if (kind == RQ_CLEANUP || kind == RQ_CLOSE)
 		return true;
-	if (c->pending >= CLIENT_MAX_PENDING || (hp && hp->io_pending >= HOST_CAPACITY))
+	if (c->pending >= CLIENT_MAX_PENDING)
 		return false;
+	/* Privileged requestors may use every slot; past them the host itself refuses. */
 	if (u->privileged)
 		return true;
 	if (R.nreq_unpriv >= UNPRIV_MAX_PENDING || u->pending >= USER_MAX_PENDING)

@@ -104,7 +104,7 @@ umn_stop_daemon
 # dropped), so its memory stays bounded and root is served.
 umn_start_daemon "$T_WORK/d2"
 umn_cli install "$inf" >/dev/null
-abuse "$T_WORK/flood.txt" close-flood "$UMN_RUN_DIR" 16 8 "$UMN_DAEMON_PID" 300
+abuse "$T_WORK/flood.txt" close-flood "$UMN_RUN_DIR" 16 20 "$UMN_DAEMON_PID" 300
 cat "$T_WORK/flood.txt"
 grew=$(sed -n 's/^sent [0-9]* grew \([0-9]*\) MiB.*/\1/p' "$T_WORK/flood.txt")
 t_check "16 connections flooding CLOSE grow umnicd's memory by under 200 MiB (${grew:-?} MiB)" \

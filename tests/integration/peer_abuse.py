@@ -17,8 +17,9 @@ usage: peer_abuse.py MODE RUN_DIR ARGS...
                          echo driver keeps pending ("pending P refused R")
   close-flood NCONN SECS PID MAX_MB
                          NCONN connections send CLOSE for a handle that does
-                         not exist, never reading a reply, for SECS seconds or
-                         until process PID grew by MAX_MB MiB
+                         not exist, never reading a reply, for SECS seconds,
+                         until process PID grew by MAX_MB MiB, or until every
+                         connection has been blocked for 3 s
                          ("sent S grew G MiB paused P lost L": P connections
                          umnicd stopped reading, L it disconnected); after a
                          line on stdin, reads every reply ("all answered")
@@ -212,6 +213,7 @@ def mode_close_flood(run_dir, nconn, secs, pid, max_mb):
     grew = 0
     full, lost = set(), set()
     end = time.monotonic() + float(secs)
+    blocked_since = None
     while time.monotonic() < end:
         busy = False
         for s in socks:
@@ -233,6 +235,13 @@ def mode_close_flood(run_dir, nconn, secs, pid, max_mb):
         grew = max(grew, rss_mib(pid) - base)
         if grew > float(max_mb):
             break
+        # Every connection blocked for 3 s: umnicd has stopped reading them all.
+        if len(full) + len(lost) == len(socks):
+            blocked_since = blocked_since or time.monotonic()
+            if time.monotonic() - blocked_since > 3.0:
+                break
+        else:
+            blocked_since = None
         if not busy:
             time.sleep(0.05)
     # What umnicd queued last is counted too.

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reflector's per-client indexes (host/iotab.h): a client's request is
+ * found by (client, id) at a cost that does not grow with what other
+ * clients hold. The table counts the nodes each lookup visits; the checks
+ * are on those counts, not on time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "host/iotab.h"
+
+/* As in umnicd: half the buckets at most are in use (its table holds 32,768 requests). */
+#define FULL 32768u
+
+struct req {
+	struct iotab_node node;
+	struct iolist cl;
+	uint64_t id;
+};
+
+static struct iotab tab;
+
+/* Visits per lookup of n ids of owner, none of which exist when absent is set. */
+static double visits_per_lookup(const void *owner, unsigned n, bool absent)
+{
+	uint64_t before = tab.visits;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct iotab_node *f = iotab_find(&tab, owner, absent ? 0xC0000000u + i : i);
+
+		if (absent)
+			assert_null(f);
+		else
+			assert_non_null(f);
+	}
+	return (double)(tab.visits - before) / n;
+}
+
+static void test_cost_independent_of_others(void **state)
+{
+	static struct req mine[16], others[FULL];
+	int owner_a, owner_b[64];
+	double empty_hit, empty_miss, full_hit, full_miss;
+
+	(void)state;
+	iotab_init(&tab);
+	for (unsigned i = 0; i < 16; i++)
+		iotab_add(&tab, &mine[i].node, &owner_a, i);
+	empty_hit = visits_per_lookup(&owner_a, 16, false);
+	empty_miss = visits_per_lookup(&owner_a, 100000, true);
+
+	/* 32,768 requests of 64 other clients, ids overlapping ours. */
+	for (unsigned i = 0; i < FULL; i++)
+		iotab_add(&tab, &others[i].node, &owner_b[i % 64], i % 512);
+	full_hit = visits_per_lookup(&owner_a, 16, false);
+	full_miss = visits_per_lookup(&owner_a, 100000, true);
+
+	print_message("visits per lookup: empty %.2f/%.2f, full %.2f/%.2f (hit/miss)\n", empty_hit,
+		      empty_miss, full_hit, full_miss);
+	/* A chain holds about FULL / IOTAB_BUCKETS = 0.5 others: a CANCEL looks at one or two nodes. */
+	assert_true(full_hit <= 3.0);
+	assert_true(full_miss <= 2.0);
+	assert_true(empty_miss <= 0.1);
+
+	for (unsigned i = 0; i < FULL; i++)
+		iotab_del(&others[i].node);
+	assert_true(visits_per_lookup(&owner_a, 100000, true) <= 0.1);
+	for (unsigned i = 0; i < 16; i++)
+		iotab_del(&mine[i].node);
+}
+
+static void test_same_id_twice_and_delete(void **state)
+{
+	struct req a = { 0 }, b = { 0 };
+	int owner, other;
+
+	(void)state;
+	iotab_init(&tab);
+	iotab_add(&tab, &a.node, &owner, 7);
+	iotab_add(&tab, &b.node, &owner, 7);
+	/* The one added last is found first; deleting it uncovers the other. */
+	assert_ptr_equal(iotab_find(&tab, &owner, 7), &b.node);
+	assert_null(iotab_find(&tab, &other, 7));
+	iotab_del(&b.node);
+	iotab_del(&b.node); /* twice is harmless */
+	assert_ptr_equal(iotab_find(&tab, &owner, 7), &a.node);
+	iotab_del(&a.node);
+	assert_null(iotab_find(&tab, &owner, 7));
+}
+
+static void test_list(void **state)
+{
+	struct iolist head;
+	struct req r[3] = { { .id = 1 }, { .id = 2 }, { .id = 3 } };
+	uint64_t sum = 0;
+
+	(void)state;
+	iolist_init(&head);
+	assert_true(iolist_empty(&head));
+	for (int i = 0; i < 3; i++)
+		iolist_add(&head, &r[i].cl);
+	iolist_del(&r[1].cl);
+	iolist_del(&r[1].cl); /* twice is harmless */
+	for (struct iolist *n = head.next; n != &head; n = n->next)
+		sum += IOLIST_ENTRY(n, struct req, cl)->id;
+	assert_int_equal(sum, 4);
+	iolist_del(&r[0].cl);
+	iolist_del(&r[2].cl);
+	assert_true(iolist_empty(&head));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cost_independent_of_others),
+		cmocka_unit_test(test_same_id_twice_and_delete),
+		cmocka_unit_test(test_list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
