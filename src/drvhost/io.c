@@ -24,7 +24,8 @@
 #include "runtime/io.h"
 #include "runtime/rt.h"
 
-#define IO_SLOTS UMN_HOST_IO_SLOTS /* power of two; outstanding requests beyond this are refused */
+/* A power of two; outstanding requests beyond it are refused. */
+#define IO_SLOTS UMN_HOST_IO_SLOTS
 
 struct hio {
 	uint64_t id;	/* 0: free */

@@ -18,7 +18,7 @@ void iotab_init(struct iotab *t)
 	}
 }
 
-/* splitmix64's finalizer over the seeded key and owner: every input bit reaches the bucket index. */
+/* splitmix64's finalizer over the seeded key and owner: every input bit reaches the index. */
 static unsigned bucket_of(const struct iotab *t, const void *owner, uint64_t key)
 {
 	uint64_t x = key ^ t->seed ^ ((uint64_t)(uintptr_t)owner * 0x9e3779b97f4a7c15ull);

@@ -45,8 +45,9 @@
  * unprivileged user a quarter on any one host, and unprivileged users
  * together leave HOST_RESERVE of every host to root and kernel-mode
  * requestors (umnicd counts a request from when it is sent until its
- * completion is handled, longer than the host holds a slot for it). umnicd's own table is shared the same way. Cleanup and close
- * are never refused: a handle's are bounded by the handles.
+ * completion is handled, longer than the host holds a slot for it).
+ * umnicd's own table is shared the same way. Cleanup and close are never
+ * refused: a handle's are bounded by the handles.
  */
 #define HOST_CAPACITY (UMN_HOST_IO_SLOTS - 1)
 #define CLIENT_MAX_PENDING (UMN_HOST_IO_SLOTS / 2)
@@ -63,10 +64,11 @@
  * not read any more (its requests wait in its socket and ring) until they
  * fall under half of that; nor is one with CLIENT_OUT_SOME waiting while
  * its unprivileged user's clients have USER_OUT_PAUSE waiting, or all
- * unprivileged users' UNPRIV_OUT_PAUSE. A request with output is kept room for its reply (up to 48 KiB
- * inline), and refused once what waits and what is kept would pass the
- * *_OUT_KEEP bounds; a client with CLIENT_OUT_MAX unread is disconnected,
- * which one that is paused in time never reaches.
+ * unprivileged users' UNPRIV_OUT_PAUSE. A request with output is kept
+ * room for its reply (up to 48 KiB inline), and refused once what waits
+ * and what is kept would pass the *_OUT_KEEP bounds; a client with
+ * CLIENT_OUT_MAX unread is disconnected, which one that is paused in time
+ * never reaches.
  */
 #define CLIENT_OUT_PAUSE (1u << 20)
 #define CLIENT_OUT_SOME (64u << 10)
@@ -233,7 +235,7 @@ static void client_release(struct ioclient *c)
 		client_free(c);
 }
 
-/* --- shares of reply bytes --------------------------------------------------------------------- */
+/* --- shares of reply bytes ------------------------------------------------------------------- */
 
 /*
  * Whether c is to stop being read: its replies wait past its bound, or its
@@ -283,7 +285,7 @@ static void client_out_acct(struct outbox *o, size_t added, size_t taken)
 	c->user->queued = c->user->queued + added - taken;
 	if (!c->user->privileged)
 		R.queued_unpriv = R.queued_unpriv + added - taken;
-	/* Its own backlog is read: it may go on at once; its user's and everyone's wait for reflector_tick. */
+	/* Its own backlog was read: it goes on at once (its user's and everyone's: reflector_tick). */
 	if (taken && c->paused && !over_share(c, true))
 		client_resume(c);
 }
