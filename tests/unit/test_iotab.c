@@ -55,9 +55,9 @@ static void test_cost_independent_of_others(void **state)
 	empty_hit = visits_per_lookup(&owner_a, 16, false);
 	empty_miss = visits_per_lookup(&owner_a, 100000, true);
 
-	/* 32,768 requests of 64 other clients, ids overlapping ours. */
+	/* 32,768 requests of 64 other clients, 512 each, with the same ids as ours and more. */
 	for (unsigned i = 0; i < FULL; i++)
-		iotab_add(&tab, &others[i].node, &owner_b[i % 64], i % 512);
+		iotab_add(&tab, &others[i].node, &owner_b[i % 64], i / 64);
 	full_hit = visits_per_lookup(&owner_a, 16, false);
 	full_miss = visits_per_lookup(&owner_a, 100000, true);
 
