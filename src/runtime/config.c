@@ -11,16 +11,11 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "runtime/config.h"
 #include "runtime/rt.h"
 
-struct umn_regkey {
-	struct umn_object obj;
-	struct devreg *reg;
-	char subkey[512];
-};
-
 /* Converts a counted wide string to UTF-8; false if it does not fit or is malformed. */
-static bool to_utf8(PCUNICODE_STRING u, char *out, size_t cap)
+bool umn_reg_to_utf8(PCUNICODE_STRING u, char *out, size_t cap)
 {
 	size_t n = 0, count;
 
@@ -62,7 +57,7 @@ static bool to_utf8(PCUNICODE_STRING u, char *out, size_t cap)
 	return true;
 }
 
-static NTSTATUS key_open(struct umn_device *dev, enum umn_object_type type, const char *subkey,
+NTSTATUS umn_regkey_open(struct umn_device *dev, enum umn_object_type type, const char *subkey,
 			 PWDF_OBJECT_ATTRIBUTES attrs, struct umn_object *parent, struct umn_regkey **ret)
 {
 	struct umn_object *o;
@@ -81,7 +76,7 @@ static NTSTATUS key_open(struct umn_device *dev, enum umn_object_type type, cons
 	return STATUS_SUCCESS;
 }
 
-static struct umn_regkey *key_from(void *h, enum umn_object_type type, const char *fn)
+struct umn_regkey *umn_regkey_from(void *h, enum umn_object_type type, const char *fn)
 {
 	struct umn_object *o = umn_object_from_handle(h, type);
 
@@ -99,7 +94,7 @@ static NTSTATUS query_ulong(struct umn_regkey *k, PCUNICODE_STRING name, bool al
 	unsigned long long parsed;
 	int r;
 
-	if (!k || !value || !to_utf8(name, n, sizeof(n)))
+	if (!k || !value || !umn_reg_to_utf8(name, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	r = devreg_get_dword(k->reg, k->subkey, n, &v);
 	if (r == 0) {
@@ -130,7 +125,7 @@ NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
 		return STATUS_INVALID_PARAMETER;
 	if (!(DeviceInstanceKeyType & (PLUGPLAY_REGKEY_DEVICE | PLUGPLAY_REGKEY_DRIVER)))
 		return STATUS_INVALID_PARAMETER;
-	st = key_open(dev, UMN_OBJ_KEY, "", KeyAttributes, &dev->obj, &k);
+	st = umn_regkey_open(dev, UMN_OBJ_KEY, "", KeyAttributes, &dev->obj, &k);
 	if (NT_SUCCESS(st))
 		*Key = (WDFKEY)umn_object_handle(&k->obj);
 	return st;
@@ -139,7 +134,7 @@ NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
 NTSTATUS WdfRegistryOpenKey(WDFKEY ParentKey, PCUNICODE_STRING KeyName, ACCESS_MASK DesiredAccess,
 			    PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key)
 {
-	struct umn_regkey *p = key_from(ParentKey, UMN_OBJ_KEY, "WdfRegistryOpenKey"), *k;
+	struct umn_regkey *p = umn_regkey_from(ParentKey, UMN_OBJ_KEY, "WdfRegistryOpenKey"), *k;
 	struct umn_object *o;
 	char name[128];
 	NTSTATUS st;
@@ -149,9 +144,11 @@ NTSTATUS WdfRegistryOpenKey(WDFKEY ParentKey, PCUNICODE_STRING KeyName, ACCESS_M
 		return STATUS_INVALID_PARAMETER;
 	if (!p)
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* absolute registry paths do not exist here */
-	if (!to_utf8(KeyName, name, sizeof(name)))
+	if (!umn_reg_to_utf8(KeyName, name, sizeof(name)))
 		return STATUS_INVALID_PARAMETER;
-	st = umn_object_create(UMN_OBJ_KEY, sizeof(*k), KeyAttributes, umn_object_parent(&p->obj), NULL, &o);
+	/* A subkey of a key that owns its store must not outlive that key. */
+	st = umn_object_create(UMN_OBJ_KEY, sizeof(*k), KeyAttributes,
+			       p->owns_reg ? &p->obj : umn_object_parent(&p->obj), NULL, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	k = (struct umn_regkey *)o;
@@ -167,7 +164,7 @@ NTSTATUS WdfRegistryOpenKey(WDFKEY ParentKey, PCUNICODE_STRING KeyName, ACCESS_M
 
 VOID WdfRegistryClose(WDFKEY Key)
 {
-	struct umn_regkey *k = key_from(Key, UMN_OBJ_KEY, "WdfRegistryClose");
+	struct umn_regkey *k = umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryClose");
 
 	if (k)
 		umn_object_delete(&k->obj);
@@ -175,17 +172,17 @@ VOID WdfRegistryClose(WDFKEY Key)
 
 NTSTATUS WdfRegistryQueryULong(WDFKEY Key, PCUNICODE_STRING ValueName, PULONG Value)
 {
-	return query_ulong(key_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryULong"), ValueName, false, Value);
+	return query_ulong(umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryULong"), ValueName, false, Value);
 }
 
 NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG ValueLength, PVOID Value,
 			       PULONG ValueLengthQueried, PULONG ValueType)
 {
-	struct umn_regkey *k = key_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryValue");
+	struct umn_regkey *k = umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryValue");
 	const struct devreg_entry *e = NULL;
 	char n[256];
 
-	if (!k || !to_utf8(ValueName, n, sizeof(n)))
+	if (!k || !umn_reg_to_utf8(ValueName, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	if (devreg_get(k->reg, k->subkey, n, &e) < 0 || !e)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
@@ -201,10 +198,10 @@ NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG Val
 
 NTSTATUS WdfRegistryAssignULong(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG Value)
 {
-	struct umn_regkey *k = key_from(Key, UMN_OBJ_KEY, "WdfRegistryAssignULong");
+	struct umn_regkey *k = umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryAssignULong");
 	char n[256];
 
-	if (!k || !to_utf8(ValueName, n, sizeof(n)))
+	if (!k || !umn_reg_to_utf8(ValueName, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	return devreg_set_dword(k->reg, k->subkey, n, Value) < 0 ? STATUS_INSUFFICIENT_RESOURCES
 								  : STATUS_SUCCESS;
@@ -218,7 +215,7 @@ static NTSTATUS open_configuration(struct umn_device *dev, struct umn_object *pa
 
 	if (!ret)
 		return STATUS_INVALID_PARAMETER;
-	st = key_open(dev, UMN_OBJ_CONFIGURATION, "", attrs, parent, &k);
+	st = umn_regkey_open(dev, UMN_OBJ_CONFIGURATION, "", attrs, parent, &k);
 	if (NT_SUCCESS(st))
 		*ret = (NETCONFIGURATION)umn_object_handle(&k->obj);
 	return st;
@@ -246,7 +243,7 @@ NTSTATUS NetDeviceOpenConfiguration(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES Con
 
 void NetConfigurationClose(NETCONFIGURATION Configuration)
 {
-	struct umn_regkey *k = key_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationClose");
+	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationClose");
 
 	if (k)
 		umn_object_delete(&k->obj);
@@ -256,16 +253,16 @@ NTSTATUS NetConfigurationQueryUlong(NETCONFIGURATION Configuration, NET_CONFIGUR
 				    PCUNICODE_STRING ValueName, ULONG *Value)
 {
 	(void)Flags;
-	return query_ulong(key_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationQueryUlong"),
+	return query_ulong(umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationQueryUlong"),
 			   ValueName, true, Value);
 }
 
 NTSTATUS NetConfigurationAssignUlong(NETCONFIGURATION Configuration, PCUNICODE_STRING ValueName, ULONG Value)
 {
-	struct umn_regkey *k = key_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationAssignUlong");
+	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationAssignUlong");
 	char n[256];
 
-	if (!k || !to_utf8(ValueName, n, sizeof(n)))
+	if (!k || !umn_reg_to_utf8(ValueName, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	return devreg_set_dword(k->reg, k->subkey, n, Value) < 0 ? STATUS_INSUFFICIENT_RESOURCES
 								  : STATUS_SUCCESS;
@@ -274,7 +271,7 @@ NTSTATUS NetConfigurationAssignUlong(NETCONFIGURATION Configuration, PCUNICODE_S
 NTSTATUS NetConfigurationQueryLinkLayerAddress(NETCONFIGURATION Configuration,
 					       NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
 {
-	struct umn_regkey *k = key_from(Configuration, UMN_OBJ_CONFIGURATION,
+	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION,
 					"NetConfigurationQueryLinkLayerAddress");
 	const char *s = NULL;
 	size_t n = 0;

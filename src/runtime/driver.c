@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "runtime/rt.h"
+#include "runtime/string_obj.h"
 
 struct umn_rt umn_rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .user_mode = true };
 
@@ -110,13 +111,15 @@ NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryP
 		umn_log(UMN_LOG_ERR, "WdfDriverCreate: called twice");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
-	(void)RegistryPath;
 	st = umn_object_create(UMN_OBJ_DRIVER, sizeof(*d), DriverAttributes, NULL, NULL, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	d = (struct umn_driver *)o;
 	d->config = *DriverConfig;
 	d->wdm = DriverObject;
+	/* Borrowed: the string passed to DriverEntry lives as long as the driver. */
+	if (RegistryPath)
+		d->registry_path = *RegistryPath;
 	DriverObject->wdf = d;
 	if (Driver)
 		*Driver = (WDFDRIVER)umn_object_handle(o);
@@ -144,4 +147,37 @@ PDRIVER_OBJECT WdfDriverWdmGetDriverObject(WDFDRIVER Driver)
 	struct umn_driver *d = (struct umn_driver *)umn_object_from_handle(Driver, UMN_OBJ_DRIVER);
 
 	return d ? d->wdm : NULL;
+}
+
+WDFDRIVER WdfWdmDriverGetWdfDriverHandle(PDRIVER_OBJECT DriverObject)
+{
+	if (!DriverObject || DriverObject->magic != DRIVER_OBJECT_MAGIC || !DriverObject->wdf)
+		return NULL;
+	return (WDFDRIVER)umn_object_handle(&DriverObject->wdf->obj);
+}
+
+PWSTR WdfDriverGetRegistryPath(WDFDRIVER Driver)
+{
+	struct umn_driver *d = (struct umn_driver *)umn_object_from_handle(Driver, UMN_OBJ_DRIVER);
+
+	if (!d) {
+		umn_log(UMN_LOG_ERR, "WdfDriverGetRegistryPath: %p is not a WDFDRIVER", (void *)Driver);
+		return NULL;
+	}
+	return d->registry_path.Buffer;
+}
+
+/* What the framework reports about itself, as the WDF loader's version string does. */
+#define UMN_VERSION_STRING "umnic driver runtime: UMDF 2.33, KMDF 1.33, NetAdapterCx 2.5"
+
+NTSTATUS WdfDriverRetrieveVersionString(WDFDRIVER Driver, WDFSTRING String)
+{
+	struct umn_string *s = umn_string_get("WdfDriverRetrieveVersionString", String);
+
+	if (!umn_object_from_handle(Driver, UMN_OBJ_DRIVER) || !s) {
+		umn_log(UMN_LOG_ERR, "WdfDriverRetrieveVersionString: %s is not valid",
+			s ? "Driver" : "String");
+		return STATUS_INVALID_PARAMETER;
+	}
+	return umn_string_assign_utf8(s, UMN_VERSION_STRING, strlen(UMN_VERSION_STRING));
 }

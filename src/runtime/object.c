@@ -60,6 +60,9 @@ static const char *const type_names[UMN_OBJ__MAX] = {
 	[UMN_OBJ_CONFIGURATION] = "NETCONFIGURATION",
 	[UMN_OBJ_RECEIVEFILTER] = "NETRECEIVEFILTER",
 	[UMN_OBJ_OFFLOAD] = "NETOFFLOAD",
+	[UMN_OBJ_DMAENABLER] = "WDFDMAENABLER",
+	[UMN_OBJ_COMMONBUFFER] = "WDFCOMMONBUFFER",
+	[UMN_OBJ_DPC] = "WDFDPC",
 };
 
 const char *umn_object_type_name(enum umn_object_type type)

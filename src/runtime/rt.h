@@ -44,6 +44,7 @@ struct umn_driver;
 struct umn_device;
 struct umn_adapter;
 struct umn_pqueue;
+struct umn_offload;
 
 /* How the runtime reaches the OS side. Set once by the process that hosts the driver. */
 struct umn_rt_ops {
@@ -159,6 +160,8 @@ struct umn_adapter {
 	NET_PACKET_FILTER_FLAGS filter_flags;
 	uint32_t mcast_count;
 	NET_ADAPTER_LINK_LAYER_ADDRESS mcast[UMN_MCAST_MAX];
+	/* Offload and RSS capabilities as advertised (offload.c); a child object, or NULL. */
+	struct umn_offload *offload;
 };
 
 /* The queue init handed to EvtAdapterCreate{Tx,Rx}Queue. */
@@ -237,5 +240,8 @@ void umn_io_device_fini(struct umn_device *dev);
 /* Adapter logic (adapter.c). */
 NTSTATUS umn_adapter_start(struct umn_adapter *a);
 void umn_adapter_stop(struct umn_adapter *a);
+
+/* Which offload capability sets the driver advertised (offload.c); false if none. */
+bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits);
 
 #endif

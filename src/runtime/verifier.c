@@ -2,7 +2,10 @@
 #include "runtime/verifier.h"
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -72,4 +75,59 @@ NTSTATUS umn_verifier_violation(struct umn_device *dev, enum umn_rule rule, NTST
 		_exit(70);
 	}
 	return status;
+}
+
+/*
+ * A debugger is attached when TracerPid in /proc/self/status is not 0. In the
+ * sandbox /proc cannot be opened, so there the break point does nothing, as
+ * on Windows without a debugger.
+ */
+static bool debugger_attached(void)
+{
+	char buf[2048];
+	const char *p;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strstr(buf, "TracerPid:");
+	if (!p)
+		return false;
+	p += strlen("TracerPid:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p && *p != '0';
+}
+
+VOID WdfVerifierDbgBreakPoint(VOID)
+{
+	umn_log(UMN_LOG_WARN, "WdfVerifierDbgBreakPoint called");
+	if (debugger_attached())
+		raise(SIGTRAP);
+}
+
+VOID WdfVerifierKeBugCheck(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
+			   ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3,
+			   ULONG_PTR BugCheckParameter4)
+{
+	char text[UMN_TEXT_MAX];
+
+	snprintf(text, sizeof(text),
+		 "the driver called WdfVerifierKeBugCheck(0x%x, 0x%lx, 0x%lx, 0x%lx, 0x%lx)",
+		 BugCheckCode, (unsigned long)BugCheckParameter1, (unsigned long)BugCheckParameter2,
+		 (unsigned long)BugCheckParameter3, (unsigned long)BugCheckParameter4);
+	umn_log(UMN_LOG_ERR, "%s", text);
+	if (umn_rt.ops && umn_rt.ops->report)
+		umn_rt.ops->report(NULL, UMN_LOG_ERR, text);
+	if (umn_rt.ops && umn_rt.ops->device_failed)
+		umn_rt.ops->device_failed(NULL, STATUS_DRIVER_INTERNAL_ERROR, text);
+	fflush(stderr);
+	/* A bug check ends the driver: its host, or umnicd for an in-host driver. */
+	_exit(70);
 }
