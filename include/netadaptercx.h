@@ -39,6 +39,9 @@
 #include <netadapteroffload.h>
 #include <netreceivescaling.h>
 #include <netreceivefilter.h>
+#include <netwakesource.h>
+#include <netpoweroffload.h>
+#include <ndis.h>
 #include <netpacketqueue.h>
 #include <nettxqueue.h>
 #include <netrxqueue.h>

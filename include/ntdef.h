@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <wchar.h>
 #include <sal.h>
+#include <guiddef.h>
 
 #ifdef __cplusplus
 #define UMNIC_EXTERN_C_BEGIN extern "C" {
@@ -36,7 +37,71 @@
 #define NTAPI
 #define WINAPI
 #define CALLBACK
-#define FORCEINLINE static inline
+/*
+ * FORCEINLINE marks functions defined in headers. It must not say "static":
+ * a driver may put it on a C++ member function, where static would change
+ * the meaning; "inline" alone gives one definition shared by every unit.
+ * In C, C99 inline rules would need an external definition somewhere, so C
+ * keeps static inline there.
+ */
+#ifdef __cplusplus
+#define FORCEINLINE inline __attribute__((always_inline))
+#else
+#define FORCEINLINE static inline __attribute__((always_inline))
+#endif
+#ifndef EXTERN_C
+#ifdef __cplusplus
+#define EXTERN_C extern "C"
+#define EXTERN_C_START extern "C" {
+#define EXTERN_C_END }
+#else
+#define EXTERN_C extern
+#define EXTERN_C_START
+#define EXTERN_C_END
+#endif
+#endif
+#define DECLSPEC_CACHEALIGN __attribute__((aligned(64)))
+#define DECLSPEC_NOINLINE __attribute__((noinline))
+#define DECLSPEC_NORETURN __attribute__((noreturn))
+#define DECLSPEC_SELECTANY __attribute__((weak))
+#define DECLSPEC_NOTHROW
+#define DECLSPEC_IMPORT
+#define DECLSPEC_EXPORT __attribute__((visibility("default")))
+#define DECLSPEC_NOVTABLE
+#define DECLSPEC_UUID(x)
+#define DECLSPEC_DEPRECATED
+#define SYSTEM_CACHE_ALIGNMENT_SIZE 64
+#define UNALIGNED
+#define UNALIGNED64
+#define RESTRICTED_POINTER
+#define NTSYSAPI
+#define NTSYSCALLAPI
+#define NTKERNELAPI
+#define NTHALAPI
+#define NTAPI_INLINE
+#define FASTCALL
+#define STDMETHODCALLTYPE
+#define CDECL
+#define __cdecl
+#define __stdcall
+#define __fastcall
+#ifndef __forceinline
+#define __forceinline inline __attribute__((always_inline))
+#endif
+#define DECLARE_HANDLE(name) \
+	struct name##__ {    \
+		int unused;  \
+	};                   \
+	typedef struct name##__ *name
+#define ANYSIZE_ARRAY 1
+#define MAXUCHAR 0xff
+#define MAXUSHORT 0xffff
+#define MAXULONG 0xffffffffUL
+#define MAXLONG 0x7fffffffL
+#define MINLONG (-MAXLONG - 1)
+#define MAXLONGLONG ((LONGLONG)0x7fffffffffffffffLL)
+#define MAXULONG64 ((ULONG64)~((ULONG64)0))
+#define MAXSIZE_T ((SIZE_T)~((SIZE_T)0))
 #define DECLSPEC_ALIGN(n) __attribute__((aligned(n)))
 #define UNREFERENCED_PARAMETER(p) ((void)(p))
 #define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,6 +164,68 @@ typedef KIRQL *PKIRQL;
 typedef CCHAR KPROCESSOR_MODE;
 typedef ULONG DEVICE_TYPE;
 typedef ULONG NODE_REQUIREMENT;
+typedef ULONG LOGICAL, *PLOGICAL;
+typedef float FLOAT;
+typedef double DOUBLE;
+typedef LONG HRESULT;
+typedef short CSHORT;
+typedef SHORT *PSHORT;
+typedef INT *PINT, *LPINT;
+typedef UINT *PUINT;
+typedef BOOL *PBOOL, *LPBOOL;
+typedef BYTE *LPBYTE;
+typedef WORD *PWORD, *LPWORD;
+typedef DWORD *LPDWORD;
+typedef LONG *LPLONG;
+typedef ULONG_PTR KAFFINITY, *PKAFFINITY;
+typedef USHORT RTL_ATOM;
+typedef const char *PCSZ;
+typedef ULONG CLONG;
+typedef ULONGLONG DWORDLONG;
+typedef LONG KPRIORITY;
+typedef DWORD LCID;
+typedef void *PVOID64;
+typedef PVOID PSECURITY_DESCRIPTOR;
+typedef PVOID PSID;
+typedef UCHAR *PUINT8;
+typedef USHORT *PUINT16;
+typedef ULONG *PUINT32;
+typedef ULONG64 *PUINT64;
+typedef INT32 *PINT32;
+typedef INT64 *PINT64;
+typedef ULONG64 *PDWORD64;
+typedef LONG64 *PLONG64;
+typedef UINT_PTR *PUINT_PTR;
+typedef LONG_PTR *PLONG_PTR;
+
+/* Processor sets, as KeSetSystemGroupAffinityThread and SetThreadGroupAffinity take them. */
+typedef struct _GROUP_AFFINITY {
+	KAFFINITY Mask;
+	USHORT Group;
+	USHORT Reserved[3];
+} GROUP_AFFINITY, *PGROUP_AFFINITY;
+
+typedef struct _PROCESSOR_NUMBER {
+	USHORT Group;
+	UCHAR Number;
+	UCHAR Reserved;
+} PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+
+/* Kinds of kernel event: notification stays signalled, synchronization resets on a wait. */
+typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
+
+typedef enum _WAIT_TYPE { WaitAll, WaitAny, WaitNotification, WaitDequeue, WaitDpc } WAIT_TYPE;
+
+typedef struct _SINGLE_LIST_ENTRY {
+	struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+typedef struct _STRING {
+	USHORT Length;
+	USHORT MaximumLength;
+	PCHAR Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING;
+typedef const STRING *PCSTRING, *PCANSI_STRING;
 
 #define NT_SUCCESS(s) (((NTSTATUS)(s)) >= 0)
 #define NT_INFORMATION(s) ((((ULONG)(s)) >> 30) == 1)
@@ -128,27 +255,6 @@ typedef union _LARGE_INTEGER {
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
 typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
-
-typedef struct _GUID {
-	ULONG Data1;
-	USHORT Data2;
-	USHORT Data3;
-	UCHAR Data4[8];
-} GUID, *PGUID, *LPGUID;
-typedef const GUID *LPCGUID, *PCGUID;
-UMNIC_STATIC_ASSERT(sizeof(GUID) == 16, "GUID is 16 bytes");
-
-#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
-	static const GUID name = { l, w1, w2, { b1, b2, b3, b4, b5, b6, b7, b8 } }
-
-#ifdef __cplusplus
-static inline bool IsEqualGUID(const GUID &a, const GUID &b)
-{
-	return __builtin_memcmp(&a, &b, sizeof(GUID)) == 0;
-}
-#else
-#define IsEqualGUID(a, b) (__builtin_memcmp((a), (b), sizeof(GUID)) == 0)
-#endif
 
 /* Counted string; Length and MaximumLength are in bytes, as on Windows. */
 typedef struct _UNICODE_STRING {
@@ -225,4 +331,10 @@ typedef struct _IO_STATUS_BLOCK {
 #define IRP_MJ_INTERNAL_DEVICE_CONTROL 0x0f
 #define IRP_MJ_CLEANUP 0x12
 
+#ifndef MAX_PATH
+#define MAX_PATH 260
 #endif
+
+#endif
+
+#include <wdkbase.h>

@@ -31,5 +31,6 @@
 #include <wdfdmaenabler.h>
 #include <wdfcommonbuffer.h>
 #include <wdfdpc.h>
+#include <wdfwmi.h>
 
 #endif

@@ -240,6 +240,209 @@ NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
 
 WDFDRIVER WdfDeviceGetDriver(WDFDEVICE Device);
 
+
+/* ---- Power policy ------------------------------------------------------------------------ */
+
+/*
+ * umnic devices have no idle or wake signalling: the settings below are
+ * checked and recorded, and the arm/disarm/triggered callbacks never run
+ * (docs/wdk-surface.md).
+ */
+typedef NTSTATUS EVT_WDF_DEVICE_ARM_WAKE_FROM_S0(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_ARM_WAKE_FROM_S0 *PFN_WDF_DEVICE_ARM_WAKE_FROM_S0;
+typedef VOID EVT_WDF_DEVICE_DISARM_WAKE_FROM_S0(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_DISARM_WAKE_FROM_S0 *PFN_WDF_DEVICE_DISARM_WAKE_FROM_S0;
+typedef VOID EVT_WDF_DEVICE_WAKE_FROM_S0_TRIGGERED(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_WAKE_FROM_S0_TRIGGERED *PFN_WDF_DEVICE_WAKE_FROM_S0_TRIGGERED;
+typedef NTSTATUS EVT_WDF_DEVICE_ARM_WAKE_FROM_SX(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_ARM_WAKE_FROM_SX *PFN_WDF_DEVICE_ARM_WAKE_FROM_SX;
+typedef NTSTATUS EVT_WDF_DEVICE_ARM_WAKE_FROM_SX_WITH_REASON(WDFDEVICE Device,
+							   BOOLEAN DeviceWakeEnabled,
+							   BOOLEAN ChildrenArmedForWake);
+typedef EVT_WDF_DEVICE_ARM_WAKE_FROM_SX_WITH_REASON *PFN_WDF_DEVICE_ARM_WAKE_FROM_SX_WITH_REASON;
+typedef VOID EVT_WDF_DEVICE_DISARM_WAKE_FROM_SX(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_DISARM_WAKE_FROM_SX *PFN_WDF_DEVICE_DISARM_WAKE_FROM_SX;
+typedef VOID EVT_WDF_DEVICE_WAKE_FROM_SX_TRIGGERED(WDFDEVICE Device);
+typedef EVT_WDF_DEVICE_WAKE_FROM_SX_TRIGGERED *PFN_WDF_DEVICE_WAKE_FROM_SX_TRIGGERED;
+
+typedef struct _WDF_POWER_POLICY_EVENT_CALLBACKS {
+	ULONG Size;
+	PFN_WDF_DEVICE_ARM_WAKE_FROM_S0 EvtDeviceArmWakeFromS0;
+	PFN_WDF_DEVICE_DISARM_WAKE_FROM_S0 EvtDeviceDisarmWakeFromS0;
+	PFN_WDF_DEVICE_WAKE_FROM_S0_TRIGGERED EvtDeviceWakeFromS0Triggered;
+	PFN_WDF_DEVICE_ARM_WAKE_FROM_SX EvtDeviceArmWakeFromSx;
+	PFN_WDF_DEVICE_DISARM_WAKE_FROM_SX EvtDeviceDisarmWakeFromSx;
+	PFN_WDF_DEVICE_WAKE_FROM_SX_TRIGGERED EvtDeviceWakeFromSxTriggered;
+	PFN_WDF_DEVICE_ARM_WAKE_FROM_SX_WITH_REASON EvtDeviceArmWakeFromSxWithReason;
+} WDF_POWER_POLICY_EVENT_CALLBACKS, *PWDF_POWER_POLICY_EVENT_CALLBACKS;
+
+FORCEINLINE VOID WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(PWDF_POWER_POLICY_EVENT_CALLBACKS Callbacks)
+{
+	memset(Callbacks, 0, sizeof(*Callbacks));
+	Callbacks->Size = sizeof(*Callbacks);
+}
+
+VOID WdfDeviceInitSetPowerPolicyEventCallbacks(
+	PWDFDEVICE_INIT DeviceInit, PWDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicyEventCallbacks);
+
+/* Makes the device its stack's power policy owner (the default for a function driver). */
+VOID WdfDeviceInitSetPowerPolicyOwnership(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsPowerPolicyOwner);
+
+typedef enum _WDF_POWER_POLICY_S0_IDLE_CAPABILITIES {
+	IdleCapsInvalid = 0,
+	IdleCannotWakeFromS0,
+	IdleCanWakeFromS0,
+	IdleUsbSelectiveSuspend,
+} WDF_POWER_POLICY_S0_IDLE_CAPABILITIES;
+
+typedef enum _WDF_POWER_POLICY_S0_IDLE_USER_CONTROL {
+	IdleUserControlInvalid = 0,
+	IdleDoNotAllowUserControl,
+	IdleAllowUserControl,
+} WDF_POWER_POLICY_S0_IDLE_USER_CONTROL;
+
+typedef enum _WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE {
+	DriverManagedIdleTimeout = 0,
+	SystemManagedIdleTimeout = 1,
+	SystemManagedIdleTimeoutWithHint = 2,
+} WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE;
+
+typedef enum _WDF_POWER_POLICY_SX_WAKE_USER_CONTROL {
+	WakeUserControlInvalid = 0,
+	WakeDoNotAllowUserControl,
+	WakeAllowUserControl,
+} WDF_POWER_POLICY_SX_WAKE_USER_CONTROL;
+
+/* IdleTimeout value meaning "the framework's default" (5 seconds). */
+#define IdleTimeoutDefaultValue ((ULONG)0)
+
+typedef struct _WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS {
+	ULONG Size;
+	WDF_POWER_POLICY_S0_IDLE_CAPABILITIES IdleCaps;
+	DEVICE_POWER_STATE DxState;
+	/* Milliseconds. */
+	ULONG IdleTimeout;
+	WDF_POWER_POLICY_S0_IDLE_USER_CONTROL UserControlOfIdleSettings;
+	WDF_TRI_STATE Enabled;
+	WDF_TRI_STATE PowerUpIdleDeviceOnSystemWake;
+	WDF_POWER_POLICY_IDLE_TIMEOUT_TYPE IdleTimeoutType;
+	WDF_TRI_STATE ExcludeD3Cold;
+} WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS, *PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS;
+
+/* D3 for devices that cannot wake themselves, otherwise the deepest wake state (PowerDeviceMaximum). */
+FORCEINLINE VOID
+WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings,
+					   WDF_POWER_POLICY_S0_IDLE_CAPABILITIES IdleCaps)
+{
+	memset(Settings, 0, sizeof(*Settings));
+	Settings->Size = sizeof(*Settings);
+	Settings->IdleCaps = IdleCaps;
+	Settings->IdleTimeout = IdleTimeoutDefaultValue;
+	Settings->UserControlOfIdleSettings = IdleAllowUserControl;
+	Settings->Enabled = WdfUseDefault;
+	Settings->PowerUpIdleDeviceOnSystemWake = WdfUseDefault;
+	Settings->IdleTimeoutType = DriverManagedIdleTimeout;
+	Settings->ExcludeD3Cold = WdfUseDefault;
+	Settings->DxState = IdleCaps == IdleCannotWakeFromS0 ? PowerDeviceD3 : PowerDeviceMaximum;
+}
+
+NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device,
+				       PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings);
+
+typedef struct _WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS {
+	ULONG Size;
+	DEVICE_POWER_STATE DxState;
+	WDF_POWER_POLICY_SX_WAKE_USER_CONTROL UserControlOfWakeSettings;
+	WDF_TRI_STATE Enabled;
+	BOOLEAN ArmForWakeIfChildrenAreArmedForWake;
+	BOOLEAN IndicateChildWakeOnParentWake;
+} WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS, *PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS;
+
+FORCEINLINE VOID
+WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
+{
+	memset(Settings, 0, sizeof(*Settings));
+	Settings->Size = sizeof(*Settings);
+	Settings->Enabled = WdfUseDefault;
+	Settings->DxState = PowerDeviceMaximum;
+	Settings->UserControlOfWakeSettings = WakeAllowUserControl;
+}
+
+NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device,
+				       PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings);
+
+/*
+ * Power references: the device stays in D0 while one is held. umnic devices
+ * never idle out, so these only count; StopIdle returns STATUS_SUCCESS.
+ */
+NTSTATUS WdfDeviceStopIdleNoTrack(WDFDEVICE Device, BOOLEAN WaitForD0);
+VOID WdfDeviceResumeIdleNoTrack(WDFDEVICE Device);
+NTSTATUS WdfDeviceStopIdleActual(WDFDEVICE Device, BOOLEAN WaitForD0, PVOID Tag, LONG Line,
+				 PCSTR File);
+VOID WdfDeviceResumeIdleActual(WDFDEVICE Device, PVOID Tag, LONG Line, PCSTR File);
+#define WdfDeviceStopIdle(Device, WaitForD0) \
+	WdfDeviceStopIdleActual((Device), (WaitForD0), NULL, __LINE__, __FILE__)
+#define WdfDeviceStopIdleWithTag(Device, WaitForD0, Tag) \
+	WdfDeviceStopIdleActual((Device), (WaitForD0), (Tag), __LINE__, __FILE__)
+#define WdfDeviceResumeIdle(Device) WdfDeviceResumeIdleActual((Device), NULL, __LINE__, __FILE__)
+#define WdfDeviceResumeIdleWithTag(Device, Tag) \
+	WdfDeviceResumeIdleActual((Device), (Tag), __LINE__, __FILE__)
+
+/* ---- Device state ------------------------------------------------------------------------ */
+
+typedef struct _WDF_DEVICE_STATE {
+	ULONG Size;
+	WDF_TRI_STATE Disabled;
+	WDF_TRI_STATE DontDisplayInUI;
+	WDF_TRI_STATE Failed;
+	WDF_TRI_STATE NotDisableable;
+	WDF_TRI_STATE Removed;
+	WDF_TRI_STATE ResourcesChanged;
+} WDF_DEVICE_STATE, *PWDF_DEVICE_STATE;
+
+FORCEINLINE VOID WDF_DEVICE_STATE_INIT(PWDF_DEVICE_STATE PnpDeviceState)
+{
+	memset(PnpDeviceState, 0, sizeof(*PnpDeviceState));
+	PnpDeviceState->Size = sizeof(*PnpDeviceState);
+	PnpDeviceState->Disabled = WdfUseDefault;
+	PnpDeviceState->DontDisplayInUI = WdfUseDefault;
+	PnpDeviceState->Failed = WdfUseDefault;
+	PnpDeviceState->NotDisableable = WdfUseDefault;
+	PnpDeviceState->Removed = WdfUseDefault;
+	PnpDeviceState->ResourcesChanged = WdfUseDefault;
+}
+
+/*
+ * Failed = WdfTrue stops the device (as WdfDeviceSetFailed with
+ * WdfDeviceFailedNoRestart); the other fields are recorded.
+ */
+VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState);
+VOID WdfDeviceGetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState);
+
+/* Marks the device a filter: requests it does not handle go to the next driver (umnicd). */
+VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit);
+
+/* Crash-dump triage data: a table describing the framework's structures. */
+typedef struct _WDF_TRIAGE_INFO {
+	ULONG WdfMajorVersion;
+	ULONG WdfMinorVersion;
+	ULONG TriageInfoMajorVersion;
+	ULONG TriageInfoMinorVersion;
+	PVOID Reserved0;
+	PVOID WdfObjectTriageInfo;
+	PVOID WdfContextTriageInfo;
+	PVOID WdfContextTypeTriageInfo;
+	PVOID WdfQueueTriageInfo;
+	PVOID WdfFwdProgressTriageInfo;
+	PVOID WdfIrpQueueTriageInfo;
+	PVOID WdfRequestTriageInfo;
+	PVOID WdfDeviceTriageInfo;
+	PVOID WdfIrpTriageInfo;
+} WDF_TRIAGE_INFO, *PWDF_TRIAGE_INFO;
+
+/* umnic's table names the framework version; the per-structure entries are NULL. */
+PVOID WdfGetTriageInfo(VOID);
+
 #ifdef _KERNEL_MODE
 /* WDM objects behind a device (in-host drivers only). */
 PDEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device);

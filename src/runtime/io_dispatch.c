@@ -17,6 +17,8 @@ NTSTATUS umn_io_device_init(struct umn_device *dev, const struct WDFDEVICE_INIT 
 	if (!io)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	io->dev = dev;
+	/* Not I/O, but this is where WdfDeviceCreate hands the init's settings over. */
+	dev->power = init->power;
 	io_list_init(&io->queues);
 	io_list_init(&io->targets);
 	if (init->file_config_set) {

@@ -63,6 +63,8 @@ static const char *const type_names[UMN_OBJ__MAX] = {
 	[UMN_OBJ_DMAENABLER] = "WDFDMAENABLER",
 	[UMN_OBJ_COMMONBUFFER] = "WDFCOMMONBUFFER",
 	[UMN_OBJ_DPC] = "WDFDPC",
+	[UMN_OBJ_WMIPROVIDER] = "WDFWMIPROVIDER",
+	[UMN_OBJ_WMIINSTANCE] = "WDFWMIINSTANCE",
 };
 
 const char *umn_object_type_name(enum umn_object_type type)

@@ -20,6 +20,13 @@ struct umn_offload {
 	NET_ADAPTER_OFFLOAD_GSO_CAPABILITIES gso;
 	NET_ADAPTER_OFFLOAD_RSC_CAPABILITIES rsc;
 	NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES rss;
+	NET_ADAPTER_WAKE_BITMAP_CAPABILITIES wake_bitmap;
+	NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES wake_magic;
+	NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES wake_media;
+	NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES wake_filter;
+	NET_ADAPTER_WAKE_EAPOL_PACKET_CAPABILITIES wake_eapol;
+	NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES pm_arp;
+	NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES pm_ns;
 	unsigned set;	/* OFFLOAD_* bits */
 };
 
@@ -29,6 +36,8 @@ enum {
 	OFFLOAD_GSO = 1u << 2,
 	OFFLOAD_RSC = 1u << 3,
 	OFFLOAD_RSS = 1u << 4,
+	OFFLOAD_WAKE = 1u << 5,
+	OFFLOAD_POWER = 1u << 6,
 };
 
 /* The adapter's capability record, created on first use as a child of the adapter. */
@@ -100,6 +109,49 @@ void NetAdapterSetReceiveScalingCapabilities(
 	NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterSetReceiveScalingCapabilities", rss, OFFLOAD_RSS);
+}
+
+/* Wake and power-offload capabilities: recorded, never armed (adapters do not sleep). */
+VOID NetAdapterWakeSetBitmapCapabilities(NETADAPTER Adapter,
+					 NET_ADAPTER_WAKE_BITMAP_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterWakeSetBitmapCapabilities", wake_bitmap, OFFLOAD_WAKE);
+}
+
+VOID NetAdapterWakeSetMagicPacketCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterWakeSetMagicPacketCapabilities", wake_magic, OFFLOAD_WAKE);
+}
+
+VOID NetAdapterWakeSetMediaChangeCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterWakeSetMediaChangeCapabilities", wake_media, OFFLOAD_WAKE);
+}
+
+VOID NetAdapterWakeSetPacketFilterCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterWakeSetPacketFilterCapabilities", wake_filter, OFFLOAD_WAKE);
+}
+
+VOID NetAdapterWakeSetEapolPacketCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_WAKE_EAPOL_PACKET_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterWakeSetEapolPacketCapabilities", wake_eapol, OFFLOAD_WAKE);
+}
+
+VOID NetAdapterPowerOffloadSetArpCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterPowerOffloadSetArpCapabilities", pm_arp, OFFLOAD_POWER);
+}
+
+VOID NetAdapterPowerOffloadSetNSCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES const *Capabilities)
+{
+	RECORD("NetAdapterPowerOffloadSetNSCapabilities", pm_ns, OFFLOAD_POWER);
 }
 
 /*

@@ -79,6 +79,22 @@ struct umn_driver {
 	DRIVER_OBJECT *wdm;
 };
 
+/*
+ * Power policy and device state as the driver set them (power.c). umnic has
+ * no idle or wake events, so they are recorded and reported, not acted on.
+ */
+struct umn_power_policy {
+	WDF_POWER_POLICY_EVENT_CALLBACKS callbacks;
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS idle;
+	WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS wake;
+	WDF_DEVICE_STATE state;
+	bool callbacks_set;
+	bool idle_set;
+	bool wake_set;
+	bool filter;
+	int idle_refs;	/* WdfDeviceStopIdle minus WdfDeviceResumeIdle; __atomic */
+};
+
 struct WDFDEVICE_INIT {
 	struct umn_driver *driver;
 	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
@@ -94,6 +110,8 @@ struct WDFDEVICE_INIT {
 	bool file_config_set;
 	WDF_OBJECT_ATTRIBUTES file_attrs;
 	bool file_attrs_set;
+	/* WdfDeviceInitSetPowerPolicyEventCallbacks, WdfFdoInitSetFilter (power.c). */
+	struct umn_power_policy power;
 };
 
 struct umn_io_dev;
@@ -121,6 +139,7 @@ struct umn_device {
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
 	struct umn_io_dev *io;
 	struct _DEVICE_OBJECT wdm;	/* WdfDeviceWdmGetDeviceObject */
+	struct umn_power_policy power;	/* from the init, then WdfDeviceAssign* (power.c) */
 };
 
 struct _NETADAPTER_INIT {

@@ -4,8 +4,6 @@
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -77,38 +75,10 @@ NTSTATUS umn_verifier_violation(struct umn_device *dev, enum umn_rule rule, NTST
 	return status;
 }
 
-/*
- * A debugger is attached when TracerPid in /proc/self/status is not 0. In the
- * sandbox /proc cannot be opened, so there the break point does nothing, as
- * on Windows without a debugger.
- */
-static bool debugger_attached(void)
-{
-	char buf[2048];
-	const char *p;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strstr(buf, "TracerPid:");
-	if (!p)
-		return false;
-	p += strlen("TracerPid:");
-	while (*p == ' ' || *p == '\t')
-		p++;
-	return *p && *p != '0';
-}
-
 VOID WdfVerifierDbgBreakPoint(VOID)
 {
 	umn_log(UMN_LOG_WARN, "WdfVerifierDbgBreakPoint called");
-	if (debugger_attached())
+	if (umn_debugger_attached())
 		raise(SIGTRAP);
 }
 

@@ -7,6 +7,8 @@
 #ifndef UMNIC_RUNTIME_VERIFIER_H
 #define UMNIC_RUNTIME_VERIFIER_H
 
+#include <stdbool.h>
+
 #include <ntdef.h>
 
 struct umn_device;
@@ -46,5 +48,8 @@ NTSTATUS umn_verifier_violation(struct umn_device *dev, enum umn_rule rule, NTST
 /* Same, formatting into buf instead of reporting (used where the report comes later). */
 void umn_verifier_format(char *buf, size_t cap, enum umn_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Whether a debugger is tracing this process (false when /proc cannot be read). */
+bool umn_debugger_attached(void);
 
 #endif

@@ -304,6 +304,62 @@ static void test_offload_minimal(void **state)
 	umn_rt.ops = NULL;
 }
 
+static void test_power_policy_and_wmi(void **state)
+{
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS idle;
+	WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS wake;
+	WDF_DEVICE_STATE ds;
+	WDF_WMI_PROVIDER_CONFIG pc;
+	WDF_WMI_INSTANCE_CONFIG ic;
+	WDFWMIINSTANCE inst;
+	struct umn_device *dev;
+	static const GUID g = { 1, 2, 3, { 4, 5, 6, 7, 8, 9, 10, 11 } };
+
+	(void)state;
+	ioh_start(NULL);
+	dev = (struct umn_device *)umn_object_from_handle(ioh_device, UMN_OBJ_DEVICE);
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&idle, IdleCannotWakeFromS0);
+	idle.IdleTimeout = 1234;
+	assert_int_equal(WdfDeviceAssignS0IdleSettings(ioh_device, &idle), STATUS_SUCCESS);
+	assert_true(dev->power.idle_set);
+	assert_int_equal(dev->power.idle.IdleTimeout, 1234);
+	idle.Size = 8;
+	assert_int_equal(WdfDeviceAssignS0IdleSettings(ioh_device, &idle), STATUS_INFO_LENGTH_MISMATCH);
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&idle, IdleUsbSelectiveSuspend);
+	assert_int_equal(WdfDeviceAssignS0IdleSettings(ioh_device, &idle), STATUS_POWER_STATE_INVALID);
+	WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(&wake);
+	wake.DxState = PowerDeviceD0;
+	assert_int_equal(WdfDeviceAssignSxWakeSettings(ioh_device, &wake), STATUS_INVALID_PARAMETER);
+	wake.DxState = PowerDeviceD3;
+	assert_int_equal(WdfDeviceAssignSxWakeSettings(ioh_device, &wake), STATUS_SUCCESS);
+	assert_true(dev->power.wake_set);
+
+	/* Power references only count; an unmatched resume is reported. */
+	assert_int_equal(WdfDeviceStopIdle(ioh_device, TRUE), STATUS_SUCCESS);
+	WdfDeviceResumeIdle(ioh_device);
+	WdfDeviceResumeIdle(ioh_device);
+	assert_true(ioh_log_has("without a matching WdfDeviceStopIdle"));
+	assert_int_equal(dev->power.idle_refs, 0);
+
+	WDF_DEVICE_STATE_INIT(&ds);
+	ds.DontDisplayInUI = WdfTrue;
+	WdfDeviceSetDeviceState(ioh_device, &ds);
+	WDF_DEVICE_STATE_INIT(&ds);
+	WdfDeviceGetDeviceState(ioh_device, &ds);
+	assert_int_equal(ds.DontDisplayInUI, WdfTrue);
+	assert_non_null(WdfGetTriageInfo());
+
+	/* WMI: an instance with its own provider, registered, firing into the void. */
+	WDF_WMI_PROVIDER_CONFIG_INIT(&pc, &g);
+	WDF_WMI_INSTANCE_CONFIG_INIT_PROVIDER_CONFIG(&ic, &pc);
+	ic.Register = TRUE;
+	assert_int_equal(WdfWmiInstanceCreate(ioh_device, &ic, NULL, &inst), STATUS_SUCCESS);
+	assert_ptr_equal(WdfWmiInstanceGetDevice(inst), ioh_device);
+	assert_false(WdfWmiProviderIsEnabled(WdfWmiInstanceGetProvider(inst), WdfWmiEventControl));
+	assert_int_equal(WdfWmiInstanceFireEvent(inst, 0, NULL), STATUS_SUCCESS);
+	ioh_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_net_configuration),
 		cmocka_unit_test(test_driver_calls),
 		cmocka_unit_test(test_offload_minimal),
+		cmocka_unit_test(test_power_policy_and_wmi),
 	};
 
 	return cmocka_run_group_tests(tests, ioh_group_setup, NULL);
