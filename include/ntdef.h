@@ -60,6 +60,28 @@
 #define EXTERN_C_END
 #endif
 #endif
+/*
+ * clang (with -fms-extensions) knows __declspec; gcc does not, so the common
+ * forms are mapped to attributes: __declspec(x) becomes UMNIC_DECLSPEC_x.
+ */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__declspec)
+#define __declspec(x) UMNIC_DECLSPEC_##x
+#define UMNIC_DECLSPEC_selectany __attribute__((weak))
+#define UMNIC_DECLSPEC_noinline __attribute__((noinline))
+#define UMNIC_DECLSPEC_noreturn __attribute__((noreturn))
+#define UMNIC_DECLSPEC_nothrow
+#define UMNIC_DECLSPEC_novtable
+#define UMNIC_DECLSPEC_dllimport
+#define UMNIC_DECLSPEC_dllexport __attribute__((visibility("default")))
+#define UMNIC_DECLSPEC_deprecated __attribute__((deprecated))
+#define UMNIC_DECLSPEC_restrict
+#define UMNIC_DECLSPEC_noalias
+#define UMNIC_DECLSPEC_thread __thread
+#define UMNIC_DECLSPEC_align(n) __attribute__((aligned(n)))
+#define UMNIC_DECLSPEC_uuid(s)
+#define UMNIC_DECLSPEC_code_seg(s)
+#define UMNIC_DECLSPEC_allocate(s)
+#endif
 #define DECLSPEC_CACHEALIGN __attribute__((aligned(64)))
 #define DECLSPEC_NOINLINE __attribute__((noinline))
 #define DECLSPEC_NORETURN __attribute__((noreturn))

@@ -267,6 +267,13 @@ FORCEINLINE ULONG64 _byteswap_uint64(ULONG64 v)
 #define RtlUlongByteSwap(v) _byteswap_ulong(v)
 #define RtlUlonglongByteSwap(v) _byteswap_uint64(v)
 
+#ifdef __has_builtin
+#if __has_builtin(_BitScanForward)
+/* clang with -fms-extensions has the bit scans built in. */
+#define UMNIC_HAVE_BITSCAN 1
+#endif
+#endif
+#ifndef UMNIC_HAVE_BITSCAN
 /* Index of the lowest (highest) set bit; FALSE when Mask is 0. */
 FORCEINLINE BOOLEAN _BitScanForward(ULONG *Index, ULONG Mask)
 {
@@ -299,6 +306,7 @@ FORCEINLINE BOOLEAN _BitScanReverse64(ULONG *Index, ULONG64 Mask)
 	*Index = 63u - (ULONG)__builtin_clzll(Mask);
 	return TRUE;
 }
+#endif
 
 #define PopulationCount64(v) ((ULONG)__builtin_popcountll(v))
 #define RtlNumberOfSetBitsUlongPtr(v) ((ULONG)__builtin_popcountll(v))
