@@ -24,8 +24,7 @@ check: deps
 	scripts/check.sh
 
 bench: build
-	bench/run.sh $(BUILD)
-	bench/ioctl.sh $(BUILD)
+	bench/all.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -12,7 +12,7 @@ umn_need_root "$0" "$@"
 
 tag=umcost$$
 work=$(mktemp -d /tmp/umnic-cost.XXXXXX)
-trap 'pkill -f "iperf3 -s -D -B 10.77.0.2" 2>/dev/null; umn_cleanup; rm -rf "$work"' EXIT
+trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
 umn_start_daemon "$work"
@@ -22,9 +22,11 @@ ip -n "$tag-a" addr add 10.77.0.1/24 dev vpa
 ip -n "$tag-b" addr add 10.77.0.2/24 dev vpb
 ip -n "$tag-a" link set vpa up
 ip -n "$tag-b" link set vpb up
-ip netns exec "$tag-b" iperf3 -s -D -B 10.77.0.2 -p 5402 >/dev/null 2>&1
+umn_bg ip netns exec "$tag-b" iperf3 -s -B 10.77.0.2 -p 5402 >/dev/null 2>&1
+server=$UMN_BG_PID
 sleep 0.3
-ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5402 -t 12 >/dev/null 2>&1 &
+umn_bg ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5402 -t 12 >/dev/null 2>&1
+client=$UMN_BG_PID
 sleep 1.5
 
 frames() { umn_cli status --json | jq '.[0].queues.tx.packets + .[0].queues.rx.packets'; }
@@ -99,4 +101,7 @@ if [ -w "$T/uprobe_events" ] && [ -n "$libc" ]; then
 else
 	echo "# tracefs uprobes unavailable; allocation count skipped" >&2
 fi
+# The load is no longer needed, whether or not its 12 s are over.
+umn_stop "$client"
+umn_stop "$server"
 umn_stop_daemon || true

@@ -15,7 +15,7 @@ KILLS=${BENCH_KILLS:-50}
 
 tag=umrst$$
 work=$(mktemp -d /tmp/umnic-restart.XXXXXX)
-trap 'pkill -f "iperf3 -s -D -B 10.77.0.2" 2>/dev/null; umn_cleanup; rm -rf "$work"' EXIT
+trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
 if [ "${UMNIC_WARM_SPARE:-on}" = off ]; then umn_start_daemon "$work" --no-warm-spare; else umn_start_daemon "$work"; fi
@@ -47,10 +47,11 @@ wait_restart() {
 }
 
 # A steady flow (about 20k frames/s) so the first frame after a restart is never far away.
-ip netns exec "$tag-b" iperf3 -s -D -B 10.77.0.2 -p 5410 >/dev/null 2>&1
+umn_bg ip netns exec "$tag-b" iperf3 -s -B 10.77.0.2 -p 5410 >/dev/null 2>&1
+flow_server=$UMN_BG_PID
 sleep 0.3
-ip netns exec "$tag-a" iperf3 -u -b 200M -c 10.77.0.2 -p 5410 -t 3600 >/dev/null 2>&1 &
-flow=$!
+umn_bg ip netns exec "$tag-a" iperf3 -u -b 200M -c 10.77.0.2 -p 5410 -t 3600 >/dev/null 2>&1
+flow=$UMN_BG_PID
 sleep 1
 : >"$work/lat"
 prev=$(status | jq -r '.[0].last_restart_us')
@@ -60,7 +61,8 @@ for i in $(seq 1 "$KILLS"); do
 	echo "$prev" >>"$work/lat"
 	sleep 0.05
 done
-kill "$flow" 2>/dev/null || true
+umn_stop "$flow"
+umn_stop "$flow_server"
 
 # Baseline: the process plumbing alone (clone into namespaces, uid maps, exec, loading the
 # driver, sandbox, one request answered), measured by spawn_bench in the same run.
@@ -77,14 +79,17 @@ echo "# $KILLS kills; latency = death detected -> first frame forwarded (warm sp
 
 # TCP throughput with one kill per second against none.
 tcp10() {
-	ip netns exec "$tag-b" iperf3 -s -1 -D -B 10.77.0.2 -p 5411 >/dev/null 2>&1
+	umn_bg ip netns exec "$tag-b" iperf3 -s -1 -B 10.77.0.2 -p 5411 >/dev/null 2>&1
+	s=$UMN_BG_PID
 	sleep 0.3
-	ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5411 -t 10 -J >"$work/tcp.json" 2>/dev/null &
-	c=$!
+	umn_bg ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5411 -t 10 -J >"$work/tcp.json" 2>/dev/null
+	c=$UMN_BG_PID
 	if [ "$1" = kill ]; then
 		for _ in $(seq 1 9); do sleep 1; kill -KILL "$(host_pid)" 2>/dev/null || true; done
 	fi
 	wait "$c" || true
+	umn_forget "$c"
+	umn_stop "$s"
 	jq -r '.end.sum_received.bits_per_second / 1e9' "$work/tcp.json"
 }
 base=$(tcp10 none)

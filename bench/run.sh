@@ -16,9 +16,12 @@ trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 
 # iperf3 TCP from namespace $1 to address $3 served in namespace $2; prints Gbit/s.
 iperf_gbps() {
-	ip netns exec "$2" iperf3 -s -1 -D -B "$3" -p 5400 >/dev/null 2>&1
+	umn_bg ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5400 >/dev/null 2>&1
+	server=$UMN_BG_PID
 	sleep 0.3
 	ip netns exec "$1" iperf3 -c "$3" -p 5400 -t "$SECONDS_PER_RUN" -J >"$work/iperf.json" 2>/dev/null || true
+	# It ends after one test; a test that never came leaves it waiting.
+	umn_stop "$server"
 	jq -r '.end.sum_received.bits_per_second / 1e9' "$work/iperf.json"
 }
 

@@ -29,16 +29,19 @@ echo "$ping_out" | tail -2
 loss=$(echo "$ping_out" | sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p')
 
 echo "== iperf3 TCP, 6 s; the driver process is killed (SIGKILL) 2 s in"
-ip netns exec "$tag-b" iperf3 -s -1 -D -B 10.77.0.2 -p 5201 >/dev/null
+umn_bg ip netns exec "$tag-b" iperf3 -s -1 -B 10.77.0.2 -p 5201 >/dev/null
+server=$UMN_BG_PID
 sleep 0.3
-ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5201 -t 6 -J >"$work/iperf.json" &
-iperf=$!
+umn_bg ip netns exec "$tag-a" iperf3 -c 10.77.0.2 -p 5201 -t 6 -J >"$work/iperf.json"
+iperf=$UMN_BG_PID
 sleep 2
 victim=$(umn_cli status --json | jq -r '.[0].host_pid')
 kill -KILL "$victim"
 echo "killed driver host pid $victim"
 iperf_rc=0
 wait $iperf || iperf_rc=$?
+umn_forget "$iperf"
+umn_stop "$server"
 gbps=$(jq -r '.end.sum_received.bits_per_second / 1e9 | . * 100 | floor / 100' "$work/iperf.json" 2>/dev/null || echo "?")
 gbytes=$(jq -r '.end.sum_received.bytes / 1e9 | . * 100 | floor / 100' "$work/iperf.json" 2>/dev/null || echo "?")
 

@@ -54,6 +54,7 @@ umn_stop_daemon() {
 	kill -TERM "$UMN_DAEMON_PID" 2>/dev/null || true
 	wait "$UMN_DAEMON_PID" 2>/dev/null
 	rc=$?
+	umn_forget "$UMN_DAEMON_PID"
 	UMN_DAEMON_PID=""
 	return $rc
 }
@@ -63,6 +64,40 @@ umn_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 umn_cli() {
 	"${UMNIC_CLI:-$UMNIC_BUILD/src/cli/umnic}" --run-dir "$UMN_RUN_DIR" "$@"
+}
+
+# umn_bg CMD...: runs CMD in the background, its pid in UMN_BG_PID; umn_cleanup
+# stops it if nothing did before. (`ip netns exec` execs its command, so
+# the pid is the command's.) Never daemonize what a script starts: a
+# daemon's pid is unknown, so it could only be stopped by a pattern.
+umn_bg() {
+	"$@" &
+	UMN_BG_PID=$!
+	UMN_PIDS="$UMN_PIDS $UMN_BG_PID"
+}
+
+# umn_alive PID: the process runs (a zombie waiting to be reaped does not).
+umn_alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]
+}
+
+# umn_stop PID: stops a process this script started with umn_bg (TERM, KILL
+# after 2 s) and reaps it.
+umn_stop() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	for _ in $(seq 1 40); do
+		umn_alive "$1" || break
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	umn_forget "$1"
+}
+
+# umn_forget PID: a process umn_cleanup no longer stops (it was reaped: its pid may be reused).
+umn_forget() {
+	UMN_PIDS=$(echo " $UMN_PIDS " | sed "s/ $1 / /")
 }
 
 umn_cleanup() {

@@ -1,0 +1,20 @@
+#!/bin/sh
+# make bench: every benchmark, then a check that none of them left a
+# process running (bench/leftovers.sh). Fails if a benchmark failed or
+# left something behind.
+set -eu
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+# Every process a benchmark starts inherits this mark, a token new to this
+# run, also one that daemonizes, changes namespaces or loses its parent;
+# nothing else on the machine carries it.
+UMNIC_BENCH_MARK=$(cat /proc/sys/kernel/random/uuid)
+export UMNIC_BENCH_MARK
+
+rc=0
+"$ROOT/bench/run.sh" "$BUILD" || rc=$?
+"$ROOT/bench/ioctl.sh" "$BUILD" || rc=$?
+# The check itself runs without the mark; only this shell is excluded.
+env -u UMNIC_BENCH_MARK "$ROOT/bench/leftovers.sh" "$UMNIC_BENCH_MARK" $$ || rc=1
+exit "$rc"
