@@ -165,6 +165,7 @@ fail:
 
 static void on_added(struct device *dev, int32_t st, const char *text)
 {
+	dev_restart_step(dev, "device added");
 	if (st < 0) {
 		dev_fail(dev, "%s", text && *text ? text : "adding the device failed");
 		return;
@@ -296,6 +297,7 @@ void dev_start(struct device *dev)
 		dev_crashed(dev, why, umn_now_ns());
 		return;
 	}
+	dev_restart_step(dev, "host attached");
 	m = calloc(1, sizeof(*m) + blob_len);
 	if (!m) {
 		free(blob);
@@ -569,6 +571,44 @@ int dev_restart(struct device *dev, char *err, size_t cap)
 	return 0;
 }
 
+/*
+ * Warm spares (docs/reliability.md): every user-mode driver that runs has
+ * one idle, sandboxed host ready, so that even its first restart skips the
+ * spawn; a driver no started device uses any more has none. Spawning is
+ * done only while no device is starting, so that it never delays a start
+ * or a restart: on the first tick after the last start ended (a restart
+ * that took the spare gets a new one within 100 ms).
+ *
+ * Nor while a datapath thread that was just created has not run yet: the
+ * new host is cloned from umnicd, and a clone of a process with a thread
+ * that pthread_create made but the kernel has not run yet cannot change
+ * its credentials (glibc's setresuid waits for that thread, which in the
+ * clone never runs), so it would hang before its exec.
+ */
+static void keep_spares(void)
+{
+	if (!D.warm_spare)
+		return;
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		const struct device *dev = D.devs[i];
+
+		if (dev && (dev_starting(dev) || (dev->dp_ready && dev->dp.running &&
+						  !atomic_load(&dev->dp.thread_up))))
+			return;
+	}
+	host_retire_spares();
+	for (int i = 0; i < UMN_MAX_DEVICES; i++)
+		if (D.devs[i] && D.devs[i]->state == DEV_STARTED)
+			host_keep_spare(D.devs[i]);
+}
+
+void dev_restart_step(const struct device *dev, const char *what)
+{
+	if (dev->died_ns)
+		umn_log(UMN_LOG_DEBUG, "%s: restart: %s %.3f ms after the death", dev->instance_id, what,
+			(double)(umn_now_ns() - dev->died_ns) / 1e6);
+}
+
 void dev_tick(uint64_t now_ns)
 {
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
@@ -588,11 +628,10 @@ void dev_tick(uint64_t now_ns)
 		first = dev->dp_ready ? atomic_load(&dev->dp.first_frame_ns) : 0;
 		if (dev->died_ns && first) {
 			dev->restart_ns = first > dev->died_ns ? first - dev->died_ns : 0;
+			umn_log(UMN_LOG_DEBUG, "%s: restart: first frame %.3f ms after the death",
+				dev->instance_id, (double)dev->restart_ns / 1e6);
 			dev->died_ns = 0;
 		}
-		/* Once a driver has crashed, keep a spare host for it, made while nothing restarts. */
-		if (D.warm_spare && dev->state == DEV_STARTED && dev->failures_total)
-			host_keep_spare(dev);
 		if (dev->state == DEV_STARTED)
 			adapter_sync_filter(dev);
 		if (dev->state == DEV_STARTED && dev->dp_ready && dev->host) {
@@ -601,5 +640,6 @@ void dev_tick(uint64_t now_ns)
 				host_kill(dev->host, why);
 		}
 	}
+	keep_spares();
 	host_tick(now_ns);
 }

@@ -237,6 +237,7 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 
 static void on_load_done(struct device *dev, int32_t st, const char *text)
 {
+	dev_restart_step(dev, "driver loaded");
 	if (st < 0) {
 		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
 		return;
@@ -340,6 +341,7 @@ int host_attach(struct device *dev, char *err, size_t cap)
 		if (h) {
 			h->spare = false;
 			h->shared = sharing;
+			dev_restart_step(dev, "warm spare taken");
 		} else {
 			h = host_new(dev, sharing, err, cap);
 			if (!h)
@@ -360,6 +362,7 @@ int host_attach(struct device *dev, char *err, size_t cap)
 
 void host_keep_spare(const struct device *dev)
 {
+	static struct umn_log_limit failed_log;
 	bool sandbox = device_sandboxed(dev);
 	char err[UMN_TEXT_MAX];
 	struct hostproc *h;
@@ -371,10 +374,35 @@ void host_keep_spare(const struct device *dev)
 			return;
 	h = host_new(dev, false, err, sizeof(err));
 	if (!h) {
-		umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name, err);
+		/* Tried again every tick: logged once a minute. */
+		if (umn_log_limit_pass(&failed_log, umn_now_ns(), 60000000000ull, NULL, NULL))
+			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name,
+				err);
 		return;
 	}
 	h->spare = true;
+}
+
+/* Spares for drivers that no started device runs any more are stopped. */
+void host_retire_spares(void)
+{
+	for (struct hostproc *h = D.hosts; h; h = h->next) {
+		bool needed = false;
+
+		if (!h->spare || h->dead)
+			continue;
+		for (int i = 0; i < UMN_MAX_DEVICES && !needed; i++) {
+			const struct device *dev = D.devs[i];
+
+			needed = dev && dev->state == DEV_STARTED && host_fits(h, dev, device_sandboxed(dev));
+		}
+		if (!needed) {
+			/* Its pidfd reports the exit, and host_on_exit frees it. */
+			umn_strlcpy(h->kill_reason, "a spare no started device needs", sizeof(h->kill_reason));
+			h->dead = true;
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+		}
+	}
 }
 
 static void host_free(struct hostproc *h)

@@ -38,6 +38,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	char nspath[PATH_MAX];
 	int fd, r;
 
+	dev_restart_step(dev, "NetAdapterStart");
 	if (!dev_starting(dev) || dev->has_adapter) {
 		snprintf(err, cap, "NetAdapterStart is only allowed once, while the device starts");
 		return STATUS_INVALID_DEVICE_STATE;
@@ -160,6 +161,7 @@ static void on_started(struct device *dev, int32_t st, const char *text)
 		dev_fail(dev, "starting the packet queues failed: %s", text);
 		return;
 	}
+	dev_restart_step(dev, "queues started");
 	r = dp_adapter_start(&dev->dp);
 	if (r < 0) {
 		dev_fail(dev, "cannot start the datapath thread: %s", strerror(-r));
@@ -177,6 +179,7 @@ static void on_rx_created(struct device *dev, int32_t st, const char *text)
 		dev_fail(dev, "creating the RX queue failed: %s", text);
 		return;
 	}
+	dev_restart_step(dev, "queues created");
 	dp_rx_prime(&dev->dp);
 	umn_msg_init(&m, UMN_MSG_START_QUEUES, sizeof(m), 0);
 	m.dev = dev->id;

@@ -237,6 +237,8 @@ void dev_on_dp_fail(struct device *dev);
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
 int dev_restart(struct device *dev, char *err, size_t cap);
 void dev_tick(uint64_t now_ns);
+/* While a device restarts: logs (debug) that it reached step what, and how long after the death. */
+void dev_restart_step(const struct device *dev, const char *what);
 bool dev_starting(const struct device *dev);
 /* The network namespace file the device's interface and resources live in ("" for ours). */
 void dev_netns_path(const struct device *dev, char *buf, size_t cap);
@@ -307,6 +309,7 @@ void host_free_all(uint64_t deadline);
 void host_tick(uint64_t now_ns);
 /* Keeps one idle host ready for dev's driver (see docs/reliability.md). */
 void host_keep_spare(const struct device *dev);
+void host_retire_spares(void);
 
 /* adapter.c (umnicd side) */
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
