@@ -12,6 +12,14 @@
 # (umnicd_cpu), and so do umnicd's driver hosts together (hosts_cpu), so
 # what the polling costs shows. (The client's polling shows in ioctl_bench's
 # own CPU time, which the shell does not see; it is at most one CPU.)
+#
+# Then CONTENDED_RUNS times (default 3) the same with two CPU-bound
+# processes beside it (as many as this machine has CPUs, up to two), for
+# the default (results named ..._contended_N) and for --busy-poll-us 0
+# (..._nopoll_contended_N), in alternating order. Polling must not cost
+# anything there: ioctl_throughput_8_contended_vs_nopoll_N compares the
+# two throughputs of run N, and ..._worst the lowest ratio of the runs
+# (goal: at least 0.9).
 set -eu
 UMNIC_BUILD=$(cd "${1:-build}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,9 +27,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 umn_need_root "$0" "$@"
 SECONDS_PER_RUN=${BENCH_SECONDS:-3}
 COUNT=${BENCH_IOCTL_COUNT:-20000}
+CONTENDED_RUNS=${BENCH_CONTENDED_RUNS:-3}
 
 work=$(mktemp -d /tmp/umnic-ioctl.XXXXXX)
 trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
+# Others' load skews every figure here; it is on record with them.
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # hosts_ticks: CPU ticks umnicd's driver host processes used so far, together.
 hosts_ticks() {
@@ -63,3 +74,45 @@ run_mode() {
 run_mode ""
 run_mode _nopoll --busy-poll-us 0
 run_mode _norings --no-io-rings
+
+# run_kept TAG [umnicd options]: run_mode, its results also kept in $work/results.
+run_kept() {
+	run_mode "$@" >"$work/out"
+	cat "$work/out"
+	cat "$work/out" >>"$work/results"
+}
+
+# throughput TAG: the 8-outstanding figure run_mode printed for TAG.
+throughput() {
+	awk -v n="name=ioctl_throughput_8$1" '$2 == n {sub("value=", "", $3); print $3}' "$work/results"
+}
+
+: >"$work/results"
+spinners=""
+for _ in $(seq 1 "$(nproc | awk '{print ($1 < 2 ? $1 : 2)}')"); do
+	umn_bg sh -c 'while :; do :; done'
+	spinners="$spinners $UMN_BG_PID"
+done
+for i in $(seq 1 "$CONTENDED_RUNS"); do
+	# Drift hits both alike: the order alternates.
+	if [ $((i % 2)) -eq 1 ]; then
+		run_kept "_contended_$i"
+		run_kept "_nopoll_contended_$i" --busy-poll-us 0
+	else
+		run_kept "_nopoll_contended_$i" --busy-poll-us 0
+		run_kept "_contended_$i"
+	fi
+	awk -v i="$i" -v d="$(throughput "_contended_$i")" -v n="$(throughput "_nopoll_contended_$i")" 'BEGIN {
+		printf "RESULT name=ioctl_throughput_8_contended_vs_nopoll_%d value=%.0f unit=IOCTL/s baseline=%.0f ratio=%.3f\n", i, d, n, d / n }' \
+		>"$work/out"
+	cat "$work/out"
+	cat "$work/out" >>"$work/results"
+done
+for p in $spinners; do umn_stop "$p"; done
+awk '$2 ~ /^name=ioctl_throughput_8_contended_vs_nopoll_/ {
+		v = $3; b = $5; r = $6; sub("value=", "", v); sub("baseline=", "", b); sub("ratio=", "", r)
+		if (!seen || r + 0 < worst) { worst = r + 0; wv = v; wb = b }
+		seen = 1 }
+	END { if (seen) printf "RESULT name=ioctl_throughput_8_contended_vs_nopoll_worst value=%s unit=IOCTL/s baseline=%s ratio=%.3f\n", wv, wb, worst }' \
+	"$work/results"
+echo "# contended: $(nproc | awk '{print ($1 < 2 ? $1 : 2)}') CPU-bound processes beside each run; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

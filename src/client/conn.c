@@ -284,7 +284,7 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 {
 	struct umn_ring *rx = &c->ch.rx;
 	int r = 1, flags = MSG_DONTWAIT;
-	bool got = false, alive;
+	bool got = false, alive, waiting = false;
 	unsigned taken;
 
 	pthread_mutex_unlock(&c->lock);
@@ -293,13 +293,22 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 	if (!alive || got || (taken && !umn_ring_sock_due(rx)))
 		goto out;
 	/* A caller that waits polls the ring first: an answer due within microseconds costs no sleep. */
-	if (!taken && timeout_ms != 0 && umn_ring_spin(rx) && !umn_ring_empty(rx)) {
-		alive = ring_take(c, RING_TURN, want, &got, &taken);
-		if (!alive || got || (taken && !umn_ring_sock_due(rx)))
-			goto out;
+	if (!taken && timeout_ms != 0) {
+		waiting = true;
+		if (umn_ring_spin(rx)) {
+			waiting = false;
+			if (!umn_ring_empty(rx)) {
+				alive = ring_take(c, RING_TURN, want, &got, &taken);
+				if (!alive || got || (taken && !umn_ring_sock_due(rx)))
+					goto out;
+			}
+		}
 	}
-	if (!taken && !umn_ring_sleep(rx))
+	if (!taken && !umn_ring_sleep(rx)) {
+		if (waiting)
+			umn_ring_woke(rx);
 		goto out; /* arrived meanwhile */
+	}
 	if (taken) {
 		/* The ring had messages, and the socket has some too: take them, without waiting. */
 	} else if (timeout_ms < 0) {
@@ -324,6 +333,11 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 		umn_ring_awake(rx);
 		if (k == -EAGAIN || k == -EINTR)
 			break;
+		/* How long the wait was teaches the next poll (common/poll.h). */
+		if (waiting) {
+			umn_ring_woke(rx);
+			waiting = false;
+		}
 		if (k < 0) {
 			pthread_mutex_lock(&c->lock);
 			fail_all(c, STATUS_DEVICE_REMOVED);
@@ -654,7 +668,7 @@ static void spin_setup(struct umn_ring *rx)
 	us = strtoul(env, &end, 10);
 	if (errno || *end || env[0] == '-')
 		return; /* not a number: umnicd's value stays */
-	rx->spin_ns = (uint32_t)(us < UMN_CHAN_SPIN_MAX_US ? us : UMN_CHAN_SPIN_MAX_US) * 1000u;
+	umn_ring_set_spin(rx, us < UMN_CHAN_SPIN_MAX_US ? (uint32_t)us : UMN_CHAN_SPIN_MAX_US);
 }
 
 /*

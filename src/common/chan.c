@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -42,6 +41,8 @@ static void chan_map(struct umn_chan *ch, void *base, bool side_a)
 	ch->base = base;
 	ch->tx = side_a ? ra : rb;
 	ch->rx = side_a ? rb : ra;
+	/* The producer of what this side reads sets its own sleeping flag in the other ring. */
+	ch->rx.peer_sleeping = &ch->tx.c->sleeping;
 	/* Both rings start at 0: a fresh memfd is zeroed. */
 }
 
@@ -97,8 +98,13 @@ int umn_chan_attach(struct umn_chan *ch, int memfd)
 	chan_map(ch, base, false);
 	/* Read once: umnicd wrote it before the hand-over, and nothing is taken from it twice. */
 	spin_us = ((const volatile struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us;
-	ch->rx.spin_ns = (spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US) * 1000u;
+	umn_ring_set_spin(&ch->rx, spin_us);
 	return 0;
+}
+
+void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us)
+{
+	umn_poll_init(&r->poll, (spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US) * 1000u);
 }
 
 void umn_chan_fini(struct umn_chan *ch)
@@ -261,21 +267,39 @@ bool umn_ring_sock_due(const struct umn_ring *r)
 	return r->data && atomic_load_explicit(&r->p->sock_sent, memory_order_acquire) != r->sock;
 }
 
-bool umn_ring_spin(const struct umn_ring *r)
+bool umn_ring_spin(struct umn_ring *r)
 {
-	uint64_t end;
+	uint64_t now, end;
+	uint32_t window;
 
-	if (!r->data || !r->ready || !r->spin_ns || r->broken)
+	if (!r->data || !r->ready || !r->poll.max_ns || r->broken)
 		return false;
-	end = umn_mono_ns() + r->spin_ns;
+	now = umn_mono_ns();
+	window = umn_poll_begin(&r->poll, now);
+	/*
+	 * A producer that sleeps itself (umnicd between bursts of traffic,
+	 * pairs with its umn_ring_sleep) sends nothing before something else
+	 * wakes it: no poll, but the wait still counts.
+	 */
+	if (!window || atomic_load_explicit(r->peer_sleeping, memory_order_relaxed))
+		return false;
+	end = now + window;
 	for (;;) {
-		if (!umn_ring_empty(r) || umn_ring_sock_due(r))
+		if (!umn_ring_empty(r) || umn_ring_sock_due(r)) {
+			umn_poll_end(&r->poll, umn_mono_ns());
 			return true;
+		}
 		if (umn_mono_ns() >= end)
 			return false;
-		/* A peer sharing this CPU (the one that answers, often) runs first. */
-		sched_yield();
+		/* A peer sharing this CPU (the one that answers, often) runs first; others stop the poll. */
+		if (!umn_poll_yield(&r->poll))
+			return false;
 	}
+}
+
+void umn_ring_woke(struct umn_ring *r)
+{
+	umn_poll_end(&r->poll, umn_mono_ns());
 }
 
 int umn_chan_kick(int sock)

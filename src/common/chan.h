@@ -40,6 +40,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/poll.h"
 #include "common/shm.h"
 
 /* Data bytes of each ring (power of two), and the largest message one carries. */
@@ -103,8 +104,11 @@ struct umn_ring {
 	uint32_t peer_pos;  /* producer: the head it last read */
 	uint32_t sock;	    /* producer: socket messages sent; consumer: handled */
 	bool ready;	    /* consumer: counts socket messages (umn_chan_ready) */
-	uint32_t spin_ns;   /* consumer: polls this long before it sleeps (umn_ring_spin) */
 	bool broken;
+	/* Consumer: how long it polls before it sleeps (umn_ring_spin), adapted to the waits. */
+	struct umn_poll poll;
+	/* Consumer: the producer's own sleeping flag (in the other ring's consumer cell). */
+	const _Atomic uint32_t *peer_sleeping;
 };
 
 struct umn_chan {
@@ -120,10 +124,12 @@ struct umn_chan {
 int umn_chan_create(struct umn_chan *ch, int *memfd, uint32_t spin_us);
 /*
  * The peer: maps the channel in memfd (checked: a sealed memfd of the right
- * size) and takes its ring's spin time from the info line, capped at
+ * size) and takes its ring's polling window from the info line, capped at
  * UMN_CHAN_SPIN_MAX_US. Keeps no fd.
  */
 int umn_chan_attach(struct umn_chan *ch, int memfd);
+/* The consumer's polling window from now on (at most UMN_CHAN_SPIN_MAX_US; 0: never). */
+void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us);
 void umn_chan_fini(struct umn_chan *ch);
 /* This side reads its ring from now on, and counts the socket messages it handles. */
 void umn_chan_ready(struct umn_chan *ch);
@@ -167,11 +173,17 @@ void umn_ring_sock_seen(struct umn_ring *r, unsigned n);
 bool umn_ring_sock_due(const struct umn_ring *r);
 
 /*
- * Polls the ring for up to its spin_ns, yielding the CPU between looks, for
- * a message or a socket message the producer says it sent: true as soon as
- * one is there, false when the time is up (or the ring is not in use).
+ * The consumer is about to wait. Polls the ring for a message or a socket
+ * message the producer says it sent, yielding the CPU between looks: true
+ * as soon as one is there, false when the poll is over. How long it polls
+ * adapts (common/poll.h): not at all while the producer itself sleeps,
+ * while waits have been longer than polling could cover, or for a while
+ * after the CPU was found contended. A caller that then sleeps calls
+ * umn_ring_woke when a message woke it, so the next window learns how long
+ * the wait was.
  */
-bool umn_ring_spin(const struct umn_ring *r);
+bool umn_ring_spin(struct umn_ring *r);
+void umn_ring_woke(struct umn_ring *r);
 
 /* UMN_CHAN_MSG_KICK or _OFFER if a received packet is one of these (header only), else 0. */
 static inline uint32_t umn_chan_transport(const void *buf, ssize_t len)

@@ -382,12 +382,16 @@ static bool read_batch(void)
 			return true;
 	} else if (!umn_ring_sleep(rx)) {
 		umn_ring_awake(rx);
+		umn_ring_woke(rx);
 		return true;
 	}
 	r = umn_msg_recv_batch(sock, &batch, flags);
 	umn_ring_awake(rx);
 	if (r == -EINTR || r == -EAGAIN)
 		return true;
+	/* How long the wait was teaches the next poll (common/poll.h); a no-op after a batch. */
+	if (!got)
+		umn_ring_woke(rx);
 	if (r < 0) {
 		if (r != -ECONNRESET)
 			umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));

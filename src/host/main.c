@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/poll.h"
 #include "common/ioproto.h"
 #include "host/umnicd.h"
 
@@ -161,15 +162,18 @@ static int listen_socket(void)
 }
 
 /*
- * Adaptive busy polling. A request that passes through umnicd is usually
- * followed within microseconds by its completion from the host, or by the
- * client's next request; sleeping in between costs a wake-up on each of
- * umnicd's two hops, which on a virtual machine is most of a hop's time. So
- * for busy_poll_ns after the last host or client message the loop polls
- * (epoll_wait without waiting) instead of sleeping. Idle, it sleeps as
- * before: the polling only follows traffic.
+ * Busy polling. A request that passes through umnicd is usually followed
+ * within microseconds by its completion from the host, or by the client's
+ * next request; sleeping in between costs a wake-up on each of umnicd's two
+ * hops, which on a virtual machine is most of a hop's time. So after a host
+ * or client message the loop polls (epoll_wait without waiting, and the
+ * rings) until busy_until instead of sleeping. Idle, it sleeps as before:
+ * the polling only follows traffic. How long it polls adapts to how long
+ * the waits for the next message turn out to be, and stops while the CPU
+ * is contended (common/poll.h).
  */
 static uint64_t busy_until;
+static struct umn_poll loop_poll;
 
 static int cpus_usable(void)
 {
@@ -295,6 +299,34 @@ static int poll_timeout(void)
 	return -1;
 }
 
+/*
+ * After a turn of the loop: io says whether it relayed a host's or a
+ * client's message. Such a message ends the wait for it, and a new one
+ * begins, polled for as long as loop_poll says. While it polls, every
+ * turn, also one that relayed something, yields the CPU, so a host or
+ * client woken onto this CPU, or polling on it, runs first; what the turn
+ * queued leaves before. A yield that finds the CPU contended ends the poll.
+ */
+static void poll_after_turn(bool io, bool polled)
+{
+	uint64_t now;
+	uint32_t window;
+
+	if (!io && !polled)
+		return;
+	if (io) {
+		now = umn_now_ns();
+		umn_poll_end(&loop_poll, now);
+		window = umn_poll_begin(&loop_poll, now);
+		busy_until = window ? now + window : 0;
+	}
+	if (!busy_until)
+		return;
+	outbox_flush_all();
+	if (!umn_poll_yield(&loop_poll))
+		busy_until = 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -411,6 +443,7 @@ int main(int argc, char **argv)
 			umn_log(UMN_LOG_WARN, "--busy-poll-us: only one CPU to run on; polling is off");
 		D.busy_poll_ns = 0;
 	}
+	umn_poll_init(&loop_poll, (uint32_t)D.busy_poll_ns);
 	if (!D.host_bin[0])
 		find_host_binary(argv[0]);
 	if (!D.host_bin[0] || access(D.host_bin, X_OK) < 0) {
@@ -538,18 +571,7 @@ int main(int argc, char **argv)
 		/* Rings last: what the events above answered may already be there. */
 		if (outbox_rings_poll())
 			io = true;
-		/*
-		 * Polling only takes a CPU nobody else wants: after every turn,
-		 * also one that relayed something, a host or client woken onto
-		 * this CPU, or polling on it, runs first. What the turn queued
-		 * leaves before.
-		 */
-		if (timeout == 0 || (io && D.busy_poll_ns)) {
-			outbox_flush_all();
-			sched_yield();
-		}
-		if (io && D.busy_poll_ns)
-			busy_until = umn_now_ns() + D.busy_poll_ns;
+		poll_after_turn(io, timeout == 0);
 	}
 	umn_log(UMN_LOG_INFO, "shutting down");
 	uint64_t shutdown_start = umn_now_ns();

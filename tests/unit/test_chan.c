@@ -280,8 +280,10 @@ static void test_spin(void **state)
 
 	(void)state;
 	pair_open_spin(&p, false, 300);
-	assert_int_equal(p.b.rx.spin_ns, 300000);
-	assert_int_equal(p.a.rx.spin_ns, 0);
+	/* The time limits below hold only if no yield finds the CPU contended (test_poll does that). */
+	p.b.rx.poll.stolen_ns = UINT32_MAX;
+	assert_int_equal(p.b.rx.poll.max_ns, 300000);
+	assert_int_equal(p.a.rx.poll.max_ns, 0);
 	assert_false(umn_ring_spin(&p.b.rx)); /* not ready: nothing to poll */
 	umn_chan_ready(&p.a);
 	umn_chan_ready(&p.b);
@@ -318,14 +320,49 @@ static void test_spin(void **state)
 
 	/* umnicd caps what it writes; a peer caps what it reads, whoever wrote it. */
 	pair_open_spin(&p, true, 10 * UMN_CHAN_SPIN_MAX_US);
-	assert_int_equal(p.b.rx.spin_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
+	assert_int_equal(p.b.rx.poll.max_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
 	umn_chan_fini(&p.a);
 	umn_chan_fini(&p.b);
 	assert_int_equal(umn_chan_create(&p.a, &fd, 50), 0);
 	((struct umn_chan_info *)((unsigned char *)p.a.base + UMN_CHAN_INFO_OFF))->spin_us = UINT32_MAX;
 	assert_int_equal(umn_chan_attach(&p.b, fd), 0);
 	close(fd);
-	assert_int_equal(p.b.rx.spin_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
+	assert_int_equal(p.b.rx.poll.max_ns, UMN_CHAN_SPIN_MAX_US * 1000u);
+	umn_chan_fini(&p.a);
+	umn_chan_fini(&p.b);
+}
+
+/*
+ * Polling stops when it cannot pay: while the producer (umnicd) sleeps
+ * itself, nothing comes before something else wakes it, so the consumer
+ * does not poll at all; and a yield that kept the poller off the CPU
+ * longer than its window ends the poll and holds polling off.
+ */
+static void test_spin_adapts(void **state)
+{
+	struct pair p;
+	uint64_t t0, spent;
+
+	(void)state;
+	pair_open_spin(&p, true, 300000); /* capped at UMN_CHAN_SPIN_MAX_US */
+
+	/* umnicd about to sleep sets its flag on its own ring (pairs with umn_ring_spin's load). */
+	assert_true(umn_ring_sleep(&p.a.rx));
+	t0 = now_ns();
+	assert_false(umn_ring_spin(&p.b.rx));
+	spent = now_ns() - t0;
+	assert_true(spent < UMN_CHAN_SPIN_MAX_US * 1000u / 2);
+	umn_ring_awake(&p.a.rx);
+
+	/* Every yield counts as contended: the first ends the poll, and the next wait sleeps at once. */
+	p.b.rx.poll.stolen_ns = 0;
+	assert_false(umn_ring_spin(&p.b.rx));
+	assert_int_equal(p.b.rx.poll.contended, 1);
+	t0 = now_ns();
+	assert_false(umn_ring_spin(&p.b.rx));
+	/* Unless this thread itself was kept away past the hold: then it may probe again. */
+	if (t0 < p.b.rx.poll.hold_until_ns)
+		assert_int_equal(p.b.rx.poll.contended, 1); /* it did not poll, so it did not yield */
 	umn_chan_fini(&p.a);
 	umn_chan_fini(&p.b);
 }
@@ -361,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_not_ready),
 		cmocka_unit_test_setup_teardown(test_sleep_and_kick, setup, teardown),
 		cmocka_unit_test(test_spin),
+		cmocka_unit_test(test_spin_adapts),
 		cmocka_unit_test(test_hostile_producer),
 		cmocka_unit_test_setup_teardown(test_hostile_consumer, setup, teardown),
 		cmocka_unit_test(test_attach_checks_memfd),
