@@ -19,17 +19,19 @@
  *
  * And the poller stops as soon as the CPU turns out to be contended:
  * between looks it yields (a peer on the same CPU runs at once), and a
- * yield that kept it off the CPU longer than its whole window (at least
- * UMN_POLL_STOLEN_MIN_NS) means something else runs there, for longer
- * than polling could ever save, so each further yield
- * would hand the CPU away again, and the answer would then wait for the
- * poller's next turn instead of waking it at once (a sleeping thread that
- * is woken runs before one that yielded). It then sleeps, and polls
+ * yield that kept it off the CPU longer than its whole window and than
+ * UMN_POLL_STOLEN_MIN_NS (a peer's turn on the same CPU is far shorter;
+ * another process's time slice is not) means something else runs there,
+ * so each further yield would hand the CPU away again, and the answer
+ * would then wait for the poller's next turn instead of waking it at once
+ * (a sleeping thread that is woken runs before one that yielded). It then
+ * sleeps, and polls
  * nothing for a hold time: UMN_POLL_HOLD_MIN_NS, doubled (up to
- * UMN_POLL_HOLD_MAX_NS) each time the CPU is found contended again within
- * UMN_POLL_HOLD_MAX_NS of the last hold's end. While the CPU stays
- * contended, the poller thus probes it only about every
- * UMN_POLL_HOLD_MAX_NS, and a moment of contention costs a millisecond.
+ * UMN_POLL_HOLD_MAX_NS) each time the CPU is found contended again right
+ * after a hold (within that hold's length). While the CPU stays contended,
+ * the poller thus probes it only about every UMN_POLL_HOLD_MAX_NS, and a
+ * moment of contention (another process running a while) costs a
+ * millisecond.
  *
  * One struct umn_poll belongs to one waiter at a time (a thread, or the
  * role of reader passed between threads under a lock); nothing in it is
@@ -42,7 +44,7 @@
 #include <stdint.h>
 
 /* A yield that kept the poller away longer than its window, and at least this: contended. */
-#define UMN_POLL_STOLEN_MIN_NS 20000u
+#define UMN_POLL_STOLEN_MIN_NS 200000u
 #define UMN_POLL_HOLD_MIN_NS   1000000u
 #define UMN_POLL_HOLD_MAX_NS   256000000u
 

@@ -101,23 +101,27 @@ static void test_contention_holds(void **state)
 	assert_int_equal(umn_poll_begin(&p, now + MS - 1), 0);
 	assert_int_equal(umn_poll_begin(&p, now + MS), w);
 
-	/* Contended again right after each hold: 2, 4, ... up to UMN_POLL_HOLD_MAX_NS. */
-	now += MS;
-	for (uint64_t hold = 2 * MS; hold <= UMN_POLL_HOLD_MAX_NS; hold *= 2) {
-		assert_false(umn_poll_away(&p, MS, now));
-		assert_int_equal(umn_poll_begin(&p, now + hold - 1), 0);
-		assert_int_equal(umn_poll_begin(&p, now + hold), w);
-		now += hold;
-	}
-	assert_false(umn_poll_away(&p, MS, now));
-	assert_int_equal(umn_poll_begin(&p, now + UMN_POLL_HOLD_MAX_NS - 1), 0);
-	assert_int_equal(umn_poll_begin(&p, now + UMN_POLL_HOLD_MAX_NS), w);
-	now += UMN_POLL_HOLD_MAX_NS;
+	/* Contended again by the first poll after each hold: 2 ms, 4 ms, ... up to the maximum. */
+	for (uint64_t hold = 2 * MS; hold <= 2ull * UMN_POLL_HOLD_MAX_NS; hold *= 2) {
+		uint64_t end = p.hold_until_ns;
 
-	/* Long quiet after the last hold: a new contention is held only briefly again. */
-	now += 2ull * UMN_POLL_HOLD_MAX_NS;
+		/* Its yield began as the hold ended. */
+		assert_false(umn_poll_away(&p, MS, end + MS));
+		assert_int_equal(p.hold_ns,
+				 hold < UMN_POLL_HOLD_MAX_NS ? hold : UMN_POLL_HOLD_MAX_NS);
+		assert_int_equal(umn_poll_begin(&p, p.hold_until_ns - 1), 0);
+		assert_int_equal(umn_poll_begin(&p, p.hold_until_ns), w);
+	}
+
+	/* Contended a while after the last hold: a moment's contention, held only briefly again. */
+	now = p.hold_until_ns + UMN_POLL_HOLD_MAX_NS + 10 * MS;
 	assert_false(umn_poll_away(&p, MS, now));
+	assert_int_equal(p.hold_ns, UMN_POLL_HOLD_MIN_NS);
 	assert_int_equal(umn_poll_begin(&p, now + MS), w);
+	now += 3 * MS;
+	/* Its yield began 1 ms after a 1 ms hold ended: not right after it. */
+	assert_false(umn_poll_away(&p, MS, now));
+	assert_int_equal(p.hold_ns, UMN_POLL_HOLD_MIN_NS);
 }
 
 /* The threshold is the window, but never below UMN_POLL_STOLEN_MIN_NS. */
