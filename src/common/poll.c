@@ -31,12 +31,13 @@ bool umn_poll_away(struct umn_poll *p, uint64_t away_ns, uint64_t now)
 		return true;
 	p->contended++;
 	/*
-	 * The first poll after the last hold found it contended again (its yield
-	 * began within that hold's length after it ended): it lasts, hold off
+	 * Contended again soon after the last hold ended (its yield began within
+	 * that hold's length, or UMN_POLL_RECUR_NS, after it): it lasts, hold off
 	 * twice as long. Otherwise it was a moment's: start over from the shortest.
 	 */
 	if (p->hold_until_ns && now - away_ns >= p->hold_until_ns &&
-	    now - away_ns - p->hold_until_ns < p->hold_ns)
+	    now - away_ns - p->hold_until_ns <
+		(p->hold_ns > UMN_POLL_RECUR_NS ? p->hold_ns : UMN_POLL_RECUR_NS))
 		p->hold_ns =
 		    p->hold_ns >= UMN_POLL_HOLD_MAX_NS / 2 ? UMN_POLL_HOLD_MAX_NS : p->hold_ns * 2;
 	else

@@ -27,8 +27,9 @@
  * (a sleeping thread that is woken runs before one that yielded). It then
  * sleeps, and polls
  * nothing for a hold time: UMN_POLL_HOLD_MIN_NS, doubled (up to
- * UMN_POLL_HOLD_MAX_NS) each time the CPU is found contended again right
- * after a hold (within that hold's length). While the CPU stays contended,
+ * UMN_POLL_HOLD_MAX_NS) each time the CPU is found contended again soon
+ * after a hold (within UMN_POLL_RECUR_NS, or the hold's length if longer).
+ * While the CPU stays contended,
  * the poller thus probes it only about every UMN_POLL_HOLD_MAX_NS, and a
  * moment of contention (another process running a while) costs a
  * millisecond.
@@ -47,6 +48,8 @@
 #define UMN_POLL_STOLEN_MIN_NS 200000u
 #define UMN_POLL_HOLD_MIN_NS   1000000u
 #define UMN_POLL_HOLD_MAX_NS   256000000u
+/* Contended again within this after a hold (or within the hold's length): it lasts. */
+#define UMN_POLL_RECUR_NS 32000000u
 
 struct umn_poll {
 	uint32_t max_ns;	/* the configured window; 0: never poll */

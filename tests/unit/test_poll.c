@@ -118,8 +118,12 @@ static void test_contention_holds(void **state)
 	assert_false(umn_poll_away(&p, MS, now));
 	assert_int_equal(p.hold_ns, UMN_POLL_HOLD_MIN_NS);
 	assert_int_equal(umn_poll_begin(&p, now + MS), w);
-	now += 3 * MS;
-	/* Its yield began 1 ms after a 1 ms hold ended: not right after it. */
+	/* Its yield began 10 ms after a 1 ms hold ended: soon, it lasts. */
+	now += 12 * MS;
+	assert_false(umn_poll_away(&p, MS, now));
+	assert_int_equal(p.hold_ns, 2 * UMN_POLL_HOLD_MIN_NS);
+	/* And 40 ms after the next: a new moment's contention. */
+	now += 2 * MS + 41 * MS;
 	assert_false(umn_poll_away(&p, MS, now));
 	assert_int_equal(p.hold_ns, UMN_POLL_HOLD_MIN_NS);
 }
