@@ -53,7 +53,12 @@ static void child(const struct spawn_opts *o, int gate, int execerr, char *const
 		/* Wait until the parent wrote our uid/gid maps, then become root of the new user namespace. */
 		if (read(gate, &c, 1) != 1)
 			_exit(126);
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		/*
+		 * The raw system calls: glibc's setresuid makes every thread it knows of
+		 * change too, and waits for them; umnicd's other threads do not exist in
+		 * this child, so it would wait for ever.
+		 */
+		if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
 			_exit(125);
 	}
 	close(gate);
