@@ -246,13 +246,39 @@ void cli_io_usage(FILE *f)
 	       "                       (ROOT#ECHO#0000#{interface-GUID}, as `umnic status` lists)\n");
 }
 
+static char deadline_text[160];
+
+static void on_deadline(int sig)
+{
+	(void)sig;
+	/* Only async-signal-safe calls here: the text was formatted beforehand. */
+	if (write(STDERR_FILENO, deadline_text, strlen(deadline_text)) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+void cli_deadline(int seconds)
+{
+	struct sigaction sa = { .sa_handler = on_deadline };
+
+	if (seconds <= 0) {
+		alarm(0);
+		return;
+	}
+	snprintf(deadline_text, sizeof(deadline_text),
+		 "umnic: umnicd did not answer within %d s (is it stopped or wedged? --timeout sets the limit)\n",
+		 seconds);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm((unsigned)seconds);
+}
+
 bool cli_io_is_command(const char *cmd)
 {
 	return !strcmp(cmd, "open") || !strcmp(cmd, "read") || !strcmp(cmd, "write") ||
 	       !strcmp(cmd, "ioctl");
 }
 
-int cli_io(const char *run_dir, int argc, char **argv)
+int cli_io(const char *run_dir, int timeout_s, int argc, char **argv)
 {
 	const char *cmd = argv[0], *name = argc > 1 ? argv[1] : NULL, *hex = NULL, *file = NULL;
 	uint64_t length = 0, code = 0, out_len = 0, offset = 0, repeat = 1;
@@ -265,7 +291,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 	uint64_t *rtt = NULL, done;
 	umnic_handle h;
 	NTSTATUS st;
-	int pos = 2, ret = 2;
+	int pos = 2, ret = 2, timeout_ms = timeout_s ? timeout_s * 1000 : -1;
 
 	if (!name) {
 		fprintf(stderr, "umnic %s: missing NAME\n", cmd);
@@ -368,6 +394,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 	}
 
 	catch_interrupt(cmd, name);
+	cli_deadline(timeout_s);
 	c = umnic_connect(run_dir);
 	if (!c) {
 		fprintf(stderr,
@@ -378,7 +405,9 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		goto out;
 	}
 	st = open_name(c, name, access, &h);
+	cli_deadline(0);
 	if (!NT_SUCCESS(st) || !strcmp(cmd, "open")) {
+		cli_deadline(timeout_s);
 		if (!NT_SUCCESS(st))
 			fprintf(stderr, "umnic %s: cannot open %s%s\n", cmd, name,
 				st == STATUS_OBJECT_NAME_COLLISION && name[0] == '{'
@@ -400,11 +429,12 @@ int cli_io(const char *run_dir, int argc, char **argv)
 		uint64_t t0 = umn_mono_ns();
 
 		if (!strcmp(cmd, "read"))
-			umnic_read(c, h, out, length, offset, &res);
+			umnic_read_timeout(c, h, out, length, offset, timeout_ms, &res);
 		else if (!strcmp(cmd, "write"))
-			umnic_write(c, h, in, in_len, offset, &res);
+			umnic_write_timeout(c, h, in, in_len, offset, timeout_ms, &res);
 		else
-			umnic_ioctl(c, h, (uint32_t)code, in, in_len, out, out_len, &res);
+			umnic_ioctl_timeout(c, h, (uint32_t)code, in, in_len, out, out_len, timeout_ms,
+					    &res);
 		if (rtt)
 			rtt[done] = umn_mono_ns() - t0;
 		if (!NT_SUCCESS(res.status)) {
@@ -415,6 +445,7 @@ int cli_io(const char *run_dir, int argc, char **argv)
 	print_result(&res, out, length ? length : out_len);
 	if (rtt)
 		print_times(rtt, done);
+	cli_deadline(timeout_s);
 	umnic_close(c, h);
 	ret = NT_SUCCESS(res.status) ? 0 : 1;
 out:

@@ -4,10 +4,12 @@
  * to umnicd and print the answer; umnicd formats text and JSON itself. The
  * I/O commands (open, read, write, ioctl) go through libumnic (io.c).
  *
- * A control command waits for umnicd's answer up to --timeout seconds
- * (CLI_TIMEOUT_DEFAULT_S; 0: no limit). umnicd answers every command in
- * the end, since it gives up on a driver host after 60 s itself, so the
- * limit is there for a umnicd that is stopped or wedged.
+ * A command waits for umnicd's answer up to --timeout seconds
+ * (CLI_TIMEOUT_DEFAULT_S; 0: no limit), the I/O commands per request.
+ * umnicd answers every control command in the end, since it gives up on a
+ * driver host after 60 s and on a device start after --start-timeout
+ * (120 s) itself, so the limit is there for a umnicd that is stopped or
+ * wedged.
  */
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +24,9 @@
 
 #include "cli/io.h"
 
-#define REPLY_MAX (1024 * 1024)
+/* A reply packet: 8 bytes of code and flags, then up to 32 KiB of text (ctl.c). */
+#define REPLY_MAX (64 * 1024)
+#define CTL_MORE 0x1u
 #define CLI_TIMEOUT_DEFAULT_S 300
 #define CLI_TIMEOUT_MAX_S 86400
 
@@ -36,8 +40,8 @@ static void usage(FILE *f)
 		"  list                 all devices\n"
 		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
 		"  ping                 check that umnicd answers\n"
-		"  --timeout: how long a control command waits for umnicd's answer (default %d;\n"
-		"  0: no limit)\n", CLI_TIMEOUT_DEFAULT_S);
+		"  --timeout: how long a command waits for umnicd's answer (default %d;\n"
+		"  0: no limit); the I/O commands apply it to each request\n", CLI_TIMEOUT_DEFAULT_S);
 	cli_io_usage(f);
 }
 
@@ -79,7 +83,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (cli_io_is_command(argv[first]))
-		return cli_io(run_dir, argc - first, argv + first);
+		return cli_io(run_dir, timeout_s, argc - first, argv + first);
 	/* umnicd resolves nothing relative to our directory: send an absolute INF path. */
 	if (!strcmp(argv[first], "install") && first + 1 < argc && argv[first + 1][0] != '-') {
 		if (!realpath(argv[first + 1], abs)) {
@@ -98,39 +102,39 @@ int main(int argc, char **argv)
 		len += l;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", run_dir);
+	/* Connecting and sending wait too when umnicd's backlog is full: the same limit holds. */
+	cli_deadline(timeout_s);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "umnic: cannot reach umnicd at %s: %s (is umnicd running? see --run-dir)\n",
 			sa.sun_path, strerror(errno));
 		return 1;
 	}
-	{
-		int sz = REPLY_MAX;
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	}
 	if (send(fd, req, len, 0) < 0) {
 		fprintf(stderr, "umnic: send: %s\n", strerror(errno));
 		return 1;
 	}
-	{
+	/* The reply comes in packets of code, flags and text; the last has no CTL_MORE. */
+	for (uint32_t flags = CTL_MORE; flags & CTL_MORE;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 
 		do
 			r = poll(&p, 1, timeout_s ? timeout_s * 1000 : -1);
 		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			fprintf(stderr, "umnic: umnicd did not answer within %d s (is it stopped or wedged? "
+				"--timeout sets the limit)\n", timeout_s);
+			return 1;
+		}
+		n = recv(fd, reply, REPLY_MAX, 0);
+		if (n < 8) {
+			fprintf(stderr, "umnic: no answer from umnicd\n");
+			return 1;
+		}
+		memcpy(&code, reply, 4);
+		memcpy(&flags, reply + 4, 4);
+		fwrite(reply + 8, 1, (size_t)n - 8, code ? stderr : stdout);
 	}
-	if (r == 0) {
-		fprintf(stderr, "umnic: umnicd did not answer within %d s (is it stopped or wedged? "
-			"--timeout sets the limit)\n", timeout_s);
-		return 1;
-	}
-	n = recv(fd, reply, REPLY_MAX - 1, 0);
-	if (n < 4) {
-		fprintf(stderr, "umnic: no answer from umnicd\n");
-		return 1;
-	}
-	memcpy(&code, reply, 4);
-	fwrite(reply + 4, 1, (size_t)n - 4, code ? stderr : stdout);
 	close(fd);
 	return code;
 }

@@ -106,10 +106,12 @@ static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *f
 		*nfds = got;
 	if (n == 0)
 		return 0;
-	if ((mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || (size_t)n < sizeof(struct umn_msg_hdr))
+	if ((mh->msg_flags & MSG_TRUNC) || (size_t)n < sizeof(struct umn_msg_hdr))
 		n = -EMSGSIZE;
 	else if (((const struct umn_msg_hdr *)buf)->len != (uint32_t)n)
 		n = -EBADMSG;
+	else if (mh->msg_flags & MSG_CTRUNC)
+		n = -EMFILE; /* the bytes are whole; the kernel dropped descriptors we had no room for */
 	if (n < 0) {
 		if (fds)
 			close_fds(fds, got);

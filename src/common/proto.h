@@ -32,6 +32,20 @@
  */
 #define UMN_HOST_IO_SLOTS 4096u
 
+/* Devices umnicd runs at most; device numbers (dev fields) are below it. */
+#define UMN_MAX_DEVICES 1024
+/*
+ * Devices one driver host runs at most (UmdfHostProcessSharing): umnicd
+ * refuses to install more into a shared host. A host's descriptor limit
+ * follows from it: the sandbox sets RLIMIT_NOFILE to UMN_HOST_NOFILE, room
+ * for every device's queue eventfds and hardware resources plus the host's
+ * own (its socket, message ring, I/O buffers in flight, the driver's own).
+ */
+#define UMN_HOST_MAX_DEVICES 256
+#define UMN_HOST_FDS_PER_DEVICE 16
+#define UMN_HOST_FDS_BASE 256
+#define UMN_HOST_NOFILE (UMN_HOST_FDS_BASE + UMN_HOST_MAX_DEVICES * UMN_HOST_FDS_PER_DEVICE)
+
 enum umn_msg_type {
 	/* umnicd -> host; each is answered by UMN_MSG_REPLY with the same seq. */
 	UMN_MSG_LOAD_DRIVER = 1,
@@ -294,7 +308,9 @@ int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned
  * Receives one message into buf (at least UMN_MSG_MAX bytes). Returns its
  * length, 0 on orderly shutdown, or a negative errno; -EMSGSIZE for a
  * truncated or undersized packet, -EBADMSG when hdr.len disagrees with the
- * packet. Received fds are O_CLOEXEC; on error none are left open.
+ * packet, -EMFILE when the packet is whole but its descriptors were lost
+ * (the receiver had no room for them: RLIMIT_NOFILE), so the receiver can
+ * still answer it. Received fds are O_CLOEXEC; on error none are left open.
  */
 ssize_t umn_msg_recv(int sock, void *buf, size_t cap, int *fds, unsigned *nfds);
 /* Room for one message's descriptors (SCM_RIGHTS), aligned for a cmsghdr. */

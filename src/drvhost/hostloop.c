@@ -326,6 +326,35 @@ static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
 	close_all(fds, nfds);
 }
 
+/*
+ * A request whose descriptors the kernel dropped because this process has no
+ * room for them (RLIMIT_NOFILE): its bytes are whole, so it is answered with
+ * an error instead of being lost, or umnicd would wait for the answer.
+ */
+static void refuse_lost_fds(const unsigned char *buf)
+{
+	const struct umn_msg_hdr *h = (const void *)buf;
+	char text[UMN_TEXT_MAX];
+
+	snprintf(text, sizeof(text),
+		 "the driver host is out of file descriptors (request type %u lost its descriptors; a host has room for %d)",
+		 h->type, UMN_HOST_NOFILE);
+	umn_log(UMN_LOG_ERR, "%s", text);
+	switch (h->type) {
+	case UMN_MSG_IO_REQUEST:
+		host_io_refuse(buf, h->len, STATUS_INSUFFICIENT_RESOURCES);
+		break;
+	case UMN_MSG_IO_CANCEL:
+	case UMN_MSG_TARGET_OPENED:
+	case UMN_MSG_TARGET_COMPLETE:
+	case UMN_MSG_REPLY:
+		break; /* these carry no descriptors */
+	default:
+		send_reply(h->seq, STATUS_INSUFFICIENT_RESOURCES, text);
+		break;
+	}
+}
+
 /* Messages taken from the socket in one system call. */
 #define HOST_BATCH 16
 static struct umn_msg_batch batch;
@@ -405,6 +434,11 @@ static bool read_batch(void)
 
 		if (m->len == 0 || m->len == -ECONNRESET)
 			return false;
+		if (m->len == -EMFILE) {
+			counted++;
+			refuse_lost_fds(m->buf);
+			continue;
+		}
 		if (m->len < 0) {
 			counted++; /* umnicd counted it */
 			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-m->len));

@@ -563,6 +563,14 @@ static void *map_fd(int fd, size_t len, bool output)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+void host_io_refuse(const void *msg, size_t len, int32_t status)
+{
+	const struct umn_msg_io_request *m = msg;
+
+	if (len >= sizeof(*m))
+		send_complete(m->id, status, 0, NULL, 0);
+}
+
 void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 {
 	const struct umn_msg_io_request *m = msg;

@@ -19,6 +19,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/proto.h"
+
 #define FAIL(code, ...)                                   \
 	do {                                              \
 		snprintf(err, err_cap, __VA_ARGS__);      \
@@ -60,7 +62,7 @@ static int limits(char *err, size_t err_cap)
 		int resource;
 		rlim_t value;
 	} lims[] = {
-		{ RLIMIT_NOFILE, 256 },	 /* the socket, queue memfds, eventfds */
+		{ RLIMIT_NOFILE, UMN_HOST_NOFILE }, /* per device: queue eventfds, resources */
 		{ RLIMIT_CORE, 0 },
 		{ RLIMIT_FSIZE, 0 },	 /* it has no files to write anyway */
 		{ RLIMIT_MEMLOCK, 0 },

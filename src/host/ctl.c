@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The control socket the umnic CLI talks to (SOCK_SEQPACKET in the run
- * directory). A request is one packet of NUL-separated words, like argv; the
- * reply is one packet: a 32-bit exit code, then text or JSON.
+ * directory). A request is one packet of NUL-separated words, like argv.
+ * The reply is one or more packets, each a 32-bit exit code, a 32-bit flag
+ * word (CTL_MORE: another packet follows) and at most CTL_CHUNK bytes of
+ * text or JSON, so a reply (the status of a thousand devices) never has to
+ * fit one packet. umnicd never waits for a client to read: what the socket
+ * does not take waits for it to become writable, within bounds.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +22,11 @@
 
 #define CTL_MAX_ARGS 64
 #define CTL_REQ_MAX 16384
+#define CTL_CHUNK (32 * 1024)
+#define CTL_MORE 0x1u
+/* Replies waiting for slow readers: at most this many, each for at most this long. */
+#define CTL_PENDING_MAX 64
+#define CTL_PENDING_NS (30ull * 1000000000ull)
 
 /*
  * Unprivileged users may ask for status, so anyone may connect; what they
@@ -44,19 +53,124 @@ static struct {
 	struct umn_log_limit refused_log;
 } C;
 
+/* A reply the client's socket did not take at once. */
+struct ctl_out {
+	struct watch w;
+	struct ctl_out *next;
+	int32_t code;
+	char *text;
+	size_t len, off;
+	uint64_t since_ns;
+};
+
+static struct ctl_out *pending;
+static unsigned npending;
+
+/* Sends what the socket takes; 1 when all went, 0 when the rest must wait, -errno on failure. */
+static int send_chunks(int fd, int32_t code, const char *text, size_t len, size_t *off)
+{
+	do {
+		unsigned char buf[8 + CTL_CHUNK];
+		size_t n = len - *off < CTL_CHUNK ? len - *off : CTL_CHUNK;
+		uint32_t flags = *off + n < len ? CTL_MORE : 0;
+
+		memcpy(buf, &code, 4);
+		memcpy(buf + 4, &flags, 4);
+		memcpy(buf + 8, text + *off, n);
+		if (send(fd, buf, 8 + n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		*off += n;
+	} while (*off < len);
+	return 1;
+}
+
+static void out_free(struct ctl_out *o)
+{
+	struct ctl_out **pp;
+	int fd;
+
+	for (pp = &pending; *pp; pp = &(*pp)->next)
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	npending--;
+	fd = o->w.fd;
+	watch_del(&o->w);
+	close(fd);
+	free(o->text);
+	free(o);
+}
+
 void ctl_reply(int fd, int code, const char *text)
 {
-	size_t len = strlen(text);
-	char *buf = malloc(4 + len);
-	int32_t c = code;
+	size_t len = strlen(text), off = 0;
+	struct ctl_out *o;
+	int r = send_chunks(fd, code, text, len, &off);
 
-	if (!buf)
+	if (r != 0 || npending >= CTL_PENDING_MAX) {
+		if (r < 0)
+			umn_log(UMN_LOG_DEBUG, "control reply: %s", strerror(-r));
+		else if (r == 0)
+			umn_log(UMN_LOG_WARN, "control reply dropped: %u clients are not reading theirs",
+				npending);
+		close(fd);
 		return;
-	memcpy(buf, &c, 4);
-	memcpy(buf + 4, text, len);
-	if (send(fd, buf, 4 + len, MSG_NOSIGNAL) < 0)
-		umn_log(UMN_LOG_DEBUG, "control reply: %m");
-	free(buf);
+	}
+	o = calloc(1, sizeof(*o));
+	if (o)
+		o->text = malloc(len - off);
+	if (!o || !o->text || watch_add(&o->w, W_CTL_OUT, fd, o) < 0) {
+		if (o)
+			free(o->text);
+		free(o);
+		close(fd);
+		return;
+	}
+	memcpy(o->text, text + off, len - off);
+	o->len = len - off;
+	o->code = code;
+	o->since_ns = umn_now_ns();
+	o->next = pending;
+	pending = o;
+	npending++;
+	watch_want_out(&o->w, true);
+}
+
+void ctl_on_writable(struct watch *w)
+{
+	struct ctl_out *o = w->obj;
+
+	if (send_chunks(w->fd, o->code, o->text, o->len, &o->off) != 0)
+		out_free(o);
+}
+
+/* Drops replies their clients have not read for CTL_PENDING_NS; true if it dropped one. */
+static bool replies_tick(uint64_t now_ns)
+{
+	struct ctl_out *o = pending, *next;
+	bool dropped = false;
+
+	for (; o; o = next) {
+		next = o->next;
+		if (now_ns - o->since_ns > CTL_PENDING_NS) {
+			umn_log(UMN_LOG_WARN, "control reply dropped: its client read nothing for 30 s");
+			out_free(o);
+			dropped = true;
+		}
+	}
+	return dropped;
+}
+
+void ctl_free_all(void)
+{
+	while (pending)
+		out_free(pending);
 }
 
 /*
@@ -151,8 +265,10 @@ void ctl_on_accept(void)
 	}
 }
 
-void ctl_tick(uint64_t now_ns)
+bool ctl_tick(uint64_t now_ns)
 {
+	bool freed = replies_tick(now_ns);
+
 	while (C.head && now_ns - C.head->since > CTL_IDLE_NS) {
 		struct client *c = C.head;
 		int fd = c->w.fd;
@@ -162,7 +278,9 @@ void ctl_tick(uint64_t now_ns)
 		watch_del(&c->w);
 		client_free(c);
 		close(fd);
+		freed = true;
 	}
+	return freed;
 }
 
 static bool privileged(int fd)
@@ -176,8 +294,8 @@ static bool privileged(int fd)
 	return cr.uid == 0 || cr.uid == getuid();
 }
 
-/* Returns true when the reply is deferred (the fd now belongs to a device). */
-static bool run(int fd, int argc, char **argv)
+/* Every path hands fd on: to ctl_reply, which closes it, or to a device that will reply. */
+static void run(int fd, int argc, char **argv)
 {
 	char err[UMN_TEXT_MAX] = "";
 	bool json = false;
@@ -192,11 +310,11 @@ static bool run(int fd, int argc, char **argv)
 	argc = n;
 	if (argc == 0) {
 		ctl_reply(fd, 2, "empty request\n");
-		return false;
+		return;
 	}
 	if (!strcmp(argv[0], "ping")) {
 		ctl_reply(fd, 0, "pong\n");
-		return false;
+		return;
 	}
 	if (!strcmp(argv[0], "list") || !strcmp(argv[0], "status")) {
 		struct device *only = NULL;
@@ -206,17 +324,17 @@ static bool run(int fd, int argc, char **argv)
 			if (!only) {
 				snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
 				ctl_reply(fd, 1, err);
-				return false;
+				return;
 			}
 		}
 		text = dev_status(only, json);
 		ctl_reply(fd, 0, text);
 		free(text);
-		return false;
+		return;
 	}
 	if (!privileged(fd)) {
 		ctl_reply(fd, 1, "permission denied: installing and removing devices needs root or umnicd's user\n");
-		return false;
+		return;
 	}
 	if (!strcmp(argv[0], "install")) {
 		char *params[CTL_MAX_ARGS];
@@ -238,62 +356,62 @@ static bool run(int fd, int argc, char **argv)
 			else {
 				snprintf(err, sizeof(err), "install: unexpected argument '%s'\n", argv[i]);
 				reply_error(fd, 2, json, err);
-				return false;
+				return;
 			}
 		}
 		if (!inf || inf[0] != '/') {
 			reply_error(fd, 2, json,
 				    "install: needs the absolute path of an INF file\n");
-			return false;
+			return;
 		}
 		if (dev_install(inf, hwid, params, np, ifname, netns, true, &dev, err, sizeof(err)) < 0) {
 			strncat(err, "\n", sizeof(err) - strlen(err) - 1);
 			reply_error(fd, 1, json, err);
-			return false;
+			return;
 		}
 		dev->waiter_fd = fd;
 		dev->waiter_json = json;
 		umn_log(UMN_LOG_INFO, "installed %s from %s", dev->instance_id, inf);
 		dev_start(dev);
-		return true;
+		return;
 	}
 	if (!strcmp(argv[0], "restart") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {
 			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
 			reply_error(fd, 1, json, err);
-			return false;
+			return;
 		}
 		if (dev_restart(dev, err, sizeof(err)) < 0) {
 			reply_error(fd, 1, json, err);
-			return false;
+			return;
 		}
 		dev->waiter_fd = fd;
 		dev->waiter_json = json;
 		dev_settled(dev);
-		return dev->waiter_fd == fd;
+		return;
 	}
 	if (!strcmp(argv[0], "uninstall") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {
 			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
 			ctl_reply(fd, 1, err);
-			return false;
+			return;
 		}
 		char more[UMN_TEXT_MAX] = "";
 
 		snprintf(err, sizeof(err), "removed %s\n", dev->instance_id);
 		if (dev_uninstall(dev, more, sizeof(more)) < 0) {
 			ctl_reply(fd, 1, more);
-			return false;
+			return;
 		}
 		strncat(err, more, sizeof(err) - strlen(err) - 1);
 		ctl_reply(fd, 0, err);
-		return false;
+		return;
 	}
 	snprintf(err, sizeof(err), "unknown request '%s'\n", argv[0]);
 	ctl_reply(fd, 2, err);
-	return false;
+	return;
 }
 
 void ctl_on_client(struct watch *w)
@@ -316,6 +434,5 @@ void ctl_on_client(struct watch *w)
 	buf[n] = '\0';
 	for (char *p = buf; p < buf + n && argc < CTL_MAX_ARGS; p += strlen(p) + 1)
 		argv[argc++] = p;
-	if (!run(fd, argc, argv))
-		close(fd);
+	run(fd, argc, argv);
 }

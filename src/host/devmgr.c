@@ -147,6 +147,9 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 			goto fail;
 		}
 	}
+	/* A fresh install past the host's limit is refused before it leaves a trace. */
+	if (persist_it && (r = host_check_room(dev, err, cap)) < 0)
+		goto fail;
 	if (persist_it) {
 		r = devstate_save(dev);
 		if (r < 0) {
@@ -270,6 +273,12 @@ void dev_start(struct device *dev)
 
 	if (dev->broken)
 		return;
+	/*
+	 * The clock runs from the install or restart a client waits for; an automatic restart
+	 * while it waits keeps that deadline, so the client never waits longer than one.
+	 */
+	if (dev->state != DEV_RESTARTING || dev->waiter_fd < 0 || !dev->start_deadline_ns)
+		dev->start_deadline_ns = umn_now_ns() + D.start_timeout_ns;
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
 	dev->start_failed = false;
@@ -374,6 +383,8 @@ void dev_settled(struct device *dev)
 	const char *reply = text;
 	char *json = NULL;
 
+	if (!dev_starting(dev))
+		dev->start_deadline_ns = 0;
 	if (dev->state == DEV_STARTED)
 		names_settle(dev);
 	if (dev->waiter_fd < 0 || dev_starting(dev))
@@ -399,7 +410,6 @@ void dev_settled(struct device *dev)
 	}
 	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, reply);
 	free(json);
-	close(dev->waiter_fd);
 	dev->waiter_fd = -1;
 }
 
@@ -431,7 +441,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 	}
 	if (dev->waiter_fd >= 0) {
 		ctl_reply(dev->waiter_fd, 1, "device uninstalled while starting\n");
-		close(dev->waiter_fd);
+		dev->waiter_fd = -1;
 	}
 	devstate_remove(dev->id);
 	D.devs[dev->id] = NULL;
@@ -609,6 +619,25 @@ void dev_restart_step(const struct device *dev, const char *what)
 			(double)(umn_now_ns() - dev->died_ns) / 1e6);
 }
 
+/*
+ * A start that takes longer than --start-timeout: the device fails (and a
+ * waiting install or restart hears why), and a host stuck in this device's
+ * callback is stopped, since nothing else it runs can start behind it.
+ */
+static void start_timed_out(struct device *dev)
+{
+	struct hostproc *h = dev->host;
+	char what[UMN_TEXT_MAX / 2], why[UMN_TEXT_MAX];
+	bool stuck = host_start_pending(h, dev, what, sizeof(what));
+
+	snprintf(why, sizeof(why), "the device did not start within %llu s (--start-timeout): %s",
+		 (unsigned long long)(D.start_timeout_ns / 1000000000ull), what);
+	dev->state = DEV_STARTING;
+	dev_fail(dev, "%s; `umnic restart %s` tries again", why, dev->instance_id);
+	if (stuck && !h->dead)
+		host_kill(h, why);
+}
+
 void dev_tick(uint64_t now_ns)
 {
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
@@ -617,6 +646,10 @@ void dev_tick(uint64_t now_ns)
 
 		if (!dev)
 			continue;
+		if (dev_starting(dev) && dev->start_deadline_ns && now_ns > dev->start_deadline_ns) {
+			start_timed_out(dev);
+			continue;
+		}
 		if (dev->state == DEV_RESTARTING && dev->retry_ns && now_ns >= dev->retry_ns)
 			dev_start(dev);
 		if (dev->carrier_held && now_ns > dev->died_ns + CARRIER_GRACE_NS) {

@@ -321,6 +321,33 @@ static int attach_inhost(struct device *dev, char *err, size_t cap)
 	return 0;
 }
 
+/* The running shared host dev would join, or NULL when it gets a host of its own. */
+static struct hostproc *shared_host_for(const struct device *dev)
+{
+	bool sandbox = device_sandboxed(dev);
+
+	if (dev->drv->mode == INF_MODE_KERNEL ||
+	    dev->drv->policy.host_process_sharing != INF_SHARING_ENABLED)
+		return NULL;
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
+			return h;
+	return NULL;
+}
+
+int host_check_room(const struct device *dev, char *err, size_t cap)
+{
+	const struct hostproc *h = shared_host_for(dev);
+
+	if (!h || h->ndevices < UMN_HOST_MAX_DEVICES)
+		return 0;
+	snprintf(err, cap,
+		 "the driver host of %s (pid %d) already runs %u devices, the most one host runs (%d); "
+		 "UmdfHostProcessSharing = ProcessSharingDisabled gives each device a host of its own",
+		 h->service, (int)h->pid, h->ndevices, UMN_HOST_MAX_DEVICES);
+	return -ENOSPC;
+}
+
 int host_attach(struct device *dev, char *err, size_t cap)
 {
 	struct umn_msg_load_driver m;
@@ -330,10 +357,10 @@ int host_attach(struct device *dev, char *err, size_t cap)
 
 	if (dev->drv->mode == INF_MODE_KERNEL)
 		return attach_inhost(dev, err, cap);
-	for (h = D.hosts; h && sharing; h = h->next)
-		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
-			break;
-	if (!sharing || !h) {
+	if (host_check_room(dev, err, cap) < 0)
+		return -ENOSPC;
+	h = shared_host_for(dev);
+	if (!h) {
 		/* A warm spare skips the spawn (namespaces, exec, loading) on the restart path. */
 		for (h = D.hosts; h; h = h->next)
 			if (h->spare && host_fits(h, dev, sandbox))
@@ -442,18 +469,31 @@ void host_kill(struct hostproc *h, const char *why)
 	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 }
 
-/* dev is going: requests queued or in flight for it are answered into the void. */
+/*
+ * dev leaves h: what was queued for it never goes, and the answer to a
+ * request of it in flight is dropped, so no callback reaches a device that
+ * failed, restarted elsewhere or was uninstalled.
+ */
 static void forget_device(struct hostproc *h, const struct device *dev)
 {
+	struct hreq **pp = &h->head, *r;
+
 	if (h->inflight && h->inflight->dev == dev) {
 		h->inflight->dev = NULL;
 		h->inflight->done = NULL;
 	}
-	for (struct hreq *r = h->head; r; r = r->next)
-		if (r->dev == dev) {
-			r->dev = NULL;
-			r->done = NULL;
+	h->tail = NULL;
+	while ((r = *pp)) {
+		if (r->dev != dev) {
+			h->tail = r;
+			pp = &r->next;
+			continue;
 		}
+		*pp = r->next;
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		free(r);
+	}
 }
 
 void host_detach(struct device *dev)
@@ -864,6 +904,52 @@ static void stray_flush(struct hostproc *h, uint64_t now)
 			h->service, held, (double)since / 1e9);
 }
 
+/* What a request asks of the driver, for messages. */
+static const char *request_name(uint32_t type)
+{
+	switch (type) {
+	case UMN_MSG_LOAD_DRIVER:
+		return "loading the driver (DriverEntry)";
+	case UMN_MSG_ADD_DEVICE:
+		return "adding the device (EvtDriverDeviceAdd, EvtDevicePrepareHardware)";
+	case UMN_MSG_CREATE_QUEUE:
+		return "creating a queue (EvtCreateTxQueue/EvtCreateRxQueue)";
+	case UMN_MSG_START_QUEUES:
+		return "starting the queues";
+	case UMN_MSG_STOP_QUEUES:
+		return "stopping the queues";
+	case UMN_MSG_SET_RX_FILTER:
+		return "setting the receive filter (EvtSetReceiveFilter)";
+	case UMN_MSG_REMOVE_DEVICE:
+		return "removing a device";
+	default:
+		return "a request";
+	}
+}
+
+bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap)
+{
+	const struct hreq *r = h ? h->inflight : NULL;
+
+	if (!h) {
+		snprintf(buf, cap, "no driver host");
+		return false;
+	}
+	if (r && (r->dev == dev || !r->dev)) {
+		snprintf(buf, cap, "the driver host has not finished %s for %.1f s",
+			 request_name(((const struct umn_msg_hdr *)r->msg)->type),
+			 (double)(umn_now_ns() - h->request_sent_ns) / 1e9);
+		return r->dev == dev;
+	}
+	if (r) {
+		snprintf(buf, cap, "the driver host is still %s of another device",
+			 request_name(((const struct umn_msg_hdr *)r->msg)->type));
+		return false;
+	}
+	snprintf(buf, cap, "the driver did not complete its start");
+	return false;
+}
+
 /* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
 #define HOST_REQUEST_TIMEOUT_NS (60ull * 1000000000ull)
 
@@ -900,9 +986,9 @@ void host_tick(uint64_t now_ns)
 		stray_flush(h, now_ns);
 	for (struct hostproc *h = D.hosts; h; h = h->next)
 		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
-			char why[96];
-			snprintf(why, sizeof(why), "watchdog: request type %u unanswered for 60 s",
-				 ((struct umn_msg_hdr *)h->inflight->msg)->type);
+			char why[160];
+			snprintf(why, sizeof(why), "watchdog: %s unanswered for 60 s",
+				 request_name(((struct umn_msg_hdr *)h->inflight->msg)->type));
 			host_kill(h, why);
 		}
 }

@@ -89,7 +89,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
 		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
-		   "              [--busy-poll-us N] [--no-io-rings] [--max-clients N] [-v]\n"
+		   "              [--busy-poll-us N] [--no-io-rings] [--max-clients N]\n"
+		   "              [--start-timeout SECONDS] [-v]\n"
 		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
 		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
 		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
@@ -98,8 +99,12 @@ static void usage(FILE *f)
 		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
 		   "before they sleep; --no-io-rings keeps everything on the sockets.\n"
 		   "At most N I/O clients are connected at once (default %u; an unprivileged user\n"
-		   "may have a sixteenth of them); more are refused.\n",
-		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT);
+		   "may have a sixteenth of them); more are refused.\n"
+		   "A device that has not started within --start-timeout seconds of its install,\n"
+		   "restart or automatic restart (default %u) is failed, and its driver host\n"
+		   "stopped if it is stuck in that device's callback.\n",
+		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT,
+		UMN_START_TIMEOUT_DEFAULT_S);
 }
 
 static void find_host_binary(const char *argv0)
@@ -338,6 +343,7 @@ int main(int argc, char **argv)
 		{ "busy-poll-us", required_argument, NULL, 'B' },
 		{ "no-io-rings", no_argument, NULL, 'R' },
 		{ "max-clients", required_argument, NULL, 'C' },
+		{ "start-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool busy_poll_given = false;
@@ -354,8 +360,9 @@ int main(int argc, char **argv)
 	D.io_rings = true;
 	D.busy_poll_ns = (uint64_t)UMN_BUSY_POLL_DEFAULT_US * 1000;
 	D.max_clients = UMN_MAX_CLIENTS_DEFAULT;
+	D.start_timeout_ns = UMN_START_TIMEOUT_DEFAULT_S * 1000000000ull;
 	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RC:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RC:T:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -410,6 +417,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			D.max_clients = count;
+			break;
+		case 'T':
+			if (!parse_count(optarg, 1, UMN_START_TIMEOUT_MAX_S, &count)) {
+				fprintf(stderr, "umnicd: --start-timeout wants 1 to %u seconds\n",
+					UMN_START_TIMEOUT_MAX_S);
+				return 2;
+			}
+			D.start_timeout_ns = (uint64_t)count * 1000000000ull;
 			break;
 		case 'h':
 			usage(stdout);
@@ -552,13 +567,20 @@ int main(int argc, char **argv)
 				uint64_t v;
 				if (read(w->fd, &v, sizeof(v)) > 0) {
 					uint64_t now = umn_now_ns();
+					bool freed;
 
 					dev_tick(now);
-					ctl_tick(now);
+					freed = ctl_tick(now);
 					reflector_tick();
+					/* A connection it closed may have an event later in this batch. */
+					if (freed)
+						n = 0;
 				}
 				break;
 			}
+			case W_CTL_OUT:
+				ctl_on_writable(w);
+				break;
 			case W_SIGNAL: {
 				struct signalfd_siginfo si;
 				while (read(w->fd, &si, sizeof(si)) == sizeof(si))
@@ -582,6 +604,7 @@ int main(int argc, char **argv)
 	close(D.w_listen.fd);
 	close(D.w_signal.fd);
 	close(D.w_tick.fd);
+	ctl_free_all();
 	close(D.epfd);
 	spawn_image_close(&D.host_image);
 	atomic_store(&shutdown_done, true);

@@ -19,7 +19,13 @@
 #include "host/spawn.h"
 #include "host/reflector.h"
 
-#define UMN_MAX_DEVICES 64
+/*
+ * A start (install, restart, automatic restart) that has not finished after
+ * this long fails the device (--start-timeout), so an install never waits
+ * longer, whatever the driver does; below umnic's own 300 s.
+ */
+#define UMN_START_TIMEOUT_DEFAULT_S 120u
+#define UMN_START_TIMEOUT_MAX_S 3600u
 /* Driver hosts run as this otherwise unused uid/gid unless --host-user says otherwise. */
 #define UMN_DEFAULT_HOST_ID 61234u
 /* umnicd polls this long after relaying a request or completion (--busy-poll-us). */
@@ -44,6 +50,7 @@ enum watch_kind {
 	W_TICK,
 	W_IO_LISTEN,
 	W_IO_CLIENT,
+	W_CTL_OUT,
 };
 
 struct watch {
@@ -127,6 +134,9 @@ struct device {
 	bool broken;
 	uint32_t incarnation;	/* bumped at every start: handles from an older one are stale */
 
+	/* When the start under way fails for taking too long (0: none under way). */
+	uint64_t start_deadline_ns;
+
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;
 	bool waiter_json;
@@ -190,6 +200,7 @@ struct daemon {
 	uint64_t busy_poll_ns;
 	bool io_rings;		/* offer hosts and clients message rings (default) */
 	unsigned max_clients;	/* I/O clients connected at once; more are refused */
+	uint64_t start_timeout_ns;	/* --start-timeout */
 	int spare_fd;		/* given up to accept (and drop) a connection when out of fds */
 	unsigned peer_fds;	/* descriptors held for control and I/O connections */
 	char kmhost_stopped[UMN_TEXT_MAX / 2];	/* why the kernel-mode host was stopped, if it was */
@@ -276,6 +287,13 @@ void names_interface_path(const struct device *dev, unsigned k, char *buf, size_
 
 /* hostproc.c */
 int host_attach(struct device *dev, char *err, size_t cap);
+/*
+ * Whether dev may start: a shared host of its driver runs fewer than
+ * UMN_HOST_MAX_DEVICES devices. 0, or -ENOSPC with err saying why.
+ */
+int host_check_room(const struct device *dev, char *err, size_t cap);
+/* What the start of dev waits for in its host, for messages; and whether the host is stuck on it. */
+bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 void host_detach(struct device *dev);
 typedef void (*hreq_done_fn)(struct device *dev, int32_t status, const char *text);
 void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
@@ -322,8 +340,18 @@ void adapter_teardown(struct device *dev);
 /* ctl.c */
 void ctl_on_accept(void);
 void ctl_on_client(struct watch *w);
-/* Closes unprivileged control connections that sent nothing for too long. */
-void ctl_tick(uint64_t now_ns);
+/*
+ * Closes unprivileged control connections that sent nothing for too long,
+ * and drops replies their clients have not read for 30 s; true if it freed
+ * either (an event of this loop turn may name it).
+ */
+bool ctl_tick(uint64_t now_ns);
+/*
+ * Answers a control request on fd, and closes fd: at once, or once the
+ * client has read the whole reply (never waiting for it).
+ */
 void ctl_reply(int fd, int code, const char *text);
+void ctl_on_writable(struct watch *w);
+void ctl_free_all(void);
 
 #endif

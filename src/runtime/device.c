@@ -70,7 +70,7 @@ static void device_on_delete(struct umn_object *o)
 	struct umn_device *dev = (struct umn_device *)o;
 
 	pthread_mutex_lock(&umn_rt.lock);
-	if (dev->id < 64 && umn_rt.devices[dev->id] == dev)
+	if (dev->id < UMN_MAX_DEVICES && umn_rt.devices[dev->id] == dev)
 		umn_rt.devices[dev->id] = NULL;
 	pthread_mutex_unlock(&umn_rt.lock);
 	devreg_free(dev->registry);
@@ -158,7 +158,7 @@ struct umn_device *umn_rt_device(uint32_t id)
 	struct umn_device *dev = NULL;
 
 	pthread_mutex_lock(&umn_rt.lock);
-	if (id < 64)
+	if (id < UMN_MAX_DEVICES)
 		dev = umn_rt.devices[id];
 	pthread_mutex_unlock(&umn_rt.lock);
 	return dev;
@@ -303,7 +303,7 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 		snprintf(err, cap, "no driver loaded");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
-	if (id >= 64 || umn_rt_device(id)) {
+	if (id >= UMN_MAX_DEVICES || umn_rt_device(id)) {
 		snprintf(err, cap, "device number %u is invalid or in use", id);
 		return STATUS_INVALID_PARAMETER;
 	}

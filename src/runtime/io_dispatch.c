@@ -140,7 +140,7 @@ static struct umn_device *device_get(uint32_t id)
 	struct umn_device *dev = NULL;
 
 	pthread_mutex_lock(&umn_rt.lock);
-	if (id < 64 && umn_rt.devices[id] && umn_rt.devices[id]->io &&
+	if (id < UMN_MAX_DEVICES && umn_rt.devices[id] && umn_rt.devices[id]->io &&
 	    umn_io_try_ref(&umn_rt.devices[id]->obj))
 		dev = umn_rt.devices[id];
 	pthread_mutex_unlock(&umn_rt.lock);

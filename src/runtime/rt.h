@@ -66,7 +66,7 @@ struct umn_rt {
 	char preload_error[256];
 	char sandbox[256];	/* what confines this process, for status */
 	pthread_mutex_t lock;
-	struct umn_device *devices[64];
+	struct umn_device *devices[UMN_MAX_DEVICES];
 };
 
 extern struct umn_rt umn_rt;
