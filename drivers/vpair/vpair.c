@@ -2,32 +2,52 @@
 /*
  * vpair: a virtual Ethernet pair written as a user-mode NetAdapterCx driver.
  *
- * Two devices share one driver host. Each has an adapter with one TX and one
- * RX queue. A frame transmitted on one side is copied into a bounded wire
- * queue; the wire thread carries it across and wakes the other side's RX
- * queue, whose Advance copies it into a buffer the system posted. Nothing
- * here is umnic-specific: it is written against the WDK interface.
+ * Two devices of one driver host with the same "Pair" value (default 0) are
+ * the two ends of a cable; a host holds as many pairs as it has devices for.
+ * Each device has an adapter with one TX and one RX queue. A frame
+ * transmitted on one side is copied into a bounded wire queue; the wire
+ * thread carries it across and wakes the other side's RX queue, whose
+ * Advance copies it into a buffer the system posted.
+ *
+ * Devices in hosts of their own (UmdfHostProcessSharing disabled) cannot
+ * share memory: such an end is given a connected UDP socket as hardware
+ * (UmnicResources) and its wire is that socket, one datagram per frame.
+ * Apart from finding that socket, the driver is written against the WDK
+ * interface only.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <wdf.h>
 #include <netadaptercx.h>
 #include <net/virtualaddress.h>
 
 #define VPAIR_MAX_FRAME 1514u
-#define VPAIR_WIRE_SLOTS 512u /* power of two */
+#define VPAIR_WIRE_SLOTS_DEFAULT 512u /* WireQueueLength: a power of two */
+#define VPAIR_WIRE_SLOTS_MIN 16u
+#define VPAIR_WIRE_SLOTS_MAX 4096u
 
-/* One direction of the wire: TX writes at prod, the wire thread moves ready, RX reads at cons. */
+typedef struct _VPAIR_SLOT {
+	UINT32 Length;
+	UCHAR Data[VPAIR_MAX_FRAME];
+} VPAIR_SLOT;
+
+/*
+ * One direction of the wire: TX writes at Produced, the wire thread (or the
+ * socket reader) moves Delivered, RX reads at Consumed. The slots are
+ * allocated with the pair, and only those a frame passed through take
+ * memory.
+ */
 typedef struct _VPAIR_WIRE {
 	_Alignas(64) _Atomic UINT32 Produced;
 	_Alignas(64) _Atomic UINT32 Delivered;
 	_Alignas(64) _Atomic UINT32 Consumed;
-	struct {
-		UINT32 Length;
-		UCHAR Data[VPAIR_MAX_FRAME];
-	} Slot[VPAIR_WIRE_SLOTS];
+	UINT32 Mask;
+	VPAIR_SLOT *Slot;
 } VPAIR_WIRE;
 
 typedef struct _VPAIR_QUEUE {
@@ -40,13 +60,20 @@ typedef struct _VPAIR_QUEUE {
 } VPAIR_QUEUE;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VPAIR_QUEUE, VPairGetQueue);
 
+struct _VPAIR_PAIR;
+
 typedef struct _VPAIR_ADAPTER {
 	NETADAPTER Adapter;
 	ULONG Side;
+	ULONG PairId;
+	ULONG WireSlots;
 	ULONG Mtu;
 	ULONG64 LinkSpeed;
-	VPAIR_WIRE *Out;	/* frames this side transmits */
+	struct _VPAIR_PAIR *Pair;	/* NULL for an end whose wire is a socket */
+	int Socket;			/* the UDP socket granted as hardware, or -1 */
+	VPAIR_WIRE *Out;	/* frames this side transmits (NULL: they go to Socket) */
 	VPAIR_WIRE *In;		/* frames this side receives */
+	VPAIR_WIRE SocketIn;	/* In, for a socket end: filled by its reader thread */
 	_Atomic(VPAIR_QUEUE *) TxQueue;
 	_Atomic(VPAIR_QUEUE *) RxQueue;
 	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
@@ -58,24 +85,31 @@ typedef struct _VPAIR_DEVICE {
 } VPAIR_DEVICE;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VPAIR_DEVICE, VPairGetDevice);
 
-/* The pair, shared by both devices of the driver host. */
+/* Two devices of one driver host with the same Pair value: what one sends, the other receives. */
+typedef struct _VPAIR_PAIR {
+	struct _VPAIR_PAIR *Next;
+	ULONG Id;
+	ULONG Devices;
+	VPAIR_ADAPTER *_Atomic Side[2];
+	VPAIR_WIRE Wire[2]; /* Wire[s] carries frames sent by side s */
+} VPAIR_PAIR;
+
+/* The pairs of this driver host and the one wire thread that serves them all. */
 static struct {
 	pthread_mutex_t Lock;
 	pthread_cond_t Wake;
 	BOOLEAN WireSleeping;
 	BOOLEAN ThreadStarted;
-	ULONG Devices;
-	VPAIR_ADAPTER *Side[2];
-	VPAIR_WIRE Wire[2]; /* Wire[s] carries frames sent by side s */
+	VPAIR_PAIR *_Atomic Pairs; /* only ever grows; a pair is complete before it is linked */
 	pthread_t Thread;
-} Pair = { .Lock = PTHREAD_MUTEX_INITIALIZER, .Wake = PTHREAD_COND_INITIALIZER };
+} Host = { .Lock = PTHREAD_MUTEX_INITIALIZER, .Wake = PTHREAD_COND_INITIALIZER };
 
 static void WireKick(void)
 {
-	pthread_mutex_lock(&Pair.Lock);
-	if (Pair.WireSleeping)
-		pthread_cond_signal(&Pair.Wake);
-	pthread_mutex_unlock(&Pair.Lock);
+	pthread_mutex_lock(&Host.Lock);
+	if (Host.WireSleeping)
+		pthread_cond_signal(&Host.Wake);
+	pthread_mutex_unlock(&Host.Lock);
 }
 
 static void NotifyRx(VPAIR_ADAPTER *Adapter)
@@ -94,6 +128,18 @@ static void NotifyTx(VPAIR_ADAPTER *Adapter)
 		NetTxQueueNotifyMoreCompletedPacketsAvailable(tx->Queue);
 }
 
+static BOOLEAN WireInit(VPAIR_WIRE *Wire, ULONG Slots)
+{
+	Wire->Slot = calloc(Slots, sizeof(*Wire->Slot));
+	Wire->Mask = Slots - 1;
+	return Wire->Slot != NULL;
+}
+
+static BOOLEAN WireBusy(VPAIR_WIRE *Wire)
+{
+	return atomic_load(&Wire->Produced) != atomic_load(&Wire->Delivered);
+}
+
 /*
  * The wire: frames become visible to the receiver only when this thread
  * delivers them, the way a cable and a receiving NIC add a hop.
@@ -102,31 +148,140 @@ static void *WireThread(void *Context)
 {
 	UNREFERENCED_PARAMETER(Context);
 	for (;;) {
-		BOOLEAN moved = FALSE;
+		BOOLEAN moved = FALSE, idle = TRUE;
 
-		for (ULONG s = 0; s < 2; s++) {
-			VPAIR_WIRE *w = &Pair.Wire[s];
-			UINT32 p = atomic_load_explicit(&w->Produced, memory_order_acquire);
-			if (p != atomic_load_explicit(&w->Delivered, memory_order_relaxed)) {
-				atomic_store_explicit(&w->Delivered, p, memory_order_release);
-				NotifyRx(Pair.Side[s ^ 1]);
-				moved = TRUE;
+		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair; pair = pair->Next)
+			for (ULONG s = 0; s < 2; s++) {
+				VPAIR_WIRE *w = &pair->Wire[s];
+				UINT32 p = atomic_load_explicit(&w->Produced, memory_order_acquire);
+				if (p != atomic_load_explicit(&w->Delivered, memory_order_relaxed)) {
+					atomic_store_explicit(&w->Delivered, p, memory_order_release);
+					NotifyRx(atomic_load(&pair->Side[s ^ 1]));
+					moved = TRUE;
+				}
 			}
-		}
 		if (moved)
 			continue;
-		pthread_mutex_lock(&Pair.Lock);
-		Pair.WireSleeping = TRUE;
-		BOOLEAN idle = TRUE;
-		for (ULONG s = 0; s < 2; s++)
-			if (atomic_load(&Pair.Wire[s].Produced) != atomic_load(&Pair.Wire[s].Delivered))
-				idle = FALSE;
+		pthread_mutex_lock(&Host.Lock);
+		Host.WireSleeping = TRUE;
+		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair && idle; pair = pair->Next)
+			idle = !WireBusy(&pair->Wire[0]) && !WireBusy(&pair->Wire[1]);
 		if (idle)
-			pthread_cond_wait(&Pair.Wake, &Pair.Lock);
-		Pair.WireSleeping = FALSE;
-		pthread_mutex_unlock(&Pair.Lock);
+			pthread_cond_wait(&Host.Wake, &Host.Lock);
+		Host.WireSleeping = FALSE;
+		pthread_mutex_unlock(&Host.Lock);
 	}
 	return NULL;
+}
+
+/*
+ * A socket end: datagrams from the peer's socket land in SocketIn, as the
+ * wire thread would deliver them. When RX has no room the datagram is lost,
+ * as on a wire.
+ */
+static void *SocketReader(void *Context)
+{
+	VPAIR_ADAPTER *a = Context;
+	VPAIR_WIRE *w = &a->SocketIn;
+	static UCHAR discard[VPAIR_MAX_FRAME];
+
+	for (;;) {
+		UINT32 prod = atomic_load_explicit(&w->Produced, memory_order_relaxed);
+		BOOLEAN room = prod - atomic_load_explicit(&w->Consumed, memory_order_acquire) <= w->Mask;
+		VPAIR_SLOT *slot = &w->Slot[prod & w->Mask];
+		ssize_t n = recv(a->Socket, room ? slot->Data : discard, VPAIR_MAX_FRAME, 0);
+
+		if (n < 0 && errno != EINTR)
+			return NULL; /* the socket is gone with the device */
+		if (n <= 0 || !room)
+			continue;
+		slot->Length = (UINT32)n;
+		atomic_store_explicit(&w->Produced, prod + 1, memory_order_relaxed);
+		atomic_store_explicit(&w->Delivered, prod + 1, memory_order_release);
+		NotifyRx(a);
+	}
+	return NULL;
+}
+
+/* Joins the pair named by the device's Pair value, as its first free side. */
+static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
+{
+	VPAIR_PAIR *pair;
+	NTSTATUS status = STATUS_SUCCESS;
+
+	pthread_mutex_lock(&Host.Lock);
+	for (pair = atomic_load(&Host.Pairs); pair && pair->Id != a->PairId; pair = pair->Next)
+		;
+	if (!pair) {
+		pair = calloc(1, sizeof(*pair));
+		if (!pair || !WireInit(&pair->Wire[0], a->WireSlots) || !WireInit(&pair->Wire[1], a->WireSlots)) {
+			if (pair) {
+				free(pair->Wire[0].Slot);
+				free(pair->Wire[1].Slot);
+			}
+			free(pair);
+			status = STATUS_INSUFFICIENT_RESOURCES;
+			goto out;
+		}
+		pair->Id = a->PairId;
+		pair->Next = atomic_load(&Host.Pairs);
+		atomic_store(&Host.Pairs, pair);
+	}
+	if (pair->Devices >= 2) {
+		status = STATUS_DEVICE_CONFIGURATION_ERROR; /* a pair has two ends */
+		goto out;
+	}
+	a->Side = pair->Devices++;
+	a->Pair = pair;
+	a->Out = &pair->Wire[a->Side];
+	a->In = &pair->Wire[a->Side ^ 1];
+	atomic_store(&pair->Side[a->Side], a);
+	if (!Host.ThreadStarted && pthread_create(&Host.Thread, NULL, WireThread, NULL) == 0)
+		Host.ThreadStarted = TRUE;
+	if (!Host.ThreadStarted)
+		status = STATUS_INSUFFICIENT_RESOURCES;
+out:
+	pthread_mutex_unlock(&Host.Lock);
+	return status;
+}
+
+/* The end of a pair whose wire is a UDP socket umnicd granted (UmnicResources). */
+static NTSTATUS UseSocket(VPAIR_ADAPTER *a, int Socket)
+{
+	pthread_t reader;
+
+	a->Socket = Socket;
+	if (!WireInit(&a->SocketIn, a->WireSlots))
+		return STATUS_INSUFFICIENT_RESOURCES;
+	a->In = &a->SocketIn;
+	a->Out = NULL;
+	if (pthread_create(&reader, NULL, SocketReader, a) != 0)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	pthread_detach(reader);
+	return STATUS_SUCCESS;
+}
+
+/* The peer of a side: NULL for a socket end, whose peer is in another process. */
+static VPAIR_ADAPTER *Peer(VPAIR_ADAPTER *a)
+{
+	return a->Pair ? atomic_load(&a->Pair->Side[a->Side ^ 1]) : NULL;
+}
+
+/* Gathers a packet's fragments into Dst; 0 for an oversized one (dropped). */
+static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *Dst)
+{
+	UINT32 len = 0;
+
+	for (UINT16 k = 0; k < p->FragmentCount; k++) {
+		UINT32 fi = NetRingAdvanceIndex(fr, p->FragmentIndex, k);
+		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
+		if (len + f->ValidLength > VPAIR_MAX_FRAME)
+			return 0;
+		memcpy(Dst + len, (UCHAR *)va->VirtualAddress + f->Offset, (size_t)f->ValidLength);
+		len += (UINT32)f->ValidLength;
+	}
+	return len;
 }
 
 static void EvtTxAdvance(NETPACKETQUEUE Queue)
@@ -136,10 +291,11 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 	NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
 	NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
 	VPAIR_WIRE *w = a->Out;
-	UINT32 prod = atomic_load_explicit(&w->Produced, memory_order_relaxed);
-	UINT32 room = VPAIR_WIRE_SLOTS - (prod - atomic_load_explicit(&w->Consumed, memory_order_acquire));
+	UINT32 prod = w ? atomic_load_explicit(&w->Produced, memory_order_relaxed) : 0;
+	UINT32 room = w ? w->Mask + 1 - (prod - atomic_load_explicit(&w->Consumed, memory_order_acquire)) : 1;
 	BOOLEAN cancelled = atomic_load(&q->Cancelled);
 	UINT32 sent = 0;
+	UCHAR frame[VPAIR_MAX_FRAME];
 
 	while (pr->BeginIndex != pr->EndIndex) {
 		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
@@ -147,25 +303,19 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 		if (!p->Ignore && !cancelled) {
 			if (room == 0)
 				break; /* the wire is full: wait for the peer to drain it */
-			UINT32 len = 0;
-			UCHAR *dst = w->Slot[prod & (VPAIR_WIRE_SLOTS - 1)].Data;
-			for (UINT16 k = 0; k < p->FragmentCount; k++) {
-				UINT32 fi = NetRingAdvanceIndex(fr, p->FragmentIndex, k);
-				NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
-				NET_FRAGMENT_VIRTUAL_ADDRESS *va =
-					NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
-				if (len + f->ValidLength > VPAIR_MAX_FRAME) {
-					len = 0; /* oversized: drop it */
-					break;
+			if (!w) {
+				/* A socket end: one datagram per frame; a full socket drops it, as a wire would. */
+				UINT32 len = Gather(q, fr, p, frame);
+				if (len)
+					(void)send(a->Socket, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			} else {
+				UINT32 len = Gather(q, fr, p, w->Slot[prod & w->Mask].Data);
+				if (len) {
+					w->Slot[prod & w->Mask].Length = len;
+					prod++;
+					room--;
+					sent++;
 				}
-				memcpy(dst + len, (UCHAR *)va->VirtualAddress + f->Offset, (size_t)f->ValidLength);
-				len += (UINT32)f->ValidLength;
-			}
-			if (len) {
-				w->Slot[prod & (VPAIR_WIRE_SLOTS - 1)].Length = len;
-				prod++;
-				room--;
-				sent++;
 			}
 		}
 		if (p->FragmentCount)
@@ -203,13 +353,13 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
 		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
 		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
-		UINT32 len = w->Slot[cons & (VPAIR_WIRE_SLOTS - 1)].Length;
+		UINT32 len = w->Slot[cons & w->Mask].Length;
 
 		cons++;
 		taken++;
 		if (len > (UINT32)(f->Capacity - f->Offset))
 			continue; /* does not fit the posted buffer: dropped on the wire */
-		memcpy((UCHAR *)va->VirtualAddress + f->Offset, w->Slot[(cons - 1) & (VPAIR_WIRE_SLOTS - 1)].Data, len);
+		memcpy((UCHAR *)va->VirtualAddress + f->Offset, w->Slot[(cons - 1) & w->Mask].Data, len);
 		f->ValidLength = len;
 		p->FragmentIndex = fi;
 		p->FragmentCount = 1;
@@ -222,7 +372,7 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 	if (taken) {
 		atomic_store_explicit(&w->Consumed, cons, memory_order_release);
 		/* Room on the wire again: the sender may have stopped for it. */
-		NotifyTx(Pair.Side[q->Adapter->Side ^ 1]);
+		NotifyTx(Peer(q->Adapter));
 	}
 }
 
@@ -292,11 +442,17 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 {
 	DECLARE_CONST_UNICODE_STRING(mtuName, L"MTU");
 	DECLARE_CONST_UNICODE_STRING(speedName, L"LinkSpeedMbps");
+	DECLARE_CONST_UNICODE_STRING(pairName, L"Pair");
+	DECLARE_CONST_UNICODE_STRING(sideName, L"Side");
+	DECLARE_CONST_UNICODE_STRING(slotsName, L"WireQueueLength");
 	NETCONFIGURATION configuration;
 	ULONG value;
 
 	a->Mtu = 1500;
 	a->LinkSpeed = 10000ull * 1000 * 1000;
+	a->PairId = 0;
+	a->Side = 0;
+	a->WireSlots = VPAIR_WIRE_SLOTS_DEFAULT;
 	if (!NT_SUCCESS(NetAdapterOpenConfiguration(a->Adapter, WDF_NO_OBJECT_ATTRIBUTES, &configuration)))
 		return;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
@@ -307,7 +463,32 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 						  &speedName, &value)) &&
 	    value)
 		a->LinkSpeed = (ULONG64)value * 1000 * 1000;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &pairName, &value)) &&
+	    value <= 0xFFFF)
+		a->PairId = value;
+	/* Only a socket end says which side it is; in a host the order of arrival decides. */
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &sideName, &value)) &&
+	    value <= 1)
+		a->Side = value;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &slotsName, &value)) &&
+	    value >= VPAIR_WIRE_SLOTS_MIN && value <= VPAIR_WIRE_SLOTS_MAX && !(value & (value - 1)))
+		a->WireSlots = value;
 	NetConfigurationClose(configuration);
+}
+
+/* The UDP socket umnicd granted as the device's hardware, or -1: then the wire is in memory. */
+static int GrantedSocket(WDFCMRESLIST Translated)
+{
+	for (ULONG i = 0; i < WdfCmResourceListGetCount(Translated); i++) {
+		PCM_PARTIAL_RESOURCE_DESCRIPTOR r = WdfCmResourceListGetDescriptor(Translated, i);
+		if (r && UmnicResourceIsFileDescriptor(r) &&
+		    r->u.DevicePrivate.Data[1] == UMNIC_RESOURCE_FD_UDP_SOCKET)
+			return (int)r->u.DevicePrivate.Data[0];
+	}
+	return -1;
 }
 
 /* A wire has no address filter of its own: vpair records the filter and delivers everything. */
@@ -326,12 +507,23 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	NET_ADAPTER_LINK_LAYER_ADDRESS address;
 	NET_ADAPTER_LINK_STATE state;
 	NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES filter;
-	UCHAR mac[6] = { 0x02, 0x76, 0x70, 0x61, 0x00, (UCHAR)(a->Side + 1) };
+	UCHAR mac[6];
 	NTSTATUS status;
+	int sock;
 
 	UNREFERENCED_PARAMETER(Raw);
-	UNREFERENCED_PARAMETER(Translated);
 	ReadConfiguration(a);
+	sock = GrantedSocket(Translated);
+	status = sock >= 0 ? UseSocket(a, sock) : JoinPair(a);
+	if (!NT_SUCCESS(status))
+		return status;
+	/* Pair 0 keeps the addresses vpair always had: 02:76:70:61:00:01 and :02. */
+	mac[0] = 0x02;
+	mac[1] = 0x76;
+	mac[2] = 0x70;
+	mac[3] = (UCHAR)(0x61 + (a->PairId >> 8));
+	mac[4] = (UCHAR)a->PairId;
+	mac[5] = (UCHAR)(a->Side + 1);
 	NET_ADAPTER_TX_CAPABILITIES_INIT(&tx, 1);
 	NET_ADAPTER_RX_CAPABILITIES_INIT_SYSTEM_MANAGED(&rx, VPAIR_MAX_FRAME, 1);
 	NetAdapterSetDataPathCapabilities(adapter, &tx, &rx);
@@ -366,15 +558,8 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 	WDFDEVICE device;
 	VPAIR_ADAPTER *a;
 	NTSTATUS status;
-	ULONG side;
 
 	UNREFERENCED_PARAMETER(Driver);
-	pthread_mutex_lock(&Pair.Lock);
-	side = Pair.Devices < 2 ? Pair.Devices++ : 2;
-	pthread_mutex_unlock(&Pair.Lock);
-	if (side > 1)
-		return STATUS_DEVICE_CONFIGURATION_ERROR; /* a pair has two ends */
-
 	status = NetDeviceInitConfig(DeviceInit);
 	if (!NT_SUCCESS(status))
 		return status;
@@ -400,15 +585,8 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 	VPairGetDevice(device)->Adapter = adapter;
 	a = VPairGetAdapter(adapter);
 	a->Adapter = adapter;
-	a->Side = side;
-	a->Out = &Pair.Wire[side];
-	a->In = &Pair.Wire[side ^ 1];
-	pthread_mutex_lock(&Pair.Lock);
-	Pair.Side[side] = a;
-	if (!Pair.ThreadStarted && pthread_create(&Pair.Thread, NULL, WireThread, NULL) == 0)
-		Pair.ThreadStarted = TRUE;
-	pthread_mutex_unlock(&Pair.Lock);
-	return Pair.ThreadStarted ? STATUS_SUCCESS : STATUS_INSUFFICIENT_RESOURCES;
+	a->Socket = -1;
+	return STATUS_SUCCESS;
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
