@@ -34,6 +34,9 @@ enum {
 	MODE_HANG_IN_ADVANCE = 10,
 	/* EvtDeviceD0Exit never returns: the device's removal never ends. */
 	MODE_HANG_IN_D0_EXIT = 11,
+	/* Never return: from EvtDriverDeviceAdd, or from EvtDevicePrepareHardware. */
+	MODE_HANG_IN_DEVICE_ADD = 12,
+	MODE_HANG_IN_PREPARE = 13,
 	/* Escape attempts: EvtDriverDeviceAdd fails with STATUS_ACCESS_DENIED when the attempt was
 	 * refused with EPERM, STATUS_UNSUCCESSFUL when it worked (the sandbox leaked). */
 	MODE_OPEN_FILE = 20,
@@ -99,6 +102,14 @@ static void SquatRetry(WDFTIMER timer)
 {
 	if (NT_SUCCESS(Squat((WDFDEVICE)WdfTimerGetParentObject(timer))))
 		WdfTimerStop(timer, FALSE);
+}
+
+static void HangForever(void)
+{
+	for (;;) {
+		struct timespec ts = { 3600, 0 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Maps the outcome of a forbidden call to the status DeviceAdd fails with. */
@@ -311,6 +322,8 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 		if (!sent)
 			return STATUS_DEVICE_CONFIGURATION_ERROR;
 	}
+	if (d->Mode == MODE_HANG_IN_PREPARE)
+		HangForever();
 	if (d->Mode == MODE_CRASH_IN_PREPARE) {
 		volatile int *volatile nowhere = NULL;
 		*nowhere = 1;
@@ -447,6 +460,11 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 		if (!NT_SUCCESS(status))
 			return status;
 	} else if (d->Mode >= MODE_OPEN_FILE) {
+}
+
+	if (d->Mode == MODE_HANG_IN_DEVICE_ADD)
+		HangForever();
+	if (d->Mode >= MODE_OPEN_FILE) {
 		status = Escape(d->Mode);
 		if (!NT_SUCCESS(status))
 			return status;
