@@ -15,6 +15,7 @@ export UMNIC_BENCH_MARK
 rc=0
 "$ROOT/bench/run.sh" "$BUILD" || rc=$?
 "$ROOT/bench/ioctl.sh" "$BUILD" || rc=$?
+"$ROOT/bench/scale.sh" "$BUILD" || rc=$?
 # The check itself runs without the mark; only this shell is excluded.
 env -u UMNIC_BENCH_MARK "$ROOT/bench/leftovers.sh" "$UMNIC_BENCH_MARK" $$ || rc=1
 exit "$rc"

@@ -284,6 +284,16 @@ static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *D
 	return len;
 }
 
+/* A socket end: one datagram per frame; a full socket drops it, as a wire would. */
+static __attribute__((noinline)) void SendFrame(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p)
+{
+	UCHAR frame[VPAIR_MAX_FRAME];
+	UINT32 len = Gather(q, fr, p, frame);
+
+	if (len)
+		(void)send(q->Adapter->Socket, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static void EvtTxAdvance(NETPACKETQUEUE Queue)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
@@ -295,7 +305,6 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 	UINT32 room = w ? w->Mask + 1 - (prod - atomic_load_explicit(&w->Consumed, memory_order_acquire)) : 1;
 	BOOLEAN cancelled = atomic_load(&q->Cancelled);
 	UINT32 sent = 0;
-	UCHAR frame[VPAIR_MAX_FRAME];
 
 	while (pr->BeginIndex != pr->EndIndex) {
 		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
@@ -304,10 +313,7 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 			if (room == 0)
 				break; /* the wire is full: wait for the peer to drain it */
 			if (!w) {
-				/* A socket end: one datagram per frame; a full socket drops it, as a wire would. */
-				UINT32 len = Gather(q, fr, p, frame);
-				if (len)
-					(void)send(a->Socket, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+				SendFrame(q, fr, p);
 			} else {
 				UINT32 len = Gather(q, fr, p, w->Slot[prod & w->Mask].Data);
 				if (len) {

@@ -26,6 +26,7 @@
 
 /* A power of two; outstanding requests beyond it are refused. */
 #define IO_SLOTS UMN_HOST_IO_SLOTS
+#define IO_SLOTS_MIN 64u
 
 struct hio {
 	uint64_t id;	/* 0: free */
@@ -34,8 +35,14 @@ struct hio {
 	bool in_mapped, out_mapped;
 };
 
+/*
+ * Grows with the requests outstanding at once, up to IO_SLOTS: a host that
+ * serves a few at a time keeps a few pages, not room for thousands
+ * (requests sweep the whole table by their sequential ids).
+ */
 struct hio_table {
-	struct hio slot[IO_SLOTS];
+	struct hio *slot;	/* mask + 1 entries, or NULL before the first request */
+	unsigned mask;
 	unsigned used;
 };
 
@@ -63,23 +70,43 @@ static struct {
 /*
  * Linear probing from the id itself (ids are mostly sequential, so runs stay
  * short); a search ends at the first free slot, which removal keeps true by
- * moving the rest of the run back (slot_free). used stays below IO_SLOTS, so
+ * moving the rest of the run back (slot_free). used stays below the size, so
  * every search meets a free slot.
  */
 static unsigned slot_index(const struct hio_table *t, uint64_t id)
 {
-	unsigned i = (unsigned)id & (IO_SLOTS - 1);
+	unsigned i = (unsigned)id & t->mask;
 
 	while (t->slot[i].id && t->slot[i].id != id)
-		i = (i + 1) & (IO_SLOTS - 1);
+		i = (i + 1) & t->mask;
 	return i;
 }
 
 static struct hio *slot_find(struct hio_table *t, uint64_t id)
 {
-	struct hio *p = &t->slot[slot_index(t, id)];
+	struct hio *p;
 
+	if (!t->slot)
+		return NULL;
+	p = &t->slot[slot_index(t, id)];
 	return id && p->id == id ? p : NULL;
+}
+
+/* Doubles the table (the first one has IO_SLOTS_MIN entries); false without memory. */
+static bool table_grow(struct hio_table *t)
+{
+	unsigned old_n = t->slot ? t->mask + 1 : 0, n = old_n ? old_n * 2 : IO_SLOTS_MIN;
+	struct hio *old = t->slot, *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return false;
+	t->slot = s;
+	t->mask = n - 1;
+	for (unsigned i = 0; i < old_n; i++)
+		if (old[i].id)
+			t->slot[slot_index(t, old[i].id)] = old[i];
+	free(old);
+	return true;
 }
 
 /* A free slot for id, or NULL if id is 0, already there, or the table is full. */
@@ -88,6 +115,12 @@ static struct hio *slot_new(struct hio_table *t, uint64_t id)
 	struct hio *p;
 
 	if (!id || t->used >= IO_SLOTS - 1)
+		return NULL;
+	/* Kept at most three quarters full below the largest size, so runs stay short. */
+	if ((!t->slot || (t->used + 1) * 4 > (t->mask + 1) * 3) && (!t->slot || t->mask + 1 < IO_SLOTS) &&
+	    !table_grow(t) && !t->slot)
+		return NULL;
+	if (t->used >= t->mask)
 		return NULL;
 	p = &t->slot[slot_index(t, id)];
 	if (p->id)
@@ -103,7 +136,7 @@ static void slot_free(struct hio_table *t, struct hio *p)
 
 	t->slot[i] = (struct hio){ 0 };
 	t->used--;
-	for (unsigned j = (i + 1) & (IO_SLOTS - 1); t->slot[j].id; j = (j + 1) & (IO_SLOTS - 1)) {
+	for (unsigned j = (i + 1) & t->mask; t->slot[j].id; j = (j + 1) & t->mask) {
 		struct hio e = t->slot[j];
 
 		t->slot[j] = (struct hio){ 0 };
