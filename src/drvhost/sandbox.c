@@ -71,7 +71,15 @@ static int limits(char *err, size_t err_cap)
 	};
 
 	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
-		struct rlimit r = { lims[i].value, lims[i].value };
+		struct rlimit r = { lims[i].value, lims[i].value }, now;
+
+		/*
+		 * A limit umnicd itself runs under cannot be raised here (umnicd started with
+		 * fewer descriptors than UMN_HOST_NOFILE, say): the host keeps that one, and a
+		 * request that finds no room for its descriptors is answered with an error.
+		 */
+		if (getrlimit(lims[i].resource, &now) == 0 && now.rlim_max < r.rlim_max)
+			r.rlim_cur = r.rlim_max = now.rlim_max;
 		if (setrlimit(lims[i].resource, &r) < 0)
 			FAIL(-errno, "setrlimit %d: %s", lims[i].resource, strerror(errno));
 	}
