@@ -332,7 +332,6 @@ static void *dp_thread(void *arg)
 	struct dp_adapter *a = arg;
 	bool tap_empty = false, tx_full = false;
 
-	atomic_store(&a->thread_up, true);
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
 		unsigned work = 0, n;
 		bool empty, full;
@@ -390,7 +389,6 @@ int dp_adapter_start(struct dp_adapter *a)
 	int r;
 
 	atomic_store(&a->stop, false);
-	atomic_store(&a->thread_up, false);
 	a->tx.wd_progress_ns = a->rx.wd_progress_ns = mono_ns();
 	r = pthread_create(&a->thread, NULL, dp_thread, a);
 	if (r)

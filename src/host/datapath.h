@@ -55,7 +55,6 @@ struct dp_adapter {
 	char fail_reason[DP_ERR_MAX + 64];
 	uint32_t index_base;	/* where free-running indices start (tests use values near 2^32) */
 	_Atomic uint64_t first_frame_ns;	/* monotonic time the first frame moved */
-	_Atomic bool thread_up;			/* the thread runs (dp_adapter_thread_up) */
 };
 
 /* An execution context awake but stuck (no Advance) for this long is hung. */

@@ -588,12 +588,6 @@ int dev_restart(struct device *dev, char *err, size_t cap)
  * done only while no device is starting, so that it never delays a start
  * or a restart: on the first tick after the last start ended (a restart
  * that took the spare gets a new one within 100 ms).
- *
- * Nor while a datapath thread that was just created has not run yet: the
- * new host is cloned from umnicd, and a clone of a process with a thread
- * that pthread_create made but the kernel has not run yet cannot change
- * its credentials (glibc's setresuid waits for that thread, which in the
- * clone never runs), so it would hang before its exec.
  */
 static void keep_spares(void)
 {
@@ -602,8 +596,7 @@ static void keep_spares(void)
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		const struct device *dev = D.devs[i];
 
-		if (dev && (dev_starting(dev) || (dev->dp_ready && dev->dp.running &&
-						  !atomic_load(&dev->dp.thread_up))))
+		if (dev && dev_starting(dev))
 			return;
 	}
 	host_retire_spares();
