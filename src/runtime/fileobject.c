@@ -520,11 +520,16 @@ NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK Desire
  * reference ends its open (cleanup and close on the target). Device objects
  * and the framework's own file objects are not counted here.
  */
+bool umn_km_deref_object(PVOID Object);
+
 LONG_PTR ObfDereferenceObject(PVOID Object)
 {
 	struct _FILE_OBJECT *f = Object;
 	const struct umn_io_ops *ops = umn_io_ops();
 
+	/* Thread objects (km_sync.c) are recognized by address, before f is read. */
+	if (umn_km_deref_object(Object))
+		return 0;
 	if (!f || f->magic != UMN_WDM_FILE_MAGIC || !f->opened)
 		return 0;
 	if (ops && ops->close_target)

@@ -14,10 +14,12 @@
  * at a time, like a DPC queued on one processor.
  */
 #define _KERNEL_MODE 1
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <wdf.h>
+#include <wdm.h>
 
 #include "common/log.h"
 #include "runtime/irql.h"
@@ -219,7 +221,22 @@ struct umn_dpc {
 	struct umn_object obj;
 	PFN_WDF_DPC func;
 	WDFTIMER timer;	/* a one-shot dispatch-level timer, child of the DPC */
+	bool queued;	/* under dpcs.lock */
 };
+
+/* DPCs queued and not yet run (or running), for KeFlushQueuedDpcs. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	unsigned pending;
+} dpcs = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+/* Under dpcs.lock: d leaves the queue without running (cancelled or deleted) or after running. */
+static void dpc_done_locked(void)
+{
+	if (!--dpcs.pending)
+		pthread_cond_broadcast(&dpcs.idle);
+}
 
 static struct umn_dpc *dpc_get(const char *fn, WDFDPC h)
 {
@@ -235,8 +252,42 @@ static VOID dpc_timer_func(WDFTIMER Timer)
 	WDFDPC h = (WDFDPC)WdfTimerGetParentObject(Timer);
 	struct umn_dpc *d = dpc_get("DPC", h);
 
-	if (d)
-		d->func(h);
+	if (!d)
+		return;
+	pthread_mutex_lock(&dpcs.lock);
+	d->queued = false; /* from here an enqueue queues it again */
+	pthread_mutex_unlock(&dpcs.lock);
+	d->func(h);
+	pthread_mutex_lock(&dpcs.lock);
+	dpc_done_locked();
+	pthread_mutex_unlock(&dpcs.lock);
+}
+
+static void dpc_on_delete(struct umn_object *o)
+{
+	struct umn_dpc *d = (struct umn_dpc *)o;
+
+	pthread_mutex_lock(&dpcs.lock);
+	if (d->queued) {
+		d->queued = false;
+		dpc_done_locked();
+	}
+	pthread_mutex_unlock(&dpcs.lock);
+}
+
+static const struct umn_object_ops dpc_ops = { .on_delete = dpc_on_delete };
+
+VOID KeFlushQueuedDpcs(VOID)
+{
+	if (umn_irql_current() > PASSIVE_LEVEL) {
+		umn_log(UMN_LOG_ERR, "KeFlushQueuedDpcs: called at IRQL %u; it waits and requires "
+			"PASSIVE_LEVEL", umn_irql_current());
+		return;
+	}
+	pthread_mutex_lock(&dpcs.lock);
+	while (dpcs.pending)
+		pthread_cond_wait(&dpcs.idle, &dpcs.lock);
+	pthread_mutex_unlock(&dpcs.lock);
 }
 
 NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFDPC *Dpc)
@@ -256,7 +307,7 @@ NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
 		umn_log(UMN_LOG_ERR, "WdfDpcCreate: Attributes->ParentObject is required (a device or queue)");
 		return STATUS_INVALID_PARAMETER;
 	}
-	st = umn_object_create(UMN_OBJ_DPC, sizeof(*d), Attributes, NULL, NULL, &o);
+	st = umn_object_create(UMN_OBJ_DPC, sizeof(*d), Attributes, NULL, &dpc_ops, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	d = (struct umn_dpc *)o;
@@ -279,22 +330,39 @@ BOOLEAN WdfDpcEnqueue(WDFDPC Dpc)
 {
 	struct umn_dpc *d = dpc_get("WdfDpcEnqueue", Dpc);
 
+	bool newly;
+
 	if (!d)
 		return FALSE;
-	/* Stopping without waiting tells whether it was still queued; then queue it again. */
-	if (WdfTimerStop(d->timer, FALSE)) {
-		WdfTimerStart(d->timer, 0);
-		return FALSE;
+	/* Counted before the timer can fire, so the callback's decrement never comes first. */
+	pthread_mutex_lock(&dpcs.lock);
+	newly = !d->queued;
+	if (newly) {
+		d->queued = true;
+		dpcs.pending++;
 	}
-	WdfTimerStart(d->timer, 0);
-	return TRUE;
+	pthread_mutex_unlock(&dpcs.lock);
+	if (newly)
+		WdfTimerStart(d->timer, 0);
+	return newly;
 }
 
 BOOLEAN WdfDpcCancel(WDFDPC Dpc, BOOLEAN Wait)
 {
 	struct umn_dpc *d = dpc_get("WdfDpcCancel", Dpc);
+	BOOLEAN removed;
 
-	return d ? WdfTimerStop(d->timer, Wait) : FALSE;
+	if (!d)
+		return FALSE;
+	removed = WdfTimerStop(d->timer, Wait);
+	/* Taken off the queue before it ran: it no longer counts as queued. */
+	pthread_mutex_lock(&dpcs.lock);
+	if (removed && d->queued) {
+		d->queued = false;
+		dpc_done_locked();
+	}
+	pthread_mutex_unlock(&dpcs.lock);
+	return removed;
 }
 
 WDFOBJECT WdfDpcGetParentObject(WDFDPC Dpc)

@@ -28,6 +28,11 @@ static const char *const rule_names[UMN_RULE__COUNT] = {
 	[UMN_RULE_REQUEST_NOT_OWNED] = "RequestNotOwnedByDriver",
 	[UMN_RULE_REQUEST_CANCELABLE] = "RequestCompletedWhileCancelable",
 	[UMN_RULE_REQUEST_INFORMATION] = "RequestInformationTooLarge",
+	[UMN_RULE_IRQL] = "IrqlTooHigh",
+	[UMN_RULE_PUSH_LOCK] = "PushLockOutsideCriticalRegion",
+	[UMN_RULE_CRITICAL_REGION] = "CriticalRegionMismatch",
+	[UMN_RULE_POOL] = "PoolCallerError",
+	[UMN_RULE_POOL_TAG] = "PoolTagMismatch",
 };
 
 const char *umn_rule_name(enum umn_rule rule)

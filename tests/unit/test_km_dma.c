@@ -3,6 +3,10 @@
 #define _KERNEL_MODE 1
 #include "io_harness.h"
 
+#include <time.h>
+
+#include <wdm.h>
+
 static void test_dma_enabler_and_common_buffer(void **state)
 {
 	WDF_DMA_ENABLER_CONFIG cfg;
@@ -79,11 +83,54 @@ static void test_dpc(void **state)
 	ioh_stop();
 }
 
+static atomic_int slow_runs;
+
+static VOID evt_dpc_slow(WDFDPC Dpc)
+{
+	struct timespec t = { 0, 200 * 1000000 };
+
+	(void)Dpc;
+	nanosleep(&t, NULL);
+	atomic_fetch_add(&slow_runs, 1);
+}
+
+/* KeFlushQueuedDpcs returns once the DPCs queued before it ran, and not before. */
+static void test_flush_queued_dpcs(void **state)
+{
+	WDF_OBJECT_ATTRIBUTES attrs;
+	WDF_DPC_CONFIG cfg;
+	WDFDPC dpc, other;
+
+	(void)state;
+	ioh_start(NULL);
+	WDF_DPC_CONFIG_INIT(&cfg, evt_dpc_slow);
+	WDF_OBJECT_ATTRIBUTES_INIT(&attrs);
+	attrs.ParentObject = ioh_device;
+	assert_int_equal(WdfDpcCreate(&cfg, &attrs, &dpc), STATUS_SUCCESS);
+	assert_int_equal(WdfDpcCreate(&cfg, &attrs, &other), STATUS_SUCCESS);
+	KeFlushQueuedDpcs(); /* nothing queued: returns at once */
+	assert_true(WdfDpcEnqueue(dpc));
+	assert_false(WdfDpcEnqueue(dpc)); /* already queued */
+	KeFlushQueuedDpcs();
+	assert_int_equal(atomic_load(&slow_runs), 1);
+	/* A cancelled DPC no longer counts. */
+	assert_true(WdfDpcEnqueue(dpc));
+	assert_true(WdfDpcEnqueue(other));
+	WdfDpcCancel(other, TRUE);
+	KeFlushQueuedDpcs();
+	assert_true(atomic_load(&slow_runs) >= 2);
+	/* Nor does one deleted with its device while queued. */
+	assert_true(WdfDpcEnqueue(dpc));
+	ioh_stop();
+	KeFlushQueuedDpcs();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dma_enabler_and_common_buffer),
 		cmocka_unit_test(test_dpc),
+		cmocka_unit_test(test_flush_queued_dpcs),
 	};
 
 	return cmocka_run_group_tests(tests, ioh_group_setup, NULL);
