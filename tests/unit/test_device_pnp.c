@@ -83,6 +83,14 @@ static NTSTATUS smio_suspend(WDFDEVICE d)
 	return STATUS_SUCCESS;
 }
 
+/* Never called: umnic devices do not leave D0 while they stay in the stack. */
+static NTSTATUS smio_restart(WDFDEVICE d)
+{
+	(void)d;
+	record("SelfManagedIoRestart");
+	return STATUS_SUCCESS;
+}
+
 static VOID smio_flush(WDFDEVICE d)
 {
 	(void)d;
@@ -124,6 +132,7 @@ static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
 	cb.EvtDeviceSelfManagedIoInit = smio_init;
 	cb.EvtDeviceSelfManagedIoSuspend = smio_suspend;
 	cb.EvtDeviceSelfManagedIoFlush = smio_flush;
+	cb.EvtDeviceSelfManagedIoRestart = smio_restart;
 	cb.EvtDeviceSelfManagedIoCleanup = smio_cleanup;
 	WdfDeviceInitSetPnpPowerEventCallbacks(init, &cb);
 	WDF_OBJECT_ATTRIBUTES_INIT(&attrs);
@@ -139,9 +148,24 @@ static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
 }
 
 /* Adds device 1 with two granted descriptors; returns what umn_rt_add_device did. */
+static NTSTATUS add_device(void);
+
 static NTSTATUS add(void)
 {
 	struct umn_object *o;
+
+	umn_io_set_ops(&ioh_ops);
+	assert_int_equal(umn_object_create(UMN_OBJ_DRIVER, sizeof(struct umn_driver), NULL, NULL,
+					   NULL, &o),
+			 STATUS_SUCCESS);
+	umn_rt.driver = (struct umn_driver *)o;
+	WDF_DRIVER_CONFIG_INIT(&umn_rt.driver->config, device_add);
+	return add_device();
+}
+
+/* Adds device 1 to the loaded driver, as a start or a restart does. */
+static NTSTATUS add_device(void)
+{
 	struct devreg *reg;
 	char err[256] = "";
 	int fds[2] = { open("/dev/null", O_RDONLY | O_CLOEXEC),
@@ -152,12 +176,6 @@ static NTSTATUS add(void)
 	NTSTATUS st;
 
 	assert_true(fds[0] >= 0 && fds[1] >= 0);
-	umn_io_set_ops(&ioh_ops);
-	assert_int_equal(umn_object_create(UMN_OBJ_DRIVER, sizeof(struct umn_driver), NULL, NULL,
-					   NULL, &o),
-			 STATUS_SUCCESS);
-	umn_rt.driver = (struct umn_driver *)o;
-	WDF_DRIVER_CONFIG_INIT(&umn_rt.driver->config, device_add);
 	assert_int_equal(devreg_new(&reg), 0);
 	assert_int_equal(devreg_serialize(reg, &blob, &len), 0);
 	devreg_free(reg);
@@ -282,6 +300,39 @@ static void test_failed_prepare(void **state)
 	finish();
 }
 
+/*
+ * A device restarted after a failure (umnicd removes it and adds it again,
+ * in the same process for an in-host driver) is a new device stack, as in
+ * WDF: the teardown in removal order, then a fresh start with
+ * SelfManagedIoInit, never SelfManagedIoRestart (that is for a return to
+ * D0 of a device that stayed, which umnic devices never leave).
+ */
+static void test_restart_after_failure(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware", "SelfManagedIoFlush",
+		"SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware", "SelfManagedIoFlush",
+		"SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+	char err[256];
+
+	(void)state;
+	reset();
+	assert_int_equal(add(), STATUS_SUCCESS);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	for (int i = 0; i < 2000 && pnp.n < 10; i++)
+		ioh_sleep_ms(1);
+	assert_int_equal(add_device(), STATUS_SUCCESS);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	for (int i = 0; i < 2000 && pnp.n < 20; i++)
+		ioh_sleep_ms(1);
+	expect(want, 20);
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_failed_smio_init),
 		cmocka_unit_test(test_failed_d0_entry),
 		cmocka_unit_test(test_failed_prepare),
+		cmocka_unit_test(test_restart_after_failure),
 	};
 
 	return cmocka_run_group_tests(tests, ioh_group_setup, NULL);
