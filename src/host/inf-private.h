@@ -55,6 +55,7 @@ struct inf_file {
 	struct inf_unit **units; /* [0] is the main file */
 	size_t n_units;
 	bool missing_include;
+	unsigned system_includes; /* bit i: system_infs[i] of inf.c was Include'd */
 };
 
 /*

@@ -395,8 +395,59 @@ static bool unit_loaded(const struct inf_file *inf, const char *name)
 	return false;
 }
 
+/*
+ * INFs Windows ships that driver packages Include for what the system
+ * provides: the UMDF reflector, NetAdapterCx's class filter, WinUSB, the
+ * UMDF pass-through. umnicd is all of these, so their sections (named with
+ * the prefix) need nothing from the package.
+ */
+static const struct {
+	const char *inf;
+	const char *prefix;
+} system_infs[] = {
+	{ "wudfrd.inf", "WUDFRD" },   { "netcxrd.inf", "netcxrd" }, { "winusb.inf", "WINUSB" },
+	{ "umpass.inf", "UMPASS" },   { "ndiscx.inf", "ndiscx" },   { "wudf.inf", "WUDF" },
+};
+
+static int system_inf(const char *name)
+{
+	for (size_t i = 0; i < sizeof(system_infs) / sizeof(system_infs[0]); i++)
+		if (ascii_casecmp(name, system_infs[i].inf) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool inf_system_section(const struct inf_file *inf, const char *section)
+{
+	for (size_t i = 0; inf && i < sizeof(system_infs) / sizeof(system_infs[0]); i++) {
+		size_t n = strlen(system_infs[i].prefix);
+
+		if (!(inf->system_includes & (1u << i)) ||
+		    ascii_ncasecmp(section, system_infs[i].prefix, n) != 0)
+			continue;
+		if (!section[n] || section[n] == '.' || section[n] == '_')
+			return true;
+	}
+	return false;
+}
+
+static int include_file(struct inf_file *inf, const struct inf_unit *u, const struct inf_line *l,
+			const char *name, struct umn_diag *diag);
+
 static int include_one(struct inf_file *inf, const struct inf_unit *u, const struct inf_line *l,
 		       const char *name, struct umn_diag *diag)
+{
+	int sys = system_inf(name);
+
+	if (sys >= 0) {
+		inf->system_includes |= 1u << sys;
+		return 0;
+	}
+	return include_file(inf, u, l, name, diag);
+}
+
+static int include_file(struct inf_file *inf, const struct inf_unit *u, const struct inf_line *l,
+			const char *name, struct umn_diag *diag)
 {
 	struct stat st;
 	void *data;

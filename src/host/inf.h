@@ -84,6 +84,13 @@ const char *inf_dir(const struct inf_file *inf);
 /* True if some Include'd file was not found (so sections named by Needs may be missing). */
 bool inf_missing_include(const struct inf_file *inf);
 
+/*
+ * Whether section belongs to a system INF that inf Includes (wudfrd.inf,
+ * netcxrd.inf, ...): those come with Windows, umnic plays their part itself,
+ * so their Include and Needs are satisfied without a warning.
+ */
+bool inf_system_section(const struct inf_file *inf, const char *section);
+
 /* Section lookup, ASCII case-insensitive; NULL if absent. */
 const struct inf_section *inf_section_find(const struct inf_file *inf, const char *name);
 const char *inf_section_name(const struct inf_section *sec);

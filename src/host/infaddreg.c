@@ -336,6 +336,9 @@ static int install_like(struct collector *c, const struct inf_section *s, enum i
 				if (!l->values[k][0])
 					continue;
 				n = inf_section_find(c->inf, l->values[k]);
+				/* What a system INF's section would set up, umnicd does itself. */
+				if (!n && inf_system_section(c->inf, l->values[k]))
+					continue;
 				if (!n && inf_missing_include(c->inf)) {
 					umn_diag_warn(c->diag, l->file, l->line,
 						      "Needs section [%s] not found (its Include "

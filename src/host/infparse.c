@@ -25,7 +25,60 @@ struct parser {
 	size_t scratch_len;
 	size_t *fields;
 	size_t n_fields;
+	uint32_t warned_types; /* bit i: reg_type_names[i] was warned about in this file */
 };
+
+/*
+ * Registry type and AddReg flag names that INFs use as %strings% without
+ * defining them (Windows' setup resolves them all the same): their AddReg
+ * flag values.
+ */
+static const struct {
+	const char *name;
+	const char *value;
+} reg_type_names[] = {
+	{ "REG_SZ", "0x00000000" },
+	{ "REG_BINARY", "0x00000001" },
+	{ "REG_MULTI_SZ", "0x00010000" },
+	{ "REG_EXPAND_SZ", "0x00020000" },
+	{ "REG_DWORD", "0x00010001" },
+	{ "REG_NONE", "0x00020001" },
+	{ "REG_QWORD", "0x000b0001" },
+	{ "FLG_ADDREG_BINVALUETYPE", "0x00000001" },
+	{ "FLG_ADDREG_NOCLOBBER", "0x00000002" },
+	{ "FLG_ADDREG_DELVAL", "0x00000004" },
+	{ "FLG_ADDREG_APPEND", "0x00000008" },
+	{ "FLG_ADDREG_KEYONLY", "0x00000010" },
+	{ "FLG_ADDREG_OVERWRITEONLY", "0x00000020" },
+	{ "FLG_ADDREG_64BITKEY", "0x00001000" },
+	{ "FLG_ADDREG_KEYONLY_COMMON", "0x00002000" },
+	{ "FLG_ADDREG_32BITKEY", "0x00004000" },
+	{ "FLG_ADDREG_TYPE_SZ", "0x00000000" },
+	{ "FLG_ADDREG_TYPE_MULTI_SZ", "0x00010000" },
+	{ "FLG_ADDREG_TYPE_EXPAND_SZ", "0x00020000" },
+	{ "FLG_ADDREG_TYPE_BINARY", "0x00000001" },
+	{ "FLG_ADDREG_TYPE_DWORD", "0x00010001" },
+	{ "FLG_ADDREG_TYPE_NONE", "0x00020001" },
+	{ "FLG_ADDREG_TYPE_QWORD", "0x000b0001" },
+};
+
+/* The value of an undefined %key% that names a registry type, warned about once per file. */
+static const char *reg_type_value(struct parser *p, const struct inf_line *l, const char *key)
+{
+	for (size_t i = 0; i < sizeof(reg_type_names) / sizeof(reg_type_names[0]); i++) {
+		if (ascii_casecmp(key, reg_type_names[i].name) != 0)
+			continue;
+		if (!(p->warned_types & (1u << i))) {
+			p->warned_types |= 1u << i;
+			umn_diag_warn(p->diag, l->file, l->line,
+				      "%%%s%% is not in [Strings]; using %s, the value of %s, "
+				      "as Windows does",
+				      key, reg_type_names[i].value, reg_type_names[i].name);
+		}
+		return reg_type_names[i].value;
+	}
+	return NULL;
+}
 
 #define SCRATCH_SIZE (2 * (size_t)INF_MAX_LINE_LEN + 16)
 #define MAX_FIELDS   ((size_t)INF_MAX_LINE_LEN + 2)
@@ -381,6 +434,8 @@ static int subst_field(struct parser *p, const struct inf_map *strings, const st
 					memcpy(key, in + i + 1, klen);
 					key[klen] = 0;
 					val = inf_map_get(strings, key);
+					if (!val)
+						val = reg_type_value(p, l, key);
 				}
 				if (!val) {
 					umn_diag_error(p->diag, l->file, l->line,

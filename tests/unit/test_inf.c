@@ -1075,6 +1075,95 @@ static void test_warnings_and_kmdf(void **state)
 	free(text);
 }
 
+/*
+ * What Windows accepts in the INFs it ships with samples: %REG_SZ% and the
+ * other registry type names without a [Strings] entry, and Include/Needs of
+ * the system INFs (wudfrd.inf, netcxrd.inf) that umnicd stands in for.
+ */
+static void test_windows_leniency(void **state)
+{
+	char *text = sample(), *a, *b, *c, msg[256];
+	const struct inf_addreg *e;
+	struct umn_diag diag;
+	struct inf_file *inf;
+	struct inf_driver *d;
+
+	(void)state;
+	a = replace(text, "[VPair_HW_AddReg]\n",
+		    "[VPair_HW_AddReg]\nHKR, WUDF, DeviceGroupId, %REG_SZ%, \"vpair_group\"\n"
+		    "HKR, , Dword1, %reg_dword%, 7\nHKR, , Dword2, %REG_DWORD%, 9\n"
+		    "HKR, , Multi, %FLG_ADDREG_TYPE_MULTI_SZ%, \"a\", \"b\"\n");
+	b = replace(a, "AddReg = VPair_HW_AddReg",
+		    "Include = wudfrd.inf, netcxrd.inf\nNeeds = WUDFRD.NT.HW, netcxrd_Filter.NT.HW\n"
+		    "AddReg = VPair_HW_AddReg");
+	c = replace(b, "CopyFiles          = VPair_CopyFiles",
+		    "CopyFiles          = VPair_CopyFiles\nInclude = WUDFRD.INF\nNeeds = WUDFRD.NT");
+	umn_diag_init(&diag);
+	inf = load_text("vpair.inf", c, strlen(c), &diag);
+	d = resolve(inf, NULL, &diag);
+	assert_false(umn_diag_has_error(&diag));
+	e = find_reg(d, "WUDF", "DeviceGroupId");
+	assert_non_null(e);
+	assert_int_equal(e->type, 1 /* REG_SZ */);
+	assert_string_equal((const char *)e->data, "vpair_group");
+	e = find_reg(d, "", "Dword2");
+	assert_non_null(e);
+	assert_int_equal(e->type, 4 /* REG_DWORD */);
+	assert_memory_equal(e->data, "\x09\0\0\0", 4);
+	assert_non_null(find_reg(d, "", "Dword1"));
+	e = find_reg(d, "", "Multi");
+	assert_non_null(e);
+	assert_int_equal(e->type, 7 /* REG_MULTI_SZ */);
+	/* One warning per name and file, saying which value was used. */
+	snprintf(msg, sizeof(msg),
+		 "vpair.inf:%u: %%REG_SZ%% is not in [Strings]; using 0x00000000, the value of "
+		 "REG_SZ, as Windows does",
+		 line_of(c, "DeviceGroupId"));
+	assert_true(has_warning(&diag, msg));
+	snprintf(msg, sizeof(msg),
+		 "vpair.inf:%u: %%reg_dword%% is not in [Strings]; using 0x00010001, the value of "
+		 "REG_DWORD, as Windows does",
+		 line_of(c, "Dword1"));
+	assert_true(has_warning(&diag, msg));
+	/* The system INFs: no word about them, nor about the sections needed from them. */
+	unsigned undefined = 0;
+	for (size_t i = 0; i < umn_diag_n_warnings(&diag); i++) {
+		const char *w = umn_diag_warning(&diag, i);
+
+		if (strstr(w, "is not in [Strings]"))
+			undefined++;
+		if (strstr(w, "Include") || strstr(w, "Needs") || strstr(w, "wudfrd") ||
+		    strstr(w, "WUDFRD") || strstr(w, "netcxrd"))
+			fail_msg("unexpected warning: %s", w);
+	}
+	assert_int_equal(undefined, 3);
+	assert_false(inf_missing_include(inf));
+	assert_true(inf_system_section(inf, "WUDFRD.NT.Services"));
+	assert_true(inf_system_section(inf, "netcxrd_Filter.NT"));
+	assert_false(inf_system_section(inf, "WUDFRDX.NT"));
+	assert_false(inf_system_section(inf, "WINUSB.NT"));
+	inf_driver_free(d);
+	inf_free(inf);
+	umn_diag_free(&diag);
+
+	/* A section the package itself must have is still required... */
+	free(a);
+	a = replace(c, "Needs = WUDFRD.NT\n", "Needs = WUDFRD.NT, Mine.NT\n");
+	snprintf(msg, sizeof(msg), "vpair.inf:%u: Needs section [Mine.NT] not found",
+		 line_of(a, "Mine.NT"));
+	expect_error("vpair.inf", a, strlen(a), NULL, -EBADMSG, msg);
+	/* ...and a name that is no registry type stays an error. */
+	free(b);
+	b = replace(c, "%REG_SZ%", "%REG_SZX%");
+	snprintf(msg, sizeof(msg), "vpair.inf:%u: unknown string %%REG_SZX%% (not in [Strings])",
+		 line_of(b, "DeviceGroupId"));
+	expect_error("vpair.inf", b, strlen(b), NULL, -EBADMSG, msg);
+	free(a);
+	free(b);
+	free(c);
+	free(text);
+}
+
 static void test_diag_bounds(void **state)
 {
 	struct umn_diag diag;
@@ -1128,6 +1217,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_amplification),
 	    cmocka_unit_test(test_warnings_and_kmdf),
 	    cmocka_unit_test(test_diag_bounds),
+	    cmocka_unit_test(test_windows_leniency),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
