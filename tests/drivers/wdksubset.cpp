@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* The wdksubset test driver built as C++ (the source uses a C++ lock guard there). */
+#include "wdksubset.c"

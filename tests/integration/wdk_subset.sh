@@ -1,0 +1,66 @@
+#!/bin/sh
+# The Win32 subset and the kernel-mode subset inside real driver processes:
+# tests/drivers/wdksubset runs its self-test in a sandboxed user-mode host (in
+# C and in C++) and in umnicd as an in-host driver, and reports its PnP and
+# self-managed I/O callbacks through a start, a crash and restart, and removal.
+# Its INF includes wudfrd.inf and uses %REG_SZ% undefined, as Microsoft's do.
+. "$(dirname "$0")/lib.sh"
+umn_need_root "$0" "$@"
+
+umn_start_daemon "$T_WORK"
+B="$UMNIC_BUILD/tests/drivers"
+SELFTEST=0x81242400 HISTORY=0x81242404
+io() { umn_cli "$@" 2>&1; }
+# The text of an IOCTL's output: the bytes between the |...| columns of the dump.
+text_of() { io ioctl "$1" "$2" --out-len 1024 | sed -n 's/^[0-9a-f]\{8\} .*|\(.*\)|$/\1/p' | tr -d '\n'; }
+
+out=$(io install "$B/wdksubset.inf")
+t_contains "the C driver installs" "$out" "ROOT\\WDKSUBSET"
+case "$out" in
+*WUDFRD* | *wudfrd*) t_fail "no word about the system INF it includes: $out" ;;
+*) t_pass "no word about the system INF it includes" ;;
+esac
+t_contains "%REG_SZ% undefined: a warning naming the value used" "$(cat "$T_WORK/umnicd.log") $out" \
+	"%REG_SZ% is not in [Strings]; using 0x00000000"
+t_check "the C++ driver installs" umn_cli install "$B/wdksubset_cpp.inf"
+t_check "the kernel-mode driver installs" umn_cli install "$B/wdksubset_km.inf"
+
+for d in UmnicWdkSubset UmnicWdkSubsetCpp; do
+	r=$(text_of $d $SELFTEST)
+	t_contains "$d: the Win32 subset works in the sandboxed host ($r)" "$r" "PASS"
+done
+r=$(text_of UmnicWdkSubsetKm $SELFTEST)
+t_contains "UmnicWdkSubsetKm: the kernel-mode subset works in umnicd ($r)" "$r" "PASS"
+r=$(text_of UmnicWdkSubset $SELFTEST)
+t_contains "the self-test passes a second time in the same host" "$r" "PASS"
+
+start="PrepareHardware D0Entry SelfManagedIoInit"
+t_eq "start: WDF's order" "$(text_of UmnicWdkSubset $HISTORY)" "$start"
+t_eq "start (C++): WDF's order" "$(text_of UmnicWdkSubsetCpp $HISTORY)" "$start"
+
+# A crash: the restarted host is a new device stack, started from the beginning.
+st=$(umn_cli status --json)
+pid=$(printf '%s' "$st" | jq -r '.[] | select(.driver == "wdksubset") | .host_pid')
+kill -KILL "$pid"
+for _ in $(seq 1 100); do
+	st=$(umn_cli status --json)
+	new=$(printf '%s' "$st" | jq -r '.[] | select(.driver == "wdksubset") | "\(.state) \(.host_pid)"')
+	[ "${new%% *}" = started ] && [ "${new#* }" != "$pid" ] && break
+	sleep 0.1
+done
+t_eq "after a crash the device runs in a new host" "${new%% *}" started
+t_eq "restart after a crash: a fresh start in WDF's order" "$(text_of UmnicWdkSubset $HISTORY)" "$start"
+r=$(text_of UmnicWdkSubset $SELFTEST)
+t_contains "the Win32 subset works in the restarted host" "$r" "PASS"
+
+# Removal of the in-host driver: its callbacks (DbgPrintEx) land in umnicd's log.
+t_check "the kernel-mode device uninstalls" umn_cli uninstall UmnicWdkSubsetKm
+seq=$(sed -n 's/.*wdksubset: \([A-Za-z0-9]*\).*/\1/p' "$T_WORK/umnicd.log" | tr '\n' ' ')
+t_contains "kernel mode: start then removal in WDF's order" "$seq" \
+	"PrepareHardware D0Entry SelfManagedIoInit SelfManagedIoSuspend D0Exit ReleaseHardware SelfManagedIoFlush SelfManagedIoCleanup"
+case "$seq" in
+*SelfManagedIoRestart*) t_fail "SelfManagedIoRestart never runs (no device leaves D0 and stays)" ;;
+*) t_pass "SelfManagedIoRestart never runs (no device leaves D0 and stays)" ;;
+esac
+t_check "umnicd is alive" t_daemon_alive
+t_finish
