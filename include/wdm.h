@@ -145,15 +145,16 @@ extern POBJECT_TYPE *ExEventObjectType;
  */
 NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
 			      POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
-			      PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext);
+			      PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
+			      PVOID StartContext);
 NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus);
 PKTHREAD KeGetCurrentThread(VOID);
 PETHREAD PsGetCurrentThread(VOID);
 HANDLE PsGetCurrentThreadId(VOID);
 HANDLE PsGetCurrentProcessId(VOID);
-/* Thread handles only: STATUS_OBJECT_TYPE_MISMATCH for another ObjectType, STATUS_INVALID_HANDLE. */
-NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
-				   KPROCESSOR_MODE AccessMode, PVOID *Object,
+/* Thread handles only: STATUS_OBJECT_TYPE_MISMATCH for another type, else STATUS_INVALID_HANDLE. */
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess,
+				   POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode, PVOID *Object,
 				   POBJECT_HANDLE_INFORMATION HandleInformation);
 LONG_PTR ObfReferenceObject(PVOID Object);
 #define ObReferenceObject(o) ObfReferenceObject(o)
@@ -188,7 +189,7 @@ VOID ExReleasePushLockExclusive(PEX_PUSH_LOCK PushLock);
 VOID ExReleasePushLockShared(PEX_PUSH_LOCK PushLock);
 VOID ExReleasePushLock(PEX_PUSH_LOCK PushLock);
 
-/* Critical and guarded regions nest per thread; leaving one not entered is rule CriticalRegionMismatch. */
+/* Critical and guarded regions nest per thread; leaving one not entered: CriticalRegionMismatch. */
 VOID KeEnterCriticalRegion(VOID);
 VOID KeLeaveCriticalRegion(VOID);
 VOID KeEnterGuardedRegion(VOID);

@@ -249,7 +249,7 @@ DWORD SleepEx(DWORD dwMilliseconds, BOOL bAlertable);
 /* Milliseconds since boot, counting time suspended. */
 ULONGLONG GetTickCount64(VOID);
 DWORD GetTickCount(VOID);
-/* A monotonic counter at 10 MHz (100 ns units), the frequency Windows reports on current hardware. */
+/* A monotonic counter at 10 MHz (100 ns units), the frequency current Windows reports. */
 BOOL QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
 BOOL QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
 /* 100 ns units since 1601-01-01 UTC. */

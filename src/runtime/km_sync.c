@@ -23,7 +23,7 @@
 UMNIC_STATIC_ASSERT(sizeof(DISPATCHER_HEADER) == sizeof(struct umn_dispatch_header),
 		    "DISPATCHER_HEADER and the runtime's header agree");
 UMNIC_STATIC_ASSERT(offsetof(DISPATCHER_HEADER, SignalState) ==
-			    offsetof(struct umn_dispatch_header, signal_state),
+			offsetof(struct umn_dispatch_header, signal_state),
 		    "SignalState is where the runtime waits");
 UMNIC_STATIC_ASSERT(sizeof(KEVENT) == 24, "KEVENT as on x64 Windows");
 UMNIC_STATIC_ASSERT(sizeof(EX_PUSH_LOCK) == sizeof(void *), "a push lock is pointer sized");
@@ -153,8 +153,8 @@ NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR
 	(void)WaitMode;
 	(void)Alertable;
 	/* Waiting at DISPATCH_LEVEL is allowed only with a zero time-out (a poll). */
-	if (irql_above("KeWaitForSingleObject", (Timeout && !Timeout->QuadPart) ? DISPATCH_LEVEL
-										 : APC_LEVEL))
+	if (irql_above("KeWaitForSingleObject",
+		       (Timeout && !Timeout->QuadPart) ? DISPATCH_LEVEL : APC_LEVEL))
 		return STATUS_INVALID_DEVICE_STATE;
 	if (!h) {
 		umn_log(UMN_LOG_ERR, "KeWaitForSingleObject: Object is NULL");
@@ -210,16 +210,19 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
 	if (irql_above("PsCreateSystemThread", PASSIVE_LEVEL))
 		return STATUS_INVALID_DEVICE_STATE;
 	if (!ThreadHandle || !StartRoutine) {
-		umn_log(UMN_LOG_ERR, "PsCreateSystemThread: ThreadHandle and StartRoutine are required");
+		umn_log(UMN_LOG_ERR,
+			"PsCreateSystemThread: ThreadHandle and StartRoutine are required");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (ProcessHandle) {
-		umn_log(UMN_LOG_ERR, "PsCreateSystemThread: ProcessHandle must be NULL (no other process)");
+		umn_log(UMN_LOG_ERR,
+			"PsCreateSystemThread: ProcessHandle must be NULL (no other process)");
 		return STATUS_INVALID_PARAMETER;
 	}
 	h = umn_thread_start_kernel(StartRoutine, StartContext, &tid, &err);
 	if (!h) {
-		umn_log(UMN_LOG_ERR, "PsCreateSystemThread: cannot start a thread: %s", strerror(err));
+		umn_log(UMN_LOG_ERR, "PsCreateSystemThread: cannot start a thread: %s",
+			strerror(err));
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	*ThreadHandle = h;
@@ -259,9 +262,9 @@ HANDLE PsGetCurrentProcessId(VOID)
 	return (HANDLE)(uintptr_t)getpid();
 }
 
-NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
-				   KPROCESSOR_MODE AccessMode, PVOID *Object,
-				   POBJECT_HANDLE_INFORMATION HandleInformation)
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess,
+				   POBJECT_TYPE ObjectType, KPROCESSOR_MODE AccessMode,
+				   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation)
 {
 	struct umn_dispatch_header *h;
 	bool is_handle;
@@ -281,7 +284,8 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
 	}
 	if (HandleInformation) {
 		HandleInformation->HandleAttributes = OBJ_KERNEL_HANDLE;
-		HandleInformation->GrantedAccess = DesiredAccess ? DesiredAccess : THREAD_ALL_ACCESS;
+		HandleInformation->GrantedAccess =
+		    DesiredAccess ? DesiredAccess : THREAD_ALL_ACCESS;
 	}
 	*Object = h;
 	return STATUS_SUCCESS;
@@ -450,7 +454,8 @@ static bool push_lock_refused(const char *fn)
 	if (!KeAreApcsDisabled()) {
 		umn_verifier_violation(NULL, UMN_RULE_PUSH_LOCK, STATUS_INVALID_DEVICE_STATE,
 				       "%s outside a critical region (call KeEnterCriticalRegion "
-				       "first)", fn);
+				       "first)",
+				       fn);
 		/* Taken anyway: refusing a lock would corrupt what it protects. */
 	}
 	return false;
@@ -479,8 +484,10 @@ VOID ExReleasePushLockExclusiveEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
 {
 	(void)Flags;
 	if (!umn_rw_unlock_excl(push_word(PushLock)))
-		umn_log(UMN_LOG_ERR, "ExReleasePushLockExclusive: push lock %p is not held "
-			"exclusively", (void *)PushLock);
+		umn_log(UMN_LOG_ERR,
+			"ExReleasePushLockExclusive: push lock %p is not held "
+			"exclusively",
+			(void *)PushLock);
 }
 
 VOID ExReleasePushLockSharedEx(PEX_PUSH_LOCK PushLock, ULONG Flags)
@@ -583,7 +590,7 @@ VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount)
 struct pool_header {
 	uint32_t magic;
 	uint32_t tag;
-	uint32_t offset;	/* from the start of the allocation to the block */
+	uint32_t offset; /* from the start of the allocation to the block */
 	uint32_t pad;
 };
 #define POOL_MAGIC 0x6c6f6f50u /* "Pool" */
@@ -627,7 +634,8 @@ PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
 		umn_verifier_violation(NULL, UMN_RULE_POOL, STATUS_INVALID_PARAMETER,
 				       "ExAllocatePool2: flags 0x%llx; exactly one of "
 				       "POOL_FLAG_NON_PAGED and POOL_FLAG_PAGED, and no executable "
-				       "or session pool", (unsigned long long)Flags);
+				       "or session pool",
+				       (unsigned long long)Flags);
 		return NULL;
 	}
 	return pool_alloc("ExAllocatePool2", NumberOfBytes, Tag, paged,
@@ -665,8 +673,8 @@ static void pool_free(const char *fn, PVOID P, bool check_tag, ULONG Tag)
 	if (irql_above(fn, DISPATCH_LEVEL))
 		return;
 	if (!P) {
-		umn_verifier_violation(NULL, UMN_RULE_POOL, STATUS_INVALID_PARAMETER,
-				       "%s(NULL)", fn);
+		umn_verifier_violation(NULL, UMN_RULE_POOL, STATUS_INVALID_PARAMETER, "%s(NULL)",
+				       fn);
 		return;
 	}
 	h = (struct pool_header *)P - 1;

@@ -34,7 +34,7 @@ enum umn_rule {
 	UMN_RULE_IRQL,			/* a kernel call above the IRQL it allows */
 	UMN_RULE_PUSH_LOCK,		/* a push lock taken with normal kernel APCs enabled */
 	UMN_RULE_CRITICAL_REGION,	/* a critical or guarded region left that was not entered */
-	UMN_RULE_POOL,			/* bad pool flags, a zero tag, or freeing what the pool did not give */
+	UMN_RULE_POOL,			/* bad pool flags, a zero tag, or a free of non-pool memory */
 	UMN_RULE_POOL_TAG,		/* pool freed with another tag than it was allocated with */
 	UMN_RULE__COUNT
 };

@@ -59,15 +59,15 @@ struct umn_dispatch_header {
 	void *wait_list[2];
 };
 
-#define UMN_DISPATCH_EVENT_NOTIFICATION 0
+#define UMN_DISPATCH_EVENT_NOTIFICATION	   0
 #define UMN_DISPATCH_EVENT_SYNCHRONIZATION 1
-#define UMN_DISPATCH_THREAD 6
+#define UMN_DISPATCH_THREAD		   6
 
 /* What a thread records instead of changing its scheduling (the sandbox forbids that). */
 struct umn_thread_attrs {
-	int priority;		/* Win32 THREAD_PRIORITY_* */
-	LONG base_increment;	/* KeSetBasePriorityThread */
-	LONG km_priority;	/* KeSetPriorityThread */
+	int priority;	     /* Win32 THREAD_PRIORITY_* */
+	LONG base_increment; /* KeSetBasePriorityThread */
+	LONG km_priority;    /* KeSetPriorityThread */
 	GROUP_AFFINITY affinity;
 };
 

@@ -16,15 +16,15 @@ enum w32_type { W32_EVENT = 1, W32_MUTEX, W32_SEMAPHORE, W32_THREAD };
 
 struct w32_obj {
 	enum w32_type type;
-	unsigned refs;		/* handles, waiters, a running thread's own; under w32.lock */
-	char *name;		/* UTF-8; objects with a name are on w32.named */
-	struct w32_obj *next;	/* w32.named, or w32.threads for threads */
+	unsigned refs;	      /* handles, waiters, a running thread's own; under w32.lock */
+	char *name;	      /* UTF-8; objects with a name are on w32.named */
+	struct w32_obj *next; /* w32.named, or w32.threads for threads */
 	union {
 		struct {
 			bool manual, signalled;
 		} event;
 		struct {
-			DWORD owner;	/* thread id, 0 when free */
+			DWORD owner; /* thread id, 0 when free */
 			unsigned depth;
 			bool abandoned;
 		} mutex;
@@ -47,13 +47,13 @@ struct w32_obj {
 
 struct w32_state {
 	pthread_mutex_t lock;
-	pthread_cond_t changed;	/* CLOCK_MONOTONIC; broadcast on every change a waiter may want */
+	pthread_cond_t changed; /* CLOCK_MONOTONIC; broadcast on every change a waiter may want */
 	pthread_once_t once;
-	pthread_key_t self_key;	/* the thread's object; its destructor ends the thread object */
+	pthread_key_t self_key; /* the thread's object; its destructor ends the thread object */
 	struct {
 		struct w32_obj *obj;
 		uint32_t gen;
-	} *slot;
+	} * slot;
 	unsigned nslots, used;
 	unsigned free_hint;
 	struct w32_obj *named, *threads;
@@ -62,7 +62,7 @@ struct w32_state {
 extern struct w32_state w32;
 
 #define W32_PSEUDO_PROCESS ((HANDLE)(LONG_PTR)-1)
-#define W32_PSEUDO_THREAD ((HANDLE)(LONG_PTR)-2)
+#define W32_PSEUDO_THREAD  ((HANDLE)(LONG_PTR)-2)
 
 void w32_lock(void);
 void w32_unlock(void);

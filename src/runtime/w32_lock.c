@@ -69,8 +69,7 @@ bool umn_futex_wait(uint32_t *word, uint32_t val, const struct timespec *deadlin
 		t = &rel;
 	}
 	/* A relative FUTEX_WAIT time-out runs on CLOCK_MONOTONIC. */
-	if (syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, t, NULL, 0) < 0 &&
-	    errno == ETIMEDOUT)
+	if (syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, val, t, NULL, 0) < 0 && errno == ETIMEDOUT)
 		return false;
 	return true;
 }
@@ -97,7 +96,7 @@ int64_t umn_system_time_100ns(void)
  * set clears it and wakes everyone, who then compete again; simple, and
  * enough for driver locks, which are rarely contended for long.
  */
-#define RW_WRITER 0x80000000u
+#define RW_WRITER  0x80000000u
 #define RW_WAITERS 0x40000000u
 #define RW_READERS 0x3fffffffu
 
@@ -130,9 +129,8 @@ static void rw_sleep(uint32_t *word, uint32_t busy_mask)
 
 	if (!(s & busy_mask))
 		return;
-	if (!(s & RW_WAITERS) &&
-	    !__atomic_compare_exchange_n(word, &s, s | RW_WAITERS, false, __ATOMIC_RELAXED,
-					 __ATOMIC_RELAXED))
+	if (!(s & RW_WAITERS) && !__atomic_compare_exchange_n(word, &s, s | RW_WAITERS, false,
+							      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
 	umn_futex_wait(word, s | RW_WAITERS, NULL);
 }
@@ -156,8 +154,8 @@ bool umn_rw_unlock_excl(uint32_t *word)
 	do {
 		if (!(s & RW_WRITER))
 			return false;
-	} while (!__atomic_compare_exchange_n(word, &s, 0, true, __ATOMIC_RELEASE,
-					      __ATOMIC_RELAXED));
+	} while (
+	    !__atomic_compare_exchange_n(word, &s, 0, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (s & RW_WAITERS)
 		umn_futex_wake(word, INT_MAX);
 	return true;
@@ -174,8 +172,8 @@ bool umn_rw_unlock_shared(uint32_t *word)
 		/* The last reader out hands the lock to the sleepers. */
 		if (!(n & RW_READERS))
 			n = 0;
-	} while (!__atomic_compare_exchange_n(word, &s, n, true, __ATOMIC_RELEASE,
-					      __ATOMIC_RELAXED));
+	} while (
+	    !__atomic_compare_exchange_n(word, &s, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (!n && (s & RW_WAITERS))
 		umn_futex_wake(word, INT_MAX);
 	return true;
@@ -305,8 +303,10 @@ VOID LeaveCriticalSection(LPCRITICAL_SECTION lpCriticalSection)
 {
 	if (cs_owner(lpCriticalSection) != GetCurrentThreadId() ||
 	    lpCriticalSection->RecursionCount <= 0) {
-		umn_log(UMN_LOG_ERR, "LeaveCriticalSection: critical section %p is not held by "
-			"this thread", (void *)lpCriticalSection);
+		umn_log(UMN_LOG_ERR,
+			"LeaveCriticalSection: critical section %p is not held by "
+			"this thread",
+			(void *)lpCriticalSection);
 		return;
 	}
 	if (--lpCriticalSection->RecursionCount)
@@ -326,7 +326,8 @@ VOID DeleteCriticalSection(LPCRITICAL_SECTION lpCriticalSection)
 
 /* ---- condition variables -------------------------------------------------------------------- */
 
-/* The word is a sequence number: a wake changes it, so a sleeper that read it before never misses one. */
+/* The word is a sequence number: a wake changes it, so a sleeper that read it before never misses
+ * one. */
 static uint32_t *cv_word(PCONDITION_VARIABLE cv)
 {
 	return (uint32_t *)(void *)&cv->Ptr;
@@ -388,8 +389,10 @@ BOOL SleepConditionVariableCS(PCONDITION_VARIABLE ConditionVariable,
 	bool woken = true;
 
 	if (cs_owner(CriticalSection) != GetCurrentThreadId() || depth <= 0) {
-		umn_log(UMN_LOG_ERR, "SleepConditionVariableCS: critical section %p is not held by "
-			"this thread", (void *)CriticalSection);
+		umn_log(UMN_LOG_ERR,
+			"SleepConditionVariableCS: critical section %p is not held by "
+			"this thread",
+			(void *)CriticalSection);
 		SetLastError(ERROR_NOT_OWNER);
 		return FALSE;
 	}

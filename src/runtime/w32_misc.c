@@ -54,7 +54,6 @@ DWORD GetCurrentProcessId(VOID)
 	return (DWORD)getpid();
 }
 
-
 static void set_priority(struct umn_thread_attrs *a, void *arg)
 {
 	a->priority = *(int *)arg;
@@ -110,7 +109,7 @@ static void affinity(struct umn_thread_attrs *a, void *arg)
 BOOL SetThreadGroupAffinity(HANDLE hThread, const GROUP_AFFINITY *GroupAffinity,
 			    PGROUP_AFFINITY PreviousGroupAffinity)
 {
-	struct affinity_op op = { GroupAffinity, PreviousGroupAffinity };
+	struct affinity_op op = {GroupAffinity, PreviousGroupAffinity};
 	GROUP_AFFINITY prev;
 
 	if (!GroupAffinity || GroupAffinity->Group != 0 || !GroupAffinity->Mask ||
@@ -128,7 +127,7 @@ BOOL SetThreadGroupAffinity(HANDLE hThread, const GROUP_AFFINITY *GroupAffinity,
 
 BOOL GetThreadGroupAffinity(HANDLE hThread, PGROUP_AFFINITY GroupAffinity)
 {
-	struct affinity_op op = { NULL, GroupAffinity };
+	struct affinity_op op = {NULL, GroupAffinity};
 
 	if (!GroupAffinity)
 		return w32_fail(ERROR_INVALID_PARAMETER);
@@ -210,7 +209,7 @@ struct heap_block {
 	size_t size;
 	size_t magic;
 };
-#define HEAP_MAGIC ((size_t)0x756d6e6963686561ull)
+#define HEAP_MAGIC   ((size_t)0x756d6e6963686561ull)
 #define PROCESS_HEAP ((HANDLE)(uintptr_t)0x5048)
 
 HANDLE GetProcessHeap(VOID)
@@ -303,7 +302,8 @@ SIZE_T HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem)
 
 	(void)dwFlags;
 	if (hHeap != PROCESS_HEAP || !lpMem || !(b = heap_block_of(lpMem))) {
-		SetLastError(hHeap != PROCESS_HEAP ? ERROR_INVALID_HANDLE : ERROR_INVALID_PARAMETER);
+		SetLastError(hHeap != PROCESS_HEAP ? ERROR_INVALID_HANDLE
+						   : ERROR_INVALID_PARAMETER);
 		return (SIZE_T)-1;
 	}
 	return b->size;

@@ -29,10 +29,9 @@
 
 #define W32_HANDLES_MAX 65536
 
-struct w32_state w32 = { .lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
+struct w32_state w32 = {.lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT};
 
 static _Thread_local DWORD last_error;
-
 
 static void w32_init(void)
 {
@@ -146,7 +145,6 @@ bool w32_handle_index(HANDLE h, unsigned *ret)
 	*ret = (unsigned)(i - 1);
 	return true;
 }
-
 
 /* The object behind h, with a reference; NULL and ERROR_INVALID_HANDLE otherwise. */
 struct w32_obj *w32_obj_get_locked(HANDLE h)
@@ -325,7 +323,7 @@ static HANDLE open_named(enum w32_type type, char *name)
 
 static HANDLE create_event(DWORD flags, LPCWSTR wname, LPCSTR aname)
 {
-	struct w32_obj proto = { .type = W32_EVENT };
+	struct w32_obj proto = {.type = W32_EVENT};
 
 	proto.event.manual = flags & CREATE_EVENT_MANUAL_RESET;
 	proto.event.signalled = flags & CREATE_EVENT_INITIAL_SET;
@@ -337,15 +335,15 @@ static DWORD event_flags(BOOL manual, BOOL initial)
 	return (manual ? CREATE_EVENT_MANUAL_RESET : 0) | (initial ? CREATE_EVENT_INITIAL_SET : 0);
 }
 
-HANDLE CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
-		    BOOL bInitialState, LPCWSTR lpName)
+HANDLE CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset, BOOL bInitialState,
+		    LPCWSTR lpName)
 {
 	(void)lpEventAttributes;
 	return create_event(event_flags(bManualReset, bInitialState), lpName, NULL);
 }
 
-HANDLE CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
-		    BOOL bInitialState, LPCSTR lpName)
+HANDLE CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset, BOOL bInitialState,
+		    LPCSTR lpName)
 {
 	(void)lpEventAttributes;
 	return create_event(event_flags(bManualReset, bInitialState), NULL, lpName);
@@ -419,14 +417,14 @@ BOOL ResetEvent(HANDLE hEvent)
 	return event_set(hEvent, false);
 }
 
-
 static HANDLE create_mutex(BOOL owned, LPCWSTR wname, LPCSTR aname)
 {
-	struct w32_obj proto = { .type = W32_MUTEX };
+	struct w32_obj proto = {.type = W32_MUTEX};
 	struct w32_obj *me = NULL;
 
 	if (owned) {
-		/* The owner needs its thread object, which reports the mutex abandoned at its end. */
+		/* The owner needs its thread object, which reports the mutex abandoned at its end.
+		 */
 		w32_lock();
 		me = w32_self_locked();
 		w32_unlock();
@@ -476,7 +474,7 @@ BOOL ReleaseMutex(HANDLE hMutex)
 
 static HANDLE create_semaphore(LONG initial, LONG max, LPCWSTR wname, LPCSTR aname)
 {
-	struct w32_obj proto = { .type = W32_SEMAPHORE };
+	struct w32_obj proto = {.type = W32_SEMAPHORE};
 
 	if (max <= 0 || initial < 0 || initial > max) {
 		last_error = ERROR_INVALID_PARAMETER;
@@ -655,4 +653,3 @@ DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWait
 	(void)bAlertable;
 	return wait_objects(nCount, lpHandles, bWaitAll, dwMilliseconds);
 }
-

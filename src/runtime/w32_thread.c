@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -17,6 +18,13 @@
 #include "runtime/w32_int.h"
 
 static _Thread_local struct w32_obj *self;
+/*
+ * Where ExitThread and PsTerminateSystemThread leave a thread this file
+ * started: back in thread_main, without unwinding, as on Windows (no C++
+ * destructors run). pthread_exit would unwind, which makes glibc load
+ * libgcc_s, a file the sandbox does not have.
+ */
+static _Thread_local jmp_buf *exit_point;
 
 /* ---- threads -------------------------------------------------------------------------------- */
 
@@ -51,7 +59,8 @@ struct w32_obj *w32_self_locked(void)
 	return o;
 }
 
-/* pthread key destructor: the thread ends (returned, ExitThread, or any thread that had an object). */
+/* pthread key destructor: the thread ends (returned, ExitThread, or any thread that had an object).
+ */
 void w32_thread_ended(void *p)
 {
 	struct w32_obj *o = p, *m;
@@ -88,6 +97,7 @@ void w32_thread_ended(void *p)
 static void *thread_main(void *p)
 {
 	struct w32_obj *o = p;
+	jmp_buf exit_buf;
 
 	w32_lock();
 	self = o;
@@ -97,6 +107,12 @@ static void *thread_main(void *p)
 	while (o->thread.suspended)
 		pthread_cond_wait(&w32.changed, &w32.lock);
 	w32_unlock();
+	if (setjmp(exit_buf)) {
+		/* umn_thread_exit recorded the exit code. */
+		exit_point = NULL;
+		return NULL;
+	}
+	exit_point = &exit_buf;
 	if (o->thread.w32_start) {
 		DWORD code = o->thread.w32_start(o->thread.param);
 
@@ -106,6 +122,7 @@ static void *thread_main(void *p)
 	} else {
 		o->thread.km_start(o->thread.param);
 	}
+	exit_point = NULL;
 	return NULL;
 }
 
@@ -132,8 +149,8 @@ static HANDLE thread_start(struct w32_obj *o, size_t stack, DWORD *ret_tid, int 
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (stack) {
 		stack = (stack + 4095) & ~(size_t)4095;
-		pthread_attr_setstacksize(&attr, stack < (size_t)PTHREAD_STACK_MIN ? (size_t)PTHREAD_STACK_MIN
-								   : stack);
+		pthread_attr_setstacksize(
+		    &attr, stack < (size_t)PTHREAD_STACK_MIN ? (size_t)PTHREAD_STACK_MIN : stack);
 	}
 	/* Signals stay with the host's own threads (signalfd, SIGCHLD handling). */
 	sigfillset(&all);
@@ -198,8 +215,7 @@ HANDLE CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize
 	return h;
 }
 
-HANDLE umn_thread_start_kernel(void (*routine)(void *), void *context, DWORD *ret_tid,
-			       int *ret_err)
+HANDLE umn_thread_start_kernel(void (*routine)(void *), void *context, DWORD *ret_tid, int *ret_err)
 {
 	struct w32_obj *o = calloc(1, sizeof(*o));
 
@@ -240,6 +256,9 @@ __attribute__((noreturn)) void umn_thread_exit(uint32_t code)
 	if (w32_self_locked())
 		self->thread.exit_code = code;
 	w32_unlock();
+	if (exit_point)
+		longjmp(*exit_point, 1);
+	/* A thread started elsewhere (a framework or umnicd thread): it ends the POSIX way. */
 	pthread_exit(NULL);
 }
 
@@ -248,7 +267,8 @@ VOID ExitThread(DWORD dwExitCode)
 	umn_thread_exit(dwExitCode);
 }
 
-/* Runs fn on h's thread object under the lock; FALSE and ERROR_INVALID_HANDLE if h is not a thread. */
+/* Runs fn on h's thread object under the lock; FALSE and ERROR_INVALID_HANDLE if h is not a thread.
+ */
 static BOOL with_thread(HANDLE h, void (*fn)(struct w32_obj *, void *), void *arg)
 {
 	struct w32_obj *o;
@@ -307,7 +327,7 @@ static void run_attrs_op(struct w32_obj *o, void *arg)
 /* Runs fn on the attributes of h's thread under the object lock. */
 BOOL w32_thread_attrs_op(HANDLE h, void (*fn)(struct umn_thread_attrs *, void *), void *arg)
 {
-	struct attrs_op op = { fn, arg };
+	struct attrs_op op = {fn, arg};
 
 	return with_thread(h, run_attrs_op, &op);
 }
@@ -337,7 +357,7 @@ struct umn_dispatch_header *umn_thread_self_header(void)
 struct umn_thread_attrs *umn_thread_attrs_of(struct umn_dispatch_header *h)
 {
 	return &((struct w32_obj *)((char *)h - offsetof(struct w32_obj, thread.header)))
-			->thread.attrs;
+		    ->thread.attrs;
 }
 
 struct umn_dispatch_header *umn_thread_ref_handle(HANDLE h, bool *ret_is_handle)

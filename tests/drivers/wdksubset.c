@@ -17,7 +17,7 @@
 #include <ntddk.h>
 #include <ntstrsafe.h>
 #define StringCbPrintfA RtlStringCbPrintfA
-#define StringCbCatA RtlStringCbCatA
+#define StringCbCatA	RtlStringCbCatA
 #else
 #include <windows.h>
 #include <strsafe.h>
@@ -26,14 +26,14 @@
 #ifndef WDKSUB_NAME
 #define WDKSUB_NAME UmnicWdkSubset
 #endif
-#define WDKSUB_WIDE2(s) L##s
-#define WDKSUB_WIDE(s) WDKSUB_WIDE2(s)
-#define WDKSUB_STR2(s) #s
-#define WDKSUB_STR(s) WDKSUB_STR2(s)
-#define WDKSUB_LINK WDKSUB_WIDE("\\DosDevices\\" WDKSUB_STR(WDKSUB_NAME))
-#define WDKSUB_DEVICE_TYPE 0x8124u
+#define WDKSUB_WIDE2(s)	      L##s
+#define WDKSUB_WIDE(s)	      WDKSUB_WIDE2(s)
+#define WDKSUB_STR2(s)	      #s
+#define WDKSUB_STR(s)	      WDKSUB_STR2(s)
+#define WDKSUB_LINK	      WDKSUB_WIDE("\\DosDevices\\" WDKSUB_STR(WDKSUB_NAME))
+#define WDKSUB_DEVICE_TYPE    0x8124u
 #define IOCTL_WDKSUB_SELFTEST CTL_CODE(WDKSUB_DEVICE_TYPE, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS)
-#define IOCTL_WDKSUB_HISTORY CTL_CODE(WDKSUB_DEVICE_TYPE, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
+#define IOCTL_WDKSUB_HISTORY  CTL_CODE(WDKSUB_DEVICE_TYPE, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
 
 /* ---- results --------------------------------------------------------------------------------- */
 
@@ -41,14 +41,14 @@ static char g_report[256];
 static int g_checks;
 static int g_failed;
 
-#define CHECK(e)                                                                         \
-	do {                                                                             \
-		g_checks++;                                                              \
-		if (!(e) && !g_failed) {                                                 \
-			g_failed = 1;                                                    \
-			StringCbPrintfA(g_report, sizeof(g_report), "FAIL line %d: %s", \
-					__LINE__, #e);                                   \
-		}                                                                        \
+#define CHECK(e)                                                                                   \
+	do {                                                                                       \
+		g_checks++;                                                                        \
+		if (!(e) && !g_failed) {                                                           \
+			g_failed = 1;                                                              \
+			StringCbPrintfA(g_report, sizeof(g_report), "FAIL line %d: %s", __LINE__,  \
+					#e);                                                       \
+		}                                                                                  \
 	} while (0)
 
 /* Callbacks seen, appended under a lock: "PrepareHardware D0Entry SelfManagedIoInit ...". */
@@ -72,8 +72,9 @@ static void Record(PCSTR what)
 
 #ifdef __cplusplus
 /* A C++ driver's lock guard: FORCEINLINE members must stay members. */
-class SrwExclusive {
-public:
+class SrwExclusive
+{
+      public:
 	FORCEINLINE explicit SrwExclusive(PSRWLOCK Lock) : m_Lock(Lock)
 	{
 		AcquireSRWLockExclusive(m_Lock);
@@ -83,7 +84,7 @@ public:
 		ReleaseSRWLockExclusive(m_Lock);
 	}
 
-private:
+      private:
 	PSRWLOCK m_Lock;
 };
 #endif
@@ -118,6 +119,13 @@ static DWORD WINAPI SetLater(LPVOID Context)
 	Sleep(20);
 	SetEvent((HANDLE)Context);
 	return 5;
+}
+
+/* Ends from inside without returning (no unwinding, which the sandbox could not support). */
+static DWORD WINAPI Quit(LPVOID Context)
+{
+	UNREFERENCED_PARAMETER(Context);
+	ExitThread(9);
 }
 
 static DWORD WINAPI TakeAndLeave(LPVOID Context)
@@ -179,6 +187,10 @@ static void SelfTest(void)
 	CHECK(WaitForSingleObject(t[0], INFINITE) == WAIT_OBJECT_0);
 	CloseHandle(t[0]);
 	CHECK(GetCurrentThreadId() != 0);
+	t[0] = CreateThread(NULL, 0, Quit, NULL, 0, NULL);
+	CHECK(WaitForSingleObject(t[0], INFINITE) == WAIT_OBJECT_0);
+	CHECK(GetExitCodeThread(t[0], &code) && code == 9);
+	CloseHandle(t[0]);
 
 	/* Locks under contention. */
 	InitializeCriticalSection(&g_cs);

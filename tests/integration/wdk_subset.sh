@@ -55,6 +55,8 @@ t_contains "the Win32 subset works in the restarted host" "$r" "PASS"
 
 # Removal of the in-host driver: its callbacks (DbgPrintEx) land in umnicd's log.
 t_check "the kernel-mode device uninstalls" umn_cli uninstall UmnicWdkSubsetKm
+# The in-host driver's log reaches umnicd's log through a pipe: wait for its last line.
+for _ in $(seq 1 100); do grep -q "wdksubset: SelfManagedIoCleanup" "$T_WORK/umnicd.log" && break; sleep 0.05; done
 seq=$(sed -n 's/.*wdksubset: \([A-Za-z0-9]*\).*/\1/p' "$T_WORK/umnicd.log" | tr '\n' ' ')
 t_contains "kernel mode: start then removal in WDF's order" "$seq" \
 	"PrepareHardware D0Entry SelfManagedIoInit SelfManagedIoSuspend D0Exit ReleaseHardware SelfManagedIoFlush SelfManagedIoCleanup"

@@ -1094,10 +1094,11 @@ static void test_windows_leniency(void **state)
 		    "HKR, , Dword1, %reg_dword%, 7\nHKR, , Dword2, %REG_DWORD%, 9\n"
 		    "HKR, , Multi, %FLG_ADDREG_TYPE_MULTI_SZ%, \"a\", \"b\"\n");
 	b = replace(a, "AddReg = VPair_HW_AddReg",
-		    "Include = wudfrd.inf, netcxrd.inf\nNeeds = WUDFRD.NT.HW, netcxrd_Filter.NT.HW\n"
-		    "AddReg = VPair_HW_AddReg");
+		    "Include = wudfrd.inf, netcxrd.inf\n"
+		    "Needs = WUDFRD.NT.HW, netcxrd_Filter.NT.HW\nAddReg = VPair_HW_AddReg");
 	c = replace(b, "CopyFiles          = VPair_CopyFiles",
-		    "CopyFiles          = VPair_CopyFiles\nInclude = WUDFRD.INF\nNeeds = WUDFRD.NT");
+		    "CopyFiles          = VPair_CopyFiles\nInclude = WUDFRD.INF\n"
+		    "Needs = WUDFRD.NT");
 	umn_diag_init(&diag);
 	inf = load_text("vpair.inf", c, strlen(c), &diag);
 	d = resolve(inf, NULL, &diag);

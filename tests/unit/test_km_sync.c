@@ -25,7 +25,7 @@
 
 /* Verifier lines logged, by rule. */
 static atomic_int irql_violations, pushlock_violations, region_violations, pool_violations,
-	tag_violations;
+    tag_violations;
 
 static void sink(int level, const char *line, void *userdata)
 {
@@ -54,29 +54,36 @@ static LARGE_INTEGER ms_relative(LONGLONG ms)
 static void events(void **state)
 {
 	KEVENT n, s;
-	LARGE_INTEGER zero = { .QuadPart = 0 }, t = ms_relative(20), past;
+	LARGE_INTEGER zero = {.QuadPart = 0}, t = ms_relative(20), past;
 
 	(void)state;
 	KeInitializeEvent(&n, NotificationEvent, FALSE);
 	KeInitializeEvent(&s, SynchronizationEvent, TRUE);
 	assert_int_equal(KeReadStateEvent(&n), 0);
-	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
-	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &t), STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &zero),
+			 STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &t),
+			 STATUS_TIMEOUT);
 	assert_int_equal(KeSetEvent(&n, IO_NO_INCREMENT, FALSE), 0);
 	assert_int_equal(KeSetEvent(&n, IO_NO_INCREMENT, FALSE), 1);
-	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
-	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
+	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, NULL),
+			 STATUS_SUCCESS);
+	assert_int_equal(KeWaitForSingleObject(&n, Executive, KernelMode, FALSE, &zero),
+			 STATUS_SUCCESS);
 	KeClearEvent(&n);
 	assert_int_equal(KeReadStateEvent(&n), 0);
 	/* A synchronization event lets one wait through. */
-	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &zero), STATUS_SUCCESS);
-	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &zero),
+			 STATUS_SUCCESS);
+	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &zero),
+			 STATUS_TIMEOUT);
 	KeSetEvent(&s, IO_NO_INCREMENT, FALSE);
 	assert_int_equal(KeResetEvent(&s), 1);
 	/* An absolute time in the past has expired already. */
 	KeQuerySystemTime(&past);
 	past.QuadPart -= 10000000;
-	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &past), STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(&s, Executive, KernelMode, FALSE, &past),
+			 STATUS_TIMEOUT);
 	assert_int_equal(KeWaitForSingleObject(NULL, Executive, KernelMode, FALSE, &zero),
 			 STATUS_INVALID_PARAMETER);
 }
@@ -84,7 +91,7 @@ static void events(void **state)
 static void irql_rules(void **state)
 {
 	KEVENT e;
-	LARGE_INTEGER zero = { .QuadPart = 0 }, t = ms_relative(1);
+	LARGE_INTEGER zero = {.QuadPart = 0}, t = ms_relative(1);
 	KIRQL old;
 	HANDLE h;
 	void *p;
@@ -94,7 +101,8 @@ static void irql_rules(void **state)
 	old = umn_irql_raise(DISPATCH_LEVEL);
 	atomic_store(&irql_violations, 0);
 	/* At DISPATCH_LEVEL a wait may only poll. */
-	assert_int_equal(KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &zero), STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &zero),
+			 STATUS_TIMEOUT);
 	assert_int_equal(atomic_load(&irql_violations), 0);
 	assert_int_equal(KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &t),
 			 STATUS_INVALID_DEVICE_STATE);
@@ -113,7 +121,8 @@ static void irql_rules(void **state)
 	umn_irql_lower(old);
 	/* At APC_LEVEL a wait with a time-out is fine. */
 	old = umn_irql_raise(APC_LEVEL);
-	assert_int_equal(KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
+	assert_int_equal(KeWaitForSingleObject(&e, Executive, KernelMode, FALSE, &t),
+			 STATUS_SUCCESS);
 	umn_irql_lower(old);
 	assert_int_equal(atomic_load(&irql_violations), 4);
 }
@@ -141,23 +150,27 @@ static void system_threads(void **state)
 	(void)state;
 	KeInitializeEvent(&go, NotificationEvent, FALSE);
 	InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
-	assert_int_equal(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, &oa, NULL, &id, worker,
-					      (PVOID)7), STATUS_SUCCESS);
+	assert_int_equal(
+	    PsCreateSystemThread(&h, THREAD_ALL_ACCESS, &oa, NULL, &id, worker, (PVOID)7),
+	    STATUS_SUCCESS);
 	assert_int_not_equal((uintptr_t)id.UniqueThread, 0);
 	assert_int_equal(ObReferenceObjectByHandle(h, THREAD_ALL_ACCESS, *ExEventObjectType,
 						   KernelMode, &obj, NULL),
 			 STATUS_OBJECT_TYPE_MISMATCH);
-	assert_int_equal(ObReferenceObjectByHandle(h, THREAD_ALL_ACCESS, *PsThreadType, KernelMode,
-						   &obj, NULL), STATUS_SUCCESS);
+	assert_int_equal(
+	    ObReferenceObjectByHandle(h, THREAD_ALL_ACCESS, *PsThreadType, KernelMode, &obj, NULL),
+	    STATUS_SUCCESS);
 	assert_non_null(obj);
 	assert_int_equal(ZwClose(h), STATUS_SUCCESS);
 	assert_int_equal(ZwClose(h), STATUS_INVALID_HANDLE);
 	assert_int_equal(ObReferenceObjectByHandle(h, 0, *PsThreadType, KernelMode, &obj2, NULL),
 			 STATUS_INVALID_HANDLE);
 	/* The object outlives the handle; it is signalled when the thread ends. */
-	assert_int_equal(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &t), STATUS_TIMEOUT);
+	assert_int_equal(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &t),
+			 STATUS_TIMEOUT);
 	KeSetEvent(&go, IO_NO_INCREMENT, FALSE);
-	assert_int_equal(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL), STATUS_SUCCESS);
+	assert_int_equal(KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, NULL),
+			 STATUS_SUCCESS);
 	assert_int_equal(atomic_load(&ran), 7);
 	assert_int_equal(atomic_load(&thread_irql), PASSIVE_LEVEL);
 	ObDereferenceObject(obj);
@@ -168,7 +181,7 @@ static void system_threads(void **state)
 static void priorities_and_affinity(void **state)
 {
 	PKTHREAD me = KeGetCurrentThread();
-	GROUP_AFFINITY one = { 0 }, prev = { 0 }, now = { 0 };
+	GROUP_AFFINITY one = {0}, prev = {0}, now = {0};
 
 	(void)state;
 	assert_non_null(me);
@@ -216,8 +229,9 @@ static void push_locks(void **state)
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(PsCreateSystemThread(&h[i], 0, NULL, NULL, NULL, hammer, NULL),
 				 STATUS_SUCCESS);
-		assert_int_equal(ObReferenceObjectByHandle(h[i], 0, NULL, KernelMode, &obj[i], NULL),
-				 STATUS_SUCCESS);
+		assert_int_equal(
+		    ObReferenceObjectByHandle(h[i], 0, NULL, KernelMode, &obj[i], NULL),
+		    STATUS_SUCCESS);
 		ZwClose(h[i]);
 	}
 	for (int i = 0; i < 3; i++) {
@@ -296,8 +310,8 @@ static void pool(void **state)
 	assert_null(ExAllocatePool2(POOL_FLAG_NON_PAGED, 8, 0));
 	assert_int_equal(atomic_load(&pool_violations), 4);
 	/* Optional flags may be ignored. */
-	p = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_SPECIAL_POOL | POOL_FLAG_UNINITIALIZED, 8,
-			    'looP');
+	p = ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_SPECIAL_POOL | POOL_FLAG_UNINITIALIZED,
+			    8, 'looP');
 	assert_non_null(p);
 	ExFreePool(p);
 	p = ExAllocatePoolWithTag(NonPagedPoolNx, 32, 'looP');
@@ -312,13 +326,10 @@ static void pool(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(events),
-		cmocka_unit_test(irql_rules),
-		cmocka_unit_test(system_threads),
-		cmocka_unit_test(priorities_and_affinity),
-		cmocka_unit_test(push_locks),
-		cmocka_unit_test(time_sources),
-		cmocka_unit_test(pool),
+	    cmocka_unit_test(events),	      cmocka_unit_test(irql_rules),
+	    cmocka_unit_test(system_threads), cmocka_unit_test(priorities_and_affinity),
+	    cmocka_unit_test(push_locks),     cmocka_unit_test(time_sources),
+	    cmocka_unit_test(pool),
 	};
 
 	umn_log_set_sink(sink, NULL);

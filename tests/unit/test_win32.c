@@ -131,11 +131,12 @@ static void wait_multiple(void **state)
 	assert_int_equal(WaitForSingleObject(t, INFINITE), WAIT_OBJECT_0);
 	CloseHandle(t);
 
-	HANDLE dup[2] = { h[0], h[0] };
+	HANDLE dup[2] = {h[0], h[0]};
 	assert_int_equal(WaitForMultipleObjects(2, dup, TRUE, 0), WAIT_FAILED);
 	assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
 	assert_int_equal(WaitForMultipleObjects(0, h, FALSE, 0), WAIT_FAILED);
-	assert_int_equal(WaitForMultipleObjects(MAXIMUM_WAIT_OBJECTS + 1, h, FALSE, 0), WAIT_FAILED);
+	assert_int_equal(WaitForMultipleObjects(MAXIMUM_WAIT_OBJECTS + 1, h, FALSE, 0),
+			 WAIT_FAILED);
 	for (int i = 0; i < 3; i++)
 		CloseHandle(h[i]);
 }
@@ -252,7 +253,7 @@ static void priority_and_affinity(void **state)
 {
 	HANDLE go = CreateEventW(NULL, TRUE, FALSE, NULL);
 	HANDLE t = CreateThread(NULL, 0, wait_go, go, 0, NULL);
-	GROUP_AFFINITY all = { 0 }, one = { 0 }, prev = { 0 }, got = { 0 };
+	GROUP_AFFINITY all = {0}, one = {0}, prev = {0}, got = {0};
 
 	(void)state;
 	assert_int_equal(GetThreadPriority(GetCurrentThread()), THREAD_PRIORITY_NORMAL);
@@ -269,7 +270,8 @@ static void priority_and_affinity(void **state)
 	assert_true(GetThreadGroupAffinity(t, &all));
 	assert_int_equal(all.Group, 0);
 	assert_int_not_equal(all.Mask, 0);
-	assert_int_equal(__builtin_popcountll(all.Mask), GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
+	assert_int_equal(__builtin_popcountll(all.Mask),
+			 GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
 	one.Mask = all.Mask & (~all.Mask + 1); /* the lowest processor */
 	assert_true(SetThreadGroupAffinity(t, &one, &prev));
 	assert_int_equal(prev.Mask, all.Mask);
@@ -320,7 +322,8 @@ static DWORD WINAPI hammer(LPVOID p)
 
 static DWORD WINAPI try_locks(LPVOID p)
 {
-	DWORD r = (TryAcquireSRWLockShared(&srw) ? 1 : 0) | (TryAcquireSRWLockExclusive(&srw) ? 2 : 0) |
+	DWORD r = (TryAcquireSRWLockShared(&srw) ? 1 : 0) |
+		  (TryAcquireSRWLockExclusive(&srw) ? 2 : 0) |
 		  (TryEnterCriticalSection(&cs) ? 4 : 0);
 
 	(void)p;
@@ -424,7 +427,8 @@ static void time_and_errors(void **state)
 	assert_true(GetTickCount64() - t0 >= 45);
 	GetSystemTimeAsFileTime(&ft);
 	/* After 2020-01-01 (132,223,104,000,000,000 in 100 ns units since 1601). */
-	assert_true((((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime) > 132223104000000000ull);
+	assert_true((((ULONGLONG)ft.dwHighDateTime << 32) | ft.dwLowDateTime) >
+		    132223104000000000ull);
 
 	SetLastError(ERROR_ACCESS_DENIED);
 	assert_int_equal(GetLastError(), ERROR_ACCESS_DENIED);
@@ -460,18 +464,18 @@ static void heap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(events_manual_and_auto),
-		cmocka_unit_test(named_events),
-		cmocka_unit_test(bad_handles),
-		cmocka_unit_test(wait_multiple),
-		cmocka_unit_test(mutex_abandoned),
-		cmocka_unit_test(semaphores),
-		cmocka_unit_test(threads),
-		cmocka_unit_test(priority_and_affinity),
-		cmocka_unit_test(locks),
-		cmocka_unit_test(condition_variables),
-		cmocka_unit_test(time_and_errors),
-		cmocka_unit_test(heap),
+	    cmocka_unit_test(events_manual_and_auto),
+	    cmocka_unit_test(named_events),
+	    cmocka_unit_test(bad_handles),
+	    cmocka_unit_test(wait_multiple),
+	    cmocka_unit_test(mutex_abandoned),
+	    cmocka_unit_test(semaphores),
+	    cmocka_unit_test(threads),
+	    cmocka_unit_test(priority_and_affinity),
+	    cmocka_unit_test(locks),
+	    cmocka_unit_test(condition_variables),
+	    cmocka_unit_test(time_and_errors),
+	    cmocka_unit_test(heap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
