@@ -99,7 +99,18 @@ int umn_chan_attach(struct umn_chan *ch, int memfd)
 	/* Read once: umnicd wrote it before the hand-over, and nothing is taken from it twice. */
 	spin_us = ((const volatile struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us;
 	umn_ring_set_spin(&ch->rx, spin_us);
+	/* A flag only: whatever umnicd writes there, at worst this side does not poll. */
+	ch->rx.poll_off = &((struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->poll_off;
 	return 0;
+}
+
+void umn_chan_set_poll_off(struct umn_chan *ch, bool off)
+{
+	struct umn_chan_info *info = (struct umn_chan_info *)((unsigned char *)ch->base + UMN_CHAN_INFO_OFF);
+
+	/* Relaxed: a poll that begins just before it lands is merely one more poll (umn_ring_spin). */
+	if (ch->base)
+		atomic_store_explicit(&info->poll_off, off, memory_order_relaxed);
 }
 
 void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us)
@@ -281,7 +292,8 @@ bool umn_ring_spin(struct umn_ring *r)
 	 * pairs with its umn_ring_sleep) sends nothing before something else
 	 * wakes it: no poll, but the wait still counts.
 	 */
-	if (!window || atomic_load_explicit(r->peer_sleeping, memory_order_relaxed))
+	if (!window || atomic_load_explicit(r->peer_sleeping, memory_order_relaxed) ||
+	    (r->poll_off && atomic_load_explicit(r->poll_off, memory_order_relaxed)))
 		return false;
 	end = now + window;
 	for (;;) {

@@ -89,10 +89,15 @@ struct umn_chan_cons {
 	_Atomic uint32_t ready;	    /* reads this ring */
 } __attribute__((aligned(UMN_CACHELINE)));
 
-/* Written by umnicd before it hands the channel over, at UMN_CHAN_INFO_OFF; the peer reads it at attach. */
+/*
+ * Written by umnicd only, at UMN_CHAN_INFO_OFF. spin_us before it hands the
+ * channel over (the peer reads it once, at attach); poll_off at any time
+ * (the peer reads it before each poll).
+ */
 #define UMN_CHAN_INFO_OFF (4 * UMN_CACHELINE)
 struct umn_chan_info {
-	uint32_t spin_us; /* how long a consumer polls its ring before it sleeps */
+	uint32_t spin_us;	   /* how long a consumer polls its ring before it sleeps */
+	_Atomic uint32_t poll_off; /* polling does not pay now: nobody polls (umn_chan_set_poll_off) */
 } __attribute__((aligned(UMN_CACHELINE)));
 
 /* One direction as one side sees it; everything but the three pointers is private. */
@@ -109,6 +114,8 @@ struct umn_ring {
 	struct umn_poll poll;
 	/* Consumer: the producer's own sleeping flag (in the other ring's consumer cell). */
 	const _Atomic uint32_t *peer_sleeping;
+	/* The peer's consumer: umnicd's word on polling (the info line); NULL on umnicd's side. */
+	const _Atomic uint32_t *poll_off;
 };
 
 struct umn_chan {
@@ -131,6 +138,8 @@ int umn_chan_attach(struct umn_chan *ch, int memfd);
 /* The consumer's polling window from now on (at most UMN_CHAN_SPIN_MAX_US; 0: never). */
 void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us);
 void umn_chan_fini(struct umn_chan *ch);
+/* umnicd: tells the peer whether to poll at all (umnicd measures whether it pays, main.c). */
+void umn_chan_set_poll_off(struct umn_chan *ch, bool off);
 /* This side reads its ring from now on, and counts the socket messages it handles. */
 void umn_chan_ready(struct umn_chan *ch);
 

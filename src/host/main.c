@@ -180,6 +180,79 @@ static int listen_socket(void)
 static uint64_t busy_until;
 static struct umn_poll loop_poll;
 
+/*
+ * Whether polling pays is measured, not guessed. It pays while a CPU is to
+ * spare: an answer is taken without a wake-up. It costs when every CPU is
+ * taken: a poller that yields waits behind a CPU-bound process for its
+ * whole time slice, where a sleeper that is woken runs at once. So every
+ * POLL_TRIAL_TICKS ticks umnicd runs one tick with polling and one without
+ * (itself, and every host and client, told through their channels), and
+ * compares the time hosts took to complete requests in each
+ * (reflector_latency: from umnicd's send to the completion, which includes
+ * every wake-up or poll on the way). Until the next trial it polls only if
+ * polling made that POLL_TRIAL_GAIN_PCT percent shorter. With fewer than
+ * POLL_TRIAL_MIN requests in either tick, the trial starts again at once.
+ */
+#define POLL_TRIAL_TICKS    20
+#define POLL_TRIAL_MIN	    100
+#define POLL_TRIAL_GAIN_PCT 5
+static bool polling_off;
+static enum { TRIAL_WITH, TRIAL_WITHOUT, TRIAL_DECIDED } trial_phase;
+static unsigned trial_hold;
+static uint64_t trial_sum, trial_count, with_sum, with_count;
+
+static void polling_set(bool on)
+{
+	if (polling_off == !on)
+		return;
+	polling_off = !on;
+	outbox_rings_set_poll_off(polling_off);
+}
+
+static void poll_trial_tick(void)
+{
+	uint64_t sum, count, dsum, dcount;
+	bool on;
+
+	reflector_latency(&sum, &count);
+	dsum = sum - trial_sum;
+	dcount = count - trial_count;
+	trial_sum = sum;
+	trial_count = count;
+	if (!D.busy_poll_ns)
+		return;
+	switch (trial_phase) {
+	case TRIAL_WITH: /* the tick that ended polled */
+		with_sum = dsum;
+		with_count = dcount;
+		polling_set(false);
+		trial_phase = TRIAL_WITHOUT;
+		break;
+	case TRIAL_WITHOUT:
+		/* Too few requests to tell: try again at once, so traffic that starts is judged within 0.2 s. */
+		if (with_count < POLL_TRIAL_MIN || dcount < POLL_TRIAL_MIN) {
+			polling_set(true);
+			trial_phase = TRIAL_WITH;
+			break;
+		}
+		/* Mean with polling <= (100 - gain)% of the mean without, cross-multiplied. */
+		on = with_sum * dcount * 100 <= dsum * with_count * (100 - POLL_TRIAL_GAIN_PCT);
+		umn_log(UMN_LOG_DEBUG, "polling trial: %llu ns per request with polling, %llu without: %s",
+			(unsigned long long)(with_sum / with_count), (unsigned long long)(dsum / dcount),
+			on ? "polling" : "not polling");
+		polling_set(on);
+		trial_hold = POLL_TRIAL_TICKS;
+		trial_phase = TRIAL_DECIDED;
+		break;
+	case TRIAL_DECIDED:
+		if (--trial_hold == 0) {
+			polling_set(true);
+			trial_phase = TRIAL_WITH;
+		}
+		break;
+	}
+}
+
 static int cpus_usable(void)
 {
 	cpu_set_t set;
@@ -323,7 +396,7 @@ static void poll_after_turn(bool io, bool polled)
 		now = umn_now_ns();
 		umn_poll_end(&loop_poll, now);
 		window = umn_poll_begin(&loop_poll, now);
-		busy_until = window ? now + window : 0;
+		busy_until = window && !polling_off ? now + window : 0;
 	}
 	if (!busy_until)
 		return;
@@ -570,6 +643,7 @@ int main(int argc, char **argv)
 					bool freed;
 
 					dev_tick(now);
+					poll_trial_tick();
 					freed = ctl_tick(now);
 					reflector_tick();
 					/* A connection it closed may have an event later in this batch. */

@@ -297,6 +297,15 @@ void outbox_flush_all(void)
 	}
 }
 
+static bool rings_poll_off;
+
+void outbox_rings_set_poll_off(bool off)
+{
+	rings_poll_off = off;
+	for (struct outbox *o = ring_list; o; o = o->rnext)
+		umn_chan_set_poll_off(&o->ch, off);
+}
+
 int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 {
 	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
@@ -307,6 +316,7 @@ int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 	e = umn_chan_create(&o->ch, &fd, (uint32_t)(D.busy_poll_ns / 1000));
 	if (e)
 		return e;
+	umn_chan_set_poll_off(&o->ch, rings_poll_off);
 	/* The first message counted on the channel (chan.h). */
 	e = outbox_put(o, &offer, sizeof(offer), &fd, 1);
 	close(fd);

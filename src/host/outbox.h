@@ -96,5 +96,7 @@ unsigned outbox_rings_poll(void);
 bool outbox_rings_sleep(void);
 /* After it woke: peers need not kick while the loop runs. */
 void outbox_rings_awake(void);
+/* Tells every peer with a channel, and those to come, whether to poll (umn_chan_set_poll_off). */
+void outbox_rings_set_poll_off(bool off);
 
 #endif

@@ -146,6 +146,7 @@ struct ioreq {
 	struct io_share *share;	/* an unprivileged user's count on host */
 	uint32_t reserve;	/* reply bytes kept for it */
 	struct ioreq *gone_next;	/* reflector_device_gone's list */
+	uint64_t sent_ns;	/* when it went to the host (reflector_latency) */
 };
 
 static struct {
@@ -571,6 +572,7 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 
 	if (!r->dev->host || r->dev->state != DEV_STARTED)
 		return false;
+	r->sent_ns = umn_now_ns();
 	m = malloc(total);
 	if (!m)
 		return false;
@@ -1363,6 +1365,27 @@ void reflector_on_host_io(struct hostproc *hp, const void *msg, size_t len)
 
 /* --- completions from hosts ------------------------------------------------------------------- */
 
+/* How long hosts took to complete requests, those served within LATENCY_MAX_NS (reflector_latency). */
+#define LATENCY_MAX_NS (10 * 1000000ull)
+static uint64_t latency_sum_ns, latency_count;
+
+static void served(const struct ioreq *r)
+{
+	uint64_t took = umn_now_ns() - r->sent_ns;
+
+	/* A request the driver keeps pending by design says nothing about the transport. */
+	if (r->sent_ns && took < LATENCY_MAX_NS) {
+		latency_sum_ns += took;
+		latency_count++;
+	}
+}
+
+void reflector_latency(uint64_t *ret_sum_ns, uint64_t *ret_count)
+{
+	*ret_sum_ns = latency_sum_ns;
+	*ret_count = latency_count;
+}
+
 void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 {
 	const struct umn_msg_io_complete *m = msg;
@@ -1394,6 +1417,7 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 		host_kill(hp, "sent more output than the request's buffer");
 		return;
 	}
+	served(r);
 	switch (r->kind) {
 	case RQ_CREATE:
 		if (NT_SUCCESS(st)) {

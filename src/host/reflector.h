@@ -23,6 +23,11 @@ void reflector_on_client(struct watch *w);
 /* The client's socket has room again for the replies waiting for it. */
 void reflector_on_client_writable(struct watch *w);
 /* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
+/*
+ * The time hosts took to complete requests (from umnicd's send to the
+ * completion it took), summed, and how many: those served within 10 ms.
+ */
+void reflector_latency(uint64_t *ret_sum_ns, uint64_t *ret_count);
 void reflector_on_complete(struct hostproc *h, const void *msg, size_t len);
 void reflector_on_register(struct hostproc *h, const void *msg, size_t len);
 /* A host's TARGET_OPEN/SEND/CANCEL/CLOSE: its driver as a client of other devices. */

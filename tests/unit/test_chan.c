@@ -367,6 +367,29 @@ static void test_spin_adapts(void **state)
 	umn_chan_fini(&p.b);
 }
 
+/* umnicd's word that polling does not pay reaches the peer: it sleeps at once, and polls again after. */
+static void test_poll_off(void **state)
+{
+	_Alignas(8) unsigned char m[64];
+	struct pair p;
+	uint64_t t0;
+
+	(void)state;
+	pair_open_spin(&p, true, 300000);
+	umn_chan_set_poll_off(&p.a, true);
+	t0 = now_ns();
+	assert_false(umn_ring_spin(&p.b.rx));
+	assert_true(now_ns() - t0 < UMN_CHAN_SPIN_MAX_US * 1000u / 2);
+	assert_int_equal(p.b.rx.poll.contended, 0); /* it did not yield, so it found nothing */
+	/* Polling again: a message already there ends the poll at its first look. */
+	umn_chan_set_poll_off(&p.a, false);
+	make_msg(m, sizeof(m), 1);
+	assert_int_equal(umn_ring_put(&p.a.tx, m, sizeof(m)), 0);
+	assert_true(umn_ring_spin(&p.b.rx));
+	umn_chan_fini(&p.a);
+	umn_chan_fini(&p.b);
+}
+
 /* A peer maps only a sealed memfd of the channel's size: it could not shrink it under umnicd. */
 static void test_attach_checks_memfd(void **state)
 {
@@ -399,6 +422,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sleep_and_kick, setup, teardown),
 		cmocka_unit_test(test_spin),
 		cmocka_unit_test(test_spin_adapts),
+		cmocka_unit_test(test_poll_off),
 		cmocka_unit_test(test_hostile_producer),
 		cmocka_unit_test_setup_teardown(test_hostile_consumer, setup, teardown),
 		cmocka_unit_test(test_attach_checks_memfd),
