@@ -94,23 +94,44 @@ static VOID evt_dpc_slow(WDFDPC Dpc)
 	atomic_fetch_add(&slow_runs, 1);
 }
 
+static atomic_bool blocker_running, blocker_release;
+
+/* Holds the DPC thread until released, so that what is queued behind it stays queued. */
+static VOID evt_dpc_blocker(WDFDPC Dpc)
+{
+	struct timespec t = { 0, 1000000 };
+
+	(void)Dpc;
+	atomic_store(&blocker_running, true);
+	while (!atomic_load(&blocker_release))
+		nanosleep(&t, NULL);
+}
+
 /* KeFlushQueuedDpcs returns once the DPCs queued before it ran, and not before. */
 static void test_flush_queued_dpcs(void **state)
 {
 	WDF_OBJECT_ATTRIBUTES attrs;
-	WDF_DPC_CONFIG cfg;
-	WDFDPC dpc, other;
+	WDF_DPC_CONFIG cfg, block_cfg;
+	WDFDPC dpc, other, blocker;
+	struct timespec t = { 0, 1000000 };
 
 	(void)state;
 	ioh_start(NULL);
 	WDF_DPC_CONFIG_INIT(&cfg, evt_dpc_slow);
+	WDF_DPC_CONFIG_INIT(&block_cfg, evt_dpc_blocker);
 	WDF_OBJECT_ATTRIBUTES_INIT(&attrs);
 	attrs.ParentObject = ioh_device;
 	assert_int_equal(WdfDpcCreate(&cfg, &attrs, &dpc), STATUS_SUCCESS);
 	assert_int_equal(WdfDpcCreate(&cfg, &attrs, &other), STATUS_SUCCESS);
+	assert_int_equal(WdfDpcCreate(&block_cfg, &attrs, &blocker), STATUS_SUCCESS);
 	KeFlushQueuedDpcs(); /* nothing queued: returns at once */
+	/* With the DPC thread held, dpc stays queued: a second enqueue finds it there. */
+	assert_true(WdfDpcEnqueue(blocker));
+	while (!atomic_load(&blocker_running))
+		nanosleep(&t, NULL);
 	assert_true(WdfDpcEnqueue(dpc));
 	assert_false(WdfDpcEnqueue(dpc)); /* already queued */
+	atomic_store(&blocker_release, true);
 	KeFlushQueuedDpcs();
 	assert_int_equal(atomic_load(&slow_runs), 1);
 	/* A cancelled DPC no longer counts. */
