@@ -104,7 +104,7 @@ done
 
 # one RUN_DIR: IOCTL/s with 8 outstanding, one second.
 one() {
-	"$UMNIC_BUILD/bench/ioctl_bench" -d "$1" -n 2000 -s 1 -r 1 -t _x |
+	"$UMNIC_BUILD/bench/ioctl_bench" -d "$1" -n 2000 -s 1 -r 1 -t _x 2>/dev/null |
 		awk '$2 == "name=ioctl_throughput_8_x" {sub("value=", "", $3); print $3}'
 }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
