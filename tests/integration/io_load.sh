@@ -61,7 +61,7 @@ timeout -s KILL 120 "$UMNIC_BUILD/tests/integration/io_load" -d "$UMN_RUN_DIR" -
 	-x 25 -a 0 -L 0 -K -t 60 >"$T_WORK/io_kill.txt" 2>&1 &
 load=$!
 sleep 0.3
-kill -KILL "$host"
+t_kill_host "$host"
 wait $load
 rc=$?
 grep -v ': request [0-9]* (' "$T_WORK/io_kill.txt"

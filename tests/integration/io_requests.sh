@@ -65,7 +65,7 @@ fi
 io ioctl UmnicEcho $DELAY --in-hex 10270000 >"$T_WORK/pending.txt" &
 pend=$!
 sleep 0.5
-kill -KILL "$(umn_cli status --json | jq -r '.[0].host_pid')"
+t_kill_host "$(umn_cli status --json | jq -r '.[0].host_pid')"
 wait $pend
 t_contains "a pending IOCTL completes with STATUS_DRIVER_PROCESS_TERMINATED" "$(cat "$T_WORK/pending.txt")" \
 	"STATUS_DRIVER_PROCESS_TERMINATED (0xC0000450)"

@@ -56,6 +56,19 @@ t_ping_ok() {
 	ip netns exec "$1" ping -c "${3:-5}" -i 0.05 -W 2 -q "$2" >/dev/null 2>&1
 }
 
+# t_kill_host PID: SIGKILL to a driver host whose pid `umnic status` gave. A
+# pid that is not a number above 1 (no host: 0 or null) would signal this
+# test's own process group, which would die before its clean-up: fail instead.
+t_kill_host() {
+	case "$1" in
+	"" | *[!0-9]* | 0 | 1)
+		t_fail "no driver host pid to kill ('$1')"
+		return 1
+		;;
+	esac
+	kill -KILL "$1"
+}
+
 t_daemon_alive() {
 	kill -0 "$UMN_DAEMON_PID" 2>/dev/null && umn_cli ping >/dev/null 2>&1
 }

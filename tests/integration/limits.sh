@@ -89,7 +89,7 @@ t_contains "umnicd says why it refused them" "$(cat "$T_WORK/d1/umnicd.log")" \
 t_contains "root's ping is answered meanwhile" "$(umn_cli ping 2>&1)" "pong"
 t_contains "root's IOCTL is served meanwhile" "$(echo_ioctl)" "0a 0b 0c 0d"
 hp=$(umn_cli status --json | jq -r '.[0].host_pid')
-kill -KILL "$hp"
+t_kill_host "$hp"
 t_check "a driver host killed meanwhile is restarted" wait_restart "$hp"
 t_contains "and serves IOCTLs" "$(echo_ioctl)" "0a 0b 0c 0d"
 sleep 6

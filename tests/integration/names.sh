@@ -47,7 +47,7 @@ t_check "UmnicEcho reaches the echo driver, not the squatter" echo_ok
 t_eq "the squatter holds no name" "$(umn_cli status "$squat" --json | jq -c .names)" "[]"
 for i in 1 2 3; do
 	hp=$(umn_cli status "$echo_dev" --json | jq -r .host_pid)
-	kill -KILL "$hp"
+	t_kill_host "$hp"
 	for _ in $(seq 1 300); do
 		st=$(umn_cli status "$echo_dev" --json)
 		[ "$(printf '%s' "$st" | jq -r .state)" = started ] &&

@@ -46,7 +46,7 @@ t_contains "umnic restart tries again (and reports the same crash)" "$out" "kill
 out=$(umn_cli install "$inf" --netns "$T_TAG" --param Mode=0 --param UmnicRestartLimit=0 --ifname good0 2>&1)
 good=$(printf '%s\n' "$out" | awk '{print $1}')
 hp=$(umn_cli status "$good" --json | jq -r .host_pid)
-kill -KILL "$hp"
+t_kill_host "$hp"
 for _ in $(seq 1 50); do
 	[ "$(umn_cli status "$good" --json | jq -r .state)" = failed ] && break
 	sleep 0.05

@@ -14,7 +14,7 @@ host=$(st host_pid)
 # No descriptor left for umnicd: its next host spawn fails. Restore them after a second.
 hard_nofile=$(prlimit --pid "$UMN_DAEMON_PID" --nofile --noheadings --output HARD)
 prlimit --pid "$UMN_DAEMON_PID" --nofile=8:
-kill -KILL "$host"
+t_kill_host "$host"
 sleep 1
 prlimit --pid "$UMN_DAEMON_PID" --nofile="$hard_nofile":
 

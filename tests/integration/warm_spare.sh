@@ -29,7 +29,7 @@ t_check "a spare host is ready before the driver ever crashed" wait_for two_host
 old=$(host_pid)
 spare=""
 for p in $(children); do [ "$p" != "$old" ] && spare=$p; done
-kill -KILL "$old"
+t_kill_host "$old"
 restarted() {
 	s=$(umn_cli status --json)
 	[ "$(printf '%s' "$s" | jq -r '.[0].state')" = started ] &&

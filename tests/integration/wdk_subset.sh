@@ -41,7 +41,7 @@ t_eq "start (C++): WDF's order" "$(text_of UmnicWdkSubsetCpp $HISTORY)" "$start"
 # A crash: the restarted host is a new device stack, started from the beginning.
 st=$(umn_cli status --json)
 pid=$(printf '%s' "$st" | jq -r '.[] | select(.driver == "wdksubset") | .host_pid')
-kill -KILL "$pid"
+t_kill_host "$pid"
 for _ in $(seq 1 100); do
 	st=$(umn_cli status --json)
 	new=$(printf '%s' "$st" | jq -r '.[] | select(.driver == "wdksubset") | "\(.state) \(.host_pid)"')
