@@ -81,5 +81,9 @@ if command -v clang >/dev/null; then
 		cat "$FUZZ_BUILD.build.log"
 		count "fuzz build" 1
 	fi
+else
+	# scripts/install-deps installs clang: without it the fuzzers would be skipped unseen.
+	echo "clang is missing: the fuzz targets cannot be built (apt-get install clang libclang-rt-14-dev)"
+	count "fuzz toolchain (clang)" 1
 fi
 finish
