@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Runs the negative compile test umdf_rejects_kmdf.c: every case must compile
-# with -D_KERNEL_MODE (control) and fail without it. Exit status 0 on success.
+# Runs a negative compile test (umdf_rejects_kmdf.c, umdf_rejects_wdf_kmdf.c):
+# every UMNIC_REJECT_CASE in it must compile with -D_KERNEL_MODE (control) and
+# fail without it. Exit status 0 on success.
 #
 # usage: check_umdf_rejects_kmdf.sh <c-compiler> <include-dir> <source>
 set -u
@@ -10,7 +11,9 @@ inc=$2
 src=$3
 flags="-std=c11 -Wall -Wextra -Werror -Werror=implicit-function-declaration -fsyntax-only"
 status=0
-for n in 1 2 3 4 5 6 7; do
+cases=$(grep -o 'UMNIC_REJECT_CASE == [0-9]*' "$src" | awk '{print $3}' | sort -un)
+[ -n "$cases" ] || { echo "no UMNIC_REJECT_CASE cases in $src" >&2; exit 1; }
+for n in $cases; do
 	if ! $cc $flags -I"$inc" -D_KERNEL_MODE -DUMNIC_REJECT_CASE=$n "$src" 2>/tmp/umdf_rejects_$$; then
 		echo "case $n: control build with -D_KERNEL_MODE failed:" >&2
 		cat /tmp/umdf_rejects_$$ >&2
