@@ -20,5 +20,7 @@ int cli_io(const char *run_dir, int timeout_s, int argc, char **argv);
  * not answer and exits with 1.
  */
 void cli_deadline(int seconds);
+/* umnic trace (trace.c); argv[0] is "trace". */
+int cli_trace(const char *run_dir, int timeout_s, int argc, char **argv);
 
 #endif

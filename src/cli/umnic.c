@@ -40,6 +40,10 @@ static void usage(FILE *f)
 		"  list                 all devices\n"
 		"  status [DEVICE]      devices with driver, host pid, interface, link and queue counters\n"
 		"  ping                 check that umnicd answers\n"
+		"  trace DEVICE [--level L] [--flags F] [--follow]\n"
+		"                       the device's recent WPP trace messages, at level L (critical, error,\n"
+		"                       warning, information, verbose) or more severe, under flags F (names,\n"
+		"                       comma-separated, or a bit mask); --follow: then new ones until Ctrl-C\n"
 		"  --timeout: how long a command waits for umnicd's answer (default %d;\n"
 		"  0: no limit); the I/O commands apply it to each request\n", CLI_TIMEOUT_DEFAULT_S);
 	cli_io_usage(f);
@@ -82,6 +86,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(argv[first], "trace"))
+		return cli_trace(run_dir, timeout_s, argc - first, argv + first);
 	if (cli_io_is_command(argv[first]))
 		return cli_io(run_dir, timeout_s, argc - first, argv + first);
 	/* umnicd resolves nothing relative to our directory: send an absolute INF path. */

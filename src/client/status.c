@@ -141,7 +141,10 @@ static const struct status_name names[] = {
 };
 #undef S
 
-UMNIC_EXPORT const char *umnic_status_name(NTSTATUS status)
+#ifndef UMNIC_STATUS_NAME_FN
+#define UMNIC_STATUS_NAME_FN umnic_status_name
+#endif
+UMNIC_EXPORT const char *UMNIC_STATUS_NAME_FN(NTSTATUS status)
 {
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].status == status)

@@ -76,6 +76,7 @@ enum umn_msg_type {
 	UMN_MSG_TARGET_SEND,
 	UMN_MSG_TARGET_CANCEL,	/* struct umn_msg_io_cancel, id = cookie */
 	UMN_MSG_TARGET_CLOSE,	/* struct umn_msg_io_cancel, id = the file from TARGET_OPENED */
+	UMN_MSG_TRACE,		/* a WPP trace message, struct umn_msg_trace */
 };
 
 struct umn_msg_hdr {
@@ -143,6 +144,26 @@ struct umn_msg_log {
 	uint32_t dev;	/* UINT32_MAX: the host itself */
 	uint32_t level;
 	char text[UMN_TEXT_MAX];
+};
+
+/*
+ * A WPP trace message (runtime/wpp.c). The runtime sends at most
+ * UMN_TRACE_RATE a second and counts the rest in dropped; umnicd keeps the
+ * recent ones per device (host/trace.c).
+ */
+#define UMN_TRACE_RATE 1000
+#define UMN_TRACE_TEXT 400
+struct umn_msg_trace {
+	struct umn_msg_hdr h;
+	uint32_t dev;		/* UINT32_MAX: the host's devices */
+	uint32_t level;		/* TRACE_LEVEL_*, 0-255 */
+	uint32_t flagbit;	/* 0: no flag */
+	uint32_t line;
+	uint32_t dropped;	/* messages the runtime held back before this one */
+	uint32_t reserved;
+	char flag[48];
+	char func[64];
+	char text[UMN_TRACE_TEXT];
 };
 
 /* What the driver declared before NetAdapterStart; umnicd checks every field. */

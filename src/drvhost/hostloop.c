@@ -127,11 +127,21 @@ static void ops_report(struct umn_device *dev, int level, const char *text)
 	send_msg(&m, sizeof(m));
 }
 
+static void ops_trace(struct umn_msg_trace *m)
+{
+	/* The runtime filled in the rest (zeroed first). */
+	m->h.type = UMN_MSG_TRACE;
+	m->h.len = sizeof(*m);
+	m->h.seq = atomic_fetch_add(&next_seq, 1);
+	send_msg(m, sizeof(*m));
+}
+
 static const struct umn_rt_ops host_ops = {
 	.adapter_start = ops_adapter_start,
 	.link_state = ops_link_state,
 	.device_failed = ops_device_failed,
 	.report = ops_report,
+	.trace = ops_trace,
 };
 
 static void close_all(const int *fds, unsigned n)

@@ -336,6 +336,10 @@ static void run(int fd, int argc, char **argv)
 		ctl_reply(fd, 1, "permission denied: installing and removing devices needs root or umnicd's user\n");
 		return;
 	}
+	if (!strcmp(argv[0], "trace")) {
+		trace_ctl(fd, argc, argv);
+		return;
+	}
 	if (!strcmp(argv[0], "install")) {
 		char *params[CTL_MAX_ARGS];
 		const char *inf = NULL, *hwid = NULL, *ifname = "", *netns = "";

@@ -53,6 +53,7 @@ void dev_free(struct device *dev)
 		return;
 	inf_driver_free(dev->drv);
 	devreg_free(dev->reg);
+	trace_free(dev);
 	free(dev);
 }
 

@@ -678,6 +678,12 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	case UMN_MSG_TARGET_CLOSE:
 		reflector_on_host_io(h, buf, (size_t)n);
 		return;
+	case UMN_MSG_TRACE: {
+		const char *why = trace_on_message(h, buf, (size_t)n); /* its own rate limits */
+		if (why)
+			host_kill(h, why);
+		return;
+	}
 	default:
 		break;
 	}

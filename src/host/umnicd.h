@@ -137,6 +137,9 @@ struct device {
 	/* When the start under way fails for taking too long (0: none under way). */
 	uint64_t start_deadline_ns;
 
+	/* Its driver's recent WPP trace messages (trace.c); NULL until the first. */
+	struct trace_ring *trace;
+
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;
 	bool waiter_json;
@@ -181,6 +184,9 @@ struct hostproc {
 	struct umn_log_limit stray_log;
 	/* What umnicd sends it, sent at the end of each loop wake-up (host_send). */
 	struct outbox out;
+	/* Trace messages this second: received, and records stored (trace.c). */
+	uint64_t trace_window_ns;
+	unsigned trace_count, trace_stored;
 };
 
 struct daemon {
@@ -351,6 +357,12 @@ bool ctl_tick(uint64_t now_ns);
  * client has read the whole reply (never waiting for it).
  */
 void ctl_reply(int fd, int code, const char *text);
+
+/* trace.c: WPP trace messages. trace_on_message returns why the host must be stopped, or NULL. */
+struct trace_ring;
+const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n);
+void trace_free(struct device *dev);
+void trace_ctl(int fd, int argc, char **argv);
 void ctl_on_writable(struct watch *w);
 void ctl_free_all(void);
 

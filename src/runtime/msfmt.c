@@ -83,12 +83,11 @@ static char *wide_to_utf8(const WCHAR *w, size_t max)
  */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-int umnic_format_ms(char *out, size_t cap, const char *fmt, int wide_default, va_list ap)
+/* Formats fmt, taking its arguments from *argp (which advances past them). */
+int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_default, va_list *argp)
 {
 	struct out o = { out, cap ? cap - 1 : 0, 0 };
-	va_list args;
-
-	va_copy(args, ap);
+#define args (*argp)
 	for (const char *p = fmt; *p;) {
 		char spec[32], tmp[512];
 		int width = -1, prec = -1, n = 0;
@@ -273,17 +272,27 @@ int umnic_format_ms(char *out, size_t cap, const char *fmt, int wide_default, va
 			break;
 		default:
 			/* %n and unknown conversions: refuse rather than guess the argument. */
-			va_end(args);
 			if (cap)
 				out[0] = 0;
 			return -1;
 		}
 		p++;
 	}
-	va_end(args);
 	if (cap)
 		out[o.len < o.cap ? o.len : o.cap] = 0;
 	return o.len > (size_t)INT32_MAX ? -1 : (int)o.len;
+#undef args
+}
+
+int umnic_format_ms(char *out, size_t cap, const char *fmt, int wide_default, va_list ap)
+{
+	va_list args;
+	int n;
+
+	va_copy(args, ap);
+	n = umn_format_ms_consume(out, cap, fmt, wide_default, &args);
+	va_end(args);
+	return n;
 }
 
 int umnic_format_ms_w(WCHAR *out, size_t cch, const WCHAR *fmt, va_list ap)

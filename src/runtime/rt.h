@@ -55,6 +55,8 @@ struct umn_rt_ops {
 	void (*device_failed)(struct umn_device *dev, NTSTATUS status, const char *text);
 	/* A line worth showing in `umnic status` (errors and verifier violations). */
 	void (*report)(struct umn_device *dev, int level, const char *text);
+	/* A WPP trace message (wpp.c); NULL: traces go to the log. */
+	void (*trace)(struct umn_msg_trace *m);
 };
 
 struct umn_rt {
