@@ -102,6 +102,24 @@ t_contains "older ones are said to be overwritten" "$(printf '%s\n' "$all" | hea
 t_eq "the host was not stopped" \
 	"$(umn_cli status --json | jq -r '.[] | select(.driver == "wpptrace") | .host_pid')" "$pid"
 
+# A tampered runtime: unterminated names and control characters are shown on one line.
+RAW_ODD=0x81252408 RAW_FLOOD=0x8125240c
+x47=$(printf 'x%.0s' $(seq 1 47)) x63=$(printf 'x%.0s' $(seq 1 63))
+t_contains "a raw trace message is accepted" "$(umn_cli ioctl $DEV $RAW_ODD --out-len 16 2>&1)" "OK"
+t_contains "unterminated names are cut, control characters shown as ?" \
+	"$(umn_cli trace $DEV --level critical 2>&1)" "CRITICAL $x47 $x63: odd??line"
+# As many trace messages as the socket takes: the host is stopped as a flood, umnicd stays.
+umn_cli ioctl $DEV $RAW_FLOOD --out-len 16 >/dev/null 2>&1
+for _ in $(seq 1 100); do
+	st=$(umn_cli status $DEV 2>&1)
+	case "$st" in *"flooding umnicd with trace messages"*) break ;; esac
+	sleep 0.1
+done
+t_contains "a trace flood stops the host" "$st" "flooding umnicd with trace messages (more than 4000 a second)"
+t_check "umnicd is alive after the flood" t_daemon_alive
+n=$(umn_cli trace $DEV 2>&1 | grep -c ' CRITICAL ')
+[ "$n" -le 256 ] && t_pass "the device still keeps at most 256 ($n)" || t_fail "the device still keeps at most 256 ($n)"
+
 t_check "the device uninstalls" umn_cli uninstall $DEV
 t_check "umnicd is alive" t_daemon_alive
 t_finish

@@ -3,11 +3,46 @@
  * wpptrace: DriverEntry and device creation, tracing through WPP the way
  * Windows drivers do (trace.h, driver.tmh generated at build time).
  */
+#include <string.h>
+#include <unistd.h>
+
 #include "wpptrace.h"
 
 #include "driver.tmh"
 
 static PDRIVER_OBJECT g_driver_object;
+
+/* umnic's trace message (its type 113), as a hostile host would write it. */
+struct RawTrace {
+	UINT32 type, len;
+	UINT64 seq;
+	UINT32 dev, level, flagbit, line, dropped, reserved;
+	char flag[48];
+	char func[64];
+	char text[400];
+};
+
+EXTERN_C NTSTATUS WpptRawTrace(ULONG IoControlCode)
+{
+	struct RawTrace m;
+
+	memset(&m, 'x', sizeof(m));	/* no string is terminated */
+	m.type = 113;
+	m.len = sizeof(m);
+	m.seq = 0;
+	m.dev = 0xFFFFFFFFu;
+	m.level = TRACE_LEVEL_CRITICAL;
+	m.flagbit = 1;
+	m.line = 1;
+	m.dropped = 0;
+	memcpy(m.text, "odd\n\x01line", 10);
+	if (IoControlCode == IOCTL_WPPT_RAW_ODD)
+		return write(3, &m, sizeof(m)) == (ssize_t)sizeof(m) ? STATUS_SUCCESS : STATUS_UNSUCCESSFUL;
+	for (int i = 0; i < 100000; i++)
+		if (write(3, &m, sizeof(m)) < 0)
+			break;
+	return STATUS_SUCCESS;
+}
 
 static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {

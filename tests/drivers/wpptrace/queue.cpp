@@ -36,6 +36,14 @@ VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferL
 		Reply(Request, "OK");
 		return;
 	}
+	if (IoControlCode == IOCTL_WPPT_RAW_ODD || IoControlCode == IOCTL_WPPT_RAW_FLOOD) {
+		NTSTATUS status = WpptRawTrace(IoControlCode);
+		if (NT_SUCCESS(status))
+			Reply(Request, "OK");
+		else
+			WdfRequestComplete(Request, status);
+		return;
+	}
 	if (IoControlCode != IOCTL_WPPT_TRACE) {
 		TraceEvents(TRACE_LEVEL_ERROR, TRACE_QUEUE, "%!FUNC!: unknown control code 0x%x, %!STATUS!",
 			    IoControlCode, STATUS_INVALID_DEVICE_REQUEST);
