@@ -79,6 +79,9 @@ EXTERN_C NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regis
 	g_driver_object = DriverObject;
 	WPP_INIT_TRACING(DriverObject, RegistryPath);
 	TraceEvents(TRACE_LEVEL_INFORMATION, TRACE_DRIVER, "%!FUNC! entry");
+#ifdef WPPT_BUILT_BY_PROJECT
+	TraceEvents(TRACE_LEVEL_INFORMATION, TRACE_DRIVER, "built from its project file");
+#endif
 	WDF_DRIVER_CONFIG_INIT(&config, EvtDeviceAdd);
 	config.EvtDriverUnload = EvtDriverUnload;
 	status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config,
