@@ -17,7 +17,7 @@ t_check "the .so is there" [ -f "$out/wpptrace_built.so" ]
 inf=$(cat "$out/wpptrace.inf" 2>/dev/null)
 t_contains "DriverVer is stamped" "$inf" "DriverVer = 12/03/2026,1.2.3.4"
 t_contains "\$ARCH\$ is amd64" "$inf" "[Models.NTamd64]"
-t_contains "\$UMDFVERSION\$ is the project's UMDF version" "$inf" "UmdfLibraryVersion = 2.33.0"
+t_contains "\$UMDFVERSION\$: the project's UMDF major version, the runtime's minor" "$inf" "UmdfLibraryVersion = 2.33.0"
 t_contains "\$WINDOWS NT\$ stays" "$inf" 'Signature = "$WINDOWS NT$"'
 t_check "the .tmh headers were generated" [ -f "$out/obj/driver.tmh" ] && [ -f "$out/obj/queue.tmh" ]
 
