@@ -39,11 +39,17 @@ void umn_wpp_cleanup(const char *provider, ...);
 /*
  * One trace message. level: TRACE_LEVEL_*; flagbit: the flag's bit within its
  * control GUID (0: none) and flagname its name (NULL: none); fmt: WPP's
- * format, with %!STATUS!, %!HRESULT!, %!FUNC! etc. and printf conversions
+ * format, with %!STATUS!, %!HRESULT!, %!FUNC!, %!s! etc. and printf conversions
  * read with the Windows rules (%d is 32 bits, %I64d 64, %S/%ws wide).
  */
 void umn_wpp_trace(unsigned level, unsigned flagbit, const char *flagname, const char *func,
 		   const char *file, int line, const char *fmt, ...);
+/*
+ * The same after a prefix (WPP's USEPREFIX): the arguments are the prefix's,
+ * then the message's format, then the message's arguments.
+ */
+void umn_wpp_trace_prefixed(unsigned level, unsigned flagbit, const char *flagname,
+			    const char *func, const char *file, int line, const char *prefix, ...);
 void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, const char *func,
 		    const char *file, int line, const char *fmt, va_list ap);
 

@@ -99,6 +99,9 @@ static bool put_type(char *out, size_t cap, const char *name, size_t n, const st
 			snprintf(out, cap, "%s", hresults[i].name);
 		else
 			snprintf(out, cap, "0x%08X", hr);
+	} else if (IS("s")) {
+		const char *str = va_arg(*ap, const char *);
+		snprintf(out, cap, "%s", str ? str : "(null)");
 	} else if (IS("WINERROR")) {
 		snprintf(out, cap, "%u", (unsigned)va_arg(*ap, int));
 	} else if (IS("bool") || IS("BOOLEAN") || IS("BOOL")) {
@@ -129,16 +132,15 @@ static bool put_type(char *out, size_t cap, const char *name, size_t n, const st
 
 /*
  * Formats fmt into out: the pieces between %!NAME! types go through the
- * Windows printf, each taking its arguments from the same list in turn.
+ * Windows printf, each taking its arguments from *args in turn. False when
+ * an argument could not be read safely (the rest must not be read either).
  */
-static void format(char *out, size_t cap, const struct wctx *c, const char *fmt, va_list ap)
+static bool format(char *out, size_t cap, const struct wctx *c, const char *fmt, va_list *args)
 {
 	char piece[UMN_TRACE_TEXT], conv[UMN_TRACE_TEXT];
 	size_t len = 0;
-	va_list args;
 
 	out[0] = 0;
-	va_copy(args, ap);
 	for (const char *p = fmt; *p && len + 1 < cap;) {
 		const char *q = p, *bang = NULL, *end = NULL;
 		size_t n;
@@ -160,22 +162,22 @@ static void format(char *out, size_t cap, const struct wctx *c, const char *fmt,
 			n = sizeof(piece) - 1;
 		memcpy(piece, p, n);
 		piece[n] = 0;
-		if (n && umn_format_ms_consume(conv, sizeof(conv), piece, 0, &args) < 0) {
+		if (n && umn_format_ms_consume(conv, sizeof(conv), piece, 0, args) < 0) {
 			snprintf(out + len, cap - len, "%s (format not supported)", piece);
-			break;
+			return false;
 		}
 		if (n)
 			len += (size_t)snprintf(out + len, cap - len, "%s", conv);
 		if (!bang || len + 1 >= cap)
 			break;
-		if (!put_type(conv, sizeof(conv), bang + 2, (size_t)(end - bang - 2), c, &args)) {
+		if (!put_type(conv, sizeof(conv), bang + 2, (size_t)(end - bang - 2), c, args)) {
 			snprintf(out + len, cap - len, "%s", conv);
-			break;
+			return false;
 		}
 		len += (size_t)snprintf(out + len, cap - len, "%s", conv);
 		p = end + 1;
 	}
-	va_end(args);
+	return true;
 }
 
 /* The per-process rate: at most UMN_TRACE_RATE messages a second, the rest counted. */
@@ -225,17 +227,29 @@ static uint32_t current_device(void)
 	return n == 1 ? id : UINT32_MAX;
 }
 
-void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, const char *func,
-		    const char *file, int line, const char *fmt, va_list ap)
+/* prefix: NULL, or a format whose arguments come first, followed by fmt (then its arguments). */
+static void trace(unsigned level, unsigned flagbit, const char *flagname, const char *func,
+		  const char *file, int line, const char *prefix, const char *fmt, va_list ap)
 {
 	struct wctx c = { level, flagname, func, file, line };
 	struct umn_msg_trace m;
 	unsigned dropped = 0;
+	va_list args;
+	bool ok;
 
 	if (!rate_pass(&dropped))
 		return;
 	memset(&m, 0, sizeof(m));
-	format(m.text, sizeof(m.text), &c, fmt ? fmt : "(NULL format)", ap);
+	va_copy(args, ap);
+	ok = format(m.text, sizeof(m.text), &c, prefix ? prefix : "", &args);
+	/* After a prefix, the message's format is the next argument (a USEPREFIX of the .tmh). */
+	if (ok && prefix)
+		fmt = va_arg(args, const char *);
+	if (ok) {
+		size_t n = strlen(m.text);
+		format(m.text + n, sizeof(m.text) - n, &c, fmt ? fmt : "(NULL format)", &args);
+	}
+	va_end(args);
 	/* Drivers end their lines with a newline; the record is one line. */
 	for (size_t n = strlen(m.text); n && (m.text[n - 1] == '\n' || m.text[n - 1] == '\r');)
 		m.text[--n] = 0;
@@ -253,12 +267,28 @@ void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, cons
 			m.text);
 }
 
+void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, const char *func,
+		    const char *file, int line, const char *fmt, va_list ap)
+{
+	trace(level, flagbit, flagname, func, file, line, NULL, fmt, ap);
+}
+
 void umn_wpp_trace(unsigned level, unsigned flagbit, const char *flagname, const char *func,
 		   const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	umn_wpp_tracev(level, flagbit, flagname, func, file, line, fmt, ap);
+	trace(level, flagbit, flagname, func, file, line, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void umn_wpp_trace_prefixed(unsigned level, unsigned flagbit, const char *flagname,
+			    const char *func, const char *file, int line, const char *prefix, ...)
+{
+	va_list ap;
+
+	va_start(ap, prefix);
+	trace(level, flagbit, flagname, func, file, line, prefix, NULL, ap);
 	va_end(ap);
 }

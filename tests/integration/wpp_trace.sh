@@ -34,6 +34,17 @@ t_contains "DoTraceMessage: no level, the flag" "$all" \
 	"NONE TRACE_QUEUE EvtIoDeviceControl: call 1: plain message"
 t_contains "the -func: trace function, with its fixed level" "$all" \
 	"WARNING TRACE_DRIVER EvtIoDeviceControl: call 1: custom function in EvtIoDeviceControl"
+t_contains "USEPREFIX with a PRE/POST pair: prefix arguments, #STATUS, then the message" "$all" \
+	"ERROR TRACE_DRIVER EvtIoDeviceControl: STATUS_NOT_FOUND from Lookup(g_calls) in EvtIoDeviceControl: call 1: lookup of key"
+case "$all" in
+*"a success is not traced"*) t_fail "the PRE macro decides: a success is not traced" ;;
+*) t_pass "the PRE macro decides: a success is not traced" ;;
+esac
+t_contains "a trace function without MSG: its prefix" "$all" "WARNING TRACE_QUEUE EvtIoDeviceControl: checked g_calls > 0"
+case "$all" in
+*"checked g_calls == 0"*) t_fail "a false condition traces nothing" ;;
+*) t_pass "a false condition traces nothing" ;;
+esac
 t_contains "umnicd's log has them with device, level and flag" "$(cat "$T_WORK/umnicd.log")" \
 	"trace CRITICAL TRACE_QUEUE EvtIoDeviceControl: call 1: critical"
 
@@ -63,7 +74,8 @@ case "$q" in
 esac
 t_eq "--flags 0x2 is TRACE_QUEUE's bit" "$(umn_cli trace $DEV --flags 0x2 2>&1)" "$q"
 d=$(umn_cli trace $DEV --flags TRACE_DRIVER --level error 2>&1)
-t_eq "--flags TRACE_DRIVER --level error: nothing" "$d" ""
+t_eq "--flags TRACE_DRIVER --level error: only the driver's error" "$(printf '%s\n' "$d" | wc -l)" 1
+t_contains "--flags TRACE_DRIVER --level error: that error" "$d" "ERROR TRACE_DRIVER EvtIoDeviceControl: STATUS_NOT_FOUND"
 t_contains "both flags by name" "$(umn_cli trace $DEV --flags TRACE_DRIVER,TRACE_QUEUE --level critical 2>&1)" \
 	"call 1: critical"
 r=$(umn_cli trace $DEV --level loud 2>&1)

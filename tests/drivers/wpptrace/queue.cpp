@@ -24,6 +24,11 @@ void Reply(WDFREQUEST Request, const char *Text)
 	WdfRequestCompleteWithInformation(Request, STATUS_SUCCESS, n);
 }
 
+NTSTATUS Lookup(unsigned n)
+{
+	return n ? STATUS_NOT_FOUND : STATUS_SUCCESS;
+}
+
 VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength,
 			size_t InputBufferLength, ULONG IoControlCode)
 {
@@ -63,6 +68,10 @@ VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferL
 	TraceEvents(TRACE_LEVEL_VERBOSE, TRACE_DRIVER, "call %u: verbose", g_calls);
 	DoTraceMessage(TRACE_QUEUE, "call %u: plain message", g_calls);
 	TraceWarn(TRACE_DRIVER, "call %u: custom function in %!FUNC!", g_calls);
+	TraceIfFailed(Lookup(g_calls), "call %u: lookup of %s", g_calls, "key");
+	TraceIfFailed(STATUS_SUCCESS, "call %u: a success is not traced", g_calls);
+	Checked(g_calls > 0);
+	Checked(g_calls == 0);
 	Reply(Request, "OK");
 }
 

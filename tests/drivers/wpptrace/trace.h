@@ -16,4 +16,34 @@
  * end_wpp
  */
 
+/*
+ * TraceIfFailed(STATUS, MSG, ...): traces only a failure, after a prefix that
+ * names the status and the expression that gave it.
+ *
+ * begin_wpp config
+ * USEPREFIX (TraceIfFailed, "%!STATUS! from %!s! in %!FUNC!: ", fail__st, #STATUS);
+ * FUNC TraceIfFailed{FLAGS=TRACE_DRIVER,LEVEL=TRACE_LEVEL_ERROR}(STATUS, MSG, ...);
+ * end_wpp
+ */
+#define WPP_FLAGS_LEVEL_STATUS_PRE(flags, level, status)                                           \
+	do {                                                                                       \
+		NTSTATUS fail__st = (status);                                                      \
+		if (!NT_SUCCESS(fail__st)) {
+#define WPP_FLAGS_LEVEL_STATUS_POST(flags, level, status)                                          \
+	;                                                                                          \
+	}                                                                                          \
+	}                                                                                          \
+	while (0)
+
+/*
+ * Checked(EXPR): a trace function without a message: the prefix is all of it.
+ *
+ * begin_wpp config
+ * USEPREFIX (Checked, "checked %!s!", #EXPR);
+ * Checked{FLAGS=TRACE_QUEUE,LEVEL=TRACE_LEVEL_WARNING}(EXPR);
+ * end_wpp
+ */
+#define WPP_FLAGS_LEVEL_EXPR_PRE(flags, level, expr) if (expr) {
+#define WPP_FLAGS_LEVEL_EXPR_POST(flags, level, expr) ; }
+
 #endif
