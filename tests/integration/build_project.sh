@@ -19,14 +19,15 @@ t_contains "DriverVer is stamped" "$inf" "DriverVer = 12/03/2026,1.2.3.4"
 t_contains "\$ARCH\$ is amd64" "$inf" "[Models.NTamd64]"
 t_contains "\$UMDFVERSION\$: the project's UMDF major version, the runtime's minor" "$inf" "UmdfLibraryVersion = 2.33.0"
 t_contains "\$WINDOWS NT\$ stays" "$inf" 'Signature = "$WINDOWS NT$"'
-t_check "the .tmh headers were generated" [ -f "$out/obj/driver.tmh" ] && [ -f "$out/obj/queue.tmh" ]
+t_check "the .tmh headers were generated, the library's in its own folder" \
+	test -f "$out/obj/driver.tmh" -a -f "$out/obj/wpptracelib/queue.tmh"
 
 umn_start_daemon "$T_WORK"
 t_contains "the built package installs" "$(umn_cli install "$out/wpptrace.inf" 2>&1)" "WPPTRACE"
 t_contains "its IOCTL completes" "$(umn_cli ioctl UmnicWppTrace 0x81252400 --out-len 16 2>&1)" "OK"
 all=$(umn_cli trace UmnicWppTrace 2>&1)
 t_contains "the project's preprocessor definitions reached the source" "$all" "built from its project file"
-t_contains "WPP from the project's scan header (C++ file)" "$all" \
+t_contains "WPP in the referenced static library (C++)" "$all" \
 	"CRITICAL TRACE_QUEUE EvtIoDeviceControl: call 1: critical STATUS_INSUFFICIENT_RESOURCES"
 t_contains "the project's -func: trace function" "$all" \
 	"WARNING TRACE_DRIVER EvtIoDeviceControl: call 1: custom function in EvtIoDeviceControl"
