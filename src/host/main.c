@@ -190,8 +190,10 @@ static struct umn_poll loop_poll;
  * compares the time hosts took to complete requests in each
  * (reflector_latency: from umnicd's send to the completion, which includes
  * every wake-up or poll on the way). Until the next trial it polls only if
- * polling made that POLL_TRIAL_GAIN_PCT percent shorter. With fewer than
- * POLL_TRIAL_MIN requests in either tick, the trial starts again at once.
+ * polling made that POLL_TRIAL_GAIN_PCT percent shorter. A trial begins
+ * with a tick that polled and saw at least POLL_TRIAL_MIN requests, so
+ * sparse traffic, and a burst shorter than a tick, is polled as configured;
+ * a tick without polling that saw too few starts the trial again.
  */
 #define POLL_TRIAL_TICKS    20
 #define POLL_TRIAL_MIN	    100
@@ -223,13 +225,16 @@ static void poll_trial_tick(void)
 		return;
 	switch (trial_phase) {
 	case TRIAL_WITH: /* the tick that ended polled */
+		/* Too few requests to compare: go on polling, as configured, until traffic comes. */
+		if (dcount < POLL_TRIAL_MIN)
+			break;
 		with_sum = dsum;
 		with_count = dcount;
 		polling_set(false);
 		trial_phase = TRIAL_WITHOUT;
 		break;
 	case TRIAL_WITHOUT:
-		/* Too few requests to tell: try again at once, so traffic that starts is judged within 0.2 s. */
+		/* Too few requests to tell: poll and try again at once. */
 		if (with_count < POLL_TRIAL_MIN || dcount < POLL_TRIAL_MIN) {
 			polling_set(true);
 			trial_phase = TRIAL_WITH;

@@ -9,11 +9,17 @@
 # prototype it saw, with its file), so macros, typedef'd function types and
 # #ifdef _KERNEL_MODE sections are handled as a driver build sees them.
 #
-# usage: check_exports.sh <gcc> <include-dir> <libumnic-driver.so>
+# And nothing else is exported: every symbol the library exports must be
+# declared there (include/umnic/wpp.h counts: the WPP headers call it) or
+# named in the driver host's list of libumnic-driver.map, so no internal
+# function or global leaks to drivers.
+#
+# usage: check_exports.sh <gcc> <include-dir> <libumnic-driver.so> [<libumnic-driver.map>]
 set -u
 gcc=$1
 inc=$(cd "$2" && pwd)
 lib=$3
+map=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -69,4 +75,24 @@ for mode in user kernel; do
 		echo "$mode mode: all $n declared functions are exported"
 	fi
 done
+
+if [ -n "$map" ]; then
+	# Declared in either mode, data the headers declare, the WPP entry points, and the host's list.
+	{
+		cat "$tmp"/decl.*
+		grep -ohE '^extern [A-Za-z_][A-Za-z0-9_ *]* \*?([A-Za-z_][A-Za-z0-9_]*);' $(find "$inc" -name '*.h') |
+			sed -E 's/;$//; s/.*[^A-Za-z0-9_]//'
+		grep -ohE '\bumn_wpp_[a-z_]+' "$inc/umnic/wpp.h"
+		sed -n '/(host list)/,/^local:/p' "$map" | sed -n 's/^\t\([A-Za-z_][A-Za-z0-9_]*\);$/\1/p'
+	} | sort -u >"$tmp/allowed"
+	nm -D --defined-only "$lib" | awk '$2 ~ /^[TWiDBRVG]$/ { print $3 }' | sort -u >"$tmp/all_exports"
+	comm -23 "$tmp/all_exports" "$tmp/allowed" >"$tmp/leaked"
+	if [ -s "$tmp/leaked" ]; then
+		echo "$(wc -l <"$tmp/leaked") exported symbols are neither declared in $inc nor in the host's list of $map:" >&2
+		sed 's/^/  /' "$tmp/leaked" >&2
+		status=1
+	else
+		echo "nothing else is exported ($(wc -l <"$tmp/all_exports") symbols)"
+	fi
+fi
 exit $status
