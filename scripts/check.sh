@@ -1,11 +1,13 @@
 #!/bin/sh
-# make check: every test, built with AddressSanitizer and UBSan, then each
-# fuzz target for a fixed time. Ends with "N passed, N failed".
+# make check: every test, built with AddressSanitizer and UBSan, the
+# concurrent unit tests under ThreadSanitizer, then each fuzz target for a
+# fixed time. Ends with "N passed, N failed".
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 ASAN_BUILD=${ASAN_BUILD:-build-asan}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+TSAN_BUILD=${TSAN_BUILD:-build-tsan}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 passed=0
 failed=0
@@ -57,7 +59,33 @@ else
 	count "meson test" 1
 fi
 
-# 2. Fuzz targets (libFuzzer, clang), each for a fixed time.
+# 2. The concurrent code under ThreadSanitizer: the in-process tests of the
+# channels, the client library, and the runtime's I/O queues, requests and
+# targets (worker pools, the reader hand-over, completions from any thread).
+TSAN_TESTS="test_chan test_client test_io_queue test_io_request test_io_target"
+if command -v clang >/dev/null; then
+	if [ ! -f "$TSAN_BUILD/build.ninja" ]; then
+		CC=clang CXX=clang++ meson setup "$TSAN_BUILD" -Dbuildtype=debug -Db_sanitize=thread \
+			-Db_lundef=false >"$TSAN_BUILD.setup.log" 2>&1 || cat "$TSAN_BUILD.setup.log"
+	fi
+	targets=""
+	for t in $TSAN_TESTS; do targets="$targets tests/unit/$t"; done
+	# shellcheck disable=SC2086
+	if ninja -C "$TSAN_BUILD" $targets >"$TSAN_BUILD.build.log" 2>&1; then
+		for t in $TSAN_TESTS; do
+			TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "$TSAN_BUILD/tests/unit/$t" \
+				>"$TSAN_BUILD/$t.log" 2>&1
+			rc=$?
+			[ $rc -eq 0 ] || tail -n 40 "$TSAN_BUILD/$t.log"
+			count "tsan $t" $rc
+		done
+	else
+		cat "$TSAN_BUILD.build.log"
+		count "tsan build" 1
+	fi
+fi
+
+# 3. Fuzz targets (libFuzzer, clang), each for a fixed time.
 if command -v clang >/dev/null; then
 	if [ ! -f "$FUZZ_BUILD/build.ninja" ]; then
 		CC=clang CXX=clang++ meson setup "$FUZZ_BUILD" -Dfuzz=true -Dtests=false -Dbuildtype=debugoptimized \
