@@ -15,25 +15,6 @@
 
 UMNIC_EXTERN_C_BEGIN
 
-/*
- * Pool types, for the one query that allocates a WDFMEMORY. wdfmemory.h
- * defines the same enum under the same guard, so whichever header comes
- * first defines it; keep the two lists identical.
- */
-#ifndef UMNIC_POOL_TYPE_DEFINED
-#define UMNIC_POOL_TYPE_DEFINED
-typedef enum _POOL_TYPE {
-	NonPagedPool = 0,
-	NonPagedPoolExecute = NonPagedPool,
-	PagedPool = 1,
-	NonPagedPoolMustSucceed = 2,
-	NonPagedPoolCacheAligned = 4,
-	PagedPoolCacheAligned = 5,
-	NonPagedPoolNx = 512,
-	NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
-} POOL_TYPE;
-#endif
-
 typedef enum _NET_CONFIGURATION_QUERY_ULONG_FLAGS {
 	NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS = 0,
 	/* Also accept a string value holding hexadecimal digits (INF files often store those). */

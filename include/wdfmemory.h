@@ -11,24 +11,6 @@
 
 UMNIC_EXTERN_C_BEGIN
 
-#ifndef UMNIC_POOL_TYPE_DEFINED
-#define UMNIC_POOL_TYPE_DEFINED
-/*
- * Where kernel memory would come from. umnic allocates all of them from the
- * process heap, never executable; the values are kept for source compatibility.
- */
-typedef enum _POOL_TYPE {
-	NonPagedPool = 0,
-	NonPagedPoolExecute = NonPagedPool,
-	PagedPool = 1,
-	NonPagedPoolMustSucceed = 2,
-	NonPagedPoolCacheAligned = 4,
-	PagedPoolCacheAligned = 5,
-	NonPagedPoolNx = 512,
-	NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
-} POOL_TYPE;
-#endif
-
 /* A window into a WDFMEMORY buffer. */
 typedef struct _WDFMEMORY_OFFSET {
 	size_t BufferOffset;

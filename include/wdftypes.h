@@ -98,6 +98,22 @@ DRIVER_INITIALIZE DriverEntry;
 #define WDFAPI
 #define EVT_DISPATCH
 
+/*
+ * Where kernel memory would come from (WdfMemoryCreate, ExAllocatePool*,
+ * NetConfigurationQueryBinary). umnic allocates all of them from the
+ * process heap, never executable; the values are kept for source compatibility.
+ */
+typedef enum _POOL_TYPE {
+	NonPagedPool = 0,
+	NonPagedPoolExecute = NonPagedPool,
+	PagedPool = 1,
+	NonPagedPoolMustSucceed = 2,
+	NonPagedPoolCacheAligned = 4,
+	PagedPoolCacheAligned = 5,
+	NonPagedPoolNx = 512,
+	NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
+} POOL_TYPE;
+
 UMNIC_EXTERN_C_END
 
 #endif

@@ -210,24 +210,6 @@ ULONG KeQueryTimeIncrement(VOID);
 /* Returns once every DPC queued before the call (WdfDpcEnqueue) has run. PASSIVE_LEVEL. */
 VOID KeFlushQueuedDpcs(VOID);
 
-#ifndef UMNIC_POOL_TYPE_DEFINED
-#define UMNIC_POOL_TYPE_DEFINED
-/*
- * Where kernel memory would come from. umnic allocates all of them from the
- * process heap, never executable; the values are kept for source compatibility.
- */
-typedef enum _POOL_TYPE {
-	NonPagedPool = 0,
-	NonPagedPoolExecute = NonPagedPool,
-	PagedPool = 1,
-	NonPagedPoolMustSucceed = 2,
-	NonPagedPoolCacheAligned = 4,
-	PagedPoolCacheAligned = 5,
-	NonPagedPoolNx = 512,
-	NonPagedPoolNxCacheAligned = NonPagedPoolNx + 4,
-} POOL_TYPE;
-#endif
-
 typedef ULONG64 POOL_FLAGS;
 #define POOL_FLAG_REQUIRED_START 0x0000000000000001ULL
 #define POOL_FLAG_USE_QUOTA 0x0000000000000001ULL
