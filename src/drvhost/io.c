@@ -395,21 +395,28 @@ static NTSTATUS on_register_interface(struct umn_device *dev, const GUID *guid, 
 	return register_name(dev, UMN_NAME_INTERFACE, guid, ref ? ref : "");
 }
 
-void host_io_name_registered(const void *msg, size_t len)
+/* umnicd answered the wait with this id (an open or a name registration); wakes its caller. */
+static void wait_answered(uint64_t id, NTSTATUS status, uint64_t file, uint32_t device)
 {
-	const struct umn_msg_name_registered *m = msg;
-
-	if (len != sizeof(*m))
-		return;
 	pthread_mutex_lock(&io.lock);
 	for (struct open_wait *w = io.opens; w; w = w->next)
-		if (w->id == m->id) {
+		if (w->id == id) {
 			w->done = true;
-			w->status = m->status;
+			w->status = status;
+			w->file = file;
+			w->device = device;
 			pthread_cond_broadcast(&io.opened);
 			break;
 		}
 	pthread_mutex_unlock(&io.lock);
+}
+
+void host_io_name_registered(const void *msg, size_t len)
+{
+	const struct umn_msg_name_registered *m = msg;
+
+	if (len == sizeof(*m))
+		wait_answered(m->id, m->status, 0, 0);
 }
 
 static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
@@ -539,19 +546,8 @@ void host_io_target_opened(const void *msg, size_t len)
 {
 	const struct umn_msg_target_opened *m = msg;
 
-	if (len != sizeof(*m))
-		return;
-	pthread_mutex_lock(&io.lock);
-	for (struct open_wait *w = io.opens; w; w = w->next)
-		if (w->id == m->id) {
-			w->done = true;
-			w->status = m->status;
-			w->file = m->file;
-			w->device = m->target_dev;
-			pthread_cond_broadcast(&io.opened);
-			break;
-		}
-	pthread_mutex_unlock(&io.lock);
+	if (len == sizeof(*m))
+		wait_answered(m->id, m->status, m->file, m->target_dev);
 }
 
 void host_io_shutdown(void)
