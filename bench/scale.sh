@@ -16,7 +16,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 umn_need_root "$0" "$@"
 N=64
 P=$((N / 2))
-VP="$UMNIC_BUILD/drivers/vpair"
 
 tag=umscl$$
 work=$(mktemp -d /tmp/umnic-scale.XXXXXX)
@@ -36,25 +35,10 @@ A="$tag-a"
 B="$tag-b"
 umn_netns_add "$A"
 umn_netns_add "$B"
-ip link add "$tag-ua" netns "$A" type veth peer name "$tag-ub" netns "$B"
-ip -n "$A" addr add 192.168.77.1/24 dev "$tag-ua"
-ip -n "$B" addr add 192.168.77.2/24 dev "$tag-ub"
-ip -n "$A" link set "$tag-ua" up
-ip -n "$B" link set "$tag-ub" up
+umn_vpair_underlay "$A" "$B" "$tag"
 
 # install_pair KIND I: the two ends of pair I, A in $A as a$I, B in $B as b$I.
-install_pair() {
-	if [ "$1" = shared ]; then
-		umn_cli install "$VP/vpair.inf" --netns "$A" --ifname "a$2" --param Pair="$2" >/dev/null
-		umn_cli install "$VP/vpair.inf" --netns "$B" --ifname "b$2" --param Pair="$2" >/dev/null
-	else
-		port=$((7000 + $2))
-		umn_cli install "$VP/vpair_solo.inf" --netns "$A" --ifname "a$2" --param Pair="$2" \
-			--param "UmnicResources=udp:192.168.77.1:$port>192.168.77.2:$port" >/dev/null
-		umn_cli install "$VP/vpair_solo.inf" --netns "$B" --ifname "b$2" --param Pair="$2" --param Side=1 \
-			--param "UmnicResources=udp:192.168.77.2:$port>192.168.77.1:$port" >/dev/null
-	fi
-}
+install_pair() { umn_vpair_install "$1" "$2" "$A" "a$2" "$B" "b$2"; }
 
 # traffic COUNT: addresses on pairs 0..COUNT-1 and three pings across each.
 traffic() {

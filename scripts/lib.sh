@@ -62,6 +62,37 @@ umn_stop_daemon() {
 # umn_cpu_ticks PID: CPU time (user + system, clock ticks) the process used so far.
 umn_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# umn_vpair_underlay NSA NSB NAME: a veth NAME-ua/NAME-ub between the two
+# namespaces (192.168.77.1 and .2), over which the UDP wires of vpair_solo.inf
+# ends meet.
+umn_vpair_underlay() {
+	ip link add "$3-ua" netns "$1" type veth peer name "$3-ub" netns "$2" &&
+		ip -n "$1" addr add 192.168.77.1/24 dev "$3-ua" &&
+		ip -n "$2" addr add 192.168.77.2/24 dev "$3-ub" &&
+		ip -n "$1" link set "$3-ua" up &&
+		ip -n "$2" link set "$3-ub" up
+}
+
+# umn_vpair_install KIND I NSA IFA NSB IFB: the two ends of vpair pair I, as IFA
+# in NSA and IFB in NSB. KIND shared: vpair.inf, every pair in one driver host;
+# solo: vpair_solo.inf, each end in a host of its own, wired over the underlay.
+umn_vpair_install() {
+	if [ "$1" = shared ]; then
+		umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$3" --ifname "$4" \
+			--param Pair="$2" >/dev/null &&
+			umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$5" --ifname "$6" \
+				--param Pair="$2" >/dev/null
+	else
+		port=$((7000 + $2))
+		umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair_solo.inf" --netns "$3" --ifname "$4" \
+			--param Pair="$2" --param "UmnicResources=udp:192.168.77.1:$port>192.168.77.2:$port" \
+			>/dev/null &&
+			umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair_solo.inf" --netns "$5" --ifname "$6" \
+				--param Pair="$2" --param Side=1 \
+				--param "UmnicResources=udp:192.168.77.2:$port>192.168.77.1:$port" >/dev/null
+	fi
+}
+
 umn_cli() {
 	"${UMNIC_CLI:-$UMNIC_BUILD/src/cli/umnic}" --run-dir "$UMN_RUN_DIR" "$@"
 }

@@ -23,11 +23,7 @@ B="$T_TAG-b"
 umn_netns_add "$A"
 umn_netns_add "$B"
 # The underlay of the one-host-each pairs: their UDP sockets meet over this veth.
-ip link add "$T_TAG-ua" netns "$A" type veth peer name "$T_TAG-ub" netns "$B"
-ip -n "$A" addr add 192.168.77.1/24 dev "$T_TAG-ua"
-ip -n "$B" addr add 192.168.77.2/24 dev "$T_TAG-ub"
-ip -n "$A" link set "$T_TAG-ua" up
-ip -n "$B" link set "$T_TAG-ub" up
+umn_vpair_underlay "$A" "$B" "$T_TAG"
 umn_start_daemon "$T_WORK"
 
 # install_set KIND: installs N devices (pairs 0..P-1, side A in $A, side B in $B); prints ms taken.
@@ -36,16 +32,9 @@ install_set() {
 	i=0
 	while [ $i -lt $P ]; do
 		if [ "$1" = shared ]; then
-			umn_cli install "$VP/vpair.inf" --netns "$A" --ifname "sa$i" --param Pair=$i >/dev/null &&
-			umn_cli install "$VP/vpair.inf" --netns "$B" --ifname "sb$i" --param Pair=$i >/dev/null ||
-				return 1
+			umn_vpair_install shared "$i" "$A" "sa$i" "$B" "sb$i" || return 1
 		else
-			port=$((7000 + i))
-			umn_cli install "$VP/vpair_solo.inf" --netns "$A" --ifname "ua$i" --param Pair=$i \
-				--param "UmnicResources=udp:192.168.77.1:$port>192.168.77.2:$port" >/dev/null &&
-			umn_cli install "$VP/vpair_solo.inf" --netns "$B" --ifname "ub$i" --param Pair=$i --param Side=1 \
-				--param "UmnicResources=udp:192.168.77.2:$port>192.168.77.1:$port" >/dev/null ||
-				return 1
+			umn_vpair_install solo "$i" "$A" "ua$i" "$B" "ub$i" || return 1
 		fi
 		i=$((i + 1))
 	done
