@@ -89,12 +89,14 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
 		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
-		   "              [--busy-poll-us N] [--no-io-rings] [--max-clients N]\n"
+		   "              [--busy-poll-us N] [--no-poll-trials] [--no-io-rings] [--max-clients N]\n"
 		   "              [--start-timeout SECONDS] [-v]\n"
 		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
 		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
 		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
-		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping.\n"
+		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping. Every 2 s it\n"
+		   "checks that polling pays and stops it everywhere while it does not;\n"
+		   "--no-poll-trials polls as configured whatever it costs (for tests).\n"
 		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
 		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
 		   "before they sleep; --no-io-rings keeps everything on the sockets.\n"
@@ -198,6 +200,7 @@ static struct umn_poll loop_poll;
 #define POLL_TRIAL_TICKS    20
 #define POLL_TRIAL_MIN	    100
 #define POLL_TRIAL_GAIN_PCT 5
+static bool poll_trials = true; /* --no-poll-trials: poll as configured */
 static bool polling_off;
 static enum { TRIAL_WITH, TRIAL_WITHOUT, TRIAL_DECIDED } trial_phase;
 static unsigned trial_hold;
@@ -221,7 +224,7 @@ static void poll_trial_tick(void)
 	dcount = count - trial_count;
 	trial_sum = sum;
 	trial_count = count;
-	if (!D.busy_poll_ns)
+	if (!D.busy_poll_ns || !poll_trials)
 		return;
 	switch (trial_phase) {
 	case TRIAL_WITH: /* the tick that ended polled */
@@ -420,6 +423,7 @@ int main(int argc, char **argv)
 		{ "no-warm-spare", no_argument, NULL, 'W' },
 		{ "busy-poll-us", required_argument, NULL, 'B' },
 		{ "no-io-rings", no_argument, NULL, 'R' },
+		{ "no-poll-trials", no_argument, NULL, 'P' },
 		{ "max-clients", required_argument, NULL, 'C' },
 		{ "start-timeout", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
@@ -440,7 +444,7 @@ int main(int argc, char **argv)
 	D.max_clients = UMN_MAX_CLIENTS_DEFAULT;
 	D.start_timeout_ns = UMN_START_TIMEOUT_DEFAULT_S * 1000000000ull;
 	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RC:T:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RPC:T:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
@@ -479,6 +483,9 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			D.io_rings = false;
+			break;
+		case 'P':
+			poll_trials = false;
 			break;
 		case 'B':
 			if (!parse_count(optarg, 0, UMN_BUSY_POLL_MAX_US, &count)) {
