@@ -60,6 +60,39 @@ typedef void (*umnic_completion_fn)(umnic_client *client, uint64_t req_id,
 umnic_client *umnic_connect(const char *run_dir);
 
 /*
+ * Connection options, for umnic_connect_ex. size comes first and must be set
+ * to sizeof(umnic_connect_options) (UMNIC_CONNECT_OPTIONS_INIT does it): a
+ * newer library reads only what the caller's size covers and takes defaults
+ * for the rest; an older library refuses (EINVAL) a larger struct unless its
+ * unknown tail is all zero, so an option is never dropped silently.
+ */
+typedef struct {
+	uint32_t size;
+	uint32_t flags;	     /* UMNIC_CONNECT_* */
+	const char *run_dir; /* NULL: $UMNIC_RUN_DIR, else /run/umnic */
+	/*
+	 * How long, in microseconds, a caller waiting for a reply polls the
+	 * shared ring before it sleeps: -1 takes $UMNIC_SPIN_US, else what
+	 * umnicd says (its --busy-poll-us); 0 never polls. At most 1000.
+	 */
+	int32_t spin_us;
+	uint32_t reserved; /* 0 */
+} umnic_connect_options;
+
+/* Everything travels on the socket: no shared message ring (also $UMNIC_NO_RINGS=1). */
+#define UMNIC_CONNECT_NO_RINGS 0x1u
+#define UMNIC_CONNECT_FLAGS    UMNIC_CONNECT_NO_RINGS
+
+#define UMNIC_CONNECT_OPTIONS_INIT { .size = sizeof(umnic_connect_options), .spin_us = -1 }
+
+/*
+ * umnic_connect with options (NULL: the defaults). NULL with errno EINVAL
+ * for a size below the first version's, an unknown flag, a spin_us below -1
+ * or above 1000, a non-zero reserved field or unknown tail.
+ */
+umnic_client *umnic_connect_ex(const umnic_connect_options *opts);
+
+/*
  * Closes the connection; umnicd then closes every handle of it. Pending
  * asynchronous requests complete with STATUS_CANCELLED and completions not
  * yet dispatched run, all before this returns. No other call on the client

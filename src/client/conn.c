@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -653,15 +654,19 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
 #define CHAN_ANSWER_MS 5000
 
 /*
- * How long a waiting caller polls the ring before it sleeps: what umnicd
- * says (its own --busy-poll-us), unless UMNIC_SPIN_US says otherwise (0: never).
+ * How long a waiting caller polls the ring before it sleeps: the option,
+ * else UMNIC_SPIN_US, else what umnicd says (its own --busy-poll-us).
  */
-static void spin_setup(struct umn_ring *rx)
+static void spin_setup(struct umn_ring *rx, int32_t spin_us)
 {
 	const char *env = getenv("UMNIC_SPIN_US");
 	unsigned long us;
 	char *end;
 
+	if (spin_us >= 0) {
+		umn_ring_set_spin(rx, (uint32_t)spin_us);
+		return;
+	}
 	if (!env || !*env)
 		return;
 	errno = 0;
@@ -676,7 +681,7 @@ static void spin_setup(struct umn_ring *rx)
  * first packet on the connection. Without one (refused, UMNIC_NO_RINGS set,
  * or no memory) everything travels on the socket.
  */
-static bool chan_setup(struct umnic_client *c)
+static bool chan_setup(struct umnic_client *c, const umnic_connect_options *o)
 {
 	struct umn_chan_msg m = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(m)};
 	struct pollfd p = {.fd = c->sock, .events = POLLIN};
@@ -686,7 +691,7 @@ static bool chan_setup(struct umnic_client *c)
 	unsigned nfds = 0;
 	ssize_t n;
 
-	if (env && *env && strcmp(env, "0"))
+	if ((o->flags & UMNIC_CONNECT_NO_RINGS) || (env && *env && strcmp(env, "0")))
 		return true;
 	if (umn_msg_send(c->sock, &m, sizeof(m), NULL, 0) < 0)
 		return false;
@@ -704,7 +709,7 @@ static bool chan_setup(struct umnic_client *c)
 	c->ring_buf = nfds == 1 ? malloc(UMN_CHAN_REC_MAX) : NULL;
 	if (c->ring_buf && umn_chan_attach(&c->ch, fds[0]) == 0) {
 		umn_chan_ready(&c->ch);
-		spin_setup(&c->ch.rx);
+		spin_setup(&c->ch.rx, o->spin_us);
 		umn_ring_sock_seen(&c->ch.rx, 1); /* the answer is the first message counted */
 		/* The acknowledgement is not counted; everything after it is. */
 		r = umn_msg_send(c->sock, &m, sizeof(m), NULL, 0);
@@ -718,14 +723,55 @@ static bool chan_setup(struct umnic_client *c)
 	return r >= 0;
 }
 
+/* The options as this library knows them, from the caller's copy of whatever size. */
+static int options_read(const umnic_connect_options *in, umnic_connect_options *o)
+{
+	const umnic_connect_options defaults = UMNIC_CONNECT_OPTIONS_INIT;
+	size_t size;
+
+	*o = defaults;
+	if (!in)
+		return 0;
+	size = in->size;
+	/* The first version ends after spin_us. */
+	if (size < offsetof(umnic_connect_options, reserved) + sizeof(in->reserved))
+		return -EINVAL;
+	/* A newer caller's options this library does not know must be unset. */
+	for (size_t i = sizeof(*o); i < size; i++)
+		if (((const unsigned char *)in)[i])
+			return -EINVAL;
+	memcpy(o, in, sizeof(*o));
+	o->size = sizeof(*o);
+	if ((o->flags & ~UMNIC_CONNECT_FLAGS) || o->reserved || o->spin_us < -1 ||
+	    o->spin_us > (int32_t)UMN_CHAN_SPIN_MAX_US)
+		return -EINVAL;
+	return 0;
+}
+
 UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
+{
+	umnic_connect_options o = UMNIC_CONNECT_OPTIONS_INIT;
+
+	o.run_dir = run_dir;
+	return umnic_connect_ex(&o);
+}
+
+UMNIC_EXPORT umnic_client *umnic_connect_ex(const umnic_connect_options *opts)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct epoll_event ev = {.events = EPOLLIN};
+	umnic_connect_options o;
+	const char *run_dir;
 	struct umnic_client *c;
 	pthread_condattr_t ca;
 	int err;
 
+	err = options_read(opts, &o);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	run_dir = o.run_dir;
 	if (!run_dir)
 		run_dir = getenv("UMNIC_RUN_DIR");
 	if (!run_dir || !*run_dir)
@@ -771,7 +817,7 @@ UMNIC_EXPORT umnic_client *umnic_connect(const char *run_dir)
 	ev.data.fd = c->evfd;
 	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->evfd, &ev) < 0)
 		goto fail;
-	if (!chan_setup(c))
+	if (!chan_setup(c, &o))
 		goto fail;
 	return c;
 

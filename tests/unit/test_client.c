@@ -54,6 +54,7 @@ struct srv {
 	int fds[UMN_MSG_MAX_FDS];
 	unsigned nfds;
 	void *arg;
+	bool no_offer; /* the client was told not to ask for a ring */
 };
 
 /* Receives and decodes one request (umnicd's decoder); fds stay in s->fds. */
@@ -143,7 +144,8 @@ static void *srv_main(void *arg)
 
 	s->fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	SRV_CHECK(s->fd >= 0);
-	srv_refuse_ring(s);
+	if (!s->no_offer)
+		srv_refuse_ring(s);
 	s->fn(s);
 	for (unsigned i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
@@ -152,12 +154,14 @@ static void *srv_main(void *arg)
 	return NULL;
 }
 
-static umnic_client *srv_start(struct srv *s, srv_fn fn, void *arg)
+static umnic_client *srv_start_opts(struct srv *s, srv_fn fn, void *arg,
+				    umnic_connect_options *o)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	umnic_client *c;
 
 	memset(s, 0, sizeof(*s));
+	s->no_offer = o && (o->flags & UMNIC_CONNECT_NO_RINGS);
 	strcpy(s->dir, "/tmp/umnic-test-XXXXXX");
 	assert_non_null(mkdtemp(s->dir));
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", s->dir, UMN_IOMSG_SOCK_NAME);
@@ -168,9 +172,19 @@ static umnic_client *srv_start(struct srv *s, srv_fn fn, void *arg)
 	s->fn = fn;
 	s->arg = arg;
 	assert_int_equal(pthread_create(&s->thread, NULL, srv_main, s), 0);
-	c = umnic_connect(s->dir);
+	if (o) {
+		o->run_dir = s->dir;
+		c = umnic_connect_ex(o);
+	} else {
+		c = umnic_connect(s->dir);
+	}
 	assert_non_null(c);
 	return c;
+}
+
+static umnic_client *srv_start(struct srv *s, srv_fn fn, void *arg)
+{
+	return srv_start_opts(s, fn, arg, NULL);
 }
 
 static void srv_stop(struct srv *s, umnic_client *c)
@@ -921,6 +935,64 @@ static void test_fd_after_sync_reader(void **state)
 	srv_stop(&s, c);
 }
 
+/* ---- connection options ---- */
+
+/* A caller built against a later library: its options struct is longer. */
+struct connect_options_v9 {
+	umnic_connect_options v1;
+	uint64_t later_option;
+};
+
+static void test_connect_options(void **state)
+{
+	umnic_connect_options o = UMNIC_CONNECT_OPTIONS_INIT;
+	struct connect_options_v9 big = {.v1 = UMNIC_CONNECT_OPTIONS_INIT};
+	uint8_t buf[64];
+	umnic_handle h;
+	umnic_result res;
+	struct srv s;
+	umnic_client *c;
+
+	(void)state;
+	/* Each refused before anything is connected, naming EINVAL. */
+	o.size = 4;
+	errno = 0;
+	assert_null(umnic_connect_ex(&o));
+	assert_int_equal(errno, EINVAL);
+	o = (umnic_connect_options)UMNIC_CONNECT_OPTIONS_INIT;
+	o.flags = 0x80;
+	assert_null(umnic_connect_ex(&o));
+	assert_int_equal(errno, EINVAL);
+	o = (umnic_connect_options)UMNIC_CONNECT_OPTIONS_INIT;
+	o.spin_us = 1001;
+	assert_null(umnic_connect_ex(&o));
+	assert_int_equal(errno, EINVAL);
+	o.spin_us = -2;
+	assert_null(umnic_connect_ex(&o));
+	assert_int_equal(errno, EINVAL);
+	o = (umnic_connect_options)UMNIC_CONNECT_OPTIONS_INIT;
+	o.reserved = 1;
+	assert_null(umnic_connect_ex(&o));
+	assert_int_equal(errno, EINVAL);
+	/* An option this library does not know, set: refused, never dropped. */
+	big.v1.size = sizeof(big);
+	big.later_option = 1;
+	assert_null(umnic_connect_ex(&big.v1));
+	assert_int_equal(errno, EINVAL);
+
+	/* Unset, the longer struct is fine; NO_RINGS: no ring is asked for. */
+	big.later_option = 0;
+	big.v1.flags = UMNIC_CONNECT_NO_RINGS;
+	big.v1.spin_us = 0;
+	c = srv_start_opts(&s, srv_echo, NULL, &big.v1);
+	assert_int_equal(umnic_open(c, "Echo", GENERIC_READ, &h), STATUS_SUCCESS);
+	assert_int_equal(umnic_read(c, h, buf, sizeof(buf), 0, &res), STATUS_SUCCESS);
+	assert_int_equal(res.information, sizeof(buf));
+	assert_int_equal(buf[5], 5);
+	assert_int_equal(umnic_close(c, h), STATUS_SUCCESS);
+	srv_stop(&s, c);
+}
+
 /* ---- status names ---- */
 
 static void test_status_names(void **state)
@@ -967,6 +1039,7 @@ int main(void)
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_fd_after_sync_reader),
 	    cmocka_unit_test(test_status_names),
+	    cmocka_unit_test(test_connect_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
