@@ -16,6 +16,12 @@ rc=0
 "$ROOT/bench/run.sh" "$BUILD" || rc=$?
 "$ROOT/bench/ioctl.sh" "$BUILD" || rc=$?
 "$ROOT/bench/scale.sh" "$BUILD" || rc=$?
+if [ -x "$BUILD/bench/loop_cost" ]; then
+	echo "== event loop: own loop against sd-event (ratio: sd-event / own)"
+	"$BUILD/bench/loop_cost" || rc=$?
+else
+	echo "== event loop: skipped, libsystemd-dev is not installed"
+fi
 # The check itself runs without the mark; only this shell is excluded.
 env -u UMNIC_BENCH_MARK "$ROOT/bench/leftovers.sh" "$UMNIC_BENCH_MARK" $$ || rc=1
 exit "$rc"
