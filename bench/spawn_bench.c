@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "common/proto.h"
-#include "host/spawn.h"
+#include "umnicd/hosts/spawn.h"
 
 static uint64_t now_us(void)
 {

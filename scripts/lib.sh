@@ -35,7 +35,7 @@ umn_netns_add() {
 umn_start_daemon() {
 	dir=$1; shift
 	mkdir -p "$dir"
-	"${UMNIC_UMNICD:-$UMNIC_BUILD/src/host/umnicd}" --state-dir "$dir/state" --run-dir "$dir/run" "$@" \
+	"${UMNIC_UMNICD:-$UMNIC_BUILD/src/umnicd/umnicd}" --state-dir "$dir/state" --run-dir "$dir/run" "$@" \
 		>>"$dir/umnicd.log" 2>&1 &
 	UMN_DAEMON_PID=$!
 	UMN_PIDS="$UMN_PIDS $UMN_DAEMON_PID"

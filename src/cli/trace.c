@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * umnic trace DEVICE [--level L] [--flags F] [--follow]: a device's recent
- * WPP trace messages, which umnicd keeps (host/trace.c). To follow, the
+ * WPP trace messages, which umnicd keeps (umnicd/trace.c). To follow, the
  * command asks again every FOLLOW_MS for what came after the last message it
  * printed, until it is interrupted; umnicd holds nothing for a follower.
  */

@@ -147,9 +147,9 @@ struct umn_msg_log {
 };
 
 /*
- * A WPP trace message (runtime/wpp.c). The runtime sends at most
+ * A WPP trace message (runtime/wdf/wpp.c). The runtime sends at most
  * UMN_TRACE_RATE a second and counts the rest in dropped; umnicd keeps the
- * recent ones per device (host/trace.c).
+ * recent ones per device (umnicd/trace.c).
  */
 #define UMN_TRACE_RATE 1000
 #define UMN_TRACE_TEXT 400

@@ -25,8 +25,8 @@
 #include "common/proto.h"
 #include "drvhost/io.h"
 #include "drvhost/hostloop.h"
-#include "runtime/io.h"
-#include "runtime/irql.h"
+#include "runtime/io/io.h"
+#include "runtime/wdf/irql.h"
 #include "runtime/rt.h"
 
 static int sock = -1;

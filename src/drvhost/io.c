@@ -21,7 +21,7 @@
 #include "common/chan.h"
 #include "common/log.h"
 #include "common/proto.h"
-#include "runtime/io.h"
+#include "runtime/io/io.h"
 #include "runtime/rt.h"
 
 /* A power of two; outstanding requests beyond it are refused. */

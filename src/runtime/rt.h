@@ -17,7 +17,7 @@
 #include "common/devreg.h"
 #include "common/proto.h"
 #include "common/shm.h"
-#include "runtime/object.h"
+#include "runtime/wdf/object.h"
 
 #define UMN_MAX_QUEUES 1
 

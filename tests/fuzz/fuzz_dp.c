@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "host/dp_validate.h"
+#include "umnicd/net/dp_validate.h"
 
 struct ctx {
 	const uint8_t *data;

@@ -9,7 +9,7 @@
 
 #include "common/devreg.h"
 #include "common/diag.h"
-#include "host/inf.h"
+#include "umnicd/inf/inf.h"
 
 /* Whatever the input, diagnostics must be bounded and printable. */
 static void check_diag(const struct umn_diag *diag)

@@ -94,7 +94,7 @@ ticks=$(idle_ticks)
 t_check "idle, umnicd uses under 5% of a CPU after requests ($ticks ticks in 1 s)" \
 	test "$ticks" -lt $(($(getconf CLK_TCK) / 20))
 t_contains "--busy-poll-us takes only a number of microseconds" \
-	"$("$UMNIC_BUILD/src/host/umnicd" --busy-poll-us 5x 2>&1; echo "rc=$?")" "wants 0 to 10000 microseconds
+	"$("$UMNIC_BUILD/src/umnicd/umnicd" --busy-poll-us 5x 2>&1; echo "rc=$?")" "wants 0 to 10000 microseconds
 rc=2"
 t_check "umnicd is alive" t_daemon_alive
 

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "common/proto.h"
-#include "host/spawn.h"
+#include "umnicd/hosts/spawn.h"
 
 static atomic_bool stop;
 

@@ -25,9 +25,9 @@
 
 #include "common/devreg.h"
 #include "common/log.h"
-#include "runtime/io.h"
-#include "runtime/irql.h"
-#include "runtime/object.h"
+#include "runtime/io/io.h"
+#include "runtime/wdf/irql.h"
+#include "runtime/wdf/object.h"
 #include "runtime/rt.h"
 
 #define IOH_FN static __attribute__((unused))

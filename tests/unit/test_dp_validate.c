@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "common/shm.h"
-#include "host/dp_validate.h"
+#include "umnicd/net/dp_validate.h"
 
 static void test_returned_count_basic(void **state)
 {

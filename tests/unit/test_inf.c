@@ -15,7 +15,7 @@
 #include "common/devreg.h"
 #include "common/diag.h"
 #include "common/utf8.h"
-#include "host/inf.h"
+#include "umnicd/inf/inf.h"
 
 /* The same text as tests/fuzz/corpus/inf/vpair.inf. */
 static const char *const vpair_lines[] = {

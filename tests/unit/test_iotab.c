@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The reflector's per-client indexes (host/iotab.h): a client's request is
+ * The reflector's per-client indexes (umnicd/io/iotab.h): a client's request is
  * found by (client, id) at a cost that does not grow with what other
  * clients hold. The table counts the nodes each lookup visits; the checks
  * are on those counts, not on time.
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "host/iotab.h"
+#include "umnicd/io/iotab.h"
 
 /* As in umnicd: half the buckets at most are in use (its table holds 32,768 requests). */
 #define FULL 32768u

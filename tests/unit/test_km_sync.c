@@ -21,7 +21,7 @@
 #include <windows.h>
 
 #include "common/log.h"
-#include "runtime/irql.h"
+#include "runtime/wdf/irql.h"
 
 /* Verifier lines logged, by rule. */
 static atomic_int irql_violations, pushlock_violations, region_violations, pool_violations,

@@ -12,9 +12,9 @@
 #include <wdf.h>
 
 #include "common/log.h"
-#include "runtime/memory_obj.h"
-#include "runtime/object.h"
-#include "runtime/string_obj.h"
+#include "runtime/wdf/memory_obj.h"
+#include "runtime/wdf/object.h"
+#include "runtime/wdf/string_obj.h"
 
 static int teardown(void **state)
 {

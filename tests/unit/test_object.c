@@ -11,8 +11,8 @@
 #include <wdf.h>
 
 #include "common/log.h"
-#include "runtime/irql.h"
-#include "runtime/object.h"
+#include "runtime/wdf/irql.h"
+#include "runtime/wdf/object.h"
 
 typedef struct _REC_CONTEXT {
 	int id;

@@ -14,8 +14,8 @@
 #include <wdf.h>
 
 #include "common/log.h"
-#include "runtime/irql.h"
-#include "runtime/object.h"
+#include "runtime/wdf/irql.h"
+#include "runtime/wdf/object.h"
 
 static uint64_t now_ms(void)
 {

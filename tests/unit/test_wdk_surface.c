@@ -7,7 +7,7 @@
  */
 #include "io_harness.h"
 
-#include "runtime/string_obj.h"
+#include "runtime/wdf/string_obj.h"
 
 static UNICODE_STRING us(const WCHAR *w)
 {

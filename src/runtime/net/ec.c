@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Execution contexts: one thread per queue id runs Start, Advance,
+ * SetNotificationEnabled, Cancel and Stop of that id's TX and RX queues, one
+ * at a time, so the driver needs no locks between them.
+ *
+ * The loop polls while there is progress, then arms notification, advertises
+ * that it sleeps, looks once more and only then blocks on the eventfds. Either
+ * side pays a syscall only to wake a sleeping other side.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net/virtualaddress.h>
+
+#include "common/log.h"
+#include "runtime/wdf/irql.h"
+#include "runtime/rt.h"
+
+struct umn_ec {
+	struct umn_adapter *adapter;
+	uint32_t id;
+	struct umn_pqueue *q[2];	/* indexed by enum umn_queue_kind */
+	pthread_t thread;
+	bool running;
+	_Atomic bool stop;
+	_Atomic uint32_t notified;
+	int wake_efd;
+};
+
+NTSTATUS umn_ec_attach(struct umn_pqueue *q)
+{
+	struct umn_adapter *a = q->adapter;
+	struct umn_ec *ec;
+
+	if (q->id >= UMN_MAX_QUEUES)
+		return STATUS_INVALID_PARAMETER;
+	ec = a->ec[q->id];
+	if (!ec) {
+		ec = calloc(1, sizeof(*ec));
+		if (!ec)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		ec->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (ec->wake_efd < 0) {
+			free(ec);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		ec->adapter = a;
+		ec->id = q->id;
+		a->ec[q->id] = ec;
+	}
+	ec->q[q->kind] = q;
+	q->ec = ec;
+	return STATUS_SUCCESS;
+}
+
+static NETPACKETQUEUE handle_of(struct umn_pqueue *q)
+{
+	return (NETPACKETQUEUE)umn_object_handle(&q->obj);
+}
+
+static void efd_write(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		umn_log(UMN_LOG_WARN, "eventfd write: %m");
+}
+
+static void efd_drain(int fd)
+{
+	uint64_t v;
+
+	while (read(fd, &v, sizeof(v)) > 0)
+		;
+}
+
+/* Points the virtual-address extension of newly posted fragments at their buffers. */
+static void fill_va(struct umn_pqueue *q, uint32_t from, uint32_t to)
+{
+	const uint32_t mask = q->l.frag_count - 1;
+
+	for (uint32_t i = from; i != to; i++) {
+		uint32_t slot = i & mask;
+		unsigned char *el = q->frag->Buffer + (size_t)slot * q->l.frag_stride;
+		void *va = q->bufs + (size_t)slot * q->l.buf_size;
+
+		memcpy(el + UMN_FRAG_EXT_VA_OFF, &va, sizeof(va));
+	}
+}
+
+static bool os_moved(struct umn_pqueue *q)
+{
+	return atomic_load_explicit(&q->os->ends, memory_order_relaxed) !=
+	       umn_idx_pack(q->seen_pkt_end, q->seen_frag_end);
+}
+
+/* One Advance of one queue; true if anything moved. */
+static bool service(struct umn_pqueue *q)
+{
+	uint64_t ends = atomic_load_explicit(&q->os->ends, memory_order_acquire);
+	uint32_t pe = umn_idx_pkt(ends), fe = umn_idx_frag(ends);
+	bool moved = pe != q->seen_pkt_end || fe != q->seen_frag_end;
+	uint32_t pb0, fb0, pb, fb;
+
+	if (fe != q->seen_frag_end)
+		fill_va(q, q->seen_frag_end, fe);
+	q->seen_pkt_end = pe;
+	q->seen_frag_end = fe;
+	q->pkt->EndIndex = pe & q->pkt->ElementIndexMask;
+	q->frag->EndIndex = fe & q->frag->ElementIndexMask;
+
+	pb0 = q->pkt->BeginIndex;
+	fb0 = q->frag->BeginIndex;
+	q->config.EvtAdvance(handle_of(q));
+	atomic_fetch_add_explicit(&q->drv->advance_calls, 1, memory_order_relaxed);
+	pb = q->pkt->BeginIndex;
+	fb = q->frag->BeginIndex;
+	if (pb == pb0 && fb == fb0)
+		return moved;
+
+	atomic_store_explicit(&q->drv->begins, umn_idx_pack(pb, fb), memory_order_release);
+	/* Pairs with umnicd's fence between setting os_sleeping and rechecking our cell. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&q->os->os_sleeping, memory_order_relaxed))
+		efd_write(q->os_efd);
+	return true;
+}
+
+static void set_notification(struct umn_pqueue *q, bool on)
+{
+	if (q->armed == on)
+		return;
+	q->armed = on;
+	q->config.EvtSetNotificationEnabled(handle_of(q), on ? TRUE : FALSE);
+}
+
+static bool all_returned(struct umn_pqueue *q)
+{
+	return q->pkt->BeginIndex == q->pkt->EndIndex && q->frag->BeginIndex == q->frag->EndIndex;
+}
+
+static void ec_cancel_and_stop(struct umn_ec *ec)
+{
+	struct timespec t0, now;
+
+	for (int k = 0; k < 2; k++)
+		if (ec->q[k] && ec->q[k]->started) {
+			set_notification(ec->q[k], false);
+			ec->q[k]->config.EvtCancel(handle_of(ec->q[k]));
+		}
+	/* Keep advancing until every element is back, within a bound. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		bool done = true;
+
+		for (int k = 0; k < 2; k++) {
+			struct umn_pqueue *q = ec->q[k];
+			if (!q || !q->started)
+				continue;
+			service(q);
+			done = done && all_returned(q);
+		}
+		if (done)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= 2) {
+			umn_log(UMN_LOG_WARN, "queue %u: driver did not return every element within 2 s of EvtCancel",
+				ec->id);
+			break;
+		}
+		poll(NULL, 0, 1);
+	}
+	for (int k = 0; k < 2; k++) {
+		struct umn_pqueue *q = ec->q[k];
+		if (q && q->started) {
+			if (q->config.EvtStop)
+				q->config.EvtStop(handle_of(q));
+			q->started = false;
+		}
+	}
+}
+
+static void *ec_thread(void *arg)
+{
+	struct umn_ec *ec = arg;
+
+	for (int k = 0; k < 2; k++) {
+		struct umn_pqueue *q = ec->q[k];
+		if (!q)
+			continue;
+		if (q->config.EvtStart)
+			q->config.EvtStart(handle_of(q));
+		q->started = true;
+	}
+	while (!atomic_load_explicit(&ec->stop, memory_order_relaxed)) {
+		bool progress = false;
+
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k])
+				progress |= service(ec->q[k]);
+		if (progress || atomic_exchange(&ec->notified, 0))
+			continue;
+
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k])
+				set_notification(ec->q[k], true);
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k])
+				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1, memory_order_relaxed);
+		atomic_thread_fence(memory_order_seq_cst);
+
+		bool pending = atomic_load(&ec->notified) != 0 || atomic_load(&ec->stop);
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k] && os_moved(ec->q[k]))
+				pending = true;
+		if (!pending) {
+			struct pollfd pfd[3] = {
+				{ .fd = ec->q[0] ? ec->q[0]->ec_efd : -1, .events = POLLIN },
+				{ .fd = ec->q[1] ? ec->q[1]->ec_efd : -1, .events = POLLIN },
+				{ .fd = ec->wake_efd, .events = POLLIN },
+			};
+			if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+				umn_log(UMN_LOG_WARN, "execution context poll: %m");
+			for (int i = 0; i < 3; i++)
+				if (pfd[i].revents & POLLIN)
+					efd_drain(pfd[i].fd);
+		}
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k])
+				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 0, memory_order_relaxed);
+		/* Arming is one-shot: whatever woke us, notification is off again. */
+		for (int k = 0; k < 2; k++)
+			if (ec->q[k])
+				set_notification(ec->q[k], false);
+	}
+	ec_cancel_and_stop(ec);
+	return NULL;
+}
+
+void umn_ec_start(struct umn_adapter *a)
+{
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_ec *ec = a->ec[i];
+		if (!ec || ec->running)
+			continue;
+		atomic_store(&ec->stop, false);
+		if (pthread_create(&ec->thread, NULL, ec_thread, ec) == 0)
+			ec->running = true;
+		else
+			umn_log(UMN_LOG_ERR, "cannot start the execution context of queue %d", i);
+	}
+}
+
+void umn_ec_stop(struct umn_adapter *a)
+{
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_ec *ec = a->ec[i];
+		if (!ec || !ec->running)
+			continue;
+		atomic_store(&ec->stop, true);
+		efd_write(ec->wake_efd);
+		pthread_join(ec->thread, NULL);
+		ec->running = false;
+	}
+}
+
+void umn_ec_notify(struct umn_pqueue *q)
+{
+	struct umn_ec *ec = q->ec;
+
+	atomic_store_explicit(&ec->notified, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed))
+		efd_write(ec->wake_efd);
+}

@@ -1,0 +1,1000 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Driver host processes as umnicd sees them: spawning, the request queue to
+ * each host (one request in flight, so a host never has to sort replies from
+ * requests), and the messages a host sends on its own. Nothing a host sends
+ * is trusted: each message is copied out of the socket, its size checked
+ * against its type, and every device number checked against this host.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ntstatus.h>
+
+#include "common/log.h"
+#include "umnicd/hosts/spawn.h"
+#include "umnicd/hosts/outbox.h"
+#include "umnicd/umnicd.h"
+
+/* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
+#define HOST_BACKLOG_MAX (16u << 20)
+
+static void host_out_failed(struct outbox *o, const char *why)
+{
+	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
+
+	host_kill(h, why);
+}
+
+static unsigned host_drain(struct outbox *o, unsigned max);
+
+/*
+ * The outbox, and the channel offered in the host's first message: its
+ * requests and completions then pass through shared memory while both
+ * sides are busy (common/chan.h).
+ */
+static void host_out_init(struct hostproc *h)
+{
+	int e;
+
+	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
+	if (D.io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
+		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
+			strerror(-e));
+}
+
+struct hreq {
+	struct hreq *next;
+	struct device *dev;
+	hreq_done_fn done;
+	unsigned nfds;
+	int fds[UMN_MSG_MAX_FDS];
+	size_t len;
+	unsigned char msg[];
+};
+
+static bool device_sandboxed(const struct device *dev);
+
+static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t cap)
+{
+	char asan[512];
+	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
+	struct spawn_opts o = { .image = &D.host_image, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
+	const char *base = strrchr(h->so_path, '/');
+	int sv[2], r;
+
+	/*
+	 * In a sanitizer build the host keeps the sanitizer's options, but a driver's crash must
+	 * still end the host with its signal, as in a normal build, not with a sanitizer report.
+	 */
+	if (getenv("ASAN_OPTIONS")) {
+		snprintf(asan, sizeof(asan),
+			 "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0:detect_leaks=0",
+			 getenv("ASAN_OPTIONS"));
+		envp[1] = asan;
+	}
+	o.sandbox = device_sandboxed(dev);
+	if (D.sandbox && !o.sandbox)
+		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
+			dev->instance_id);
+	h->sandboxed = o.sandbox;
+	o.driver_name = base ? base + 1 : h->so_path;
+	/*
+	 * umnicd opens the binary with its own rights; the host never needs a path into our file
+	 * system. Sandboxed, it gets a detached read-only mount of just that file, which it can
+	 * attach inside its own empty root.
+	 */
+	o.driver_fd = o.sandbox ? spawn_driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
+	if (o.driver_fd < 0) {
+		snprintf(err, cap, "driver binary %s: %s", h->so_path, strerror(-o.driver_fd));
+		return o.driver_fd;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		snprintf(err, cap, "socketpair: %s", strerror(errno));
+		close(o.driver_fd);
+		return r;
+	}
+	o.sock = sv[1];
+	r = spawn_host(&o, &h->pid, &h->pidfd, &h->execfd, err, cap);
+	close(sv[1]);
+	close(o.driver_fd);
+	if (r < 0) {
+		close(sv[0]);
+		return r;
+	}
+	h->sock = sv[0];
+	/* umnicd never waits for a host: host_send queues, and the loop sends (outbox.h). */
+	fcntl(h->sock, F_SETFL, O_NONBLOCK);
+	host_out_init(h);
+	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
+	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
+	return 0;
+}
+
+/*
+ * An in-host driver: the module with the host side (umnic-kmhost.so, beside
+ * umnic-host) is loaded into umnicd once, and serves one end of a
+ * socketpair on its own threads. Everything else is as for a process.
+ */
+static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
+{
+	static int (*start)(int fd, char *err, size_t cap);
+	int sv[2];
+
+	if (!start) {
+		char path[PATH_MAX];
+		const char *slash = strrchr(D.host_bin, '/');
+		void *dl;
+
+		snprintf(path, sizeof(path), "%.*s/umnic-kmhost.so",
+			 slash ? (int)(slash - D.host_bin) : 1, slash ? D.host_bin : ".");
+		dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!dl) {
+			snprintf(err, cap, "cannot load the kernel-mode host: %s", dlerror());
+			return -ENOENT;
+		}
+		*(void **)&start = dlsym(dl, "umn_kmhost_start");
+		if (!start) {
+			snprintf(err, cap, "%s has no umn_kmhost_start", path);
+			return -ENOENT;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, cap, "socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	if (start(sv[1], err, cap) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -EBUSY;
+	}
+	h->pid = getpid();
+	h->sock = sv[0];
+	fcntl(h->sock, F_SETFL, O_NONBLOCK);
+	host_out_init(h);
+	h->inhost = true;
+	umn_strlcpy(h->sandbox, "none: kernel mode, inside umnicd", sizeof(h->sandbox));
+	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
+	return 0;
+}
+
+int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds)
+{
+	if (h->dead)
+		return -EPIPE;
+	return outbox_put(&h->out, msg, len, fds, nfds);
+}
+
+void host_on_writable(struct hostproc *h)
+{
+	outbox_flush(&h->out);
+}
+
+static void pump(struct hostproc *h)
+{
+	struct hreq *r;
+	int e;
+
+	while (!h->inflight && h->head && !h->dead) {
+		r = h->head;
+		h->head = r->next;
+		if (!h->head)
+			h->tail = NULL;
+		((struct umn_msg_hdr *)r->msg)->seq = ++h->seq;
+		e = host_send(h, r->msg, r->len, r->fds, r->nfds);
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		r->nfds = 0;
+		if (e < 0) {
+			/* The host is going or gone; its pidfd reports it and the devices restart. */
+			free(r);
+			host_kill(h, "cannot send to it");
+			continue;
+		}
+		h->inflight = r;
+		h->request_sent_ns = umn_now_ns();
+	}
+}
+
+void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
+		  unsigned nfds, hreq_done_fn done)
+{
+	struct hreq *r = malloc(sizeof(*r) + len);
+
+	if (!r) {
+		if (done)
+			done(dev, STATUS_INSUFFICIENT_RESOURCES, "out of memory");
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->dev = dev;
+	r->done = done;
+	r->len = len;
+	memcpy(r->msg, msg, len);
+	/* The queue owns duplicates, so callers may close theirs at once. */
+	for (unsigned i = 0; i < nfds; i++)
+		r->fds[r->nfds++] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+	if (h->tail)
+		h->tail->next = r;
+	else
+		h->head = r;
+	h->tail = r;
+	pump(h);
+}
+
+static void on_load_done(struct device *dev, int32_t st, const char *text)
+{
+	dev_restart_step(dev, "driver loaded");
+	if (st < 0) {
+		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
+		return;
+	}
+	if (dev->host)
+		umn_strlcpy(dev->host->sandbox, text, sizeof(dev->host->sandbox));
+}
+
+static bool host_fits(const struct hostproc *h, const struct device *dev, bool sandbox)
+{
+	return !h->dead && !h->inhost && !strcmp(h->so_path, dev->drv->binary_path) &&
+	       !strcmp(h->service, dev->drv->service_name) && h->sandboxed == sandbox;
+}
+
+static bool device_sandboxed(const struct device *dev)
+{
+	uint32_t v;
+
+	return D.sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+}
+
+/* A new host for dev's driver: spawned, sandboxed, driver mapped, DriverEntry not yet run. */
+static struct hostproc *host_new(const struct device *dev, bool shared, char *err, size_t cap)
+{
+	struct hostproc *h = calloc(1, sizeof(*h));
+	bool inhost = dev->drv->mode == INF_MODE_KERNEL;
+
+	if (!h) {
+		snprintf(err, cap, "out of memory");
+		return NULL;
+	}
+	h->sock = h->pidfd = h->execfd = -1;
+	umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
+	umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
+	h->shared = shared;
+	if ((inhost ? spawn_inhost(h, err, cap) : spawn(h, dev, err, cap)) < 0) {
+		free(h);
+		return NULL;
+	}
+	h->next = D.hosts;
+	D.hosts = h;
+	return h;
+}
+
+/*
+ * A kernel-mode driver's device joins the in-host driver, which is loaded
+ * once and stays: umnicd hosts one kernel-mode driver (the runtime keeps one
+ * driver per process), and one that was stopped comes back only with umnicd.
+ */
+static int attach_inhost(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_load_driver m;
+	struct hostproc *h;
+
+	if (D.kmhost_stopped[0]) {
+		snprintf(err, cap, "the kernel-mode driver host was stopped (%s); kernel-mode drivers come back when umnicd restarts",
+			 D.kmhost_stopped);
+		return -EIO;
+	}
+	for (h = D.hosts; h && !h->inhost; h = h->next)
+		;
+	if (h && (strcmp(h->so_path, dev->drv->binary_path) || strcmp(h->service, dev->drv->service_name))) {
+		snprintf(err, cap, "umnicd runs the kernel-mode driver %s (%s) already and hosts one kernel-mode driver at a time",
+			 h->service, h->so_path);
+		return -EBUSY;
+	}
+	if (!h) {
+		h = host_new(dev, true, err, cap);
+		if (!h)
+			return -EIO;
+		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
+		m.proto_version = UMN_PROTO_VERSION;
+		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		umn_strlcpy(m.service, h->service, sizeof(m.service));
+		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
+		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		umn_log(UMN_LOG_INFO, "kernel-mode driver %s runs inside umnicd", h->service);
+	}
+	dev->host = h;
+	h->ndevices++;
+	return 0;
+}
+
+/* The running shared host dev would join, or NULL when it gets a host of its own. */
+static struct hostproc *shared_host_for(const struct device *dev)
+{
+	bool sandbox = device_sandboxed(dev);
+
+	if (dev->drv->mode == INF_MODE_KERNEL ||
+	    dev->drv->policy.host_process_sharing != INF_SHARING_ENABLED)
+		return NULL;
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
+			return h;
+	return NULL;
+}
+
+int host_check_room(const struct device *dev, char *err, size_t cap)
+{
+	const struct hostproc *h = shared_host_for(dev);
+
+	if (!h || h->ndevices < UMN_HOST_MAX_DEVICES)
+		return 0;
+	snprintf(err, cap,
+		 "the driver host of %s (pid %d) already runs %u devices, the most one host runs (%d); "
+		 "UmdfHostProcessSharing = ProcessSharingDisabled gives each device a host of its own",
+		 h->service, (int)h->pid, h->ndevices, UMN_HOST_MAX_DEVICES);
+	return -ENOSPC;
+}
+
+int host_attach(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_load_driver m;
+	struct hostproc *h;
+	bool sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED;
+	bool sandbox = device_sandboxed(dev);
+
+	if (dev->drv->mode == INF_MODE_KERNEL)
+		return attach_inhost(dev, err, cap);
+	if (host_check_room(dev, err, cap) < 0)
+		return -ENOSPC;
+	h = shared_host_for(dev);
+	if (!h) {
+		/* A warm spare skips the spawn (namespaces, exec, loading) on the restart path. */
+		for (h = D.hosts; h; h = h->next)
+			if (h->spare && host_fits(h, dev, sandbox))
+				break;
+		if (h) {
+			h->spare = false;
+			h->shared = sharing;
+			dev_restart_step(dev, "warm spare taken");
+		} else {
+			h = host_new(dev, sharing, err, cap);
+			if (!h)
+				return -EIO;
+		}
+		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
+		m.proto_version = UMN_PROTO_VERSION;
+		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		umn_strlcpy(m.service, h->service, sizeof(m.service));
+		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
+		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		umn_log(UMN_LOG_INFO, "driver host pid %d runs %s", (int)h->pid, h->service);
+	}
+	dev->host = h;
+	h->ndevices++;
+	return 0;
+}
+
+void host_keep_spare(const struct device *dev)
+{
+	static struct umn_log_limit failed_log;
+	bool sandbox = device_sandboxed(dev);
+	char err[UMN_TEXT_MAX];
+	struct hostproc *h;
+
+	if (dev->drv->mode == INF_MODE_KERNEL)
+		return;
+	for (h = D.hosts; h; h = h->next)
+		if (h->spare && host_fits(h, dev, sandbox))
+			return;
+	h = host_new(dev, false, err, sizeof(err));
+	if (!h) {
+		/* Tried again every tick: logged once a minute. */
+		if (umn_log_limit_pass(&failed_log, umn_now_ns(), 60000000000ull, NULL, NULL))
+			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name,
+				err);
+		return;
+	}
+	h->spare = true;
+}
+
+/* Spares for drivers that no started device runs any more are stopped. */
+void host_retire_spares(void)
+{
+	for (struct hostproc *h = D.hosts; h; h = h->next) {
+		bool needed = false;
+
+		if (!h->spare || h->dead)
+			continue;
+		for (int i = 0; i < UMN_MAX_DEVICES && !needed; i++) {
+			const struct device *dev = D.devs[i];
+
+			needed = dev && dev->state == DEV_STARTED && host_fits(h, dev, device_sandboxed(dev));
+		}
+		if (!needed) {
+			/* Its pidfd reports the exit, and host_on_exit frees it. */
+			umn_strlcpy(h->kill_reason, "a spare no started device needs", sizeof(h->kill_reason));
+			h->dead = true;
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+		}
+	}
+}
+
+static void host_free(struct hostproc *h)
+{
+	struct hostproc **pp;
+
+	for (pp = &D.hosts; *pp; pp = &(*pp)->next)
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	reflector_host_freed(h);
+	watch_del(&h->w_sock);
+	watch_del(&h->w_pid);
+	outbox_fini(&h->out);
+	if (h->sock >= 0)
+		close(h->sock);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	if (h->execfd >= 0)
+		close(h->execfd);
+	free(h);
+}
+
+void host_kill(struct hostproc *h, const char *why)
+{
+	if (h->dead)
+		return;
+	if (!h->kill_reason[0])
+		umn_strlcpy(h->kill_reason, why, sizeof(h->kill_reason));
+	if (h->inhost) {
+		/* No process to signal: host_tick cuts it off, outside whatever handler called us. */
+		h->stop_pending = true;
+		return;
+	}
+	umn_log(UMN_LOG_WARN, "stopping driver host %d (%s): %s", (int)h->pid, h->service, why);
+	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+}
+
+/*
+ * dev leaves h: what was queued for it never goes, and the answer to a
+ * request of it in flight is dropped, so no callback reaches a device that
+ * failed, restarted elsewhere or was uninstalled.
+ */
+static void forget_device(struct hostproc *h, const struct device *dev)
+{
+	struct hreq **pp = &h->head, *r;
+
+	if (h->inflight && h->inflight->dev == dev) {
+		h->inflight->dev = NULL;
+		h->inflight->done = NULL;
+	}
+	h->tail = NULL;
+	while ((r = *pp)) {
+		if (r->dev != dev) {
+			h->tail = r;
+			pp = &r->next;
+			continue;
+		}
+		*pp = r->next;
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		free(r);
+	}
+}
+
+void host_detach(struct device *dev)
+{
+	struct hostproc *h = dev->host;
+
+	if (!h)
+		return;
+	dev->host = NULL;
+	forget_device(h, dev);
+	if (h->inhost) {
+		/* The driver stays loaded; the device leaves it, so it can be added again. */
+		struct umn_msg_dev m;
+
+		h->ndevices--;
+		if (!h->dead) {
+			umn_msg_init(&m, UMN_MSG_REMOVE_DEVICE, sizeof(m), 0);
+			m.dev = dev->id;
+			host_request(h, NULL, &m, sizeof(m), NULL, 0, NULL);
+		}
+		return;
+	}
+	if (--h->ndevices == 0 && !h->dead) {
+		/* Last device gone: the host has nothing left to do. */
+		h->dead = true;
+		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+	}
+}
+
+/* Drops what was queued for a dead host; its devices are handled as a whole by dev_crashed. */
+static void drop_pending(struct hostproc *h)
+{
+	struct hreq *r = h->inflight;
+
+	h->inflight = NULL;
+	while (r || h->head) {
+		if (!r) {
+			r = h->head;
+			h->head = r->next;
+		}
+		for (unsigned i = 0; i < r->nfds; i++)
+			close(r->fds[i]);
+		free(r);
+		r = NULL;
+	}
+	h->tail = NULL;
+}
+
+void host_on_exit(struct hostproc *h)
+{
+	char why[UMN_TEXT_MAX];
+	siginfo_t si = { 0 };
+	uint64_t now = umn_now_ns();
+
+	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	/* Its last messages (a DYING note) may still sit in the socket. */
+	while (!h->dead && h->w_sock.obj) {
+		struct pollfd p = { .fd = h->sock, .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		host_on_readable(h);
+	}
+	if (si.si_code == CLD_EXITED && h->death_signal && si.si_status == 128 + h->death_signal) {
+		si.si_code = CLD_KILLED;
+		si.si_status = h->death_signal;
+	}
+	if (h->kill_reason[0])
+		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
+	else if (si.si_code == CLD_EXITED && si.si_status == 127 &&
+		 spawn_exec_failure(&D.host_image, h->execfd, D.host_uid, why, sizeof(why)))
+		; /* it never ran: why says what stopped it */
+	else if (si.si_code == CLD_EXITED)
+		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
+	else
+		snprintf(why, sizeof(why), "driver host %d was killed by signal %d (%s)", (int)h->pid,
+			 si.si_status, strsignal(si.si_status));
+	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
+	h->dead = true;
+	drop_pending(h);
+	reflector_host_gone(h);
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		if (dev && dev->host == h) {
+			dev->host = NULL;
+			dev_crashed(dev, why, now);
+		}
+	}
+	host_free(h);
+}
+
+static struct device *host_device(struct hostproc *h, uint32_t id)
+{
+	if (id >= UMN_MAX_DEVICES || !D.devs[id] || D.devs[id]->host != h)
+		return NULL;
+	return D.devs[id];
+}
+
+static void on_reply(struct hostproc *h, const struct umn_msg_reply *m)
+{
+	struct hreq *r = h->inflight;
+	char text[UMN_TEXT_MAX];
+
+	if (!r || m->req_seq != ((struct umn_msg_hdr *)r->msg)->seq) {
+		host_kill(h, "reply to a request that was not asked");
+		return;
+	}
+	h->inflight = NULL;
+	/* It answered, so it runs: the exec pipe has nothing more to say. */
+	if (h->execfd >= 0) {
+		close(h->execfd);
+		h->execfd = -1;
+	}
+	memcpy(text, m->text, sizeof(text));
+	umn_str_fix(text, sizeof(text));
+	if (r->done)
+		r->done(r->dev, m->status, text);
+	free(r);
+	pump(h);
+}
+
+static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char *text)
+{
+	struct umn_msg_reply r;
+
+	umn_msg_init(&r, UMN_MSG_REPLY, sizeof(r), 0);
+	r.req_seq = seq;
+	r.status = st;
+	umn_strlcpy(r.text, text, sizeof(r.text));
+	host_send(h, &r, sizeof(r), NULL, 0);
+}
+
+#define HOST_MAX_MESSAGES_PER_SECOND 2000
+
+static size_t expected_size(uint32_t type)
+{
+	switch (type) {
+	case UMN_MSG_REPLY:
+		return sizeof(struct umn_msg_reply);
+	case UMN_MSG_LOG:
+		return sizeof(struct umn_msg_log);
+	case UMN_MSG_ADAPTER_START:
+		return sizeof(struct umn_msg_adapter_start);
+	case UMN_MSG_LINK_STATE:
+		return sizeof(struct umn_msg_link_state);
+	case UMN_MSG_DEVICE_FAILED:
+		return sizeof(struct umn_msg_device_failed);
+	case UMN_MSG_DYING:
+		return sizeof(struct umn_msg_dying);
+	case UMN_MSG_REGISTER_NAME:
+		return sizeof(struct umn_msg_register_name);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Handles one message from h, received into buf (umnicd's private copy: the
+ * sender cannot change it once it is here) with umn_msg_recv's result n.
+ */
+static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
+{
+	const struct umn_msg_hdr *hdr = (const void *)buf;
+	struct device *dev;
+
+	if (n < 0) {
+		host_kill(h, "malformed message");
+		return;
+	}
+	/*
+	 * I/O moves at the pace of the requests umnicd handed over (completions) or
+	 * the driver's own sends, each bounded by the reflector's per-client limit
+	 * on outstanding requests; the length checks are the handlers'.
+	 */
+	switch (hdr->type) {
+	case UMN_MSG_IO_COMPLETE:
+		reflector_on_complete(h, buf, (size_t)n);
+		return;
+	case UMN_MSG_TARGET_OPEN:
+	case UMN_MSG_TARGET_SEND:
+	case UMN_MSG_TARGET_CANCEL:
+	case UMN_MSG_TARGET_CLOSE:
+		reflector_on_host_io(h, buf, (size_t)n);
+		return;
+	case UMN_MSG_TRACE: {
+		const char *why = trace_on_message(h, buf, (size_t)n); /* its own rate limits */
+		if (why)
+			host_kill(h, why);
+		return;
+	}
+	default:
+		break;
+	}
+	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
+	{
+		uint64_t now = umn_now_ns();
+		if (now - h->rate_window_ns > 1000000000ull) {
+			h->rate_window_ns = now;
+			h->rate_count = 0;
+		}
+		if (++h->rate_count > HOST_MAX_MESSAGES_PER_SECOND) {
+			host_kill(h, "flooding umnicd with messages (more than 2000 a second)");
+			watch_del(&h->w_sock);
+			return;
+		}
+	}
+	if ((size_t)n != expected_size(hdr->type)) {
+		char why[96];
+		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
+		host_kill(h, why);
+		return;
+	}
+	switch (hdr->type) {
+	case UMN_MSG_REPLY:
+		on_reply(h, (const void *)buf);
+		break;
+	case UMN_MSG_LOG: {
+		struct umn_msg_log *m = (void *)buf;
+		umn_str_fix(m->text, sizeof(m->text));
+		dev = host_device(h, m->dev);
+		umn_log(m->level <= UMN_LOG_WARN ? (int)m->level : UMN_LOG_INFO, "%s: %s",
+			dev ? dev->instance_id : h->service, m->text);
+		if (m->level <= UMN_LOG_ERR) {
+			if (dev)
+				umn_strlcpy(dev->last_report, m->text, sizeof(dev->last_report));
+			else
+				for (int i = 0; i < UMN_MAX_DEVICES; i++)
+					if (D.devs[i] && D.devs[i]->host == h)
+						umn_strlcpy(D.devs[i]->last_report, m->text,
+							    sizeof(D.devs[i]->last_report));
+		}
+		break;
+	}
+	case UMN_MSG_ADAPTER_START: {
+		char err[UMN_TEXT_MAX] = "";
+		int32_t st;
+		const struct umn_msg_adapter_start *m = (const void *)buf;
+		dev = host_device(h, m->dev);
+		st = dev ? adapter_on_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
+		if (!dev)
+			snprintf(err, sizeof(err), "device %u does not belong to this host", m->dev);
+		send_reply(h, hdr->seq, st, err);
+		break;
+	}
+	case UMN_MSG_LINK_STATE: {
+		const struct umn_msg_link_state *m = (const void *)buf;
+		dev = host_device(h, m->dev);
+		if (dev)
+			adapter_on_link_state(dev, m);
+		break;
+	}
+	case UMN_MSG_DEVICE_FAILED: {
+		struct umn_msg_device_failed *m = (void *)buf;
+		umn_str_fix(m->text, sizeof(m->text));
+		dev = host_device(h, m->dev);
+		if (dev)
+			dev_fail(dev, "%s", m->text);
+		break;
+	}
+	case UMN_MSG_REGISTER_NAME:
+		reflector_on_register(h, buf, (size_t)n);
+		break;
+	case UMN_MSG_DYING: {
+		const struct umn_msg_dying *m = (const void *)buf;
+		if (m->signo > 0 && m->signo < 65)
+			h->death_signal = m->signo;
+		break;
+	}
+	default:
+		host_kill(h, "unexpected message type");
+		break;
+	}
+}
+
+/* Messages read from one host per system call, and calls before the loop turns elsewhere. */
+#define HOST_BATCH 16
+#define HOST_BATCH_CALLS 4
+
+bool host_stopping(const struct hostproc *h)
+{
+	return h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending;
+}
+
+/* Up to max messages from the host's ring, each handled from umnicd's private copy. */
+static unsigned host_drain(struct outbox *o, unsigned max)
+{
+	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
+	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+	unsigned n;
+
+	for (n = 0; n < max; n++) {
+		ssize_t len = umn_ring_get(&o->ch.rx, buf, sizeof(buf));
+
+		if (len == 0)
+			break;
+		if (len < 0) {
+			host_kill(h, "its message ring is inconsistent (an index or a length out of range)");
+			break;
+		}
+		/* Taken all the same, as from the socket: the loop must not spin on it. */
+		if (!host_stopping(h))
+			host_on_message(h, buf, len);
+	}
+	return n;
+}
+
+/*
+ * A transport message on the socket (chan.h): a kick, or the host's
+ * acknowledgement of its channel. True if buf was one.
+ */
+static bool host_transport(struct hostproc *h, const unsigned char *buf, ssize_t len)
+{
+	uint32_t t = umn_chan_transport(buf, len);
+
+	if (t != UMN_CHAN_MSG_OFFER)
+		return t == UMN_CHAN_MSG_KICK;
+	if (!umn_chan_active(&h->out.ch) || h->out.ch.rx.ready)
+		host_kill(h, "it acknowledged a message ring it was not offered");
+	else
+		umn_chan_ready(&h->out.ch);
+	return true;
+}
+
+void host_on_readable(struct hostproc *h)
+{
+	static struct umn_msg_batch b;
+
+	if (!b.data && umn_msg_batch_init(&b, HOST_BATCH, UMN_MSG_MAX)) {
+		umn_log(UMN_LOG_ERR, "no memory to receive driver hosts' messages");
+		return;
+	}
+	for (unsigned call = 0; call < HOST_BATCH_CALLS; call++) {
+		/* The loop never waits on one host, whatever the socket's flags. */
+		int r = umn_msg_recv_batch(h->sock, &b, MSG_DONTWAIT);
+
+		if (r == -EAGAIN || r == -EINTR)
+			return;
+		if (r < 0) {
+			/* The socket itself failed: nothing more will come from it. */
+			if (r != -ECONNRESET)
+				host_kill(h, "its socket failed");
+			watch_del(&h->w_sock);
+			return;
+		}
+		unsigned counted = 0;
+
+		/* What the host put on its ring went before these. */
+		host_drain(&h->out, UINT_MAX);
+		for (unsigned i = 0; i < b.count; i++) {
+			struct umn_msg_in *m = &b.msg[i];
+
+			for (unsigned k = 0; k < m->nfds; k++)
+				close(m->fds[k]); /* hosts never send descriptors */
+			/* The end is the end even of a host being stopped. */
+			if (m->len == 0 || m->len == -ECONNRESET) {
+				watch_del(&h->w_sock);
+				return;
+			}
+			if (host_transport(h, m->buf, m->len))
+				continue;
+			counted++;
+			/* What a host being stopped sent after that no longer matters. */
+			if (!host_stopping(h))
+				host_on_message(h, m->buf, m->len);
+		}
+		umn_ring_sock_seen(&h->out.ch.rx, counted);
+		if (host_stopping(h) || b.count < b.max)
+			return;
+	}
+}
+
+void host_free_all(uint64_t deadline)
+{
+	host_exit_wait(deadline);
+	while (D.hosts) {
+		struct hostproc *h = D.hosts;
+
+		drop_pending(h);
+		host_free(h);
+	}
+}
+
+#define STRAY_LOG_INTERVAL_NS 1000000000ull
+
+/*
+ * A completion racing a cancel or a client's exit is normal, and a driver
+ * that completes twice is its own business; but a host sending them by the
+ * thousand must not fill the log: the first is logged, then a count once a
+ * second (the rest in host_tick).
+ */
+void host_stray_completion(struct hostproc *h, uint64_t id)
+{
+	uint64_t since;
+	unsigned held;
+
+	if (!umn_log_limit_pass(&h->stray_log, umn_now_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
+		return;
+	if (held)
+		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored (and %u more in the last %.1f s)",
+			h->service, (unsigned long long)id, held, (double)since / 1e9);
+	else
+		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", h->service,
+			(unsigned long long)id);
+}
+
+/* The count of stray completions not logged yet, once their second is over. */
+static void stray_flush(struct hostproc *h, uint64_t now)
+{
+	uint64_t since;
+	unsigned held;
+
+	if (umn_log_limit_flush(&h->stray_log, now, STRAY_LOG_INTERVAL_NS, &held, &since))
+		umn_log(UMN_LOG_WARN, "%s: %u more completions of unknown requests ignored in the last %.1f s",
+			h->service, held, (double)since / 1e9);
+}
+
+/* What a request asks of the driver, for messages. */
+static const char *request_name(uint32_t type)
+{
+	switch (type) {
+	case UMN_MSG_LOAD_DRIVER:
+		return "loading the driver (DriverEntry)";
+	case UMN_MSG_ADD_DEVICE:
+		return "adding the device (EvtDriverDeviceAdd, EvtDevicePrepareHardware)";
+	case UMN_MSG_CREATE_QUEUE:
+		return "creating a queue (EvtCreateTxQueue/EvtCreateRxQueue)";
+	case UMN_MSG_START_QUEUES:
+		return "starting the queues";
+	case UMN_MSG_STOP_QUEUES:
+		return "stopping the queues";
+	case UMN_MSG_SET_RX_FILTER:
+		return "setting the receive filter (EvtSetReceiveFilter)";
+	case UMN_MSG_REMOVE_DEVICE:
+		return "removing a device";
+	default:
+		return "a request";
+	}
+}
+
+bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap)
+{
+	const struct hreq *r = h ? h->inflight : NULL;
+
+	if (!h) {
+		snprintf(buf, cap, "no driver host");
+		return false;
+	}
+	if (r && (r->dev == dev || !r->dev)) {
+		snprintf(buf, cap, "the driver host has not finished %s for %.1f s",
+			 request_name(((const struct umn_msg_hdr *)r->msg)->type),
+			 (double)(umn_now_ns() - h->request_sent_ns) / 1e9);
+		return r->dev == dev;
+	}
+	if (r) {
+		snprintf(buf, cap, "the driver host is still %s of another device",
+			 request_name(((const struct umn_msg_hdr *)r->msg)->type));
+		return false;
+	}
+	snprintf(buf, cap, "the driver did not complete its start");
+	return false;
+}
+
+/* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
+#define HOST_REQUEST_TIMEOUT_NS (60ull * 1000000000ull)
+
+/*
+ * The kernel-mode host misbehaved: umnicd stops talking to it (its thread
+ * ends when the socket closes) and fails its devices. Its code stays mapped;
+ * what a kernel would do is bug check, and umnicd prefers to keep serving
+ * everything else.
+ */
+static void stop_inhost(struct hostproc *h)
+{
+	char why[UMN_TEXT_MAX];
+
+	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service, h->kill_reason);
+	umn_strlcpy(D.kmhost_stopped, h->kill_reason, sizeof(D.kmhost_stopped));
+	h->dead = true;
+	drop_pending(h);
+	reflector_host_gone(h);
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *dev = D.devs[i];
+		if (dev && dev->host == h)
+			dev_fail(dev, "%s", why);
+	}
+	watch_del(&h->w_sock);
+	shutdown(h->sock, SHUT_RDWR);
+}
+
+void host_tick(uint64_t now_ns)
+{
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (h->inhost && h->stop_pending && !h->dead)
+			stop_inhost(h);
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		stray_flush(h, now_ns);
+	for (struct hostproc *h = D.hosts; h; h = h->next)
+		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
+			char why[160];
+			snprintf(why, sizeof(why), "watchdog: %s unanswered for 60 s",
+				 request_name(((struct umn_msg_hdr *)h->inflight->msg)->type));
+			host_kill(h, why);
+		}
+}

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OS side of the NetAdapterCx ring contract, one thread per adapter.
+ *
+ * TX: frames read from the TAP fd are written into the buffer of the next
+ * free fragment slot and posted by advancing EndIndex. RX: empty buffers are
+ * posted up front; what the driver returns is validated from private copies
+ * and written to the TAP fd. umnicd publishes its EndIndex in the os cell and
+ * reads the driver's BeginIndex from the driver cell, once per pass.
+ */
+#include "umnicd/net/datapath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+#define DP_BATCH 64
+
+int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t index_base)
+{
+	int fd, r;
+	void *base;
+
+	memset(q, 0, sizeof(*q));
+	q->memfd = q->ec_efd = -1;
+	fd = memfd_create("umnic-queue", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)l->total_size) < 0)
+		goto fail_errno;
+	/* A driver holding this fd must not shrink it under us (we would fault). */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		goto fail_errno;
+	base = mmap(NULL, l->total_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED)
+		goto fail_errno;
+	q->ec_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->ec_efd < 0) {
+		r = -errno;
+		munmap(base, l->total_size);
+		close(fd);
+		return r;
+	}
+	q->l = *l;
+	q->memfd = fd;
+	q->base = base;
+	q->os = umn_shm_at(base, l->os_cell_off);
+	q->drv = umn_shm_at(base, l->drv_cell_off);
+	q->pkt_elems = (unsigned char *)umn_shm_at(base, l->pkt_ring_off) + offsetof(NET_RING, Buffer);
+	q->frag_elems = (unsigned char *)umn_shm_at(base, l->frag_ring_off) + offsetof(NET_RING, Buffer);
+	q->bufs = umn_shm_at(base, l->buf_off);
+	q->pkt = (struct dp_range){ index_base, index_base, l->pkt_count - 1 };
+	q->frag = (struct dp_range){ index_base, index_base, l->frag_count - 1 };
+	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
+	return 0;
+
+fail_errno:
+	r = -errno;
+	close(fd);
+	return r;
+}
+
+void dp_queue_fini(struct dp_queue *q)
+{
+	if (q->base)
+		munmap(q->base, q->l.total_size);
+	if (q->memfd >= 0)
+		close(q->memfd);
+	if (q->ec_efd >= 0)
+		close(q->ec_efd);
+	q->base = NULL;
+	q->memfd = q->ec_efd = -1;
+}
+
+static void efd_kick(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		umn_log(UMN_LOG_WARN, "eventfd write: %m");
+}
+
+static void publish(struct dp_queue *q)
+{
+	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end), memory_order_release);
+	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
+		efd_kick(q->ec_efd);
+		atomic_fetch_add_explicit(&q->c.kicks, 1, memory_order_relaxed);
+	}
+}
+
+static void dp_fail(struct dp_adapter *a, const char *queue, const char *what)
+{
+	uint64_t one = 1;
+
+	snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
+	atomic_store(&a->failed, true);
+	if (write(a->fail_efd, &one, sizeof(one)) < 0)
+		umn_log(UMN_LOG_WARN, "failure eventfd: %m");
+}
+
+/* Reads and checks the driver's published BeginIndex pair. */
+static int returned(struct dp_adapter *a, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
+		    uint32_t *ret_frags)
+{
+	uint64_t begins = atomic_load_explicit(&q->drv->begins, memory_order_acquire);
+	uint32_t pb = umn_idx_pkt(begins), fb = umn_idx_frag(begins);
+	char why[DP_ERR_MAX];
+
+	if (dp_returned_count(&q->pkt, pb, ret_pkts) < 0) {
+		snprintf(why, sizeof(why), "packet ring BeginIndex %u is outside the posted range [%u, %u)",
+			 pb, q->pkt.begin & q->pkt.mask, q->pkt.end & q->pkt.mask);
+		dp_fail(a, name, why);
+		return -EPROTO;
+	}
+	if (dp_returned_count(&q->frag, fb, ret_frags) < 0) {
+		snprintf(why, sizeof(why),
+			 "fragment ring BeginIndex %u is outside the posted range [%u, %u)", fb,
+			 q->frag.begin & q->frag.mask, q->frag.end & q->frag.mask);
+		dp_fail(a, name, why);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static unsigned tx_complete(struct dp_adapter *a)
+{
+	struct dp_queue *q = &a->tx;
+	uint32_t np, nf;
+
+	if (returned(a, q, "TX", &np, &nf) < 0)
+		return 0;
+	/* The driver may only flip Scratch bits on TX, so nothing is read back. */
+	q->pkt.begin += np;
+	q->frag.begin += nf;
+	return np + nf;
+}
+
+static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_full)
+{
+	struct dp_queue *q = &a->tx;
+	const uint32_t cap = q->l.buf_size, backfill = q->l.backfill;
+	unsigned n = 0;
+
+	*ret_tap_empty = *ret_full = false;
+	while (n < DP_BATCH) {
+		if (dp_range_count(&q->pkt) >= q->pkt.mask || dp_range_count(&q->frag) >= q->frag.mask) {
+			*ret_full = true;
+			break;
+		}
+		uint32_t fslot = q->frag.end & q->frag.mask;
+		unsigned char *buf = q->bufs + (size_t)fslot * cap;
+		ssize_t r = read(a->tap_fd, buf + backfill, cap - backfill);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			*ret_tap_empty = true;
+			break;
+		}
+		if (r == 0) {
+			*ret_tap_empty = true;
+			break;
+		}
+		NET_FRAGMENT f = { .ValidLength = (uint64_t)r, .Capacity = cap, .Offset = backfill };
+		unsigned char *fe = q->frag_elems + (size_t)fslot * q->l.frag_stride;
+		memcpy(fe, &f, sizeof(f));
+
+		unsigned char *pe = q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride;
+		NET_PACKET p;
+		memset(&p, 0, sizeof(p));
+		p.FragmentIndex = fslot;
+		p.FragmentCount = 1;
+		dp_parse_layout(buf + backfill, (uint32_t)r, &p.Layout);
+		memset(pe, 0, q->l.pkt_stride);
+		memcpy(pe, &p, sizeof(p));
+
+		q->pkt.end++;
+		q->frag.end++;
+		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&q->c.bytes, (uint64_t)r, memory_order_relaxed);
+		n++;
+	}
+	if (n)
+		publish(q);
+	return n;
+}
+
+struct rx_frag_ctx {
+	struct dp_queue *q;
+};
+
+static void rx_get_frag(void *ctx, uint32_t idx, NET_FRAGMENT *ret)
+{
+	struct dp_queue *q = ctx;
+
+	memcpy(ret, q->frag_elems + (size_t)(idx & q->frag.mask) * q->l.frag_stride, sizeof(*ret));
+}
+
+static unsigned rx_harvest(struct dp_adapter *a)
+{
+	struct dp_queue *q = &a->rx;
+	struct dp_rx_fragment frags[DP_MAX_FRAGS_PER_PACKET];
+	struct iovec iov[DP_MAX_FRAGS_PER_PACKET];
+	uint32_t np, nf, cursor, limit;
+	char why[DP_ERR_MAX];
+
+	if (returned(a, q, "RX", &np, &nf) < 0)
+		return 0;
+	if (!np && !nf)
+		return 0;
+	cursor = q->frag.begin;
+	limit = q->frag.begin + nf;
+	for (uint32_t i = 0; i < np; i++) {
+		NET_PACKET p;
+		struct dp_rx_frame fr;
+
+		/* One copy of the descriptor; everything below looks only at it. */
+		memcpy(&p, q->pkt_elems + (size_t)((q->pkt.begin + i) & q->pkt.mask) * q->l.pkt_stride,
+		       sizeof(p));
+		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, a->max_frame,
+					  rx_get_frag, q, &fr, frags, why) < 0) {
+			char full[DP_ERR_MAX + 96];
+			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)", why,
+				 i + 1, np, nf);
+			dp_fail(a, "RX", full);
+			return 0;
+		}
+		if (fr.ignore)
+			continue;
+		for (uint32_t k = 0; k < fr.frag_count; k++) {
+			uint32_t slot = (fr.first_frag + k) & q->frag.mask;
+			iov[k].iov_base = q->bufs + (size_t)slot * q->l.buf_size + frags[k].offset;
+			iov[k].iov_len = frags[k].length;
+		}
+		if (fr.length < 14 || writev(a->tap_fd, iov, (int)fr.frag_count) < 0) {
+			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
+			continue;
+		}
+		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&q->c.bytes, fr.length, memory_order_relaxed);
+	}
+	q->pkt.begin += np;
+	q->frag.begin += nf;
+	return np + nf;
+}
+
+static unsigned rx_post(struct dp_adapter *a)
+{
+	struct dp_queue *q = &a->rx;
+	const NET_FRAGMENT empty = { .ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0 };
+	unsigned n = 0;
+
+	while (dp_range_count(&q->frag) < q->frag.mask) {
+		unsigned char *fe = q->frag_elems + (size_t)(q->frag.end & q->frag.mask) * q->l.frag_stride;
+		memcpy(fe, &empty, sizeof(empty));
+		q->frag.end++;
+		n++;
+	}
+	while (dp_range_count(&q->pkt) < q->pkt.mask) {
+		memset(q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride, 0,
+		       q->l.pkt_stride);
+		q->pkt.end++;
+		n++;
+	}
+	if (n)
+		publish(q);
+	return n;
+}
+
+void dp_rx_prime(struct dp_adapter *a)
+{
+	rx_post(a);
+}
+
+static bool driver_moved(struct dp_queue *q)
+{
+	return atomic_load_explicit(&q->drv->begins, memory_order_relaxed) !=
+	       umn_idx_pack(q->pkt.begin & q->pkt.mask, q->frag.begin & q->frag.mask);
+}
+
+static void set_sleeping(struct dp_adapter *a, uint32_t v)
+{
+	atomic_store_explicit(&a->tx.os->os_sleeping, v, memory_order_relaxed);
+	atomic_store_explicit(&a->rx.os->os_sleeping, v, memory_order_relaxed);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
+{
+	uint64_t adv = atomic_load_explicit(&q->drv->advance_calls, memory_order_relaxed);
+
+	if (adv != q->wd_advance || atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
+		q->wd_advance = adv;
+		q->wd_progress_ns = now_ns;
+		return false;
+	}
+	return now_ns > q->wd_progress_ns + DP_WATCHDOG_NS;
+}
+
+bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)
+{
+	if (!a->running)
+		return false;
+	if (queue_hung(&a->tx, now_ns) || queue_hung(&a->rx, now_ns)) {
+		snprintf(why, cap, "watchdog: the execution context of queue 0 made no progress for %llu ms",
+			 (unsigned long long)(DP_WATCHDOG_NS / 1000000));
+		return true;
+	}
+	return false;
+}
+
+static void *dp_thread(void *arg)
+{
+	struct dp_adapter *a = arg;
+	bool tap_empty = false, tx_full = false;
+
+	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
+		unsigned work = 0, n;
+		bool empty, full;
+
+		unsigned frames;
+
+		work += tx_complete(a);
+		frames = rx_harvest(a);
+		work += frames;
+		work += rx_post(a);
+		n = tx_post(a, &empty, &full);
+		work += n;
+		if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
+			atomic_store(&a->first_frame_ns, mono_ns());
+		tap_empty = empty;
+		tx_full = full;
+		atomic_store_explicit(&a->tx.c.advance_calls,
+				      atomic_load_explicit(&a->tx.drv->advance_calls, memory_order_relaxed),
+				      memory_order_relaxed);
+		atomic_store_explicit(&a->rx.c.advance_calls,
+				      atomic_load_explicit(&a->rx.drv->advance_calls, memory_order_relaxed),
+				      memory_order_relaxed);
+		if (atomic_load(&a->failed))
+			break;
+		if (work && !tap_empty)
+			continue;
+		if (work)
+			continue;
+
+		set_sleeping(a, 1);
+		atomic_thread_fence(memory_order_seq_cst);
+		if (driver_moved(&a->tx) || driver_moved(&a->rx)) {
+			set_sleeping(a, 0);
+			continue;
+		}
+		struct pollfd pfd[3] = {
+			{ .fd = a->os_efd, .events = POLLIN },
+			{ .fd = a->ctl_efd, .events = POLLIN },
+			{ .fd = tx_full ? -1 : a->tap_fd, .events = POLLIN },
+		};
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+			umn_log(UMN_LOG_WARN, "datapath poll: %m");
+		set_sleeping(a, 0);
+		if (pfd[0].revents & POLLIN) {
+			uint64_t v;
+			if (read(a->os_efd, &v, sizeof(v)) > 0)
+				atomic_fetch_add_explicit(&a->rx.c.wakeups, 1, memory_order_relaxed);
+		}
+	}
+	return NULL;
+}
+
+int dp_adapter_start(struct dp_adapter *a)
+{
+	int r;
+
+	atomic_store(&a->stop, false);
+	a->tx.wd_progress_ns = a->rx.wd_progress_ns = mono_ns();
+	r = pthread_create(&a->thread, NULL, dp_thread, a);
+	if (r)
+		return -r;
+	a->running = true;
+	return 0;
+}
+
+void dp_adapter_stop(struct dp_adapter *a)
+{
+	uint64_t one = 1;
+
+	if (!a->running)
+		return;
+	atomic_store(&a->stop, true);
+	if (write(a->ctl_efd, &one, sizeof(one)) < 0)
+		umn_log(UMN_LOG_WARN, "datapath stop: %m");
+	pthread_join(a->thread, NULL);
+	a->running = false;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OS side of an adapter's packet queues in umnicd: one thread per
+ * adapter moves frames between the TAP fd and the shared rings.
+ */
+#ifndef UMNIC_HOST_DATAPATH_H
+#define UMNIC_HOST_DATAPATH_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/shm.h"
+#include "umnicd/net/dp_validate.h"
+
+struct dp_counters {
+	_Atomic uint64_t packets;
+	_Atomic uint64_t bytes;
+	_Atomic uint64_t drops;
+	_Atomic uint64_t kicks;		/* eventfd writes to wake the driver */
+	_Atomic uint64_t wakeups;	/* times the driver woke umnicd */
+	_Atomic uint64_t advance_calls;	/* as the driver reports it */
+};
+
+struct dp_queue {
+	struct umn_queue_layout l;	/* private copy; never re-read from shared memory */
+	void *base;
+	struct umn_os_cell *os;
+	struct umn_drv_cell *drv;
+	unsigned char *pkt_elems;
+	unsigned char *frag_elems;
+	unsigned char *bufs;
+	struct dp_range pkt;
+	struct dp_range frag;
+	int memfd;
+	int ec_efd;	/* wakes the driver's execution context */
+	struct dp_counters c;
+	uint64_t wd_advance;	/* watchdog: Advance count last seen, and when it last moved */
+	uint64_t wd_progress_ns;
+};
+
+struct dp_adapter {
+	int tap_fd;
+	int os_efd;	/* the driver wakes umnicd through this */
+	int ctl_efd;	/* umnicd's control thread stops the thread through this */
+	int fail_efd;	/* signalled to the control thread when the driver broke a rule */
+	uint32_t max_frame;
+	struct dp_queue tx;
+	struct dp_queue rx;
+	pthread_t thread;
+	bool running;
+	_Atomic bool stop;
+	_Atomic bool failed;
+	char fail_reason[DP_ERR_MAX + 64];
+	uint32_t index_base;	/* where free-running indices start (tests use values near 2^32) */
+	_Atomic uint64_t first_frame_ns;	/* monotonic time the first frame moved */
+};
+
+/* An execution context awake but stuck (no Advance) for this long is hung. */
+#define DP_WATCHDOG_NS (2000ull * 1000000ull)
+
+/*
+ * Called periodically by the control thread: true (with a reason) when a
+ * queue's execution context is awake but has not called Advance for
+ * DP_WATCHDOG_NS, i.e. the driver hangs in a callback.
+ */
+bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap);
+
+/* Creates the memfd and mapping of a queue per layout; 0 or -errno. */
+int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t index_base);
+void dp_queue_fini(struct dp_queue *q);
+/* Posts the initial RX buffers; call before the driver starts the queue. */
+void dp_rx_prime(struct dp_adapter *a);
+int dp_adapter_start(struct dp_adapter *a);
+void dp_adapter_stop(struct dp_adapter *a);
+
+#endif

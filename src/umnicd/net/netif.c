@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OS side of a NetAdapterCx adapter in umnicd: checking what the driver
+ * declared, the TAP interface that stands for it, and the queues.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <ntstatus.h>
+
+#include "common/log.h"
+#include "umnicd/net/tap.h"
+#include "umnicd/umnicd.h"
+
+/* A stable locally administered unicast MAC for a driver that reports none. */
+static void default_mac(const struct device *dev, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = dev->instance_id; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x75;
+	mac[2] = (uint8_t)(h >> 24);
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
+{
+	struct umn_queue_layout tl, rl;
+	const uint8_t *addr;
+	uint32_t max_frame, cur_mtu;
+	char nspath[PATH_MAX];
+	int fd, r;
+
+	dev_restart_step(dev, "NetAdapterStart");
+	if (!dev_starting(dev) || dev->has_adapter) {
+		snprintf(err, cap, "NetAdapterStart is only allowed once, while the device starts");
+		return STATUS_INVALID_DEVICE_STATE;
+	}
+	if (m->mtu < 68 || m->mtu > 65521) {
+		snprintf(err, cap, "MTU %u is outside 68..65521", m->mtu);
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (m->tx_queues < 1 || m->rx_queues < 1) {
+		snprintf(err, cap, "the adapter needs at least one TX and one RX queue");
+		return STATUS_INVALID_PARAMETER;
+	}
+	max_frame = m->rx_max_frame ? m->rx_max_frame : m->mtu + 14;
+	if (max_frame < m->mtu + 14 || max_frame > UMN_BUF_MAX) {
+		snprintf(err, cap, "RX MaximumFrameSize %u must hold the MTU plus the Ethernet header (%u) and be at most %u",
+			 max_frame, m->mtu + 14, UMN_BUF_MAX);
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (m->tx_backfill > UMN_BACKFILL_MAX) {
+		snprintf(err, cap, "TX PayloadBackfill %u exceeds %u", m->tx_backfill, UMN_BACKFILL_MAX);
+		return STATUS_INVALID_PARAMETER;
+	}
+	if ((m->cur_addr_len && m->cur_addr_len != 6) || (m->perm_addr_len && m->perm_addr_len != 6)) {
+		snprintf(err, cap, "link-layer address length %u is not 6 (Ethernet)",
+			 m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len);
+		return STATUS_INVALID_PARAMETER;
+	}
+	addr = m->cur_addr_len ? m->cur_addr : m->perm_addr_len ? m->perm_addr : NULL;
+	if (addr && (addr[0] & 1)) {
+		snprintf(err, cap, "link-layer address is a multicast address");
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (addr)
+		memcpy(dev->mac, addr, 6);
+	else
+		default_mac(dev, dev->mac);
+
+	dev->caps = *m;
+	dev->caps.rx_max_frame = max_frame;
+	umn_queue_layout_compute(&tl, UMN_QUEUE_TX, 0, 0, m->tx_frag_hint, max_frame + m->tx_backfill,
+				 m->tx_backfill);
+	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint, max_frame, 0);
+
+	dev_netns_path(dev, nspath, sizeof(nspath));
+	if (dev->has_tap) {
+		/*
+		 * A restarted driver: the interface, its addresses and routes stayed. What the OS set
+		 * on it (its MAC, its MTU) wins over what the driver declares, as after a reset.
+		 */
+		if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &cur_mtu) == 0 && cur_mtu + 14 > max_frame) {
+			snprintf(err, cap, "the interface MTU is %u but the driver's maximum frame is %u", cur_mtu,
+				 max_frame);
+			return STATUS_INVALID_PARAMETER;
+		}
+		tap_get_mac(dev->tap_fd, dev->mac);
+		fd = dev->tap_fd;
+	} else {
+		fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu, dev->ifname,
+				&dev->ifindex, err, cap);
+		if (fd < 0)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		dev->ns_sock = tap_netns_socket(nspath[0] ? nspath : NULL);
+		if (dev->ns_sock < 0) {
+			snprintf(err, cap, "socket in the interface's namespace: %s", strerror(-dev->ns_sock));
+			close(fd);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		dev->tap_fd = fd;
+		dev->has_tap = true;
+		/* A name the kernel chose (umnic%d) is kept, so the device comes back under it. */
+		if (strcmp(dev->ifname_req, dev->ifname)) {
+			umn_strlcpy(dev->ifname_req, dev->ifname, sizeof(dev->ifname_req));
+			dev_persist(dev);
+		}
+	}
+
+	memset(&dev->dp, 0, sizeof(dev->dp));
+	dev->dp.tap_fd = fd;
+	dev->dp.max_frame = max_frame;
+	dev->dp.index_base = D.index_base;
+	dev->dp.os_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dev->dp.ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dev->dp.fail_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dev->dp.tx.memfd = dev->dp.rx.memfd = -1;
+	dev->dp.tx.ec_efd = dev->dp.rx.ec_efd = -1;
+	if (dev->dp.os_efd < 0 || dev->dp.ctl_efd < 0 || dev->dp.fail_efd < 0) {
+		snprintf(err, cap, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	r = dp_queue_init(&dev->dp.tx, &tl, D.index_base);
+	if (r == 0)
+		r = dp_queue_init(&dev->dp.rx, &rl, D.index_base);
+	if (r < 0) {
+		snprintf(err, cap, "queue memory: %s", strerror(-r));
+		goto fail;
+	}
+	watch_add(&dev->w_fail, W_DP_FAIL, dev->dp.fail_efd, dev);
+	dev->has_adapter = true;
+	dev->dp_ready = true;
+	/* A new driver knows no filter yet: the next tick sends the interface's (a replay after a crash). */
+	dev->filter_sent = UINT32_MAX;
+	dev->mcast_sent_count = 0;
+	dev->filter_inflight = false;
+	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x)", dev->instance_id,
+		dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4],
+		dev->mac[5]);
+	return STATUS_SUCCESS;
+
+fail:
+	dev->dp_ready = true;
+	adapter_stop_datapath(dev);
+	return STATUS_INSUFFICIENT_RESOURCES;
+}
+
+static void on_started(struct device *dev, int32_t st, const char *text)
+{
+	int r;
+
+	if (st < 0) {
+		dev_fail(dev, "starting the packet queues failed: %s", text);
+		return;
+	}
+	dev_restart_step(dev, "queues started");
+	r = dp_adapter_start(&dev->dp);
+	if (r < 0) {
+		dev_fail(dev, "cannot start the datapath thread: %s", strerror(-r));
+		return;
+	}
+	dev->state = DEV_STARTED;
+	dev_settled(dev);
+}
+
+static void on_rx_created(struct device *dev, int32_t st, const char *text)
+{
+	struct umn_msg_dev m;
+
+	if (st < 0) {
+		dev_fail(dev, "creating the RX queue failed: %s", text);
+		return;
+	}
+	dev_restart_step(dev, "queues created");
+	dp_rx_prime(&dev->dp);
+	umn_msg_init(&m, UMN_MSG_START_QUEUES, sizeof(m), 0);
+	m.dev = dev->id;
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_started);
+}
+
+static void send_create(struct device *dev, struct dp_queue *q, hreq_done_fn done)
+{
+	struct umn_msg_create_queue m;
+	int fds[3] = { q->memfd, q->ec_efd, dev->dp.os_efd };
+
+	umn_msg_init(&m, UMN_MSG_CREATE_QUEUE, sizeof(m), 0);
+	m.dev = dev->id;
+	m.layout = q->l;
+	host_request(dev->host, dev, &m, sizeof(m), fds, 3, done);
+}
+
+static void on_tx_created(struct device *dev, int32_t st, const char *text)
+{
+	if (st < 0) {
+		dev_fail(dev, "creating the TX queue failed: %s", text);
+		return;
+	}
+	send_create(dev, &dev->dp.rx, on_rx_created);
+}
+
+void adapter_create_queues(struct device *dev)
+{
+	send_create(dev, &dev->dp.tx, on_tx_created);
+}
+
+void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m)
+{
+	bool up;
+
+	if (!dev->has_tap)
+		return;
+	if (m->media_state > 2) {
+		dev_fail(dev, "NetAdapterSetLinkState with MediaConnectState %u", m->media_state);
+		return;
+	}
+	up = m->media_state == 1;
+	dev->carrier_held = false;
+	if (tap_set_carrier(dev->tap_fd, up) < 0)
+		umn_log(UMN_LOG_WARN, "%s: setting carrier: %m", dev->ifname);
+	dev->carrier = up;
+}
+
+void adapter_stop_datapath(struct device *dev)
+{
+	if (dev->dp_ready) {
+		/* From here until a driver starts again, nobody reads the TAP: the kernel queues. */
+		dp_adapter_stop(&dev->dp);
+		watch_del(&dev->w_fail);
+		dp_queue_fini(&dev->dp.tx);
+		dp_queue_fini(&dev->dp.rx);
+		if (dev->dp.os_efd > 0)
+			close(dev->dp.os_efd);
+		if (dev->dp.ctl_efd > 0)
+			close(dev->dp.ctl_efd);
+		if (dev->dp.fail_efd > 0)
+			close(dev->dp.fail_efd);
+		memset(&dev->dp, 0, sizeof(dev->dp));
+		dev->dp_ready = false;
+	}
+	dev->has_adapter = false;
+}
+
+void adapter_teardown(struct device *dev)
+{
+	adapter_stop_datapath(dev);
+	if (dev->has_tap) {
+		close(dev->tap_fd);
+		close(dev->ns_sock);
+	}
+	dev->tap_fd = dev->ns_sock = -1;
+	dev->has_tap = false;
+	dev->carrier = false;
+	dev->carrier_held = false;
+}
+
+/* NET_PACKET_FILTER_FLAGS values (netreceivefilter.h). */
+#define FILTER_DIRECTED 0x1u
+#define FILTER_MULTICAST 0x2u
+#define FILTER_ALL_MULTICAST 0x4u
+#define FILTER_BROADCAST 0x8u
+#define FILTER_PROMISCUOUS 0x20u
+
+static void on_filter_done(struct device *dev, int32_t st, const char *text)
+{
+	(void)text;
+	dev->filter_inflight = false;
+	if (st >= 0 && dev->host) {
+		dev->filter_acked = dev->filter_sent;
+		dev->mcast_acked_count = dev->mcast_sent_count;
+		dev->filter_acked_pid = dev->host->pid;
+	} else if (st < 0) {
+		/* The driver has no EvtSetReceiveFilter: nothing to replay either. */
+		dev->filter_acked = 0;
+		dev->filter_acked_pid = 0;
+	}
+}
+
+void adapter_sync_filter(struct device *dev)
+{
+	struct umn_msg_rx_filter m;
+	char nspath[PATH_MAX];
+	unsigned ifflags;
+	uint32_t want;
+	int nmc;
+
+	if (!dev->has_adapter || !dev->host || dev->filter_inflight || !dev->caps.filter_flags)
+		return;
+	if (tap_get_flags(dev->ns_sock, dev->tap_fd, &ifflags) < 0)
+		return;
+	dev_netns_path(dev, nspath, sizeof(nspath));
+	want = FILTER_DIRECTED | FILTER_MULTICAST | FILTER_BROADCAST;
+	if (ifflags & IFF_ALLMULTI)
+		want |= FILTER_ALL_MULTICAST;
+	if (ifflags & IFF_PROMISC)
+		want |= FILTER_PROMISCUOUS;
+	want &= dev->caps.filter_flags;
+	umn_msg_init(&m, UMN_MSG_SET_RX_FILTER, sizeof(m), 0);
+	nmc = tap_get_multicast(nspath[0] ? nspath : NULL, dev->tap_fd, m.mcast,
+				dev->caps.max_mcast < UMN_MCAST_MAX ? dev->caps.max_mcast : UMN_MCAST_MAX);
+	if (nmc < 0)
+		nmc = 0;
+	if (want == dev->filter_sent && (unsigned)nmc == dev->mcast_sent_count &&
+	    !memcmp(m.mcast, dev->mcast_sent, (size_t)nmc * 6))
+		return;
+	m.dev = dev->id;
+	m.flags = want;
+	m.mcast_count = (uint32_t)nmc;
+	dev->filter_sent = want;
+	dev->mcast_sent_count = (unsigned)nmc;
+	memcpy(dev->mcast_sent, m.mcast, (size_t)nmc * 6);
+	dev->filter_inflight = true;
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_filter_done);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+#include "umnicd/net/tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if_arp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu, int *ret_ifindex,
+		     char *err, size_t errcap)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = 0;
+
+	if (s < 0) {
+		snprintf(err, errcap, "socket: %s", strerror(errno));
+		return -errno;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_mtu = (int)mtu;
+	if (ioctl(s, SIOCSIFMTU, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "setting MTU %u on %s: %s", mtu, name, strerror(errno));
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	/* The TAP fd takes the address even after the interface moves to another namespace. */
+	if (ioctl(tap, SIOCSIFHWADDR, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "setting MAC on %s: %s", name, strerror(errno));
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(s, SIOCGIFINDEX, &ifr) == 0)
+		*ret_ifindex = ifr.ifr_ifindex;
+out:
+	close(s);
+	return r;
+}
+
+int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6], uint32_t mtu,
+	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap)
+{
+	struct ifreq ifr;
+	int self_ns = -1, target_ns = -1, fd = -1, r;
+
+	if (netns_path && *netns_path) {
+		self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (self_ns < 0 || target_ns < 0) {
+			r = -errno;
+			snprintf(err, errcap, "network namespace %s: %s", netns_path, strerror(errno));
+			goto out;
+		}
+		/* Only this thread changes namespace, and only for the duration of the creation. */
+		if (setns(target_ns, CLONE_NEWNET) < 0) {
+			r = -errno;
+			snprintf(err, errcap, "entering network namespace %s: %s", netns_path, strerror(errno));
+			goto out;
+		}
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errcap, "/dev/net/tun: %s", strerror(errno));
+		goto back;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name_template && *name_template ? name_template : "umnic%d");
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		r = -errno;
+		snprintf(err, errcap, "creating TAP %s: %s", ifr.ifr_name, strerror(errno));
+		close(fd);
+		fd = -1;
+		goto back;
+	}
+	memcpy(ret_name, ifr.ifr_name, IFNAMSIZ);
+	ret_name[IFNAMSIZ - 1] = '\0';
+	r = configure(fd, ret_name, mac, mtu, ret_ifindex, err, errcap);
+	if (r < 0) {
+		close(fd);
+		fd = -1;
+	}
+	/* No carrier until the driver reports its link state. */
+	if (fd >= 0)
+		tap_set_carrier(fd, false);
+back:
+	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0) {
+		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse. */
+		snprintf(err, errcap, "returning to umnicd's network namespace: %s", strerror(errno));
+		abort();
+	}
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return fd >= 0 ? fd : r;
+}
+
+int tap_set_carrier(int fd, bool up)
+{
+	int on = up ? 1 : 0;
+
+	return ioctl(fd, TUNSETCARRIER, &on) < 0 ? -errno : 0;
+}
+
+int tap_netns_socket(const char *netns_path)
+{
+	int self_ns = -1, target_ns = -1, s, r;
+
+	if (!netns_path || !*netns_path) {
+		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		return s < 0 ? -errno : s;
+	}
+	self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+	if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
+		r = -errno;
+		goto out;
+	}
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	r = s < 0 ? -errno : s;
+	if (setns(self_ns, CLONE_NEWNET) < 0)
+		abort();
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return r;
+}
+
+int tap_get_mac(int tap_fd, uint8_t mac[6])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(tap_fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* The interface's current name (the OS may have renamed it). */
+static int tap_name(int tap_fd, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	return ioctl(tap_fd, TUNGETIFF, ifr) < 0 ? -errno : 0;
+}
+
+int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu)
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	if (ioctl(ns_sock, SIOCGIFMTU, &ifr) < 0)
+		return -errno;
+	*ret_mtu = (uint32_t)ifr.ifr_mtu;
+	return 0;
+}
+
+int tap_get_flags(int ns_sock, int tap_fd, unsigned *ret_flags)
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	if (ioctl(ns_sock, SIOCGIFFLAGS, &ifr) < 0)
+		return -errno;
+	*ret_flags = (unsigned)(unsigned short)ifr.ifr_flags;
+	return 0;
+}
+
+int tap_get_multicast(const char *netns_path, int tap_fd, uint8_t (*ret)[6], unsigned cap)
+{
+	int self_ns = -1, target_ns = -1, fd, n = 0;
+	struct ifreq ifr;
+	char buf[16384], *line, *save;
+	ssize_t len;
+
+	if (tap_name(tap_fd, &ifr) < 0)
+		return -1;
+	/* /proc/thread-self/net shows this thread's namespace: enter the interface's to read it. */
+	if (netns_path && *netns_path) {
+		self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
+			n = -1;
+			goto out;
+		}
+	}
+	fd = open("/proc/thread-self/net/dev_mcast", O_RDONLY | O_CLOEXEC);
+	len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0)
+		abort();
+	if (len < 0) {
+		n = -1;
+		goto out;
+	}
+	buf[len] = '\0';
+	/* Lines: ifindex name users global address(12 hex digits). */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[IFNAMSIZ + 1], hex[13];
+		unsigned idx, users, global;
+
+		if (sscanf(line, "%u %16s %u %u %12s", &idx, name, &users, &global, hex) != 5 ||
+		    strcmp(name, ifr.ifr_name) || (unsigned)n >= cap)
+			continue;
+		for (int i = 0; i < 6; i++) {
+			unsigned b;
+			if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+				break;
+			ret[n][i] = (uint8_t)b;
+		}
+		n++;
+	}
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return n;
+}

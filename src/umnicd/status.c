@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* `umnic status` and `umnic list`: the state of every device, as text or JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ioproto.h"
+#include "umnicd/sbuf.h"
+#include "umnicd/umnicd.h"
+
+static const char *state_name(enum dev_state s)
+{
+	switch (s) {
+	case DEV_STOPPED:
+		return "stopped";
+	case DEV_STARTING:
+		return "starting";
+	case DEV_STARTED:
+		return "started";
+	case DEV_FAILED:
+		return "failed";
+	case DEV_RESTARTING:
+		return "restarting";
+	}
+	return "?";
+}
+
+#define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
+
+static void queue_json(struct sbuf *b, const char *name, const struct dp_queue *q)
+{
+	sb_printf(b,
+		  "\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"kicks\":%llu,"
+		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u}",
+		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
+		  LD(q->c.advance_calls), q->l.pkt_count);
+}
+
+static void queue_text(struct sbuf *b, const char *name, const struct dp_queue *q)
+{
+	sb_printf(b, "  %s queue: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance calls %llu\n",
+		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
+		  LD(q->c.advance_calls));
+}
+
+/* The names clients open the device by: its links, and the paths of its interfaces. */
+static void names_list(struct sbuf *b, const struct device *d, bool json)
+{
+	for (unsigned k = 0; k < d->nnames; k++) {
+		char path[UMN_NAME_MAX + UMN_GUID_STR_MAX + 8];
+
+		if (d->names[k].kind == UMN_NAME_SYMLINK)
+			umn_strlcpy(path, d->names[k].name, sizeof(path));
+		else
+			names_interface_path(d, k, path, sizeof(path));
+		if (json) {
+			sb_printf(b, "%s", k ? "," : "");
+			sb_json_str(b, path);
+		} else {
+			sb_printf(b, "%s%s", k ? ", " : "", path);
+		}
+		if (d->names[k].kind == UMN_NAME_INTERFACE && d->names[k].name[0])
+			sb_printf(b, json ? "" : " (reference %s)", d->names[k].name);
+	}
+}
+
+static void one_json(struct sbuf *b, const struct device *d)
+{
+	static const struct inf_driver none;
+	const struct inf_driver *drv = d->drv ? d->drv : &none;
+
+	sb_printf(b, "{\"id\":%u,\"instance_id\":", d->id);
+	sb_json_str(b, d->instance_id);
+	sb_printf(b, ",\"hwid\":");
+	sb_json_str(b, d->hwid);
+	sb_printf(b, ",\"inf\":");
+	sb_json_str(b, d->inf_path);
+	sb_printf(b, ",\"driver\":");
+	sb_json_str(b, d->drv ? drv->service_name : "");
+	sb_printf(b, ",\"mode\":\"%s\",\"state\":\"%s\",\"host_pid\":%d,",
+		  !d->drv ? "" : drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
+		  d->host ? (int)d->host->pid : 0);
+	sb_printf(b, "\"interface\":");
+	sb_json_str(b, d->has_tap ? d->ifname : "");
+	sb_printf(b, ",\"link\":\"%s\"", d->has_tap ? (d->carrier ? "up" : "down") : "none");
+	sb_printf(b, ",\"failures\":%u,\"restarts_in_window\":%u,\"last_restart_us\":%llu,\"last_failure_time_ms\":%llu,\"last_failure\":",
+		  d->failures_total, d->restarts, (unsigned long long)(d->restart_ns / 1000),
+		  (unsigned long long)d->last_failure_ms);
+	sb_json_str(b, d->last_failure);
+	if (d->has_adapter) {
+		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{", d->caps.mtu,
+			  d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+		queue_json(b, "tx", &d->dp.tx);
+		sb_printf(b, ",");
+		queue_json(b, "rx", &d->dp.rx);
+		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,\"applied_by_pid\":%d}",
+			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, d->mcast_acked_count,
+			  (int)d->filter_acked_pid);
+	}
+	sb_printf(b, ",\"sandbox\":");
+	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
+	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)D.host_uid : 0);
+	sb_printf(b, ",\"verifier\":%s,\"names\":[", drv->verifier ? "true" : "false");
+	names_list(b, d, true);
+	sb_printf(b, "],\"last_error\":");
+	sb_json_str(b, d->last_error);
+	sb_printf(b, "}");
+}
+
+static void one_text(struct sbuf *b, const struct device *d)
+{
+	sb_printf(b, "%s  %s\n", d->instance_id, state_name(d->state));
+	if (!d->drv) {
+		sb_printf(b, "  last error: %s\n", d->last_error);
+		return;
+	}
+	sb_printf(b, "  hardware id: %s\n  inf: %s\n", d->hwid, d->inf_path);
+	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
+		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
+		  d->host ? (int)d->host->pid : 0);
+	if (d->host && d->host->sandboxed)
+		sb_printf(b, "  sandbox: uid %u; %s\n", (unsigned)D.host_uid, d->host->sandbox);
+	else if (d->host)
+		sb_printf(b, "  sandbox: OFF (UmnicSandbox=0 or --no-sandbox)\n");
+	if (d->failures_total)
+		sb_printf(b, "  failures: %u (%u counted toward the restart limit), last restart took %.2f ms\n  last failure: %s\n",
+			  d->failures_total, d->restarts, (double)d->restart_ns / 1e6, d->last_failure);
+	if (d->has_tap && !d->has_adapter)
+		sb_printf(b, "  interface: %s (kept while the driver is away), link %s\n", d->ifname,
+			  d->carrier ? "up" : "down");
+	if (d->has_adapter) {
+		sb_printf(b, "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->ifname,
+			  d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3],
+			  d->mac[4], d->mac[5]);
+		queue_text(b, "TX", &d->dp.tx);
+		queue_text(b, "RX", &d->dp.rx);
+		if (d->filter_acked_pid)
+			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n", d->filter_acked,
+				  d->filter_acked & 0x20 ? " (promiscuous)" : "", (int)d->filter_acked_pid);
+	}
+	if (d->nnames) {
+		sb_printf(b, "  names: ");
+		names_list(b, d, false);
+		sb_printf(b, "\n");
+	}
+	if (d->last_error[0])
+		sb_printf(b, "  last error: %s\n", d->last_error);
+}
+
+char *dev_status(struct device *only, bool json)
+{
+	struct sbuf b = { 0 };
+	bool first = true;
+
+	if (json)
+		sb_printf(&b, only ? "" : "[");
+	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
+		struct device *d = D.devs[i];
+		if (!d || (only && d != only))
+			continue;
+		if (json) {
+			sb_printf(&b, "%s", first ? "" : ",");
+			one_json(&b, d);
+		} else {
+			one_text(&b, d);
+		}
+		first = false;
+	}
+	if (json)
+		sb_printf(&b, only ? "\n" : "]\n");
+	else if (first)
+		sb_printf(&b, "no devices\n");
+	return sb_take(&b);
+}
