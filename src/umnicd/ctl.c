@@ -107,6 +107,8 @@ static void out_free(struct ctl_out *o)
 	free(o);
 }
 
+static unsigned on_writable(struct watch *w, uint32_t events);
+
 void ctl_reply(int fd, int code, const char *text)
 {
 	size_t len = strlen(text), off = 0;
@@ -125,7 +127,7 @@ void ctl_reply(int fd, int code, const char *text)
 	o = calloc(1, sizeof(*o));
 	if (o)
 		o->text = malloc(len - off);
-	if (!o || !o->text || watch_add(&o->w, W_CTL_OUT, fd, o) < 0) {
+	if (!o || !o->text || watch_add(&o->w, fd, on_writable, o) < 0) {
 		if (o)
 			free(o->text);
 		free(o);
@@ -142,12 +144,15 @@ void ctl_reply(int fd, int code, const char *text)
 	watch_want_out(&o->w, true);
 }
 
-void ctl_on_writable(struct watch *w)
+/* The client has room for more of its reply. */
+static unsigned on_writable(struct watch *w, uint32_t events)
 {
 	struct ctl_out *o = w->obj;
 
+	(void)events;
 	if (send_chunks(w->fd, o->code, o->text, o->len, &o->off) != 0)
 		out_free(o);
+	return 0;
 }
 
 /* Drops replies their clients have not read for CTL_PENDING_NS; true if it dropped one. */
@@ -222,22 +227,25 @@ static void client_free(struct client *c)
 	free(c);
 }
 
-void ctl_on_accept(void)
+static unsigned on_client(struct watch *w, uint32_t events);
+
+unsigned ctl_on_accept(struct watch *w, uint32_t events)
 {
 	struct client *c;
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
 	const char *why;
 	unsigned held;
-	int fd = umn_accept(D.w_listen.fd, "umnicd.sock");
+	int fd = umn_accept(w->fd, "umnicd.sock");
 
+	(void)events;
 	if (fd < 0)
-		return;
+		return 0;
 	c = calloc(1, sizeof(*c));
 	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
 		free(c);
 		close(fd);
-		return;
+		return 0;
 	}
 	c->since = umn_now_ns();
 	if (!uid_privileged(cr.uid)) {
@@ -250,7 +258,7 @@ void ctl_on_accept(void)
 			user_unref(c->user);
 			free(c);
 			close(fd);
-			return;
+			return 0;
 		}
 		c->user->ctl++;
 		c->prev = C.tail;
@@ -259,10 +267,11 @@ void ctl_on_accept(void)
 		C.n++;
 	}
 	D.peer_fds++;
-	if (watch_add(&c->w, W_CLIENT, fd, c) < 0) {
+	if (watch_add(&c->w, fd, on_client, c) < 0) {
 		client_free(c);
 		close(fd);
 	}
+	return 0;
 }
 
 bool ctl_tick(uint64_t now_ns)
@@ -418,7 +427,8 @@ static void run(int fd, int argc, char **argv)
 	return;
 }
 
-void ctl_on_client(struct watch *w)
+/* A request: one packet of NUL-separated words; the connection then carries the reply. */
+static unsigned on_client(struct watch *w, uint32_t events)
 {
 	struct client *c = w->obj;
 	static char buf[CTL_REQ_MAX + 1];
@@ -426,17 +436,19 @@ void ctl_on_client(struct watch *w)
 	int argc = 0, fd = w->fd;
 	ssize_t n;
 
+	(void)events;
 	n = recv(fd, buf, CTL_REQ_MAX, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	watch_del(w);
 	client_free(c);
 	if (n <= 0) {
 		close(fd);
-		return;
+		return 0;
 	}
 	buf[n] = '\0';
 	for (char *p = buf; p < buf + n && argc < CTL_MAX_ARGS; p += strlen(p) + 1)
 		argv[argc++] = p;
 	run(fd, argc, argv);
+	return 0;
 }

@@ -28,6 +28,7 @@
 #include "common/log.h"
 #include "common/poll.h"
 #include "common/ioproto.h"
+#include "umnicd/sdnotify.h"
 #include "umnicd/umnicd.h"
 
 struct daemon D;
@@ -40,12 +41,12 @@ uint64_t umn_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj)
+int watch_add(struct watch *w, int fd, watch_fn fn, void *obj)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
 	w->events = EPOLLIN;
-	w->kind = kind;
+	w->fn = fn;
 	w->fd = fd;
 	w->obj = obj;
 	if (epoll_ctl(D.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -83,6 +84,39 @@ void watch_del(struct watch *w)
 		epoll_ctl(D.epfd, EPOLL_CTL_DEL, w->fd, NULL);
 	w->fd = -1;
 	w->obj = NULL;
+}
+
+/* SIGINT and SIGTERM end the loop. */
+static unsigned on_signal(struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+			D.quit = true;
+	return 0;
+}
+
+static void poll_trial_tick(void);
+
+/* Every 100 ms: watchdogs, request time-outs, the carrier grace period, idle connections. */
+static unsigned on_tick(struct watch *w, uint32_t events)
+{
+	uint64_t v, now;
+	bool freed;
+
+	(void)events;
+	if (read(w->fd, &v, sizeof(v)) <= 0)
+		return 0;
+	now = umn_now_ns();
+	sdnotify_watchdog_tick(now);
+	dev_tick(now);
+	poll_trial_tick();
+	freed = ctl_tick(now);
+	reflector_tick();
+	/* A connection it closed may have an event later in this batch. */
+	return freed ? WATCH_FREED : 0;
 }
 
 static void usage(FILE *f)
@@ -558,6 +592,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", D.state_dir, D.run_dir, strerror(errno));
 		return 1;
 	}
+	/* Before any host is started: the manager's variables are not theirs. */
+	sdnotify_init();
 	fds_setup();
 	D.epfd = epoll_create1(EPOLL_CLOEXEC);
 	fd = listen_socket();
@@ -565,14 +601,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", D.run_dir, strerror(-fd));
 		return 1;
 	}
-	watch_add(&D.w_listen, W_LISTEN, fd, &D);
+	watch_add(&D.w_listen, fd, ctl_on_accept, &D);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	watch_add(&D.w_signal, W_SIGNAL, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), &D);
+	watch_add(&D.w_signal, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), on_signal, &D);
 
 	/* Watchdogs, request time-outs and the carrier grace period are checked every 100 ms. */
 	{
@@ -582,7 +618,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "umnicd: timerfd: %s\n", strerror(errno));
 			return 1;
 		}
-		watch_add(&D.w_tick, W_TICK, tfd, &D);
+		watch_add(&D.w_tick, tfd, on_tick, &D);
 	}
 
 	if (reflector_listen() < 0) {
@@ -591,6 +627,7 @@ int main(int argc, char **argv)
 	}
 	dev_load_all();
 	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", D.run_dir, D.state_dir);
+	(void)sdnotify_send("READY=1");
 
 	while (!D.quit) {
 		struct epoll_event evs[32];
@@ -610,71 +647,15 @@ int main(int argc, char **argv)
 
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
+			unsigned r;
+
 			if (!w->obj)
 				continue;
-			switch (w->kind) {
-			case W_LISTEN:
-				ctl_on_accept();
-				break;
-			case W_CLIENT:
-				ctl_on_client(w);
-				break;
-			case W_HOST_SOCK:
+			r = w->fn(w, evs[i].events);
+			if (r & WATCH_IO)
 				io = true;
-				if (evs[i].events & EPOLLOUT)
-					host_on_writable(w->obj);
-				if (w->obj && (evs[i].events & ~EPOLLOUT))
-					host_on_readable(w->obj);
+			if (r & WATCH_FREED)
 				break;
-			case W_HOST_PID:
-				host_on_exit(w->obj);
-				/* The host is freed: later events of this batch may name it. */
-				n = 0;
-				break;
-			case W_DP_FAIL: {
-				uint64_t v;
-				if (read(w->fd, &v, sizeof(v)) > 0)
-					dev_on_dp_fail(w->obj);
-				n = 0;
-				break;
-			}
-			case W_IO_LISTEN:
-				reflector_on_accept();
-				break;
-			case W_IO_CLIENT:
-				io = true;
-				if (evs[i].events & EPOLLOUT)
-					reflector_on_client_writable(w);
-				if (w->obj && (evs[i].events & ~EPOLLOUT))
-					reflector_on_client(w);
-				break;
-			case W_TICK: {
-				uint64_t v;
-				if (read(w->fd, &v, sizeof(v)) > 0) {
-					uint64_t now = umn_now_ns();
-					bool freed;
-
-					dev_tick(now);
-					poll_trial_tick();
-					freed = ctl_tick(now);
-					reflector_tick();
-					/* A connection it closed may have an event later in this batch. */
-					if (freed)
-						n = 0;
-				}
-				break;
-			}
-			case W_CTL_OUT:
-				ctl_on_writable(w);
-				break;
-			case W_SIGNAL: {
-				struct signalfd_siginfo si;
-				while (read(w->fd, &si, sizeof(si)) == sizeof(si))
-					if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
-						D.quit = true;
-				break;
-			}
-			}
 		}
 		/* Rings last: what the events above answered may already be there. */
 		if (outbox_rings_poll())
@@ -682,6 +663,7 @@ int main(int argc, char **argv)
 		poll_after_turn(io, timeout == 0);
 	}
 	umn_log(UMN_LOG_INFO, "shutting down");
+	(void)sdnotify_send("STOPPING=1");
 	uint64_t shutdown_start = umn_now_ns();
 	backstop_arm(shutdown_start + SHUTDOWN_BACKSTOP_NS);
 	/* Devices stay installed (they are in the state directory); only this process's view goes. */
@@ -693,6 +675,7 @@ int main(int argc, char **argv)
 	ctl_free_all();
 	close(D.epfd);
 	spawn_image_close(&D.host_image);
+	sdnotify_close();
 	atomic_store(&shutdown_done, true);
 	return 0;
 }

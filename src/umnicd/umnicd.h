@@ -40,22 +40,23 @@
  */
 #define UMN_FD_RESERVE 1024u
 
-enum watch_kind {
-	W_LISTEN,
-	W_CLIENT,
-	W_HOST_SOCK,
-	W_HOST_PID,
-	W_DP_FAIL,
-	W_SIGNAL,
-	W_TICK,
-	W_IO_LISTEN,
-	W_IO_CLIENT,
-	W_CTL_OUT,
-};
+/*
+ * An event source of umnicd's loop: a descriptor, the callback its owner
+ * gave, and the owner's object (NULL once watch_del ran: later events of the
+ * same batch are skipped). The loop knows no module; each module registers
+ * its own callbacks, so nothing calls back into the loop by name.
+ */
+struct watch;
+/* Called with the epoll events; returns WATCH_* bits. */
+typedef unsigned (*watch_fn)(struct watch *w, uint32_t events);
+/* The callback moved messages or requests: the loop keeps polling the rings. */
+#define WATCH_IO    1u
+/* The callback freed objects that later events of this batch may name: the batch ends. */
+#define WATCH_FREED 2u
 
 struct watch {
-	enum watch_kind kind;
 	int fd;
+	watch_fn fn;
 	void *obj;
 	uint32_t events;	/* EPOLLIN and EPOLLOUT as asked for (watch_want_in/out) */
 };
@@ -217,7 +218,7 @@ struct daemon {
 
 extern struct daemon D;
 
-int watch_add(struct watch *w, enum watch_kind kind, int fd, void *obj);
+int watch_add(struct watch *w, int fd, watch_fn fn, void *obj);
 /*
  * accept4 on a listening socket. Out of descriptors, the connection waiting
  * is taken with the spare one and dropped at once (so the listening socket
@@ -314,7 +315,6 @@ void host_on_readable(struct hostproc *h);
  */
 int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds);
 void host_on_writable(struct hostproc *h);
-void host_on_exit(struct hostproc *h);
 void host_kill(struct hostproc *h, const char *why);
 /* Logs a completion of a request umnicd does not know, at most once a second per host. */
 void host_stray_completion(struct hostproc *h, uint64_t id);
@@ -344,8 +344,8 @@ void adapter_sync_filter(struct device *dev);
 void adapter_teardown(struct device *dev);
 
 /* ctl.c */
-void ctl_on_accept(void);
-void ctl_on_client(struct watch *w);
+/* The control socket's listening watch (main.c registers it with this callback). */
+unsigned ctl_on_accept(struct watch *w, uint32_t events);
 /*
  * Closes unprivileged control connections that sent nothing for too long,
  * and drops replies their clients have not read for 30 s; true if it freed
@@ -363,7 +363,6 @@ struct trace_ring;
 const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n);
 void trace_free(struct device *dev);
 void trace_ctl(int fd, int argc, char **argv);
-void ctl_on_writable(struct watch *w);
 void ctl_free_all(void);
 
 #endif

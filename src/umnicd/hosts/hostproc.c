@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -66,6 +67,26 @@ struct hreq {
 };
 
 static bool device_sandboxed(const struct device *dev);
+static void host_on_exit(struct hostproc *h);
+
+/* The host's socket: room for what waits in its outbox, then messages to take. */
+static unsigned host_sock_event(struct watch *w, uint32_t events)
+{
+	if (events & EPOLLOUT)
+		host_on_writable(w->obj);
+	if (w->obj && (events & ~EPOLLOUT))
+		host_on_readable(w->obj);
+	return WATCH_IO;
+}
+
+/* The host's pidfd: it exited. The host is freed; later events of the batch may name it. */
+static unsigned host_pid_event(struct watch *w, uint32_t events)
+{
+	(void)events;
+	host_on_exit(w->obj);
+	return WATCH_FREED;
+}
+
 
 static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t cap)
 {
@@ -119,8 +140,8 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 	/* umnicd never waits for a host: host_send queues, and the loop sends (outbox.h). */
 	fcntl(h->sock, F_SETFL, O_NONBLOCK);
 	host_out_init(h);
-	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
-	watch_add(&h->w_pid, W_HOST_PID, h->pidfd, h);
+	watch_add(&h->w_sock, h->sock, host_sock_event, h);
+	watch_add(&h->w_pid, h->pidfd, host_pid_event, h);
 	return 0;
 }
 
@@ -167,7 +188,7 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 	host_out_init(h);
 	h->inhost = true;
 	umn_strlcpy(h->sandbox, "none: kernel mode, inside umnicd", sizeof(h->sandbox));
-	watch_add(&h->w_sock, W_HOST_SOCK, h->sock, h);
+	watch_add(&h->w_sock, h->sock, host_sock_event, h);
 	return 0;
 }
 
@@ -542,7 +563,7 @@ static void drop_pending(struct hostproc *h)
 	h->tail = NULL;
 }
 
-void host_on_exit(struct hostproc *h)
+static void host_on_exit(struct hostproc *h)
 {
 	char why[UMN_TEXT_MAX];
 	siginfo_t si = { 0 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -984,7 +985,8 @@ static void client_out_failed(struct outbox *o, const char *why)
 	client_gone(c);
 }
 
-void reflector_on_client_writable(struct watch *w)
+/* The client's socket has room again for the replies waiting for it. */
+static void on_client_writable(struct watch *w)
 {
 	struct ioclient *c = w->obj;
 
@@ -1143,7 +1145,7 @@ static void paused_event(struct ioclient *c)
 		client_gone(c);
 }
 
-void reflector_on_client(struct watch *w)
+static void on_client_readable(struct watch *w)
 {
 	static struct umn_msg_batch b;
 	struct ioclient *c = w->obj;
@@ -1198,6 +1200,16 @@ void reflector_on_client(struct watch *w)
 		if (b.count < b.max)
 			return;
 	}
+}
+
+/* A client's socket: room for its replies, then requests to take. */
+static unsigned client_event(struct watch *w, uint32_t events)
+{
+	if (events & EPOLLOUT)
+		on_client_writable(w);
+	if (w->obj && (events & ~EPOLLOUT))
+		on_client_readable(w);
+	return WATCH_IO;
 }
 
 /* --- drivers as clients ------------------------------------------------------------------------ */
@@ -1543,6 +1555,8 @@ void reflector_device_gone(struct device *dev, int32_t status, bool removed)
 
 /* --- the socket ------------------------------------------------------------------------------- */
 
+static unsigned on_accept(struct watch *w, uint32_t events);
+
 int reflector_listen(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -1562,7 +1576,7 @@ int reflector_listen(void)
 	}
 	/* Anyone may connect; each device's owner, group and mode decide who may open it. */
 	chmod(sa.sun_path, 0666);
-	watch_add(&R.w_listen, W_IO_LISTEN, fd, &R);
+	watch_add(&R.w_listen, fd, on_accept, &R);
 	return 0;
 }
 
@@ -1594,22 +1608,24 @@ static const char *client_refusal(const struct umn_user *u, char *buf, size_t ca
 	return buf;
 }
 
-void reflector_on_accept(void)
+/* A new I/O client on the listening socket. */
+static unsigned on_accept(struct watch *w, uint32_t events)
 {
 	struct ioclient *c;
 	struct ucred cr;
 	socklen_t sl = sizeof(cr);
-	int fd = umn_accept(R.w_listen.fd, UMN_IOMSG_SOCK_NAME);
+	int fd = umn_accept(w->fd, UMN_IOMSG_SOCK_NAME);
 	struct umn_user *u;
 	char why[128];
 	unsigned held;
 
+	(void)events;
 	if (fd < 0)
-		return;
+		return 0;
 	/* Who the client is comes from the kernel, never from anything it says. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &sl) < 0 || !(u = user_ref(cr.uid))) {
 		close(fd);
-		return;
+		return 0;
 	}
 	if (client_refusal(u, why, sizeof(why))) {
 		/* Refused at once: the client sees its connection closed. Logged once a second. */
@@ -1618,13 +1634,13 @@ void reflector_on_accept(void)
 		if (umn_log_limit_pass(&R.refused_log, umn_now_ns(), 1000000000ull, &held, NULL))
 			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %s (%u more refused since the last message)",
 				why, held);
-		return;
+		return 0;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		user_unref(u);
 		close(fd);
-		return;
+		return 0;
 	}
 	R.nclients++;
 	u->clients++;
@@ -1640,10 +1656,11 @@ void reflector_on_accept(void)
 	c->pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
 	c->fds = c->pidfd >= 0 ? 2 : 1;
 	D.peer_fds += c->fds;
-	watch_add(&c->w, W_IO_CLIENT, fd, c);
+	watch_add(&c->w, fd, client_event, c);
 	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
 	client_link(c);
 	c->out.acct = client_out_acct;
+	return 0;
 }
 
 void reflector_host_freed(struct hostproc *hp)

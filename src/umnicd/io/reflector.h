@@ -18,10 +18,6 @@ struct hostproc;
 struct watch;
 
 int reflector_listen(void);
-void reflector_on_accept(void);
-void reflector_on_client(struct watch *w);
-/* The client's socket has room again for the replies waiting for it. */
-void reflector_on_client_writable(struct watch *w);
 /* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
 /*
  * The time hosts took to complete requests (from umnicd's send to the

@@ -30,6 +30,21 @@ static void default_mac(const struct device *dev, uint8_t mac[6])
 	mac[5] = (uint8_t)h;
 }
 
+/*
+ * The datapath thread gave up on the driver's rings (a rule broken, a
+ * stall): the device manager decides what follows. It may free the
+ * device; later events of the batch may name it.
+ */
+static unsigned dp_fail_event(struct watch *w, uint32_t events)
+{
+	uint64_t v;
+
+	(void)events;
+	if (read(w->fd, &v, sizeof(v)) > 0)
+		dev_on_dp_fail(w->obj);
+	return WATCH_FREED;
+}
+
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
 {
 	struct umn_queue_layout tl, rl;
@@ -135,7 +150,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 		snprintf(err, cap, "queue memory: %s", strerror(-r));
 		goto fail;
 	}
-	watch_add(&dev->w_fail, W_DP_FAIL, dev->dp.fail_efd, dev);
+	watch_add(&dev->w_fail, dev->dp.fail_efd, dp_fail_event, dev);
 	dev->has_adapter = true;
 	dev->dp_ready = true;
 	/* A new driver knows no filter yet: the next tick sends the interface's (a replay after a crash). */
