@@ -494,6 +494,7 @@ NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms,
 
 /* ---- sending ---- */
 
+/* The status a request gets for a negative errno from sending it. */
 static NTSTATUS errno_status(int err)
 {
 	switch (err) {
@@ -564,7 +565,7 @@ static void cork_flush(struct umnic_client *c)
 
 		if (r && r->state == UMNIC_REQ_PENDING) {
 			table_remove(c, r);
-			r->res.status = errno_status(-err);
+			r->res.status = errno_status(err);
 			r->res.information = 0;
 			finish(c, r);
 		}

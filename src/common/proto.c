@@ -248,7 +248,7 @@ unsigned umn_msg_hold_send(int sock, struct umn_msg_hold *h, int *err)
 			continue;
 		if (k <= 0) {
 			if (err)
-				*err = k < 0 ? errno : EIO;
+				*err = k < 0 ? -errno : -EIO;
 			break;
 		}
 		sent += (unsigned)k;

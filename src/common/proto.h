@@ -402,8 +402,9 @@ void *umn_msg_hold_reserve(struct umn_msg_hold *h, size_t len);
 void umn_msg_hold_commit(struct umn_msg_hold *h, size_t len, uint64_t tag);
 /*
  * Sends everything held, waiting for room, and empties h. Returns how many
- * went; on a shortfall *err (if not NULL) is the errno, and tag[ret..n) as
- * they were name the messages that did not go, until the next commit.
+ * went; on a shortfall *err (if not NULL) is the negative errno, as every
+ * internal function reports it, and tag[ret..n) as they were name the
+ * messages that did not go, until the next commit.
  */
 unsigned umn_msg_hold_send(int sock, struct umn_msg_hold *h, int *err);
 
