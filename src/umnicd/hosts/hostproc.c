@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Driver host processes as umnicd sees them: spawning, the request queue to
- * each host (one request in flight, so a host never has to sort replies from
- * requests), and the messages a host sends on its own. Nothing a host sends
- * is trusted: each message is copied out of the socket, its size checked
- * against its type, and every device number checked against this host.
+ * Driver host processes as umnicd sees them: spawning, sharing a host
+ * between devices, spare hosts, the request queue to each host (one request
+ * in flight, so a host never has to sort replies from requests, with a
+ * watchdog), killing a host and cleaning up after it. What a host sends is
+ * decoded and routed in hostmsg.c.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "umnicd/hosts/spawn.h"
 #include "umnicd/hosts/outbox.h"
+#include "umnicd/hosts/host_int.h"
 #include "umnicd/umnicd.h"
 
 /* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
@@ -38,8 +39,6 @@ static void host_out_failed(struct outbox *o, const char *why)
 
 	host_kill(h, why);
 }
-
-static unsigned host_drain(struct outbox *o, unsigned max);
 
 /*
  * The outbox, and the channel offered in the host's first message: its
@@ -606,14 +605,8 @@ static void host_on_exit(struct hostproc *h)
 	host_free(h);
 }
 
-static struct device *host_device(struct hostproc *h, uint32_t id)
-{
-	if (id >= UMN_MAX_DEVICES || !D.devs[id] || D.devs[id]->host != h)
-		return NULL;
-	return D.devs[id];
-}
-
-static void on_reply(struct hostproc *h, const struct umn_msg_reply *m)
+/* A REPLY from h: the request in flight is done, and the next one goes. */
+void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m)
 {
 	struct hreq *r = h->inflight;
 	char text[UMN_TEXT_MAX];
@@ -634,256 +627,6 @@ static void on_reply(struct hostproc *h, const struct umn_msg_reply *m)
 		r->done(r->dev, m->status, text);
 	free(r);
 	pump(h);
-}
-
-static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char *text)
-{
-	struct umn_msg_reply r;
-
-	umn_msg_init(&r, UMN_MSG_REPLY, sizeof(r), 0);
-	r.req_seq = seq;
-	r.status = st;
-	umn_strlcpy(r.text, text, sizeof(r.text));
-	host_send(h, &r, sizeof(r), NULL, 0);
-}
-
-#define HOST_MAX_MESSAGES_PER_SECOND 2000
-
-static size_t expected_size(uint32_t type)
-{
-	switch (type) {
-	case UMN_MSG_REPLY:
-		return sizeof(struct umn_msg_reply);
-	case UMN_MSG_LOG:
-		return sizeof(struct umn_msg_log);
-	case UMN_MSG_ADAPTER_START:
-		return sizeof(struct umn_msg_adapter_start);
-	case UMN_MSG_LINK_STATE:
-		return sizeof(struct umn_msg_link_state);
-	case UMN_MSG_DEVICE_FAILED:
-		return sizeof(struct umn_msg_device_failed);
-	case UMN_MSG_DYING:
-		return sizeof(struct umn_msg_dying);
-	case UMN_MSG_REGISTER_NAME:
-		return sizeof(struct umn_msg_register_name);
-	default:
-		return 0;
-	}
-}
-
-/*
- * Handles one message from h, received into buf (umnicd's private copy: the
- * sender cannot change it once it is here) with umn_msg_recv's result n.
- */
-static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
-{
-	const struct umn_msg_hdr *hdr = (const void *)buf;
-	struct device *dev;
-
-	if (n < 0) {
-		host_kill(h, "malformed message");
-		return;
-	}
-	/*
-	 * I/O moves at the pace of the requests umnicd handed over (completions) or
-	 * the driver's own sends, each bounded by the reflector's per-client limit
-	 * on outstanding requests; the length checks are the handlers'.
-	 */
-	switch (hdr->type) {
-	case UMN_MSG_IO_COMPLETE:
-		reflector_on_complete(h, buf, (size_t)n);
-		return;
-	case UMN_MSG_TARGET_OPEN:
-	case UMN_MSG_TARGET_SEND:
-	case UMN_MSG_TARGET_CANCEL:
-	case UMN_MSG_TARGET_CLOSE:
-		reflector_on_host_io(h, buf, (size_t)n);
-		return;
-	case UMN_MSG_TRACE: {
-		const char *why = trace_on_message(h, buf, (size_t)n); /* its own rate limits */
-		if (why)
-			host_kill(h, why);
-		return;
-	}
-	default:
-		break;
-	}
-	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
-	{
-		uint64_t now = umn_now_ns();
-		if (now - h->rate_window_ns > 1000000000ull) {
-			h->rate_window_ns = now;
-			h->rate_count = 0;
-		}
-		if (++h->rate_count > HOST_MAX_MESSAGES_PER_SECOND) {
-			host_kill(h, "flooding umnicd with messages (more than 2000 a second)");
-			watch_del(&h->w_sock);
-			return;
-		}
-	}
-	if ((size_t)n != expected_size(hdr->type)) {
-		char why[96];
-		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
-		host_kill(h, why);
-		return;
-	}
-	switch (hdr->type) {
-	case UMN_MSG_REPLY:
-		on_reply(h, (const void *)buf);
-		break;
-	case UMN_MSG_LOG: {
-		struct umn_msg_log *m = (void *)buf;
-		umn_str_fix(m->text, sizeof(m->text));
-		dev = host_device(h, m->dev);
-		umn_log(m->level <= UMN_LOG_WARN ? (int)m->level : UMN_LOG_INFO, "%s: %s",
-			dev ? dev->instance_id : h->service, m->text);
-		if (m->level <= UMN_LOG_ERR) {
-			if (dev)
-				umn_strlcpy(dev->last_report, m->text, sizeof(dev->last_report));
-			else
-				for (int i = 0; i < UMN_MAX_DEVICES; i++)
-					if (D.devs[i] && D.devs[i]->host == h)
-						umn_strlcpy(D.devs[i]->last_report, m->text,
-							    sizeof(D.devs[i]->last_report));
-		}
-		break;
-	}
-	case UMN_MSG_ADAPTER_START: {
-		char err[UMN_TEXT_MAX] = "";
-		int32_t st;
-		const struct umn_msg_adapter_start *m = (const void *)buf;
-		dev = host_device(h, m->dev);
-		st = dev ? adapter_on_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
-		if (!dev)
-			snprintf(err, sizeof(err), "device %u does not belong to this host", m->dev);
-		send_reply(h, hdr->seq, st, err);
-		break;
-	}
-	case UMN_MSG_LINK_STATE: {
-		const struct umn_msg_link_state *m = (const void *)buf;
-		dev = host_device(h, m->dev);
-		if (dev)
-			adapter_on_link_state(dev, m);
-		break;
-	}
-	case UMN_MSG_DEVICE_FAILED: {
-		struct umn_msg_device_failed *m = (void *)buf;
-		umn_str_fix(m->text, sizeof(m->text));
-		dev = host_device(h, m->dev);
-		if (dev)
-			dev_fail(dev, "%s", m->text);
-		break;
-	}
-	case UMN_MSG_REGISTER_NAME:
-		reflector_on_register(h, buf, (size_t)n);
-		break;
-	case UMN_MSG_DYING: {
-		const struct umn_msg_dying *m = (const void *)buf;
-		if (m->signo > 0 && m->signo < 65)
-			h->death_signal = m->signo;
-		break;
-	}
-	default:
-		host_kill(h, "unexpected message type");
-		break;
-	}
-}
-
-/* Messages read from one host per system call, and calls before the loop turns elsewhere. */
-#define HOST_BATCH 16
-#define HOST_BATCH_CALLS 4
-
-bool host_stopping(const struct hostproc *h)
-{
-	return h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending;
-}
-
-/* Up to max messages from the host's ring, each handled from umnicd's private copy. */
-static unsigned host_drain(struct outbox *o, unsigned max)
-{
-	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
-	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
-	unsigned n;
-
-	for (n = 0; n < max; n++) {
-		ssize_t len = umn_ring_get(&o->ch.rx, buf, sizeof(buf));
-
-		if (len == 0)
-			break;
-		if (len < 0) {
-			host_kill(h, "its message ring is inconsistent (an index or a length out of range)");
-			break;
-		}
-		/* Taken all the same, as from the socket: the loop must not spin on it. */
-		if (!host_stopping(h))
-			host_on_message(h, buf, len);
-	}
-	return n;
-}
-
-/*
- * A transport message on the socket (chan.h): a kick, or the host's
- * acknowledgement of its channel. True if buf was one.
- */
-static bool host_transport(struct hostproc *h, const unsigned char *buf, ssize_t len)
-{
-	uint32_t t = umn_chan_transport(buf, len);
-
-	if (t != UMN_CHAN_MSG_OFFER)
-		return t == UMN_CHAN_MSG_KICK;
-	if (!umn_chan_active(&h->out.ch) || h->out.ch.rx.ready)
-		host_kill(h, "it acknowledged a message ring it was not offered");
-	else
-		umn_chan_ready(&h->out.ch);
-	return true;
-}
-
-void host_on_readable(struct hostproc *h)
-{
-	static struct umn_msg_batch b;
-
-	if (!b.data && umn_msg_batch_init(&b, HOST_BATCH, UMN_MSG_MAX)) {
-		umn_log(UMN_LOG_ERR, "no memory to receive driver hosts' messages");
-		return;
-	}
-	for (unsigned call = 0; call < HOST_BATCH_CALLS; call++) {
-		/* The loop never waits on one host, whatever the socket's flags. */
-		int r = umn_msg_recv_batch(h->sock, &b, MSG_DONTWAIT);
-
-		if (r == -EAGAIN || r == -EINTR)
-			return;
-		if (r < 0) {
-			/* The socket itself failed: nothing more will come from it. */
-			if (r != -ECONNRESET)
-				host_kill(h, "its socket failed");
-			watch_del(&h->w_sock);
-			return;
-		}
-		unsigned counted = 0;
-
-		/* What the host put on its ring went before these. */
-		host_drain(&h->out, UINT_MAX);
-		for (unsigned i = 0; i < b.count; i++) {
-			struct umn_msg_in *m = &b.msg[i];
-
-			for (unsigned k = 0; k < m->nfds; k++)
-				close(m->fds[k]); /* hosts never send descriptors */
-			/* The end is the end even of a host being stopped. */
-			if (m->len == 0 || m->len == -ECONNRESET) {
-				watch_del(&h->w_sock);
-				return;
-			}
-			if (host_transport(h, m->buf, m->len))
-				continue;
-			counted++;
-			/* What a host being stopped sent after that no longer matters. */
-			if (!host_stopping(h))
-				host_on_message(h, m->buf, m->len);
-		}
-		umn_ring_sock_seen(&h->out.ch.rx, counted);
-		if (host_stopping(h) || b.count < b.max)
-			return;
-	}
 }
 
 void host_free_all(uint64_t deadline)

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Between the two halves of umnicd's driver host code: hostproc.c (the
+ * processes and the request queue to each) and hostmsg.c (what a host
+ * sends). Not for the rest of umnicd.
+ */
+#ifndef UMNIC_UMNICD_HOSTS_HOST_INT_H
+#define UMNIC_UMNICD_HOSTS_HOST_INT_H
+
+#include "common/proto.h"
+#include "umnicd/hosts/outbox.h"
+#include "umnicd/umnicd.h"
+
+/* The host's answer to the request in flight (hostproc.c): its completion runs, the next goes. */
+void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m);
+
+/* Up to max messages from the host's message ring (hostmsg.c); the outbox's drain callback. */
+unsigned host_drain(struct outbox *o, unsigned max);
+
+#endif

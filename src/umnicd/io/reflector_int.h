@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the reflector (reflector.h), shared by its three files: the objects
+ * (clients, handles, requests), the bounds that keep one client or user from
+ * taking what others need, and what each file offers the others.
+ * reflector.c keeps the tables and applies the rules; app_clients.c serves
+ * applications on the I/O socket; driver_clients.c serves drivers that send
+ * to other devices through I/O targets.
+ */
+#ifndef UMNIC_UMNICD_IO_REFLECTOR_INT_H
+#define UMNIC_UMNICD_IO_REFLECTOR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ntstatus.h>
+
+#include "common/ioproto.h"
+#include "umnicd/io/iotab.h"
+#include "umnicd/umnicd.h"
+#include "umnicd/users.h"
+
+/* WDF_DEVICE_IO_TYPE values the driver sees (wdfdevice.h). */
+#define IO_BUFFERED 2
+#define IO_DIRECT 3
+
+/* NTSTATUS umnicd chooses where Windows documents none (docs/io-requests.md). */
+#define STATUS_INFORMATION_TOO_LARGE STATUS_DRIVER_INTERNAL_ERROR
+#define STATUS_KM_CLIENT_REFUSED STATUS_ACCESS_DENIED
+#define STATUS_KM_CLIENT_ABOVE_PASSIVE STATUS_INVALID_DEVICE_STATE
+#define STATUS_NO_KNOWN_FILE_OBJECT STATUS_INVALID_HANDLE
+#define STATUS_INTERNAL_IOCTL_REFUSED STATUS_INVALID_DEVICE_REQUEST
+#define STATUS_NEITHER_OUT_OF_CONTEXT STATUS_INVALID_PARAMETER
+
+#define TABLE_SIZE 65536u	/* power of two */
+
+/*
+ * Fair shares (docs/io-requests.md, "Limits"); past them a request gets
+ * STATUS_INSUFFICIENT_RESOURCES. A driver host holds UMN_HOST_IO_SLOTS - 1
+ * requests at once: one connection may have half of that outstanding, one
+ * unprivileged user a quarter on any one host, and unprivileged users
+ * together leave HOST_RESERVE of every host to root and kernel-mode
+ * requestors (umnicd counts a request from when it is sent until its
+ * completion is handled, longer than the host holds a slot for it).
+ * umnicd's own table is shared the same way. Cleanup and close are never
+ * refused: a handle's are bounded by the handles.
+ */
+#define HOST_CAPACITY (UMN_HOST_IO_SLOTS - 1)
+#define CLIENT_MAX_PENDING (UMN_HOST_IO_SLOTS / 2)
+#define USER_HOST_MAX_PENDING (UMN_HOST_IO_SLOTS / 4)
+#define HOST_RESERVE (UMN_HOST_IO_SLOTS / 8)
+#define USER_MAX_PENDING (TABLE_SIZE / 8)
+#define UNPRIV_MAX_PENDING (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+#define CLIENT_MAX_HANDLES 1024u
+#define USER_MAX_HANDLES (TABLE_SIZE / 8)
+#define UNPRIV_MAX_HANDLES (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+
+/*
+ * Reply bytes. A client whose replies wait unread past CLIENT_OUT_PAUSE is
+ * not read any more (its requests wait in its socket and ring) until they
+ * fall under half of that; nor is one with CLIENT_OUT_SOME waiting while
+ * its unprivileged user's clients have USER_OUT_PAUSE waiting, or all
+ * unprivileged users' UNPRIV_OUT_PAUSE. A request with output is kept
+ * room for its reply (up to 48 KiB inline), and refused once what waits
+ * and what is kept would pass the *_OUT_KEEP bounds; a client with
+ * CLIENT_OUT_MAX unread is disconnected, which one that is paused in time
+ * never reaches.
+ */
+#define CLIENT_OUT_PAUSE (1u << 20)
+#define CLIENT_OUT_SOME (64u << 10)
+#define USER_OUT_PAUSE (8u << 20)
+#define UNPRIV_OUT_PAUSE (32u << 20)
+#define CLIENT_OUT_KEEP (8u << 20)
+#define USER_OUT_KEEP (32u << 20)
+#define UNPRIV_OUT_KEEP (128u << 20)
+#define CLIENT_OUT_MAX (16u << 20)
+
+/* A driver host's share of the requests of one unprivileged user (struct hostproc's io_shares). */
+struct io_share {
+	uid_t uid;
+	unsigned pending;
+	struct io_share *next;
+};
+
+struct ioclient {
+	struct watch w;
+	int fd;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	int pidfd;
+	unsigned handles;
+	unsigned pending;
+	bool gone;	/* disconnected; freed when nothing refers to it */
+	/* A driver as a client (its I/O targets): replies go to its host as messages. */
+	struct hostproc *host;
+	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
+	/* Replies, sent at the end of the loop's wake-up; not for a driver (host set). */
+	struct outbox out;
+	/* Every client, connected or kept by what it still has outstanding (R.clients). */
+	struct ioclient *next, **pprev;
+	struct umn_user *user;	/* its uid's counts */
+	struct iolist reqs;	/* its requests */
+	struct iolist handle_list;
+	size_t queued;		/* reply bytes waiting in out */
+	size_t reserved;	/* reply bytes kept for its pending requests */
+	bool paused;		/* not read: over its share of reply bytes */
+	struct iolist paused_node;
+	unsigned fds;		/* counted in D.peer_fds */
+};
+
+struct iohandle {
+	uint64_t id;	/* also the file object id the driver sees */
+	struct ioclient *c;
+	struct device *dev;
+	uint32_t incarnation;
+	uint32_t granted;
+	bool open;	/* the create completed */
+	bool closing;
+	unsigned pending;
+	uint64_t close_req;	/* client's req_id for CLOSE_DONE */
+	struct iolist cl;	/* in its client's handle_list */
+};
+
+enum ioreq_kind { RQ_CREATE, RQ_IO, RQ_CLEANUP, RQ_CLOSE };
+
+struct ioreq {
+	uint64_t id;	/* umnicd's id, unique, what the host sees */
+	enum ioreq_kind kind;
+	struct ioclient *c;
+	uint64_t client_req;
+	struct iohandle *h;
+	struct device *dev;
+	uint32_t major;
+	uint32_t method;
+	uint32_t out_len;
+	bool out_memfd;
+	bool check_information;	/* buffered read or buffered IOCTL */
+	struct iolist cl;	/* in its client's reqs */
+	struct iotab_node by_client;	/* RQ_IO: by (client, client_req) */
+	struct hostproc *host;	/* whose slot it counts in; NULL once that host is gone */
+	struct io_share *share;	/* an unprivileged user's count on host */
+	uint32_t reserve;	/* reply bytes kept for it */
+	struct ioreq *gone_next;	/* reflector_device_gone's list */
+	uint64_t sent_ns;	/* when it went to the host (reflector_latency) */
+};
+
+struct reflector_state {
+	struct watch w_listen;
+	uint64_t next_id;
+	struct ioreq *req[TABLE_SIZE];	/* open addressing on id */
+	unsigned nreq;
+	struct iohandle *handle[TABLE_SIZE];
+	unsigned nhandle;
+	unsigned nclients;	/* connected on the socket */
+	struct ioclient *clients;	/* all of them, drivers' own too: freed at shutdown */
+	struct umn_log_limit refused_log;	/* clients refused past --max-clients */
+	/* Unprivileged users' shares, all together. */
+	unsigned nclients_unpriv;
+	unsigned nreq_unpriv;
+	unsigned nhandle_unpriv;
+	size_t queued_unpriv, reserved_unpriv;
+	struct iotab by_client;	/* RQ_IO requests by (client, client_req) */
+	struct iolist paused;	/* clients not read, for their own, their user's or everyone's replies */
+};
+
+/* The reflector's tables and counters (reflector.c). */
+extern struct reflector_state R;
+
+#define REQ_GET(key) ((struct ioreq *)tab_get((void **)R.req, (key), offsetof(struct ioreq, id)))
+#define HANDLE_GET(key) ((struct iohandle *)tab_get((void **)R.handle, (key), offsetof(struct iohandle, id)))
+
+/* One read, write or IOCTL as the rules see it, whoever sent it. */
+struct io_args {
+	uint32_t major;		/* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
+	uint32_t code;
+	uint64_t offset;
+	const void *in;
+	uint32_t in_len;
+	int in_fd;		/* input in a memfd (applications' large buffers) */
+	uint32_t out_len;
+	int out_fd;
+	/* A driver forwarding an application's METHOD_NEITHER request: its context. */
+	bool in_app_context;
+};
+
+/* reflector.c: tables, requests to hosts, handles, access, the rules. */
+void *tab_get(void **tab, uint64_t id, size_t off);
+bool handle_stale(const struct iohandle *h);
+void handle_close(struct iohandle *h, uint64_t client_req);
+struct device *device_by_name(const char *link, const GUID *guid, int32_t *ret_status);
+bool km_client_refused(const struct ioclient *c, const struct device *dev);
+void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_t lookup,
+		 uint32_t access, const char *file_name);
+struct iohandle *usable_handle(struct ioclient *c, uint64_t req_id, uint64_t id);
+void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct device *dev,
+	      const struct io_args *a);
+void cancel_at_host(const struct ioreq *r);
+void do_cancel(struct ioclient *c, uint64_t client_req);
+
+/* app_clients.c: the client list, reply bytes, replies, disconnects. */
+void client_link(struct ioclient *c);
+void client_release(struct ioclient *c);
+bool reserve_reply(struct ioclient *c, size_t n);
+void release_reply(struct ioclient *c, size_t n);
+void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
+		    const void *data, uint32_t len, bool in_memfd);
+void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted, uint64_t handle);
+void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st);
+void client_drop(struct ioclient *c);
+
+/* driver_clients.c */
+void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
+			 const void *data, uint32_t len);
+
+#endif
