@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "umnicd/ctl.h"
+#include "umnicd/dev/device.h"
 #include "umnicd/sbuf.h"
+#include "umnicd/trace.h"
 #include "umnicd/umnicd.h"
 #include "umnicd/users.h"
 

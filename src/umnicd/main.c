@@ -28,6 +28,10 @@
 #include "common/log.h"
 #include "common/poll.h"
 #include "common/ioproto.h"
+#include "umnicd/ctl.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/outbox.h"
+#include "umnicd/io/reflector.h"
 #include "umnicd/sdnotify.h"
 #include "umnicd/umnicd.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A growing text buffer for umnicd's replies, and the one JSON string escaper they all use. */
-#ifndef UMNIC_HOST_SBUF_H
-#define UMNIC_HOST_SBUF_H
+#ifndef UMNIC_UMNICD_SBUF_H
+#define UMNIC_UMNICD_SBUF_H
 
 #include <stdbool.h>
 #include <stddef.h>

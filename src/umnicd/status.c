@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "common/ioproto.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
+#include "umnicd/io/names.h"
 #include "umnicd/sbuf.h"
 #include "umnicd/umnicd.h"
 

@@ -19,7 +19,11 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "umnicd/ctl.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/sbuf.h"
+#include "umnicd/trace.h"
 #include "umnicd/umnicd.h"
 
 #define TRACE_RING 256

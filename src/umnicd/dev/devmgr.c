@@ -22,8 +22,15 @@
 
 #include "common/diag.h"
 #include "common/log.h"
-#include "umnicd/sbuf.h"
+#include "umnicd/ctl.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
+#include "umnicd/io/names.h"
+#include "umnicd/io/reflector.h"
+#include "umnicd/net/netif.h"
 #include "umnicd/net/tap.h"
+#include "umnicd/sbuf.h"
+#include "umnicd/trace.h"
 #include "umnicd/umnicd.h"
 
 /* UMNIC_RESOURCE_FD_UDP_SOCKET in wdfresource.h, which umnicd does not include. */

@@ -27,6 +27,8 @@
 
 #include "common/diag.h"
 #include "common/log.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/io/names.h"
 #include "umnicd/umnicd.h"
 
 /* device.conf is a handful of short lines; anything much bigger is not one. */

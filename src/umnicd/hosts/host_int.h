@@ -8,6 +8,7 @@
 #define UMNIC_UMNICD_HOSTS_HOST_INT_H
 
 #include "common/proto.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/umnicd.h"
 

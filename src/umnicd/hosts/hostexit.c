@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/umnicd.h"
 

@@ -19,8 +19,13 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
+#include "umnicd/dev/device.h"
 #include "umnicd/hosts/host_int.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
+#include "umnicd/io/reflector.h"
+#include "umnicd/net/netif.h"
+#include "umnicd/trace.h"
 #include "umnicd/umnicd.h"
 
 static struct device *host_device(struct hostproc *h, uint32_t id)

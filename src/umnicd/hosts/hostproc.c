@@ -25,9 +25,12 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
-#include "umnicd/hosts/spawn.h"
-#include "umnicd/hosts/outbox.h"
+#include "umnicd/dev/device.h"
 #include "umnicd/hosts/host_int.h"
+#include "umnicd/hosts/hostproc.h"
+#include "umnicd/hosts/outbox.h"
+#include "umnicd/hosts/spawn.h"
+#include "umnicd/io/reflector.h"
 #include "umnicd/umnicd.h"
 
 /* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */

@@ -7,8 +7,8 @@
  * what the socket does not take waits for EPOLLOUT, up to a limit past which
  * the peer is given up on (it stopped reading).
  */
-#ifndef UMNIC_HOST_OUTBOX_H
-#define UMNIC_HOST_OUTBOX_H
+#ifndef UMNIC_UMNICD_OUTBOX_H
+#define UMNIC_UMNICD_OUTBOX_H
 
 #include <stdbool.h>
 #include <stddef.h>

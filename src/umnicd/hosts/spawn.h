@@ -7,8 +7,8 @@
  * directory only root may enter (a clone in /root) works as well as one in
  * /usr.
  */
-#ifndef UMNIC_HOST_SPAWN_H
-#define UMNIC_HOST_SPAWN_H
+#ifndef UMNIC_UMNICD_SPAWN_H
+#define UMNIC_UMNICD_SPAWN_H
 
 #include <limits.h>
 #include <stdbool.h>

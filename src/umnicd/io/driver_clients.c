@@ -28,6 +28,8 @@
 #include "common/chan.h"
 #include "common/ioproto.h"
 #include "common/log.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/io/iotab.h"
 #include "umnicd/io/reflector_int.h"
 #include "umnicd/umnicd.h"

@@ -6,8 +6,8 @@
  * one client does costs in proportion to its own requests, never to the
  * size of umnicd's tables or to what other clients hold.
  */
-#ifndef UMNIC_HOST_IOTAB_H
-#define UMNIC_HOST_IOTAB_H
+#ifndef UMNIC_UMNICD_IOTAB_H
+#define UMNIC_UMNICD_IOTAB_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -26,6 +26,8 @@
 
 #include "common/ioproto.h"
 #include "common/log.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/io/names.h"
 #include "umnicd/umnicd.h"
 
 #define NAMES_MAX (sizeof(((struct device *)0)->names) / sizeof(((struct device *)0)->names[0]))

@@ -6,8 +6,8 @@
  * here to the driver's host, and every completion comes back through here,
  * where the rules are applied once (docs/io-requests.md).
  */
-#ifndef UMNIC_HOST_REFLECTOR_H
-#define UMNIC_HOST_REFLECTOR_H
+#ifndef UMNIC_UMNICD_REFLECTOR_H
+#define UMNIC_UMNICD_REFLECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -18,6 +18,8 @@
 #include <ntstatus.h>
 
 #include "common/ioproto.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/io/iotab.h"
 #include "umnicd/umnicd.h"
 #include "umnicd/users.h"

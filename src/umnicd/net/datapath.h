@@ -3,8 +3,8 @@
  * The OS side of an adapter's packet queues in umnicd: one thread per
  * adapter moves frames between the TAP fd and the shared rings.
  */
-#ifndef UMNIC_HOST_DATAPATH_H
-#define UMNIC_HOST_DATAPATH_H
+#ifndef UMNIC_UMNICD_DATAPATH_H
+#define UMNIC_UMNICD_DATAPATH_H
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -5,8 +5,8 @@
  * without a driver. Indices are free-running 32-bit counters; only their
  * differences matter, so every check holds across wrap-around.
  */
-#ifndef UMNIC_HOST_DP_VALIDATE_H
-#define UMNIC_HOST_DP_VALIDATE_H
+#ifndef UMNIC_UMNICD_DP_VALIDATE_H
+#define UMNIC_UMNICD_DP_VALIDATE_H
 
 #include <stdbool.h>
 #include <stddef.h>

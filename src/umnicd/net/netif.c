@@ -12,6 +12,9 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
+#include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
+#include "umnicd/net/netif.h"
 #include "umnicd/net/tap.h"
 #include "umnicd/umnicd.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef UMNIC_HOST_TAP_H
-#define UMNIC_HOST_TAP_H
+#ifndef UMNIC_UMNICD_TAP_H
+#define UMNIC_UMNICD_TAP_H
 
 #include <net/if.h>
 #include <stdbool.h>

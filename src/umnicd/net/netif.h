@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OS side of a NetAdapterCx adapter (netif.c): checking the capabilities
+ * the driver declares at NetAdapterStart, the TAP interface, the queues and
+ * the datapath thread, the receive filter and link state.
+ */
+#ifndef UMNIC_UMNICD_NET_NETIF_H
+#define UMNIC_UMNICD_NET_NETIF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/proto.h"
+
+struct device;
+
+int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
+void adapter_create_queues(struct device *dev);
+void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
+void adapter_stop_datapath(struct device *dev);
+void adapter_sync_filter(struct device *dev);
+void adapter_teardown(struct device *dev);
+
+#endif
