@@ -2,11 +2,13 @@
 /*
  * The driver host's side of the conversation with umnicd, the same for a
  * umnic-host process and for an in-host driver running on umnicd's own
- * threads: one end of a SOCK_SEQPACKET socketpair, over which everything
- * else (queue memory, eventfds, I/O requests) arrives.
+ * threads: what each message from umnicd means, and what the runtime tells
+ * umnicd (adapter start, link state, failures, logs, traces). The bytes
+ * travel over transport.c: one end of a SOCK_SEQPACKET socketpair, over
+ * which everything else (queue memory, eventfds, I/O requests) arrives.
  *
- * The reading thread only reads the socket: replies go to whoever waits for
- * them, I/O goes to the runtime, and PnP requests go to the PnP thread, which
+ * The reading worker only routes: replies go to whoever waits for them, I/O
+ * goes to the runtime (io.c), and PnP requests go to the PnP thread, which
  * runs them one at a time (driver callbacks may call back into umnicd
  * synchronously from there).
  */
@@ -25,11 +27,11 @@
 #include "common/proto.h"
 #include "drvhost/io.h"
 #include "drvhost/hostloop.h"
+#include "drvhost/transport.h"
 #include "runtime/io/io.h"
 #include "runtime/wdf/irql.h"
 #include "runtime/rt.h"
 
-static int sock = -1;
 static _Atomic uint64_t next_seq = 1;
 
 /* Requests from umnicd waiting for the PnP thread. */
@@ -56,7 +58,7 @@ static struct {
 
 static void send_msg(const void *m, size_t len)
 {
-	int r = host_io_send(m, len);
+	int r = transport_send(m, len);
 
 	if (r < 0 && r != -EPIPE)
 		umn_log(UMN_LOG_ERR, "send: %s", strerror(-r));
@@ -144,13 +146,6 @@ static const struct umn_rt_ops host_ops = {
 	.trace = ops_trace,
 };
 
-static void close_all(const int *fds, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
 static void handle(struct work *w)
 {
 	const struct umn_msg_hdr *h = (const void *)w->msg;
@@ -218,7 +213,7 @@ static void handle(struct work *w)
 		snprintf(err, sizeof(err), "unknown request type %u", h->type);
 		break;
 	}
-	close_all(w->fds, w->nfds);
+	transport_close_fds(w->fds, w->nfds);
 	send_reply(h->seq, st, err);
 }
 
@@ -254,12 +249,11 @@ static void log_sink(int level, const char *line, void *userdata)
 
 void umn_hostloop_init(int fd, bool kernel_mode)
 {
-	sock = fd;
 	umn_log_set_sink(log_sink, NULL);
 	umn_rt.ops = &host_ops;
 	umn_rt.user_mode = !kernel_mode;
 	umn_runtime_set_kernel_mode(kernel_mode);
-	host_io_init(sock);
+	host_io_init(fd);
 }
 
 void umn_hostloop_report(int level, const char *text)
@@ -273,7 +267,7 @@ static void queue_for_pnp(const unsigned char *buf, size_t n, const int *fds, un
 	struct work *w = malloc(sizeof(*w) + n);
 
 	if (!w) {
-		close_all(fds, nfds);
+		transport_close_fds(fds, nfds);
 		return;
 	}
 	w->next = NULL;
@@ -333,7 +327,7 @@ static void on_message(unsigned char *buf, size_t n, int *fds, unsigned nfds)
 		queue_for_pnp(buf, n, fds, nfds);
 		return;
 	}
-	close_all(fds, nfds);
+	transport_close_fds(fds, nfds);
 }
 
 /*
@@ -365,118 +359,16 @@ static void refuse_lost_fds(const unsigned char *buf)
 	}
 }
 
-/* Messages taken from the socket in one system call. */
-#define HOST_BATCH 16
-static struct umn_msg_batch batch;
-
-/* Up to max messages from umnicd's ring; -1 if the ring is broken. */
-static int ring_drain(struct umn_ring *rx, unsigned max)
-{
-	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
-	unsigned n;
-
-	for (n = 0; n < max; n++) {
-		ssize_t len = umn_ring_get(rx, buf, sizeof(buf));
-
-		if (len == 0)
-			break;
-		if (len < 0) {
-			umn_log(UMN_LOG_ERR, "umnicd's message ring is inconsistent");
-			return -1;
-		}
-		on_message(buf, (size_t)len, NULL, 0);
-	}
-	return n > INT_MAX ? INT_MAX : (int)n;
-}
-
-/* Messages from umnicd's ring handled per turn of the reading worker. */
-#define RING_BATCH 32
-
-/*
- * The runtime's reading worker: takes what umnicd put on the ring, and
- * waits on the socket only when the ring is empty (a kick wakes it); then
- * handles all of it, the ring's messages before the socket's.
- */
-static bool read_batch(void)
-{
-	struct umn_ring *rx = host_io_rx();
-	int flags = MSG_WAITFORONE, got, r;
-	unsigned counted = 0;
-
-	got = ring_drain(rx, RING_BATCH);
-	if (got < 0)
-		return false;
-	if (got) {
-		/* The socket only if umnicd says something waits there. */
-		if (!umn_ring_sock_due(rx))
-			return true;
-		flags = MSG_DONTWAIT;
-	} else if (umn_ring_spin(rx)) {
-		/*
-		 * Something came while it polled: on the ring, or else umnicd
-		 * counted a socket message, which the receive below waits for
-		 * (it may not have left umnicd yet).
-		 */
-		if (!umn_ring_empty(rx))
-			return true;
-	} else if (!umn_ring_sleep(rx)) {
-		umn_ring_awake(rx);
-		umn_ring_woke(rx);
-		return true;
-	}
-	r = umn_msg_recv_batch(sock, &batch, flags);
-	umn_ring_awake(rx);
-	if (r == -EINTR || r == -EAGAIN)
-		return true;
-	/* How long the wait was teaches the next poll (common/poll.h); a no-op after a batch. */
-	if (!got)
-		umn_ring_woke(rx);
-	if (r < 0) {
-		if (r != -ECONNRESET)
-			umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));
-		return false;
-	}
-	/* What umnicd put on the ring went before these. */
-	if (ring_drain(rx, UINT_MAX) < 0)
-		return false;
-	for (unsigned i = 0; i < batch.count; i++) {
-		struct umn_msg_in *m = &batch.msg[i];
-
-		if (m->len == 0 || m->len == -ECONNRESET)
-			return false;
-		if (m->len == -EMFILE) {
-			counted++;
-			refuse_lost_fds(m->buf);
-			continue;
-		}
-		if (m->len < 0) {
-			counted++; /* umnicd counted it */
-			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-m->len));
-			continue;
-		}
-		if (umn_chan_is_kick(m->buf, m->len)) {
-			close_all(m->fds, m->nfds);
-			continue;
-		}
-		if (umn_chan_transport(m->buf, m->len) == UMN_CHAN_MSG_OFFER) {
-			/* Counts itself; only what follows it is counted here. */
-			host_io_chan_offer(m->fds, m->nfds);
-			close_all(m->fds, m->nfds);
-			counted = 0;
-			continue;
-		}
-		counted++;
-		on_message(m->buf, (size_t)m->len, m->fds, m->nfds);
-	}
-	umn_ring_sock_seen(rx, counted);
-	return true;
-}
+static const struct transport_handlers handlers = {
+	.message = on_message,
+	.lost_fds = refuse_lost_fds,
+};
 
 int umn_hostloop_run(void)
 {
 	pthread_t pnp;
 
-	if (umn_msg_batch_init(&batch, HOST_BATCH, UMN_MSG_MAX)) {
+	if (transport_start(&handlers) < 0) {
 		umn_log(UMN_LOG_ERR, "no memory for the receive buffers");
 		return -1;
 	}
@@ -484,7 +376,7 @@ int umn_hostloop_run(void)
 		umn_log(UMN_LOG_ERR, "cannot start the PnP thread");
 		return -1;
 	}
-	umn_io_serve(read_batch);
+	umn_io_serve(transport_read_batch);
 	/* umnicd is gone: nothing more can reach the driver. */
 	pthread_mutex_lock(&lock);
 	closing = true;

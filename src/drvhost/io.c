@@ -5,8 +5,10 @@
  * completion goes back as IO_COMPLETE with the output bytes. The other way,
  * the driver's own sends to I/O targets go out as TARGET_SEND and come back
  * as TARGET_COMPLETE, with umnicd routing them like an application's.
+ * The bytes themselves travel over transport.c.
  */
 #include "drvhost/io.h"
+#include "drvhost/transport.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -57,7 +59,6 @@ struct open_wait {
 };
 
 static struct {
-	int sock;
 	pthread_mutex_t lock;
 	pthread_cond_t opened;
 	struct hio_table in;	/* requests umnicd delivered, by umnicd's id */
@@ -65,7 +66,7 @@ static struct {
 	struct open_wait *opens;
 	uint64_t next_open;
 	bool gone;		/* umnicd closed the socket */
-} io = { .sock = -1, .lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER };
+} io = { .lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER };
 
 /*
  * Linear probing from the id itself (ids are mostly sequential, so runs stay
@@ -156,154 +157,6 @@ static void release(struct hio *r)
 		free(r->out);
 }
 
-/*
- * Completions a worker made while running a batch it read wait here and
- * leave together (one sendmmsg) when it has run the batch: umnicd then
- * wakes once for them (umn_io_may_hold, ops->flush).
- */
-#define HOLD_MAX   16
-#define HOLD_BYTES (16 * 1024)
-
-/*
- * Everything this host sends umnicd passes held_lock, in one order: on the
- * channel's ring (common/chan.h) when it fits and nothing waits to go on
- * the socket before it, else on the socket after what is held. A kick
- * umnicd is owed for ring messages of a batch leaves with the batch.
- */
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct umn_msg_hold held;
-static struct umn_chan chan;	/* tx: held_lock; rx: the reading worker's */
-static bool kick_owed;
-
-/* Sends what is held (held_lock held); if umnicd is gone, its requests are gone with it. */
-static void held_send(void)
-{
-	if (held.n)
-		umn_ring_sock_sent(&chan.tx, umn_msg_hold_send(io.sock, &held, NULL));
-}
-
-static void kick(void)
-{
-	kick_owed = false;
-	if (umn_ring_kick_due(&chan.tx))
-		umn_chan_kick(io.sock);
-}
-
-/* On the ring if it can go there (held_lock held): true, with the kick sent or owed. */
-static bool ring_put(const void *m, size_t len)
-{
-	if (held.n || umn_ring_put(&chan.tx, m, len) < 0)
-		return false;
-	if (umn_io_may_hold())
-		kick_owed = true;
-	else
-		kick();
-	return true;
-}
-
-/* In order (held_lock held): on the ring if it can go there, else on the socket after what is held. */
-static int send_locked(const void *m, size_t len)
-{
-	if (ring_put(m, len))
-		return 0;
-	held_send();
-	return umn_ring_sock_send(&chan.tx, io.sock, m, len, NULL, 0);
-}
-
-int host_io_send(const void *m, size_t len)
-{
-	int r;
-
-	pthread_mutex_lock(&held_lock);
-	r = send_locked(m, len);
-	pthread_mutex_unlock(&held_lock);
-	return r;
-}
-
-static void on_flush(void)
-{
-	pthread_mutex_lock(&held_lock);
-	held_send();
-	if (kick_owed)
-		kick();
-	pthread_mutex_unlock(&held_lock);
-}
-
-static void fill_complete(struct umn_msg_io_complete *m, size_t total, uint64_t id, NTSTATUS status,
-			  uint64_t information, const void *data, uint32_t len)
-{
-	umn_msg_init(m, UMN_MSG_IO_COMPLETE, (uint32_t)total, 0);
-	m->id = id;
-	m->status = status;
-	m->information = information;
-	m->data_len = len;
-	if (len)
-		memcpy(m + 1, data, len);
-}
-
-static void send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
-			  uint32_t len)
-{
-	size_t total = sizeof(struct umn_msg_io_complete) + len;
-	struct umn_msg_io_complete *m = NULL;
-
-	pthread_mutex_lock(&held_lock);
-	if (total <= UMN_CHAN_REC_MAX && chan.tx.data && !held.n) {
-		_Alignas(8) unsigned char b[UMN_CHAN_REC_MAX];
-
-		fill_complete((void *)b, total, id, status, information, data, len);
-		if (ring_put(b, total))
-			goto out;
-	}
-	/* Held to leave with the batch's others (on_flush), built in place. */
-	if (umn_io_may_hold()) {
-		m = umn_msg_hold_reserve(&held, total);
-		if (!m) {
-			held_send();
-			m = umn_msg_hold_reserve(&held, total);
-		}
-		if (m) {
-			fill_complete(m, total, id, status, information, data, len);
-			umn_msg_hold_commit(&held, total, id);
-			goto out;
-		}
-	}
-	m = malloc(total);
-	if (m) {
-		fill_complete(m, total, id, status, information, data, len);
-		send_locked(m, total);
-		free(m);
-	}
-out:
-	pthread_mutex_unlock(&held_lock);
-}
-
-void host_io_chan_offer(const int *fds, unsigned nfds)
-{
-	struct umn_chan_msg ack = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack) };
-	int e;
-
-	pthread_mutex_lock(&held_lock);
-	if (nfds != 1 || chan.base) {
-		umn_log(UMN_LOG_WARN, "a message ring offer with %u descriptors%s; ignored", nfds,
-			chan.base ? " after the first" : "");
-	} else if ((e = umn_chan_attach(&chan, fds[0])) < 0) {
-		umn_log(UMN_LOG_WARN, "cannot map the message ring (%s); using the socket only",
-			strerror(-e));
-	} else {
-		umn_chan_ready(&chan);
-		umn_ring_sock_seen(&chan.rx, 1); /* the offer is the first message counted */
-		/* Not counted, and under held_lock: every message after it is. */
-		umn_msg_send(io.sock, &ack, sizeof(ack), NULL, 0);
-	}
-	pthread_mutex_unlock(&held_lock);
-}
-
-struct umn_ring *host_io_rx(void)
-{
-	return &chan.rx;
-}
-
 static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
 {
 	struct hio r;
@@ -323,7 +176,7 @@ static void on_complete(uint64_t id, NTSTATUS status, ULONG_PTR information)
 	/* Output that lives in a shared memfd is already where umnicd reads it. */
 	if (!r.out_mapped && r.out && (NT_SUCCESS(status) || status == STATUS_BUFFER_OVERFLOW))
 		len = (uint32_t)(information < r.out_len ? information : r.out_len);
-	send_complete(id, status, information, r.out, len);
+	transport_send_complete(id, status, information, r.out, len);
 	release(&r);
 }
 
@@ -346,7 +199,7 @@ static void call(void *m, size_t len, size_t id_off, struct open_wait *w)
 	w->next = io.opens;
 	io.opens = w;
 	pthread_mutex_unlock(&io.lock);
-	if (host_io_send(m, len) < 0) {
+	if (transport_send(m, len) < 0) {
 		w->done = true;
 		w->status = STATUS_DEVICE_REMOVED;
 	}
@@ -457,7 +310,7 @@ static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t c
 		free(m);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	e = host_io_send(m, total);
+	e = transport_send(m, total);
 	free(m);
 	if (e < 0) {
 		pthread_mutex_lock(&io.lock);
@@ -503,7 +356,7 @@ static void send_id_msg(uint32_t type, uint64_t id)
 
 	umn_msg_init(&m, type, sizeof(m), 0);
 	m.id = id;
-	host_io_send(&m, sizeof(m));
+	transport_send(&m, sizeof(m));
 }
 
 static void on_cancel_sent(struct umn_device *dev, uint64_t cookie)
@@ -566,14 +419,12 @@ static const struct umn_io_ops host_io_ops = {
 	.cancel_sent = on_cancel_sent,
 	.register_interface = on_register_interface,
 	.register_symlink = on_register_symlink,
-	.flush = on_flush,
+	.flush = transport_flush,
 };
 
 void host_io_init(int sock)
 {
-	io.sock = sock;
-	/* Without room to hold completions, each simply goes at once. */
-	(void)umn_msg_hold_init(&held, HOLD_MAX, HOLD_BYTES);
+	transport_init(sock);
 	umn_io_set_ops(&host_io_ops);
 }
 
@@ -597,7 +448,7 @@ void host_io_refuse(const void *msg, size_t len, int32_t status)
 	const struct umn_msg_io_request *m = msg;
 
 	if (len >= sizeof(*m))
-		send_complete(m->id, status, 0, NULL, 0);
+		transport_send_complete(m->id, status, 0, NULL, 0);
 }
 
 void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
@@ -620,12 +471,12 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 		}
 		memcpy(&id, (const unsigned char *)msg + offsetof(struct umn_msg_io_request, id),
 		       sizeof(id));
-		send_complete(id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
+		transport_send_complete(id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
 		return;
 	}
 	want = ((m->flags & UMN_IO_IN_MEMFD) != 0) + ((m->flags & UMN_IO_OUT_MEMFD) != 0);
 	if (nfds != want || len - sizeof(*m) != ((m->flags & UMN_IO_IN_INLINE) ? m->in_len : 0)) {
-		send_complete(m->id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
+		transport_send_complete(m->id, STATUS_INVALID_PARAMETER, 0, NULL, 0);
 		return;
 	}
 	tmp.id = m->id;
@@ -648,7 +499,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	}
 	if ((m->in_len && !tmp.in) || (m->out_len && !tmp.out)) {
 		release(&tmp);
-		send_complete(m->id, STATUS_INSUFFICIENT_RESOURCES, 0, NULL, 0);
+		transport_send_complete(m->id, STATUS_INSUFFICIENT_RESOURCES, 0, NULL, 0);
 		return;
 	}
 	pthread_mutex_lock(&io.lock);
@@ -658,7 +509,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	pthread_mutex_unlock(&io.lock);
 	if (!r) {
 		release(&tmp);
-		send_complete(m->id, STATUS_INSUFFICIENT_RESOURCES, 0, NULL, 0);
+		transport_send_complete(m->id, STATUS_INSUFFICIENT_RESOURCES, 0, NULL, 0);
 		return;
 	}
 	memcpy(name, m->file_name, sizeof(name));

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Connects the runtime's I/O entry points to umnicd's socket. */
+/* Connects the runtime's I/O entry points to umnicd over sock (transport.c). */
 void host_io_init(int sock);
 /* An IO_REQUEST or IO_CANCEL message (private copy) and the fds that came with it (taken). */
 void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds);
@@ -17,15 +17,6 @@ void host_io_target_opened(const void *msg, size_t len);
 /* umnicd's answer to a symbolic link or interface the driver created. */
 void host_io_name_registered(const void *msg, size_t len);
 void host_io_target_complete(const void *msg, size_t len);
-/*
- * Sends one message to umnicd (no descriptors): on the message ring when it
- * can, else on the socket, always in order. 0 or -errno.
- */
-int host_io_send(const void *msg, size_t len);
-/* umnicd's OFFER of a message ring and its fds (closed by the caller): maps it and acknowledges. */
-void host_io_chan_offer(const int *fds, unsigned nfds);
-/* The ring umnicd writes to this host (the reading worker's). */
-struct umn_ring *host_io_rx(void);
 /* umnicd went away: opens waiting for it fail. */
 void host_io_shutdown(void);
 
