@@ -29,10 +29,11 @@
 #include "drvhost/hostloop.h"
 #include "drvhost/transport.h"
 #include "runtime/io/io.h"
-#include "runtime/wdf/irql.h"
-#include "runtime/rt.h"
+#include "runtime/host.h"
 
 static _Atomic uint64_t next_seq = 1;
+
+char umn_host_sandbox[256];
 
 /* Requests from umnicd waiting for the PnP thread. */
 struct work {
@@ -112,7 +113,7 @@ static void ops_device_failed(struct umn_device *dev, NTSTATUS status, const cha
 	struct umn_msg_device_failed m;
 
 	umn_msg_init(&m, UMN_MSG_DEVICE_FAILED, sizeof(m), atomic_fetch_add(&next_seq, 1));
-	m.dev = dev ? dev->id : UINT32_MAX;
+	m.dev = dev ? umn_rt_device_id(dev) : UINT32_MAX;
 	m.status = status;
 	umn_strlcpy(m.text, text, sizeof(m.text));
 	send_msg(&m, sizeof(m));
@@ -123,7 +124,7 @@ static void ops_report(struct umn_device *dev, int level, const char *text)
 	struct umn_msg_log m;
 
 	umn_msg_init(&m, UMN_MSG_LOG, sizeof(m), atomic_fetch_add(&next_seq, 1));
-	m.dev = dev ? dev->id : UINT32_MAX;
+	m.dev = dev ? umn_rt_device_id(dev) : UINT32_MAX;
 	m.level = (uint32_t)level;
 	umn_strlcpy(m.text, text, sizeof(m.text));
 	send_msg(&m, sizeof(m));
@@ -161,7 +162,7 @@ static void handle(struct work *w)
 		umn_str_fix(m->service, sizeof(m->service));
 		st = umn_rt_load_driver(m->path, m->service, m->flags, err, sizeof(err));
 		if (NT_SUCCESS(st))
-			umn_strlcpy(err, umn_rt.sandbox[0] ? umn_rt.sandbox : "none", sizeof(err));
+			umn_strlcpy(err, umn_host_sandbox[0] ? umn_host_sandbox : "none", sizeof(err));
 		break;
 	}
 	case UMN_MSG_ADD_DEVICE: {
@@ -250,8 +251,7 @@ static void log_sink(int level, const char *line, void *userdata)
 void umn_hostloop_init(int fd, bool kernel_mode)
 {
 	umn_log_set_sink(log_sink, NULL);
-	umn_rt.ops = &host_ops;
-	umn_rt.user_mode = !kernel_mode;
+	umn_rt_set_host(&host_ops, !kernel_mode);
 	umn_runtime_set_kernel_mode(kernel_mode);
 	host_io_init(fd);
 }

@@ -9,6 +9,8 @@
 void umn_hostloop_init(int fd, bool kernel_mode);
 /* Serves umnicd until it closes the socket; returns then (0), or -1 if it could not start. */
 int umn_hostloop_run(void);
+/* What confines this host (the sandbox it entered), for `umnic status`; "" for none told. */
+extern char umn_host_sandbox[256];
 /* A line for `umnic status` about the host itself. */
 void umn_hostloop_report(int level, const char *text);
 

@@ -24,7 +24,7 @@
 #include "common/log.h"
 #include "common/proto.h"
 #include "runtime/io/io.h"
-#include "runtime/rt.h"
+#include "runtime/host.h"
 
 /* A power of two; outstanding requests beyond it are refused. */
 #define IO_SLOTS UMN_HOST_IO_SLOTS
@@ -229,7 +229,7 @@ static NTSTATUS register_name(struct umn_device *dev, uint32_t kind, const GUID 
 	if (strlen(name) >= sizeof(m.name))
 		return STATUS_OBJECT_NAME_INVALID;
 	umn_msg_init(&m, UMN_MSG_REGISTER_NAME, sizeof(m), 0);
-	m.dev = dev->id;
+	m.dev = umn_rt_device_id(dev);
 	m.kind = kind;
 	if (guid)
 		memcpy(m.guid, guid, sizeof(m.guid));
@@ -291,7 +291,7 @@ static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t c
 	m->file = target_file;
 	m->origin = d->origin;
 	m->offset = d->offset;
-	m->dev = dev ? dev->id : UINT32_MAX;
+	m->dev = dev ? umn_rt_device_id(dev) : UINT32_MAX;
 	m->target_dev = d->device;
 	m->major = d->major;
 	m->ioctl = d->ioctl;
@@ -381,7 +381,7 @@ static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t acces
 	if (strlen(name) >= sizeof(m.name))
 		return STATUS_OBJECT_NAME_INVALID;
 	umn_msg_init(&m, UMN_MSG_TARGET_OPEN, sizeof(m), 0);
-	m.dev = dev ? dev->id : UINT32_MAX;
+	m.dev = dev ? umn_rt_device_id(dev) : UINT32_MAX;
 	m.access = access;
 	umn_strlcpy(m.name, name, sizeof(m.name));
 	call(&m, sizeof(m), offsetof(struct umn_msg_target_open, id), &w);

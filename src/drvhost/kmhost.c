@@ -13,7 +13,7 @@
 
 #include "common/log.h"
 #include "drvhost/hostloop.h"
-#include "runtime/rt.h"
+#include "runtime/host.h"
 
 int umn_kmhost_start(int fd, char *err, size_t cap);
 
@@ -38,7 +38,7 @@ __attribute__((visibility("default"))) int umn_kmhost_start(int fd, char *err, s
 	}
 	umn_log_set_prefix("umnicd kernel-mode host");
 	umn_hostloop_init(fd, true);
-	umn_strlcpy(umn_rt.sandbox, "none: kernel mode, inside umnicd", sizeof(umn_rt.sandbox));
+	umn_strlcpy(umn_host_sandbox, "none: kernel mode, inside umnicd", sizeof(umn_host_sandbox));
 	e = pthread_create(&t, NULL, serve, NULL);
 	if (e) {
 		snprintf(err, cap, "cannot start its thread: %s", strerror(e));

@@ -19,7 +19,7 @@
 #include "common/proto.h"
 #include "drvhost/hostloop.h"
 #include "drvhost/sandbox.h"
-#include "runtime/rt.h"
+#include "runtime/host.h"
 
 static int sock = -1;
 
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	if (sandbox) {
 		char err[256];
-		if (sandbox_enter(driver_fd, driver_name, umn_rt.sandbox, sizeof(umn_rt.sandbox), err,
+		if (sandbox_enter(driver_fd, driver_name, umn_host_sandbox, sizeof(umn_host_sandbox), err,
 				  sizeof(err)) < 0) {
 			char line[300];
 			snprintf(line, sizeof(line), "cannot set up the sandbox: %s", err);

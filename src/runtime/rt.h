@@ -2,7 +2,9 @@
 /*
  * Internal state of libumnic-driver: the framework objects behind the
  * driver-visible handles and the hooks through which the runtime reaches the
- * OS side (umnicd over a socket for a user-mode host).
+ * OS side (umnicd over a socket for a user-mode host). For the runtime's own
+ * files and its white-box unit tests only; the driver host sees
+ * runtime/host.h.
  */
 #ifndef UMNIC_RUNTIME_RT_H
 #define UMNIC_RUNTIME_RT_H
@@ -17,6 +19,7 @@
 #include "common/devreg.h"
 #include "common/proto.h"
 #include "common/shm.h"
+#include "runtime/host.h"
 #include "runtime/wdf/object.h"
 
 #define UMN_MAX_QUEUES 1
@@ -46,19 +49,6 @@ struct umn_adapter;
 struct umn_pqueue;
 struct umn_offload;
 
-/* How the runtime reaches the OS side. Set once by the process that hosts the driver. */
-struct umn_rt_ops {
-	/* Synchronous: umnicd creates the interface. Returns an NTSTATUS; text explains a failure. */
-	NTSTATUS (*adapter_start)(struct umn_device *dev, const struct umn_msg_adapter_start *caps,
-				  char *text, size_t text_cap);
-	void (*link_state)(struct umn_device *dev, const struct umn_msg_link_state *ls);
-	void (*device_failed)(struct umn_device *dev, NTSTATUS status, const char *text);
-	/* A line worth showing in `umnic status` (errors and verifier violations). */
-	void (*report)(struct umn_device *dev, int level, const char *text);
-	/* A WPP trace message (wpp.c); NULL: traces go to the log. */
-	void (*trace)(struct umn_msg_trace *m);
-};
-
 struct umn_rt {
 	const struct umn_rt_ops *ops;
 	bool user_mode;		/* UMDF rules apply */
@@ -66,7 +56,6 @@ struct umn_rt {
 	struct umn_driver *driver;
 	void *preloaded;	/* the driver mapped before the sandbox closed, or NULL */
 	char preload_error[256];
-	char sandbox[256];	/* what confines this process, for status */
 	pthread_mutex_t lock;
 	struct umn_device *devices[UMN_MAX_DEVICES];
 };
@@ -225,21 +214,6 @@ struct umn_pqueue {
 	bool started;
 	struct umn_ec *ec;
 };
-
-/* Maps the driver binary now (before the sandbox forbids executable mappings). */
-void umn_rt_preload_driver(const char *path);
-
-/* Entry points the host process calls (one request at a time, on its PnP thread). */
-NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap);
-NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
-			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds, char *err,
-			   size_t cap);
-NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
-			     int os_efd, char *err, size_t cap);
-NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);
-NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
-NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count);
-NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap);
 
 struct umn_device *umn_rt_device(uint32_t id);
 

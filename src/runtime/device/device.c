@@ -153,6 +153,11 @@ VOID WdfDeviceSetFailed(WDFDEVICE Device, WDF_DEVICE_FAILED_ACTION FailedAction)
 		umn_rt.ops->device_failed(dev, STATUS_UNSUCCESSFUL, text);
 }
 
+uint32_t umn_rt_device_id(const struct umn_device *dev)
+{
+	return dev->id;
+}
+
 struct umn_device *umn_rt_device(uint32_t id)
 {
 	struct umn_device *dev = NULL;

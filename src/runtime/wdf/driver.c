@@ -11,6 +11,12 @@
 
 struct umn_rt umn_rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .user_mode = true };
 
+void umn_rt_set_host(const struct umn_rt_ops *ops, bool user_mode)
+{
+	umn_rt.ops = ops;
+	umn_rt.user_mode = user_mode;
+}
+
 /* What DriverEntry receives; drivers only pass it back to WdfDriverCreate. */
 struct _DRIVER_OBJECT {
 	uint32_t magic;
