@@ -27,6 +27,24 @@
 #define UMNIC_STATIC_ASSERT(e, m) _Static_assert(e, m)
 #endif
 
+/*
+ * The target macros the Microsoft compiler predefines, which Windows headers
+ * and libraries test to pick processor-specific code (_M_AMD64, _M_ARM64).
+ * _WIN64 (pointers are 64 bits) comes from the build flags, as in the WDK's
+ * own builds (pkg-config umnic-driver).
+ */
+#if defined(__x86_64__) && !defined(_M_AMD64)
+#define _M_AMD64 100
+#define _M_X64 100
+#elif defined(__aarch64__) && !defined(_M_ARM64)
+#define _M_ARM64 1
+#endif
+#if defined(__x86_64__) && !defined(_AMD64_)
+#define _AMD64_
+#elif defined(__aarch64__) && !defined(_ARM64_)
+#define _ARM64_
+#endif
+
 #ifndef VOID
 #define VOID void
 #endif
@@ -102,6 +120,10 @@
 #define NTHALAPI
 #define NTAPI_INLINE
 #define FASTCALL
+/* The Microsoft C++ library's calling-convention marker on its own members. */
+#ifndef __CLR_OR_THIS_CALL
+#define __CLR_OR_THIS_CALL
+#endif
 #define STDMETHODCALLTYPE
 #define CDECL
 #define __cdecl

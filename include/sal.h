@@ -251,6 +251,26 @@
 #define __drv_out(a)
 #define __drv_in(a)
 
+/* Annotations of validity, string lengths and error translation (WIL and the SDK use them). */
+#define _Pre_valid_
+#define _Pre_opt_valid_
+#define _In_count_(n)
+#define _In_reads_to_ptr_(p)
+#define _In_reads_to_ptr_opt_(p)
+#define _Inout_updates_z_(n)
+#define _Inout_updates_opt_z_(n)
+#define _Out_writes_to_ptr_(p)
+#define _Out_writes_to_ptr_opt_(p)
+#define _Outptr_result_maybenull_z_
+#define _Outptr_result_z_
+#define _Post_equals_last_error_
+#define _Ret_opt_bytecap_(n)
+#define _Ret_bytecap_(n)
+#define _String_length_(s)
+#define _Translates_Win32_to_HRESULT_(e)
+#define _Translates_NTSTATUS_to_HRESULT_(s)
+#define _Translates_last_error_to_HRESULT_
+
 #ifndef UMNIC_NO_SAL1
 /* SAL 1: the older spelling still found in driver sources. */
 #define __in

@@ -248,8 +248,102 @@ UMNIC_STRSAFE_PRINTF(StringCchPrintfW, WCHAR, 1, umnic_vprintf_w)
 UMNIC_STRSAFE_PRINTF(StringCbPrintfA, char, 1, umnic_vprintf_a)
 UMNIC_STRSAFE_PRINTF(StringCbPrintfW, WCHAR, sizeof(WCHAR), umnic_vprintf_w)
 
+/* ---- The Ex forms: where the text ends, what room is left, and what to do on failure ---- */
+typedef char *STRSAFE_LPSTR;
+typedef const char *STRSAFE_LPCSTR;
+typedef WCHAR *STRSAFE_LPWSTR;
+typedef const WCHAR *STRSAFE_LPCWSTR;
+#define STRSAFE_FILL_BYTE(x) ((unsigned long)(((x) & 0x000000FF) | STRSAFE_FILL_BEHIND_NULL))
+#define STRSAFE_IGNORE_NULLS 0x00000100
+#define STRSAFE_FILL_BEHIND_NULL 0x00000200
+#define STRSAFE_FILL_ON_FAILURE 0x00000400
+#define STRSAFE_NULL_ON_FAILURE 0x00000800
+#define STRSAFE_NO_TRUNCATION 0x00001000
+#define STRSAFE_VALID_FLAGS 0x00001FFF
+
+/*
+ * After an operation that returned r (0, 1 truncated, -1 bad argument) on
+ * d[cch]: applies the failure flags, then reports the end and the room
+ * left. FILL_ON_FAILURE fills the whole buffer with the fill byte and
+ * terminates it; NULL_ON_FAILURE (and NO_TRUNCATION for a truncation)
+ * leaves an empty string; FILL_BEHIND_NULL fills what follows the text.
+ */
+#define UMNIC_STRSAFE_EX_FINISH(T, d, cch, r, end, rem, flags)                          \
+	do {                                                                              \
+		size_t len_ = 0;                                                          \
+		if ((d) && (cch) && (cch) <= STRSAFE_MAX_CCH) {                           \
+			if ((r) && ((flags) & STRSAFE_FILL_ON_FAILURE)) {                 \
+				memset((d), (int)((flags) & 0xff), (cch) * sizeof(T));    \
+				(d)[(cch) - 1] = 0;                                       \
+			} else if ((r) < 0 && ((flags) & STRSAFE_NULL_ON_FAILURE)) {      \
+				(d)[0] = 0;                                               \
+			} else if ((r) > 0 &&                                             \
+				   ((flags) & (STRSAFE_NULL_ON_FAILURE | STRSAFE_NO_TRUNCATION))) { \
+				(d)[0] = 0;                                               \
+			}                                                                 \
+			while (len_ + 1 < (cch) && (d)[len_])                             \
+				len_++;                                                   \
+			if (((flags) & STRSAFE_FILL_BEHIND_NULL) && len_ + 1 < (cch))     \
+				memset((d) + len_ + 1, (int)((flags) & 0xff),             \
+				       ((cch) - len_ - 1) * sizeof(T));                   \
+			if (end)                                                          \
+				*(end) = (d) + len_;                                      \
+			if (rem)                                                          \
+				*(rem) = (cch) - len_;                                    \
+		}                                                                         \
+	} while (0)
+
+#define UMNIC_STRSAFE_EX(sfx, T, cpy, cat, vpr)                                                   \
+	FORCEINLINE HRESULT StringCchCopyNEx##sfx(T *d, size_t cch, const T *s, size_t n, T **end,  \
+						  size_t *rem, DWORD flags)                      \
+	{                                                                                         \
+		int r = (flags & ~(DWORD)STRSAFE_VALID_FLAGS) ? -1 : cpy(d, cch, s, n);           \
+		UMNIC_STRSAFE_EX_FINISH(T, d, cch, r, end, rem, flags);                           \
+		return umnic_hr(r);                                                               \
+	}                                                                                         \
+	FORCEINLINE HRESULT StringCchCopyEx##sfx(T *d, size_t cch, const T *s, T **end,             \
+						 size_t *rem, DWORD flags)                       \
+	{                                                                                         \
+		return StringCchCopyNEx##sfx(d, cch, s, SIZE_MAX, end, rem, flags);               \
+	}                                                                                         \
+	FORCEINLINE HRESULT StringCchCatEx##sfx(T *d, size_t cch, const T *s, T **end, size_t *rem, \
+						DWORD flags)                                     \
+	{                                                                                         \
+		int r = (flags & ~(DWORD)STRSAFE_VALID_FLAGS) ? -1 : cat(d, cch, s, SIZE_MAX);    \
+		UMNIC_STRSAFE_EX_FINISH(T, d, cch, r, end, rem, flags);                           \
+		return umnic_hr(r);                                                               \
+	}                                                                                         \
+	FORCEINLINE HRESULT StringCchVPrintfEx##sfx(T *d, size_t cch, T **end, size_t *rem,         \
+						    DWORD flags, const T *fmt, va_list ap)       \
+	{                                                                                         \
+		static const T empty_[1] = { 0 };                                                 \
+		int r;                                                                            \
+		if (!fmt && (flags & STRSAFE_IGNORE_NULLS))                                       \
+			fmt = empty_;                                                             \
+		r = (flags & ~(DWORD)STRSAFE_VALID_FLAGS) ? -1 : vpr(d, cch, fmt, ap);            \
+		UMNIC_STRSAFE_EX_FINISH(T, d, cch, r, end, rem, flags);                           \
+		return umnic_hr(r);                                                               \
+	}                                                                                         \
+	static inline __attribute__((unused)) HRESULT StringCchPrintfEx##sfx(                    \
+		T *d, size_t cch, T **end, size_t *rem, DWORD flags, const T *fmt, ...)           \
+	{                                                                                         \
+		va_list ap;                                                                       \
+		HRESULT hr;                                                                       \
+		va_start(ap, fmt);                                                                \
+		hr = StringCchVPrintfEx##sfx(d, cch, end, rem, flags, fmt, ap);                   \
+		va_end(ap);                                                                       \
+		return hr;                                                                        \
+	}
+UMNIC_STRSAFE_EX(A, char, umnic_cpy_a, umnic_cat_a, umnic_vprintf_a)
+UMNIC_STRSAFE_EX(W, WCHAR, umnic_cpy_w, umnic_cat_w, umnic_vprintf_w)
+
 #ifdef UNICODE
 #define StringCchCopy StringCchCopyW
+#define StringCchCopyEx StringCchCopyExW
+#define StringCchCopyNEx StringCchCopyNExW
+#define StringCchCatEx StringCchCatExW
+#define StringCchPrintfEx StringCchPrintfExW
+#define StringCchVPrintfEx StringCchVPrintfExW
 #define StringCbCopy StringCbCopyW
 #define StringCchCopyN StringCchCopyNW
 #define StringCbCopyN StringCbCopyNW
@@ -263,6 +357,11 @@ UMNIC_STRSAFE_PRINTF(StringCbPrintfW, WCHAR, sizeof(WCHAR), umnic_vprintf_w)
 #define StringCbVPrintf StringCbVPrintfW
 #else
 #define StringCchCopy StringCchCopyA
+#define StringCchCopyEx StringCchCopyExA
+#define StringCchCopyNEx StringCchCopyNExA
+#define StringCchCatEx StringCchCatExA
+#define StringCchPrintfEx StringCchPrintfExA
+#define StringCchVPrintfEx StringCchVPrintfExA
 #define StringCbCopy StringCbCopyA
 #define StringCchCopyN StringCchCopyNA
 #define StringCbCopyN StringCbCopyNA

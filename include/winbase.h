@@ -17,9 +17,13 @@
  */
 #ifndef UMNIC_WINBASE_H
 #define UMNIC_WINBASE_H
+/* The name Windows' own header guards itself with; libraries (WIL) test it. */
+#define _WINBASE_
 
+#include <stdarg.h>
 #include <ntdef.h>
 #include <winerror.h>
+#include <winnt.h>
 
 UMNIC_EXTERN_C_BEGIN
 
@@ -110,6 +114,13 @@ BOOL ResetEvent(HANDLE hEvent);
 /* Recursive, owned by a thread; released by its owner only (else ERROR_NOT_OWNER). */
 HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner, LPCWSTR lpName);
 HANDLE CreateMutexA(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner, LPCSTR lpName);
+/* dwFlags: CREATE_MUTEX_INITIAL_OWNER. OpenMutex finds a mutex this process named. */
+HANDLE CreateMutexExW(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCWSTR lpName, DWORD dwFlags,
+		      DWORD dwDesiredAccess);
+HANDLE CreateMutexExA(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCSTR lpName, DWORD dwFlags,
+		      DWORD dwDesiredAccess);
+HANDLE OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+HANDLE OpenMutexA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
 BOOL ReleaseMutex(HANDLE hMutex);
 
 /* Past lMaximumCount, ReleaseSemaphore fails with ERROR_TOO_MANY_POSTS and changes nothing. */
@@ -117,6 +128,13 @@ HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lIniti
 			LONG lMaximumCount, LPCWSTR lpName);
 HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
 			LONG lMaximumCount, LPCSTR lpName);
+/* dwFlags is reserved (0). */
+HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+			  LONG lMaximumCount, LPCWSTR lpName, DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE CreateSemaphoreExA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+			  LONG lMaximumCount, LPCSTR lpName, DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+HANDLE OpenSemaphoreA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
 BOOL ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount);
 
 #ifdef UNICODE
@@ -124,13 +142,21 @@ BOOL ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCo
 #define CreateEventEx CreateEventExW
 #define OpenEvent OpenEventW
 #define CreateMutex CreateMutexW
+#define CreateMutexEx CreateMutexExW
+#define OpenMutex OpenMutexW
 #define CreateSemaphore CreateSemaphoreW
+#define CreateSemaphoreEx CreateSemaphoreExW
+#define OpenSemaphore OpenSemaphoreW
 #else
 #define CreateEvent CreateEventA
 #define CreateEventEx CreateEventExA
 #define OpenEvent OpenEventA
 #define CreateMutex CreateMutexA
+#define CreateMutexEx CreateMutexExA
+#define OpenMutex OpenMutexA
 #define CreateSemaphore CreateSemaphoreA
+#define CreateSemaphoreEx CreateSemaphoreExA
+#define OpenSemaphore OpenSemaphoreA
 #endif
 
 /* ---- Threads ------------------------------------------------------------------------------- */
@@ -278,6 +304,60 @@ LPVOID HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
 LPVOID HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes);
 BOOL HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
 SIZE_T HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+
+/* ---- Messages and local memory ------------------------------------------------------------ */
+#define FORMAT_MESSAGE_MAX_WIDTH_MASK 0x000000FF
+#define FORMAT_MESSAGE_ALLOCATE_BUFFER 0x00000100
+#define FORMAT_MESSAGE_IGNORE_INSERTS 0x00000200
+#define FORMAT_MESSAGE_FROM_STRING 0x00000400
+#define FORMAT_MESSAGE_FROM_HMODULE 0x00000800
+#define FORMAT_MESSAGE_FROM_SYSTEM 0x00001000
+#define FORMAT_MESSAGE_ARGUMENT_ARRAY 0x00002000
+/*
+ * FROM_SYSTEM: a one-line description of a Win32 error, of an HRESULT that
+ * carries one (FACILITY_WIN32) or of an NTSTATUS (or one carried with
+ * FACILITY_NT_BIT), in English whatever the language asked; a code umnic
+ * has no text for fails with ERROR_MR_MID_NOT_FOUND, as Windows does.
+ * FROM_STRING takes lpSource as the text, which needs IGNORE_INSERTS
+ * unless it has no %1-style inserts. ALLOCATE_BUFFER stores a LocalAlloc'ed
+ * buffer in *(LPWSTR *)lpBuffer. Returns the characters written, without
+ * the terminator; 0 with the last error set on failure.
+ */
+DWORD FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId, DWORD dwLanguageId,
+		     LPWSTR lpBuffer, DWORD nSize, va_list *Arguments);
+DWORD FormatMessageA(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId, DWORD dwLanguageId,
+		     LPSTR lpBuffer, DWORD nSize, va_list *Arguments);
+#ifdef UNICODE
+#define FormatMessage FormatMessageW
+#else
+#define FormatMessage FormatMessageA
+#endif
+#define LMEM_FIXED 0x0000
+#define LMEM_ZEROINIT 0x0040
+#define LPTR (LMEM_FIXED | LMEM_ZEROINIT)
+/* Fixed blocks from the process heap; LocalFree gives NULL on success. */
+HLOCAL LocalAlloc(UINT uFlags, SIZE_T uBytes);
+HLOCAL LocalFree(HLOCAL hMem);
+/*
+ * Closers for objects a driver cannot get here (no VirtualAlloc or file
+ * mappings; the sandbox has no file search, change notifications, SIDs or
+ * private namespaces): declared so
+ * that code wrapping them compiles; they fail with ERROR_INVALID_HANDLE
+ * (ERROR_INVALID_ADDRESS for memory; FreeSid returns its argument, its
+ * failure value).
+ */
+#define PRIVATE_NAMESPACE_FLAG_DESTROY 0x00000001
+#define MEM_COMMIT 0x00001000
+#define MEM_RESERVE 0x00002000
+#define MEM_DECOMMIT 0x00004000
+#define MEM_RELEASE 0x00008000
+BOOL VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL UnmapViewOfFile(LPCVOID lpBaseAddress);
+BOOL FindClose(HANDLE hFindFile);
+BOOL FindCloseChangeNotification(HANDLE hChangeHandle);
+PVOID FreeSid(PSID pSid);
+VOID DeleteBoundaryDescriptor(HANDLE BoundaryDescriptor);
+BOOLEAN ClosePrivateNamespace(HANDLE Handle, ULONG Flags);
 
 UMNIC_EXTERN_C_END
 

@@ -451,6 +451,44 @@ HANDLE CreateMutexA(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner,
 	return create_mutex(bInitialOwner, NULL, lpName);
 }
 
+HANDLE CreateMutexExW(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCWSTR lpName, DWORD dwFlags,
+		      DWORD dwDesiredAccess)
+{
+	(void)lpMutexAttributes;
+	(void)dwDesiredAccess;
+	if (dwFlags & ~(DWORD)CREATE_MUTEX_INITIAL_OWNER) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	return create_mutex(!!(dwFlags & CREATE_MUTEX_INITIAL_OWNER), lpName, NULL);
+}
+
+HANDLE CreateMutexExA(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCSTR lpName, DWORD dwFlags,
+		      DWORD dwDesiredAccess)
+{
+	(void)lpMutexAttributes;
+	(void)dwDesiredAccess;
+	if (dwFlags & ~(DWORD)CREATE_MUTEX_INITIAL_OWNER) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	return create_mutex(!!(dwFlags & CREATE_MUTEX_INITIAL_OWNER), NULL, lpName);
+}
+
+HANDLE OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+{
+	(void)dwDesiredAccess;
+	(void)bInheritHandle;
+	return open_named(W32_MUTEX, lpName ? utf8_from_wide(lpName) : NULL);
+}
+
+HANDLE OpenMutexA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName)
+{
+	(void)dwDesiredAccess;
+	(void)bInheritHandle;
+	return open_named(W32_MUTEX, lpName ? strdup(lpName) : NULL);
+}
+
 BOOL ReleaseMutex(HANDLE hMutex)
 {
 	struct w32_obj *o;
@@ -497,6 +535,45 @@ HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lIniti
 {
 	(void)lpSemaphoreAttributes;
 	return create_semaphore(lInitialCount, lMaximumCount, NULL, lpName);
+}
+
+/* dwFlags is reserved and must be 0. */
+HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+			  LONG lMaximumCount, LPCWSTR lpName, DWORD dwFlags, DWORD dwDesiredAccess)
+{
+	(void)lpSemaphoreAttributes;
+	(void)dwDesiredAccess;
+	if (dwFlags) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	return create_semaphore(lInitialCount, lMaximumCount, lpName, NULL);
+}
+
+HANDLE CreateSemaphoreExA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+			  LONG lMaximumCount, LPCSTR lpName, DWORD dwFlags, DWORD dwDesiredAccess)
+{
+	(void)lpSemaphoreAttributes;
+	(void)dwDesiredAccess;
+	if (dwFlags) {
+		last_error = ERROR_INVALID_PARAMETER;
+		return NULL;
+	}
+	return create_semaphore(lInitialCount, lMaximumCount, NULL, lpName);
+}
+
+HANDLE OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName)
+{
+	(void)dwDesiredAccess;
+	(void)bInheritHandle;
+	return open_named(W32_SEMAPHORE, lpName ? utf8_from_wide(lpName) : NULL);
+}
+
+HANDLE OpenSemaphoreA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName)
+{
+	(void)dwDesiredAccess;
+	(void)bInheritHandle;
+	return open_named(W32_SEMAPHORE, lpName ? strdup(lpName) : NULL);
 }
 
 BOOL ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount)
