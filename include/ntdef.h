@@ -200,7 +200,7 @@ typedef const WCHAR *PCWSTR, *LPCWSTR;
 typedef LONG NTSTATUS;
 typedef NTSTATUS *PNTSTATUS;
 typedef void *HANDLE;
-typedef HANDLE *PHANDLE;
+typedef HANDLE *PHANDLE, *LPHANDLE;
 typedef ULONG ACCESS_MASK;
 typedef ACCESS_MASK *PACCESS_MASK;
 typedef UCHAR KIRQL;

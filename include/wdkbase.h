@@ -308,6 +308,11 @@ FORCEINLINE BOOLEAN _BitScanReverse64(ULONG *Index, ULONG64 Mask)
 }
 #endif
 
+#define BitScanForward _BitScanForward
+#define BitScanReverse _BitScanReverse
+#define BitScanForward64 _BitScanForward64
+#define BitScanReverse64 _BitScanReverse64
+
 #define PopulationCount64(v) ((ULONG)__builtin_popcountll(v))
 #define RtlNumberOfSetBitsUlongPtr(v) ((ULONG)__builtin_popcountll(v))
 

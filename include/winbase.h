@@ -78,6 +78,16 @@ DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWait
 
 /* Ends this handle; the object goes when its last handle closes (and a thread when it ends). */
 BOOL CloseHandle(HANDLE hObject);
+/*
+ * A second handle to the same object, within this process (both process
+ * handles GetCurrentProcess(), else ERROR_INVALID_PARAMETER); a thread's
+ * pseudo handle gives a real one. Access masks are not checked.
+ */
+#define DUPLICATE_CLOSE_SOURCE 0x00000001
+#define DUPLICATE_SAME_ACCESS 0x00000002
+BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+		     HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle, DWORD dwDesiredAccess,
+		     BOOL bInheritHandle, DWORD dwOptions);
 
 /* ---- Events, mutexes, semaphores ------------------------------------------------------------ */
 

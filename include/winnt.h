@@ -204,6 +204,16 @@ UMNIC_EXTERN_C_END
 
 #ifdef __cplusplus
 /*
+ * std::nothrow_t is defined (<new>, which <sal.h> includes in C++):
+ * __NOTHROW_T_DEFINED is the marker the Microsoft library sets for it, and
+ * libraries (WIL's make_unique_nothrow) test that marker.
+ */
+#include <new>
+#ifndef __NOTHROW_T_DEFINED
+#define __NOTHROW_T_DEFINED
+#endif
+
+/*
  * WIL checks at compile time that an HRESULT, an NTSTATUS or a Win32 error
  * is a "long", the type Windows (LLP64) gives them. On Linux (LP64) a long
  * is 64 bits, so these are 32-bit ints here, as the Windows ABI requires.

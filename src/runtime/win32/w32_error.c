@@ -385,6 +385,27 @@ BOOLEAN ClosePrivateNamespace(HANDLE Handle, ULONG Flags)
 	return FALSE;
 }
 
+PTP_WAIT CreateThreadpoolWait(PTP_WAIT_CALLBACK pfnwa, PVOID pv, PTP_CALLBACK_ENVIRON pcbe)
+{
+	(void)pfnwa, (void)pv, (void)pcbe;
+	SetLastError(ERROR_NOT_SUPPORTED);
+	return NULL;
+}
+
+PTP_WORK CreateThreadpoolWork(PTP_WORK_CALLBACK pfnwk, PVOID pv, PTP_CALLBACK_ENVIRON pcbe)
+{
+	(void)pfnwk, (void)pv, (void)pcbe;
+	SetLastError(ERROR_NOT_SUPPORTED);
+	return NULL;
+}
+
+PTP_TIMER CreateThreadpoolTimer(PTP_TIMER_CALLBACK pfnti, PVOID pv, PTP_CALLBACK_ENVIRON pcbe)
+{
+	(void)pfnti, (void)pv, (void)pcbe;
+	SetLastError(ERROR_NOT_SUPPORTED);
+	return NULL;
+}
+
 static void no_pool_object(const char *fn, const void *obj)
 {
 	if (obj)

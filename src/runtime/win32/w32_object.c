@@ -730,3 +730,33 @@ DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWait
 	(void)bAlertable;
 	return wait_objects(nCount, lpHandles, bWaitAll, dwMilliseconds);
 }
+
+/* Within this process only: both process handles must be GetCurrentProcess(). */
+BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+		     HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle, DWORD dwDesiredAccess,
+		     BOOL bInheritHandle, DWORD dwOptions)
+{
+	struct w32_obj *o;
+	HANDLE h;
+
+	(void)dwDesiredAccess;
+	(void)bInheritHandle;
+	if (hSourceProcessHandle != W32_PSEUDO_PROCESS || hTargetProcessHandle != W32_PSEUDO_PROCESS ||
+	    !lpTargetHandle || (dwOptions & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)))
+		return w32_fail(ERROR_INVALID_PARAMETER);
+	w32_lock();
+	o = w32_obj_get_locked(hSourceHandle);
+	if (!o) {
+		w32_unlock();
+		return FALSE;
+	}
+	h = w32_handle_add_locked(o);
+	w32_obj_put_locked(o);
+	w32_unlock();
+	if (!h)
+		return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+	*lpTargetHandle = h;
+	if (dwOptions & DUPLICATE_CLOSE_SOURCE)
+		CloseHandle(hSourceHandle);
+	return TRUE;
+}
