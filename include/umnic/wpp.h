@@ -12,6 +12,7 @@
 #define UMNIC_WPP_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,13 @@ void umn_wpp_trace(unsigned level, unsigned flagbit, const char *flagname, const
  */
 void umn_wpp_trace_prefixed(unsigned level, unsigned flagbit, const char *flagname,
 			    const char *func, const char *file, int line, const char *prefix, ...);
+/*
+ * A message format written as a wide literal (L"..."), which WPP accepts as
+ * well as a narrow one: the format as UTF-8, in a buffer of the calling
+ * thread that the next call reuses. Its conversions keep WPP's meaning (%s
+ * narrow, %S and %ws wide).
+ */
+const char *umn_wpp_wide_format(const wchar_t *fmt);
 void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, const char *func,
 		    const char *file, int line, const char *fmt, va_list ap);
 
@@ -62,6 +70,25 @@ extern const struct umn_wpp_control umn_wpp_control_all;
 
 #ifdef __cplusplus
 }
+
+/* The message format as the runtime takes it, whichever width it was written in. */
+static inline const char *umn_wpp_format(const char *fmt)
+{
+	return fmt;
+}
+static inline const char *umn_wpp_format(const wchar_t *fmt)
+{
+	return umn_wpp_wide_format(fmt);
+}
+#define UMN_WPP_FORMAT(fmt) umn_wpp_format(fmt)
+#else
+static inline const char *umn_wpp_narrow_format(const char *fmt)
+{
+	return fmt;
+}
+#define UMN_WPP_FORMAT(fmt)                                                                   \
+	_Generic((fmt), wchar_t *: umn_wpp_wide_format, const wchar_t *: umn_wpp_wide_format, \
+		 default: umn_wpp_narrow_format)(fmt)
 #endif
 
 #endif

@@ -30,6 +30,9 @@ t_contains "an unknown status in hex, %!FUNC! mid-text" "$all" \
 t_contains "the Windows printf rules (%d %u %I64d %x %ws %S %s %c %%)" "$all" \
 	"INFORMATION TRACE_QUEUE EvtIoDeviceControl: call 1: values -7 4000000000 -5000000000 0xbeef wide Wide2 narrow z%"
 t_contains "verbose" "$all" "VERBOSE TRACE_DRIVER EvtIoDeviceControl: call 1: verbose"
+t_contains "a wide format (L\"...\") in C++, whole" "$all" \
+	"INFORMATION TRACE_QUEUE EvtIoDeviceControl: call 1: wide format, narrow argument"
+t_contains "a wide format (L\"...\") in C, whole" "$all" "DriverEntry: a wide format in C"
 t_contains "DoTraceMessage: no level, the flag" "$all" \
 	"NONE TRACE_QUEUE EvtIoDeviceControl: call 1: plain message"
 t_contains "the -func: trace function, with its fixed level" "$all" \

@@ -19,6 +19,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "runtime/rt.h"
 
 int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_default, va_list *argp);
@@ -265,6 +266,30 @@ static void trace(unsigned level, unsigned flagbit, const char *flagname, const 
 	else
 		umn_log(UMN_LOG_INFO, "trace %s %s %s: %s", level_name(m.level), m.flag, m.func,
 			m.text);
+}
+
+const char *umn_wpp_wide_format(const wchar_t *fmt)
+{
+	static _Thread_local char buf[sizeof(((struct umn_msg_trace *)0)->text)];
+	size_t n = 0;
+
+	if (!fmt)
+		return NULL;
+	for (; *fmt; fmt++) {
+		uint32_t cp = (uint32_t)*fmt;
+		unsigned char enc[4];
+		size_t k;
+
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			cp = 0xfffd; /* not a character: the replacement character */
+		k = utf8_encode(cp, enc);
+		if (n + k >= sizeof(buf))
+			break; /* the record could not hold more */
+		memcpy(buf + n, enc, k);
+		n += k;
+	}
+	buf[n] = 0;
+	return buf;
 }
 
 void umn_wpp_tracev(unsigned level, unsigned flagbit, const char *flagname, const char *func,

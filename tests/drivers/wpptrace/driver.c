@@ -82,6 +82,7 @@ EXTERN_C NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Regis
 #ifdef WPPT_BUILT_BY_PROJECT
 	TraceEvents(TRACE_LEVEL_INFORMATION, TRACE_DRIVER, "built from its project file");
 #endif
+	TraceEvents(TRACE_LEVEL_INFORMATION, TRACE_DRIVER, L"%!FUNC!: a wide format in C");
 	WDF_DRIVER_CONFIG_INIT(&config, EvtDeviceAdd);
 	config.EvtDriverUnload = EvtDriverUnload;
 	status = WdfDriverCreate(DriverObject, RegistryPath, WDF_NO_OBJECT_ATTRIBUTES, &config,

@@ -67,6 +67,8 @@ VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferL
 		    (LONG64)-5000000000LL, 0xbeefu, L"wide", L"Wide2", "narrow", 'z');
 	TraceEvents(TRACE_LEVEL_VERBOSE, TRACE_DRIVER, "call %u: verbose", g_calls);
 	DoTraceMessage(TRACE_QUEUE, "call %u: plain message", g_calls);
+	TraceEvents(TRACE_LEVEL_INFORMATION, TRACE_QUEUE, L"call %u: wide format, %s argument",
+		    g_calls, "narrow");
 	TraceWarn(TRACE_DRIVER, "call %u: custom function in %!FUNC!", g_calls);
 	TraceIfFailed(Lookup(g_calls), "call %u: lookup of %s", g_calls, "key");
 	TraceIfFailed(STATUS_SUCCESS, "call %u: a success is not traced", g_calls);
