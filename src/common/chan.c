@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The message channel of chan.h: creating and attaching its sealed memory,
+ * writing and reading records on the two rings, and the need-wakeup flags
+ * that decide when a writer must kick its reader through the socket. Each
+ * side writes only its own cells; every index is read once and checked
+ * against the ring's size before use, because the peer may be hostile.
+ */
 #include "common/chan.h"
 #include "common/clock.h"
 #include "common/proto.h"

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The bounded diagnostics list of diag.h: warnings and the first error of a
+ * parse, each formatted with file and line and cleaned of control
+ * characters before it is kept, so a hostile INF or registry file cannot
+ * forge what a person reads.
+ */
 #include "common/diag.h"
 
 #include <stdio.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * umnic's one logging path (log.h): lines go to a sink (stderr by default,
+ * umnicd's forwarder in a driver host), at most one line per message, with
+ * a level filter and a rate limiter that counts what it held back.
+ */
 #include "common/log.h"
 
 #include <stdio.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Logging for every umnic process: levels, a replaceable sink, and a rate
+ * limiter so a peer that makes umnicd log cannot fill the disk or hide
+ * other lines. Text is cut to one line, so a driver's string cannot forge
+ * log entries.
+ */
 #ifndef UMNIC_COMMON_LOG_H
 #define UMNIC_COMMON_LOG_H
 

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The adaptive polling window of poll.h: it grows back while waits end
+ * within it and halves when they do not, so polling only runs while it
+ * saves wake-ups, and stops when the machine is busy or the peer is slow.
+ */
 #include "common/poll.h"
 #include "common/clock.h"
 

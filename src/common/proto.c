@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The wire helpers every umnic peer uses on its SOCK_SEQPACKET sockets
+ * (proto.h): building a message header, sending and receiving one packet
+ * with its descriptors, batched receives (recvmmsg) and held sends
+ * (sendmmsg), with every received length and descriptor count checked
+ * before the message is handed on.
+ */
 #include "common/proto.h"
 
 #include <errno.h>

@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Computes where everything of a packet queue's shared memory lies (shm.h):
+ * the two cells on their own cache lines, the packet and fragment rings
+ * with the stride of their inline extensions, and the data buffers. umnicd
+ * and the runtime call the same function, so both sides agree on the layout
+ * without sending it.
+ */
 #include "common/shm.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The driver host's request bridge (io.c): I/O requests umnicd reflects to
+ * a user-mode driver enter the runtime's queues here, and their completions
+ * leave through the transport (transport.c).
+ */
 #ifndef UMNIC_DRVHOST_IO_H
 #define UMNIC_DRVHOST_IO_H
 

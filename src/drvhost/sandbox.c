@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The confinement a driver host applies to itself before it loads the
+ * driver (sandbox.h): an empty read-only root with only the driver binary,
+ * lowered rlimits, no capabilities, no_new_privs and the seccomp allowlist
+ * of the system calls the runtime needs.
+ */
 #include "drvhost/sandbox.h"
 
 #include <errno.h>

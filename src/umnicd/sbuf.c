@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The growing text buffer of sbuf.h, with the JSON string escaping every
+ * reply of umnicd uses, so a driver's or client's text cannot break the
+ * structure of a status or trace reply.
+ */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * umnicd's table of local users (users.h): what each uid holds, looked up
+ * by a small hash, with root and umnicd's own user marked privileged.
+ */
 #include "umnicd/users.h"
 
 #include <stdlib.h>

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The per-thread IRQL of irql.h: raising, lowering and the checks of
+ * in-host drivers' IRQL rules, which the verifier names when broken.
+ */
 #include "runtime/wdf/irql.h"
 
 #include "common/log.h"

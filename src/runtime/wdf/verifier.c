@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The names of the framework rules (verifier.h) and what a violation does:
+ * a log line naming the rule, and with verifier mode on, the driver stopped
+ * as a UMDF verifier bug check would stop it.
+ */
 #include "runtime/wdf/verifier.h"
 
 #include <stdarg.h>

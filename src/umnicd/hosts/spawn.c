@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Starts a driver host (spawn.h): clone into new namespaces, the uid and
+ * gid switch done with raw system calls (the child must not wait on a
+ * parent's lock), and execveat of the umnic-host descriptor umnicd opened
+ * once, with a pipe that tells how far the child got (exec, loader, main).
+ */
 #include "umnicd/hosts/spawn.h"
 
 #include "common/proto.h"

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The reflector's per-client request index (iotab.h): a chained hash keyed
+ * by (client, request id) with a random seed per table, so no client can
+ * choose ids that collide, and a lookup costs what the client itself holds.
+ */
 #include <stddef.h>
 #include <string.h>
 #include <sys/random.h>

@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The pure checks of dp_validate.h over what a driver returns on its rings:
+ * indices inside the range umnicd posted, fragments inside the returned
+ * range, lengths inside the buffer umnicd recorded. Each failure names the
+ * rule, and the datapath stops the queue on the first one.
+ */
 #include "umnicd/net/dp_validate.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The Linux side of an adapter (tap.h): creating the TAP interface in the
+ * device's network namespace, its MAC, MTU, carrier and flags, and reading
+ * its multicast list, all through descriptors umnicd keeps.
+ */
 #include "umnicd/net/tap.h"
 
 #include <errno.h>
