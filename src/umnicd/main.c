@@ -32,6 +32,7 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/reflector.h"
+#include "umnicd/net/rtnl.h"
 #include "umnicd/sdnotify.h"
 #include "umnicd/umnicd.h"
 
@@ -116,6 +117,7 @@ static unsigned on_tick(struct watch *w, uint32_t events)
 	now = umn_now_ns();
 	sdnotify_watchdog_tick(now);
 	dev_tick(now);
+	rtnl_tick(now);
 	poll_trial_tick();
 	freed = ctl_tick(now);
 	reflector_tick();
@@ -672,6 +674,7 @@ int main(int argc, char **argv)
 	backstop_arm(shutdown_start + SHUTDOWN_BACKSTOP_NS);
 	/* Devices stay installed (they are in the state directory); only this process's view goes. */
 	dev_shutdown_all(shutdown_start + SHUTDOWN_WAIT_NS);
+	rtnl_free_all();
 	reflector_shutdown();
 	close(D.w_listen.fd);
 	close(D.w_signal.fd);

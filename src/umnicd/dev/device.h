@@ -20,6 +20,7 @@
 #include "common/proto.h"
 #include "umnicd/inf/inf.h"
 #include "umnicd/net/datapath.h"
+#include "umnicd/net/rtnl.h"
 #include "umnicd/umnicd.h"
 
 enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED, DEV_RESTARTING };
@@ -49,7 +50,8 @@ struct device {
 	 */
 	bool has_tap;
 	int tap_fd;
-	int ns_sock;	/* a socket in the interface's namespace, for its flags and MTU */
+	int ns_sock;	/* a socket in the interface's namespace, for its MTU */
+	struct rtnl_link link;	/* its flags, MTU and multicast list, from rtnetlink events */
 	bool has_adapter;
 	struct umn_msg_adapter_start caps;	/* validated copy */
 	char ifname[IFNAMSIZ];
@@ -81,6 +83,7 @@ struct device {
 	unsigned mcast_acked_count;
 	pid_t filter_acked_pid;	/* in which driver host */
 	bool filter_inflight;
+	bool filter_again;	/* the interface changed while a request was in flight */
 
 	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface), names.c. */
 	struct {

@@ -666,8 +666,6 @@ void dev_tick(uint64_t now_ns)
 				dev->instance_id, (double)dev->restart_ns / 1e6);
 			dev->died_ns = 0;
 		}
-		if (dev->state == DEV_STARTED)
-			adapter_sync_filter(dev);
 		if (dev->state == DEV_STARTED && dev->dp_ready && dev->host) {
 			char why[DP_ERR_MAX];
 			if (dp_watchdog(&dev->dp, now_ns, why, sizeof(why)))

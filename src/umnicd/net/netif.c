@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The OS side of a NetAdapterCx adapter in umnicd: checking what the driver
- * declared, the TAP interface that stands for it, and the queues.
+ * declared, the TAP interface that stands for it, and the queues. What the
+ * OS changes on the interface (flags, multicast list) arrives as rtnetlink
+ * events (rtnl.c) and goes on to the driver from netif_on_link_event.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +17,11 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/net/netif.h"
+#include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap.h"
 #include "umnicd/umnicd.h"
+
+_Static_assert(RTNL_MCAST_MAX >= UMN_MCAST_MAX, "rtnl keeps every multicast address a driver may take");
 
 /* A stable locally administered unicast MAC for a driver that reports none. */
 static void default_mac(const struct device *dev, uint8_t mac[6])
@@ -31,6 +36,12 @@ static void default_mac(const struct device *dev, uint8_t mac[6])
 	mac[3] = (uint8_t)(h >> 16);
 	mac[4] = (uint8_t)(h >> 8);
 	mac[5] = (uint8_t)h;
+}
+
+/* rtnl.c's callback: the interface changed, or a batch of events named it. */
+static void link_event(struct rtnl_link *l, unsigned what, void *obj)
+{
+	netif_on_link_event(obj, l, what);
 }
 
 /*
@@ -126,6 +137,10 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 		}
 		dev->tap_fd = fd;
 		dev->has_tap = true;
+		r = rtnl_link_add(&dev->link, nspath, dev->ifindex, link_event, dev, err, cap);
+		if (r < 0)
+			umn_log(UMN_LOG_WARN, "%s: %s: changes to %s (promiscuous mode, multicast) will not reach the driver",
+				dev->instance_id, err, dev->ifname);
 		/* A name the kernel chose (umnic%d) is kept, so the device comes back under it. */
 		if (strcmp(dev->ifname_req, dev->ifname)) {
 			umn_strlcpy(dev->ifname_req, dev->ifname, sizeof(dev->ifname_req));
@@ -156,10 +171,12 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	watch_add(&dev->w_fail, dev->dp.fail_efd, dp_fail_event, dev);
 	dev->has_adapter = true;
 	dev->dp_ready = true;
-	/* A new driver knows no filter yet: the next tick sends the interface's (a replay after a crash). */
+	/* A new driver knows no filter yet: once started it gets the interface's (a replay after a crash). */
 	dev->filter_sent = UINT32_MAX;
 	dev->mcast_sent_count = 0;
 	dev->filter_inflight = false;
+	dev->filter_again = false;
+	rtnl_link_want_mcast(&dev->link, dev->caps.filter_flags != 0);
 	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x)", dev->instance_id,
 		dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4],
 		dev->mac[5]);
@@ -186,6 +203,8 @@ static void on_started(struct device *dev, int32_t st, const char *text)
 		return;
 	}
 	dev->state = DEV_STARTED;
+	/* The interface's flags and multicast list, as events left them: the replay after a restart. */
+	adapter_sync_filter(dev);
 	dev_settled(dev);
 }
 
@@ -269,6 +288,7 @@ void adapter_stop_datapath(struct device *dev)
 void adapter_teardown(struct device *dev)
 {
 	adapter_stop_datapath(dev);
+	rtnl_link_del(&dev->link);
 	if (dev->has_tap) {
 		close(dev->tap_fd);
 		close(dev->ns_sock);
@@ -288,12 +308,18 @@ void adapter_teardown(struct device *dev)
 
 static void on_filter_done(struct device *dev, int32_t st, const char *text)
 {
+	bool again = dev->filter_again;
+
 	(void)text;
 	dev->filter_inflight = false;
+	dev->filter_again = false;
 	if (st >= 0 && dev->host) {
 		dev->filter_acked = dev->filter_sent;
 		dev->mcast_acked_count = dev->mcast_sent_count;
 		dev->filter_acked_pid = dev->host->pid;
+		/* Changes while this one was with the driver: one request carries them all. */
+		if (again && dev->state == DEV_STARTED)
+			adapter_sync_filter(dev);
 	} else if (st < 0) {
 		/* The driver has no EvtSetReceiveFilter: nothing to replay either. */
 		dev->filter_acked = 0;
@@ -301,39 +327,57 @@ static void on_filter_done(struct device *dev, int32_t st, const char *text)
 	}
 }
 
+/*
+ * What the OS has set on the interface, as the last events said, goes to
+ * the driver's EvtSetReceiveFilter if it differs from what was sent. At
+ * most one request is with the driver: a change meanwhile is sent once it
+ * answers, so a flapping interface costs one request per round trip.
+ */
 void adapter_sync_filter(struct device *dev)
 {
 	struct umn_msg_rx_filter m;
-	char nspath[PATH_MAX];
-	unsigned ifflags;
+	const struct rtnl_link *l = &dev->link;
+	unsigned nmc, cap;
 	uint32_t want;
-	int nmc;
 
-	if (!dev->has_adapter || !dev->host || dev->filter_inflight || !dev->caps.filter_flags)
+	if (!dev->has_adapter || !dev->host || !dev->caps.filter_flags || !l->known)
 		return;
-	if (tap_get_flags(dev->ns_sock, dev->tap_fd, &ifflags) < 0)
+	if (dev->filter_inflight) {
+		dev->filter_again = true;
 		return;
-	dev_netns_path(dev, nspath, sizeof(nspath));
+	}
 	want = FILTER_DIRECTED | FILTER_MULTICAST | FILTER_BROADCAST;
-	if (ifflags & IFF_ALLMULTI)
+	if (l->flags & IFF_ALLMULTI)
 		want |= FILTER_ALL_MULTICAST;
-	if (ifflags & IFF_PROMISC)
+	if (l->flags & IFF_PROMISC)
 		want |= FILTER_PROMISCUOUS;
 	want &= dev->caps.filter_flags;
-	umn_msg_init(&m, UMN_MSG_SET_RX_FILTER, sizeof(m), 0);
-	nmc = tap_get_multicast(nspath[0] ? nspath : NULL, dev->tap_fd, m.mcast,
-				dev->caps.max_mcast < UMN_MCAST_MAX ? dev->caps.max_mcast : UMN_MCAST_MAX);
-	if (nmc < 0)
-		nmc = 0;
-	if (want == dev->filter_sent && (unsigned)nmc == dev->mcast_sent_count &&
-	    !memcmp(m.mcast, dev->mcast_sent, (size_t)nmc * 6))
+	cap = dev->caps.max_mcast < UMN_MCAST_MAX ? dev->caps.max_mcast : UMN_MCAST_MAX;
+	nmc = l->nmcast < cap ? l->nmcast : cap;
+	if (want == dev->filter_sent && nmc == dev->mcast_sent_count &&
+	    !memcmp(l->mcast, dev->mcast_sent, (size_t)nmc * 6))
 		return;
+	umn_msg_init(&m, UMN_MSG_SET_RX_FILTER, sizeof(m), 0);
 	m.dev = dev->id;
 	m.flags = want;
-	m.mcast_count = (uint32_t)nmc;
+	m.mcast_count = nmc;
+	memcpy(m.mcast, l->mcast, (size_t)nmc * 6);
 	dev->filter_sent = want;
-	dev->mcast_sent_count = (unsigned)nmc;
-	memcpy(dev->mcast_sent, m.mcast, (size_t)nmc * 6);
+	dev->mcast_sent_count = nmc;
+	memcpy(dev->mcast_sent, l->mcast, (size_t)nmc * 6);
 	dev->filter_inflight = true;
 	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_filter_done);
+}
+
+void netif_on_link_event(struct device *dev, const struct rtnl_link *l, unsigned what)
+{
+	(void)what;
+	if (l->gone)
+		umn_log(UMN_LOG_DEBUG, "%s: interface %s left its namespace", dev->instance_id, dev->ifname);
+	/*
+	 * Other state the OS sets on the interface is read here, on its event, not polled:
+	 * a feature change (NETDEV_FEAT_CHANGE) arrives as an RTM_NEWLINK too.
+	 */
+	if (dev->state == DEV_STARTED)
+		adapter_sync_filter(dev);
 }

@@ -13,12 +13,19 @@
 #include "common/proto.h"
 
 struct device;
+struct rtnl_link;
 
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
 void adapter_create_queues(struct device *dev);
 void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
 void adapter_stop_datapath(struct device *dev);
 void adapter_sync_filter(struct device *dev);
+/*
+ * The interface changed (RTNL_EV_* in what): the receive filter follows.
+ * State the OS sets on the interface is read here, on its event, rather
+ * than polled per tick.
+ */
+void netif_on_link_event(struct device *dev, const struct rtnl_link *l, unsigned what);
 void adapter_teardown(struct device *dev);
 
 #endif

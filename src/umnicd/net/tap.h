@@ -25,8 +25,6 @@ int tap_netns_socket(const char *netns_path);
 /* What the OS has set on the interface now (it may have changed it since creation). */
 int tap_get_mac(int tap_fd, uint8_t mac[6]);
 int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu);
-int tap_get_flags(int ns_sock, int tap_fd, unsigned *ret_flags);
-/* The interface's multicast addresses (at most cap); count or -1. */
-int tap_get_multicast(const char *netns_path, int tap_fd, uint8_t (*ret)[6], unsigned cap);
+/* Its flags and multicast list come from rtnetlink events instead (rtnl.h). */
 
 #endif
