@@ -31,28 +31,31 @@
 /* Datagrams read per wake-up: then the loop serves everyone else before the next batch. */
 #define RTNL_BATCH 64
 /* The receive buffer asked for; UMNIC_RTNL_RCVBUF overrides it (tests make it overrun). */
-#define RTNL_RCVBUF (1u << 20)
+#define RTNL_RCVBUF	     (1u << 20)
 #define RTNL_MCAST_PERIOD_NS 1000000000ull
+/* After events, the list is re-read at most this often: a flapping interface does not drive it. */
+#define RTNL_MCAST_EVENT_GAP_NS 100000000ull
 /* dev_mcast lists every interface of the namespace: read no more than this of it. */
 #define RTNL_MCAST_READ_MAX (1u << 20)
-#define NS_NAME_MAX 128
+#define NS_NAME_MAX	    128
 
 struct rtnl_ns {
 	struct rtnl_ns *next;
-	dev_t ns_dev;		/* which namespace: its nsfs inode */
+	dev_t ns_dev; /* which namespace: its nsfs inode */
 	ino_t ns_ino;
-	char name[NS_NAME_MAX];	/* for messages */
+	char name[NS_NAME_MAX]; /* for messages */
 	int nl;			/* -1: closed, the struct waits to be reused */
 	int mcast_fd;
 	struct watch w;
 	struct rtnl_link *links;
 	unsigned nlinks, nwant_mcast;
 	uint32_t seq;
-	uint64_t mcast_due_ns;
+	uint64_t mcast_due_ns;	/* the next re-read (rtnl_tick) */
+	uint64_t mcast_read_ns; /* the last one */
 	bool resync;		/* events were lost: a dump is due once the socket is drained */
 	bool dumping;		/* a dump is under way (one per socket at a time) */
 	uint32_t dump_seq;
-	uint64_t resync_after_ns;	/* a failed dump is tried again after this */
+	uint64_t resync_after_ns; /* a failed dump is tried again after this */
 	struct umn_log_limit overrun_log;
 	union {
 		struct nlmsghdr h;
@@ -80,7 +83,7 @@ static void request_link(struct rtnl_ns *ns, int ifindex)
 		struct nlmsghdr h;
 		struct ifinfomsg i;
 	} req;
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
 
 	memset(&req, 0, sizeof(req));
 	req.h.nlmsg_len = sizeof(req);
@@ -94,7 +97,8 @@ static void request_link(struct rtnl_ns *ns, int ifindex)
 	 * or one came and the dump it asks for waits until the socket is drained.
 	 */
 	if (sendto(ns->nl, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		umn_log(UMN_LOG_WARN, "rtnetlink in %s: asking for interface %d: %m", ns->name, ifindex);
+		umn_log(UMN_LOG_WARN, "rtnetlink in %s: asking for interface %d: %m", ns->name,
+			ifindex);
 		ns->resync = true;
 	}
 }
@@ -112,7 +116,7 @@ static void resync(struct rtnl_ns *ns, bool drained)
 		struct nlmsghdr h;
 		struct ifinfomsg i;
 	} req;
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
 	uint64_t now;
 
 	if (!ns->resync || !drained || ns->dumping || (now = umn_now_ns()) < ns->resync_after_ns)
@@ -124,7 +128,8 @@ static void resync(struct rtnl_ns *ns, bool drained)
 	req.h.nlmsg_seq = ns->dump_seq = ++ns->seq;
 	req.i.ifi_family = AF_UNSPEC;
 	if (sendto(ns->nl, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
-		umn_log(UMN_LOG_WARN, "rtnetlink in %s: asking for a dump of its interfaces: %m", ns->name);
+		umn_log(UMN_LOG_WARN, "rtnetlink in %s: asking for a dump of its interfaces: %m",
+			ns->name);
 		ns->resync_after_ns = now + 1000000000ull;
 		return;
 	}
@@ -152,11 +157,12 @@ static void mcast_line(struct rtnl_ns *ns, const char *line)
 	char *end;
 	long idx = strtol(line, &end, 10);
 
-	if (end == line || idx <= 0 || idx > INT32_MAX || !(l = find_link(ns, (int)idx)) || !l->want_mcast)
+	if (end == line || idx <= 0 || idx > INT32_MAX || !(l = find_link(ns, (int)idx)) ||
+	    !l->want_mcast)
 		return;
 	hex = strrchr(line, ' ');
 	if (!hex || strlen(++hex) != 12)
-		return;		/* not an Ethernet address */
+		return; /* not an Ethernet address */
 	for (int i = 0; i < 6; i++) {
 		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
@@ -178,6 +184,7 @@ static void read_mcast(struct rtnl_ns *ns)
 	size_t cap = sizeof(ns->buf.b) - 1, carry = 0;
 	off_t off = 0;
 
+	ns->mcast_read_ns = umn_now_ns();
 	for (struct rtnl_link *l = ns->links; l; l = l->next)
 		l->nscan = 0;
 	while (off < RTNL_MCAST_READ_MAX) {
@@ -187,8 +194,9 @@ static void read_mcast(struct rtnl_ns *ns)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			umn_log(UMN_LOG_WARN, "reading the multicast addresses of %s: %m", ns->name);
-			return;		/* the lists stay as they were */
+			umn_log(UMN_LOG_WARN, "reading the multicast addresses of %s: %m",
+				ns->name);
+			return; /* the lists stay as they were */
 		}
 		if (n == 0)
 			break;
@@ -199,7 +207,8 @@ static void read_mcast(struct rtnl_ns *ns)
 			*nl = '\0';
 			mcast_line(ns, line);
 		}
-		/* A partial line waits for the rest; one longer than the buffer is not a line of ours. */
+		/* A partial line waits for the rest; one longer than the buffer is not a line of
+		 * ours. */
 		carry = carry - (size_t)(line - b);
 		if (carry == cap)
 			carry = 0;
@@ -210,7 +219,8 @@ static void read_mcast(struct rtnl_ns *ns)
 		mcast_line(ns, b);
 	}
 	for (struct rtnl_link *l = ns->links; l; l = l->next) {
-		if (!l->want_mcast || (l->nscan == l->nmcast && !memcmp(l->scan, l->mcast, l->nscan * 6u)))
+		if (!l->want_mcast ||
+		    (l->nscan == l->nmcast && !memcmp(l->scan, l->mcast, l->nscan * 6u)))
 			continue;
 		memcpy(l->mcast, l->scan, l->nscan * 6u);
 		l->nmcast = l->nscan;
@@ -230,8 +240,11 @@ static void parse(struct rtnl_ns *ns, int len)
 		    h->nlmsg_seq == ns->dump_seq) {
 			ns->dumping = false;
 			if (h->nlmsg_type == NLMSG_ERROR) {
-				/* Tried again, but not in a loop: a second from now at the earliest. */
-				umn_log(UMN_LOG_WARN, "rtnetlink in %s: the dump of its interfaces failed", ns->name);
+				/* Tried again, but not in a loop: a second from now at the
+				 * earliest. */
+				umn_log(UMN_LOG_WARN,
+					"rtnetlink in %s: the dump of its interfaces failed",
+					ns->name);
 				ns->resync = true;
 				ns->resync_after_ns = umn_now_ns() + 1000000000ull;
 			}
@@ -239,7 +252,8 @@ static void parse(struct rtnl_ns *ns, int len)
 		}
 		if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
 		    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
-			continue;	/* an error to a single request: a dump or an RTM_DELLINK covers it */
+			continue; /* an error to a single request: a dump or an RTM_DELLINK covers
+				     it */
 		ifi = NLMSG_DATA(h);
 		l = find_link(ns, ifi->ifi_index);
 		if (!l)
@@ -283,7 +297,9 @@ static void overrun(struct rtnl_ns *ns)
 
 	ns->resync = true;
 	if (umn_log_limit_pass(&ns->overrun_log, umn_now_ns(), 1000000000ull, &held, NULL))
-		umn_log(UMN_LOG_INFO, "rtnetlink in %s: netlink overrun (events lost; %u more since the last message): its interfaces are asked for again",
+		umn_log(UMN_LOG_INFO,
+			"rtnetlink in %s: netlink overrun (events lost; %u more since the last "
+			"message): its interfaces are asked for again",
 			ns->name, held);
 }
 
@@ -311,8 +327,14 @@ static void ns_service(struct rtnl_ns *ns)
 	for (struct rtnl_link *l = ns->links; l; l = l->next)
 		if (l->pending && l->want_mcast)
 			link_event = true;
-	if (link_event)
-		read_mcast(ns);
+	if (link_event) {
+		uint64_t next = ns->mcast_read_ns + RTNL_MCAST_EVENT_GAP_NS;
+
+		if (umn_now_ns() >= next)
+			read_mcast(ns);
+		else if (ns->mcast_due_ns > next)
+			ns->mcast_due_ns = next; /* the tick after next reads it */
+	}
 	deliver(ns);
 }
 
@@ -326,7 +348,7 @@ static unsigned ns_readable(struct watch *w, uint32_t events)
 /* The socket and the dev_mcast descriptor, opened in the calling thread's namespace. */
 static int open_here(struct rtnl_ns *ns, char *err, size_t errcap)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
 	const char *env = getenv("UMNIC_RTNL_RCVBUF");
 	int rcvbuf = env ? atoi(env) : (int)RTNL_RCVBUF;
 
@@ -336,7 +358,8 @@ static int open_here(struct rtnl_ns *ns, char *err, size_t errcap)
 		return -errno;
 	}
 	/* Past rmem_max only with CAP_NET_ADMIN; a smaller buffer only overruns sooner. */
-	if (rcvbuf > 0 && setsockopt(ns->nl, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+	if (rcvbuf > 0 &&
+	    setsockopt(ns->nl, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		(void)setsockopt(ns->nl, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* /proc/thread-self/net is this thread's namespace now; the open file stays bound to it. */
 	ns->mcast_fd = open("/proc/thread-self/net/dev_mcast", O_RDONLY | O_CLOEXEC);
@@ -397,20 +420,22 @@ static struct rtnl_ns *ns_get(const char *path, char *err, size_t errcap)
 	ns->ns_ino = st.st_ino;
 	ns->nl = ns->mcast_fd = -1;
 	ns->resync = ns->dumping = false;
-	ns->mcast_due_ns = ns->resync_after_ns = 0;
+	ns->mcast_due_ns = ns->mcast_read_ns = ns->resync_after_ns = 0;
 	snprintf(ns->name, sizeof(ns->name), "%s", path && *path ? path : "umnicd's namespace");
 	if (path && *path) {
 		/* Once per namespace: this thread enters it, opens both, and comes back. */
 		self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 		if (self < 0 || setns(target, CLONE_NEWNET) < 0) {
-			snprintf(err, errcap, "entering network namespace %s: %s", path, strerror(errno));
+			snprintf(err, errcap, "entering network namespace %s: %s", path,
+				 strerror(errno));
 			r = -1;
 			goto out;
 		}
 	}
 	r = open_here(ns, err, errcap);
 	if (self >= 0 && setns(self, CLONE_NEWNET) < 0) {
-		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse. */
+		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse.
+		 */
 		umn_log(UMN_LOG_ERR, "returning to umnicd's network namespace: %m");
 		abort();
 	}
@@ -427,8 +452,8 @@ out:
 	return ns;
 }
 
-int rtnl_link_add(struct rtnl_link *l, const char *netns_path, int ifindex, rtnl_link_fn fn, void *obj,
-		  char *err, size_t errcap)
+int rtnl_link_add(struct rtnl_link *l, const char *netns_path, int ifindex, rtnl_link_fn fn,
+		  void *obj, char *err, size_t errcap)
 {
 	struct rtnl_ns *ns;
 

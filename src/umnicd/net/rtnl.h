@@ -19,8 +19,8 @@
 #define RTNL_MCAST_MAX 64
 
 /* What changed, the bits of a callback's what. */
-#define RTNL_EV_LINK  1u	/* an RTM_NEWLINK or RTM_DELLINK: flags, MTU, features, ... */
-#define RTNL_EV_MCAST 2u	/* its link-layer multicast list */
+#define RTNL_EV_LINK  1u /* an RTM_NEWLINK or RTM_DELLINK: flags, MTU, features, ... */
+#define RTNL_EV_MCAST 2u /* its link-layer multicast list */
 
 struct rtnl_ns;
 struct rtnl_link;
@@ -29,11 +29,11 @@ typedef void (*rtnl_link_fn)(struct rtnl_link *l, unsigned what, void *obj);
 
 /* One watched interface. The fields up to ifindex are the owner's to read. */
 struct rtnl_link {
-	bool known;		/* flags and mtu say what the kernel last reported */
-	bool gone;		/* RTM_DELLINK: it left the namespace or was deleted */
-	unsigned flags;		/* IFF_* as SIOCGIFFLAGS reports them */
+	bool known;	/* flags and mtu say what the kernel last reported */
+	bool gone;	/* RTM_DELLINK: it left the namespace or was deleted */
+	unsigned flags; /* IFF_* as SIOCGIFFLAGS reports them */
 	uint32_t mtu;
-	uint8_t mcast[RTNL_MCAST_MAX][6];	/* only while the owner wants them */
+	uint8_t mcast[RTNL_MCAST_MAX][6]; /* only while the owner wants them */
 	unsigned nmcast;
 
 	int ifindex;
@@ -42,8 +42,8 @@ struct rtnl_link {
 	void *obj;
 	struct rtnl_ns *ns;
 	struct rtnl_link *next;
-	unsigned pending;	/* RTNL_EV_* gathered for the end of the batch */
-	uint8_t scan[RTNL_MCAST_MAX][6];	/* the list being read */
+	unsigned pending;		 /* RTNL_EV_* gathered for the end of the batch */
+	uint8_t scan[RTNL_MCAST_MAX][6]; /* the list being read */
 	unsigned nscan;
 };
 
@@ -54,8 +54,8 @@ struct rtnl_link {
  * state at once, so a first callback follows. l may be uninitialised.
  * Returns 0 or a negative errno, err saying what failed.
  */
-int rtnl_link_add(struct rtnl_link *l, const char *netns_path, int ifindex, rtnl_link_fn fn, void *obj,
-		  char *err, size_t errcap);
+int rtnl_link_add(struct rtnl_link *l, const char *netns_path, int ifindex, rtnl_link_fn fn,
+		  void *obj, char *err, size_t errcap);
 /* Stops watching; accepts a link never added or already removed (zeroed memory). */
 void rtnl_link_del(struct rtnl_link *l);
 /*
