@@ -6,9 +6,10 @@
  * OffloadSet* callback with a NETOFFLOAD, which the driver reads with the
  * NetOffloadIs*Enabled queries (valid only during the callback).
  *
- * On Linux the active offloads follow the features negotiated on the TAP
- * interface (virtio-net header): umnicd does in software what the driver
- * does not offer.
+ * On Linux the active offloads follow the interface's features (ethtool -K):
+ * umnicd calls the callbacks once after NetAdapterStart with the initial
+ * set, then whenever it changes, and does in software what the driver does
+ * not offer or has not been asked to do.
  */
 #ifndef UMNIC_NETADAPTEROFFLOAD_H
 #define UMNIC_NETADAPTEROFFLOAD_H
@@ -172,6 +173,36 @@ BOOLEAN NetOffloadIsTcpRscIPv4Enabled(NETOFFLOAD Offload);
 BOOLEAN NetOffloadIsTcpRscIPv6Enabled(NETOFFLOAD Offload);
 /* NetAdapterCx 2.5 and later. */
 BOOLEAN NetOffloadIsUdpRscEnabled(NETOFFLOAD Offload);
+
+/* ---- IEEE 802.1Q priority and VLAN tags ------------------------------------------------------ */
+
+/*
+ * With these, the tag travels in the ms_packet_ieee8021q extension instead
+ * of the frame: on TX the hardware inserts it, on RX it strips it.
+ */
+typedef enum _NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS {
+	NetAdapterOffloadIeee8021PriorityTaggingFlag = 0x1,
+	NetAdapterOffloadIeee8021VlanTaggingFlag = 0x2,
+} NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS;
+
+DEFINE_ENUM_FLAG_OPERATORS(NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS)
+
+typedef struct _NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES {
+	ULONG Size;
+	NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS Flags;
+} NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES;
+
+FORCEINLINE void NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES_INIT(
+    NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *Ieee8021qCapabilities,
+    NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS Flags)
+{
+	__builtin_memset(Ieee8021qCapabilities, 0, sizeof(*Ieee8021qCapabilities));
+	Ieee8021qCapabilities->Size = sizeof(*Ieee8021qCapabilities);
+	Ieee8021qCapabilities->Flags = Flags;
+}
+
+void NetAdapterOffloadSetIeee8021qTagCapabilities(
+    NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *HardwareCapabilities);
 
 UMNIC_EXTERN_C_END
 

@@ -60,6 +60,7 @@ enum umn_msg_type {
 	UMN_MSG_TARGET_OPENED,	/* answers TARGET_OPEN */
 	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie */
 	UMN_MSG_NAME_REGISTERED, /* answers REGISTER_NAME */
+	UMN_MSG_SET_OFFLOAD,	/* struct umn_msg_offload: the offloads in force changed */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
@@ -166,6 +167,59 @@ struct umn_msg_trace {
 	char text[UMN_TRACE_TEXT];
 };
 
+/*
+ * Offloads, one bit each, in the words both sides use: what the driver can
+ * do (derived from its NetAdapterOffloadSet*Capabilities) and what is in
+ * force (what the interface asks for and the driver can do). The bits in
+ * force are what the NetOffloadIs*Enabled queries answer.
+ */
+enum {
+	UMN_OFL_TXCSUM_IPV4 = 1u << 0,
+	UMN_OFL_TXCSUM_TCP = 1u << 1,
+	UMN_OFL_TXCSUM_UDP = 1u << 2,
+	UMN_OFL_RXCSUM_IPV4 = 1u << 3,
+	UMN_OFL_RXCSUM_TCP = 1u << 4,
+	UMN_OFL_RXCSUM_UDP = 1u << 5,
+	UMN_OFL_LSO_IPV4 = 1u << 6,
+	UMN_OFL_LSO_IPV6 = 1u << 7,
+	UMN_OFL_USO_IPV4 = 1u << 8,
+	UMN_OFL_USO_IPV6 = 1u << 9,
+	UMN_OFL_RSC_TCP_IPV4 = 1u << 10,
+	UMN_OFL_RSC_TCP_IPV6 = 1u << 11,
+	UMN_OFL_RSC_UDP = 1u << 12,
+	UMN_OFL_IEEE8021Q = 1u << 13,
+};
+#define UMN_OFL_TXCSUM (UMN_OFL_TXCSUM_IPV4 | UMN_OFL_TXCSUM_TCP | UMN_OFL_TXCSUM_UDP)
+#define UMN_OFL_RXCSUM (UMN_OFL_RXCSUM_IPV4 | UMN_OFL_RXCSUM_TCP | UMN_OFL_RXCSUM_UDP)
+#define UMN_OFL_GSO (UMN_OFL_LSO_IPV4 | UMN_OFL_LSO_IPV6 | UMN_OFL_USO_IPV4 | UMN_OFL_USO_IPV6)
+#define UMN_OFL_RSC (UMN_OFL_RSC_TCP_IPV4 | UMN_OFL_RSC_TCP_IPV6 | UMN_OFL_RSC_UDP)
+#define UMN_OFL_ALL (UMN_OFL_TXCSUM | UMN_OFL_RXCSUM | UMN_OFL_GSO | UMN_OFL_RSC | UMN_OFL_IEEE8021Q)
+
+/* The driver's offload capabilities as declared (layer flags as in netadapteroffload.h). */
+struct umn_offload_caps {
+	uint32_t can;		/* UMN_OFL_* the driver can do */
+	uint8_t txcsum_l3;
+	uint8_t txcsum_l4;
+	uint8_t gso_l3;
+	uint8_t gso_l4;
+	uint8_t rsc_l3;
+	uint8_t rsc_l4;
+	uint8_t rsc_timestamp;
+	uint8_t ieee8021q;	/* NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS */
+	uint16_t txcsum_l3_limit;	/* 0: no limit */
+	uint16_t txcsum_l4_limit;
+	uint16_t gso_l4_limit;
+	uint16_t reserved;
+	uint32_t gso_max_size;	/* clamped to 32 bits */
+	uint32_t gso_min_segs;
+};
+
+struct umn_msg_offload {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t active;	/* UMN_OFL_* in force from now on */
+};
+
 /* What the driver declared before NetAdapterStart; umnicd checks every field. */
 struct umn_msg_adapter_start {
 	struct umn_msg_hdr h;
@@ -187,6 +241,7 @@ struct umn_msg_adapter_start {
 	uint32_t filter_flags;	/* supported NET_PACKET_FILTER_FLAGS */
 	uint32_t max_mcast;
 	uint32_t reserved;
+	struct umn_offload_caps offload;
 };
 
 struct umn_msg_link_state {

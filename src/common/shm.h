@@ -63,12 +63,19 @@ struct umn_drv_cell {
 _Static_assert(sizeof(struct umn_os_cell) == UMN_CACHELINE, "os cell is one cache line");
 _Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one cache line");
 
-/* Inline packet extensions every queue carries, at fixed offsets in each packet element. */
+/*
+ * Inline packet extensions every queue carries, at fixed offsets in each
+ * packet element (ElementStride includes them): ms_packet_checksum (1 byte),
+ * ms_packet_gso (4), ms_packet_rsc (4), ms_packet_ieee8021q (4),
+ * ms_packet_hash (8), ms_packet_rsc_timestamp (4). Static asserts in
+ * runtime/pqueue.c hold these against the extension types.
+ */
 #define UMN_PKT_EXT_CHECKSUM_OFF 12
 #define UMN_PKT_EXT_GSO_OFF 16
 #define UMN_PKT_EXT_RSC_OFF 20
 #define UMN_PKT_EXT_IEEE8021Q_OFF 24
 #define UMN_PKT_EXT_HASH_OFF 28
+#define UMN_PKT_EXT_RSC_TIMESTAMP_OFF 36
 #define UMN_PKT_STRIDE 40
 /* Fragment extensions: the virtual address of the fragment's buffer. */
 #define UMN_FRAG_EXT_VA_OFF 8

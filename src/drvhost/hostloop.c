@@ -210,6 +210,13 @@ static void handle(struct work *w)
 					  m->mcast_count);
 		break;
 	}
+	case UMN_MSG_SET_OFFLOAD: {
+		struct umn_msg_offload *m = (void *)w->msg;
+		if (w->len != sizeof(*m))
+			break;
+		st = umn_rt_set_offload(m->dev, m->active);
+		break;
+	}
 	default:
 		snprintf(err, sizeof(err), "unknown request type %u", h->type);
 		break;

@@ -63,6 +63,8 @@ NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int 
 NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count);
+/* umnicd set the offloads in force: the callbacks of the groups that changed run. */
+NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active);
 NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap);
 
 #endif

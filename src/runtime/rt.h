@@ -238,5 +238,8 @@ void umn_adapter_stop(struct umn_adapter *a);
 
 /* Which offload capability sets the driver advertised (offload.c); false if none. */
 bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits);
+/* The offload capabilities the driver advertised, as umnicd receives them (offload.c). */
+void umn_offload_fill_caps(const struct umn_adapter *a, struct umn_offload_caps *ret);
+
 
 #endif

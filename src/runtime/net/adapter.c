@@ -61,6 +61,7 @@ NTSTATUS umn_adapter_start(struct umn_adapter *a)
 		m.filter_flags = (uint32_t)a->filter_caps.SupportedPacketFilters;
 		m.max_mcast = clamp_size(a->filter_caps.MaximumMulticastAddresses, UMN_MCAST_MAX);
 	}
+	umn_offload_fill_caps(a, &m.offload);
 	if (!umn_rt.ops || !umn_rt.ops->adapter_start)
 		return STATUS_INVALID_DEVICE_STATE;
 	st = umn_rt.ops->adapter_start(a->device, &m, text, sizeof(text));

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Offload and receive-scaling capabilities. The minimal form: what the
- * driver advertises is checked (Size) and recorded on the adapter; umnic
- * does not yet turn any hardware offload on, so it never calls the
- * EvtAdapterOffloadSet* callbacks and every NetOffloadIs*Enabled query
- * answers FALSE. umnicd does checksums and segmentation in software.
+ * Offload and receive-scaling capabilities. What the driver advertises is
+ * checked (Size) and recorded on the adapter, and sent to umnicd with
+ * NetAdapterStart. umnicd decides what is in force (the interface's
+ * features, within what the driver can do) and sends it after the start
+ * and on every change; umn_rt_set_offload then calls the
+ * EvtAdapterOffloadSet* callbacks of the groups that changed, with the
+ * offload object as NETOFFLOAD, whose queries answer from that set.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ struct umn_offload {
 	NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES rx_checksum;
 	NET_ADAPTER_OFFLOAD_GSO_CAPABILITIES gso;
 	NET_ADAPTER_OFFLOAD_RSC_CAPABILITIES rsc;
+	NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES ieee8021q;
 	NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES rss;
 	NET_ADAPTER_WAKE_BITMAP_CAPABILITIES wake_bitmap;
 	NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES wake_magic;
@@ -28,6 +31,8 @@ struct umn_offload {
 	NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES pm_arp;
 	NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES pm_ns;
 	unsigned set;	/* OFFLOAD_* bits */
+	uint32_t active;	/* UMN_OFL_* in force, as umnicd last said */
+	bool informed;	/* the callbacks saw a first set */
 };
 
 enum {
@@ -38,6 +43,7 @@ enum {
 	OFFLOAD_RSS = 1u << 4,
 	OFFLOAD_WAKE = 1u << 5,
 	OFFLOAD_POWER = 1u << 6,
+	OFFLOAD_IEEE8021Q = 1u << 7,
 };
 
 /* The adapter's capability record, created on first use as a child of the adapter. */
@@ -105,6 +111,14 @@ void NetAdapterOffloadSetRscCapabilities(NETADAPTER Adapter,
 	RECORD("NetAdapterOffloadSetRscCapabilities", rsc, OFFLOAD_RSC);
 }
 
+void NetAdapterOffloadSetIeee8021qTagCapabilities(
+	NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *HardwareCapabilities)
+{
+	const NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *Capabilities = HardwareCapabilities;
+
+	RECORD("NetAdapterOffloadSetIeee8021qTagCapabilities", ieee8021q, OFFLOAD_IEEE8021Q);
+}
+
 void NetAdapterSetReceiveScalingCapabilities(
 	NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES const *Capabilities)
 {
@@ -154,30 +168,146 @@ VOID NetAdapterPowerOffloadSetNSCapabilities(
 	RECORD("NetAdapterPowerOffloadSetNSCapabilities", pm_ns, OFFLOAD_POWER);
 }
 
-/*
- * NETOFFLOAD handles exist only inside an EvtAdapterOffloadSet* callback,
- * which umnic does not call yet: whatever is passed, nothing is enabled.
- */
-#define OFFLOAD_QUERY(name)                \
-	BOOLEAN name(NETOFFLOAD Offload)   \
-	{                                  \
-		(void)Offload;             \
-		return FALSE;              \
+static struct umn_offload *offload_from(NETOFFLOAD h)
+{
+	return (struct umn_offload *)umn_object_from_handle(h, UMN_OBJ_OFFLOAD);
+}
+
+/* The queries answer from the set in force; a handle that is not a NETOFFLOAD answers FALSE. */
+#define OFFLOAD_QUERY(name, bit)                                 \
+	BOOLEAN name(NETOFFLOAD Offload)                         \
+	{                                                        \
+		struct umn_offload *o = offload_from(Offload);   \
+		return o && (o->active & (bit)) ? TRUE : FALSE;  \
 	}
 
-OFFLOAD_QUERY(NetOffloadIsTxChecksumIPv4Enabled)
-OFFLOAD_QUERY(NetOffloadIsTxChecksumTcpEnabled)
-OFFLOAD_QUERY(NetOffloadIsTxChecksumUdpEnabled)
-OFFLOAD_QUERY(NetOffloadIsRxChecksumIPv4Enabled)
-OFFLOAD_QUERY(NetOffloadIsRxChecksumTcpEnabled)
-OFFLOAD_QUERY(NetOffloadIsRxChecksumUdpEnabled)
-OFFLOAD_QUERY(NetOffloadIsLsoIPv4Enabled)
-OFFLOAD_QUERY(NetOffloadIsLsoIPv6Enabled)
-OFFLOAD_QUERY(NetOffloadIsUsoIPv4Enabled)
-OFFLOAD_QUERY(NetOffloadIsUsoIPv6Enabled)
-OFFLOAD_QUERY(NetOffloadIsTcpRscIPv4Enabled)
-OFFLOAD_QUERY(NetOffloadIsTcpRscIPv6Enabled)
-OFFLOAD_QUERY(NetOffloadIsUdpRscEnabled)
+OFFLOAD_QUERY(NetOffloadIsTxChecksumIPv4Enabled, UMN_OFL_TXCSUM_IPV4)
+OFFLOAD_QUERY(NetOffloadIsTxChecksumTcpEnabled, UMN_OFL_TXCSUM_TCP)
+OFFLOAD_QUERY(NetOffloadIsTxChecksumUdpEnabled, UMN_OFL_TXCSUM_UDP)
+OFFLOAD_QUERY(NetOffloadIsRxChecksumIPv4Enabled, UMN_OFL_RXCSUM_IPV4)
+OFFLOAD_QUERY(NetOffloadIsRxChecksumTcpEnabled, UMN_OFL_RXCSUM_TCP)
+OFFLOAD_QUERY(NetOffloadIsRxChecksumUdpEnabled, UMN_OFL_RXCSUM_UDP)
+OFFLOAD_QUERY(NetOffloadIsLsoIPv4Enabled, UMN_OFL_LSO_IPV4)
+OFFLOAD_QUERY(NetOffloadIsLsoIPv6Enabled, UMN_OFL_LSO_IPV6)
+OFFLOAD_QUERY(NetOffloadIsUsoIPv4Enabled, UMN_OFL_USO_IPV4)
+OFFLOAD_QUERY(NetOffloadIsUsoIPv6Enabled, UMN_OFL_USO_IPV6)
+OFFLOAD_QUERY(NetOffloadIsTcpRscIPv4Enabled, UMN_OFL_RSC_TCP_IPV4)
+OFFLOAD_QUERY(NetOffloadIsTcpRscIPv6Enabled, UMN_OFL_RSC_TCP_IPV6)
+OFFLOAD_QUERY(NetOffloadIsUdpRscEnabled, UMN_OFL_RSC_UDP)
+
+static uint8_t u8_flags(unsigned v)
+{
+	return (uint8_t)(v & 0xff);
+}
+
+static uint16_t u16_limit(unsigned v)
+{
+	return (uint16_t)v;
+}
+
+#define L3_IPV4 (NetAdapterOffloadLayer3FlagIPv4NoOptions | NetAdapterOffloadLayer3FlagIPv4WithOptions)
+#define L3_IPV6 (NetAdapterOffloadLayer3FlagIPv6NoExtensions | NetAdapterOffloadLayer3FlagIPv6WithExtensions)
+#define L4_TCP (NetAdapterOffloadLayer4FlagTcpNoOptions | NetAdapterOffloadLayer4FlagTcpWithOptions)
+#define L4_UDP NetAdapterOffloadLayer4FlagUdp
+
+void umn_offload_fill_caps(const struct umn_adapter *a, struct umn_offload_caps *c)
+{
+	const struct umn_offload *o = a->offload;
+	uint32_t can = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!o)
+		return;
+	if (o->set & OFFLOAD_TX_CHECKSUM) {
+		unsigned l3 = o->tx_checksum.Layer3Flags, l4 = o->tx_checksum.Layer4Flags;
+		c->txcsum_l3 = u8_flags(l3);
+		c->txcsum_l4 = u8_flags(l4);
+		c->txcsum_l3_limit = u16_limit(o->tx_checksum.Layer3HeaderOffsetLimit);
+		c->txcsum_l4_limit = u16_limit(o->tx_checksum.Layer4HeaderOffsetLimit);
+		if (l3 & L3_IPV4)
+			can |= UMN_OFL_TXCSUM_IPV4;
+		if (l4 & L4_TCP)
+			can |= UMN_OFL_TXCSUM_TCP;
+		if (l4 & L4_UDP)
+			can |= UMN_OFL_TXCSUM_UDP;
+	}
+	if (o->set & OFFLOAD_RX_CHECKSUM)
+		can |= UMN_OFL_RXCSUM;
+	if (o->set & OFFLOAD_GSO) {
+		unsigned l3 = o->gso.Layer3Flags, l4 = o->gso.Layer4Flags;
+		c->gso_l3 = u8_flags(l3);
+		c->gso_l4 = u8_flags(l4);
+		c->gso_l4_limit = u16_limit(o->gso.Layer4HeaderOffsetLimit);
+		c->gso_max_size = o->gso.MaximumOffloadSize > UINT32_MAX ? UINT32_MAX
+									: (uint32_t)o->gso.MaximumOffloadSize;
+		c->gso_min_segs = o->gso.MinimumSegmentCount > UINT32_MAX
+					  ? UINT32_MAX
+					  : (uint32_t)o->gso.MinimumSegmentCount;
+		if ((l4 & L4_TCP) && (l3 & L3_IPV4))
+			can |= UMN_OFL_LSO_IPV4;
+		if ((l4 & L4_TCP) && (l3 & L3_IPV6))
+			can |= UMN_OFL_LSO_IPV6;
+		if ((l4 & L4_UDP) && (l3 & L3_IPV4))
+			can |= UMN_OFL_USO_IPV4;
+		if ((l4 & L4_UDP) && (l3 & L3_IPV6))
+			can |= UMN_OFL_USO_IPV6;
+	}
+	if (o->set & OFFLOAD_RSC) {
+		unsigned l3 = o->rsc.Layer3Flags, l4 = o->rsc.Layer4Flags;
+		c->rsc_l3 = u8_flags(l3);
+		c->rsc_l4 = u8_flags(l4);
+		c->rsc_timestamp = o->rsc.TcpTimestampOption ? 1 : 0;
+		if ((l4 & L4_TCP) && (l3 & L3_IPV4))
+			can |= UMN_OFL_RSC_TCP_IPV4;
+		if ((l4 & L4_TCP) && (l3 & L3_IPV6))
+			can |= UMN_OFL_RSC_TCP_IPV6;
+		if ((l4 & L4_UDP) && (l3 & (L3_IPV4 | L3_IPV6)))
+			can |= UMN_OFL_RSC_UDP;
+	}
+	if (o->set & OFFLOAD_IEEE8021Q) {
+		c->ieee8021q = u8_flags(o->ieee8021q.Flags);
+		if (c->ieee8021q & 3)
+			can |= UMN_OFL_IEEE8021Q;
+	}
+	c->can = can;
+}
+
+NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active)
+{
+	struct umn_device *dev = umn_rt_device(id);
+	struct umn_adapter *a = dev ? dev->adapter : NULL;
+	struct umn_offload *o;
+	NETADAPTER ah;
+	NETOFFLOAD oh;
+	uint32_t changed;
+
+	if (!a)
+		return STATUS_INVALID_DEVICE_STATE;
+	o = a->offload;
+	if (!o)
+		return STATUS_NOT_SUPPORTED;
+	/* Only what the driver advertised can be in force, whatever the message says. */
+	struct umn_offload_caps c;
+	umn_offload_fill_caps(a, &c);
+	active &= c.can;
+	/* The first set reaches every callback, so the driver starts from a known state. */
+	changed = o->informed ? (o->active ^ active) : UMN_OFL_ALL;
+	o->active = active;
+	o->informed = true;
+	ah = (NETADAPTER)umn_object_handle(&a->obj);
+	oh = (NETOFFLOAD)umn_object_handle(&o->obj);
+	if ((changed & UMN_OFL_TXCSUM) && (o->set & OFFLOAD_TX_CHECKSUM) &&
+	    o->tx_checksum.EvtAdapterOffloadSetTxChecksum)
+		o->tx_checksum.EvtAdapterOffloadSetTxChecksum(ah, oh);
+	if ((changed & UMN_OFL_RXCSUM) && (o->set & OFFLOAD_RX_CHECKSUM) &&
+	    o->rx_checksum.EvtAdapterOffloadSetRxChecksum)
+		o->rx_checksum.EvtAdapterOffloadSetRxChecksum(ah, oh);
+	if ((changed & UMN_OFL_GSO) && (o->set & OFFLOAD_GSO) && o->gso.EvtAdapterOffloadSetGso)
+		o->gso.EvtAdapterOffloadSetGso(ah, oh);
+	if ((changed & UMN_OFL_RSC) && (o->set & OFFLOAD_RSC) && o->rsc.EvtAdapterOffloadSetRsc)
+		o->rsc.EvtAdapterOffloadSetRsc(ah, oh);
+	return STATUS_SUCCESS;
+}
 
 bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits)
 {

@@ -185,7 +185,26 @@ static const struct ext_slot ext_slots[] = {
 	{ L"ms_packet_rsc", 2, NetExtensionTypePacket, UMN_PKT_EXT_RSC_OFF },
 	{ L"ms_packet_ieee8021q", 1, NetExtensionTypePacket, UMN_PKT_EXT_IEEE8021Q_OFF },
 	{ L"ms_packet_hash", 1, NetExtensionTypePacket, UMN_PKT_EXT_HASH_OFF },
+	{ L"ms_packet_rsc_timestamp", 1, NetExtensionTypePacket, UMN_PKT_EXT_RSC_TIMESTAMP_OFF },
 };
+
+/* Each extension fits its slot, after the core descriptor and before the next slot. */
+_Static_assert(sizeof(NET_PACKET) <= UMN_PKT_EXT_CHECKSUM_OFF, "packet descriptor fits before checksum");
+_Static_assert(UMN_PKT_EXT_CHECKSUM_OFF + sizeof(NET_PACKET_CHECKSUM) <= UMN_PKT_EXT_GSO_OFF, "checksum");
+_Static_assert(UMN_PKT_EXT_GSO_OFF % _Alignof(NET_PACKET_GSO) == 0 &&
+		       UMN_PKT_EXT_GSO_OFF + sizeof(NET_PACKET_GSO) <= UMN_PKT_EXT_RSC_OFF, "gso");
+_Static_assert(UMN_PKT_EXT_RSC_OFF % _Alignof(NET_PACKET_RSC) == 0 &&
+		       UMN_PKT_EXT_RSC_OFF + sizeof(NET_PACKET_RSC) <= UMN_PKT_EXT_IEEE8021Q_OFF, "rsc");
+_Static_assert(UMN_PKT_EXT_IEEE8021Q_OFF % _Alignof(NET_PACKET_IEEE8021Q) == 0 &&
+		       UMN_PKT_EXT_IEEE8021Q_OFF + sizeof(NET_PACKET_IEEE8021Q) <= UMN_PKT_EXT_HASH_OFF,
+	       "ieee8021q");
+_Static_assert(UMN_PKT_EXT_HASH_OFF % _Alignof(NET_PACKET_HASH) == 0 &&
+		       UMN_PKT_EXT_HASH_OFF + sizeof(NET_PACKET_HASH) <= UMN_PKT_EXT_RSC_TIMESTAMP_OFF,
+	       "hash");
+_Static_assert(UMN_PKT_EXT_RSC_TIMESTAMP_OFF % _Alignof(NET_PACKET_RSC_TIMESTAMP) == 0 &&
+		       UMN_PKT_EXT_RSC_TIMESTAMP_OFF + sizeof(NET_PACKET_RSC_TIMESTAMP) <= UMN_PKT_STRIDE,
+	       "rsc timestamp");
+_Static_assert(UMN_FRAG_EXT_VA_OFF + sizeof(NET_FRAGMENT_VIRTUAL_ADDRESS) <= UMN_FRAG_STRIDE, "va");
 
 static void get_extension(struct umn_pqueue *q, const NET_EXTENSION_QUERY *query, NET_EXTENSION *ext)
 {
