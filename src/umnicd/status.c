@@ -34,9 +34,11 @@ static void queue_json(struct sbuf *b, const char *name, const struct dp_queue *
 {
 	sb_printf(b,
 		  "\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"kicks\":%llu,"
-		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u}",
+		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u,\"offloaded\":%llu,"
+		  "\"sw_segments\":%llu,\"sw_checksums\":%llu}",
 		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
-		  LD(q->c.advance_calls), q->l.pkt_count);
+		  LD(q->c.advance_calls), q->l.pkt_count, LD(q->c.offloaded), LD(q->c.sw_segments),
+		  LD(q->c.sw_checksums));
 }
 
 static void queue_text(struct sbuf *b, const char *name, const struct dp_queue *q)
@@ -99,6 +101,9 @@ static void one_json(struct sbuf *b, const struct device *d)
 		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,\"applied_by_pid\":%d}",
 			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, d->mcast_acked_count,
 			  (int)d->filter_acked_pid);
+		sb_printf(b, ",\"offload\":{\"driver_can\":%u,\"wanted\":%u,\"in_force\":%u}",
+			  d->caps.offload.can, d->ofl_sent == UINT32_MAX ? 0 : d->ofl_sent,
+			  (unsigned)atomic_load(&d->dp.active));
 	}
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");

@@ -21,6 +21,7 @@
 #include "umnicd/inf/inf.h"
 #include "umnicd/net/datapath.h"
 #include "umnicd/net/rtnl.h"
+#include "umnicd/net/tap_features.h"
 #include "umnicd/umnicd.h"
 
 enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED, DEV_RESTARTING };
@@ -84,6 +85,14 @@ struct device {
 	pid_t filter_acked_pid;	/* in which driver host */
 	bool filter_inflight;
 	bool filter_again;	/* the interface changed while a request was in flight */
+
+	/* Offloads (netif.c): the interface's features within what the driver can, replayed on restart. */
+	struct tap_features tapf;
+	uint32_t ofl_sent;	/* UMN_OFL_* last sent, UINT32_MAX: none to this driver yet */
+	uint32_t ofl_acked;	/* what its EvtAdapterOffloadSet* callbacks took */
+	bool ofl_inflight;
+	bool ofl_again;	/* the interface changed while a request was in flight */
+	bool mtu_warned;
 
 	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface), names.c. */
 	struct {

@@ -693,6 +693,8 @@ static const char *request_name(uint32_t type)
 		return "stopping the queues";
 	case UMN_MSG_SET_RX_FILTER:
 		return "setting the receive filter (EvtSetReceiveFilter)";
+	case UMN_MSG_SET_OFFLOAD:
+		return "setting offloads (EvtAdapterOffloadSet*)";
 	case UMN_MSG_REMOVE_DEVICE:
 		return "removing a device";
 	default:

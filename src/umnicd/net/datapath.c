@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -147,48 +148,155 @@ static unsigned tx_complete(struct dp_adapter *a)
 	return np + nf;
 }
 
+/* Writes one packet of nfrags fragments starting at the next free slot, with its extensions. */
+static void tx_post_packet(struct dp_queue *q, uint32_t len, uint32_t nfrags, const uint8_t *head,
+			   const NET_PACKET_CHECKSUM *csum, const NET_PACKET_GSO *gso)
+{
+	const uint32_t cap = q->l.buf_size, seg_cap = cap - q->l.backfill;
+	uint32_t fslot = q->frag.end & q->frag.mask, left = len;
+	unsigned char *pe = q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride;
+	NET_PACKET p;
+
+	for (uint32_t k = 0; k < nfrags; k++) {
+		uint32_t n = left < seg_cap ? left : seg_cap;
+		NET_FRAGMENT f = { .ValidLength = n, .Capacity = cap, .Offset = q->l.backfill };
+		memcpy(q->frag_elems + (size_t)((q->frag.end + k) & q->frag.mask) * q->l.frag_stride, &f,
+		       sizeof(f));
+		left -= n;
+	}
+	memset(&p, 0, sizeof(p));
+	p.FragmentIndex = fslot;
+	p.FragmentCount = (UINT16)nfrags;
+	dp_parse_layout(head, len < seg_cap ? len : seg_cap, &p.Layout);
+	memset(pe, 0, q->l.pkt_stride);
+	memcpy(pe, &p, sizeof(p));
+	if (csum)
+		memcpy(pe + UMN_PKT_EXT_CHECKSUM_OFF, csum, sizeof(*csum));
+	if (gso)
+		memcpy(pe + UMN_PKT_EXT_GSO_OFF, gso, sizeof(*gso));
+	q->pkt.end++;
+	q->frag.end += nfrags;
+	atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&q->c.bytes, len, memory_order_relaxed);
+}
+
+static bool tx_room(const struct dp_queue *q, uint32_t frags)
+{
+	return dp_range_count(&q->pkt) < q->pkt.mask && q->frag.mask - dp_range_count(&q->frag) >= frags;
+}
+
+/* Cuts the frame in the bounce buffer into segments, one slot each, as far as the ring has room. */
+static unsigned tx_sw_segments(struct dp_adapter *a)
+{
+	struct dp_queue *q = &a->tx;
+	const struct dp_tx_plan *pl = &a->sw.plan;
+	unsigned n = 0;
+
+	while (a->sw.next < a->sw.nsegs && tx_room(q, 1)) {
+		uint32_t fslot = q->frag.end & q->frag.mask;
+		uint8_t *buf = q->bufs + (size_t)fslot * q->l.buf_size + q->l.backfill;
+		uint32_t len = seg_build(a->bounce, a->sw.len, &pl->si, pl->mss, a->sw.next, buf);
+
+		tx_post_packet(q, len, 1, buf, NULL, NULL);
+		a->sw.next++;
+		n++;
+	}
+	atomic_fetch_add_explicit(&q->c.sw_segments, n, memory_order_relaxed);
+	if (a->sw.next >= a->sw.nsegs)
+		a->sw.on = false;
+	return n;
+}
+
+/*
+ * Reads frames from the TAP straight into the buffers of the next free
+ * fragment slots (a GSO frame spans several), then posts each as the plan
+ * says: as is, with the extensions asking the driver to checksum or segment,
+ * or after umnicd did that work itself.
+ */
 static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_full)
 {
 	struct dp_queue *q = &a->tx;
-	const uint32_t cap = q->l.buf_size, backfill = q->l.backfill;
+	const uint32_t cap = q->l.buf_size, seg_cap = cap - q->l.backfill;
+	const uint32_t span = (DP_GSO_FRAME_MAX + seg_cap - 1) / seg_cap;
+	struct iovec iov[1 + DP_MAX_FRAGS_PER_PACKET];
 	unsigned n = 0;
 
 	*ret_tap_empty = *ret_full = false;
+	a->ocfg.active = atomic_load_explicit(&a->active, memory_order_acquire);
 	while (n < DP_BATCH) {
-		if (dp_range_count(&q->pkt) >= q->pkt.mask || dp_range_count(&q->frag) >= q->frag.mask) {
+		struct virtio_net_hdr vh;
+		struct dp_tx_plan plan;
+		uint32_t fslot, len, nfrags;
+		uint8_t *head;
+		ssize_t r;
+
+		if (a->sw.on) {
+			n += tx_sw_segments(a);
+			if (a->sw.on) {
+				*ret_full = true;
+				break;
+			}
+			continue;
+		}
+		if (!tx_room(q, span)) {
 			*ret_full = true;
 			break;
 		}
-		uint32_t fslot = q->frag.end & q->frag.mask;
-		unsigned char *buf = q->bufs + (size_t)fslot * cap;
-		ssize_t r = read(a->tap_fd, buf + backfill, cap - backfill);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		fslot = q->frag.end & q->frag.mask;
+		iov[0].iov_base = &vh;
+		iov[0].iov_len = sizeof(vh);
+		for (uint32_t k = 0; k < span; k++) {
+			uint32_t slot = (q->frag.end + k) & q->frag.mask;
+			iov[1 + k].iov_base = q->bufs + (size_t)slot * cap + q->l.backfill;
+			iov[1 + k].iov_len = seg_cap;
+		}
+		r = readv(a->tap_fd, iov, (int)(1 + span));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
 			*ret_tap_empty = true;
 			break;
 		}
-		if (r == 0) {
-			*ret_tap_empty = true;
+		if ((size_t)r <= sizeof(vh)) {
+			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
+			continue;
+		}
+		len = (uint32_t)((size_t)r - sizeof(vh));
+		nfrags = (len + seg_cap - 1) / seg_cap;
+		head = q->bufs + (size_t)fslot * cap + q->l.backfill;
+		dp_tx_plan(&a->ocfg, &vh, head, seg_cap, len, nfrags, &plan);
+		switch (plan.action) {
+		case DP_TX_DROP:
+			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
+			continue;
+		case DP_TX_SW_SEGMENT:
+			/* The slots it was read into take the segments: keep the frame aside first. */
+			for (uint32_t k = 0, off = 0; k < nfrags; k++) {
+				uint32_t m = len - off < seg_cap ? len - off : seg_cap;
+				memcpy(a->bounce + off, iov[1 + k].iov_base, m);
+				off += m;
+			}
+			a->sw.on = true;
+			a->sw.len = len;
+			a->sw.next = 0;
+			a->sw.plan = plan;
+			a->sw.nsegs = seg_count(plan.si.end, &plan.si, plan.mss);
+			continue;
+		case DP_TX_SW_CSUM:
+			/* At most MaximumFrameSize, so one fragment holds it. */
+			seg_checksum(head, len, &plan.si);
+			atomic_fetch_add_explicit(&q->c.sw_checksums, 1, memory_order_relaxed);
+			tx_post_packet(q, len, 1, head, NULL, NULL);
+			break;
+		case DP_TX_PLAIN:
+			tx_post_packet(q, len, nfrags, head, NULL, NULL);
+			break;
+		case DP_TX_DRIVER:
+			if (plan.mss)
+				atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
+			tx_post_packet(q, len, nfrags, head, &plan.csum, plan.mss ? &plan.gso : NULL);
 			break;
 		}
-		NET_FRAGMENT f = { .ValidLength = (uint64_t)r, .Capacity = cap, .Offset = backfill };
-		unsigned char *fe = q->frag_elems + (size_t)fslot * q->l.frag_stride;
-		memcpy(fe, &f, sizeof(f));
-
-		unsigned char *pe = q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride;
-		NET_PACKET p;
-		memset(&p, 0, sizeof(p));
-		p.FragmentIndex = fslot;
-		p.FragmentCount = 1;
-		dp_parse_layout(buf + backfill, (uint32_t)r, &p.Layout);
-		memset(pe, 0, q->l.pkt_stride);
-		memcpy(pe, &p, sizeof(p));
-
-		q->pkt.end++;
-		q->frag.end++;
-		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&q->c.bytes, (uint64_t)r, memory_order_relaxed);
 		n++;
 	}
 	if (n)
@@ -207,48 +315,99 @@ static void rx_get_frag(void *ctx, uint32_t idx, NET_FRAGMENT *ret)
 	memcpy(ret, q->frag_elems + (size_t)(idx & q->frag.mask) * q->l.frag_stride, sizeof(*ret));
 }
 
+/* Copies the first len bytes of a validated frame out of shared memory. */
+static void rx_copy_head(struct dp_queue *q, const struct dp_rx_frame *fr,
+			 const struct dp_rx_fragment *frags, uint8_t *dst, uint32_t len)
+{
+	for (uint32_t k = 0, off = 0; k < fr->frag_count && off < len; k++) {
+		uint32_t slot = (fr->first_frag + k) & q->frag.mask;
+		uint32_t m = frags[k].length < len - off ? frags[k].length : len - off;
+		memcpy(dst + off, q->bufs + (size_t)slot * q->l.buf_size + frags[k].offset, m);
+		off += m;
+	}
+}
+
 static unsigned rx_harvest(struct dp_adapter *a)
 {
 	struct dp_queue *q = &a->rx;
 	struct dp_rx_fragment frags[DP_MAX_FRAGS_PER_PACKET];
-	struct iovec iov[DP_MAX_FRAGS_PER_PACKET];
-	uint32_t np, nf, cursor, limit;
+	struct iovec iov[2 + DP_MAX_FRAGS_PER_PACKET];
+	uint8_t head[DP_RX_HEAD_MAX];
+	uint32_t np, nf, cursor, limit, len_limit;
 	char why[DP_ERR_MAX];
 
 	if (returned(a, q, "RX", &np, &nf) < 0)
 		return 0;
 	if (!np && !nf)
 		return 0;
+	a->ocfg.active = atomic_load_explicit(&a->active, memory_order_acquire);
+	len_limit = dp_rx_len_limit(&a->ocfg);
 	cursor = q->frag.begin;
 	limit = q->frag.begin + nf;
 	for (uint32_t i = 0; i < np; i++) {
+		unsigned char el[UMN_PKT_STRIDE];
+		struct virtio_net_hdr vh;
+		struct dp_rx_ext ext;
 		NET_PACKET p;
 		struct dp_rx_frame fr;
+		uint32_t hl, skip;
+		int nio = 0;
 
-		/* One copy of the descriptor; everything below looks only at it. */
-		memcpy(&p, q->pkt_elems + (size_t)((q->pkt.begin + i) & q->pkt.mask) * q->l.pkt_stride,
-		       sizeof(p));
-		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, a->max_frame,
-					  rx_get_frag, q, &fr, frags, why) < 0) {
-			char full[DP_ERR_MAX + 96];
-			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)", why,
-				 i + 1, np, nf);
-			dp_fail(a, "RX", full);
-			return 0;
-		}
+		/* One copy of the element, extensions included; everything below looks only at it. */
+		memcpy(el, q->pkt_elems + (size_t)((q->pkt.begin + i) & q->pkt.mask) * q->l.pkt_stride,
+		       sizeof(el));
+		memcpy(&p, el, sizeof(p));
+		memcpy(&ext.csum, el + UMN_PKT_EXT_CHECKSUM_OFF, sizeof(ext.csum));
+		memcpy(&ext.rsc, el + UMN_PKT_EXT_RSC_OFF, sizeof(ext.rsc));
+		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, len_limit,
+					  rx_get_frag, q, &fr, frags, why) < 0)
+			goto refuse;
 		if (fr.ignore)
 			continue;
+		if (fr.length < 14) {
+			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
+			continue;
+		}
+		/*
+		 * The kernel gets the headers from umnicd's copy, the one it checked: the driver
+		 * may still write the shared buffer, but only the payload comes from there.
+		 */
+		hl = fr.length < DP_RX_HEAD_MAX ? fr.length : DP_RX_HEAD_MAX;
+		rx_copy_head(q, &fr, frags, head, hl);
+		if (dp_rx_vnet(&a->ocfg, &ext, head, hl, fr.length, &vh, why) < 0)
+			goto refuse;
+		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+			atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
+		iov[nio++] = (struct iovec){ &vh, sizeof(vh) };
+		iov[nio++] = (struct iovec){ head, hl };
+		skip = hl;
 		for (uint32_t k = 0; k < fr.frag_count; k++) {
 			uint32_t slot = (fr.first_frag + k) & q->frag.mask;
-			iov[k].iov_base = q->bufs + (size_t)slot * q->l.buf_size + frags[k].offset;
-			iov[k].iov_len = frags[k].length;
+			uint32_t off = frags[k].offset, flen = frags[k].length;
+			if (skip >= flen) {
+				skip -= flen;
+				continue;
+			}
+			iov[nio].iov_base = q->bufs + (size_t)slot * q->l.buf_size + off + skip;
+			iov[nio].iov_len = flen - skip;
+			skip = 0;
+			nio++;
 		}
-		if (fr.length < 14 || writev(a->tap_fd, iov, (int)fr.frag_count) < 0) {
+		if (writev(a->tap_fd, iov, nio) < 0) {
 			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
 			continue;
 		}
 		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&q->c.bytes, fr.length, memory_order_relaxed);
+		continue;
+refuse:
+		{
+			char full[DP_ERR_MAX + 96];
+			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)",
+				 why, i + 1, np, nf);
+			dp_fail(a, "RX", full);
+			return 0;
+		}
 	}
 	q->pkt.begin += np;
 	q->frag.begin += nf;
@@ -389,6 +548,12 @@ int dp_adapter_start(struct dp_adapter *a)
 	int r;
 
 	atomic_store(&a->stop, false);
+	if (!a->bounce) {
+		a->bounce = malloc(DP_GSO_FRAME_MAX);
+		if (!a->bounce)
+			return -ENOMEM;
+	}
+	a->sw.on = false;
 	a->tx.wd_progress_ns = a->rx.wd_progress_ns = mono_ns();
 	r = pthread_create(&a->thread, NULL, dp_thread, a);
 	if (r)
@@ -401,11 +566,16 @@ void dp_adapter_stop(struct dp_adapter *a)
 {
 	uint64_t one = 1;
 
-	if (!a->running)
+	if (!a->running) {
+		free(a->bounce);
+		a->bounce = NULL;
 		return;
+	}
 	atomic_store(&a->stop, true);
 	if (write(a->ctl_efd, &one, sizeof(one)) < 0)
 		umn_log(UMN_LOG_WARN, "datapath stop: %m");
 	pthread_join(a->thread, NULL);
 	a->running = false;
+	free(a->bounce);
+	a->bounce = NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/shm.h"
+#include "umnicd/net/dp_offload.h"
 #include "umnicd/net/dp_validate.h"
 
 struct dp_counters {
@@ -21,6 +22,9 @@ struct dp_counters {
 	_Atomic uint64_t kicks;		/* eventfd writes to wake the driver */
 	_Atomic uint64_t wakeups;	/* times the driver woke umnicd */
 	_Atomic uint64_t advance_calls;	/* as the driver reports it */
+	_Atomic uint64_t offloaded;	/* TX: handed to the driver to segment; RX: coalesced */
+	_Atomic uint64_t sw_segments;	/* TX: segments umnicd cut itself */
+	_Atomic uint64_t sw_checksums;	/* TX: checksums umnicd wrote itself */
 };
 
 struct dp_queue {
@@ -46,6 +50,18 @@ struct dp_adapter {
 	int ctl_efd;	/* umnicd's control thread stops the thread through this */
 	int fail_efd;	/* signalled to the control thread when the driver broke a rule */
 	uint32_t max_frame;
+	/*
+	 * Offloads: the driver's capabilities (fixed while the thread runs) and the set in
+	 * force, which the control thread changes; the thread reads it once per pass.
+	 */
+	struct dp_offload_cfg ocfg;
+	_Atomic uint32_t active;
+	uint8_t *bounce;	/* one frame umnicd segments itself, DP_GSO_FRAME_MAX bytes */
+	struct {
+		bool on;
+		uint32_t len, next, nsegs;
+		struct dp_tx_plan plan;
+	} sw;
 	struct dp_queue tx;
 	struct dp_queue rx;
 	pthread_t thread;

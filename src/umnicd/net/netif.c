@@ -107,9 +107,13 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 
 	dev->caps = *m;
 	dev->caps.rx_max_frame = max_frame;
-	umn_queue_layout_compute(&tl, UMN_QUEUE_TX, 0, 0, m->tx_frag_hint, max_frame + m->tx_backfill,
-				 m->tx_backfill);
-	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint, max_frame, 0);
+	/* Tags are not moved between frames and extensions yet: that offload is never offered. */
+	dev->caps.offload.can &= UMN_OFL_ALL & ~UMN_OFL_IEEE8021Q;
+	/* A GSO frame from the TAP or a coalesced one from the driver spans up to 43 fragments. */
+	umn_queue_layout_compute(&tl, UMN_QUEUE_TX, 0, 0, m->tx_frag_hint > 1024 ? m->tx_frag_hint : 1024,
+				 max_frame + m->tx_backfill, m->tx_backfill);
+	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint > 1024 ? m->rx_frag_hint : 1024,
+				 max_frame, 0);
 
 	dev_netns_path(dev, nspath, sizeof(nspath));
 	if (dev->has_tap) {
@@ -152,6 +156,15 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	dev->dp.tap_fd = fd;
 	dev->dp.max_frame = max_frame;
 	dev->dp.index_base = D.index_base;
+	dev->dp.ocfg.max_frame = max_frame;
+	dev->dp.ocfg.max_frags = m->tx_max_frags ? m->tx_max_frags : 1;
+	dev->dp.ocfg.caps = dev->caps.offload;
+	atomic_store(&dev->dp.active, 0);
+	/* A new driver knows no offload yet: the first sync sends what is in force (a replay after a crash). */
+	dev->ofl_sent = UINT32_MAX;
+	dev->ofl_acked = 0;
+	dev->ofl_inflight = false;
+	dev->ofl_again = false;
 	dev->dp.os_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dev->dp.ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dev->dp.fail_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -206,6 +219,7 @@ static void on_started(struct device *dev, int32_t st, const char *text)
 	/* The interface's flags and multicast list, as events left them: the replay after a restart. */
 	adapter_sync_filter(dev);
 	dev_settled(dev);
+	adapter_sync_offload(dev);
 }
 
 static void on_rx_created(struct device *dev, int32_t st, const char *text)
@@ -378,6 +392,93 @@ void netif_on_link_event(struct device *dev, const struct rtnl_link *l, unsigned
 	 * Other state the OS sets on the interface is read here, on its event, not polled:
 	 * a feature change (NETDEV_FEAT_CHANGE) arrives as an RTM_NEWLINK too.
 	 */
-	if (dev->state == DEV_STARTED)
+	if (dev->state == DEV_STARTED) {
 		adapter_sync_filter(dev);
+		adapter_sync_offload(dev);
+	}
+}
+
+/* Linux features to the driver's offloads; receive checksums have no switch on a TAP. */
+static uint32_t offloads_for(uint32_t feats)
+{
+	uint32_t v = UMN_OFL_RXCSUM;
+
+	if (feats & (1u << TAPF_CSUM)) {
+		v |= UMN_OFL_TXCSUM;
+		/* Segmentation needs the checksum offload: Linux turns TSO off with it. */
+		if (feats & (1u << TAPF_TSO4))
+			v |= UMN_OFL_LSO_IPV4;
+		if (feats & (1u << TAPF_TSO6))
+			v |= UMN_OFL_LSO_IPV6;
+		if (feats & (1u << TAPF_USO))
+			v |= UMN_OFL_USO_IPV4 | UMN_OFL_USO_IPV6;
+	}
+	/* Coalescing in hardware is GRO's hardware form: Linux ties rx-gro-hw to rx-gro. */
+	if (feats & (1u << TAPF_GRO))
+		v |= UMN_OFL_RSC;
+	return v;
+}
+
+static void on_offload_done(struct device *dev, int32_t st, const char *text)
+{
+	dev->ofl_inflight = false;
+	if (!dev->dp_ready)
+		return;
+	if (st < 0) {
+		umn_log(UMN_LOG_WARN, "%s: setting offloads: %s", dev->instance_id, text);
+		return;
+	}
+	dev->ofl_acked = dev->ofl_sent;
+	/* Pairs with the acquire in the datapath's passes: from now on it may hand the work on. */
+	atomic_store_explicit(&dev->dp.active, dev->ofl_sent, memory_order_release);
+	/* What changed meanwhile goes out now, as one more request. */
+	if (dev->ofl_again) {
+		dev->ofl_again = false;
+		adapter_sync_offload(dev);
+	}
+}
+
+static void clamp_mtu(struct device *dev)
+{
+	uint32_t mtu, max = dev->dp.max_frame - 14;
+
+	if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &mtu) < 0 || mtu <= max)
+		return;
+	/* A TAP takes any MTU; frames beyond the driver's MaximumFrameSize could not be sent. */
+	if (!dev->mtu_warned)
+		umn_log(UMN_LOG_WARN, "%s: MTU %u exceeds the driver's maximum frame (%u bytes); set back to %u",
+			dev->ifname, mtu, dev->dp.max_frame, max);
+	dev->mtu_warned = true;
+	tap_set_mtu(dev->ns_sock, dev->tap_fd, max);
+}
+
+void adapter_sync_offload(struct device *dev)
+{
+	struct umn_msg_offload m;
+	char name[IFNAMSIZ];
+	uint32_t feats = 0, want;
+
+	if (!dev->has_adapter || !dev->dp_ready || !dev->host)
+		return;
+	if (dev->ofl_inflight) {
+		dev->ofl_again = true;
+		return;
+	}
+	clamp_mtu(dev);
+	if (tap_get_name(dev->tap_fd, name) < 0 ||
+	    tap_features_get(dev->ns_sock, name, &dev->tapf, &feats) < 0)
+		feats = 0;
+	want = offloads_for(feats) & dev->caps.offload.can;
+	if (want == dev->ofl_sent)
+		return;
+	/* What stops, stops now: umnicd does that work itself until the driver has answered. */
+	atomic_fetch_and_explicit(&dev->dp.active, want, memory_order_release);
+	dev->ofl_sent = want;
+	if (!dev->caps.offload.can)
+		return; /* nothing advertised, no callback to call */
+	umn_msg_init(&m, UMN_MSG_SET_OFFLOAD, sizeof(m), 0);
+	m.dev = dev->id;
+	m.active = want;
+	dev->ofl_inflight = true;
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_offload_done);
 }

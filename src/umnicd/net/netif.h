@@ -26,6 +26,11 @@ void adapter_sync_filter(struct device *dev);
  * than polled per tick.
  */
 void netif_on_link_event(struct device *dev, const struct rtnl_link *l, unsigned what);
+/*
+ * Follows the interface's offload features (ethtool -K) and MTU: on start,
+ * on each interface event, and once more when a request was in flight.
+ */
+void adapter_sync_offload(struct device *dev);
 void adapter_teardown(struct device *dev);
 
 #endif

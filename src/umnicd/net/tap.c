@@ -18,6 +18,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#ifndef TUN_F_USO4
+#define TAP_F_USO4 0x20
+#define TAP_F_USO6 0x40
+#else
+#define TAP_F_USO4 TUN_F_USO4
+#define TAP_F_USO6 TUN_F_USO6
+#endif
+
 static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu, int *ret_ifindex,
 		     char *err, size_t errcap)
 {
@@ -84,7 +92,8 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 		goto back;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	/* Every frame carries a virtio-net header: offload metadata travels in it (tap_set_offload). */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name_template && *name_template ? name_template : "umnic%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
@@ -96,6 +105,8 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 	memcpy(ret_name, ifr.ifr_name, IFNAMSIZ);
 	ret_name[IFNAMSIZ - 1] = '\0';
 	r = configure(fd, ret_name, mac, mtu, ret_ifindex, err, errcap);
+	if (r == 0 && (r = tap_set_offload(fd)) < 0)
+		snprintf(err, errcap, "TUNSETOFFLOAD on %s: %s", ret_name, strerror(-r));
 	if (r < 0) {
 		close(fd);
 		fd = -1;
@@ -168,6 +179,29 @@ static int tap_name(int tap_fd, struct ifreq *ifr)
 	return ioctl(tap_fd, TUNGETIFF, ifr) < 0 ? -errno : 0;
 }
 
+int tap_get_name(int tap_fd, char ret[IFNAMSIZ])
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	memcpy(ret, ifr.ifr_name, IFNAMSIZ);
+	ret[IFNAMSIZ - 1] = 0;
+	return 0;
+}
+
+int tap_set_mtu(int ns_sock, int tap_fd, uint32_t mtu)
+{
+	struct ifreq ifr;
+	int r = tap_name(tap_fd, &ifr);
+
+	if (r < 0)
+		return r;
+	ifr.ifr_mtu = (int)mtu;
+	return ioctl(ns_sock, SIOCSIFMTU, &ifr) < 0 ? -errno : 0;
+}
+
 int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu)
 {
 	struct ifreq ifr;
@@ -179,4 +213,14 @@ int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu)
 		return -errno;
 	*ret_mtu = (uint32_t)ifr.ifr_mtu;
 	return 0;
+}
+
+int tap_set_offload(int fd)
+{
+	unsigned flags = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+
+	/* UDP segmentation needs Linux 6.2; without it the kernel cuts UDP frames itself. */
+	if (ioctl(fd, TUNSETOFFLOAD, flags | TAP_F_USO4 | TAP_F_USO6) == 0)
+		return 0;
+	return ioctl(fd, TUNSETOFFLOAD, flags) < 0 ? -errno : 0;
 }

@@ -15,6 +15,12 @@
  */
 int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6], uint32_t mtu,
 	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap);
+/*
+ * Lets the kernel hand over frames with partial checksums and GSO frames
+ * (TCP, and UDP where the kernel has it): umnicd passes them to the driver
+ * or does the work itself, so the interface offers all of them.
+ */
+int tap_set_offload(int fd);
 /* Drives the carrier (the driver's NetAdapterSetLinkState). */
 int tap_set_carrier(int fd, bool up);
 /*
@@ -25,6 +31,8 @@ int tap_netns_socket(const char *netns_path);
 /* What the OS has set on the interface now (it may have changed it since creation). */
 int tap_get_mac(int tap_fd, uint8_t mac[6]);
 int tap_get_mtu(int ns_sock, int tap_fd, uint32_t *ret_mtu);
+int tap_set_mtu(int ns_sock, int tap_fd, uint32_t mtu);
+int tap_get_name(int tap_fd, char ret[IFNAMSIZ]);
 /* Its flags and multicast list come from rtnetlink events instead (rtnl.h). */
 
 #endif
