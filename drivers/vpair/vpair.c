@@ -14,6 +14,13 @@
  * (UmnicResources) and its wire is that socket, one datagram per frame.
  * Apart from finding that socket, the driver is written against the WDK
  * interface only.
+ *
+ * Offloads: like a NIC pair on a cable, vpair takes checksum and
+ * segmentation work (LSO, USO) on transmit and coalesces on receive (RSC),
+ * carrying a GSO frame across the wire whole. When the receiving side does
+ * not coalesce, or a side computes no checksums, the wire does that work
+ * (common/segment.c, shared with umnicd's software fallback). The registry
+ * values OffloadChecksum, OffloadLso and OffloadRsc set to 0 turn each off.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,14 +33,20 @@
 #include <netadaptercx.h>
 #include <net/virtualaddress.h>
 
+#include "segment.h"
+
 #define VPAIR_MAX_FRAME 1514u
+/* A GSO frame: the largest IP packet, its Ethernet header and a tag. */
+#define VPAIR_GSO_FRAME (65535u + 18u)
 #define VPAIR_WIRE_SLOTS_DEFAULT 512u /* WireQueueLength: a power of two */
 #define VPAIR_WIRE_SLOTS_MIN 16u
 #define VPAIR_WIRE_SLOTS_MAX 4096u
 
 typedef struct _VPAIR_SLOT {
 	UINT32 Length;
-	UCHAR Data[VPAIR_MAX_FRAME];
+	UINT32 Mss;		/* a GSO frame: its segment size; 0 for a frame */
+	BOOLEAN ChecksumPending;	/* the sender asked for its checksums */
+	UCHAR *Data;		/* SlotBytes of the wire; pages are touched only when used */
 } VPAIR_SLOT;
 
 /*
@@ -48,12 +61,17 @@ typedef struct _VPAIR_WIRE {
 	_Alignas(64) _Atomic UINT32 Consumed;
 	UINT32 Mask;
 	VPAIR_SLOT *Slot;
+	UCHAR *Bytes;
 } VPAIR_WIRE;
 
 typedef struct _VPAIR_QUEUE {
 	NETPACKETQUEUE Queue;
 	const NET_RING_COLLECTION *Rings;
 	NET_EXTENSION VirtualAddress;
+	NET_EXTENSION Checksum;
+	NET_EXTENSION Gso;
+	NET_EXTENSION Rsc;
+	UINT32 SegNext;	/* RX: the next segment of the wire slot being cut */
 	_Atomic BOOLEAN NotificationEnabled;
 	_Atomic BOOLEAN Cancelled;
 	struct _VPAIR_ADAPTER *Adapter;
@@ -77,6 +95,9 @@ typedef struct _VPAIR_ADAPTER {
 	_Atomic(VPAIR_QUEUE *) TxQueue;
 	_Atomic(VPAIR_QUEUE *) RxQueue;
 	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
+	BOOLEAN CanChecksum, CanLso, CanRsc;	/* registry: offered to the OS */
+	/* What the OS has in force, from the EvtAdapterOffloadSet* callbacks. */
+	_Atomic BOOLEAN TxChecksum, RxChecksum, Lso, Uso, TcpRsc, UdpRsc;
 } VPAIR_ADAPTER;
 WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(VPAIR_ADAPTER, VPairGetAdapter);
 
@@ -128,11 +149,17 @@ static void NotifyTx(VPAIR_ADAPTER *Adapter)
 		NetTxQueueNotifyMoreCompletedPacketsAvailable(tx->Queue);
 }
 
-static BOOLEAN WireInit(VPAIR_WIRE *Wire, ULONG Slots)
+static BOOLEAN WireInit(VPAIR_WIRE *Wire, ULONG Slots, ULONG SlotBytes)
 {
 	Wire->Slot = calloc(Slots, sizeof(*Wire->Slot));
+	/* Large and zeroed: the system maps pages as frames first pass through them. */
+	Wire->Bytes = calloc(Slots, SlotBytes);
 	Wire->Mask = Slots - 1;
-	return Wire->Slot != NULL;
+	if (!Wire->Slot || !Wire->Bytes)
+		return FALSE;
+	for (ULONG i = 0; i < Slots; i++)
+		Wire->Slot[i].Data = Wire->Bytes + (size_t)i * SlotBytes;
+	return TRUE;
 }
 
 static BOOLEAN WireBusy(VPAIR_WIRE *Wire)
@@ -214,10 +241,13 @@ static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
 		;
 	if (!pair) {
 		pair = calloc(1, sizeof(*pair));
-		if (!pair || !WireInit(&pair->Wire[0], a->WireSlots) || !WireInit(&pair->Wire[1], a->WireSlots)) {
+		if (!pair || !WireInit(&pair->Wire[0], a->WireSlots, VPAIR_GSO_FRAME) ||
+		    !WireInit(&pair->Wire[1], a->WireSlots, VPAIR_GSO_FRAME)) {
 			if (pair) {
 				free(pair->Wire[0].Slot);
 				free(pair->Wire[1].Slot);
+				free(pair->Wire[0].Bytes);
+				free(pair->Wire[1].Bytes);
 			}
 			free(pair);
 			status = STATUS_INSUFFICIENT_RESOURCES;
@@ -251,7 +281,7 @@ static NTSTATUS UseSocket(VPAIR_ADAPTER *a, int Socket)
 	pthread_t reader;
 
 	a->Socket = Socket;
-	if (!WireInit(&a->SocketIn, a->WireSlots))
+	if (!WireInit(&a->SocketIn, a->WireSlots, VPAIR_MAX_FRAME))
 		return STATUS_INSUFFICIENT_RESOURCES;
 	a->In = &a->SocketIn;
 	a->Out = NULL;
@@ -268,7 +298,7 @@ static VPAIR_ADAPTER *Peer(VPAIR_ADAPTER *a)
 }
 
 /* Gathers a packet's fragments into Dst; 0 for an oversized one (dropped). */
-static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *Dst)
+static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *Dst, UINT32 Max)
 {
 	UINT32 len = 0;
 
@@ -276,7 +306,7 @@ static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *D
 		UINT32 fi = NetRingAdvanceIndex(fr, p->FragmentIndex, k);
 		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
 		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
-		if (len + f->ValidLength > VPAIR_MAX_FRAME)
+		if (len + f->ValidLength > Max)
 			return 0;
 		memcpy(Dst + len, (UCHAR *)va->VirtualAddress + f->Offset, (size_t)f->ValidLength);
 		len += (UINT32)f->ValidLength;
@@ -288,7 +318,7 @@ static UINT32 Gather(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *D
 static __attribute__((noinline)) void SendFrame(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p)
 {
 	UCHAR frame[VPAIR_MAX_FRAME];
-	UINT32 len = Gather(q, fr, p, frame);
+	UINT32 len = Gather(q, fr, p, frame, VPAIR_MAX_FRAME);
 
 	if (len)
 		(void)send(q->Adapter->Socket, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -315,9 +345,19 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 			if (!w) {
 				SendFrame(q, fr, p);
 			} else {
-				UINT32 len = Gather(q, fr, p, w->Slot[prod & w->Mask].Data);
+				VPAIR_SLOT *slot = &w->Slot[prod & w->Mask];
+				UINT32 index = pr->BeginIndex;
+				UINT32 len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
+				/* The work the OS asked for travels with the frame; the wire does it. */
+				slot->Mss = len && (atomic_load(&a->Lso) || atomic_load(&a->Uso))
+						    ? NetExtensionGetPacketGso(&q->Gso, index)->TCP.Mss
+						    : 0;
+				slot->ChecksumPending = NetExtensionGetPacketChecksum(&q->Checksum, index)->Layer4 ==
+							NetPacketTxChecksumActionRequired;
+				if (!slot->Mss && len > VPAIR_MAX_FRAME)
+					len = 0; /* not a GSO frame: too long for the wire */
 				if (len) {
-					w->Slot[prod & w->Mask].Length = len;
+					slot->Length = len;
 					prod++;
 					room--;
 					sent++;
@@ -334,6 +374,112 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 		atomic_store_explicit(&w->Produced, prod, memory_order_release);
 		WireKick();
 	}
+}
+
+/* Marks a received packet's checksums as checked, when the OS asked for that. */
+static void RxChecksum(VPAIR_QUEUE *q, UINT32 Index, const struct seg_info *si)
+{
+	NET_PACKET_CHECKSUM *c;
+
+	if (!si || !atomic_load(&q->Adapter->RxChecksum))
+		return;
+	c = NetExtensionGetPacketChecksum(&q->Checksum, Index);
+	if (!si->ipv6)
+		c->Layer3 = NetPacketRxChecksumEvaluationValid;
+	c->Layer4 = NetPacketRxChecksumEvaluationValid;
+}
+
+/* Hands the packet at the ring's BeginIndex over, with Count fragments from the fragment Begin. */
+static void RxComplete(NET_RING *pr, NET_RING *fr, UINT32 Count)
+{
+	NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
+
+	p->FragmentIndex = fr->BeginIndex;
+	p->FragmentCount = (UINT16)Count;
+	p->Layout.Layer2Type = NetPacketLayer2TypeEthernet;
+	fr->BeginIndex = NetRingAdvanceIndex(fr, fr->BeginIndex, (INT32)Count);
+	pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
+}
+
+/* One frame into one buffer; its checksum is written here when the sender left it to the wire. */
+static BOOLEAN DeliverFrame(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT *Slot,
+			    const struct seg_info *si)
+{
+	UINT32 fi = fr->BeginIndex;
+	NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+	UCHAR *dst = (UCHAR *)NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi)->VirtualAddress +
+		     f->Offset;
+
+	if (Slot->Length > (UINT32)(f->Capacity - f->Offset))
+		return FALSE;
+	memcpy(dst, Slot->Data, Slot->Length);
+	if (Slot->ChecksumPending && si)
+		seg_checksum(dst, Slot->Length, si);
+	f->ValidLength = Slot->Length;
+	RxChecksum(q, pr->BeginIndex, si);
+	RxComplete(pr, fr, 1);
+	return TRUE;
+}
+
+/*
+ * A GSO frame: coalesced into one packet over several buffers when RSC is in
+ * force for it, else cut into segments, as many as the rings have room for.
+ * FALSE when the frame is not done yet.
+ */
+static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT *Slot,
+			  const struct seg_info *si)
+{
+	VPAIR_ADAPTER *a = q->Adapter;
+	BOOLEAN udp = si->l4 == SEG_L4_UDP;
+	UINT32 nseg = seg_count(si->end, si, Slot->Mss);
+
+	if (udp ? atomic_load(&a->UdpRsc) : atomic_load(&a->TcpRsc)) {
+		NET_FRAGMENT *f0 = NetRingGetFragmentAtIndex(fr, fr->BeginIndex);
+		UINT32 per = (UINT32)(f0->Capacity - f0->Offset), need = (si->end + per - 1) / per;
+		NET_PACKET_RSC *rsc;
+
+		if (NetRingGetRangeCount(fr, fr->BeginIndex, fr->EndIndex) < need)
+			return FALSE;
+		for (UINT32 k = 0, off = 0; k < need; k++) {
+			UINT32 fi = NetRingAdvanceIndex(fr, fr->BeginIndex, (INT32)k);
+			NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+			UINT32 n = si->end - off < per ? si->end - off : per;
+			memcpy((UCHAR *)NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi)->VirtualAddress +
+				       f->Offset,
+			       Slot->Data + off, n);
+			f->ValidLength = n;
+			off += n;
+		}
+		rsc = NetExtensionGetPacketRsc(&q->Rsc, pr->BeginIndex);
+		if (udp) {
+			rsc->UDP.CoalescedSegmentCount = (UINT16)nseg;
+			rsc->UDP.CoalescedSegmentSize = (UINT16)Slot->Mss;
+		} else {
+			rsc->TCP.CoalescedSegmentCount = (UINT16)nseg;
+		}
+		RxChecksum(q, pr->BeginIndex, si);
+		RxComplete(pr, fr, need);
+		return TRUE;
+	}
+	while (q->SegNext < nseg && pr->BeginIndex != pr->EndIndex && fr->BeginIndex != fr->EndIndex) {
+		UINT32 fi = fr->BeginIndex;
+		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+		UCHAR *dst = (UCHAR *)NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi)->VirtualAddress +
+			     f->Offset;
+
+		if (si->hdr_len + Slot->Mss > (UINT32)(f->Capacity - f->Offset)) {
+			q->SegNext = nseg; /* segments larger than a buffer: the frame is lost */
+			break;
+		}
+		f->ValidLength = seg_build(Slot->Data, Slot->Length, si, Slot->Mss, q->SegNext, dst);
+		RxChecksum(q, pr->BeginIndex, si);
+		RxComplete(pr, fr, 1);
+		q->SegNext++;
+	}
+	if (q->SegNext < nseg)
+		return FALSE;
+	q->SegNext = 0;
+	return TRUE;
 }
 
 static void EvtRxAdvance(NETPACKETQUEUE Queue)
@@ -355,23 +501,19 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 		return;
 	}
 	while (cons != ready && pr->BeginIndex != pr->EndIndex && fr->BeginIndex != fr->EndIndex) {
-		UINT32 fi = fr->BeginIndex;
-		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
-		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
-		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
-		UINT32 len = w->Slot[cons & w->Mask].Length;
+		VPAIR_SLOT *slot = &w->Slot[cons & w->Mask];
+		UINT32 len = slot->Length;
+		struct seg_info si;
+		BOOLEAN parsed = seg_parse(slot->Data, len, &si) == 0;
 
+		if (slot->Mss && parsed && si.end > si.hdr_len) {
+			if (!DeliverGso(q, pr, fr, slot, &si))
+				break; /* no room for the rest: the next Advance goes on */
+		} else if (!DeliverFrame(q, pr, fr, slot, parsed ? &si : NULL)) {
+			/* does not fit the posted buffer: dropped on the wire */
+		}
 		cons++;
 		taken++;
-		if (len > (UINT32)(f->Capacity - f->Offset))
-			continue; /* does not fit the posted buffer: dropped on the wire */
-		memcpy((UCHAR *)va->VirtualAddress + f->Offset, w->Slot[(cons - 1) & w->Mask].Data, len);
-		f->ValidLength = len;
-		p->FragmentIndex = fi;
-		p->FragmentCount = 1;
-		p->Layout.Layer2Type = NetPacketLayer2TypeEthernet;
-		fr->BeginIndex = NetRingIncrementIndex(fr, fi);
-		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
 	}
 	pr->NextIndex = pr->BeginIndex;
 	fr->NextIndex = fr->BeginIndex;
@@ -394,6 +536,7 @@ static void EvtCancel(NETPACKETQUEUE Queue)
 
 static void EvtStart(NETPACKETQUEUE Queue)
 {
+	VPairGetQueue(Queue)->SegNext = 0;
 	atomic_store(&VPairGetQueue(Queue)->Cancelled, FALSE);
 }
 
@@ -427,6 +570,30 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 		NetRxQueueGetExtension(queue, &query, &q->VirtualAddress);
 	if (!q->VirtualAddress.Enabled)
 		return STATUS_NOT_SUPPORTED;
+	{
+		static const struct {
+			PCWSTR Name;
+			ULONG Version;
+			size_t Offset;
+		} ext[] = {
+			{ NET_PACKET_EXTENSION_CHECKSUM_NAME, NET_PACKET_EXTENSION_CHECKSUM_VERSION_1,
+			  offsetof(VPAIR_QUEUE, Checksum) },
+			{ NET_PACKET_EXTENSION_GSO_NAME, NET_PACKET_EXTENSION_GSO_VERSION_1,
+			  offsetof(VPAIR_QUEUE, Gso) },
+			{ NET_PACKET_EXTENSION_RSC_NAME, NET_PACKET_EXTENSION_RSC_VERSION_2,
+			  offsetof(VPAIR_QUEUE, Rsc) },
+		};
+		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+			NET_EXTENSION *e = (NET_EXTENSION *)((UCHAR *)q + ext[i].Offset);
+			NET_EXTENSION_QUERY_INIT(&query, ext[i].Name, ext[i].Version, NetExtensionTypePacket);
+			if (Tx)
+				NetTxQueueGetExtension(queue, &query, e);
+			else
+				NetRxQueueGetExtension(queue, &query, e);
+			if (!e->Enabled)
+				return STATUS_NOT_SUPPORTED;
+		}
+	}
 	if (Tx)
 		atomic_store(&a->TxQueue, q);
 	else
@@ -451,6 +618,9 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	DECLARE_CONST_UNICODE_STRING(pairName, L"Pair");
 	DECLARE_CONST_UNICODE_STRING(sideName, L"Side");
 	DECLARE_CONST_UNICODE_STRING(slotsName, L"WireQueueLength");
+	DECLARE_CONST_UNICODE_STRING(checksumName, L"OffloadChecksum");
+	DECLARE_CONST_UNICODE_STRING(lsoName, L"OffloadLso");
+	DECLARE_CONST_UNICODE_STRING(rscName, L"OffloadRsc");
 	NETCONFIGURATION configuration;
 	ULONG value;
 
@@ -459,6 +629,7 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	a->PairId = 0;
 	a->Side = 0;
 	a->WireSlots = VPAIR_WIRE_SLOTS_DEFAULT;
+	a->CanChecksum = a->CanLso = a->CanRsc = TRUE;
 	if (!NT_SUCCESS(NetAdapterOpenConfiguration(a->Adapter, WDF_NO_OBJECT_ATTRIBUTES, &configuration)))
 		return;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
@@ -482,6 +653,15 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 						  &slotsName, &value)) &&
 	    value >= VPAIR_WIRE_SLOTS_MIN && value <= VPAIR_WIRE_SLOTS_MAX && !(value & (value - 1)))
 		a->WireSlots = value;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &checksumName, &value)))
+		a->CanChecksum = value != 0;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &lsoName, &value)))
+		a->CanLso = value != 0;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &rscName, &value)))
+		a->CanRsc = value != 0;
 	NetConfigurationClose(configuration);
 }
 
@@ -495,6 +675,88 @@ static int GrantedSocket(WDFCMRESLIST Translated)
 			return (int)r->u.DevicePrivate.Data[0];
 	}
 	return -1;
+}
+
+/* What the OS put in force, as the NetOffloadIs*Enabled queries answer it; logged for tests to see. */
+static void ShowOffloads(VPAIR_ADAPTER *a, const char *What)
+{
+	DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_INFO_LEVEL,
+		   "vpair %s: %s: tx-checksum %d rx-checksum %d lso %d uso %d tcp-rsc %d udp-rsc %d\n",
+		   a->Side ? "B" : "A", What, atomic_load(&a->TxChecksum), atomic_load(&a->RxChecksum),
+		   atomic_load(&a->Lso), atomic_load(&a->Uso), atomic_load(&a->TcpRsc), atomic_load(&a->UdpRsc));
+}
+
+static void EvtSetTxChecksum(NETADAPTER Adapter, NETOFFLOAD Offload)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	atomic_store(&a->TxChecksum, NetOffloadIsTxChecksumTcpEnabled(Offload) &&
+					     NetOffloadIsTxChecksumUdpEnabled(Offload));
+	ShowOffloads(a, "EvtAdapterOffloadSetTxChecksum");
+}
+
+static void EvtSetRxChecksum(NETADAPTER Adapter, NETOFFLOAD Offload)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	atomic_store(&a->RxChecksum, NetOffloadIsRxChecksumTcpEnabled(Offload) &&
+					     NetOffloadIsRxChecksumUdpEnabled(Offload));
+	ShowOffloads(a, "EvtAdapterOffloadSetRxChecksum");
+}
+
+static void EvtSetGso(NETADAPTER Adapter, NETOFFLOAD Offload)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	atomic_store(&a->Lso, NetOffloadIsLsoIPv4Enabled(Offload) || NetOffloadIsLsoIPv6Enabled(Offload));
+	atomic_store(&a->Uso, NetOffloadIsUsoIPv4Enabled(Offload) || NetOffloadIsUsoIPv6Enabled(Offload));
+	ShowOffloads(a, "EvtAdapterOffloadSetGso");
+}
+
+static void EvtSetRsc(NETADAPTER Adapter, NETOFFLOAD Offload)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	atomic_store(&a->TcpRsc, NetOffloadIsTcpRscIPv4Enabled(Offload) || NetOffloadIsTcpRscIPv6Enabled(Offload));
+	atomic_store(&a->UdpRsc, NetOffloadIsUdpRscEnabled(Offload));
+	ShowOffloads(a, "EvtAdapterOffloadSetRsc");
+}
+
+/* Offloads a side offers: none for a socket end, whose wire carries frames only. */
+static void SetOffloadCapabilities(VPAIR_ADAPTER *a)
+{
+	const NET_ADAPTER_OFFLOAD_LAYER3_FLAGS l3 =
+		NetAdapterOffloadLayer3FlagIPv4NoOptions | NetAdapterOffloadLayer3FlagIPv4WithOptions |
+		NetAdapterOffloadLayer3FlagIPv6NoExtensions | NetAdapterOffloadLayer3FlagIPv6WithExtensions;
+	const NET_ADAPTER_OFFLOAD_LAYER4_FLAGS l4 = NetAdapterOffloadLayer4FlagTcpNoOptions |
+						    NetAdapterOffloadLayer4FlagTcpWithOptions |
+						    NetAdapterOffloadLayer4FlagUdp;
+
+	if (a->Socket >= 0)
+		return;
+	if (a->CanChecksum) {
+		NET_ADAPTER_OFFLOAD_TX_CHECKSUM_CAPABILITIES tx;
+		NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES rx;
+
+		NET_ADAPTER_OFFLOAD_TX_CHECKSUM_CAPABILITIES_INIT(&tx, l3, EvtSetTxChecksum);
+		tx.Layer4Flags = l4;
+		NetAdapterOffloadSetTxChecksumCapabilities(a->Adapter, &tx);
+		NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES_INIT(&rx, EvtSetRxChecksum);
+		NetAdapterOffloadSetRxChecksumCapabilities(a->Adapter, &rx);
+	}
+	if (a->CanLso) {
+		NET_ADAPTER_OFFLOAD_GSO_CAPABILITIES gso;
+
+		NET_ADAPTER_OFFLOAD_GSO_CAPABILITIES_INIT(&gso, l3, l4, VPAIR_GSO_FRAME, 2, EvtSetGso);
+		NetAdapterOffloadSetGsoCapabilities(a->Adapter, &gso);
+	}
+	if (a->CanRsc) {
+		NET_ADAPTER_OFFLOAD_RSC_CAPABILITIES rsc;
+
+		NET_ADAPTER_OFFLOAD_RSC_CAPABILITIES_INIT(&rsc, l3, l4, EvtSetRsc);
+		rsc.TcpTimestampOption = TRUE;
+		NetAdapterOffloadSetRscCapabilities(a->Adapter, &rsc);
+	}
 }
 
 /* A wire has no address filter of its own: vpair records the filter and delivers everything. */
@@ -545,6 +807,7 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 					NetPacketFilterFlagPromiscuous;
 	filter.MaximumMulticastAddresses = 32;
 	NetAdapterSetReceiveFilterCapabilities(adapter, &filter);
+	SetOffloadCapabilities(a);
 	status = NetAdapterStart(adapter);
 	if (!NT_SUCCESS(status))
 		return status;

@@ -8,6 +8,7 @@
  * EvtAdapterOffloadSet* callbacks of the groups that changed, with the
  * offload object as NETOFFLOAD, whose queries answer from that set.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,6 +307,20 @@ NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active)
 		o->gso.EvtAdapterOffloadSetGso(ah, oh);
 	if ((changed & UMN_OFL_RSC) && (o->set & OFFLOAD_RSC) && o->rsc.EvtAdapterOffloadSetRsc)
 		o->rsc.EvtAdapterOffloadSetRsc(ah, oh);
+	/* One line per change, in the words the driver's queries answered: for `umnic` logs and tests. */
+	if (umn_rt.ops && umn_rt.ops->report) {
+		char text[160];
+		snprintf(text, sizeof(text),
+			 "offloads in force: tx-checksum %d%d%d rx-checksum %d%d%d lso %d%d uso %d%d rsc %d%d%d",
+			 NetOffloadIsTxChecksumIPv4Enabled(oh), NetOffloadIsTxChecksumTcpEnabled(oh),
+			 NetOffloadIsTxChecksumUdpEnabled(oh), NetOffloadIsRxChecksumIPv4Enabled(oh),
+			 NetOffloadIsRxChecksumTcpEnabled(oh), NetOffloadIsRxChecksumUdpEnabled(oh),
+			 NetOffloadIsLsoIPv4Enabled(oh), NetOffloadIsLsoIPv6Enabled(oh),
+			 NetOffloadIsUsoIPv4Enabled(oh), NetOffloadIsUsoIPv6Enabled(oh),
+			 NetOffloadIsTcpRscIPv4Enabled(oh), NetOffloadIsTcpRscIPv6Enabled(oh),
+			 NetOffloadIsUdpRscEnabled(oh));
+		umn_rt.ops->report(dev, UMN_LOG_INFO, text);
+	}
 	return STATUS_SUCCESS;
 }
 
