@@ -28,41 +28,44 @@ tcp_ok() { # PORT BYTES
 }
 
 # UDP_SEGMENT sends: the kernel hands over USO frames when the interface offers it.
+# Each 1400-byte datagram carries its number and bytes derived from it: UDP may
+# lose datagrams on a busy machine, but none may arrive altered or cut.
 udp_ok() { # PORT
 	ip netns exec "$B" python3 - "$1" >"$T_WORK/udp.out" <<'PY' &
-import hashlib, socket, sys
+import socket, struct, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 s.bind(("10.77.0.2", int(sys.argv[1])))
 s.settimeout(5)
-h, n = hashlib.sha256(), 0
+good = bad = 0
 try:
-    while n < 200 * 14000:
+    while good + bad < 2000:
         d = s.recv(65536)
-        h.update(d)
-        n += len(d)
+        k = struct.unpack_from("!I", d)[0] if len(d) >= 4 else 0
+        if d == struct.pack("!I", k) + bytes((k + i) & 0xff for i in range(1396)):
+            good += 1
+        else:
+            bad += 1
 except socket.timeout:
     pass
-print(n, h.hexdigest())
+print(good, bad)
 PY
 	srv=$!
 	sleep 0.3
-	want=$(ip netns exec "$A" python3 - "$1" <<'PY'
-import hashlib, socket, sys, time
+	ip netns exec "$A" python3 - "$1" <<'PY'
+import socket, struct, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_UDP, 103, 1400)  # UDP_SEGMENT
-h = hashlib.sha256()
 for i in range(200):
-    buf = bytes((i + k) & 0xff for k in range(14000))
+    buf = b"".join(struct.pack("!I", k) + bytes((k + j) & 0xff for j in range(1396))
+                   for k in range(i * 10, i * 10 + 10))
     s.sendto(buf, ("10.77.0.2", int(sys.argv[1])))
-    # the receiver sees 1400-byte datagrams: hash them in that order
-    h.update(buf)
     time.sleep(0.002)
-print(200 * 14000, h.hexdigest())
 PY
-)
 	wait $srv
-	got=$(cat "$T_WORK/udp.out")
-	[ "$got" = "$want" ] || { echo "UDP: got $got, want $want" >&2; return 1; }
+	read -r good bad <"$T_WORK/udp.out"
+	echo "UDP: $good datagrams intact, $bad altered" >&2
+	[ "$bad" -eq 0 ] && [ "$good" -ge 1000 ]
 }
 
 st() { umn_cli status --json; }
@@ -83,7 +86,7 @@ t_check "TCP: 30 MB arrive intact with every offload on" tcp_ok 5401 30000000
 t_check "TX handed GSO frames to the driver (LSO)" [ "$(st | jq '.[0].queues.tx.offloaded')" -gt 0 ]
 t_check "RX passed coalesced packets to the kernel (RSC)" [ "$(st | jq '.[1].queues.rx.offloaded')" -gt 0 ]
 t_eq "umnicd did no segmentation of its own" "$(st | jq '.[0].queues.tx.sw_segments')" "0"
-t_check "UDP with USO: 200 super-datagrams arrive intact" udp_ok 5402
+t_check "UDP with USO: datagrams arrive intact" udp_ok 5402
 
 # ethtool -K: each toggle reaches the driver.
 ip netns exec "$A" python3 "$FEAT" vpa tx-tcp-segmentation off tx-tcp6-segmentation off

@@ -419,6 +419,9 @@ static uint32_t offloads_for(uint32_t feats)
 	return v;
 }
 
+/* What the driver does on receive: umnicd must accept it as soon as the driver may start. */
+#define OFL_RX (UMN_OFL_RXCSUM | UMN_OFL_RSC)
+
 static void on_offload_done(struct device *dev, int32_t st, const char *text)
 {
 	dev->ofl_inflight = false;
@@ -426,6 +429,7 @@ static void on_offload_done(struct device *dev, int32_t st, const char *text)
 		return;
 	if (st < 0) {
 		umn_log(UMN_LOG_WARN, "%s: setting offloads: %s", dev->instance_id, text);
+		atomic_fetch_and(&dev->dp.active, dev->ofl_sent);
 		return;
 	}
 	dev->ofl_acked = dev->ofl_sent;
@@ -456,7 +460,7 @@ void adapter_sync_offload(struct device *dev)
 {
 	struct umn_msg_offload m;
 	char name[IFNAMSIZ];
-	uint32_t feats = 0, want;
+	uint32_t feats = 0, want, cur;
 
 	if (!dev->has_adapter || !dev->dp_ready || !dev->host)
 		return;
@@ -471,8 +475,15 @@ void adapter_sync_offload(struct device *dev)
 	want = offloads_for(feats) & dev->caps.offload.can;
 	if (want == dev->ofl_sent)
 		return;
-	/* What stops, stops now: umnicd does that work itself until the driver has answered. */
-	atomic_fetch_and_explicit(&dev->dp.active, want, memory_order_release);
+	/*
+	 * Until the driver has answered, the datapath takes the safe side of both sets: a TX
+	 * offload that stops, stops now (umnicd does that work itself), one that starts waits
+	 * for the answer; an RX offload that starts is accepted at once (the driver may use it
+	 * from inside its callback), one that stops is accepted until the answer.
+	 */
+	cur = atomic_load(&dev->dp.active);
+	atomic_store_explicit(&dev->dp.active,
+			      (cur & want & ~OFL_RX) | ((cur | want) & OFL_RX), memory_order_release);
 	dev->ofl_sent = want;
 	if (!dev->caps.offload.can)
 		return; /* nothing advertised, no callback to call */
