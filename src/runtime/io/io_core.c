@@ -54,6 +54,7 @@ struct umn_io_state umn_io = {
 
 void umn_io_set_ops(const struct umn_io_ops *ops)
 {
+	/* Release: pairs with the acquire in umn_io_ops(), read by every I/O worker. */
 	atomic_store_explicit(&umn_io.ops, ops, memory_order_release);
 }
 

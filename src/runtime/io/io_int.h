@@ -352,6 +352,7 @@ extern struct umn_io_state umn_io;
 
 static inline const struct umn_io_ops *umn_io_ops(void)
 {
+	/* Acquire: pairs with the release in umn_io_set_ops; the table is complete when seen. */
 	return atomic_load_explicit(&umn_io.ops, memory_order_acquire);
 }
 

@@ -73,6 +73,7 @@ LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
 	(void)Wait;
 	if (irql_above("KeSetEvent", DISPATCH_LEVEL))
 		return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_RELAXED);
+	/* Release: pairs with the acquire of KeWaitForSingleObject and KeReadStateEvent. */
 	old = __atomic_exchange_n(&Event->Header.SignalState, 1, __ATOMIC_RELEASE);
 	/* Everyone wakes; a synchronization event's waiters race to take it. */
 	if (!old)
@@ -95,6 +96,7 @@ VOID KeClearEvent(PRKEVENT Event)
 
 LONG KeReadStateEvent(PRKEVENT Event)
 {
+	/* Acquire: pairs with the release in KeSetEvent. */
 	return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_ACQUIRE);
 }
 
@@ -125,6 +127,7 @@ static NTSTATUS wait_header(PDISPATCHER_HEADER h, PLARGE_INTEGER Timeout)
 	if (Timeout && Timeout->QuadPart)
 		has_deadline = deadline_of(Timeout, &deadline);
 	for (;;) {
+		/* Acquire: pairs with the release in KeSetEvent (and in a thread's exit). */
 		s = __atomic_load_n(&h->SignalState, __ATOMIC_ACQUIRE);
 		if (s) {
 			if (h->Type != UMN_DISPATCH_EVENT_SYNCHRONIZATION)

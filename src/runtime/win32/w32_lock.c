@@ -105,6 +105,7 @@ bool umn_rw_try_excl(uint32_t *word)
 	uint32_t s = __atomic_load_n(word, __ATOMIC_RELAXED);
 
 	while (!(s & (RW_WRITER | RW_READERS)))
+		/* Acquire: pairs with the release of the last unlock (exclusive or shared). */
 		if (__atomic_compare_exchange_n(word, &s, s | RW_WRITER, true, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return true;
@@ -116,6 +117,7 @@ bool umn_rw_try_shared(uint32_t *word)
 	uint32_t s = __atomic_load_n(word, __ATOMIC_RELAXED);
 
 	while (!(s & RW_WRITER) && (s & RW_READERS) != RW_READERS)
+		/* Acquire: pairs with the release of the last exclusive unlock. */
 		if (__atomic_compare_exchange_n(word, &s, s + 1, true, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return true;
@@ -155,6 +157,7 @@ bool umn_rw_unlock_excl(uint32_t *word)
 		if (!(s & RW_WRITER))
 			return false;
 	} while (
+	    /* Release: pairs with the acquire of the next exclusive or shared lock. */
 	    !__atomic_compare_exchange_n(word, &s, 0, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (s & RW_WAITERS)
 		umn_futex_wake(word, INT_MAX);
@@ -173,6 +176,7 @@ bool umn_rw_unlock_shared(uint32_t *word)
 		if (!(n & RW_READERS))
 			n = 0;
 	} while (
+	    /* Release: pairs with the acquire of the next exclusive lock. */
 	    !__atomic_compare_exchange_n(word, &s, n, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (!n && (s & RW_WAITERS))
 		umn_futex_wake(word, INT_MAX);
@@ -270,6 +274,7 @@ BOOL TryEnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection)
 		lpCriticalSection->RecursionCount++;
 		return TRUE;
 	}
+	/* Acquire: pairs with the release in LeaveCriticalSection. */
 	if (!__atomic_compare_exchange_n(cs_word(lpCriticalSection), &zero, 1, false,
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return FALSE;
@@ -289,6 +294,7 @@ VOID EnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection)
 		lpCriticalSection->RecursionCount++;
 		return;
 	}
+	/* Acquire (both exchanges): pairs with the release in LeaveCriticalSection. */
 	if (!__atomic_compare_exchange_n(w, &s, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		/* Contended: mark it slept on (2) and sleep until an exchange finds it free. */
 		while (__atomic_exchange_n(w, 2, __ATOMIC_ACQUIRE) != 0)
@@ -312,6 +318,7 @@ VOID LeaveCriticalSection(LPCRITICAL_SECTION lpCriticalSection)
 	if (--lpCriticalSection->RecursionCount)
 		return;
 	__atomic_store_n(&lpCriticalSection->OwningThread, NULL, __ATOMIC_RELAXED);
+	/* Release: pairs with the acquire in Enter/TryEnterCriticalSection. */
 	if (__atomic_exchange_n(cs_word(lpCriticalSection), 0, __ATOMIC_RELEASE) == 2)
 		umn_futex_wake(cs_word(lpCriticalSection), 1);
 }
@@ -340,12 +347,14 @@ VOID InitializeConditionVariable(PCONDITION_VARIABLE ConditionVariable)
 
 VOID WakeConditionVariable(PCONDITION_VARIABLE ConditionVariable)
 {
+	/* Release: pairs with the acquire of the sequence in SleepConditionVariable*. */
 	__atomic_add_fetch(cv_word(ConditionVariable), 1, __ATOMIC_RELEASE);
 	umn_futex_wake(cv_word(ConditionVariable), 1);
 }
 
 VOID WakeAllConditionVariable(PCONDITION_VARIABLE ConditionVariable)
 {
+	/* Release: pairs with the acquire of the sequence in SleepConditionVariable*. */
 	__atomic_add_fetch(cv_word(ConditionVariable), 1, __ATOMIC_RELEASE);
 	umn_futex_wake(cv_word(ConditionVariable), INT_MAX);
 }
@@ -354,6 +363,7 @@ BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE ConditionVariable, PSRWLOCK S
 			       DWORD dwMilliseconds, ULONG Flags)
 {
 	bool shared = Flags & CONDITION_VARIABLE_LOCKMODE_SHARED, woken;
+	/* Acquire: pairs with the release in WakeConditionVariable / WakeAllConditionVariable. */
 	uint32_t seq = __atomic_load_n(cv_word(ConditionVariable), __ATOMIC_ACQUIRE);
 	struct timespec deadline;
 
@@ -383,6 +393,7 @@ BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE ConditionVariable, PSRWLOCK S
 BOOL SleepConditionVariableCS(PCONDITION_VARIABLE ConditionVariable,
 			      PCRITICAL_SECTION CriticalSection, DWORD dwMilliseconds)
 {
+	/* Acquire: pairs with the release in WakeConditionVariable / WakeAllConditionVariable. */
 	uint32_t seq = __atomic_load_n(cv_word(ConditionVariable), __ATOMIC_ACQUIRE);
 	LONG depth = CriticalSection->RecursionCount;
 	struct timespec deadline;

@@ -86,6 +86,10 @@ void w32_thread_ended(void *p)
 	if (o->thread.exit_code == STILL_ACTIVE && !o->thread.w32_start)
 		o->thread.exit_code = 0;
 	o->thread.ended = true;
+	/*
+	 * Release: pairs with the acquire in KeWaitForSingleObject, a kernel-mode
+	 * wait on the thread object; Win32 waits read `ended` under w32.lock.
+	 */
 	__atomic_store_n(&o->thread.header.signal_state, 1, __ATOMIC_RELEASE);
 	umn_futex_wake((uint32_t *)&o->thread.header.signal_state, INT_MAX);
 	w32_changed();
