@@ -61,6 +61,8 @@ enum umn_msg_type {
 	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie */
 	UMN_MSG_NAME_REGISTERED, /* answers REGISTER_NAME */
 	UMN_MSG_SET_OFFLOAD,	/* struct umn_msg_offload: the offloads in force changed */
+	UMN_MSG_STOP_DEVICE,	/* a PnP stop: struct umn_msg_dev; the device stays, out of D0 */
+	UMN_MSG_START_DEVICE,	/* the start after it */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,

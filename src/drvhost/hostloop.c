@@ -190,6 +190,8 @@ static void handle(struct work *w)
 	}
 	case UMN_MSG_START_QUEUES:
 	case UMN_MSG_STOP_QUEUES:
+	case UMN_MSG_STOP_DEVICE:
+	case UMN_MSG_START_DEVICE:
 	case UMN_MSG_REMOVE_DEVICE: {
 		struct umn_msg_dev *m = (void *)w->msg;
 		if (w->len != sizeof(*m))
@@ -198,6 +200,10 @@ static void handle(struct work *w)
 			st = umn_rt_start_queues(m->dev, err, sizeof(err));
 		else if (h->type == UMN_MSG_STOP_QUEUES)
 			st = umn_rt_stop_queues(m->dev, err, sizeof(err));
+		else if (h->type == UMN_MSG_STOP_DEVICE)
+			st = umn_rt_stop_device(m->dev, err, sizeof(err));
+		else if (h->type == UMN_MSG_START_DEVICE)
+			st = umn_rt_start_device(m->dev, err, sizeof(err));
 		else
 			st = umn_rt_remove_device(m->dev, err, sizeof(err));
 		break;

@@ -125,6 +125,8 @@ struct umn_device {
 	bool in_d0;
 	bool smio_init;		/* EvtDeviceSelfManagedIoInit was called */
 	bool smio_running;	/* ... and succeeded: suspended at removal */
+	bool in_prepare;	/* inside EvtDevicePrepareHardware */
+	bool pnp_stopped;	/* stopped by umn_rt_stop_device, kept for umn_rt_start_device */
 	/* The lists EvtDevicePrepareHardware got (children of the device); Release gets trans. */
 	struct umn_object *res_raw, *res_trans;
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
@@ -161,6 +163,12 @@ struct umn_adapter {
 	bool filter_caps_set;
 	bool link_state_set;
 	bool started;
+	/*
+	 * NetAdapterStart was called in EvtDevicePrepareHardware: as NetAdapterCx
+	 * does, a PnP stop stops the adapter after EvtDeviceReleaseHardware, so
+	 * that the next EvtDevicePrepareHardware starts it again.
+	 */
+	bool started_in_prepare;
 	NTSTATUS caps_violation;	/* first rule broken by the capabilities */
 	char caps_violation_text[UMN_RULE_TEXT];
 	struct umn_pqueue *txq[UMN_MAX_QUEUES];
@@ -221,6 +229,8 @@ struct umn_device *umn_rt_device(uint32_t id);
 NTSTATUS umn_ec_attach(struct umn_pqueue *q);
 void umn_ec_start(struct umn_adapter *a);
 void umn_ec_stop(struct umn_adapter *a);
+/* Stops them and frees them, so that new queues get new ones (a PnP stop deletes the queues). */
+void umn_ec_free(struct umn_adapter *a);
 void umn_ec_notify(struct umn_pqueue *q);
 
 /* Packet queue mapping (pqueue.c). */
@@ -235,6 +245,16 @@ void umn_io_device_fini(struct umn_device *dev);
 /* Adapter logic (adapter.c). */
 NTSTATUS umn_adapter_start(struct umn_adapter *a);
 void umn_adapter_stop(struct umn_adapter *a);
+/*
+ * A PnP stop of the device (device.c): the packet queues are cancelled,
+ * stopped and deleted; the adapter itself stays.
+ */
+void umn_adapter_destroy_queues(struct umn_adapter *a);
+/*
+ * The device starts again after a PnP stop: an adapter that stayed started
+ * tells the OS side again what it declared, which builds new queues for it.
+ */
+NTSTATUS umn_adapter_restart(struct umn_adapter *a);
 
 /* Which offload capability sets the driver advertised (offload.c); false if none. */
 bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits);

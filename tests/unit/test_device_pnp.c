@@ -6,7 +6,10 @@
  * ReleaseHardware (with the translated list PrepareHardware got),
  * SelfManagedIoFlush, SelfManagedIoCleanup, then the device object's
  * EvtCleanupCallback and EvtDestroyCallback. A start that fails part way
- * undoes exactly what it reached.
+ * undoes exactly what it reached. A PnP stop (umn_rt_stop_device) keeps the
+ * device: SelfManagedIoSuspend, D0Exit to D3, ReleaseHardware; the start
+ * after it: PrepareHardware with the same resources, D0Entry from D3,
+ * SelfManagedIoRestart; power-managed queues hold requests in between.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -23,6 +26,9 @@ static struct {
 	ULONG prepared_count, released_count;
 	int purged_at_suspend, purged_at_d0exit;	/* completions of the queued read by then */
 	NTSTATUS fail_prepare, fail_d0entry, fail_smio_init;
+	WDF_POWER_DEVICE_STATE entry_from[4], exit_to[4];	/* what D0Entry and D0Exit got */
+	unsigned nentry, nexit;
+	bool parallel;		/* a parallel default queue whose reads the driver holds */
 } pnp;
 
 static void record(const char *ev)
@@ -54,7 +60,8 @@ static NTSTATUS release(WDFDEVICE d, WDFCMRESLIST trans)
 static NTSTATUS d0_entry(WDFDEVICE d, WDF_POWER_DEVICE_STATE from)
 {
 	(void)d;
-	(void)from;
+	if (pnp.nentry < 4)
+		pnp.entry_from[pnp.nentry++] = from;
 	record("D0Entry");
 	return pnp.fail_d0entry;
 }
@@ -62,7 +69,8 @@ static NTSTATUS d0_entry(WDFDEVICE d, WDF_POWER_DEVICE_STATE from)
 static NTSTATUS d0_exit(WDFDEVICE d, WDF_POWER_DEVICE_STATE to)
 {
 	(void)d;
-	(void)to;
+	if (pnp.nexit < 4)
+		pnp.exit_to[pnp.nexit++] = to;
 	record("D0Exit");
 	pnp.purged_at_d0exit = ioh_done_count(1);
 	return STATUS_SUCCESS;
@@ -83,7 +91,7 @@ static NTSTATUS smio_suspend(WDFDEVICE d)
 	return STATUS_SUCCESS;
 }
 
-/* Never called: umnic devices do not leave D0 while they stay in the stack. */
+/* After a PnP stop, when the device returns to D0. */
 static NTSTATUS smio_restart(WDFDEVICE d)
 {
 	(void)d;
@@ -115,6 +123,32 @@ static VOID obj_destroy(WDFOBJECT o)
 	record("EvtDestroyCallback");
 }
 
+static VOID io_read(WDFQUEUE q, WDFREQUEST r, size_t len)
+{
+	(void)q;
+	(void)len;
+	ioh_hold(r);
+}
+
+static VOID io_stop(WDFQUEUE q, WDFREQUEST r, ULONG flags)
+{
+	(void)q;
+	if (flags & WdfRequestStopActionSuspend) {
+		record("IoStop(Suspend)");
+		WdfRequestStopAcknowledge(r, FALSE);
+	} else {
+		record("IoStop(Purge)");
+		WdfRequestComplete(r, STATUS_CANCELLED);
+	}
+}
+
+static VOID io_resume(WDFQUEUE q, WDFREQUEST r)
+{
+	(void)q;
+	(void)r;
+	record("IoResume");
+}
+
 static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
 {
 	WDF_PNPPOWER_EVENT_CALLBACKS cb;
@@ -141,8 +175,16 @@ static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
 	st = WdfDeviceCreate(&init, &attrs, &dev);
 	if (!NT_SUCCESS(st))
 		return st;
-	/* A manual queue keeps the read it is given until the device goes. */
-	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&qc, WdfIoQueueDispatchManual);
+	if (pnp.parallel) {
+		/* Power-managed (the default): the driver holds each read it is given. */
+		WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&qc, WdfIoQueueDispatchParallel);
+		qc.EvtIoRead = io_read;
+		qc.EvtIoStop = io_stop;
+		qc.EvtIoResume = io_resume;
+	} else {
+		/* A manual queue keeps the read it is given until the device goes. */
+		WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&qc, WdfIoQueueDispatchManual);
+	}
 	ioh_queue(dev, &qc);
 	return STATUS_SUCCESS;
 }
@@ -198,6 +240,7 @@ static void reset(void)
 {
 	memset(&pnp, 0, sizeof(pnp));
 	memset(ioh.done, 0, sizeof(ioh.done));
+	ioh_held_reset();
 	pnp.purged_at_suspend = pnp.purged_at_d0exit = -1;
 }
 
@@ -333,6 +376,143 @@ static void test_restart_after_failure(void **state)
 	finish();
 }
 
+static void wait_events(unsigned n)
+{
+	for (int i = 0; i < 4000 && pnp.n < n; i++)
+		ioh_sleep_ms(1);
+}
+
+/*
+ * start -> stop -> start -> remove: the stop leaves D0 for D3 and releases
+ * the hardware without Flush or Cleanup; the start prepares the same
+ * resources, enters D0 from D3 and runs SelfManagedIoRestart, not Init; the
+ * removal is the full one. A read waiting in a power-managed queue stays
+ * through the stop and the start, a read sent while stopped is accepted
+ * and waits too; the removal cancels both.
+ */
+static void test_stop_start_remove(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware",
+		"PrepareHardware", "D0Entry", "SelfManagedIoRestart",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware", "SelfManagedIoFlush",
+		"SelfManagedIoCleanup", "EvtCleanupCallback", "EvtDestroyCallback",
+	};
+	WDFCMRESLIST first;
+	char err[256] = "";
+	char out[8];
+
+	(void)state;
+	reset();
+	assert_int_equal(add(), STATUS_SUCCESS);
+	first = pnp.prepared_trans;
+	ioh_read(1, 0, out, sizeof(out));
+	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	assert_int_equal(pnp.n, 6);
+	assert_ptr_equal(pnp.released, first);
+	/* Stopping a stopped device is refused and says so; nothing runs. */
+	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_INVALID_DEVICE_STATE);
+	assert_non_null(strstr(err, "stopped already"));
+	ioh_read(2, 0, out, sizeof(out));
+	ioh_sleep_ms(20);
+	assert_int_equal(ioh_done_count(1), 0);
+	assert_int_equal(ioh_done_count(2), 0);
+	assert_int_equal(umn_rt_start_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	assert_int_equal(pnp.n, 9);
+	/* The same resource list, with the same descriptors. */
+	assert_ptr_equal(pnp.prepared_trans, first);
+	assert_int_equal(pnp.prepared_count, 2);
+	assert_int_equal(umn_rt_start_device(IOH_DEV, err, sizeof(err)), STATUS_INVALID_DEVICE_STATE);
+	assert_non_null(strstr(err, "is started"));
+	ioh_sleep_ms(20);
+	assert_int_equal(ioh_done_count(1), 0);
+	assert_int_equal(ioh_done_count(2), 0);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	wait_events(16);
+	expect(want, 16);
+	assert_int_equal(pnp.nentry, 2);
+	assert_int_equal(pnp.entry_from[0], WdfPowerDeviceD3Final);
+	assert_int_equal(pnp.entry_from[1], WdfPowerDeviceD3);
+	assert_int_equal(pnp.nexit, 2);
+	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3);
+	assert_int_equal(pnp.exit_to[1], WdfPowerDeviceD3Final);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_CANCELLED);
+	assert_int_equal(ioh_wait_done(2, 2000).status, STATUS_CANCELLED);
+	finish();
+}
+
+/* start -> stop -> remove: the removal of a stopped device runs Flush and Cleanup only. */
+static void test_stop_remove(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "D0Exit", "ReleaseHardware",
+		"SelfManagedIoFlush", "SelfManagedIoCleanup", "EvtCleanupCallback",
+		"EvtDestroyCallback",
+	};
+	char err[256] = "";
+	char out[8];
+
+	(void)state;
+	reset();
+	assert_int_equal(add(), STATUS_SUCCESS);
+	ioh_read(1, 0, out, sizeof(out));
+	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	wait_events(10);
+	expect(want, 10);
+	assert_int_equal(pnp.nexit, 1);
+	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_CANCELLED);
+	finish();
+}
+
+/*
+ * What a stop does to I/O the driver holds, as WDF does for a power-managed
+ * queue: EvtIoStop with WdfRequestStopActionSuspend before D0Exit, and the
+ * stop waits for the acknowledgement; new requests are not presented until
+ * the start, which resumes the held request (EvtIoResume) after
+ * SelfManagedIoRestart.
+ */
+static void test_stop_suspends_held_requests(void **state)
+{
+	static const char *const want[] = {
+		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
+		"SelfManagedIoSuspend", "IoStop(Suspend)", "D0Exit", "ReleaseHardware",
+		"PrepareHardware", "D0Entry", "SelfManagedIoRestart", "IoResume",
+	};
+	char err[256] = "";
+	char out[8];
+
+	(void)state;
+	reset();
+	pnp.parallel = true;
+	assert_int_equal(add(), STATUS_SUCCESS);
+	ioh_read(1, 0, out, sizeof(out));
+	for (int i = 0; i < 2000 && atomic_load(&ioh_held.n) < 1; i++)
+		ioh_sleep_ms(1);
+	assert_int_equal(atomic_load(&ioh_held.n), 1);
+	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	assert_int_equal(pnp.n, 7);
+	ioh_read(2, 0, out, sizeof(out));
+	ioh_sleep_ms(50);
+	assert_int_equal(atomic_load(&ioh_held.n), 1);
+	assert_int_equal(ioh_done_count(2), 0);
+	assert_int_equal(umn_rt_start_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	wait_events(11);
+	expect(want, 11);
+	for (int i = 0; i < 2000 && atomic_load(&ioh_held.n) < 2; i++)
+		ioh_sleep_ms(1);
+	assert_int_equal(atomic_load(&ioh_held.n), 2);
+	WdfRequestComplete(ioh_held_at(0), STATUS_SUCCESS);
+	WdfRequestComplete(ioh_held_at(1), STATUS_SUCCESS);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_SUCCESS);
+	assert_int_equal(ioh_wait_done(2, 2000).status, STATUS_SUCCESS);
+	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +521,9 @@ int main(void)
 		cmocka_unit_test(test_failed_d0_entry),
 		cmocka_unit_test(test_failed_prepare),
 		cmocka_unit_test(test_restart_after_failure),
+		cmocka_unit_test(test_stop_start_remove),
+		cmocka_unit_test(test_stop_remove),
+		cmocka_unit_test(test_stop_suspends_held_requests),
 	};
 
 	return cmocka_run_group_tests(tests, ioh_group_setup, NULL);

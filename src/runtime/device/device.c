@@ -207,32 +207,64 @@ static void fill_resources(struct umn_cmreslist *l, const struct umn_device *dev
 }
 
 /*
+ * Leaves D0 and releases the hardware, undoing what the start sequence
+ * reached: the part a PnP stop and a removal share, in WDF's order. The
+ * packet queues go first (NetAdapterCx creates them last when a device
+ * starts), then SelfManagedIoSuspend, the I/O queues, D0Exit to target,
+ * ReleaseHardware with the translated list PrepareHardware got. A removal
+ * purges the I/O queues; a stop only stops the power-managed ones.
+ */
+static NTSTATUS pnp_power_down(struct umn_device *dev, WDF_POWER_DEVICE_STATE target)
+{
+	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
+	bool removal = target == WdfPowerDeviceD3Final;
+	NTSTATUS st = STATUS_SUCCESS;
+
+	if (dev->adapter) {
+		if (removal)
+			umn_adapter_stop(dev->adapter);
+		else
+			umn_adapter_destroy_queues(dev->adapter);
+	}
+	if (dev->smio_running && dev->pnp.EvtDeviceSelfManagedIoSuspend)
+		dev->pnp.EvtDeviceSelfManagedIoSuspend(h);
+	dev->smio_running = false;
+	/* Requests are purged (or held) before the device leaves D0, as WDF does. */
+	if (removal)
+		umn_io_device_removed(dev->id);
+	else
+		umn_io_device_power_down(dev->id);
+	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)
+		st = dev->pnp.EvtDeviceD0Exit(h, target);
+	dev->in_d0 = false;
+	/* Called even when PrepareHardware failed, as WDF does. */
+	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware) {
+		NTSTATUS rs = dev->pnp.EvtDeviceReleaseHardware(
+			h, (WDFCMRESLIST)umn_object_handle(dev->res_trans));
+
+		if (NT_SUCCESS(st))
+			st = rs;
+	}
+	dev->prepared = false;
+	/* NetAdapterCx stops an adapter started in PrepareHardware, so that the next one starts it. */
+	if (!removal && dev->adapter && dev->adapter->started_in_prepare)
+		dev->adapter->started = false;
+	return st;
+}
+
+/*
  * Undoes whatever part of the start sequence the device reached, in WDF's
  * order for a removal (orderly or surprise) and for a start that failed:
- * SelfManagedIoSuspend, queues purged, D0Exit, ReleaseHardware with the
- * translated list PrepareHardware got, SelfManagedIoFlush, SelfManagedIoCleanup.
- * The device object's own EvtCleanupCallback and EvtDestroyCallback follow
- * when the caller deletes it.
+ * the power-down (pnp_power_down), then SelfManagedIoFlush and
+ * SelfManagedIoCleanup. A device a PnP stop left out of D0 gets only these
+ * two. The device object's own EvtCleanupCallback and EvtDestroyCallback
+ * follow when the caller deletes it.
  */
 static void pnp_teardown(struct umn_device *dev)
 {
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
 
-	if (dev->smio_running && dev->pnp.EvtDeviceSelfManagedIoSuspend)
-		dev->pnp.EvtDeviceSelfManagedIoSuspend(h);
-	dev->smio_running = false;
-	/* Requests are purged before the device leaves D0, as WDF does. */
-	umn_io_device_removed(dev->id);
-	if (dev->adapter)
-		umn_adapter_stop(dev->adapter);
-	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)
-		dev->pnp.EvtDeviceD0Exit(h, WdfPowerDeviceD3Final);
-	dev->in_d0 = false;
-	/* Called even when PrepareHardware failed, as WDF does. */
-	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware)
-		dev->pnp.EvtDeviceReleaseHardware(h,
-						  (WDFCMRESLIST)umn_object_handle(dev->res_trans));
-	dev->prepared = false;
+	pnp_power_down(dev, WdfPowerDeviceD3Final);
 	if (dev->smio_init) {
 		if (dev->pnp.EvtDeviceSelfManagedIoFlush)
 			dev->pnp.EvtDeviceSelfManagedIoFlush(h);
@@ -240,6 +272,40 @@ static void pnp_teardown(struct umn_device *dev)
 			dev->pnp.EvtDeviceSelfManagedIoCleanup(h);
 	}
 	dev->smio_init = false;
+	dev->pnp_stopped = false;
+}
+
+/* EvtDevicePrepareHardware with the device's resource lists, made at the first start. */
+static NTSTATUS prepare_hardware(struct umn_device *dev, char *err, size_t cap)
+{
+	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
+	NTSTATUS st = STATUS_SUCCESS;
+
+	if (!dev->res_raw) {
+		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
+				       &dev->obj, NULL, &dev->res_raw);
+		if (NT_SUCCESS(st))
+			st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
+					       &dev->obj, NULL, &dev->res_trans);
+		if (!NT_SUCCESS(st)) {
+			snprintf(err, cap, "out of memory creating resource lists");
+			return st;
+		}
+		fill_resources((struct umn_cmreslist *)dev->res_raw, dev);
+		fill_resources((struct umn_cmreslist *)dev->res_trans, dev);
+	}
+	dev->prepared = true;
+	if (dev->pnp.EvtDevicePrepareHardware) {
+		WDFCMRESLIST raw = (WDFCMRESLIST)umn_object_handle(dev->res_raw);
+		WDFCMRESLIST trans = (WDFCMRESLIST)umn_object_handle(dev->res_trans);
+
+		dev->in_prepare = true;
+		st = dev->pnp.EvtDevicePrepareHardware(h, raw, trans);
+		dev->in_prepare = false;
+		if (!NT_SUCCESS(st))
+			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x", (unsigned)st);
+	}
+	return st;
 }
 
 /* The start sequence; on failure the caller tears down what it reached (pnp_teardown). */
@@ -248,28 +314,9 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
 	NTSTATUS st;
 
-	st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL, &dev->obj,
-			       NULL, &dev->res_raw);
-	if (NT_SUCCESS(st))
-		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
-				       &dev->obj, NULL, &dev->res_trans);
-	if (!NT_SUCCESS(st)) {
-		snprintf(err, cap, "out of memory creating resource lists");
+	st = prepare_hardware(dev, err, cap);
+	if (!NT_SUCCESS(st))
 		return st;
-	}
-	fill_resources((struct umn_cmreslist *)dev->res_raw, dev);
-	fill_resources((struct umn_cmreslist *)dev->res_trans, dev);
-	dev->prepared = true;
-	if (dev->pnp.EvtDevicePrepareHardware) {
-		WDFCMRESLIST raw = (WDFCMRESLIST)umn_object_handle(dev->res_raw);
-		WDFCMRESLIST trans = (WDFCMRESLIST)umn_object_handle(dev->res_trans);
-
-		st = dev->pnp.EvtDevicePrepareHardware(h, raw, trans);
-		if (!NT_SUCCESS(st)) {
-			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x", (unsigned)st);
-			return st;
-		}
-	}
 	if (dev->pnp.EvtDeviceD0Entry) {
 		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3Final);
 		if (!NT_SUCCESS(st)) {
@@ -367,5 +414,91 @@ NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap)
 	}
 	pnp_teardown(dev);
 	umn_object_delete(&dev->obj);
+	return STATUS_SUCCESS;
+}
+
+/*
+ * A PnP stop (IRP_MN_STOP_DEVICE, as for a resource rebalance): the device
+ * leaves D0 for D3 and gives its hardware back, and keeps its WDFDEVICE,
+ * queues, file objects and adapter for umn_rt_start_device.
+ */
+NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap)
+{
+	struct umn_device *dev = umn_rt_device(id);
+	NTSTATUS st;
+
+	if (!dev) {
+		snprintf(err, cap, "no device %u", id);
+		return STATUS_NO_SUCH_DEVICE;
+	}
+	if (dev->pnp_stopped || !dev->in_d0) {
+		snprintf(err, cap, "device %u is %s", id, dev->pnp_stopped ? "stopped already" : "not started");
+		return STATUS_INVALID_DEVICE_STATE;
+	}
+	st = pnp_power_down(dev, WdfPowerDeviceD3);
+	dev->pnp_stopped = true;
+	if (!NT_SUCCESS(st))
+		snprintf(err, cap, "EvtDeviceD0Exit or EvtDeviceReleaseHardware failed with 0x%08x",
+			 (unsigned)st);
+	return st;
+}
+
+/*
+ * The start after a PnP stop (IRP_MN_START_DEVICE): PrepareHardware with the
+ * same resources, D0Entry from D3, SelfManagedIoRestart (Init ran at the
+ * first start), the I/O queues present requests again, and the adapter's
+ * queues are created anew by the OS side. On failure the device is left
+ * stopped, as far as it got undone.
+ */
+NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
+{
+	struct umn_device *dev = umn_rt_device(id);
+	WDFDEVICE h;
+	NTSTATUS st;
+
+	if (!dev) {
+		snprintf(err, cap, "no device %u", id);
+		return STATUS_NO_SUCH_DEVICE;
+	}
+	if (!dev->pnp_stopped) {
+		snprintf(err, cap, "device %u is started; only a stopped device can be started", id);
+		return STATUS_INVALID_DEVICE_STATE;
+	}
+	h = (WDFDEVICE)umn_object_handle(&dev->obj);
+	st = prepare_hardware(dev, err, cap);
+	/* An adapter that stayed started (not started in PrepareHardware) is announced again. */
+	if (NT_SUCCESS(st) && dev->adapter && !dev->adapter->started_in_prepare) {
+		st = umn_adapter_restart(dev->adapter);
+		if (!NT_SUCCESS(st))
+			snprintf(err, cap, "the OS side refused the adapter again (0x%08x)", (unsigned)st);
+	}
+	if (NT_SUCCESS(st) && dev->pnp.EvtDeviceD0Entry) {
+		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3);
+		if (!NT_SUCCESS(st))
+			snprintf(err, cap, "EvtDeviceD0Entry failed with 0x%08x", (unsigned)st);
+	}
+	if (NT_SUCCESS(st)) {
+		dev->in_d0 = true;
+		if (dev->smio_init && dev->pnp.EvtDeviceSelfManagedIoRestart) {
+			st = dev->pnp.EvtDeviceSelfManagedIoRestart(h);
+			if (!NT_SUCCESS(st))
+				snprintf(err, cap, "EvtDeviceSelfManagedIoRestart failed with 0x%08x",
+					 (unsigned)st);
+		}
+	}
+	if (NT_SUCCESS(st)) {
+		dev->smio_running = dev->smio_init;
+		umn_io_device_power_up(dev->id);
+		if (dev->adapter && !dev->adapter->started) {
+			snprintf(err, cap,
+				 "the device has an adapter but the driver never called NetAdapterStart");
+			st = STATUS_INVALID_DEVICE_STATE;
+		}
+	}
+	if (!NT_SUCCESS(st)) {
+		pnp_power_down(dev, WdfPowerDeviceD3);
+		return st;
+	}
+	dev->pnp_stopped = false;
 	return STATUS_SUCCESS;
 }

@@ -157,4 +157,18 @@ void umn_io_sent_complete(uint64_t cookie, NTSTATUS status, ULONG_PTR informatio
  */
 void umn_io_device_removed(uint32_t device);
 
+/*
+ * The device leaves D0 for a PnP stop and keeps its objects. As in WDF, each
+ * power-managed queue stops presenting requests and goes on accepting them
+ * (they wait for the start); requests the driver holds from it get EvtIoStop
+ * with WdfRequestStopActionSuspend, and the stop waits, up to
+ * UMN_IO_POWER_DOWN_WAIT_S, until the driver has completed, requeued or
+ * acknowledged each. Queues that are not power-managed go on dispatching.
+ * Returns how many held requests were still not acknowledged at the end.
+ */
+#define UMN_IO_POWER_DOWN_WAIT_S 10
+unsigned umn_io_device_power_down(uint32_t device);
+/* Back in D0: the queues the power-down stopped present requests again (EvtIoResume). */
+void umn_io_device_power_up(uint32_t device);
+
 #endif

@@ -278,6 +278,23 @@ void umn_io_wait(void)
 		workers.waiting--;
 }
 
+bool umn_io_wait_until(const struct timespec *deadline)
+{
+	int r;
+
+	if (batch)
+		flush_os();
+	if (on_worker)
+		wait_begin_locked();
+	else
+		reader_handover();
+	flush_wakes();
+	r = pthread_cond_timedwait(&umn_io.cond, &umn_io.lock, deadline);
+	if (on_worker)
+		workers.waiting--;
+	return r != ETIMEDOUT;
+}
+
 void umn_io_wake_all(void)
 {
 	pthread_cond_broadcast(&umn_io.cond);

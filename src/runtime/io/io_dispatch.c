@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
 #include "runtime/io/io_int.h"
@@ -336,6 +337,110 @@ void umn_io_device_removed(uint32_t device)
 	while (atomic_load(&dev->io->callbacks) > (cb_io == dev->io ? cb_depth : 0))
 		umn_io_wait();
 	umn_io_unlock();
+	umn_object_dereference(&dev->obj);
+}
+
+/* Driver-held requests of q not yet completed or acknowledged (io lock held). */
+static unsigned unacknowledged(const struct umn_queue *q)
+{
+	unsigned n = 0;
+
+	for (const struct io_link *l = q->owned.next; l != &q->owned; l = l->next)
+		n += !io_container(l, struct umn_request, qlink)->stop_acked;
+	return n;
+}
+
+unsigned umn_io_device_power_down(uint32_t device)
+{
+	struct umn_device *dev = device_get(device);
+	struct umn_queue **qs = NULL;
+	struct io_waiter *w = NULL;
+	struct timespec deadline;
+	unsigned nq = 0, n = 0, left = 0;
+	struct io_link *l;
+
+	if (!dev)
+		return 0;
+	umn_io_lock();
+	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next)
+		nq++;
+	if (nq) {
+		qs = calloc(nq, sizeof(*qs));
+		w = calloc(nq, sizeof(*w));
+		if (!qs || !w)
+			umn_log(UMN_LOG_ERR, "device %u: out of memory; the stop does not wait for its requests",
+				device);
+	}
+	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
+		struct umn_queue *q = io_container(l, struct umn_queue, dev_link);
+		bool track = qs && w && n < nq;
+
+		if (io_queue_power_down(q, track ? &w[n] : NULL) && track) {
+			umn_object_reference(&q->obj);
+			qs[n++] = q;
+		}
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += UMN_IO_POWER_DOWN_WAIT_S;
+	for (;;) {
+		bool all = true;
+
+		for (unsigned i = 0; i < n; i++)
+			all = all && w[i].done;
+		if (all || !umn_io_wait_until(&deadline))
+			break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!w[i].done)
+			left += unacknowledged(qs[i]);
+		io_queue_forget_waiter(qs[i], &w[i]);
+	}
+	umn_io_unlock();
+	if (left)
+		umn_log(UMN_LOG_WARN, "device %u: the driver still holds %u request%s of power-managed queues %d s into the stop (no EvtIoStop acknowledgement); the stop goes on",
+			device, left, left == 1 ? "" : "s", UMN_IO_POWER_DOWN_WAIT_S);
+	for (unsigned i = 0; i < n; i++)
+		umn_object_dereference(&qs[i]->obj);
+	free(qs);
+	free(w);
+	umn_object_dereference(&dev->obj);
+	return left;
+}
+
+void umn_io_device_power_up(uint32_t device)
+{
+	struct umn_device *dev = device_get(device);
+	struct umn_queue **qs = NULL;
+	unsigned nq = 0, n = 0;
+	struct io_link *l;
+
+	if (!dev)
+		return;
+	umn_io_lock();
+	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next)
+		nq++;
+	qs = nq ? calloc(nq, sizeof(*qs)) : NULL;
+	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
+		struct umn_queue *q = io_container(l, struct umn_queue, dev_link);
+
+		if (!q->power_stopped)
+			continue;
+		q->power_stopped = false;
+		if (qs && n < nq) {
+			umn_object_reference(&q->obj);
+			qs[n++] = q;
+		} else {
+			/* Out of memory: started here, without the resume callbacks. */
+			q->dispatching = true;
+			io_queue_changed(q);
+		}
+	}
+	umn_io_unlock();
+	for (unsigned i = 0; i < n; i++) {
+		io_queue_start(qs[i]);
+		umn_object_dereference(&qs[i]->obj);
+	}
+	free(qs);
 	umn_object_dereference(&dev->obj);
 }
 

@@ -195,6 +195,7 @@ struct umn_queue {
 	bool dispatching;
 	bool purged;			/* requeued requests are cancelled, not kept */
 	bool deleted;
+	bool power_stopped;		/* stopped by the device's PnP stop, started by its start */
 	struct io_link dev_link;
 	struct io_waiter *waiters;
 	struct io_waiter *fire;		/* due callbacks for the queue task */
@@ -360,6 +361,8 @@ void umn_io_lock(void);
 void umn_io_unlock(void);
 /* Waits on umn_io.cond (io lock held). */
 void umn_io_wait(void);
+/* The same, until deadline (CLOCK_REALTIME) at most; false when it passed. */
+bool umn_io_wait_until(const struct timespec *deadline);
 void umn_io_wake_all(void);
 
 /* Takes a reference unless the count already reached zero. */
@@ -447,6 +450,15 @@ void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file,
 			 struct io_batch *b);
 /* Device removal: purge every queue (io lock held). */
 void io_queue_device_removed(struct umn_io_dev *io, struct io_batch *b);
+/*
+ * The device leaves D0 for a PnP stop (io lock held): a power-managed queue
+ * that dispatches stops, as WdfIoQueueStop does; w, if not NULL, is armed to
+ * be done once the driver completed or acknowledged what it holds. False:
+ * the queue is left as it is.
+ */
+bool io_queue_power_down(struct umn_queue *q, struct io_waiter *w);
+/* Unlinks w from q's waiters if it is still there (io lock held). */
+void io_queue_forget_waiter(struct umn_queue *q, struct io_waiter *w);
 struct umn_queue *io_queue_get(const char *fn, WDFQUEUE h);
 NTSTATUS io_queue_create(struct umn_device *dev, const WDF_IO_QUEUE_CONFIG *cfg,
 			 const WDF_OBJECT_ATTRIBUTES *attrs, struct umn_queue **ret);

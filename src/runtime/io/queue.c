@@ -384,6 +384,43 @@ void io_queue_device_removed(struct umn_io_dev *io, struct io_batch *b)
 	}
 }
 
+/*
+ * Power-managed unless the driver said otherwise; WdfUseDefault is TRUE
+ * except in a filter driver, as in WDF.
+ */
+static bool power_managed(const struct umn_queue *q)
+{
+	if (q->cfg.PowerManaged == WdfUseDefault)
+		return !q->dev->power.filter;
+	return q->cfg.PowerManaged == WdfTrue;
+}
+
+bool io_queue_power_down(struct umn_queue *q, struct io_waiter *w)
+{
+	if (q->deleted || !q->dispatching || !power_managed(q))
+		return false;
+	/* New requests are still accepted: they wait in the queue for the start. */
+	q->power_stopped = true;
+	q->dispatching = false;
+	stop_owned(q, WdfRequestStopActionSuspend, false);
+	if (w) {
+		*w = (struct io_waiter){ .kind = IO_WAIT_STOP, .sync = true };
+		w->next = q->waiters;
+		q->waiters = w;
+	}
+	io_queue_changed(q);
+	return true;
+}
+
+void io_queue_forget_waiter(struct umn_queue *q, struct io_waiter *w)
+{
+	for (struct io_waiter **pp = &q->waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+}
+
 NTSTATUS io_queue_retrieve(struct umn_queue *q, const struct umn_fileobj *file,
 			   struct umn_request *found, struct umn_request **ret)
 {

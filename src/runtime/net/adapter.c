@@ -15,31 +15,12 @@ static uint32_t clamp_size(SIZE_T v, uint32_t max)
 	return v > max ? max : (uint32_t)v;
 }
 
-NTSTATUS umn_adapter_start(struct umn_adapter *a)
+/* Sends what the driver declared to the OS side, which builds the interface and queues for it. */
+static NTSTATUS announce(struct umn_adapter *a)
 {
 	struct umn_msg_adapter_start m;
 	char text[UMN_TEXT_MAX] = "";
 	NTSTATUS st;
-
-	if (a->started)
-		return umn_verifier_violation(a->device, UMN_RULE_START_TWICE, STATUS_INVALID_DEVICE_STATE,
-					      "NetAdapterStart called on an adapter that is already started");
-	if (a->caps_violation) {
-		/* Already logged and reported when the capabilities were set; fail the start with it. */
-		umn_log(UMN_LOG_ERR, "NetAdapterStart refused: %s", a->caps_violation_text);
-		if (umn_rt.ops && umn_rt.ops->report)
-			umn_rt.ops->report(a->device, UMN_LOG_ERR, a->caps_violation_text);
-		return a->caps_violation;
-	}
-	if (!a->datapath_caps_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_DATAPATH_CAPS, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetDataPathCapabilities first");
-	if (!a->link_caps_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_LINK_CAPS, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetLinkLayerCapabilities first");
-	if (!a->mtu_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_MTU, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetLinkLayerMtuSize first");
 
 	umn_msg_init(&m, UMN_MSG_ADAPTER_START, sizeof(m), 0);
 	m.dev = a->device->id;
@@ -78,10 +59,65 @@ NTSTATUS umn_adapter_start(struct umn_adapter *a)
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS umn_adapter_start(struct umn_adapter *a)
+{
+	NTSTATUS st;
+
+	if (a->started)
+		return umn_verifier_violation(a->device, UMN_RULE_START_TWICE, STATUS_INVALID_DEVICE_STATE,
+					      "NetAdapterStart called on an adapter that is already started");
+	if (a->caps_violation) {
+		/* Already logged and reported when the capabilities were set; fail the start with it. */
+		umn_log(UMN_LOG_ERR, "NetAdapterStart refused: %s", a->caps_violation_text);
+		if (umn_rt.ops && umn_rt.ops->report)
+			umn_rt.ops->report(a->device, UMN_LOG_ERR, a->caps_violation_text);
+		return a->caps_violation;
+	}
+	if (!a->datapath_caps_set)
+		return umn_verifier_violation(a->device, UMN_RULE_START_DATAPATH_CAPS, STATUS_UNSUCCESSFUL,
+					      "NetAdapterStart needs NetAdapterSetDataPathCapabilities first");
+	if (!a->link_caps_set)
+		return umn_verifier_violation(a->device, UMN_RULE_START_LINK_CAPS, STATUS_UNSUCCESSFUL,
+					      "NetAdapterStart needs NetAdapterSetLinkLayerCapabilities first");
+	if (!a->mtu_set)
+		return umn_verifier_violation(a->device, UMN_RULE_START_MTU, STATUS_UNSUCCESSFUL,
+					      "NetAdapterStart needs NetAdapterSetLinkLayerMtuSize first");
+
+	st = announce(a);
+	if (NT_SUCCESS(st))
+		a->started_in_prepare = a->device->in_prepare;
+	return st;
+}
+
 void umn_adapter_stop(struct umn_adapter *a)
 {
 	if (!a->started)
 		return;
 	umn_ec_stop(a);
 	a->started = false;
+}
+
+void umn_adapter_destroy_queues(struct umn_adapter *a)
+{
+	/* Cancel, Advance until every element is back, Stop: on each queue's own thread. */
+	umn_ec_free(a);
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_pqueue *q = a->txq[i];
+
+		a->txq[i] = NULL;
+		if (q)
+			umn_object_delete(&q->obj);
+		q = a->rxq[i];
+		a->rxq[i] = NULL;
+		if (q)
+			umn_object_delete(&q->obj);
+	}
+}
+
+NTSTATUS umn_adapter_restart(struct umn_adapter *a)
+{
+	if (!a->started)
+		return STATUS_SUCCESS;
+	a->started = false;
+	return announce(a);
 }

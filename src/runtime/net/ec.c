@@ -270,6 +270,20 @@ void umn_ec_stop(struct umn_adapter *a)
 	}
 }
 
+void umn_ec_free(struct umn_adapter *a)
+{
+	umn_ec_stop(a);
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_ec *ec = a->ec[i];
+
+		if (!ec)
+			continue;
+		close(ec->wake_efd);
+		free(ec);
+		a->ec[i] = NULL;
+	}
+}
+
 void umn_ec_notify(struct umn_pqueue *q)
 {
 	struct umn_ec *ec = q->ec;

@@ -697,6 +697,10 @@ static const char *request_name(uint32_t type)
 		return "setting offloads (EvtAdapterOffloadSet*)";
 	case UMN_MSG_REMOVE_DEVICE:
 		return "removing a device";
+	case UMN_MSG_STOP_DEVICE:
+		return "stopping the device (EvtDeviceD0Exit, EvtDeviceReleaseHardware)";
+	case UMN_MSG_START_DEVICE:
+		return "starting the device again (EvtDevicePrepareHardware, EvtDeviceD0Entry)";
 	default:
 		return "a request";
 	}
