@@ -237,6 +237,11 @@ static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
 	NTSTATUS status = STATUS_SUCCESS;
 
 	pthread_mutex_lock(&Host.Lock);
+	if (a->Pair) {
+		/* Prepared again after a stop: back on its side of the same pair. */
+		atomic_store(&a->Pair->Side[a->Side], a);
+		goto out;
+	}
 	for (pair = atomic_load(&Host.Pairs); pair && pair->Id != a->PairId; pair = pair->Next)
 		;
 	if (!pair) {
@@ -280,6 +285,9 @@ static NTSTATUS UseSocket(VPAIR_ADAPTER *a, int Socket)
 {
 	pthread_t reader;
 
+	/* Prepared again after a stop: the same socket, its reader still runs. */
+	if (a->Socket == Socket)
+		return STATUS_SUCCESS;
 	a->Socket = Socket;
 	if (!WireInit(&a->SocketIn, a->WireSlots, VPAIR_MAX_FRAME))
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -540,6 +548,18 @@ static void EvtStart(NETPACKETQUEUE Queue)
 	atomic_store(&VPairGetQueue(Queue)->Cancelled, FALSE);
 }
 
+/* The queue is about to be deleted (a stop or a removal): the wire must not wake it any more. */
+static void EvtStop(NETPACKETQUEUE Queue)
+{
+	VPAIR_QUEUE *q = VPairGetQueue(Queue);
+	VPAIR_QUEUE *expected = q;
+
+	if (!atomic_compare_exchange_strong(&q->Adapter->TxQueue, &expected, NULL)) {
+		expected = q;
+		atomic_compare_exchange_strong(&q->Adapter->RxQueue, &expected, NULL);
+	}
+}
+
 static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 {
 	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
@@ -554,6 +574,7 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 	NET_PACKET_QUEUE_CONFIG_INIT(&config, Tx ? EvtTxAdvance : EvtRxAdvance, EvtSetNotificationEnabled,
 				     EvtCancel);
 	config.EvtStart = EvtStart;
+	config.EvtStop = EvtStop;
 	status = Tx ? NetTxQueueCreate((NETTXQUEUE_INIT *)Init, &attributes, &config, &queue)
 		    : NetRxQueueCreate((NETRXQUEUE_INIT *)Init, &attributes, &config, &queue);
 	if (!NT_SUCCESS(status))
@@ -817,6 +838,22 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	return STATUS_SUCCESS;
 }
 
+/*
+ * The device stops (`umnic stop`) or goes: its side of the pair is free
+ * until it is prepared again; what the peer sends meanwhile waits on the
+ * wire, up to the wire's length. NetAdapterCx stops the adapter, which
+ * EvtPrepareHardware started, after this returns.
+ */
+static NTSTATUS EvtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(VPairGetDevice(Device)->Adapter);
+
+	UNREFERENCED_PARAMETER(Translated);
+	if (a->Pair)
+		atomic_store(&a->Pair->Side[a->Side], NULL);
+	return STATUS_SUCCESS;
+}
+
 static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 {
 	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
@@ -834,6 +871,7 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 		return status;
 	WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
 	pnp.EvtDevicePrepareHardware = EvtPrepareHardware;
+	pnp.EvtDeviceReleaseHardware = EvtReleaseHardware;
 	WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
 	WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, VPAIR_DEVICE);
 	status = WdfDeviceCreate(&DeviceInit, &attributes, &device);

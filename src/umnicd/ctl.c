@@ -407,6 +407,24 @@ static void run(int fd, int argc, char **argv)
 		dev_settled(dev);
 		return;
 	}
+	if ((!strcmp(argv[0], "stop") || !strcmp(argv[0], "start")) && argc == 2) {
+		struct device *dev = dev_find(argv[1]);
+		bool stop = !strcmp(argv[0], "stop");
+
+		if (!dev) {
+			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+			reply_error(fd, 1, json, err);
+			return;
+		}
+		if ((stop ? dev_pnp_stop : dev_pnp_start)(dev, err, sizeof(err)) < 0) {
+			reply_error(fd, 1, json, err);
+			return;
+		}
+		dev->waiter_fd = fd;
+		dev->waiter_json = json;
+		dev_settled(dev);
+		return;
+	}
 	if (!strcmp(argv[0], "uninstall") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {

@@ -11,7 +11,7 @@
 #include "umnicd/sbuf.h"
 #include "umnicd/umnicd.h"
 
-static const char *state_name(enum dev_state s)
+const char *dev_state_name(enum dev_state s)
 {
 	switch (s) {
 	case DEV_STOPPED:
@@ -24,6 +24,10 @@ static const char *state_name(enum dev_state s)
 		return "failed";
 	case DEV_RESTARTING:
 		return "restarting";
+	case DEV_PNP_STOPPING:
+		return "stopping";
+	case DEV_PNP_STOPPED:
+		return "stopped";
 	}
 	return "?";
 }
@@ -83,7 +87,7 @@ static void one_json(struct sbuf *b, const struct device *d)
 	sb_printf(b, ",\"driver\":");
 	sb_json_str(b, d->drv ? drv->service_name : "");
 	sb_printf(b, ",\"mode\":\"%s\",\"state\":\"%s\",\"host_pid\":%d,",
-		  !d->drv ? "" : drv->mode == INF_MODE_USER ? "user" : "kernel", state_name(d->state),
+		  !d->drv ? "" : drv->mode == INF_MODE_USER ? "user" : "kernel", dev_state_name(d->state),
 		  d->host ? (int)d->host->pid : 0);
 	sb_printf(b, "\"interface\":");
 	sb_json_str(b, d->has_tap ? d->ifname : "");
@@ -117,7 +121,7 @@ static void one_json(struct sbuf *b, const struct device *d)
 
 static void one_text(struct sbuf *b, const struct device *d)
 {
-	sb_printf(b, "%s  %s\n", d->instance_id, state_name(d->state));
+	sb_printf(b, "%s  %s\n", d->instance_id, dev_state_name(d->state));
 	if (!d->drv) {
 		sb_printf(b, "  last error: %s\n", d->last_error);
 		return;

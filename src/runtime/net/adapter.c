@@ -100,7 +100,7 @@ void umn_adapter_stop(struct umn_adapter *a)
 void umn_adapter_destroy_queues(struct umn_adapter *a)
 {
 	/* Cancel, Advance until every element is back, Stop: on each queue's own thread. */
-	umn_ec_free(a);
+	umn_ec_stop(a);
 	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
 		struct umn_pqueue *q = a->txq[i];
 
@@ -112,6 +112,8 @@ void umn_adapter_destroy_queues(struct umn_adapter *a)
 		if (q)
 			umn_object_delete(&q->obj);
 	}
+	/* Last: a late NetRxQueueNotify... names a deleted queue, not freed memory. */
+	umn_ec_free(a);
 }
 
 NTSTATUS umn_adapter_restart(struct umn_adapter *a)

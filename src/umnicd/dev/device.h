@@ -24,7 +24,19 @@
 #include "umnicd/net/tap_features.h"
 #include "umnicd/umnicd.h"
 
-enum dev_state { DEV_STOPPED, DEV_STARTING, DEV_STARTED, DEV_FAILED, DEV_RESTARTING };
+/*
+ * DEV_PNP_STOPPING and DEV_PNP_STOPPED: `umnic stop`, a PnP stop; the host
+ * keeps the device out of D0 until `umnic start` (dev_pnp_stop, dev_pnp_start).
+ */
+enum dev_state {
+	DEV_STOPPED,
+	DEV_STARTING,
+	DEV_STARTED,
+	DEV_FAILED,
+	DEV_RESTARTING,
+	DEV_PNP_STOPPING,
+	DEV_PNP_STOPPED,
+};
 
 
 struct hostproc;
@@ -116,6 +128,12 @@ struct device {
 	/* Its driver's recent WPP trace messages (trace.c); NULL until the first. */
 	struct trace_ring *trace;
 
+	/*
+	 * The driver host keeps the device through a PnP stop and the start after
+	 * it: its file objects stay, so I/O goes on reaching it (dev_io_ready).
+	 */
+	bool pnp_kept;
+
 	/* A CLI client waiting for this device to settle (install). */
 	int waiter_fd;
 	bool waiter_json;
@@ -134,6 +152,19 @@ void dev_start(struct device *dev);
 void dev_fail(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dev_settled(struct device *dev);
 struct device *dev_find(const char *name);
+/* `umnic stop` and `umnic start`: a PnP stop, and the start after it. 0, or -errno with err set. */
+int dev_pnp_stop(struct device *dev, char *err, size_t cap);
+int dev_pnp_start(struct device *dev, char *err, size_t cap);
+/* The state as `umnic status` names it (status.c). */
+const char *dev_state_name(enum dev_state s);
+/*
+ * Whether requests go to the device's driver: it runs, or a PnP stop keeps
+ * it, where power-managed queues hold them until the start (as in WDF).
+ */
+static inline bool dev_io_ready(const struct device *dev)
+{
+	return dev->host && (dev->state == DEV_STARTED || dev->pnp_kept);
+}
 /* devstate.c: restores every device in the state dir, with its number and instance id. */
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);

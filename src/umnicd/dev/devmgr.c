@@ -291,6 +291,7 @@ void dev_start(struct device *dev)
 		dev->state = DEV_STARTING;
 	dev->start_failed = false;
 	dev->retry_ns = 0;
+	dev->pnp_kept = false;
 	dev->incarnation++;
 	dev->last_error[0] = '\0';
 	dev->last_report[0] = '\0';
@@ -359,6 +360,7 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 	if (dev->state == DEV_FAILED)
 		return;
 	dev->state = DEV_FAILED;
+	dev->pnp_kept = false;
 	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	/* Not coming back by itself: another device may now take its names. */
 	names_drop(dev);
@@ -393,9 +395,11 @@ void dev_settled(struct device *dev)
 
 	if (!dev_starting(dev))
 		dev->start_deadline_ns = 0;
-	if (dev->state == DEV_STARTED)
+	if (dev->state == DEV_STARTED) {
 		names_settle(dev);
-	if (dev->waiter_fd < 0 || dev_starting(dev))
+		dev->pnp_kept = false;
+	}
+	if (dev->waiter_fd < 0 || dev_starting(dev) || dev->state == DEV_PNP_STOPPING)
 		return;
 	if (dev->waiter_json) {
 		/* The error may hold what a driver wrote: escaped like everything in status. */
@@ -404,7 +408,7 @@ void dev_settled(struct device *dev)
 		sb_printf(&b, "{\"instance_id\":");
 		sb_json_str(&b, dev->instance_id);
 		sb_printf(&b, ",\"state\":\"%s\",\"interface\":",
-			  dev->state == DEV_STARTED ? "started" : "failed");
+			  dev->state == DEV_STARTED ? "started" : dev->state == DEV_PNP_STOPPED ? "stopped" : "failed");
 		sb_json_str(&b, dev->ifname);
 		sb_printf(&b, ",\"error\":");
 		sb_json_str(&b, dev->last_error);
@@ -413,10 +417,15 @@ void dev_settled(struct device *dev)
 		reply = json ? json : "{}\n";
 	} else if (dev->state == DEV_STARTED) {
 		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
+	} else if (dev->state == DEV_PNP_STOPPED) {
+		snprintf(text, sizeof(text), "%s stopped%s%s\n", dev->instance_id,
+			 dev->last_error[0] ? ": " : "", dev->last_error);
 	} else {
 		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
 	}
-	ctl_reply(dev->waiter_fd, dev->state == DEV_STARTED ? 0 : 1, reply);
+	ctl_reply(dev->waiter_fd,
+		  dev->state == DEV_STARTED || (dev->state == DEV_PNP_STOPPED && !dev->last_error[0]) ? 0 : 1,
+		  reply);
 	free(json);
 	dev->waiter_fd = -1;
 }
@@ -538,6 +547,17 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	/* Its names wait for the restarted driver (names.c); dev_fail lets them go. */
 	names_hold(dev);
+	dev->pnp_kept = false;
+	if (dev->state == DEV_PNP_STOPPING || dev->state == DEV_PNP_STOPPED) {
+		/* Stopped by hand, it stays stopped; `umnic start` starts it in a new host. */
+		if (dev->state == DEV_PNP_STOPPING)
+			snprintf(dev->last_error, sizeof(dev->last_error),
+				 "the driver host died while the device stopped (%s); `umnic start %s` starts it again",
+				 dev->last_failure, dev->instance_id);
+		dev->state = DEV_PNP_STOPPED;
+		dev_settled(dev);
+		return;
+	}
 	if (!was_running)
 		return;
 	if (!dev->restarts || detected_ns - dev->window_start_ns > window_ns) {
@@ -579,6 +599,11 @@ int dev_restart(struct device *dev, char *err, size_t cap)
 		snprintf(err, cap, "%s\n", dev->last_error);
 		return -EINVAL;
 	}
+	if (dev->state == DEV_PNP_STOPPED || dev->state == DEV_PNP_STOPPING) {
+		snprintf(err, cap, "%s is %s; `umnic start %s` starts a stopped device\n", dev->instance_id,
+			 dev_state_name(dev->state), dev->instance_id);
+		return -EBUSY;
+	}
 	if (dev->state != DEV_FAILED && dev->state != DEV_STOPPED) {
 		snprintf(err, cap, "%s is %s; only a failed device is restarted by hand\n", dev->instance_id,
 			 dev->state == DEV_STARTED ? "running" : "starting");
@@ -586,6 +611,80 @@ int dev_restart(struct device *dev, char *err, size_t cap)
 	}
 	dev->restarts = 0;
 	dev_start(dev);
+	return 0;
+}
+
+static void on_pnp_stopped(struct device *dev, int32_t st, const char *text)
+{
+	if (dev->state != DEV_PNP_STOPPING)
+		return;
+	if (st < 0) {
+		dev_fail(dev, "stopping the device failed: %s", text && *text ? text : "no reason given");
+		return;
+	}
+	umn_log(UMN_LOG_INFO, "%s: stopped", dev->instance_id);
+	dev->state = DEV_PNP_STOPPED;
+	dev_settled(dev);
+}
+
+/*
+ * `umnic stop` (docs/decisions.md): the device leaves D0 and gives its
+ * hardware back, as Windows stops one for a resource rebalance, and the
+ * driver keeps its WDFDEVICE. The datapath goes as at a crash: the packet
+ * queues are deleted, nobody reads the interface, which stays with its
+ * addresses and routes, without carrier, until `umnic start`.
+ */
+int dev_pnp_stop(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_dev m;
+
+	if (dev->state != DEV_STARTED || !dev->host) {
+		snprintf(err, cap, "%s is %s; only a started device can be stopped\n", dev->instance_id,
+			 dev_state_name(dev->state));
+		return -EBUSY;
+	}
+	dev->state = DEV_PNP_STOPPING;
+	dev->pnp_kept = true;
+	dev->last_error[0] = '\0';
+	adapter_stop_datapath(dev);
+	if (dev->has_tap)
+		tap_set_carrier(dev->tap_fd, false);
+	dev->carrier = dev->carrier_held = false;
+	umn_msg_init(&m, UMN_MSG_STOP_DEVICE, sizeof(m), 0);
+	m.dev = dev->id;
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_pnp_stopped);
+	return 0;
+}
+
+/*
+ * `umnic start` of a stopped device: the driver prepares the same hardware
+ * and returns to D0 (EvtDeviceSelfManagedIoRestart), then the packet queues
+ * are created again as at a start. A device whose host died while it was
+ * stopped has no driver left to return: it starts anew.
+ */
+int dev_pnp_start(struct device *dev, char *err, size_t cap)
+{
+	struct umn_msg_dev m;
+
+	if (dev->state != DEV_PNP_STOPPED) {
+		snprintf(err, cap, "%s is %s; only a stopped device can be started%s\n", dev->instance_id,
+			 dev_state_name(dev->state),
+			 dev->state == DEV_FAILED ? " (`umnic restart` starts a failed one)" : "");
+		return -EBUSY;
+	}
+	dev->last_error[0] = '\0';
+	if (!dev->host) {
+		dev->restarts = 0;
+		dev_start(dev);
+		return 0;
+	}
+	dev->state = DEV_STARTING;
+	dev->start_deadline_ns = umn_now_ns() + D.start_timeout_ns;
+	dev->last_report[0] = '\0';
+	umn_msg_init(&m, UMN_MSG_START_DEVICE, sizeof(m), 0);
+	m.dev = dev->id;
+	/* What follows is a start's: NetAdapterStart comes, then the queues (on_added). */
+	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_added);
 	return 0;
 }
 

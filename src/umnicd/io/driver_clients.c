@@ -143,7 +143,7 @@ static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct
 		reply_complete(c, m->cookie, STATUS_DRIVER_PROCESS_TERMINATED, 0, NULL, 0, false);
 		return;
 	}
-	if (dev->state != DEV_STARTED || !dev->host) {
+	if (!dev_io_ready(dev)) {
 		reply_complete(c, m->cookie, STATUS_DEVICE_NOT_READY, 0, NULL, 0, false);
 		return;
 	}

@@ -229,7 +229,7 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 	unsigned nfds = 0;
 	int e;
 
-	if (!r->dev->host || r->dev->state != DEV_STARTED)
+	if (!dev_io_ready(r->dev))
 		return false;
 	r->sent_ns = umn_now_ns();
 	m = malloc(total);
@@ -382,7 +382,7 @@ void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_
 		reply_open(c, req_id, STATUS_KM_CLIENT_REFUSED, 0, 0);
 		return;
 	}
-	if (dev->state != DEV_STARTED || !dev->host) {
+	if (!dev_io_ready(dev)) {
 		reply_open(c, req_id, STATUS_DEVICE_NOT_READY, 0, 0);
 		return;
 	}
@@ -425,7 +425,7 @@ struct iohandle *usable_handle(struct ioclient *c, uint64_t req_id, uint64_t id)
 		return NULL;
 	}
 	/* Opened before the driver's process died: its file object died with it. */
-	if (handle_stale(h) || h->dev->state != DEV_STARTED) {
+	if (handle_stale(h) || !dev_io_ready(h->dev)) {
 		reply_complete(c, req_id, STATUS_DRIVER_PROCESS_TERMINATED, 0, NULL, 0, false);
 		return NULL;
 	}
