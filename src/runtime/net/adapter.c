@@ -112,7 +112,7 @@ void umn_adapter_destroy_queues(struct umn_adapter *a)
 		if (q)
 			umn_object_delete(&q->obj);
 	}
-	/* Last: a late NetRxQueueNotify... names a deleted queue, not freed memory. */
+	/* Last: a notification racing the deletion finds the queue handle gone first. */
 	umn_ec_free(a);
 }
 
