@@ -162,6 +162,24 @@ static void test_referenced_child_keeps_parent(void **state)
 	assert_int_equal(journal[3], -1);
 }
 
+/* A driver released a child's creation reference itself; deleting the parent still ends it once. */
+static void test_leaked_child_of_deleted_parent(void **state)
+{
+	WDFOBJECT p, c;
+
+	(void)state;
+	p = make_rec(1, NULL);
+	c = make_rec(2, p);
+	WdfObjectDereference(c); /* unbalanced: logged, the object lives until it is deleted */
+	assert_int_equal(journal_len, 0);
+	WdfObjectDelete(p);
+	assert_int_equal(journal_len, 4);
+	assert_int_equal(journal[0], 2);
+	assert_int_equal(journal[1], -2);
+	assert_int_equal(journal[2], 1);
+	assert_int_equal(journal[3], -1);
+}
+
 static void test_context_and_accessor(void **state)
 {
 	WDF_OBJECT_ATTRIBUTES a;
@@ -431,6 +449,7 @@ int main(void)
 		T(test_children_deleted_before_parent, setup, teardown),
 		T(test_destroy_after_last_reference, setup, teardown),
 		T(test_referenced_child_keeps_parent, setup, teardown),
+		T(test_leaked_child_of_deleted_parent, setup, teardown),
 		T(test_context_and_accessor, setup, teardown),
 		T(test_allocate_context, setup, teardown),
 		T(test_bad_handles, setup, teardown),
