@@ -1,7 +1,7 @@
 #!/bin/sh
-# make check: every test, built with AddressSanitizer and UBSan, the
-# concurrent unit tests under ThreadSanitizer, then each fuzz target for a
-# fixed time. Ends with "N passed, N failed".
+# make check: every test, built with AddressSanitizer and UBSan, clang-tidy
+# and cppcheck over src/, the concurrent unit tests under ThreadSanitizer,
+# then each fuzz target for a fixed time. Ends with "N passed, N failed".
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -58,6 +58,17 @@ if [ -f "$log" ]; then
 else
 	count "meson test" 1
 fi
+
+# Static analysis of src/ (scripts/lint.sh): clang-tidy over the ASan build's compile
+# commands, and cppcheck.
+scripts/lint.sh tidy "$ASAN_BUILD" >"$ASAN_BUILD.tidy.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || tail -n 60 "$ASAN_BUILD.tidy.log"
+count "clang-tidy" $rc
+scripts/lint.sh cppcheck >"$ASAN_BUILD.cppcheck.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || tail -n 60 "$ASAN_BUILD.cppcheck.log"
+count "cppcheck" $rc
 
 # 2. The concurrent code under ThreadSanitizer: the in-process tests of the
 # channels, the client library, and the runtime's I/O queues, requests and

@@ -75,12 +75,14 @@ static int ask(const char *run_dir, int timeout_s, char *req, size_t len, uint64
 			continue;
 		}
 		/* Lines may straddle packets: they are printed once the whole reply is here. */
-		all = realloc(all, total + (size_t)n - 8 + 1);
-		if (!all) {
+		char *grown = realloc(all, total + (size_t)n - 8 + 1);
+		if (!grown) {
 			fprintf(stderr, "umnic: out of memory\n");
+			free(all);
 			close(fd);
 			return 1;
 		}
+		all = grown;
 		memcpy(all + total, reply + 8, (size_t)n - 8);
 		total += (size_t)n - 8;
 		all[total] = 0;

@@ -113,11 +113,13 @@ int umn_chan_attach(struct umn_chan *ch, int memfd)
 
 void umn_chan_set_poll_off(struct umn_chan *ch, bool off)
 {
-	struct umn_chan_info *info = (struct umn_chan_info *)((unsigned char *)ch->base + UMN_CHAN_INFO_OFF);
+	struct umn_chan_info *info;
 
+	if (!ch->base)
+		return;
+	info = (struct umn_chan_info *)((unsigned char *)ch->base + UMN_CHAN_INFO_OFF);
 	/* Relaxed: a poll that begins just before it lands is merely one more poll (umn_ring_spin). */
-	if (ch->base)
-		atomic_store_explicit(&info->poll_off, off, memory_order_relaxed);
+	atomic_store_explicit(&info->poll_off, off, memory_order_relaxed);
 }
 
 void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us)

@@ -440,6 +440,8 @@ static void *map_fd(int fd, size_t len, bool output)
 	if (!len)
 		return NULL;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, output ? MAP_SHARED : MAP_PRIVATE, fd, 0);
+	/* The mapping is the caller's to unmap. */
+	// cppcheck-suppress memleak
 	return p == MAP_FAILED ? NULL : p;
 }
 

@@ -128,6 +128,7 @@ NTSTATUS NetTxQueueCreate(NETTXQUEUE_INIT *NetTxQueueInit, PWDF_OBJECT_ATTRIBUTE
 		return STATUS_INVALID_PARAMETER;
 	st = umn_pqueue_create(&NetTxQueueInit->q, UMN_QUEUE_TX, TxQueueAttributes, Configuration, &q);
 	if (NT_SUCCESS(st))
+		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): q is set when st is a success
 		*PacketQueue = (NETPACKETQUEUE)umn_object_handle(&q->obj);
 	return st;
 }
@@ -142,6 +143,7 @@ NTSTATUS NetRxQueueCreate(NETRXQUEUE_INIT *NetRxQueueInit, PWDF_OBJECT_ATTRIBUTE
 		return STATUS_INVALID_PARAMETER;
 	st = umn_pqueue_create(&NetRxQueueInit->q, UMN_QUEUE_RX, RxQueueAttributes, Configuration, &q);
 	if (NT_SUCCESS(st))
+		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): q is set when st is a success
 		*PacketQueue = (NETPACKETQUEUE)umn_object_handle(&q->obj);
 	return st;
 }

@@ -108,6 +108,7 @@ NTSTATUS WdfCollectionAdd(WDFCOLLECTION Collection, WDFOBJECT Object)
 		struct umn_object **items = NULL;
 
 		if (cap > c->cap)
+			// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 			items = realloc(c->items, cap * sizeof(*items));
 
 		if (!items) {

@@ -205,7 +205,7 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 			break;
 		}
 		case 'p':
-			n = snprintf(tmp, sizeof(tmp), "%p", va_arg(args, void *));
+			snprintf(tmp, sizeof(tmp), "%p", va_arg(args, void *));
 			put_padded(&o, tmp, width, -1, left);
 			break;
 		case 'e':

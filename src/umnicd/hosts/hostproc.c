@@ -172,8 +172,11 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 		*(void **)&start = dlsym(dl, "umn_kmhost_start");
 		if (!start) {
 			snprintf(err, cap, "%s has no umn_kmhost_start", path);
+			dlclose(dl);
 			return -ENOENT;
 		}
+		/* Loaded for good: start points into it from now on. */
+		// cppcheck-suppress resourceLeak
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, cap, "socketpair: %s", strerror(errno));

@@ -524,6 +524,7 @@ static int parse_unit(struct inf_file *inf, const char *name, const void *data, 
 		return -EFBIG;
 	}
 	u = calloc(1, sizeof(*u));
+	// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 	units = realloc(inf->units, (inf->n_units + 1) * sizeof(*units));
 	if (units)
 		inf->units = units;
@@ -600,6 +601,7 @@ int inf_load(const char *path, struct inf_file **ret, struct umn_diag *diag)
 		return -ENOMEM;
 	r = read_file(AT_FDCWD, path, name, &data, &len, diag);
 	if (r >= 0) {
+		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): read_file sets data when r >= 0
 		r = load(name, data, len, dir, ret, diag);
 		free(data);
 	}

@@ -632,6 +632,8 @@ int inf_resolve_driver(const struct inf_file *inf, const char *hwid, struct inf_
 	if (r < 0)
 		goto fail;
 
+	/* bad() returns a negative errno; the analyzer does not follow variadic calls. */
+	// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 	base = model->values[0];
 	install = inf_section_find_decorated(inf, base);
 	if (!install) {

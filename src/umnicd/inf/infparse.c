@@ -113,6 +113,7 @@ static struct inf_section *section_get(struct parser *p, const char *name, size_
 
 	if (u->n_sections == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 32;
+		// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 		v = realloc(u->sections, cap * sizeof(*v));
 		if (!v)
 			return NULL;

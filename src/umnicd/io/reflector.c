@@ -408,10 +408,13 @@ void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_
 	iolist_add(&c->handle_list, &h->cl);
 	r = req_new(RQ_CREATE, c, req_id, h, dev);
 	if (!r || !send_request(r, IRP_MJ_CREATE, 0, 0, 0, NULL, 0, -1, 0, -1, access, file_name)) {
+		NTSTATUS st = r ? STATUS_DEVICE_NOT_READY : STATUS_INSUFFICIENT_RESOURCES;
+
+		/* Reply first: releasing the handle may release the last hold on c. */
+		reply_open(c, req_id, st, 0, 0);
 		if (r)
 			req_free(r);
 		handle_free(h);
-		reply_open(c, req_id, r ? STATUS_DEVICE_NOT_READY : STATUS_INSUFFICIENT_RESOURCES, 0, 0);
 	}
 }
 

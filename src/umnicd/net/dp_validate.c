@@ -46,7 +46,7 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 	}
 	if (count > DP_MAX_FRAGS_PER_PACKET) {
 		snprintf(err, DP_ERR_MAX, "packet has FragmentCount %u (at most %u)", count,
-			 DP_MAX_FRAGS_PER_PACKET);
+			 (unsigned)DP_MAX_FRAGS_PER_PACKET);
 		return -EPROTO;
 	}
 	if (pkt->FragmentIndex > frag_mask) {

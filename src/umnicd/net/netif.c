@@ -92,7 +92,7 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 	}
 	if ((m->cur_addr_len && m->cur_addr_len != 6) || (m->perm_addr_len && m->perm_addr_len != 6)) {
 		snprintf(err, cap, "link-layer address length %u is not 6 (Ethernet)",
-			 m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len);
+			 (unsigned)(m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len));
 		return STATUS_INVALID_PARAMETER;
 	}
 	addr = m->cur_addr_len ? m->cur_addr : m->perm_addr_len ? m->perm_addr : NULL;

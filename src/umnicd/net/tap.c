@@ -141,6 +141,7 @@ int tap_netns_socket(const char *netns_path)
 
 	if (!netns_path || !*netns_path) {
 		s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		// cppcheck-suppress resourceLeak ; the caller owns the socket returned
 		return s < 0 ? -errno : s;
 	}
 	self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
