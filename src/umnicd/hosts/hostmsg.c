@@ -22,6 +22,7 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/host_int.h"
 #include "umnicd/hosts/hostproc.h"
+#include "umnicd/hosts/msgcheck.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/reflector.h"
 #include "umnicd/net/netif.h"
@@ -48,28 +49,6 @@ static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char 
 
 #define HOST_MAX_MESSAGES_PER_SECOND 2000
 
-static size_t expected_size(uint32_t type)
-{
-	switch (type) {
-	case UMN_MSG_REPLY:
-		return sizeof(struct umn_msg_reply);
-	case UMN_MSG_LOG:
-		return sizeof(struct umn_msg_log);
-	case UMN_MSG_ADAPTER_START:
-		return sizeof(struct umn_msg_adapter_start);
-	case UMN_MSG_LINK_STATE:
-		return sizeof(struct umn_msg_link_state);
-	case UMN_MSG_DEVICE_FAILED:
-		return sizeof(struct umn_msg_device_failed);
-	case UMN_MSG_DYING:
-		return sizeof(struct umn_msg_dying);
-	case UMN_MSG_REGISTER_NAME:
-		return sizeof(struct umn_msg_register_name);
-	default:
-		return 0;
-	}
-}
-
 /*
  * Handles one message from h, received into buf (umnicd's private copy: the
  * sender cannot change it once it is here) with umn_msg_recv's result n.
@@ -79,32 +58,23 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	const struct umn_msg_hdr *hdr = (const void *)buf;
 	struct device *dev;
 
-	if (n < 0) {
+	switch (host_msg_route(buf, n)) {
+	case HOST_MSG_MALFORMED:
 		host_kill(h, "malformed message");
 		return;
-	}
-	/*
-	 * I/O moves at the pace of the requests umnicd handed over (completions) or
-	 * the driver's own sends, each bounded by the reflector's per-client limit
-	 * on outstanding requests; the length checks are the handlers'.
-	 */
-	switch (hdr->type) {
-	case UMN_MSG_IO_COMPLETE:
+	case HOST_MSG_IO_COMPLETE:
 		reflector_on_complete(h, buf, (size_t)n);
 		return;
-	case UMN_MSG_TARGET_OPEN:
-	case UMN_MSG_TARGET_SEND:
-	case UMN_MSG_TARGET_CANCEL:
-	case UMN_MSG_TARGET_CLOSE:
+	case HOST_MSG_TARGET:
 		reflector_on_host_io(h, buf, (size_t)n);
 		return;
-	case UMN_MSG_TRACE: {
+	case HOST_MSG_TRACE: {
 		const char *why = trace_on_message(h, buf, (size_t)n); /* its own rate limits */
 		if (why)
 			host_kill(h, why);
 		return;
 	}
-	default:
+	case HOST_MSG_CONTROL:
 		break;
 	}
 	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
@@ -120,11 +90,13 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 			return;
 		}
 	}
-	if ((size_t)n != expected_size(hdr->type)) {
+	{
 		char why[96];
-		snprintf(why, sizeof(why), "message type %u with size %zd", hdr->type, n);
-		host_kill(h, why);
-		return;
+
+		if (host_msg_check(buf, (size_t)n, why, sizeof(why)) < 0) {
+			host_kill(h, why);
+			return;
+		}
 	}
 	switch (hdr->type) {
 	case UMN_MSG_REPLY:

@@ -26,6 +26,21 @@
 
 #define DP_BATCH 64
 
+void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void *base,
+		     uint32_t index_base)
+{
+	q->l = *l;
+	q->base = base;
+	q->os = umn_shm_at(base, l->os_cell_off);
+	q->drv = umn_shm_at(base, l->drv_cell_off);
+	q->pkt_elems = (unsigned char *)umn_shm_at(base, l->pkt_ring_off) + offsetof(NET_RING, Buffer);
+	q->frag_elems = (unsigned char *)umn_shm_at(base, l->frag_ring_off) + offsetof(NET_RING, Buffer);
+	q->bufs = umn_shm_at(base, l->buf_off);
+	q->pkt = (struct dp_range){ index_base, index_base, l->pkt_count - 1 };
+	q->frag = (struct dp_range){ index_base, index_base, l->frag_count - 1 };
+	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
+}
+
 int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t index_base)
 {
 	int fd, r;
@@ -51,17 +66,8 @@ int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t
 		close(fd);
 		return r;
 	}
-	q->l = *l;
 	q->memfd = fd;
-	q->base = base;
-	q->os = umn_shm_at(base, l->os_cell_off);
-	q->drv = umn_shm_at(base, l->drv_cell_off);
-	q->pkt_elems = (unsigned char *)umn_shm_at(base, l->pkt_ring_off) + offsetof(NET_RING, Buffer);
-	q->frag_elems = (unsigned char *)umn_shm_at(base, l->frag_ring_off) + offsetof(NET_RING, Buffer);
-	q->bufs = umn_shm_at(base, l->buf_off);
-	q->pkt = (struct dp_range){ index_base, index_base, l->pkt_count - 1 };
-	q->frag = (struct dp_range){ index_base, index_base, l->frag_count - 1 };
-	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
+	dp_queue_attach(q, l, base, index_base);
 	return 0;
 
 fail_errno:
@@ -486,33 +492,35 @@ bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)
 	return false;
 }
 
+unsigned dp_pass(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_tx_full)
+{
+	unsigned work = 0, frames, n;
+
+	work += tx_complete(a);
+	frames = rx_harvest(a);
+	work += frames;
+	work += rx_post(a);
+	n = tx_post(a, ret_tap_empty, ret_tx_full);
+	work += n;
+	if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
+		atomic_store(&a->first_frame_ns, mono_ns());
+	atomic_store_explicit(&a->tx.c.advance_calls,
+			      atomic_load_explicit(&a->tx.drv->advance_calls, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&a->rx.c.advance_calls,
+			      atomic_load_explicit(&a->rx.drv->advance_calls, memory_order_relaxed),
+			      memory_order_relaxed);
+	return work;
+}
+
 static void *dp_thread(void *arg)
 {
 	struct dp_adapter *a = arg;
 	bool tap_empty = false, tx_full = false;
 
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
-		unsigned work = 0, n;
-		bool empty, full;
+		unsigned work = dp_pass(a, &tap_empty, &tx_full);
 
-		unsigned frames;
-
-		work += tx_complete(a);
-		frames = rx_harvest(a);
-		work += frames;
-		work += rx_post(a);
-		n = tx_post(a, &empty, &full);
-		work += n;
-		if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
-			atomic_store(&a->first_frame_ns, mono_ns());
-		tap_empty = empty;
-		tx_full = full;
-		atomic_store_explicit(&a->tx.c.advance_calls,
-				      atomic_load_explicit(&a->tx.drv->advance_calls, memory_order_relaxed),
-				      memory_order_relaxed);
-		atomic_store_explicit(&a->rx.c.advance_calls,
-				      atomic_load_explicit(&a->rx.drv->advance_calls, memory_order_relaxed),
-				      memory_order_relaxed);
 		if (atomic_load(&a->failed))
 			break;
 		if (work && !tap_empty)

@@ -86,6 +86,14 @@ bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap);
 /* Creates the memfd and mapping of a queue per layout; 0 or -errno. */
 int dp_queue_init(struct dp_queue *q, const struct umn_queue_layout *l, uint32_t index_base);
 void dp_queue_fini(struct dp_queue *q);
+/* Points q at queue memory of layout l already mapped at base (dp_queue_init's second half). */
+void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void *base,
+		     uint32_t index_base);
+/*
+ * One pass of the datapath thread: completes TX, harvests RX, posts RX buffers
+ * and TX frames. Returns how much moved; the thread sleeps when nothing did.
+ */
+unsigned dp_pass(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_tx_full);
 /* Posts the initial RX buffers; call before the driver starts the queue. */
 void dp_rx_prime(struct dp_adapter *a);
 int dp_adapter_start(struct dp_adapter *a);

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
+#include "umnicd/net/adapter_caps.h"
 #include "umnicd/net/netif.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap.h"
@@ -61,8 +62,8 @@ static unsigned dp_fail_event(struct watch *w, uint32_t events)
 
 int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
 {
+	struct adapter_caps caps;
 	struct umn_queue_layout tl, rl;
-	const uint8_t *addr;
 	uint32_t max_frame, cur_mtu;
 	char nspath[PATH_MAX];
 	int fd, r;
@@ -72,48 +73,19 @@ int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start 
 		snprintf(err, cap, "NetAdapterStart is only allowed once, while the device starts");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
-	if (m->mtu < 68 || m->mtu > 65521) {
-		snprintf(err, cap, "MTU %u is outside 68..65521", m->mtu);
+	if (adapter_caps_check(m, &caps, err, cap) < 0)
 		return STATUS_INVALID_PARAMETER;
-	}
-	if (m->tx_queues < 1 || m->rx_queues < 1) {
-		snprintf(err, cap, "the adapter needs at least one TX and one RX queue");
-		return STATUS_INVALID_PARAMETER;
-	}
-	max_frame = m->rx_max_frame ? m->rx_max_frame : m->mtu + 14;
-	if (max_frame < m->mtu + 14 || max_frame > UMN_BUF_MAX) {
-		snprintf(err, cap, "RX MaximumFrameSize %u must hold the MTU plus the Ethernet header (%u) and be at most %u",
-			 max_frame, m->mtu + 14, UMN_BUF_MAX);
-		return STATUS_INVALID_PARAMETER;
-	}
-	if (m->tx_backfill > UMN_BACKFILL_MAX) {
-		snprintf(err, cap, "TX PayloadBackfill %u exceeds %u", m->tx_backfill, UMN_BACKFILL_MAX);
-		return STATUS_INVALID_PARAMETER;
-	}
-	if ((m->cur_addr_len && m->cur_addr_len != 6) || (m->perm_addr_len && m->perm_addr_len != 6)) {
-		snprintf(err, cap, "link-layer address length %u is not 6 (Ethernet)",
-			 (unsigned)(m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len));
-		return STATUS_INVALID_PARAMETER;
-	}
-	addr = m->cur_addr_len ? m->cur_addr : m->perm_addr_len ? m->perm_addr : NULL;
-	if (addr && (addr[0] & 1)) {
-		snprintf(err, cap, "link-layer address is a multicast address");
-		return STATUS_INVALID_PARAMETER;
-	}
-	if (addr)
-		memcpy(dev->mac, addr, 6);
+	max_frame = caps.max_frame;
+	tl = caps.tx;
+	rl = caps.rx;
+	if (caps.has_addr)
+		memcpy(dev->mac, caps.addr, 6);
 	else
 		default_mac(dev, dev->mac);
 
 	dev->caps = *m;
 	dev->caps.rx_max_frame = max_frame;
-	/* Tags are not moved between frames and extensions yet: that offload is never offered. */
-	dev->caps.offload.can &= UMN_OFL_ALL & ~UMN_OFL_IEEE8021Q;
-	/* A GSO frame from the TAP or a coalesced one from the driver spans up to 43 fragments. */
-	umn_queue_layout_compute(&tl, UMN_QUEUE_TX, 0, 0, m->tx_frag_hint > 1024 ? m->tx_frag_hint : 1024,
-				 max_frame + m->tx_backfill, m->tx_backfill);
-	umn_queue_layout_compute(&rl, UMN_QUEUE_RX, 0, 0, m->rx_frag_hint > 1024 ? m->rx_frag_hint : 1024,
-				 max_frame, 0);
+	dev->caps.offload.can = caps.offload_can;
 
 	dev_netns_path(dev, nspath, sizeof(nspath));
 	if (dev->has_tap) {

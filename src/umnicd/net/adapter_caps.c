@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a driver declared before NetAdapterStart, checked field by field on
+ * umnicd's private copy (netif.c acts on the result; tests/fuzz/fuzz_caps.c
+ * holds it to the invariants in adapter_caps.h).
+ */
+#include "umnicd/net/adapter_caps.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int adapter_caps_check(const struct umn_msg_adapter_start *m, struct adapter_caps *ret, char *err,
+		       size_t cap)
+{
+	const uint8_t *addr;
+	uint32_t max_frame;
+
+	memset(ret, 0, sizeof(*ret));
+	if (m->mtu < 68 || m->mtu > 65521) {
+		snprintf(err, cap, "MTU %u is outside 68..65521", m->mtu);
+		return -EINVAL;
+	}
+	if (m->tx_queues < 1 || m->rx_queues < 1) {
+		snprintf(err, cap, "the adapter needs at least one TX and one RX queue");
+		return -EINVAL;
+	}
+	max_frame = m->rx_max_frame ? m->rx_max_frame : m->mtu + UMN_ETH_HLEN;
+	if (max_frame < m->mtu + UMN_ETH_HLEN || max_frame > UMN_BUF_MAX) {
+		snprintf(err, cap,
+			 "RX MaximumFrameSize %u must hold the MTU plus the Ethernet header (%u) and be at most %u",
+			 max_frame, m->mtu + UMN_ETH_HLEN, UMN_BUF_MAX);
+		return -EINVAL;
+	}
+	if (m->tx_backfill > UMN_BACKFILL_MAX) {
+		snprintf(err, cap, "TX PayloadBackfill %u exceeds %u", m->tx_backfill, UMN_BACKFILL_MAX);
+		return -EINVAL;
+	}
+	/* A TX buffer holds the backfill and then a whole frame; a bigger one could not be posted. */
+	if (max_frame + m->tx_backfill > UMN_BUF_MAX) {
+		snprintf(err, cap, "TX PayloadBackfill %u plus the maximum frame %u exceeds the %u-byte buffer",
+			 m->tx_backfill, max_frame, UMN_BUF_MAX);
+		return -EINVAL;
+	}
+	if ((m->cur_addr_len && m->cur_addr_len != 6) || (m->perm_addr_len && m->perm_addr_len != 6)) {
+		snprintf(err, cap, "link-layer address length %u is not 6 (Ethernet)",
+			 (unsigned)(m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len));
+		return -EINVAL;
+	}
+	addr = m->cur_addr_len ? m->cur_addr : m->perm_addr_len ? m->perm_addr : NULL;
+	if (addr && (addr[0] & 1)) {
+		snprintf(err, cap, "link-layer address is a multicast address");
+		return -EINVAL;
+	}
+	if (addr) {
+		ret->has_addr = true;
+		memcpy(ret->addr, addr, 6);
+	}
+	ret->max_frame = max_frame;
+	/* Tags are not moved between frames and extensions yet: that offload is never offered. */
+	ret->offload_can = m->offload.can & UMN_OFL_ALL & ~UMN_OFL_IEEE8021Q;
+	/* A GSO frame from the TAP or a coalesced one from the driver spans up to 43 fragments. */
+	umn_queue_layout_compute(&ret->tx, UMN_QUEUE_TX, 0, 0,
+				 m->tx_frag_hint > 1024 ? m->tx_frag_hint : 1024,
+				 max_frame + m->tx_backfill, m->tx_backfill);
+	umn_queue_layout_compute(&ret->rx, UMN_QUEUE_RX, 0, 0,
+				 m->rx_frag_hint > 1024 ? m->rx_frag_hint : 1024, max_frame, 0);
+	return 0;
+}
