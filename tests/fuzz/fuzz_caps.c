@@ -16,7 +16,8 @@ static void check_layout(const struct umn_queue_layout *l, uint32_t frame, uint3
 	if (umn_queue_layout_check(l) != 0)
 		__builtin_trap();
 	if (l->pkt_count & (l->pkt_count - 1) || l->frag_count & (l->frag_count - 1) ||
-	    l->frag_count < l->pkt_count || l->pkt_count < UMN_RING_MIN || l->frag_count > UMN_RING_MAX)
+	    l->frag_count < l->pkt_count || l->pkt_count < UMN_RING_MIN ||
+	    l->frag_count > UMN_RING_MAX)
 		__builtin_trap();
 	if (l->backfill != backfill || l->buf_size > UMN_BUF_MAX ||
 	    (uint64_t)l->buf_size < (uint64_t)frame + backfill)

@@ -54,7 +54,8 @@ static void handle(const unsigned char *msg, ssize_t n)
 		switch (hdr->type) {
 		case UMN_MSG_REPLY: {
 			const struct umn_msg_reply *r = (const void *)m;
-			sink += (uint32_t)r->req_seq + (uint32_t)r->status + (unsigned char)r->text[sizeof(r->text) - 1];
+			sink += (uint32_t)r->req_seq + (uint32_t)r->status +
+				(unsigned char)r->text[sizeof(r->text) - 1];
 			break;
 		}
 		case UMN_MSG_LOG: {
@@ -71,7 +72,8 @@ static void handle(const unsigned char *msg, ssize_t n)
 		}
 		case UMN_MSG_LINK_STATE: {
 			const struct umn_msg_link_state *s = (const void *)m;
-			sink += s->dev + s->media_state + (uint32_t)s->tx_speed + (uint32_t)s->rx_speed;
+			sink +=
+			    s->dev + s->media_state + (uint32_t)s->tx_speed + (uint32_t)s->rx_speed;
 			break;
 		}
 		case UMN_MSG_DEVICE_FAILED: {

@@ -10,7 +10,6 @@
  * be the one it keeps, and every frame written to the TAP must be a frame.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -45,7 +44,7 @@ static void take_bytes(struct input *in, void *dst, size_t len)
 	in->n -= k;
 }
 
-static int tap[2] = { -1, -1 }; /* [0] is the datapath's TAP fd, [1] the kernel's side */
+static int tap[2] = {-1, -1}; /* [0] is the datapath's TAP fd, [1] the kernel's side */
 static int efd[5];
 
 static void setup_once(void)
@@ -69,7 +68,6 @@ static void drain(int fd)
 }
 
 static struct dp_adapter *under_test;
-static unsigned long frames_out;
 
 /*
  * The datapath hands RX frames to the TAP with writev: every piece must lie
@@ -87,11 +85,11 @@ ssize_t writev(int fd, const struct iovec *iov, int n)
 			uintptr_t s = (uintptr_t)iov[i].iov_base - (uintptr_t)q->bufs;
 			uintptr_t slot = s / q->l.buf_size;
 
-			if ((uintptr_t)iov[i].iov_base < (uintptr_t)q->bufs || slot >= q->l.frag_count ||
+			if ((uintptr_t)iov[i].iov_base < (uintptr_t)q->bufs ||
+			    slot >= q->l.frag_count ||
 			    (iov[i].iov_len && (s + iov[i].iov_len - 1) / q->l.buf_size != slot))
 				__builtin_trap();
 		}
-		frames_out++;
 	}
 	return syscall(SYS_writev, fd, iov, n);
 }
@@ -107,7 +105,8 @@ static void *queue_mem(struct dp_queue *q, const struct umn_queue_layout *l, uin
 	memset(base, 0, used);
 	dp_queue_attach(q, l, base, index_base);
 	/* The runtime starts its BeginIndex pair where umnicd's EndIndex pair starts. */
-	atomic_store(&q->drv->begins, umn_idx_pack(index_base & q->pkt.mask, index_base & q->frag.mask));
+	atomic_store(&q->drv->begins,
+		     umn_idx_pack(index_base & q->pkt.mask, index_base & q->frag.mask));
 	return base;
 }
 
@@ -139,7 +138,7 @@ static void driver_return(struct dp_queue *q, struct input *in)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct input in = {data, size};
 	struct umn_queue_layout tl, rl;
 	struct dp_adapter a;
 	unsigned char frame[UMN_BUF_MIN + 64];
@@ -206,7 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(a.rx.pkt_elems + (size_t)slot * a.rx.l.pkt_stride, &p, sizeof(p));
 			break;
 		}
-		case 4: { /* a fragment descriptor on either ring: any bytes, or fields near valid */
+		case 4: { /* a fragment descriptor on either ring: any bytes, or near valid */
 			struct dp_queue *q = (op & 8) ? &a.tx : &a.rx;
 			uint32_t slot = take(&in, 1) & q->frag.mask;
 			NET_FRAGMENT f;
@@ -235,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			check_queue(&a.tx);
 			check_queue(&a.rx);
-			/* What reached the TAP is a whole Ethernet frame no longer than the maximum. */
+			/* What reached the TAP is a whole Ethernet frame, at most max_frame. */
 			while ((n = recv(tap[1], frame, sizeof(frame), MSG_TRUNC)) >= 0)
 				if (n < 14 || (size_t)n > a.max_frame)
 					__builtin_trap();
@@ -246,7 +245,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	under_test = NULL;
 	free(tmem);
 	free(rmem);
-	if (getenv("FUZZ_RING_DEBUG"))
-		fprintf(stderr, "frames to the TAP: %lu, failed: %s\n", frames_out, a.fail_reason);
 	return 0;
 }

@@ -64,7 +64,8 @@ int host_msg_check(const void *buf, size_t n, char *why, size_t cap)
 	const struct umn_msg_hdr *hdr = buf;
 
 	if (n < sizeof(*hdr) || n != host_msg_size(hdr->type)) {
-		snprintf(why, cap, "message type %u with size %zu", n < sizeof(*hdr) ? 0u : hdr->type, n);
+		snprintf(why, cap, "message type %u with size %zu",
+			 n < sizeof(*hdr) ? 0u : hdr->type, n);
 		return -EPROTO;
 	}
 	return 0;

@@ -13,11 +13,11 @@
 #include <sys/types.h>
 
 enum host_msg_route {
-	HOST_MSG_MALFORMED,	/* not a message: the host is stopped */
-	HOST_MSG_IO_COMPLETE,	/* a completion: the reflector checks the rest */
-	HOST_MSG_TARGET,	/* a driver's own I/O: the reflector checks the rest */
-	HOST_MSG_TRACE,		/* a WPP message: trace.c checks the rest */
-	HOST_MSG_CONTROL,	/* PnP pace: rate-limited, then host_msg_check */
+	HOST_MSG_MALFORMED,   /* not a message: the host is stopped */
+	HOST_MSG_IO_COMPLETE, /* a completion: the reflector checks the rest */
+	HOST_MSG_TARGET,      /* a driver's own I/O: the reflector checks the rest */
+	HOST_MSG_TRACE,	      /* a WPP message: trace.c checks the rest */
+	HOST_MSG_CONTROL,     /* PnP pace: rate-limited, then host_msg_check */
 };
 
 /* Where a message of n bytes goes (n as umn_msg_recv or umn_ring_get returned it). */

@@ -28,21 +28,26 @@ int adapter_caps_check(const struct umn_msg_adapter_start *m, struct adapter_cap
 	max_frame = m->rx_max_frame ? m->rx_max_frame : m->mtu + UMN_ETH_HLEN;
 	if (max_frame < m->mtu + UMN_ETH_HLEN || max_frame > UMN_BUF_MAX) {
 		snprintf(err, cap,
-			 "RX MaximumFrameSize %u must hold the MTU plus the Ethernet header (%u) and be at most %u",
+			 "RX MaximumFrameSize %u must hold the MTU plus the Ethernet header (%u) "
+			 "and be at most %u",
 			 max_frame, m->mtu + UMN_ETH_HLEN, UMN_BUF_MAX);
 		return -EINVAL;
 	}
 	if (m->tx_backfill > UMN_BACKFILL_MAX) {
-		snprintf(err, cap, "TX PayloadBackfill %u exceeds %u", m->tx_backfill, UMN_BACKFILL_MAX);
+		snprintf(err, cap, "TX PayloadBackfill %u exceeds %u", m->tx_backfill,
+			 UMN_BACKFILL_MAX);
 		return -EINVAL;
 	}
-	/* A TX buffer holds the backfill and then a whole frame; a bigger one could not be posted. */
+	/* A TX buffer holds the backfill, then a whole frame: a bigger one could not be posted. */
 	if (max_frame + m->tx_backfill > UMN_BUF_MAX) {
-		snprintf(err, cap, "TX PayloadBackfill %u plus the maximum frame %u exceeds the %u-byte buffer",
-			 m->tx_backfill, max_frame, UMN_BUF_MAX);
+		snprintf(
+		    err, cap,
+		    "TX PayloadBackfill %u plus the maximum frame %u exceeds the %u-byte buffer",
+		    m->tx_backfill, max_frame, UMN_BUF_MAX);
 		return -EINVAL;
 	}
-	if ((m->cur_addr_len && m->cur_addr_len != 6) || (m->perm_addr_len && m->perm_addr_len != 6)) {
+	if ((m->cur_addr_len && m->cur_addr_len != 6) ||
+	    (m->perm_addr_len && m->perm_addr_len != 6)) {
 		snprintf(err, cap, "link-layer address length %u is not 6 (Ethernet)",
 			 (unsigned)(m->cur_addr_len ? m->cur_addr_len : m->perm_addr_len));
 		return -EINVAL;
