@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzzes umnicd's datapath loop (host/datapath.c) against a hostile driver:
+ * Fuzzes umnicd's datapath loop (umnicd/net/datapath.c) against a hostile driver:
  * the input is a script of what the driver writes to the shared queue memory
  * (BeginIndex pairs, RX packet and fragment descriptors, its flags) and of
  * frames arriving on the TAP, with a datapath pass between steps. The queue
@@ -8,6 +8,7 @@
  * outside it is an AddressSanitizer report; after each pass the ranges umnicd
  * keeps must still be inside the rings, the EndIndex pair it published must
  * be the one it keeps, and every frame written to the TAP must be a frame.
+ * Frames on the TAP carry a virtio-net header, taken from the input too.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ static void take_bytes(struct input *in, void *dst, size_t len)
 }
 
 static int tap[2] = {-1, -1}; /* [0] is the datapath's TAP fd, [1] the kernel's side */
+static uint8_t *bounce;	      /* what dp_adapter_start allocates */
 static int efd[5];
 
 static void setup_once(void)
@@ -53,6 +55,9 @@ static void setup_once(void)
 		return;
 	/* Datagrams keep frame boundaries both ways, as a TAP fd does. */
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, tap) < 0)
+		abort();
+	bounce = malloc(DP_GSO_FRAME_MAX);
+	if (!bounce)
 		abort();
 	for (int i = 0; i < 5; i++)
 		if ((efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
@@ -69,24 +74,30 @@ static void drain(int fd)
 
 static struct dp_adapter *under_test;
 
+static uintptr_t rx_lo, rx_hi; /* the RX queue's memory */
+
 /*
- * The datapath hands RX frames to the TAP with writev: every piece must lie
- * inside the data buffer of one fragment slot (a piece crossing into the
- * next slot would pass AddressSanitizer, the slots being one block).
+ * The datapath hands RX frames to the TAP with writev: the virtio-net header
+ * and the checked headers from umnicd's own copies, the rest from the shared
+ * buffers. Every piece from the queue memory must lie inside the data buffer
+ * of one fragment slot (a piece crossing into the next slot would pass
+ * AddressSanitizer, the slots being one block).
  */
 ssize_t writev(int fd, const struct iovec *iov, int n)
 {
 	if (under_test && fd == under_test->tap_fd) {
 		const struct dp_queue *q = &under_test->rx;
 
-		if (n < 1 || n > DP_MAX_FRAGS_PER_PACKET)
+		if (n < 1 || n > DP_MAX_FRAGS_PER_PACKET + 2)
 			__builtin_trap();
 		for (int i = 0; i < n; i++) {
-			uintptr_t s = (uintptr_t)iov[i].iov_base - (uintptr_t)q->bufs;
-			uintptr_t slot = s / q->l.buf_size;
+			uintptr_t b = (uintptr_t)iov[i].iov_base;
+			uintptr_t s = b - (uintptr_t)q->bufs, slot = s / q->l.buf_size;
 
-			if ((uintptr_t)iov[i].iov_base < (uintptr_t)q->bufs ||
-			    slot >= q->l.frag_count ||
+			if (b + iov[i].iov_len <= rx_lo || b >= rx_hi)
+				continue; /* umnicd's private copy: AddressSanitizer watches those
+					   */
+			if (b < (uintptr_t)q->bufs || slot >= q->l.frag_count ||
 			    (iov[i].iov_len && (s + iov[i].iov_len - 1) / q->l.buf_size != slot))
 				__builtin_trap();
 		}
@@ -103,6 +114,10 @@ static void *queue_mem(struct dp_queue *q, const struct umn_queue_layout *l, uin
 	if (posix_memalign(&base, UMN_CACHELINE, used))
 		abort();
 	memset(base, 0, used);
+	if (l->kind == UMN_QUEUE_RX) {
+		rx_lo = (uintptr_t)base;
+		rx_hi = rx_lo + used;
+	}
 	dp_queue_attach(q, l, base, index_base);
 	/* The runtime starts its BeginIndex pair where umnicd's EndIndex pair starts. */
 	atomic_store(&q->drv->begins,
@@ -165,6 +180,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.fail_efd = efd[2];
 	a.max_frame = 64 + take(&in, 2) % (UMN_BUF_MIN - 64 + 1);
 	a.index_base = index_base;
+	/* Offloads the driver declared, and those in force (any subset, as the stack chooses). */
+	a.ocfg.max_frame = a.max_frame;
+	a.ocfg.max_frags = 1 + take(&in, 1) % 4;
+	a.ocfg.caps.can = take(&in, 2) & UMN_OFL_ALL;
+	take_bytes(&in, &a.ocfg.caps.txcsum_l3, 8);
+	a.ocfg.caps.gso_max_size = take(&in, 4);
+	a.ocfg.caps.gso_min_segs = take(&in, 1);
+	a.active = take(&in, 2) & a.ocfg.caps.can;
+	a.bounce = bounce;
 	tmem = queue_mem(&a.tx, &tl, index_base);
 	rmem = queue_mem(&a.rx, &rl, index_base);
 	a.tx.memfd = a.rx.memfd = -1;
@@ -234,10 +258,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			check_queue(&a.tx);
 			check_queue(&a.rx);
-			/* What reached the TAP is a whole Ethernet frame, at most max_frame. */
-			while ((n = recv(tap[1], frame, sizeof(frame), MSG_TRUNC)) >= 0)
-				if (n < 14 || (size_t)n > a.max_frame)
+			/* What reached the TAP: a virtio-net header, then a whole Ethernet frame.
+			 */
+			while ((n = recv(tap[1], frame, sizeof(frame), MSG_TRUNC)) >= 0) {
+				n -= (ssize_t)sizeof(struct virtio_net_hdr);
+				if (n < 14 || (size_t)n > dp_rx_len_limit(&a.ocfg))
 					__builtin_trap();
+			}
 			break;
 		}
 		}
