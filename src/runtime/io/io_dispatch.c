@@ -365,6 +365,7 @@ unsigned umn_io_device_power_down(uint32_t device)
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next)
 		nq++;
 	if (nq) {
+		// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 		qs = calloc(nq, sizeof(*qs));
 		w = calloc(nq, sizeof(*w));
 		if (!qs || !w)
@@ -419,6 +420,7 @@ void umn_io_device_power_up(uint32_t device)
 	umn_io_lock();
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next)
 		nq++;
+	// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 	qs = nq ? calloc(nq, sizeof(*qs)) : NULL;
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
 		struct umn_queue *q = io_container(l, struct umn_queue, dev_link);
