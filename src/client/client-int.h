@@ -17,10 +17,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <umnic/client.h>
 
-#include "common/chan.h"
+#include "common/endpoint.h"
 #include "common/ioproto.h"
 #include "common/proto.h"
 
@@ -64,7 +65,6 @@ struct umnic_client {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	pthread_mutex_t send_lock;
-	int sock;
 	int evfd; /* readable while the ready list is not empty, or once dead */
 	int epfd; /* umnic_fd(): sock + evfd */
 	bool dead;
@@ -76,18 +76,16 @@ struct umnic_client {
 	bool ev_set;	/* evfd was written and not read since */
 	struct umn_msg_batch *rb; /* the reader's packets */
 	/*
-	 * Requests submitted from completion callbacks inside umnic_dispatch,
-	 * sent together when the callbacks are done (send_lock).
+	 * The socket and the channel umnicd gave us, if any (common/endpoint.h):
+	 * small requests go on its tx ring (send_lock), replies come on its rx
+	 * ring (the reader's). Its hold is the cork: requests submitted from
+	 * completion callbacks inside umnic_dispatch, sent together when the
+	 * callbacks are done (tags: request ids), with the kick owed meanwhile.
 	 */
-	struct umn_msg_hold cork;	/* tags: request ids */
-	/*
-	 * The channel umnicd gave us (common/chan.h), if any: small requests go
-	 * on its tx ring (send_lock; a kick owed while corking leaves with the
-	 * cork), replies come on its rx ring (the reader's, into ring_buf).
-	 */
-	struct umn_chan ch;
-	bool kick_owed;
-	uint8_t *ring_buf;
+	struct umn_endpoint ep;
+	/* The reader's: the request it reads for, and whether it completed. */
+	const struct umnic_req *want;
+	bool got;
 };
 
 struct umnic_req *umnic_req_new(uint32_t type);
@@ -108,5 +106,30 @@ NTSTATUS umnic_start(struct umnic_client *c, struct umnic_req *r, struct umn_iom
  */
 NTSTATUS umnic_wait(struct umnic_client *c, struct umnic_req *r, int timeout_ms, umnic_result *ret,
 		    umnic_handle *ret_handle);
+
+/* ---- between the connection (conn.c) and its reader (reader.c) ---- */
+
+/* The request table (c->lock held). */
+void umnic_table_insert(struct umnic_client *c, struct umnic_req *r);
+struct umnic_req *umnic_table_find(struct umnic_client *c, uint64_t id);
+void umnic_table_remove(struct umnic_client *c, struct umnic_req *r);
+/* r's result is final: wake its waiter, queue its callback, or drop it (c->lock held). */
+void umnic_finish(struct umnic_client *c, struct umnic_req *r);
+/* Completes every pending request with status and marks the connection dead (c->lock held). */
+void umnic_fail_all(struct umnic_client *c, NTSTATUS status);
+/* What the reader does with what umnicd sends (c->ep's hooks). */
+extern const struct umn_ep_ops umnic_reader_ops;
+/* Sets an absolute deadline ms from now; milliseconds left until it (0 if past, -1: none). */
+void umnic_deadline_after(struct timespec *ts, int ms);
+int umnic_ms_left(const struct timespec *ts);
+/*
+ * One step of waiting (c->lock held) for want, or (NULL) for any completion:
+ * read if nobody else does, otherwise sleep until something completes or
+ * the reader steps down.
+ */
+void umnic_wait_step(struct umnic_client *c, const struct timespec *deadline,
+		     const struct umnic_req *want);
+/* Sends a CANCEL for the request with this id (the reader's time-outs, umnic_cancel). */
+void umnic_send_cancel(struct umnic_client *c, uint64_t id);
 
 #endif

@@ -18,12 +18,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/chan.h"
+#include "common/endpoint.h"
 #include "common/log.h"
 #include "common/proto.h"
 #include "runtime/io/io.h"
 
-static int sock = -1;
 static const struct transport_handlers *handlers;
 
 void transport_close_fds(const int *fds, unsigned n)
@@ -34,57 +33,27 @@ void transport_close_fds(const int *fds, unsigned n)
 }
 
 /*
- * Completions a worker made while running a batch it read wait here and
- * leave together (one sendmmsg) when it has run the batch: umnicd then
- * wakes once for them (umn_io_may_hold, ops->flush).
+ * Completions a worker made while running a batch it read wait in the
+ * endpoint's hold and leave together (one sendmmsg) when it has run the
+ * batch: umnicd then wakes once for them (umn_io_may_hold, ops->flush).
  */
 #define HOLD_MAX   16
 #define HOLD_BYTES (16 * 1024)
 
 /*
- * Everything this host sends umnicd passes held_lock, in one order: on the
- * channel's ring (common/chan.h) when it fits and nothing waits to go on
- * the socket before it, else on the socket after what is held. A kick
- * umnicd is owed for ring messages of a batch leaves with the batch.
+ * Everything this host sends umnicd passes held_lock, in one order
+ * (common/endpoint.h): on the channel's ring when it fits and nothing waits
+ * to go on the socket before it, else on the socket after what is held. A
+ * kick umnicd is owed for ring messages of a batch leaves with the batch.
+ * The receiving side is the reading worker's.
  */
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct umn_msg_hold held;
-static struct umn_chan chan;	/* tx: held_lock; rx: the reading worker's */
-static bool kick_owed;
+static struct umn_endpoint ep = { .sock = -1 };
 
-/* Sends what is held (held_lock held); if umnicd is gone, its requests are gone with it. */
-static void held_send(void)
-{
-	if (held.n)
-		umn_ring_sock_sent(&chan.tx, umn_msg_hold_send(sock, &held, NULL));
-}
-
-static void kick(void)
-{
-	kick_owed = false;
-	if (umn_ring_kick_due(&chan.tx))
-		umn_chan_kick(sock);
-}
-
-/* On the ring if it can go there (held_lock held): true, with the kick sent or owed. */
-static bool ring_put(const void *m, size_t len)
-{
-	if (held.n || umn_ring_put(&chan.tx, m, len) < 0)
-		return false;
-	if (umn_io_may_hold())
-		kick_owed = true;
-	else
-		kick();
-	return true;
-}
-
-/* In order (held_lock held): on the ring if it can go there, else on the socket after what is held. */
+/* In order (held_lock held). */
 static int send_locked(const void *m, size_t len)
 {
-	if (ring_put(m, len))
-		return 0;
-	held_send();
-	return umn_ring_sock_send(&chan.tx, sock, m, len, NULL, 0);
+	return umn_ep_send(&ep, m, len, NULL, 0, umn_io_may_hold());
 }
 
 int transport_send(const void *m, size_t len)
@@ -100,9 +69,8 @@ int transport_send(const void *m, size_t len)
 void transport_flush(void)
 {
 	pthread_mutex_lock(&held_lock);
-	held_send();
-	if (kick_owed)
-		kick();
+	/* If umnicd is gone, its requests are gone with it. */
+	umn_ep_flush(&ep, NULL);
 	pthread_mutex_unlock(&held_lock);
 }
 
@@ -125,23 +93,23 @@ void transport_send_complete(uint64_t id, NTSTATUS status, uint64_t information,
 	struct umn_msg_io_complete *m = NULL;
 
 	pthread_mutex_lock(&held_lock);
-	if (total <= UMN_CHAN_REC_MAX && chan.tx.data && !held.n) {
+	if (total <= UMN_CHAN_REC_MAX && umn_chan_active(&ep.ch) && !ep.hold.n) {
 		_Alignas(8) unsigned char b[UMN_CHAN_REC_MAX];
 
 		fill_complete((void *)b, total, id, status, information, data, len);
-		if (ring_put(b, total))
+		if (umn_ep_put(&ep, b, total, umn_io_may_hold()))
 			goto out;
 	}
 	/* Held to leave with the batch's others (on_flush), built in place. */
 	if (umn_io_may_hold()) {
-		m = umn_msg_hold_reserve(&held, total);
+		m = umn_msg_hold_reserve(&ep.hold, total);
 		if (!m) {
-			held_send();
-			m = umn_msg_hold_reserve(&held, total);
+			umn_ep_send_held(&ep, NULL);
+			m = umn_msg_hold_reserve(&ep.hold, total);
 		}
 		if (m) {
 			fill_complete(m, total, id, status, information, data, len);
-			umn_msg_hold_commit(&held, total, id);
+			umn_msg_hold_commit(&ep.hold, total, id);
 			goto out;
 		}
 	}
@@ -155,50 +123,63 @@ out:
 	pthread_mutex_unlock(&held_lock);
 }
 
-static void chan_offer(const int *fds, unsigned nfds)
+/*
+ * umnicd's offer of a channel (common/chan.h): maps it, and acknowledges it
+ * under held_lock, so every message sent after the acknowledgement is
+ * counted.
+ */
+static bool chan_offer(void *ctx, const int *fds, unsigned nfds)
 {
 	struct umn_chan_msg ack = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack) };
 	int e;
 
+	(void)ctx;
 	pthread_mutex_lock(&held_lock);
-	if (nfds != 1 || chan.base) {
+	if (nfds != 1 || ep.ch.base) {
 		umn_log(UMN_LOG_WARN, "a message ring offer with %u descriptors%s; ignored", nfds,
-			chan.base ? " after the first" : "");
-	} else if ((e = umn_chan_attach(&chan, fds[0])) < 0) {
+			ep.ch.base ? " after the first" : "");
+	} else if ((e = umn_chan_attach(&ep.ch, fds[0])) < 0) {
 		umn_log(UMN_LOG_WARN, "cannot map the message ring (%s); using the socket only",
 			strerror(-e));
 	} else {
-		umn_chan_ready(&chan);
-		umn_ring_sock_seen(&chan.rx, 1); /* the offer is the first message counted */
-		/* Not counted, and under held_lock: every message after it is. */
-		umn_msg_send(sock, &ack, sizeof(ack), NULL, 0);
+		umn_chan_ready(&ep.ch);
+		umn_ring_sock_seen(&ep.ch.rx, 1); /* the offer is the first message counted */
+		umn_msg_send(ep.sock, &ack, sizeof(ack), NULL, 0);
 	}
 	pthread_mutex_unlock(&held_lock);
+	return true;
 }
+
+static bool on_message(void *ctx, unsigned char *buf, ssize_t len, int *fds, unsigned nfds)
+{
+	(void)ctx;
+	if (len == -EMFILE) {
+		handlers->lost_fds(buf);
+	} else if (len < 0) {
+		umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-len));
+	} else {
+		handlers->message(buf, (size_t)len, fds, nfds);
+	}
+	return true;
+}
+
+static bool ring_broken(void *ctx)
+{
+	(void)ctx;
+	umn_log(UMN_LOG_ERR, "umnicd's message ring is inconsistent");
+	return false;
+}
+
+static const struct umn_ep_ops ep_ops = {
+	.message = on_message,
+	.offer = chan_offer,
+	.ring_broken = ring_broken,
+};
 
 /* Messages taken from the socket in one system call. */
 #define HOST_BATCH 16
 static struct umn_msg_batch batch;
-
-/* Up to max messages from umnicd's ring; -1 if the ring is broken. */
-static int ring_drain(struct umn_ring *rx, unsigned max)
-{
-	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
-	unsigned n;
-
-	for (n = 0; n < max; n++) {
-		ssize_t len = umn_ring_get(rx, buf, sizeof(buf));
-
-		if (len == 0)
-			break;
-		if (len < 0) {
-			umn_log(UMN_LOG_ERR, "umnicd's message ring is inconsistent");
-			return -1;
-		}
-		handlers->message(buf, (size_t)len, NULL, 0);
-	}
-	return n > INT_MAX ? INT_MAX : (int)n;
-}
+static _Alignas(8) unsigned char ring_buf[UMN_CHAN_REC_MAX];
 
 /* Messages from umnicd's ring handled per turn of the reading worker. */
 #define RING_BATCH 32
@@ -210,85 +191,38 @@ static int ring_drain(struct umn_ring *rx, unsigned max)
  */
 bool transport_read_batch(void)
 {
-	struct umn_ring *rx = &chan.rx;
-	int flags = MSG_WAITFORONE, got, r;
-	unsigned counted = 0;
+	int flags = MSG_WAITFORONE, r;
+	unsigned got;
 
-	got = ring_drain(rx, RING_BATCH);
-	if (got < 0)
+	if (umn_ep_drain(&ep, RING_BATCH, &got) < 0)
 		return false;
 	if (got) {
 		/* The socket only if umnicd says something waits there. */
-		if (!umn_ring_sock_due(rx))
+		if (!umn_ring_sock_due(&ep.ch.rx))
 			return true;
 		flags = MSG_DONTWAIT;
-	} else if (umn_ring_spin(rx)) {
-		/*
-		 * Something came while it polled: on the ring, or else umnicd
-		 * counted a socket message, which the receive below waits for
-		 * (it may not have left umnicd yet).
-		 */
-		if (!umn_ring_empty(rx))
-			return true;
-	} else if (!umn_ring_sleep(rx)) {
-		umn_ring_awake(rx);
-		umn_ring_woke(rx);
+	} else if (!umn_ep_wait_begin(&ep, -1)) {
 		return true;
 	}
-	r = umn_msg_recv_batch(sock, &batch, flags);
-	umn_ring_awake(rx);
-	if (r == -EINTR || r == -EAGAIN)
+	r = umn_ep_recv(&ep, &batch, flags);
+	if (r == -EAGAIN)
 		return true;
-	/* How long the wait was teaches the next poll (common/poll.h); a no-op after a batch. */
-	if (!got)
-		umn_ring_woke(rx);
-	if (r < 0) {
-		if (r != -ECONNRESET)
-			umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));
-		return false;
-	}
-	/* What umnicd put on the ring went before these. */
-	if (ring_drain(rx, UINT_MAX) < 0)
-		return false;
-	for (unsigned i = 0; i < batch.count; i++) {
-		struct umn_msg_in *m = &batch.msg[i];
-
-		if (m->len == 0 || m->len == -ECONNRESET)
-			return false;
-		if (m->len == -EMFILE) {
-			counted++;
-			handlers->lost_fds(m->buf);
-			continue;
-		}
-		if (m->len < 0) {
-			counted++; /* umnicd counted it */
-			umn_log(UMN_LOG_ERR, "receive: %s", strerror((int)-m->len));
-			continue;
-		}
-		if (umn_chan_is_kick(m->buf, m->len)) {
-			transport_close_fds(m->fds, m->nfds);
-			continue;
-		}
-		if (umn_chan_transport(m->buf, m->len) == UMN_CHAN_MSG_OFFER) {
-			/* Counts itself; only what follows it is counted here. */
-			chan_offer(m->fds, m->nfds);
-			transport_close_fds(m->fds, m->nfds);
-			counted = 0;
-			continue;
-		}
-		counted++;
-		handlers->message(m->buf, (size_t)m->len, m->fds, m->nfds);
-	}
-	umn_ring_sock_seen(rx, counted);
-	return true;
+	if (r < 0 && r != -ECONNRESET && r != -ECANCELED)
+		umn_log(UMN_LOG_ERR, "receive: %s", strerror(-r));
+	return r == 0;
 }
 
 void transport_init(int fd)
 {
-	sock = fd;
-	/* Without room to hold completions, each simply goes at once. */
-	if (!held.max)
-		(void)umn_msg_hold_init(&held, HOLD_MAX, HOLD_BYTES);
+	pthread_mutex_lock(&held_lock);
+	if (!ep.ops) {
+		umn_ep_init(&ep, fd, &ep_ops, NULL, ring_buf);
+		/* Without room to hold completions, each simply goes at once. */
+		(void)umn_msg_hold_init(&ep.hold, HOLD_MAX, HOLD_BYTES);
+	} else {
+		ep.sock = fd;
+	}
+	pthread_mutex_unlock(&held_lock);
 }
 
 int transport_start(const struct transport_handlers *h)

@@ -15,6 +15,9 @@
 /* The host's answer to the request in flight (hostproc.c): its completion runs, the next goes. */
 void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m);
 
+/* Who handles what the host sends, on its socket and its ring (hostmsg.c). */
+void host_reader_init(struct hostproc *h);
+
 /* Up to max messages from the host's message ring (hostmsg.c); the outbox's drain callback. */
 unsigned host_drain(struct outbox *o, unsigned max);
 

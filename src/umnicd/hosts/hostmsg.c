@@ -9,7 +9,6 @@
  * than umnicd's bound, or anything malformed, is killed.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,44 +168,61 @@ bool host_stopping(const struct hostproc *h)
 	return h->dead || !h->w_sock.obj || h->kill_reason[0] || h->stop_pending;
 }
 
+/* Hosts never send descriptors: whatever came is closed; the message counts all the same. */
+static bool host_ep_message(void *ctx, unsigned char *buf, ssize_t len, int *fds, unsigned nfds)
+{
+	struct hostproc *h = ctx;
+
+	for (unsigned k = 0; k < nfds; k++)
+		close(fds[k]);
+	/* What a host being stopped sent after that no longer matters; it is taken all the same. */
+	if (!host_stopping(h))
+		host_on_message(h, buf, len);
+	return true;
+}
+
+/* The host's acknowledgement of its channel (common/chan.h). */
+static bool host_ep_offer(void *ctx, const int *fds, unsigned nfds)
+{
+	struct hostproc *h = ctx;
+
+	(void)fds;
+	(void)nfds;
+	if (!umn_chan_active(&h->out.ep.ch) || h->out.ep.ch.rx.ready)
+		host_kill(h, "it acknowledged a message ring it was not offered");
+	else
+		umn_chan_ready(&h->out.ep.ch);
+	return true;
+}
+
+/* Killed; what its socket holds is still taken, up to the end. */
+static bool host_ep_ring_broken(void *ctx)
+{
+	host_kill(ctx, "its message ring is inconsistent (an index or a length out of range)");
+	return true;
+}
+
+static const struct umn_ep_ops host_ep_ops = {
+	.message = host_ep_message,
+	.offer = host_ep_offer,
+	.ring_broken = host_ep_ring_broken,
+};
+
+void host_reader_init(struct hostproc *h)
+{
+	/* One reader at a time: umnicd's loop. */
+	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+
+	outbox_reader(&h->out, &host_ep_ops, h, buf);
+}
+
 /* Up to max messages from the host's ring, each handled from umnicd's private copy. */
 unsigned host_drain(struct outbox *o, unsigned max)
 {
-	struct hostproc *h = OUTBOX_OWNER(o, struct hostproc, out);
-	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
 	unsigned n;
 
-	for (n = 0; n < max; n++) {
-		ssize_t len = umn_ring_get(&o->ch.rx, buf, sizeof(buf));
-
-		if (len == 0)
-			break;
-		if (len < 0) {
-			host_kill(h, "its message ring is inconsistent (an index or a length out of range)");
-			break;
-		}
-		/* Taken all the same, as from the socket: the loop must not spin on it. */
-		if (!host_stopping(h))
-			host_on_message(h, buf, len);
-	}
+	umn_ep_drain(&o->ep, max, &n);
 	return n;
-}
-
-/*
- * A transport message on the socket (chan.h): a kick, or the host's
- * acknowledgement of its channel. True if buf was one.
- */
-static bool host_transport(struct hostproc *h, const unsigned char *buf, ssize_t len)
-{
-	uint32_t t = umn_chan_transport(buf, len);
-
-	if (t != UMN_CHAN_MSG_OFFER)
-		return t == UMN_CHAN_MSG_KICK;
-	if (!umn_chan_active(&h->out.ch) || h->out.ch.rx.ready)
-		host_kill(h, "it acknowledged a message ring it was not offered");
-	else
-		umn_chan_ready(&h->out.ch);
-	return true;
 }
 
 void host_on_readable(struct hostproc *h)
@@ -219,39 +235,17 @@ void host_on_readable(struct hostproc *h)
 	}
 	for (unsigned call = 0; call < HOST_BATCH_CALLS; call++) {
 		/* The loop never waits on one host, whatever the socket's flags. */
-		int r = umn_msg_recv_batch(h->sock, &b, MSG_DONTWAIT);
+		int r = umn_ep_recv(&h->out.ep, &b, MSG_DONTWAIT);
 
-		if (r == -EAGAIN || r == -EINTR)
+		if (r == -EAGAIN)
 			return;
 		if (r < 0) {
-			/* The socket itself failed: nothing more will come from it. */
+			/* The end, even of a host being stopped; or the socket itself failed. */
 			if (r != -ECONNRESET)
 				host_kill(h, "its socket failed");
 			watch_del(&h->w_sock);
 			return;
 		}
-		unsigned counted = 0;
-
-		/* What the host put on its ring went before these. */
-		host_drain(&h->out, UINT_MAX);
-		for (unsigned i = 0; i < b.count; i++) {
-			struct umn_msg_in *m = &b.msg[i];
-
-			for (unsigned k = 0; k < m->nfds; k++)
-				close(m->fds[k]); /* hosts never send descriptors */
-			/* The end is the end even of a host being stopped. */
-			if (m->len == 0 || m->len == -ECONNRESET) {
-				watch_del(&h->w_sock);
-				return;
-			}
-			if (host_transport(h, m->buf, m->len))
-				continue;
-			counted++;
-			/* What a host being stopped sent after that no longer matters. */
-			if (!host_stopping(h))
-				host_on_message(h, m->buf, m->len);
-		}
-		umn_ring_sock_seen(&h->out.ch.rx, counted);
 		if (host_stopping(h) || b.count < b.max)
 			return;
 	}

@@ -53,6 +53,7 @@ static void host_out_init(struct hostproc *h)
 	int e;
 
 	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
+	host_reader_init(h);
 	if (D.io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
 		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
 			strerror(-e));

@@ -77,6 +77,14 @@ void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_f
 	o->w = w;
 	o->max = max;
 	o->fail = fail;
+	umn_ep_init(&o->ep, fd, NULL, NULL, NULL);
+}
+
+void outbox_reader(struct outbox *o, const struct umn_ep_ops *ops, void *ctx, unsigned char *rbuf)
+{
+	o->ep.ops = ops;
+	o->ep.ctx = ctx;
+	o->ep.rbuf = rbuf;
 }
 
 bool outbox_empty(const struct outbox *o)
@@ -119,7 +127,7 @@ void outbox_fini(struct outbox *o)
 		o->rprev = NULL;
 		ring_gen++;
 	}
-	umn_chan_fini(&o->ch);
+	umn_ep_fini(&o->ep);
 	if (o->queued)
 		unqueue(o);
 	drop_all(o);
@@ -211,14 +219,14 @@ int outbox_put(struct outbox *o, const void *msg, size_t len, const int *fds, un
 	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
 		return -EINVAL;
 	/* The ring only while nothing waits here: the peer reads the ring first. */
-	if (!nfds && o->head == o->tail && umn_ring_put(&o->ch.tx, msg, len) == 0) {
-		o->kick_owed = true;
+	if (!nfds && o->head == o->tail && umn_ep_put(&o->ep, msg, len, true)) {
 		enqueue(o);
 		return 0;
 	}
+	/* Counted now: whatever follows it waits here behind it. */
 	e = queue_rec(o, msg, len, fds, nfds);
 	if (!e)
-		umn_ring_sock_sent(&o->ch.tx, 1);
+		umn_ep_sock_counted(&o->ep, 1);
 	return e;
 }
 
@@ -228,12 +236,11 @@ void outbox_flush(struct outbox *o)
 	struct iovec iov[OUTBOX_BATCH];
 	union umn_msg_ctl ctl[OUTBOX_BATCH];
 
-	if (o->kick_owed && !o->broken) {
+	/* The kick leaves with the batch: one sendmmsg for both. */
+	if (o->ep.kick_owed && !o->broken && umn_ep_kick_due(&o->ep)) {
 		struct umn_chan_msg k = { .type = UMN_CHAN_MSG_KICK, .len = sizeof(k) };
 
-		o->kick_owed = false;
-		if (umn_ring_kick_due(&o->ch.tx))
-			(void)queue_rec(o, &k, sizeof(k), NULL, 0);
+		(void)queue_rec(o, &k, sizeof(k), NULL, 0);
 	}
 	while (!o->broken && o->head < o->tail) {
 		size_t off = o->head;
@@ -303,7 +310,7 @@ void outbox_rings_set_poll_off(bool off)
 {
 	rings_poll_off = off;
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		umn_chan_set_poll_off(&o->ch, off);
+		umn_chan_set_poll_off(&o->ep.ch, off);
 }
 
 int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
@@ -311,17 +318,17 @@ int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
 	int fd, e;
 
-	if (o->ch.base)
+	if (o->ep.ch.base)
 		return -EEXIST;
-	e = umn_chan_create(&o->ch, &fd, (uint32_t)(D.busy_poll_ns / 1000));
+	e = umn_chan_create(&o->ep.ch, &fd, (uint32_t)(D.busy_poll_ns / 1000));
 	if (e)
 		return e;
-	umn_chan_set_poll_off(&o->ch, rings_poll_off);
+	umn_chan_set_poll_off(&o->ep.ch, rings_poll_off);
 	/* The first message counted on the channel (chan.h). */
 	e = outbox_put(o, &offer, sizeof(offer), &fd, 1);
 	close(fd);
 	if (e) {
-		umn_chan_fini(&o->ch);
+		umn_chan_fini(&o->ep.ch);
 		return e;
 	}
 	o->drain = drain;
@@ -344,7 +351,7 @@ again:
 	for (struct outbox *o = ring_list; o; o = o->rnext) {
 		unsigned gen = ring_gen;
 
-		if (o->rx_paused || o->ch.rx.broken || umn_ring_empty(&o->ch.rx))
+		if (o->rx_paused || o->ep.ch.rx.broken || umn_ring_empty(&o->ep.ch.rx))
 			continue;
 		total += o->drain(o, RING_TURN);
 		/* o, or others, may be gone. */
@@ -359,7 +366,7 @@ bool outbox_rings_sleep(void)
 	bool empty = true;
 
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		if (!umn_ring_sleep(&o->ch.rx) && !o->rx_paused)
+		if (!umn_ring_sleep(&o->ep.ch.rx) && !o->rx_paused)
 			empty = false;
 	return empty;
 }
@@ -367,5 +374,5 @@ bool outbox_rings_sleep(void)
 void outbox_rings_awake(void)
 {
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		umn_ring_awake(&o->ch.rx);
+		umn_ring_awake(&o->ep.ch.rx);
 }

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common/chan.h"
+#include "common/endpoint.h"
 
 struct watch;
 struct outbox;
@@ -50,13 +50,14 @@ struct outbox {
 	char why[80];
 	struct outbox *next;
 	/*
-	 * The channel shared with the peer, if it has one (common/chan.h): what
-	 * fits goes on its ring while nothing waits here; the kick a sleeping
-	 * peer is owed leaves with the flush. The loop drains every peer's ring.
+	 * The peer's end of the conversation (common/endpoint.h): its socket and
+	 * the channel, if it has one. What fits goes on the ring while nothing
+	 * waits here; the kick a sleeping peer is owed leaves with the flush.
+	 * The loop drains every peer's ring; the owner reads the socket
+	 * through it (umn_ep_recv), with the hooks of outbox_reader.
 	 */
-	struct umn_chan ch;
+	struct umn_endpoint ep;
 	outbox_drain_fn *drain;
-	bool kick_owed;
 	struct outbox *rnext, **rprev;
 };
 
@@ -64,6 +65,8 @@ struct outbox {
 #define OUTBOX_OWNER(o, type, member) ((type *)((char *)(o) - offsetof(type, member)))
 
 void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail);
+/* Who handles what the peer sends (common/endpoint.h); rbuf receives ring messages. */
+void outbox_reader(struct outbox *o, const struct umn_ep_ops *ops, void *ctx, unsigned char *rbuf);
 /* Drops what waits (closing its descriptors) and leaves the flush list. */
 void outbox_fini(struct outbox *o);
 /*

@@ -10,7 +10,6 @@
 #include "umnicd/io/reflector.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@
 
 #include <ntstatus.h>
 
-#include "common/chan.h"
+#include "common/endpoint.h"
 #include "common/ioproto.h"
 #include "common/log.h"
 #include "umnicd/dev/device.h"
@@ -382,68 +381,74 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 #define CLIENT_BATCH 16
 #define CLIENT_BATCH_CALLS 4
 
+/* Where each client's ring messages are copied: one reader at a time, umnicd's loop. */
+static _Alignas(8) unsigned char client_ring_buf[UMN_CHAN_REC_MAX];
+
+static bool client_ep_message(void *ctx, unsigned char *buf, ssize_t len, int *fds, unsigned nfds)
+{
+	return client_on_message(ctx, buf, len, fds, nfds);
+}
+
+/* Its ring is beyond repair: c goes. */
+static bool client_ep_ring_broken(void *ctx)
+{
+	struct ioclient *c = ctx;
+
+	umn_log(UMN_LOG_WARN,
+		"client pid %d: its request ring is inconsistent (an index or a length out of range); disconnecting it",
+		(int)c->pid);
+	client_gone(c);
+	return false;
+}
+
 /*
  * Up to max requests from c's ring, each handled from umnicd's private copy;
- * *taken says how many. With share, it stops (and pauses c) when c is over
- * its share of reply bytes. False when c is gone (and may be freed).
+ * it stops (and pauses c) when c is over its share of reply bytes. Returns
+ * how many it took; c may be gone (and freed) then.
  */
-static bool client_ring(struct ioclient *c, unsigned max, bool share, unsigned *taken)
+static unsigned client_drain(struct outbox *o, unsigned max)
 {
-	static _Alignas(8) unsigned char buf[UMN_CHAN_REC_MAX];
+	struct ioclient *c = OUTBOX_OWNER(o, struct ioclient, out);
+	unsigned total = 0, n;
 
-	for (*taken = 0; *taken < max; ++*taken) {
-		ssize_t len;
-
-		if (share && over_share(c, false)) {
+	while (total < max) {
+		if (over_share(c, false)) {
 			client_pause(c);
 			break;
 		}
-		len = umn_ring_get(&c->out.ch.rx, buf, sizeof(buf));
-
-		if (len == 0)
+		if (umn_ep_drain(&o->ep, 1, &n) < 0)
+			return total + n;
+		if (!n)
 			break;
-		if (len < 0) {
-			umn_log(UMN_LOG_WARN,
-				"client pid %d: its request ring is inconsistent (an index or a length out of range); disconnecting it",
-				(int)c->pid);
-			client_gone(c);
-			return false;
-		}
-		if (!client_on_message(c, buf, len, NULL, 0)) {
-			++*taken;
-			return false;
-		}
+		total++;
 	}
-	return true;
-}
-
-static unsigned client_drain(struct outbox *o, unsigned max)
-{
-	unsigned n;
-
-	client_ring(OUTBOX_OWNER(o, struct ioclient, out), max, true, &n);
-	return n;
+	return total;
 }
 
 /*
- * A transport message (common/chan.h): a kick, or an OFFER, which asks for
- * a channel and then acknowledges it. True if buf was one; c is gone if it
- * broke the rules.
+ * An OFFER (common/chan.h) asks for a channel, and then acknowledges it;
+ * one with descriptors is malformed. False when c is gone.
  */
-static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize_t len, bool *alive)
+static bool client_ep_offer(void *ctx, const int *fds, unsigned nfds)
 {
 	struct umn_chan_msg refusal = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(refusal) };
-	uint32_t t = umn_chan_transport(buf, len);
+	struct ioclient *c = ctx;
+	struct umn_chan *ch = &c->out.ep.ch;
 	int e;
 
-	if (t != UMN_CHAN_MSG_OFFER)
-		return t == UMN_CHAN_MSG_KICK;
-	if (umn_chan_active(&c->out.ch) && !c->out.ch.rx.ready) {
-		umn_chan_ready(&c->out.ch);
-	} else if (umn_chan_active(&c->out.ch)) {
+	(void)fds;
+	if (nfds) {
+		umn_log(UMN_LOG_WARN, "client pid %d: malformed request (a message ring offer with descriptors); disconnecting it",
+			(int)c->pid);
+		client_gone(c);
+		return false;
+	}
+	if (umn_chan_active(ch) && !ch->rx.ready) {
+		umn_chan_ready(ch);
+	} else if (umn_chan_active(ch)) {
 		umn_log(UMN_LOG_WARN, "client pid %d: a second message ring offer; disconnecting it", (int)c->pid);
 		client_gone(c);
-		*alive = false;
+		return false;
 	} else if (!D.io_rings) {
 		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0); /* no descriptor */
 	} else if ((e = outbox_chan_offer(&c->out, client_drain)) < 0) {
@@ -453,6 +458,12 @@ static bool client_transport(struct ioclient *c, const unsigned char *buf, ssize
 	}
 	return true;
 }
+
+static const struct umn_ep_ops client_ep_ops = {
+	.message = client_ep_message,
+	.offer = client_ep_offer,
+	.ring_broken = client_ep_ring_broken,
+};
 
 /* A paused client's socket reported an event: a hang-up or an error (readable is not asked for). */
 static void paused_event(struct ioclient *c)
@@ -477,8 +488,6 @@ static void on_client_readable(struct watch *w)
 		return;
 	}
 	for (unsigned call = 0; call < CLIENT_BATCH_CALLS; call++) {
-		unsigned i, counted = 0;
-		bool alive = true;
 		int r;
 
 		/*
@@ -489,32 +498,18 @@ static void on_client_readable(struct watch *w)
 			client_pause(c);
 			return;
 		}
-		r = umn_msg_recv_batch(c->fd, &b, MSG_DONTWAIT);
-		if (r == -EAGAIN || r == -EINTR)
+		/*
+		 * What the client put on its ring went before these: all of it, to
+		 * keep the order. A client's own request never ends it; only its
+		 * socket does, and then the loop stops.
+		 */
+		r = umn_ep_recv(&c->out.ep, &b, MSG_DONTWAIT);
+		if (r == -EAGAIN || r == -ECANCELED)
 			return;
 		if (r < 0) {
 			client_gone(c);
 			return;
 		}
-		/* What the client put on its ring went before these: all of it, to keep the order. */
-		alive = client_ring(c, UINT_MAX, false, &i);
-		/* A client's own request never ends it; only its socket does, and then the loop stops. */
-		for (i = 0; alive && i < b.count; i++) {
-			struct umn_msg_in *m = &b.msg[i];
-
-			if (!m->nfds && client_transport(c, m->buf, m->len, &alive))
-				continue;
-			counted++;
-			if (!client_on_message(c, m->buf, m->len, m->fds, m->nfds))
-				alive = false;
-		}
-		if (!alive) {
-			for (; i < b.count; i++)
-				for (unsigned k = 0; k < b.msg[i].nfds; k++)
-					close(b.msg[i].fds[k]);
-			return;
-		}
-		umn_ring_sock_seen(&c->out.ch.rx, counted);
 		if (b.count < b.max)
 			return;
 	}
@@ -635,6 +630,7 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 	D.peer_fds += c->fds;
 	watch_add(&c->w, fd, client_event, c);
 	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
+	outbox_reader(&c->out, &client_ep_ops, c, client_ring_buf);
 	client_link(c);
 	c->out.acct = client_out_acct;
 	return 0;
