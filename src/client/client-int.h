@@ -22,6 +22,7 @@
 #include <umnic/client.h>
 
 #include "common/endpoint.h"
+#include "common/idtab.h"
 #include "common/ioproto.h"
 #include "common/proto.h"
 
@@ -41,7 +42,7 @@ struct umnic_req {
 	bool sync;
 	/* A timed-out synchronous request: nobody waits, its buffer is gone. */
 	bool abandoned;
-	struct umnic_req *hnext;
+	struct umn_idnode node; /* in the table by id while pending */
 	struct umnic_req *rnext;
 
 	/* Where output goes: the caller's buffer, through out_fd when it is big. */
@@ -70,7 +71,8 @@ struct umnic_client {
 	bool dead;
 	bool reading;
 	uint64_t next_id;
-	struct umnic_req *table[UMNIC_BUCKETS];
+	struct umn_idtab table;
+	struct umn_idnode *bucket[UMNIC_BUCKETS];
 	struct umnic_req *ready_head, *ready_tail;
 	unsigned dispatchers; /* threads inside umnic_dispatch */
 	bool ev_set;	/* evfd was written and not read since */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "client/client-int.h"
+#include "common/efd.h"
 #include "common/proto.h"
 
 /* ---- requests and the table (c->lock held) ---- */
@@ -46,40 +47,29 @@ void umnic_req_free(struct umnic_req *r)
 
 void umnic_table_insert(struct umnic_client *c, struct umnic_req *r)
 {
-	struct umnic_req **b = &c->table[r->id % UMNIC_BUCKETS];
-
-	r->hnext = *b;
-	*b = r;
+	umn_idtab_add(&c->table, &r->node, NULL, r->id);
 }
 
 struct umnic_req *umnic_table_find(struct umnic_client *c, uint64_t id)
 {
-	for (struct umnic_req *r = c->table[id % UMNIC_BUCKETS]; r; r = r->hnext)
-		if (r->id == id)
-			return r;
-	return NULL;
+	struct umn_idnode *n = umn_idtab_find(&c->table, NULL, id);
+
+	return n ? UMN_IDTAB_ENTRY(n, struct umnic_req, node) : NULL;
 }
 
 void umnic_table_remove(struct umnic_client *c, struct umnic_req *r)
 {
-	for (struct umnic_req **p = &c->table[r->id % UMNIC_BUCKETS]; *p; p = &(*p)->hnext)
-		if (*p == r) {
-			*p = r->hnext;
-			r->hnext = NULL;
-			return;
-		}
+	(void)c;
+	umn_idtab_del(&r->node);
 }
 
 static void signal_ready(struct umnic_client *c)
 {
-	uint64_t one = 1;
-
 	/* A thread in umnic_dispatch takes the list anyway; the eventfd is for pollers. */
 	if (c->dispatchers && !c->dead)
 		return;
-	/* A full counter is still readable, which is all that matters. */
 	if (!c->ev_set)
-		(void)!write(c->evfd, &one, sizeof(one));
+		(void)umn_efd_kick(c->evfd);
 	c->ev_set = true;
 }
 
@@ -106,11 +96,12 @@ void umnic_fail_all(struct umnic_client *c, NTSTATUS status)
 {
 	c->dead = true;
 	for (unsigned i = 0; i < UMNIC_BUCKETS; i++) {
-		struct umnic_req *r;
+		struct umn_idnode *n;
 
-		while ((r = c->table[i])) {
-			c->table[i] = r->hnext;
-			r->hnext = NULL;
+		while ((n = c->table.bucket[i])) {
+			struct umnic_req *r = UMN_IDTAB_ENTRY(n, struct umnic_req, node);
+
+			umn_idtab_del(n);
 			r->res.status = status;
 			r->res.information = 0;
 			umnic_finish(c, r);
@@ -415,6 +406,8 @@ UMNIC_EXPORT umnic_client *umnic_connect_ex(const umnic_connect_options *opts)
 	if (!c)
 		return NULL;
 	umn_ep_init(&c->ep, -1, &umnic_reader_ops, c, NULL);
+	/* Ids are this connection's own, counted from 1: no seed needed. */
+	umn_idtab_init(&c->table, c->bucket, UMNIC_BUCKETS, false);
 	c->evfd = c->epfd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->send_lock, NULL);
@@ -543,8 +536,7 @@ UMNIC_EXPORT int umnic_dispatch(umnic_client *c, int timeout_ms)
 	list = c->ready_head;
 	c->ready_head = c->ready_tail = NULL;
 	if (!c->dead && c->ev_set) {
-		uint64_t v;
-		(void)!read(c->evfd, &v, sizeof(v));
+		umn_efd_drain(c->evfd);
 		c->ev_set = false;
 	}
 	if (!list && c->dead) {

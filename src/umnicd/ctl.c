@@ -140,7 +140,7 @@ void ctl_reply(int fd, int code, const char *text)
 	memcpy(o->text, text + off, len - off);
 	o->len = len - off;
 	o->code = code;
-	o->since_ns = umn_now_ns();
+	o->since_ns = umn_mono_ns();
 	o->next = pending;
 	pending = o;
 	npending++;
@@ -250,7 +250,7 @@ unsigned ctl_on_accept(struct watch *w, uint32_t events)
 		close(fd);
 		return 0;
 	}
-	c->since = umn_now_ns();
+	c->since = umn_mono_ns();
 	if (!uid_privileged(cr.uid)) {
 		c->user = user_ref(cr.uid);
 		why = c->user ? refusal(c->user) : "out of memory";

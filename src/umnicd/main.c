@@ -38,14 +38,6 @@
 
 struct daemon D;
 
-uint64_t umn_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int watch_add(struct watch *w, int fd, watch_fn fn, void *obj)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
@@ -114,7 +106,7 @@ static unsigned on_tick(struct watch *w, uint32_t events)
 	(void)events;
 	if (read(w->fd, &v, sizeof(v)) <= 0)
 		return 0;
-	now = umn_now_ns();
+	now = umn_mono_ns();
 	sdnotify_watchdog_tick(now);
 	dev_tick(now);
 	rtnl_tick(now);
@@ -350,7 +342,7 @@ int umn_accept(int listen_fd, const char *what)
 	if (fd >= 0)
 		close(fd);
 	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (umn_log_limit_pass(&dropped_log, umn_now_ns(), 1000000000ull, NULL, NULL))
+	if (umn_log_limit_pass(&dropped_log, umn_mono_ns(), 1000000000ull, NULL, NULL))
 		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped", what);
 	errno = EMFILE;
 	return -1;
@@ -419,7 +411,7 @@ static int poll_timeout(void)
 {
 	if (!busy_until)
 		return -1;
-	if (umn_now_ns() < busy_until)
+	if (umn_mono_ns() < busy_until)
 		return 0;
 	busy_until = 0;
 	return -1;
@@ -441,7 +433,7 @@ static void poll_after_turn(bool io, bool polled)
 	if (!io && !polled)
 		return;
 	if (io) {
-		now = umn_now_ns();
+		now = umn_mono_ns();
 		umn_poll_end(&loop_poll, now);
 		window = umn_poll_begin(&loop_poll, now);
 		busy_until = window && !polling_off ? now + window : 0;
@@ -670,7 +662,7 @@ int main(int argc, char **argv)
 	}
 	umn_log(UMN_LOG_INFO, "shutting down");
 	(void)sdnotify_send("STOPPING=1");
-	uint64_t shutdown_start = umn_now_ns();
+	uint64_t shutdown_start = umn_mono_ns();
 	backstop_arm(shutdown_start + SHUTDOWN_BACKSTOP_NS);
 	/* Devices stay installed (they are in the state directory); only this process's view goes. */
 	dev_shutdown_all(shutdown_start + SHUTDOWN_WAIT_NS);

@@ -105,7 +105,7 @@ static void store(struct hostproc *h, struct device *dev, const struct umn_msg_t
 const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 {
 	struct umn_msg_trace *m = (void *)buf;	/* umnicd's own copy */
-	uint64_t now = umn_now_ns();
+	uint64_t now = umn_mono_ns();
 
 	if (n != sizeof(*m))
 		return "malformed trace message";

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/clock.h"
 #include "common/devreg.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -101,7 +102,6 @@ int watch_add(struct watch *w, int fd, watch_fn fn, void *obj);
  * does not keep umnicd's loop awake), and what is logged names the socket.
  */
 int umn_accept(int listen_fd, const char *what);
-uint64_t umn_now_ns(void);
 /*
  * Whether an unprivileged peer may have n more descriptors: all peers
  * together leave UMN_FD_RESERVE of umnicd's descriptor limit unused.

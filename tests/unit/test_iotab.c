@@ -19,12 +19,13 @@
 #define FULL 32768u
 
 struct req {
-	struct iotab_node node;
+	struct umn_idnode node;
 	struct iolist cl;
 	uint64_t id;
 };
 
-static struct iotab tab;
+static struct umn_idtab tab;
+static struct umn_idnode *buckets[IOTAB_BUCKETS];
 
 /* Visits per lookup of n ids of owner, none of which exist when absent is set. */
 static double visits_per_lookup(const void *owner, unsigned n, bool absent)
@@ -32,7 +33,7 @@ static double visits_per_lookup(const void *owner, unsigned n, bool absent)
 	uint64_t before = tab.visits;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct iotab_node *f = iotab_find(&tab, owner, absent ? 0xC0000000u + i : i);
+		struct umn_idnode *f = umn_idtab_find(&tab, owner, absent ? 0xC0000000u + i : i);
 
 		if (absent)
 			assert_null(f);
@@ -49,15 +50,15 @@ static void test_cost_independent_of_others(void **state)
 	double empty_hit, empty_miss, full_hit, full_miss;
 
 	(void)state;
-	iotab_init(&tab);
+	umn_idtab_init(&tab, buckets, IOTAB_BUCKETS, true);
 	for (unsigned i = 0; i < 16; i++)
-		iotab_add(&tab, &mine[i].node, &owner_a, i);
+		umn_idtab_add(&tab, &mine[i].node, &owner_a, i);
 	empty_hit = visits_per_lookup(&owner_a, 16, false);
 	empty_miss = visits_per_lookup(&owner_a, 100000, true);
 
 	/* 32,768 requests of 64 other clients, 512 each, with the same ids as ours and more. */
 	for (unsigned i = 0; i < FULL; i++)
-		iotab_add(&tab, &others[i].node, &owner_b[i % 64], i / 64);
+		umn_idtab_add(&tab, &others[i].node, &owner_b[i % 64], i / 64);
 	full_hit = visits_per_lookup(&owner_a, 16, false);
 	full_miss = visits_per_lookup(&owner_a, 100000, true);
 
@@ -69,10 +70,10 @@ static void test_cost_independent_of_others(void **state)
 	assert_true(empty_miss <= 0.1);
 
 	for (unsigned i = 0; i < FULL; i++)
-		iotab_del(&others[i].node);
+		umn_idtab_del(&others[i].node);
 	assert_true(visits_per_lookup(&owner_a, 100000, true) <= 0.1);
 	for (unsigned i = 0; i < 16; i++)
-		iotab_del(&mine[i].node);
+		umn_idtab_del(&mine[i].node);
 }
 
 static void test_same_id_twice_and_delete(void **state)
@@ -81,17 +82,17 @@ static void test_same_id_twice_and_delete(void **state)
 	int owner, other;
 
 	(void)state;
-	iotab_init(&tab);
-	iotab_add(&tab, &a.node, &owner, 7);
-	iotab_add(&tab, &b.node, &owner, 7);
+	umn_idtab_init(&tab, buckets, IOTAB_BUCKETS, true);
+	umn_idtab_add(&tab, &a.node, &owner, 7);
+	umn_idtab_add(&tab, &b.node, &owner, 7);
 	/* The one added last is found first; deleting it uncovers the other. */
-	assert_ptr_equal(iotab_find(&tab, &owner, 7), &b.node);
-	assert_null(iotab_find(&tab, &other, 7));
-	iotab_del(&b.node);
-	iotab_del(&b.node); /* twice is harmless */
-	assert_ptr_equal(iotab_find(&tab, &owner, 7), &a.node);
-	iotab_del(&a.node);
-	assert_null(iotab_find(&tab, &owner, 7));
+	assert_ptr_equal(umn_idtab_find(&tab, &owner, 7), &b.node);
+	assert_null(umn_idtab_find(&tab, &other, 7));
+	umn_idtab_del(&b.node);
+	umn_idtab_del(&b.node); /* twice is harmless */
+	assert_ptr_equal(umn_idtab_find(&tab, &owner, 7), &a.node);
+	umn_idtab_del(&a.node);
+	assert_null(umn_idtab_find(&tab, &owner, 7));
 }
 
 static void test_list(void **state)

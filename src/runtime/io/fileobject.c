@@ -51,18 +51,13 @@ VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit,
 	DeviceInit->file_config_set = true;
 }
 
-static bool match_device(struct io_hnode *n, const void *arg)
-{
-	return io_container(n, struct umn_fileobj, hn)->dev == arg;
-}
-
 struct umn_fileobj *io_file_lookup(struct umn_device *dev, uint64_t id)
 {
-	struct io_hnode *n;
+	struct umn_idnode *n;
 
 	if (!id)
 		return NULL;
-	n = io_hash_find(&umn_io.files, id, match_device, dev);
+	n = umn_idtab_find(&umn_io.files, dev, id);
 	return n ? io_container(n, struct umn_fileobj, hn) : NULL;
 }
 
@@ -71,7 +66,7 @@ static void file_on_delete(struct umn_object *o)
 	struct umn_fileobj *f = (struct umn_fileobj *)o;
 
 	umn_io_lock();
-	io_hash_del(&umn_io.files, &f->hn);
+	umn_idtab_del(&f->hn);
 	umn_io_unlock();
 }
 
@@ -194,7 +189,7 @@ static void deliver_create(struct umn_io_dev *io, struct umn_request *r)
 		io_req_complete(r, STATUS_INVALID_PARAMETER, 0, false);
 		return;
 	}
-	io_hash_add(&umn_io.files, &f->hn, f->id);
+	umn_idtab_add(&umn_io.files, &f->hn, f->dev, f->id);
 	/* The request's reference; the creation reference is the framework's until close. */
 	umn_object_reference(&f->obj);
 	r->file = f;
@@ -251,9 +246,9 @@ struct umn_fileobj *io_file_create_failed(struct umn_request *r)
 {
 	struct umn_fileobj *f = r->file;
 
-	if (!f || !f->hn.hashed)
+	if (!f || !umn_idtab_linked(&f->hn))
 		return NULL;
-	io_hash_del(&umn_io.files, &f->hn);
+	umn_idtab_del(&f->hn);
 	umn_object_reference(&f->obj);
 	return f;
 }
@@ -314,7 +309,7 @@ void io_file_process(struct umn_request *r)
 		cleanup_once(f, c);
 		call_file_cb(f, c ? c->EvtFileClose : NULL);
 		umn_io_lock();
-		io_hash_del(&umn_io.files, &f->hn);
+		umn_idtab_del(&f->hn);
 		f->close_req = NULL;
 		umn_io_unlock();
 		umn_object_delete(&f->obj);

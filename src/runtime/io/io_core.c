@@ -49,6 +49,10 @@ struct umn_io_state umn_io = {
 	.lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.next_cookie = 1,
+	.by_id = UMN_IDTAB_INIT(umn_io.bucket[0]),
+	.by_cookie = UMN_IDTAB_INIT(umn_io.bucket[1]),
+	.by_handle = UMN_IDTAB_INIT(umn_io.bucket[2]),
+	.files = UMN_IDTAB_INIT(umn_io.bucket[3]),
 	.timed = { &umn_io.timed, &umn_io.timed },
 };
 
@@ -67,52 +71,6 @@ bool umn_io_try_ref(struct umn_object *o)
 			return false;
 	} while (!atomic_compare_exchange_weak(&o->refcount, &old, old + 1));
 	return true;
-}
-
-static unsigned hash_slot(uint64_t key)
-{
-	/* A multiplicative mix: handles are aligned pointers, ids are sequential. */
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdull;
-	key ^= key >> 33;
-	return (unsigned)(key % IO_HASH_BUCKETS);
-}
-
-void io_hash_add(struct io_htab *t, struct io_hnode *n, uint64_t key)
-{
-	unsigned s = hash_slot(key);
-
-	n->key = key;
-	n->next = t->bucket[s];
-	t->bucket[s] = n;
-	n->hashed = true;
-}
-
-void io_hash_del(struct io_htab *t, struct io_hnode *n)
-{
-	struct io_hnode **pp;
-
-	if (!n->hashed)
-		return;
-	for (pp = &t->bucket[hash_slot(n->key)]; *pp; pp = &(*pp)->next) {
-		if (*pp == n) {
-			*pp = n->next;
-			break;
-		}
-	}
-	n->next = NULL;
-	n->hashed = false;
-}
-
-struct io_hnode *io_hash_find(struct io_htab *t, uint64_t key,
-			      bool (*match)(struct io_hnode *n, const void *arg), const void *arg)
-{
-	struct io_hnode *n;
-
-	for (n = t->bucket[hash_slot(key)]; n; n = n->next)
-		if (n->key == key && (!match || match(n, arg)))
-			return n;
-	return NULL;
 }
 
 /*
@@ -346,7 +304,7 @@ static void *io_watchdog(void *arg)
 			pthread_cond_wait(&workers.watch, &umn_io.lock);
 			continue;
 		}
-		ts = umn_ns_to_timespec(umn_clock_ns(CLOCK_MONOTONIC) + IO_STARVE_NS);
+		ts = umn_ns_to_timespec(umn_mono_ns() + IO_STARVE_NS);
 		while (pthread_cond_timedwait(&workers.watch, &umn_io.lock, &ts) != ETIMEDOUT)
 			;
 		/* Nothing taken: the task that was first then is still first, and waited the whole period. */

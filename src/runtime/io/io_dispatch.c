@@ -258,12 +258,6 @@ void umn_io_deliver(const struct umn_io_desc *desc)
 	umn_object_dereference(&dev->obj);
 }
 
-static bool match_incoming(struct io_hnode *n, const void *arg)
-{
-	(void)arg;
-	return io_container(n, struct umn_request, hn_id)->incoming;
-}
-
 void umn_io_cancel(uint64_t id)
 {
 	const struct umn_io_ops *ops = umn_io_ops();
@@ -271,10 +265,11 @@ void umn_io_cancel(uint64_t id)
 	struct umn_request *r, *sent = NULL;
 	struct umn_device *sent_dev = NULL;
 	uint64_t cookie = 0;
-	struct io_hnode *n;
+	struct umn_idnode *n;
 
 	umn_io_lock();
-	n = io_hash_find(&umn_io.by_id, id, match_incoming, NULL);
+	/* Only incoming requests are in it (io_req_create_incoming). */
+	n = umn_idtab_find(&umn_io.by_id, NULL, id);
 	if (!n) {
 		umn_io_unlock();
 		return;

@@ -26,6 +26,7 @@
 
 #include <wdf.h>
 
+#include "common/idtab.h"
 #include "runtime/io/io.h"
 #include "runtime/wdf/memory_obj.h"
 #include "runtime/wdf/object.h"
@@ -76,24 +77,8 @@ static inline void io_list_del(struct io_link *l)
 
 #define io_container(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-/* Chained hash table keyed by 64-bit values (request ids, cookies, handles, file ids). */
+/* Buckets of each id table (common/idtab.h: request ids, cookies, handles, file ids). */
 #define IO_HASH_BUCKETS 256
-
-struct io_hnode {
-	struct io_hnode *next;
-	uint64_t key;
-	bool hashed;
-};
-
-struct io_htab {
-	struct io_hnode *bucket[IO_HASH_BUCKETS];
-};
-
-void io_hash_add(struct io_htab *t, struct io_hnode *n, uint64_t key);
-void io_hash_del(struct io_htab *t, struct io_hnode *n);
-/* Calls match(n, arg) on each node with the key; returns the first that matches. */
-struct io_hnode *io_hash_find(struct io_htab *t, uint64_t key,
-			      bool (*match)(struct io_hnode *n, const void *arg), const void *arg);
 
 /* Work for the I/O worker threads (io_core.c). */
 struct umn_io_task {
@@ -240,9 +225,9 @@ struct io_format {
 
 struct umn_request {
 	struct umn_object obj;
-	struct io_hnode hn_handle;	/* umn_io.by_handle, until destroyed */
-	struct io_hnode hn_id;		/* umn_io.by_id, incoming requests until completed */
-	struct io_hnode hn_cookie;	/* umn_io.by_cookie, while sent */
+	struct umn_idnode hn_handle;	/* umn_io.by_handle, until destroyed */
+	struct umn_idnode hn_id;		/* umn_io.by_id, incoming requests until completed */
+	struct umn_idnode hn_cookie;	/* umn_io.by_cookie, while sent */
 	bool incoming;			/* from umn_io_deliver (else WdfRequestCreate) */
 
 	/* Incoming parameters, immutable after creation. */
@@ -303,7 +288,7 @@ struct umn_request {
 struct umn_fileobj {
 	struct umn_object obj;
 	struct _FILE_OBJECT wdm;	/* WdfFileObjectWdmGetFileObject (in-host drivers) */
-	struct io_hnode hn;		/* umn_io.files, keyed by id */
+	struct umn_idnode hn;		/* umn_io.files, keyed by id */
 	uint64_t id;
 	struct umn_device *dev;
 	UNICODE_STRING name;
@@ -338,10 +323,11 @@ struct umn_io_state {
 	/* Broadcast when a synchronous waiter may be done (queue state, sends, target drains). */
 	pthread_cond_t cond;
 	_Atomic(const struct umn_io_ops *) ops;
-	struct io_htab by_id;
-	struct io_htab by_cookie;
-	struct io_htab by_handle;
-	struct io_htab files;
+	struct umn_idtab by_id;
+	struct umn_idtab by_cookie;
+	struct umn_idtab by_handle;
+	struct umn_idtab files; /* owner: the device */
+	struct umn_idnode *bucket[4][IO_HASH_BUCKETS];
 	uint64_t next_cookie;
 	/* Sends with a time-out, for the timer thread (iotarget.c). */
 	struct io_link timed;

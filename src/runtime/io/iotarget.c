@@ -338,7 +338,7 @@ static void *timer_thread(void *arg)
 	(void)arg;
 	umn_io_lock();
 	for (;;) {
-		uint64_t now = umn_clock_ns(CLOCK_MONOTONIC), earliest = 0;
+		uint64_t now = umn_mono_ns(), earliest = 0;
 		struct umn_request *due = NULL;
 		struct io_link *l;
 
@@ -407,7 +407,7 @@ static struct umn_iotarget *unsend(struct umn_request *r)
 {
 	struct umn_iotarget *t = r->target;
 
-	io_hash_del(&umn_io.by_cookie, &r->hn_cookie);
+	umn_idtab_del(&r->hn_cookie);
 	if (io_linked(&r->timed_link))
 		io_list_del(&r->timed_link);
 	io_list_del(&r->tlink);
@@ -467,7 +467,7 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 	}
 	cookie = umn_io.next_cookie++;
 	r->cookie = cookie;
-	io_hash_add(&umn_io.by_cookie, &r->hn_cookie, cookie);
+	umn_idtab_add(&umn_io.by_cookie, &r->hn_cookie, NULL, cookie);
 	r->sent = true;
 	r->forget = (flags & WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET) != 0;
 	r->sync = (flags & WDF_REQUEST_SEND_OPTION_SYNCHRONOUS) != 0;
@@ -590,10 +590,10 @@ void umn_io_sent_complete(uint64_t cookie, NTSTATUS status, ULONG_PTR informatio
 {
 	struct umn_iotarget *t, *keep = NULL;
 	struct umn_request *r, *fwd = NULL;
-	struct io_hnode *n;
+	struct umn_idnode *n;
 
 	umn_io_lock();
-	n = io_hash_find(&umn_io.by_cookie, cookie, NULL, NULL);
+	n = umn_idtab_find(&umn_io.by_cookie, NULL, cookie);
 	if (!n) {
 		umn_io_unlock();
 		umn_log(UMN_LOG_DEBUG, "I/O: completion for unknown sent request %llu ignored",

@@ -78,9 +78,9 @@ static void request_on_destroy(struct umn_object *o)
 	struct umn_request *r = (struct umn_request *)o;
 
 	umn_io_lock();
-	io_hash_del(&umn_io.by_handle, &r->hn_handle);
-	io_hash_del(&umn_io.by_id, &r->hn_id);
-	io_hash_del(&umn_io.by_cookie, &r->hn_cookie);
+	umn_idtab_del(&r->hn_handle);
+	umn_idtab_del(&r->hn_id);
+	umn_idtab_del(&r->hn_cookie);
 	if (io_linked(&r->timed_link))
 		io_list_del(&r->timed_link);
 	umn_io_unlock();
@@ -171,8 +171,8 @@ NTSTATUS io_req_create_incoming(struct umn_device *dev, const struct umn_io_desc
 			}
 		}
 	}
-	io_hash_add(&umn_io.by_handle, &r->hn_handle, (uint64_t)(uintptr_t)r);
-	io_hash_add(&umn_io.by_id, &r->hn_id, r->id);
+	umn_idtab_add(&umn_io.by_handle, &r->hn_handle, NULL, (uint64_t)(uintptr_t)r);
+	umn_idtab_add(&umn_io.by_id, &r->hn_id, NULL, r->id);
 	umn_io_unlock();
 	*ret = r;
 	return STATUS_SUCCESS;
@@ -199,7 +199,7 @@ NTSTATUS io_req_create_driver(struct umn_object *parent, const WDF_OBJECT_ATTRIB
 		r->dev = dev;
 	}
 	umn_io_lock();
-	io_hash_add(&umn_io.by_handle, &r->hn_handle, (uint64_t)(uintptr_t)r);
+	umn_idtab_add(&umn_io.by_handle, &r->hn_handle, NULL, (uint64_t)(uintptr_t)r);
 	umn_io_unlock();
 	*ret = r;
 	return STATUS_SUCCESS;
@@ -208,10 +208,10 @@ NTSTATUS io_req_create_driver(struct umn_object *parent, const WDF_OBJECT_ATTRIB
 struct umn_request *io_req_get(const char *fn, WDFREQUEST h)
 {
 	struct umn_request *r = NULL;
-	struct io_hnode *n;
+	struct umn_idnode *n;
 
 	umn_io_lock();
-	n = io_hash_find(&umn_io.by_handle, (uint64_t)(uintptr_t)h, NULL, NULL);
+	n = umn_idtab_find(&umn_io.by_handle, NULL, (uint64_t)(uintptr_t)h);
 	if (n && umn_io_try_ref(&io_container(n, struct umn_request, hn_handle)->obj))
 		r = io_container(n, struct umn_request, hn_handle);
 	umn_io_unlock();
@@ -287,7 +287,7 @@ void io_req_complete(struct umn_request *r, NTSTATUS status, ULONG_PTR info, boo
 	r->state = IO_REQ_DONE;
 	r->status = status;
 	r->information = info;
-	io_hash_del(&umn_io.by_id, &r->hn_id);
+	umn_idtab_del(&r->hn_id);
 	if (r->major == UMN_IO_CREATE && !NT_SUCCESS(status))
 		failed_file = io_file_create_failed(r);
 	umn_io_unlock();

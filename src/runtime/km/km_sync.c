@@ -15,6 +15,7 @@
 
 #include <wdm.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "runtime/wdf/irql.h"
 #include "runtime/wdf/verifier.h"
@@ -543,10 +544,7 @@ VOID KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime)
 
 static ULONGLONG boot_100ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (ULONGLONG)ts.tv_sec * 10000000 + (ULONGLONG)ts.tv_nsec / 100;
+	return umn_clock_ns(CLOCK_BOOTTIME) / 100;
 }
 
 ULONGLONG KeQueryInterruptTime(VOID)
@@ -565,11 +563,9 @@ ULONGLONG KeQueryInterruptTimePrecise(PULONGLONG QpcTimeStamp)
 
 LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency)
 {
-	struct timespec ts;
 	LARGE_INTEGER c;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	c.QuadPart = (LONGLONG)ts.tv_sec * 10000000 + ts.tv_nsec / 100;
+	c.QuadPart = (LONGLONG)(umn_mono_ns() / 100);
 	if (PerformanceFrequency)
 		PerformanceFrequency->QuadPart = 10000000;
 	return c;

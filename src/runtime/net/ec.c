@@ -18,6 +18,8 @@
 
 #include <net/virtualaddress.h>
 
+#include "common/clock.h"
+#include "common/efd.h"
 #include "common/log.h"
 #include "runtime/wdf/irql.h"
 #include "runtime/rt.h"
@@ -66,18 +68,10 @@ static NETPACKETQUEUE handle_of(struct umn_pqueue *q)
 
 static void efd_write(int fd)
 {
-	uint64_t one = 1;
+	int e = umn_efd_kick(fd);
 
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		umn_log(UMN_LOG_WARN, "eventfd write: %m");
-}
-
-static void efd_drain(int fd)
-{
-	uint64_t v;
-
-	while (read(fd, &v, sizeof(v)) > 0)
-		;
+	if (e < 0)
+		umn_log(UMN_LOG_WARN, "eventfd write: %s", strerror(-e));
 }
 
 /* Points the virtual-address extension of newly posted fragments at their buffers. */
@@ -147,7 +141,7 @@ static bool all_returned(struct umn_pqueue *q)
 
 static void ec_cancel_and_stop(struct umn_ec *ec)
 {
-	struct timespec t0, now;
+	uint64_t t0;
 
 	for (int k = 0; k < 2; k++)
 		if (ec->q[k] && ec->q[k]->started) {
@@ -155,7 +149,7 @@ static void ec_cancel_and_stop(struct umn_ec *ec)
 			ec->q[k]->config.EvtCancel(handle_of(ec->q[k]));
 		}
 	/* Keep advancing until every element is back, within a bound. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = umn_mono_ns();
 	for (;;) {
 		bool done = true;
 
@@ -168,8 +162,7 @@ static void ec_cancel_and_stop(struct umn_ec *ec)
 		}
 		if (done)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - t0.tv_sec >= 2) {
+		if (umn_mono_ns() - t0 >= 2000000000u) {
 			umn_log(UMN_LOG_WARN, "queue %u: driver did not return every element within 2 s of EvtCancel",
 				ec->id);
 			break;
@@ -229,7 +222,7 @@ static void *ec_thread(void *arg)
 				umn_log(UMN_LOG_WARN, "execution context poll: %m");
 			for (int i = 0; i < 3; i++)
 				if (pfd[i].revents & POLLIN)
-					efd_drain(pfd[i].fd);
+					umn_efd_drain(pfd[i].fd);
 		}
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])

@@ -110,7 +110,7 @@ static void *timer_thread(void *arg)
 			pthread_cond_wait(&timers.wake, &timers.lock);
 			continue;
 		}
-		now = umn_clock_ns(CLOCK_MONOTONIC);
+		now = umn_mono_ns();
 		if (t->due_ns > now) {
 			struct timespec ts = umn_ns_to_timespec(t->due_ns);
 

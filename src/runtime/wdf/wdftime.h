@@ -12,19 +12,13 @@
 
 #include <ntdef.h>
 
+#include "common/clock.h"
+
 /* 100 ns ticks between 1601-01-01 and 1970-01-01. */
 #define UMN_WINDOWS_EPOCH_OFFSET 116444736000000000LL
 
 /* Far enough to mean "never" and still safe to add small values to. */
 #define UMN_NS_FOREVER (UINT64_MAX / 4)
-
-static inline uint64_t umn_clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static inline uint64_t umn_ticks_to_ns(uint64_t ticks)
 {
@@ -34,7 +28,7 @@ static inline uint64_t umn_ticks_to_ns(uint64_t ticks)
 /* The CLOCK_MONOTONIC time at which a WDF time value expires. */
 static inline uint64_t umn_wdf_time_to_mono_ns(LONGLONG t)
 {
-	uint64_t now = umn_clock_ns(CLOCK_MONOTONIC);
+	uint64_t now = umn_mono_ns();
 	uint64_t rel;
 
 	if (t < 0) {

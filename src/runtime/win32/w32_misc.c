@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "runtime/win32/w32_int.h"
 
 /* sched_getaffinity is allowed in the sandbox (sysconf may read /sys, which is not there). */
@@ -163,10 +164,7 @@ DWORD SleepEx(DWORD dwMilliseconds, BOOL bAlertable)
 
 ULONGLONG GetTickCount64(VOID)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (ULONGLONG)ts.tv_sec * 1000 + (ULONGLONG)ts.tv_nsec / 1000000;
+	return umn_clock_ns(CLOCK_BOOTTIME) / 1000000;
 }
 
 DWORD GetTickCount(VOID)
@@ -176,10 +174,7 @@ DWORD GetTickCount(VOID)
 
 BOOL QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	lpPerformanceCount->QuadPart = (LONGLONG)ts.tv_sec * 10000000 + ts.tv_nsec / 100;
+	lpPerformanceCount->QuadPart = (LONGLONG)(umn_mono_ns() / 100);
 	return TRUE;
 }
 

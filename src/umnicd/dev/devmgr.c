@@ -286,7 +286,7 @@ void dev_start(struct device *dev)
 	 * while it waits keeps that deadline, so the client never waits longer than one.
 	 */
 	if (dev->state != DEV_RESTARTING || dev->waiter_fd < 0 || !dev->start_deadline_ns)
-		dev->start_deadline_ns = umn_now_ns() + D.start_timeout_ns;
+		dev->start_deadline_ns = umn_mono_ns() + D.start_timeout_ns;
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
 	dev->start_failed = false;
@@ -312,7 +312,7 @@ void dev_start(struct device *dev)
 		/* Like a crash: retried under the restart policy, after a pause (start_retry_ns). */
 		snprintf(why, sizeof(why), "cannot start a driver host: %s", err);
 		dev->start_failed = true;
-		dev_crashed(dev, why, umn_now_ns());
+		dev_crashed(dev, why, umn_mono_ns());
 		return;
 	}
 	dev_restart_step(dev, "host attached");
@@ -679,7 +679,7 @@ int dev_pnp_start(struct device *dev, char *err, size_t cap)
 		return 0;
 	}
 	dev->state = DEV_STARTING;
-	dev->start_deadline_ns = umn_now_ns() + D.start_timeout_ns;
+	dev->start_deadline_ns = umn_mono_ns() + D.start_timeout_ns;
 	dev->last_report[0] = '\0';
 	umn_msg_init(&m, UMN_MSG_START_DEVICE, sizeof(m), 0);
 	m.dev = dev->id;
@@ -716,7 +716,7 @@ void dev_restart_step(const struct device *dev, const char *what)
 {
 	if (dev->died_ns)
 		umn_log(UMN_LOG_DEBUG, "%s: restart: %s %.3f ms after the death", dev->instance_id, what,
-			(double)(umn_now_ns() - dev->died_ns) / 1e6);
+			(double)(umn_mono_ns() - dev->died_ns) / 1e6);
 }
 
 /*

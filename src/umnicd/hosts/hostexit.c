@@ -29,7 +29,7 @@ void host_kill_all(void)
 /* Milliseconds from now until deadline (monotonic ns), at least 0. */
 static int ms_until(uint64_t deadline)
 {
-	uint64_t now = umn_now_ns();
+	uint64_t now = umn_mono_ns();
 
 	return now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
 }

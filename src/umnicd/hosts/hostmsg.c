@@ -78,7 +78,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	}
 	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
 	{
-		uint64_t now = umn_now_ns();
+		uint64_t now = umn_mono_ns();
 		if (now - h->rate_window_ns > 1000000000ull) {
 			h->rate_window_ns = now;
 			h->rate_count = 0;

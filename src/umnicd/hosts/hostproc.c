@@ -232,7 +232,7 @@ static void pump(struct hostproc *h)
 			continue;
 		}
 		h->inflight = r;
-		h->request_sent_ns = umn_now_ns();
+		h->request_sent_ns = umn_mono_ns();
 	}
 }
 
@@ -429,7 +429,7 @@ void host_keep_spare(const struct device *dev)
 	h = host_new(dev, false, err, sizeof(err));
 	if (!h) {
 		/* Tried again every tick: logged once a minute. */
-		if (umn_log_limit_pass(&failed_log, umn_now_ns(), 60000000000ull, NULL, NULL))
+		if (umn_log_limit_pass(&failed_log, umn_mono_ns(), 60000000000ull, NULL, NULL))
 			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name,
 				err);
 		return;
@@ -573,7 +573,7 @@ static void host_on_exit(struct hostproc *h)
 {
 	char why[UMN_TEXT_MAX];
 	siginfo_t si = { 0 };
-	uint64_t now = umn_now_ns();
+	uint64_t now = umn_mono_ns();
 
 	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
@@ -660,7 +660,7 @@ void host_stray_completion(struct hostproc *h, uint64_t id)
 	uint64_t since;
 	unsigned held;
 
-	if (!umn_log_limit_pass(&h->stray_log, umn_now_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
+	if (!umn_log_limit_pass(&h->stray_log, umn_mono_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
 		return;
 	if (held)
 		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored (and %u more in the last %.1f s)",
@@ -721,7 +721,7 @@ bool host_start_pending(const struct hostproc *h, const struct device *dev, char
 	if (r && (r->dev == dev || !r->dev)) {
 		snprintf(buf, cap, "the driver host has not finished %s for %.1f s",
 			 request_name(((const struct umn_msg_hdr *)r->msg)->type),
-			 (double)(umn_now_ns() - h->request_sent_ns) / 1e9);
+			 (double)(umn_mono_ns() - h->request_sent_ns) / 1e9);
 		return r->dev == dev;
 	}
 	if (r) {

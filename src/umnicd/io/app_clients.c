@@ -534,7 +534,7 @@ int reflector_listen(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	iotab_init(&R.by_client);
+	umn_idtab_init(&R.by_client, R.by_client_bucket, IOTAB_BUCKETS, true);
 	iolist_init(&R.paused);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", D.run_dir, UMN_IOMSG_SOCK_NAME);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -603,7 +603,7 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 		/* Refused at once: the client sees its connection closed. Logged once a second. */
 		user_unref(u);
 		close(fd);
-		if (umn_log_limit_pass(&R.refused_log, umn_now_ns(), 1000000000ull, &held, NULL))
+		if (umn_log_limit_pass(&R.refused_log, umn_mono_ns(), 1000000000ull, &held, NULL))
 			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %s (%u more refused since the last message)",
 				why, held);
 		return 0;

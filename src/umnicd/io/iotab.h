@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reflector's per-client indexes. A client names its requests by ids of
- * its own choosing, so a CANCEL is looked up by (client, id) in a chained
- * hash, and each client keeps lists of its own requests and handles: what
- * one client does costs in proportion to its own requests, never to the
- * size of umnicd's tables or to what other clients hold.
+ * its own choosing, so a CANCEL is looked up by (client, id) in a seeded
+ * id table (common/idtab.h), and each client keeps lists of its own
+ * requests and handles: what one client does costs in proportion to its
+ * own requests, never to the size of umnicd's tables or to what other
+ * clients hold.
  */
 #ifndef UMNIC_UMNICD_IOTAB_H
 #define UMNIC_UMNICD_IOTAB_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "common/idtab.h"
 
 /* A circular doubly linked list; the head is a node that belongs to no element. */
 struct iolist {
@@ -48,27 +51,7 @@ static inline void iolist_del(struct iolist *n)
 /* The element a list node is part of: IOLIST_ENTRY(n, struct ioreq, cl). */
 #define IOLIST_ENTRY(n, type, member) ((type *)((char *)(n) - offsetof(type, member)))
 
+/* Buckets of the index of every client's requests by (client, id) (common/idtab.h, seeded). */
 #define IOTAB_BUCKETS 65536u /* power of two */
-
-struct iotab_node {
-	struct iotab_node *next, **pprev;
-	const void *owner;
-	uint64_t key;
-};
-
-struct iotab {
-	struct iotab_node *bucket[IOTAB_BUCKETS];
-	uint64_t seed;
-	/* Nodes looked at by iotab_find, in all: what tests measure the cost by. */
-	uint64_t visits;
-};
-
-/* Picks the hash seed (clients must not be able to aim at one bucket). */
-void iotab_init(struct iotab *t);
-void iotab_add(struct iotab *t, struct iotab_node *n, const void *owner, uint64_t key);
-/* Safe on a node that is not in the table. */
-void iotab_del(struct iotab_node *n);
-/* The node added last with this owner and key, or NULL. */
-struct iotab_node *iotab_find(struct iotab *t, const void *owner, uint64_t key);
 
 #endif

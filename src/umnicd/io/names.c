@@ -105,7 +105,7 @@ int32_t names_register(struct device *dev, uint32_t kind, const GUID *guid, cons
 		unsigned held;
 
 		/* A driver may retry in a loop: one line a second says so. */
-		if (umn_log_limit_pass(&dev->name_log, umn_now_ns(), 1000000000ull, &held, NULL))
+		if (umn_log_limit_pass(&dev->name_log, umn_mono_ns(), 1000000000ull, &held, NULL))
 			umn_log(UMN_LOG_WARN, "%s: symbolic link %s belongs to %s; refused with STATUS_OBJECT_NAME_COLLISION (%u more refused before)",
 				dev->instance_id, name, owner->instance_id, held);
 		return STATUS_OBJECT_NAME_COLLISION;

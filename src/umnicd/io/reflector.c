@@ -189,7 +189,7 @@ static struct ioreq *req_new(enum ioreq_kind kind, struct ioclient *c, uint64_t 
 		R.nreq_unpriv++;
 	iolist_add(&c->reqs, &r->cl);
 	if (kind == RQ_IO)
-		iotab_add(&R.by_client, &r->by_client, c, client_req);
+		umn_idtab_add(&R.by_client, &r->by_client, c, client_req);
 	if (h)
 		h->pending++;
 	return r;
@@ -207,7 +207,7 @@ static void req_free(struct ioreq *r)
 	if (!c->user->privileged)
 		R.nreq_unpriv--;
 	iolist_del(&r->cl);
-	iotab_del(&r->by_client);
+	umn_idtab_del(&r->by_client);
 	req_uncount_host(r);
 	if (r->reserve)
 		release_reply(c, r->reserve);
@@ -231,7 +231,7 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 
 	if (!dev_io_ready(r->dev))
 		return false;
-	r->sent_ns = umn_now_ns();
+	r->sent_ns = umn_mono_ns();
 	m = malloc(total);
 	if (!m)
 		return false;
@@ -541,10 +541,10 @@ void cancel_at_host(const struct ioreq *r)
 /* Client request ids are the client's own: found by (client, id), whoever else has requests. */
 void do_cancel(struct ioclient *c, uint64_t client_req)
 {
-	struct iotab_node *n = iotab_find(&R.by_client, c, client_req);
+	struct umn_idnode *n = umn_idtab_find(&R.by_client, c, client_req);
 
 	if (n)
-		cancel_at_host(IOLIST_ENTRY(n, struct ioreq, by_client));
+		cancel_at_host(UMN_IDTAB_ENTRY(n, struct ioreq, by_client));
 }
 
 /* --- completions from hosts ------------------------------------------------------------------- */
@@ -555,7 +555,7 @@ static uint64_t latency_sum_ns, latency_count;
 
 static void served(const struct ioreq *r)
 {
-	uint64_t took = umn_now_ns() - r->sent_ns;
+	uint64_t took = umn_mono_ns() - r->sent_ns;
 
 	/* A request the driver keeps pending by design says nothing about the transport. */
 	if (r->sent_ns && took < LATENCY_MAX_NS) {

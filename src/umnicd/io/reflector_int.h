@@ -141,7 +141,7 @@ struct ioreq {
 	bool out_memfd;
 	bool check_information;	/* buffered read or buffered IOCTL */
 	struct iolist cl;	/* in its client's reqs */
-	struct iotab_node by_client;	/* RQ_IO: by (client, client_req) */
+	struct umn_idnode by_client;	/* RQ_IO: by (client, client_req) */
 	struct hostproc *host;	/* whose slot it counts in; NULL once that host is gone */
 	struct io_share *share;	/* an unprivileged user's count on host */
 	uint32_t reserve;	/* reply bytes kept for it */
@@ -164,7 +164,8 @@ struct reflector_state {
 	unsigned nreq_unpriv;
 	unsigned nhandle_unpriv;
 	size_t queued_unpriv, reserved_unpriv;
-	struct iotab by_client;	/* RQ_IO requests by (client, client_req) */
+	struct umn_idtab by_client;	/* RQ_IO requests by (client, client_req) */
+	struct umn_idnode *by_client_bucket[IOTAB_BUCKETS];
 	struct iolist paused;	/* clients not read, for their own, their user's or everyone's replies */
 };
 

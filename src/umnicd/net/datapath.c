@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+#include "common/efd.h"
 #include "common/log.h"
 
 #define DP_BATCH 64
@@ -90,10 +92,10 @@ void dp_queue_fini(struct dp_queue *q)
 
 static void efd_kick(int fd)
 {
-	uint64_t one = 1;
+	int e = umn_efd_kick(fd);
 
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		umn_log(UMN_LOG_WARN, "eventfd write: %m");
+	if (e < 0)
+		umn_log(UMN_LOG_WARN, "eventfd write: %s", strerror(-e));
 }
 
 static void publish(struct dp_queue *q)
@@ -109,12 +111,12 @@ static void publish(struct dp_queue *q)
 
 static void dp_fail(struct dp_adapter *a, const char *queue, const char *what)
 {
-	uint64_t one = 1;
+	int e;
 
 	snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
 	atomic_store(&a->failed, true);
-	if (write(a->fail_efd, &one, sizeof(one)) < 0)
-		umn_log(UMN_LOG_WARN, "failure eventfd: %m");
+	if ((e = umn_efd_kick(a->fail_efd)) < 0)
+		umn_log(UMN_LOG_WARN, "failure eventfd: %s", strerror(-e));
 }
 
 /* Reads and checks the driver's published BeginIndex pair. */
@@ -462,14 +464,6 @@ static void set_sleeping(struct dp_adapter *a, uint32_t v)
 	atomic_store_explicit(&a->rx.os->os_sleeping, v, memory_order_relaxed);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
 {
 	uint64_t adv = atomic_load_explicit(&q->drv->advance_calls, memory_order_relaxed);
@@ -505,7 +499,7 @@ unsigned dp_pass(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_tx_full)
 	n = tx_post(a, ret_tap_empty, ret_tx_full);
 	work += n;
 	if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
-		atomic_store(&a->first_frame_ns, mono_ns());
+		atomic_store(&a->first_frame_ns, umn_mono_ns());
 	atomic_store_explicit(&a->tx.c.advance_calls,
 			      atomic_load_explicit(&a->tx.drv->advance_calls, memory_order_relaxed),
 			      memory_order_relaxed);
@@ -544,11 +538,8 @@ static void *dp_thread(void *arg)
 		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			umn_log(UMN_LOG_WARN, "datapath poll: %m");
 		set_sleeping(a, 0);
-		if (pfd[0].revents & POLLIN) {
-			uint64_t v;
-			if (read(a->os_efd, &v, sizeof(v)) > 0)
-				atomic_fetch_add_explicit(&a->rx.c.wakeups, 1, memory_order_relaxed);
-		}
+		if ((pfd[0].revents & POLLIN) && umn_efd_drain(a->os_efd))
+			atomic_fetch_add_explicit(&a->rx.c.wakeups, 1, memory_order_relaxed);
 	}
 	return NULL;
 }
@@ -564,7 +555,7 @@ int dp_adapter_start(struct dp_adapter *a)
 			return -ENOMEM;
 	}
 	a->sw.on = false;
-	a->tx.wd_progress_ns = a->rx.wd_progress_ns = mono_ns();
+	a->tx.wd_progress_ns = a->rx.wd_progress_ns = umn_mono_ns();
 	r = pthread_create(&a->thread, NULL, dp_thread, a);
 	if (r)
 		return -r;
@@ -574,7 +565,7 @@ int dp_adapter_start(struct dp_adapter *a)
 
 void dp_adapter_stop(struct dp_adapter *a)
 {
-	uint64_t one = 1;
+	int e;
 
 	if (!a->running) {
 		free(a->bounce);
@@ -582,8 +573,8 @@ void dp_adapter_stop(struct dp_adapter *a)
 		return;
 	}
 	atomic_store(&a->stop, true);
-	if (write(a->ctl_efd, &one, sizeof(one)) < 0)
-		umn_log(UMN_LOG_WARN, "datapath stop: %m");
+	if ((e = umn_efd_kick(a->ctl_efd)) < 0)
+		umn_log(UMN_LOG_WARN, "datapath stop: %s", strerror(-e));
 	pthread_join(a->thread, NULL);
 	a->running = false;
 	free(a->bounce);

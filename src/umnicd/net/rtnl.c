@@ -119,7 +119,7 @@ static void resync(struct rtnl_ns *ns, bool drained)
 	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
 	uint64_t now;
 
-	if (!ns->resync || !drained || ns->dumping || (now = umn_now_ns()) < ns->resync_after_ns)
+	if (!ns->resync || !drained || ns->dumping || (now = umn_mono_ns()) < ns->resync_after_ns)
 		return;
 	memset(&req, 0, sizeof(req));
 	req.h.nlmsg_len = sizeof(req);
@@ -184,7 +184,7 @@ static void read_mcast(struct rtnl_ns *ns)
 	size_t cap = sizeof(ns->buf.b) - 1, carry = 0;
 	off_t off = 0;
 
-	ns->mcast_read_ns = umn_now_ns();
+	ns->mcast_read_ns = umn_mono_ns();
 	for (struct rtnl_link *l = ns->links; l; l = l->next)
 		l->nscan = 0;
 	while (off < RTNL_MCAST_READ_MAX) {
@@ -246,7 +246,7 @@ static void parse(struct rtnl_ns *ns, int len)
 					"rtnetlink in %s: the dump of its interfaces failed",
 					ns->name);
 				ns->resync = true;
-				ns->resync_after_ns = umn_now_ns() + 1000000000ull;
+				ns->resync_after_ns = umn_mono_ns() + 1000000000ull;
 			}
 			continue;
 		}
@@ -296,7 +296,7 @@ static void overrun(struct rtnl_ns *ns)
 	unsigned held;
 
 	ns->resync = true;
-	if (umn_log_limit_pass(&ns->overrun_log, umn_now_ns(), 1000000000ull, &held, NULL))
+	if (umn_log_limit_pass(&ns->overrun_log, umn_mono_ns(), 1000000000ull, &held, NULL))
 		umn_log(UMN_LOG_INFO,
 			"rtnetlink in %s: netlink overrun (events lost; %u more since the last "
 			"message): its interfaces are asked for again",
@@ -330,7 +330,7 @@ static void ns_service(struct rtnl_ns *ns)
 	if (link_event) {
 		uint64_t next = ns->mcast_read_ns + RTNL_MCAST_EVENT_GAP_NS;
 
-		if (umn_now_ns() >= next)
+		if (umn_mono_ns() >= next)
 			read_mcast(ns);
 		else if (ns->mcast_due_ns > next)
 			ns->mcast_due_ns = next; /* the tick after next reads it */
