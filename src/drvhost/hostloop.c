@@ -53,7 +53,7 @@ static bool closing;
 static struct {
 	uint64_t seq;
 	bool done;
-	int32_t status;
+	NTSTATUS status;
 	char text[UMN_TEXT_MAX];
 } call;
 

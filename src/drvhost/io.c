@@ -445,7 +445,7 @@ static void *map_fd(int fd, size_t len, bool output)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-void host_io_refuse(const void *msg, size_t len, int32_t status)
+void host_io_refuse(const void *msg, size_t len, NTSTATUS status)
 {
 	const struct umn_msg_io_request *m = msg;
 

@@ -24,13 +24,13 @@ struct umn_device;
 
 /* One request as the OS side hands it to the runtime. The runtime copies what it keeps. */
 enum umn_io_major {
-	UMN_IO_CREATE = 0x00,
-	UMN_IO_CLOSE = 0x02,
-	UMN_IO_READ = 0x03,
-	UMN_IO_WRITE = 0x04,
-	UMN_IO_DEVICE_CONTROL = 0x0e,
-	UMN_IO_INTERNAL_DEVICE_CONTROL = 0x0f,
-	UMN_IO_CLEANUP = 0x12,
+	UMN_IO_CREATE = IRP_MJ_CREATE,
+	UMN_IO_CLOSE = IRP_MJ_CLOSE,
+	UMN_IO_READ = IRP_MJ_READ,
+	UMN_IO_WRITE = IRP_MJ_WRITE,
+	UMN_IO_DEVICE_CONTROL = IRP_MJ_DEVICE_CONTROL,
+	UMN_IO_INTERNAL_DEVICE_CONTROL = IRP_MJ_INTERNAL_DEVICE_CONTROL,
+	UMN_IO_CLEANUP = IRP_MJ_CLEANUP,
 };
 
 struct umn_io_desc {

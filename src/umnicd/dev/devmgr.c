@@ -174,10 +174,10 @@ fail:
 	return r;
 }
 
-static void on_added(struct device *dev, int32_t st, const char *text)
+static void on_added(struct device *dev, NTSTATUS st, const char *text)
 {
 	dev_restart_step(dev, "device added");
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "%s", text && *text ? text : "adding the device failed");
 		return;
 	}
@@ -614,11 +614,11 @@ int dev_restart(struct device *dev, char *err, size_t cap)
 	return 0;
 }
 
-static void on_pnp_stopped(struct device *dev, int32_t st, const char *text)
+static void on_pnp_stopped(struct device *dev, NTSTATUS st, const char *text)
 {
 	if (dev->state != DEV_PNP_STOPPING)
 		return;
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "stopping the device failed: %s", text && *text ? text : "no reason given");
 		return;
 	}

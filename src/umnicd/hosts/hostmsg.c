@@ -35,7 +35,7 @@ static struct device *host_device(struct hostproc *h, uint32_t id)
 	return D.devs[id];
 }
 
-static void send_reply(struct hostproc *h, uint64_t seq, int32_t st, const char *text)
+static void send_reply(struct hostproc *h, uint64_t seq, NTSTATUS st, const char *text)
 {
 	struct umn_msg_reply r;
 
@@ -120,7 +120,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	}
 	case UMN_MSG_ADAPTER_START: {
 		char err[UMN_TEXT_MAX] = "";
-		int32_t st;
+		NTSTATUS st;
 		const struct umn_msg_adapter_start *m = (const void *)buf;
 		dev = host_device(h, m->dev);
 		st = dev ? adapter_on_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;

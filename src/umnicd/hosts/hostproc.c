@@ -262,10 +262,10 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 	pump(h);
 }
 
-static void on_load_done(struct device *dev, int32_t st, const char *text)
+static void on_load_done(struct device *dev, NTSTATUS st, const char *text)
 {
 	dev_restart_step(dev, "driver loaded");
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
 		return;
 	}

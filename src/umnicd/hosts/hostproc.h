@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <ntstatus.h>
+
 #include "common/log.h"
 #include "common/proto.h"
 #include "umnicd/hosts/outbox.h"
@@ -75,7 +77,7 @@ int host_check_room(const struct device *dev, char *err, size_t cap);
 /* What the start of dev waits for in its host, for messages; and whether the host is stuck on it. */
 bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 void host_detach(struct device *dev);
-typedef void (*hreq_done_fn)(struct device *dev, int32_t status, const char *text);
+typedef void (*hreq_done_fn)(struct device *dev, NTSTATUS status, const char *text);
 void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
 		  unsigned nfds, hreq_done_fn done);
 void host_on_readable(struct hostproc *h);

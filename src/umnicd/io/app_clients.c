@@ -347,7 +347,7 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 	}
 	switch (m.type) {
 	case UMN_IOMSG_OPEN: {
-		int32_t lookup;
+		NTSTATUS lookup;
 		struct device *dev = device_by_name(m.open.by_interface ? NULL : m.open.link,
 						    &m.open.interface_guid, &lookup);
 

@@ -195,7 +195,7 @@ void reflector_on_host_io(struct hostproc *hp, const void *msg, size_t len)
 			break;
 		memcpy(&m, msg, sizeof(m));
 		umn_str_fix(m.name, sizeof(m.name));
-		int32_t lookup;
+		NTSTATUS lookup;
 		struct device *dev = device_by_name(m.name, NULL, &lookup);
 
 		open_device(c, m.id, dev, lookup, umn_iomsg_map_access(m.access), "");

@@ -205,7 +205,7 @@ struct device *names_find_link(const char *link)
 	return d ? d : by_interface_path(link);
 }
 
-struct device *names_find_interface(const GUID *guid, int32_t *ret_status)
+struct device *names_find_interface(const GUID *guid, NTSTATUS *ret_status)
 {
 	struct device *found = NULL;
 	unsigned count = 0;

@@ -27,7 +27,7 @@ void names_settle(struct device *dev);
 void names_drop(struct device *dev);
 struct device *names_find_link(const char *link);
 /* The one device exposing the class; NULL with NOT_FOUND or (several) OBJECT_NAME_COLLISION. */
-struct device *names_find_interface(const GUID *guid, int32_t *ret_status);
+struct device *names_find_interface(const GUID *guid, NTSTATUS *ret_status);
 void names_interface_path(const struct device *dev, unsigned k, char *buf, size_t cap);
 
 #endif

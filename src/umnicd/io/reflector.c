@@ -348,7 +348,7 @@ static bool access_allowed(const struct device *dev, const struct ioclient *c, u
  * The device registered under a symbolic link name, or (link NULL) the one
  * device exposing an interface (names.c); if none, *ret_status says why.
  */
-struct device *device_by_name(const char *link, const GUID *guid, int32_t *ret_status)
+struct device *device_by_name(const char *link, const GUID *guid, NTSTATUS *ret_status)
 {
 	*ret_status = STATUS_OBJECT_NAME_NOT_FOUND;
 	return link ? names_find_link(link) : names_find_interface(guid, ret_status);
@@ -364,7 +364,7 @@ bool km_client_refused(const struct ioclient *c, const struct device *dev)
 /* --- client requests -------------------------------------------------------------------------- */
 
 /* An open: a handle whose file object the driver creates (EvtDeviceFileCreate). */
-void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_t lookup,
+void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, NTSTATUS lookup,
 		 uint32_t access, const char *file_name)
 {
 	struct iohandle *h;
@@ -676,7 +676,7 @@ void reflector_on_register(struct hostproc *hp, const void *msg, size_t len)
 	host_send(hp, &a, sizeof(a), NULL, 0);
 }
 
-void reflector_device_gone(struct device *dev, int32_t status, bool removed)
+void reflector_device_gone(struct device *dev, NTSTATUS status, bool removed)
 {
 	struct ioreq *list = NULL, *last = NULL, *r;
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ntstatus.h>
+
 struct device;
 struct hostproc;
 struct watch;
@@ -39,7 +41,7 @@ void reflector_tick(void);
  * its names are gone until a driver registers them again, and its open
  * handles fail later requests. removed: the device itself is going too.
  */
-void reflector_device_gone(struct device *dev, int32_t status, bool removed);
+void reflector_device_gone(struct device *dev, NTSTATUS status, bool removed);
 void reflector_shutdown(void);
 
 #endif

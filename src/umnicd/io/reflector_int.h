@@ -193,9 +193,9 @@ struct io_args {
 void *tab_get(void **tab, uint64_t id, size_t off);
 bool handle_stale(const struct iohandle *h);
 void handle_close(struct iohandle *h, uint64_t client_req);
-struct device *device_by_name(const char *link, const GUID *guid, int32_t *ret_status);
+struct device *device_by_name(const char *link, const GUID *guid, NTSTATUS *ret_status);
 bool km_client_refused(const struct ioclient *c, const struct device *dev);
-void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, int32_t lookup,
+void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, NTSTATUS lookup,
 		 uint32_t access, const char *file_name);
 struct iohandle *usable_handle(struct ioclient *c, uint64_t req_id, uint64_t id);
 void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct device *dev,

@@ -15,8 +15,6 @@
 #include "common/proto.h"
 #include "common/shm.h"
 
-#define UMN_ETH_HLEN 14
-
 struct adapter_caps {
 	uint32_t max_frame;   /* RX MaximumFrameSize, or the MTU plus the Ethernet header */
 	bool has_addr;	      /* the driver declared a link-layer address */

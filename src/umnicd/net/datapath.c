@@ -374,7 +374,7 @@ static unsigned rx_harvest(struct dp_adapter *a)
 			goto refuse;
 		if (fr.ignore)
 			continue;
-		if (fr.length < 14) {
+		if (fr.length < UMN_ETH_HLEN) {
 			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
 			continue;
 		}

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/shm.h"
+
 /* Layer flags of netadapteroffload.h, as they travel in struct umn_offload_caps. */
 #define L3_V4_NOOPT 0x1u
 #define L3_V4_OPT 0x2u
@@ -71,7 +73,7 @@ void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *v
 		return;
 	}
 	if (type == VIRTIO_NET_HDR_GSO_NONE) {
-		if (len > cfg->max_frame || len < 14) {
+		if (len > cfg->max_frame || len < UMN_ETH_HLEN) {
 			ret->action = DP_TX_DROP; /* an MTU beyond the driver's frame size */
 			return;
 		}

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/shm.h"
+
 int dp_returned_count(const struct dp_range *r, uint32_t new_begin_masked, uint32_t *ret_count)
 {
 	uint32_t owned = dp_range_count(r);
@@ -104,7 +106,7 @@ void dp_parse_layout(const uint8_t *p, uint32_t len, NET_PACKET_LAYOUT *ret)
 	uint8_t proto = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	if (len < 14)
+	if (len < UMN_ETH_HLEN)
 		return;
 	ret->Layer2Type = NetPacketLayer2TypeEthernet;
 	ethertype = (uint16_t)(p[12] << 8 | p[13]);

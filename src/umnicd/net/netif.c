@@ -60,7 +60,7 @@ static unsigned dp_fail_event(struct watch *w, uint32_t events)
 	return WATCH_FREED;
 }
 
-int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
+NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
 {
 	struct adapter_caps caps;
 	struct umn_queue_layout tl, rl;
@@ -173,11 +173,11 @@ fail:
 	return STATUS_INSUFFICIENT_RESOURCES;
 }
 
-static void on_started(struct device *dev, int32_t st, const char *text)
+static void on_started(struct device *dev, NTSTATUS st, const char *text)
 {
 	int r;
 
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "starting the packet queues failed: %s", text);
 		return;
 	}
@@ -194,11 +194,11 @@ static void on_started(struct device *dev, int32_t st, const char *text)
 	adapter_sync_offload(dev);
 }
 
-static void on_rx_created(struct device *dev, int32_t st, const char *text)
+static void on_rx_created(struct device *dev, NTSTATUS st, const char *text)
 {
 	struct umn_msg_dev m;
 
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "creating the RX queue failed: %s", text);
 		return;
 	}
@@ -220,9 +220,9 @@ static void send_create(struct device *dev, struct dp_queue *q, hreq_done_fn don
 	host_request(dev->host, dev, &m, sizeof(m), fds, 3, done);
 }
 
-static void on_tx_created(struct device *dev, int32_t st, const char *text)
+static void on_tx_created(struct device *dev, NTSTATUS st, const char *text)
 {
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		dev_fail(dev, "creating the TX queue failed: %s", text);
 		return;
 	}
@@ -292,21 +292,21 @@ void adapter_teardown(struct device *dev)
 #define FILTER_BROADCAST 0x8u
 #define FILTER_PROMISCUOUS 0x20u
 
-static void on_filter_done(struct device *dev, int32_t st, const char *text)
+static void on_filter_done(struct device *dev, NTSTATUS st, const char *text)
 {
 	bool again = dev->filter_again;
 
 	(void)text;
 	dev->filter_inflight = false;
 	dev->filter_again = false;
-	if (st >= 0 && dev->host) {
+	if (NT_SUCCESS(st) && dev->host) {
 		dev->filter_acked = dev->filter_sent;
 		dev->mcast_acked_count = dev->mcast_sent_count;
 		dev->filter_acked_pid = dev->host->pid;
 		/* Changes while this one was with the driver: one request carries them all. */
 		if (again && dev->state == DEV_STARTED)
 			adapter_sync_filter(dev);
-	} else if (st < 0) {
+	} else if (!NT_SUCCESS(st)) {
 		/* The driver has no EvtSetReceiveFilter: nothing to replay either. */
 		dev->filter_acked = 0;
 		dev->filter_acked_pid = 0;
@@ -394,12 +394,12 @@ static uint32_t offloads_for(uint32_t feats)
 /* What the driver does on receive: umnicd must accept it as soon as the driver may start. */
 #define OFL_RX (UMN_OFL_RXCSUM | UMN_OFL_RSC)
 
-static void on_offload_done(struct device *dev, int32_t st, const char *text)
+static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 {
 	dev->ofl_inflight = false;
 	if (!dev->dp_ready)
 		return;
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		umn_log(UMN_LOG_WARN, "%s: setting offloads: %s", dev->instance_id, text);
 		atomic_fetch_and(&dev->dp.active, dev->ofl_sent);
 		return;

@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ntstatus.h>
+
 #include "common/proto.h"
 
 struct device;
 struct rtnl_link;
 
-int32_t adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
+NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap);
 void adapter_create_queues(struct device *dev);
 void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m);
 void adapter_stop_datapath(struct device *dev);
