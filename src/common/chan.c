@@ -58,6 +58,7 @@ void umn_chan_ready(struct umn_chan *ch)
 	if (!ch->base)
 		return;
 	ch->rx.ready = true;
+	/* Release: pairs with the writer's acquire of ready in umn_ring_put (the other side). */
 	atomic_store_explicit(&ch->rx.c->ready, 1, memory_order_release);
 }
 
@@ -165,13 +166,16 @@ int umn_ring_put(struct umn_ring *r, const void *msg, size_t len)
 
 	if (!r->data || r->broken || len < sizeof(struct umn_chan_msg) || len > UMN_CHAN_REC_MAX)
 		return -EAGAIN;
+	/* Acquire: pairs with the reader's release in umn_chan_ready. */
 	if (!atomic_load_explicit(&r->c->ready, memory_order_acquire))
 		return -EAGAIN;
 	/* Socket messages not handled yet: this one goes after them, on the socket too. */
+	/* Acquire: pairs with the reader's release in umn_ring_sock_seen. */
 	if ((int32_t)(r->sock - atomic_load_explicit(&r->c->sock_seen, memory_order_acquire)) > 0)
 		return -EAGAIN;
 	need = rec_size(len);
 	if (UMN_CHAN_RING_BYTES - (r->pos - r->peer_pos) < need) {
+		/* Acquire: pairs with the reader's release of head in umn_ring_get; room is free. */
 		uint32_t head = atomic_load_explicit(&r->c->head, memory_order_acquire);
 
 		used = r->pos - head;
@@ -189,6 +193,7 @@ int umn_ring_put(struct umn_ring *r, const void *msg, size_t len)
 	ring_write(r, r->pos, hdr, sizeof(hdr));
 	ring_write(r, r->pos + REC_HDR, msg, len);
 	r->pos += need;
+	/* Release: pairs with the reader's acquire of tail in umn_ring_get and umn_ring_empty. */
 	atomic_store_explicit(&r->p->tail, r->pos, memory_order_release);
 	return 0;
 }
@@ -198,6 +203,7 @@ void umn_ring_sock_sent(struct umn_ring *r, unsigned n)
 	if (!r->data || !n)
 		return;
 	r->sock += n;
+	/* Release: pairs with the reader's acquire in umn_ring_sock_due. */
 	atomic_store_explicit(&r->p->sock_sent, r->sock, memory_order_release);
 }
 
@@ -229,6 +235,7 @@ ssize_t umn_ring_get(struct umn_ring *r, void *buf, size_t cap)
 		return 0;
 	if (r->broken)
 		return -EBADMSG;
+	/* Acquire: pairs with the writer's release of tail in umn_ring_put; the record is whole. */
 	tail = atomic_load_explicit(&r->p->tail, memory_order_acquire);
 	avail = tail - r->pos;
 	if (!avail)
@@ -247,6 +254,7 @@ ssize_t umn_ring_get(struct umn_ring *r, void *buf, size_t cap)
 	if (((const struct umn_chan_msg *)buf)->len != hdr[0])
 		goto broken;
 	r->pos += need;
+	/* Release: pairs with the writer's acquire of head in umn_ring_put; done with the record. */
 	atomic_store_explicit(&r->c->head, r->pos, memory_order_release);
 	return (ssize_t)hdr[0];
 broken:
@@ -256,6 +264,7 @@ broken:
 
 bool umn_ring_empty(const struct umn_ring *r)
 {
+	/* Acquire: pairs with the writer's release of tail in umn_ring_put. */
 	return !r->data || atomic_load_explicit(&r->p->tail, memory_order_acquire) == r->pos;
 }
 
@@ -264,6 +273,7 @@ bool umn_ring_sleep(struct umn_ring *r)
 	if (!r->data)
 		return true;
 	atomic_store_explicit(&r->c->sleeping, 1, memory_order_relaxed);
+	/* Pairs with the writer's fence in umn_ring_kick_due: one of the two sides sees the other. */
 	atomic_thread_fence(memory_order_seq_cst);
 	return umn_ring_empty(r) || r->broken;
 }
@@ -279,11 +289,13 @@ void umn_ring_sock_seen(struct umn_ring *r, unsigned n)
 	if (!r->data || !r->ready || !n)
 		return;
 	r->sock += n;
+	/* Release: pairs with the writer's acquire of sock_seen in umn_ring_put. */
 	atomic_store_explicit(&r->c->sock_seen, r->sock, memory_order_release);
 }
 
 bool umn_ring_sock_due(const struct umn_ring *r)
 {
+	/* Acquire: pairs with the writer's release in umn_ring_sock_sent. */
 	return r->data && atomic_load_explicit(&r->p->sock_sent, memory_order_acquire) != r->sock;
 }
 
