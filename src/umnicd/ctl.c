@@ -20,8 +20,9 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/sbuf.h"
 #include "umnicd/trace.h"
-#include "umnicd/umnicd.h"
-#include "umnicd/users.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+#include "umnicd/base/users.h"
 
 #define CTL_MAX_ARGS 64
 #define CTL_REQ_MAX 16384
@@ -226,7 +227,7 @@ static void client_free(struct client *c)
 		c->user->ctl--;
 		user_unref(c->user);
 	}
-	D.peer_fds--;
+	umn_fds_hold(-1);
 	free(c);
 }
 
@@ -269,7 +270,7 @@ unsigned ctl_on_accept(struct watch *w, uint32_t events)
 		C.tail = c;
 		C.n++;
 	}
-	D.peer_fds++;
+	umn_fds_hold(1);
 	if (watch_add(&c->w, fd, on_client, c) < 0) {
 		client_free(c);
 		close(fd);

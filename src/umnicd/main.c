@@ -30,58 +30,18 @@
 #include "common/ioproto.h"
 #include "umnicd/ctl.h"
 #include "umnicd/dev/device.h"
+#include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/reflector.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/sdnotify.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
-struct daemon D;
-
-int watch_add(struct watch *w, int fd, watch_fn fn, void *obj)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
-
-	w->events = EPOLLIN;
-	w->fn = fn;
-	w->fd = fd;
-	w->obj = obj;
-	if (epoll_ctl(D.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		umn_log(UMN_LOG_ERR, "epoll_ctl: %m");
-		w->fd = -1;
-		return -errno;
-	}
-	return 0;
-}
-
-static void watch_set(struct watch *w, uint32_t bit, bool on)
-{
-	struct epoll_event ev = { .data.ptr = w };
-
-	if (w->fd < 0 || !w->obj || !!(w->events & bit) == on)
-		return;
-	w->events = on ? w->events | bit : w->events & ~bit;
-	ev.events = w->events;
-	epoll_ctl(D.epfd, EPOLL_CTL_MOD, w->fd, &ev);
-}
-
-void watch_want_out(struct watch *w, bool on)
-{
-	watch_set(w, EPOLLOUT, on);
-}
-
-void watch_want_in(struct watch *w, bool on)
-{
-	watch_set(w, EPOLLIN, on);
-}
-
-void watch_del(struct watch *w)
-{
-	if (w->fd >= 0 && w->obj)
-		epoll_ctl(D.epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	w->fd = -1;
-	w->obj = NULL;
-}
+/* What the command line says, published through cfg before anything runs. */
+static struct umnicd_config config;
+static struct watch w_listen, w_signal, w_tick;
+static bool quit;
 
 /* SIGINT and SIGTERM end the loop. */
 static unsigned on_signal(struct watch *w, uint32_t events)
@@ -91,7 +51,7 @@ static unsigned on_signal(struct watch *w, uint32_t events)
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si))
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
-			D.quit = true;
+			quit = true;
 	return 0;
 }
 
@@ -156,8 +116,8 @@ static void find_host_binary(const char *argv0)
 		char p[PATH_MAX + 64];
 		snprintf(p, sizeof(p), "%s%s", dir, cands[i]);
 		if (access(p, X_OK) == 0) {
-			if (!realpath(p, D.host_bin))
-				umn_strlcpy(D.host_bin, p, sizeof(D.host_bin));
+			if (!realpath(p, config.host_bin))
+				umn_strlcpy(config.host_bin, p, sizeof(config.host_bin));
 			return;
 		}
 	}
@@ -184,7 +144,7 @@ static int listen_socket(void)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", D.run_dir) >= (int)sizeof(sa.sun_path))
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", config.run_dir) >= (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -256,7 +216,7 @@ static void poll_trial_tick(void)
 	dcount = count - trial_count;
 	trial_sum = sum;
 	trial_count = count;
-	if (!D.busy_poll_ns || !poll_trials)
+	if (!config.busy_poll_ns || !poll_trials)
 		return;
 	switch (trial_phase) {
 	case TRIAL_WITH: /* the tick that ended polled */
@@ -300,52 +260,6 @@ static int cpus_usable(void)
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return (int)sysconf(_SC_NPROCESSORS_ONLN);
 	return CPU_COUNT(&set);
-}
-
-/*
- * Descriptors: each client holds two (its socket and a pidfd) and each
- * host several, so the soft limit goes up to the hard one (65536 at most);
- * one descriptor is kept spare for umn_accept.
- */
-static void fds_setup(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
-bool umn_fds_allow(unsigned n)
-{
-	struct rlimit rl;
-	rlim_t reserve;
-
-	/* Asked each time: the limit may have been changed from outside (prlimit). */
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
-		return true;
-	reserve = rl.rlim_cur / 4 < UMN_FD_RESERVE ? rl.rlim_cur / 4 : UMN_FD_RESERVE;
-	return (rlim_t)D.peer_fds + n + reserve <= rl.rlim_cur;
-}
-
-int umn_accept(int listen_fd, const char *what)
-{
-	static struct umn_log_limit dropped_log;
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-	if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || D.spare_fd < 0)
-		return fd;
-	close(D.spare_fd);
-	fd = accept(listen_fd, NULL, NULL);
-	if (fd >= 0)
-		close(fd);
-	D.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (umn_log_limit_pass(&dropped_log, umn_mono_ns(), 1000000000ull, NULL, NULL))
-		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped", what);
-	errno = EMFILE;
-	return -1;
 }
 
 /* A decimal option value from min to max, nothing else (no sign, no suffix). */
@@ -467,31 +381,23 @@ int main(int argc, char **argv)
 	int opt, fd;
 	const char *env;
 
-	umn_strlcpy(D.state_dir, "/var/lib/umnic", sizeof(D.state_dir));
-	umn_strlcpy(D.run_dir, "/run/umnic", sizeof(D.run_dir));
-	D.sandbox = true;
-	D.warm_spare = true;
-	D.io_rings = true;
-	D.busy_poll_ns = (uint64_t)UMN_BUSY_POLL_DEFAULT_US * 1000;
-	D.max_clients = UMN_MAX_CLIENTS_DEFAULT;
-	D.start_timeout_ns = UMN_START_TIMEOUT_DEFAULT_S * 1000000000ull;
-	D.host_uid = D.host_gid = UMN_DEFAULT_HOST_ID;
+	config_defaults(&config);
 	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RPC:T:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			umn_strlcpy(D.state_dir, optarg, sizeof(D.state_dir));
+			umn_strlcpy(config.state_dir, optarg, sizeof(config.state_dir));
 			break;
 		case 'r':
-			umn_strlcpy(D.run_dir, optarg, sizeof(D.run_dir));
+			umn_strlcpy(config.run_dir, optarg, sizeof(config.run_dir));
 			break;
 		case 'n':
 			if (strchr(optarg, '/'))
-				umn_strlcpy(D.netns, optarg, sizeof(D.netns));
+				umn_strlcpy(config.netns, optarg, sizeof(config.netns));
 			else
-				snprintf(D.netns, sizeof(D.netns), "/run/netns/%s", optarg);
+				snprintf(config.netns, sizeof(config.netns), "/run/netns/%s", optarg);
 			break;
 		case 'H':
-			umn_strlcpy(D.host_bin, optarg, sizeof(D.host_bin));
+			umn_strlcpy(config.host_bin, optarg, sizeof(config.host_bin));
 			break;
 		case 'v':
 			umn_log_set_max_level(UMN_LOG_DEBUG);
@@ -503,18 +409,18 @@ int main(int argc, char **argv)
 				fprintf(stderr, "umnicd: --host-user wants UID[:GID], not root\n");
 				return 2;
 			}
-			D.host_uid = u;
-			D.host_gid = k == 2 ? g : u;
+			config.host_uid = u;
+			config.host_gid = k == 2 ? g : u;
 			break;
 		}
 		case 'S':
-			D.sandbox = false;
+			config.sandbox = false;
 			break;
 		case 'W':
-			D.warm_spare = false;
+			config.warm_spare = false;
 			break;
 		case 'R':
-			D.io_rings = false;
+			config.io_rings = false;
 			break;
 		case 'P':
 			poll_trials = false;
@@ -525,7 +431,7 @@ int main(int argc, char **argv)
 					UMN_BUSY_POLL_MAX_US);
 				return 2;
 			}
-			D.busy_poll_ns = (uint64_t)count * 1000;
+			config.busy_poll_ns = (uint64_t)count * 1000;
 			busy_poll_given = true;
 			break;
 		case 'C':
@@ -533,7 +439,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "umnicd: --max-clients wants 1 to %u\n", UMN_MAX_CLIENTS_MAX);
 				return 2;
 			}
-			D.max_clients = count;
+			config.max_clients = count;
 			break;
 		case 'T':
 			if (!parse_count(optarg, 1, UMN_START_TIMEOUT_MAX_S, &count)) {
@@ -541,7 +447,7 @@ int main(int argc, char **argv)
 					UMN_START_TIMEOUT_MAX_S);
 				return 2;
 			}
-			D.start_timeout_ns = (uint64_t)count * 1000000000ull;
+			config.start_timeout_ns = (uint64_t)count * 1000000000ull;
 			break;
 		case 'h':
 			usage(stdout);
@@ -552,61 +458,63 @@ int main(int argc, char **argv)
 		}
 	}
 	umn_log_set_prefix("umnicd");
-	if (!D.sandbox)
+	if (!config.sandbox)
 		umn_log(UMN_LOG_WARN, "--no-sandbox: driver hosts run without confinement (debugging only)");
 	/* Tests start ring indices near 2^32 to exercise wrap-around on every run. */
 	env = getenv("UMNIC_INDEX_BASE");
 	if (env)
-		D.index_base = (uint32_t)strtoul(env, NULL, 0) & ~(UMN_RING_MAX - 1);
+		config.index_base = (uint32_t)strtoul(env, NULL, 0) & ~(UMN_RING_MAX - 1);
 	/*
 	 * Inside an unprivileged user namespace (`make demo` as a normal user) only our own ids
 	 * exist: the hosts then run as those, still with their own namespaces and seccomp.
 	 */
-	if (D.sandbox && (!id_mapped("/proc/self/uid_map", D.host_uid) ||
-			  !id_mapped("/proc/self/gid_map", D.host_gid))) {
+	if (config.sandbox && (!id_mapped("/proc/self/uid_map", config.host_uid) ||
+			  !id_mapped("/proc/self/gid_map", config.host_gid))) {
 		umn_log(UMN_LOG_WARN, "uid/gid %u:%u does not exist in this user namespace; driver hosts run as %u:%u",
-			(unsigned)D.host_uid, (unsigned)D.host_gid, (unsigned)getuid(), (unsigned)getgid());
-		D.host_uid = getuid();
-		D.host_gid = getgid();
+			(unsigned)config.host_uid, (unsigned)config.host_gid, (unsigned)getuid(), (unsigned)getgid());
+		config.host_uid = getuid();
+		config.host_gid = getgid();
 	}
 	/* With one CPU, polling only keeps the host and the client from running. */
-	if (D.busy_poll_ns && cpus_usable() < 2) {
+	if (config.busy_poll_ns && cpus_usable() < 2) {
 		if (busy_poll_given)
 			umn_log(UMN_LOG_WARN, "--busy-poll-us: only one CPU to run on; polling is off");
-		D.busy_poll_ns = 0;
+		config.busy_poll_ns = 0;
 	}
-	umn_poll_init(&loop_poll, (uint32_t)D.busy_poll_ns);
-	if (!D.host_bin[0])
+	umn_poll_init(&loop_poll, (uint32_t)config.busy_poll_ns);
+	if (!config.host_bin[0])
 		find_host_binary(argv[0]);
-	if (!D.host_bin[0] || access(D.host_bin, X_OK) < 0) {
+	if (!config.host_bin[0] || access(config.host_bin, X_OK) < 0) {
 		fprintf(stderr, "umnicd: cannot find umnic-host (give --host-binary)\n");
 		return 1;
 	}
-	if (spawn_image_open(&D.host_image, D.host_bin, errbuf, sizeof(errbuf)) < 0) {
+	/* From here on every module reads the configuration, and nothing changes it. */
+	cfg = &config;
+	if (hosts_init(config.host_bin, errbuf, sizeof(errbuf)) < 0) {
 		fprintf(stderr, "umnicd: %s\n", errbuf);
 		return 1;
 	}
-	if ((mkdir(D.state_dir, 0700) < 0 && errno != EEXIST) || (mkdir(D.run_dir, 0755) < 0 && errno != EEXIST)) {
-		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", D.state_dir, D.run_dir, strerror(errno));
+	if ((mkdir(config.state_dir, 0700) < 0 && errno != EEXIST) || (mkdir(config.run_dir, 0755) < 0 && errno != EEXIST)) {
+		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", config.state_dir, config.run_dir, strerror(errno));
 		return 1;
 	}
 	/* Before any host is started: the manager's variables are not theirs. */
 	sdnotify_init();
-	fds_setup();
-	D.epfd = epoll_create1(EPOLL_CLOEXEC);
-	fd = listen_socket();
-	if (D.epfd < 0 || fd < 0) {
-		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", D.run_dir, strerror(-fd));
+	fd = loop_init();
+	if (fd == 0)
+		fd = listen_socket();
+	if (fd < 0) {
+		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", config.run_dir, strerror(-fd));
 		return 1;
 	}
-	watch_add(&D.w_listen, fd, ctl_on_accept, &D);
+	watch_add(&w_listen, fd, ctl_on_accept, &w_listen);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	watch_add(&D.w_signal, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), on_signal, &D);
+	watch_add(&w_signal, signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK), on_signal, &w_signal);
 
 	/* Watchdogs, request time-outs and the carrier grace period are checked every 100 ms. */
 	{
@@ -616,18 +524,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "umnicd: timerfd: %s\n", strerror(errno));
 			return 1;
 		}
-		watch_add(&D.w_tick, tfd, on_tick, &D);
+		watch_add(&w_tick, tfd, on_tick, &w_tick);
 	}
 
 	if (reflector_listen() < 0) {
-		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", D.run_dir, UMN_IOMSG_SOCK_NAME);
+		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", config.run_dir, UMN_IOMSG_SOCK_NAME);
 		return 1;
 	}
 	dev_load_all();
-	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", D.run_dir, D.state_dir);
+	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", config.run_dir, config.state_dir);
 	(void)sdnotify_send("READY=1");
 
-	while (!D.quit) {
+	while (!quit) {
 		struct epoll_event evs[32];
 		bool io = false, armed;
 		int n, timeout;
@@ -639,7 +547,7 @@ int main(int argc, char **argv)
 		armed = timeout != 0;
 		if (armed && !outbox_rings_sleep())
 			timeout = 0;
-		n = epoll_wait(D.epfd, evs, 32, timeout);
+		n = loop_wait(evs, 32, timeout);
 		if (armed)
 			outbox_rings_awake();
 
@@ -668,12 +576,12 @@ int main(int argc, char **argv)
 	dev_shutdown_all(shutdown_start + SHUTDOWN_WAIT_NS);
 	rtnl_free_all();
 	reflector_shutdown();
-	close(D.w_listen.fd);
-	close(D.w_signal.fd);
-	close(D.w_tick.fd);
+	close(w_listen.fd);
+	close(w_signal.fd);
+	close(w_tick.fd);
 	ctl_free_all();
-	close(D.epfd);
-	spawn_image_close(&D.host_image);
+	loop_fini();
+	hosts_fini();
 	sdnotify_close();
 	atomic_store(&shutdown_done, true);
 	return 0;

@@ -9,7 +9,8 @@
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/io/names.h"
 #include "umnicd/sbuf.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 const char *dev_state_name(enum dev_state s)
 {
@@ -111,7 +112,7 @@ static void one_json(struct sbuf *b, const struct device *d)
 	}
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
-	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)D.host_uid : 0);
+	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)cfg->host_uid : 0);
 	sb_printf(b, ",\"verifier\":%s,\"names\":[", drv->verifier ? "true" : "false");
 	names_list(b, d, true);
 	sb_printf(b, "],\"last_error\":");
@@ -131,7 +132,7 @@ static void one_text(struct sbuf *b, const struct device *d)
 		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
 		  d->host ? (int)d->host->pid : 0);
 	if (d->host && d->host->sandboxed)
-		sb_printf(b, "  sandbox: uid %u; %s\n", (unsigned)D.host_uid, d->host->sandbox);
+		sb_printf(b, "  sandbox: uid %u; %s\n", (unsigned)cfg->host_uid, d->host->sandbox);
 	else if (d->host)
 		sb_printf(b, "  sandbox: OFF (UmnicSandbox=0 or --no-sandbox)\n");
 	if (d->failures_total)
@@ -167,7 +168,7 @@ char *dev_status(struct device *only, bool json)
 	if (json)
 		sb_printf(&b, only ? "" : "[");
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
+		struct device *d = dev_get(i);
 		if (!d || (only && d != only))
 			continue;
 		if (json) {

@@ -24,7 +24,8 @@
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/sbuf.h"
 #include "umnicd/trace.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 #define TRACE_RING 256
 #define TRACE_FLOOD_PER_SECOND (4 * UMN_TRACE_RATE)
@@ -105,6 +106,7 @@ static void store(struct hostproc *h, struct device *dev, const struct umn_msg_t
 const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 {
 	struct umn_msg_trace *m = (void *)buf;	/* umnicd's own copy */
+	struct device *dev;
 	uint64_t now = umn_mono_ns();
 
 	if (n != sizeof(*m))
@@ -122,13 +124,16 @@ const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 	one_line(m->func, sizeof(m->func));
 	one_line(m->text, sizeof(m->text));
 	if (m->dev != UINT32_MAX) {
-		if (m->dev < UMN_MAX_DEVICES && D.devs[m->dev] && D.devs[m->dev]->host == h)
-			store(h, D.devs[m->dev], m);
+		dev = dev_get(m->dev);
+		if (dev && dev->host == h)
+			store(h, dev, m);
 		return NULL;
 	}
-	for (unsigned i = 0; i < UMN_MAX_DEVICES; i++)
-		if (D.devs[i] && D.devs[i]->host == h)
-			store(h, D.devs[i], m);
+	for (unsigned i = 0; i < UMN_MAX_DEVICES; i++) {
+		dev = dev_get(i);
+		if (dev && dev->host == h)
+			store(h, dev, m);
+	}
 	return NULL;
 }
 

@@ -22,7 +22,8 @@
 #include "umnicd/net/datapath.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap_features.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 /*
  * DEV_PNP_STOPPING and DEV_PNP_STOPPED: `umnic stop`, a PnP stop; the host
@@ -165,6 +166,10 @@ static inline bool dev_io_ready(const struct device *dev)
 {
 	return dev->host && (dev->state == DEV_STARTED || dev->pnp_kept);
 }
+/* The device numbered id, or NULL (none, or id out of range). */
+struct device *dev_get(uint32_t id);
+/* devstate.c: puts a restored device in the table under its number. */
+void dev_table_put(uint32_t id, struct device *dev);
 /* devstate.c: restores every device in the state dir, with its number and instance id. */
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);

@@ -31,10 +31,24 @@
 #include "umnicd/net/tap.h"
 #include "umnicd/sbuf.h"
 #include "umnicd/trace.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 /* UMNIC_RESOURCE_FD_UDP_SOCKET in wdfresource.h, which umnicd does not include. */
 #define UMNIC_RESOURCE_FD_UDP_SOCKET_VALUE 0x554d0002u
+
+/* Every device umnicd knows, by number (the device manager's own; dev_get reads it). */
+static struct device *devs[UMN_MAX_DEVICES];
+
+struct device *dev_get(uint32_t id)
+{
+	return id < UMN_MAX_DEVICES ? devs[id] : NULL;
+}
+
+void dev_table_put(uint32_t id, struct device *dev)
+{
+	devs[id] = dev;
+}
 
 void dev_netns_path(const struct device *dev, char *buf, size_t cap)
 {
@@ -42,7 +56,7 @@ void dev_netns_path(const struct device *dev, char *buf, size_t cap)
 	if (dev->netns[0] && !strchr(dev->netns, '/'))
 		snprintf(buf, cap, "/run/netns/%s", dev->netns);
 	else
-		umn_strlcpy(buf, dev->netns[0] ? dev->netns : D.netns, cap);
+		umn_strlcpy(buf, dev->netns[0] ? dev->netns : cfg->netns, cap);
 }
 
 void dev_persist(const struct device *dev)
@@ -50,7 +64,7 @@ void dev_persist(const struct device *dev)
 	int r = devstate_save(dev);
 
 	if (r < 0)
-		umn_log(UMN_LOG_ERR, "%s: cannot save its state in %s: %s", dev->instance_id, D.state_dir,
+		umn_log(UMN_LOG_ERR, "%s: cannot save its state in %s: %s", dev->instance_id, cfg->state_dir,
 			strerror(-r));
 }
 
@@ -136,7 +150,7 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 
 	/* Restored devices keep their numbers, so this never reuses a number in the state dir. */
 	for (int i = 0; i < UMN_MAX_DEVICES; i++)
-		if (!D.devs[i]) {
+		if (!devs[i]) {
 			id = i;
 			break;
 		}
@@ -161,12 +175,12 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	if (persist_it) {
 		r = devstate_save(dev);
 		if (r < 0) {
-			snprintf(err, cap, "saving the device in %s: %s", D.state_dir, strerror(-r));
+			snprintf(err, cap, "saving the device in %s: %s", cfg->state_dir, strerror(-r));
 			devstate_remove(dev->id);
 			goto fail;
 		}
 	}
-	D.devs[id] = dev;
+	devs[id] = dev;
 	*ret = dev;
 	return 0;
 fail:
@@ -286,7 +300,7 @@ void dev_start(struct device *dev)
 	 * while it waits keeps that deadline, so the client never waits longer than one.
 	 */
 	if (dev->state != DEV_RESTARTING || dev->waiter_fd < 0 || !dev->start_deadline_ns)
-		dev->start_deadline_ns = umn_mono_ns() + D.start_timeout_ns;
+		dev->start_deadline_ns = umn_mono_ns() + cfg->start_timeout_ns;
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
 	dev->start_failed = false;
@@ -443,7 +457,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		umn_log(UMN_LOG_INFO, "%s removed; its unreadable state is kept in %s", dev->instance_id,
 			kept);
 		snprintf(err, cap, "its unreadable state is kept in %s\n", kept);
-		D.devs[dev->id] = NULL;
+		devs[dev->id] = NULL;
 		dev_free(dev);
 		return 0;
 	}
@@ -461,7 +475,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		dev->waiter_fd = -1;
 	}
 	devstate_remove(dev->id);
-	D.devs[dev->id] = NULL;
+	devs[dev->id] = NULL;
 	dev_free(dev);
 	return 0;
 }
@@ -472,9 +486,9 @@ struct device *dev_find(const char *name)
 	unsigned long n = strtoul(name, &end, 10);
 
 	if (*name && !*end && n < UMN_MAX_DEVICES)
-		return D.devs[n];
+		return devs[n];
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
+		struct device *d = devs[i];
 		if (d && (!strcasecmp(d->instance_id, name) || (d->has_tap && !strcmp(d->ifname, name))))
 			return d;
 	}
@@ -487,7 +501,7 @@ void dev_shutdown_all(uint64_t deadline)
 	/* The driver processes first: nothing they do (or fail to do) can hold up what follows. */
 	host_kill_all();
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = D.devs[i];
+		struct device *dev = devs[i];
 		if (!dev)
 			continue;
 		reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
@@ -496,7 +510,7 @@ void dev_shutdown_all(uint64_t deadline)
 			close(dev->waiter_fd);
 		if (dev->host)
 			host_detach(dev);
-		D.devs[i] = NULL;
+		devs[i] = NULL;
 		dev_free(dev);
 	}
 	host_free_all(deadline);
@@ -679,7 +693,7 @@ int dev_pnp_start(struct device *dev, char *err, size_t cap)
 		return 0;
 	}
 	dev->state = DEV_STARTING;
-	dev->start_deadline_ns = umn_mono_ns() + D.start_timeout_ns;
+	dev->start_deadline_ns = umn_mono_ns() + cfg->start_timeout_ns;
 	dev->last_report[0] = '\0';
 	umn_msg_init(&m, UMN_MSG_START_DEVICE, sizeof(m), 0);
 	m.dev = dev->id;
@@ -698,18 +712,18 @@ int dev_pnp_start(struct device *dev, char *err, size_t cap)
  */
 static void keep_spares(void)
 {
-	if (!D.warm_spare)
+	if (!cfg->warm_spare)
 		return;
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		const struct device *dev = D.devs[i];
+		const struct device *dev = devs[i];
 
 		if (dev && dev_starting(dev))
 			return;
 	}
 	host_retire_spares();
 	for (int i = 0; i < UMN_MAX_DEVICES; i++)
-		if (D.devs[i] && D.devs[i]->state == DEV_STARTED)
-			host_keep_spare(D.devs[i]);
+		if (devs[i] && devs[i]->state == DEV_STARTED)
+			host_keep_spare(devs[i]);
 }
 
 void dev_restart_step(const struct device *dev, const char *what)
@@ -731,7 +745,7 @@ static void start_timed_out(struct device *dev)
 	bool stuck = host_start_pending(h, dev, what, sizeof(what));
 
 	snprintf(why, sizeof(why), "the device did not start within %llu s (--start-timeout): %s",
-		 (unsigned long long)(D.start_timeout_ns / 1000000000ull), what);
+		 (unsigned long long)(cfg->start_timeout_ns / 1000000000ull), what);
 	dev->state = DEV_STARTING;
 	dev_fail(dev, "%s; `umnic restart %s` tries again", why, dev->instance_id);
 	if (stuck && !h->dead)
@@ -741,7 +755,7 @@ static void start_timed_out(struct device *dev)
 void dev_tick(uint64_t now_ns)
 {
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = D.devs[i];
+		struct device *dev = devs[i];
 		uint64_t first;
 
 		if (!dev)

@@ -29,7 +29,8 @@
 #include "common/log.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/io/names.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 /* device.conf is a handful of short lines; anything much bigger is not one. */
 #define CONF_MAX_BYTES (64 * 1024)
@@ -37,7 +38,7 @@
 
 void devstate_dir(uint32_t id, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s/devices/%04u", D.state_dir, id);
+	snprintf(buf, cap, "%s/devices/%04u", cfg->state_dir, id);
 }
 
 int devstate_save(const struct device *dev)
@@ -45,7 +46,7 @@ int devstate_save(const struct device *dev)
 	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 40];
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
+	snprintf(dir, sizeof(dir), "%s/devices", cfg->state_dir);
 	mkdir(dir, 0700);
 	devstate_dir(dev->id, dir, sizeof(dir));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -262,7 +263,7 @@ static void add_broken(uint32_t id, const char *instance, const char *why)
 	snprintf(dev->last_error, sizeof(dev->last_error),
 		 "cannot restore the device: %s (its state is kept in %s; `umnic uninstall %u` moves it aside)",
 		 why, dir, id);
-	D.devs[id] = dev;
+	dev_table_put((uint32_t)id, dev);
 }
 
 static void load_one(const char *dir, uint32_t id)
@@ -321,7 +322,7 @@ static void load_one(const char *dir, uint32_t id)
 	}
 	umn_diag_free(&diag);
 	if (dev) {
-		D.devs[id] = dev;
+		dev_table_put((uint32_t)id, dev);
 		dev_start(dev);
 	}
 out:
@@ -345,7 +346,7 @@ void dev_load_all(void)
 	struct dirent **ents;
 	int n;
 
-	snprintf(dir, sizeof(dir), "%s/devices", D.state_dir);
+	snprintf(dir, sizeof(dir), "%s/devices", cfg->state_dir);
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0)
 		return;
@@ -353,7 +354,7 @@ void dev_load_all(void)
 		const char *name = ents[i]->d_name;
 		int id = dir_number(name);
 
-		if (id >= 0 && !D.devs[id]) {
+		if (id >= 0 && !dev_get((uint32_t)id)) {
 			snprintf(sub, sizeof(sub), "%s/%s", dir, name);
 			load_one(sub, (uint32_t)id);
 		} else if (name[0] != '.' && !strstr(name, ".kept-")) {

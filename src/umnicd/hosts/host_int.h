@@ -10,7 +10,11 @@
 #include "common/proto.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+
+/* Every driver host (hostproc.c owns the list). */
+extern struct hostproc *host_list;
 
 /* The host's answer to the request in flight (hostproc.c): its completion runs, the next goes. */
 void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m);

@@ -13,13 +13,15 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "umnicd/hosts/host_int.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 void host_kill_all(void)
 {
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (!h->inhost && !h->reaped) {
 			h->dead = true;
 			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
@@ -69,7 +71,7 @@ static void reap_all(uint64_t deadline)
 		unsigned n = 0, left = 0;
 		int r;
 
-		for (struct hostproc *h = D.hosts; h; h = h->next) {
+		for (struct hostproc *h = host_list; h; h = h->next) {
 			siginfo_t si = { 0 };
 
 			if (h->inhost || h->reaped)
@@ -92,7 +94,7 @@ static void reap_all(uint64_t deadline)
 		if (r < 0 && errno != EINTR)
 			break;
 	}
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (!h->inhost && !h->reaped)
 			umn_log(UMN_LOG_WARN,
 				"driver host %d (%s) did not exit after SIGKILL; left to init",
@@ -103,7 +105,7 @@ void host_exit_wait(uint64_t deadline)
 {
 	/* Killed already (host_kill_all), unless one was started meanwhile. */
 	host_kill_all();
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (h->inhost)
 			inhost_finish(h, deadline);
 	reap_all(deadline);

@@ -26,13 +26,14 @@
 #include "umnicd/io/reflector.h"
 #include "umnicd/net/netif.h"
 #include "umnicd/trace.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 static struct device *host_device(struct hostproc *h, uint32_t id)
 {
-	if (id >= UMN_MAX_DEVICES || !D.devs[id] || D.devs[id]->host != h)
+	if (id >= UMN_MAX_DEVICES || !dev_get(id) || dev_get(id)->host != h)
 		return NULL;
-	return D.devs[id];
+	return dev_get(id);
 }
 
 static void send_reply(struct hostproc *h, uint64_t seq, NTSTATUS st, const char *text)
@@ -112,9 +113,9 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 				umn_strlcpy(dev->last_report, m->text, sizeof(dev->last_report));
 			else
 				for (int i = 0; i < UMN_MAX_DEVICES; i++)
-					if (D.devs[i] && D.devs[i]->host == h)
-						umn_strlcpy(D.devs[i]->last_report, m->text,
-							    sizeof(D.devs[i]->last_report));
+					if (dev_get(i) && dev_get(i)->host == h)
+						umn_strlcpy(dev_get(i)->last_report, m->text,
+							    sizeof(dev_get(i)->last_report));
 		}
 		break;
 	}

@@ -31,10 +31,28 @@
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/hosts/spawn.h"
 #include "umnicd/io/reflector.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 /* A host's socket holds a few hundred messages; this is thousands of requests' worth beyond. */
 #define HOST_BACKLOG_MAX (16u << 20)
+
+/* Every driver host, spares and the in-host driver included (host_int.h). */
+struct hostproc *host_list;
+/* umnic-host and its libraries, opened once (spawn.h). */
+static struct spawn_image host_image;
+/* Why the kernel-mode host was stopped, if it was: it comes back only with umnicd. */
+static char kmhost_stopped[UMN_TEXT_MAX / 2];
+
+int hosts_init(const char *host_bin, char *err, size_t cap)
+{
+	return spawn_image_open(&host_image, host_bin, err, cap);
+}
+
+void hosts_fini(void)
+{
+	spawn_image_close(&host_image);
+}
 
 static void host_out_failed(struct outbox *o, const char *why)
 {
@@ -54,7 +72,7 @@ static void host_out_init(struct hostproc *h)
 
 	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
 	host_reader_init(h);
-	if (D.io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
+	if (cfg->io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
 		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
 			strerror(-e));
 }
@@ -95,7 +113,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 {
 	char asan[512];
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
-	struct spawn_opts o = { .image = &D.host_image, .envp = envp, .uid = D.host_uid, .gid = D.host_gid };
+	struct spawn_opts o = { .image = &host_image, .envp = envp, .uid = cfg->host_uid, .gid = cfg->host_gid };
 	const char *base = strrchr(h->so_path, '/');
 	int sv[2], r;
 
@@ -110,7 +128,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 		envp[1] = asan;
 	}
 	o.sandbox = device_sandboxed(dev);
-	if (D.sandbox && !o.sandbox)
+	if (cfg->sandbox && !o.sandbox)
 		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
 			dev->instance_id);
 	h->sandboxed = o.sandbox;
@@ -160,11 +178,11 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 
 	if (!start) {
 		char path[PATH_MAX];
-		const char *slash = strrchr(D.host_bin, '/');
+		const char *slash = strrchr(cfg->host_bin, '/');
 		void *dl;
 
 		snprintf(path, sizeof(path), "%.*s/umnic-kmhost.so",
-			 slash ? (int)(slash - D.host_bin) : 1, slash ? D.host_bin : ".");
+			 slash ? (int)(slash - cfg->host_bin) : 1, slash ? cfg->host_bin : ".");
 		dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		if (!dl) {
 			snprintf(err, cap, "cannot load the kernel-mode host: %s", dlerror());
@@ -283,7 +301,7 @@ static bool device_sandboxed(const struct device *dev)
 {
 	uint32_t v;
 
-	return D.sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+	return cfg->sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
 }
 
 /* A new host for dev's driver: spawned, sandboxed, driver mapped, DriverEntry not yet run. */
@@ -304,8 +322,8 @@ static struct hostproc *host_new(const struct device *dev, bool shared, char *er
 		free(h);
 		return NULL;
 	}
-	h->next = D.hosts;
-	D.hosts = h;
+	h->next = host_list;
+	host_list = h;
 	return h;
 }
 
@@ -319,12 +337,12 @@ static int attach_inhost(struct device *dev, char *err, size_t cap)
 	struct umn_msg_load_driver m;
 	struct hostproc *h;
 
-	if (D.kmhost_stopped[0]) {
+	if (kmhost_stopped[0]) {
 		snprintf(err, cap, "the kernel-mode driver host was stopped (%s); kernel-mode drivers come back when umnicd restarts",
-			 D.kmhost_stopped);
+			 kmhost_stopped);
 		return -EIO;
 	}
-	for (h = D.hosts; h && !h->inhost; h = h->next)
+	for (h = host_list; h && !h->inhost; h = h->next)
 		;
 	if (h && (strcmp(h->so_path, dev->drv->binary_path) || strcmp(h->service, dev->drv->service_name))) {
 		snprintf(err, cap, "umnicd runs the kernel-mode driver %s (%s) already and hosts one kernel-mode driver at a time",
@@ -356,7 +374,7 @@ static struct hostproc *shared_host_for(const struct device *dev)
 	if (dev->drv->mode == INF_MODE_KERNEL ||
 	    dev->drv->policy.host_process_sharing != INF_SHARING_ENABLED)
 		return NULL;
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
 			return h;
 	return NULL;
@@ -389,7 +407,7 @@ int host_attach(struct device *dev, char *err, size_t cap)
 	h = shared_host_for(dev);
 	if (!h) {
 		/* A warm spare skips the spawn (namespaces, exec, loading) on the restart path. */
-		for (h = D.hosts; h; h = h->next)
+		for (h = host_list; h; h = h->next)
 			if (h->spare && host_fits(h, dev, sandbox))
 				break;
 		if (h) {
@@ -423,7 +441,7 @@ void host_keep_spare(const struct device *dev)
 
 	if (dev->drv->mode == INF_MODE_KERNEL)
 		return;
-	for (h = D.hosts; h; h = h->next)
+	for (h = host_list; h; h = h->next)
 		if (h->spare && host_fits(h, dev, sandbox))
 			return;
 	h = host_new(dev, false, err, sizeof(err));
@@ -440,13 +458,13 @@ void host_keep_spare(const struct device *dev)
 /* Spares for drivers that no started device runs any more are stopped. */
 void host_retire_spares(void)
 {
-	for (struct hostproc *h = D.hosts; h; h = h->next) {
+	for (struct hostproc *h = host_list; h; h = h->next) {
 		bool needed = false;
 
 		if (!h->spare || h->dead)
 			continue;
 		for (int i = 0; i < UMN_MAX_DEVICES && !needed; i++) {
-			const struct device *dev = D.devs[i];
+			const struct device *dev = dev_get(i);
 
 			needed = dev && dev->state == DEV_STARTED && host_fits(h, dev, device_sandboxed(dev));
 		}
@@ -463,7 +481,7 @@ static void host_free(struct hostproc *h)
 {
 	struct hostproc **pp;
 
-	for (pp = &D.hosts; *pp; pp = &(*pp)->next)
+	for (pp = &host_list; *pp; pp = &(*pp)->next)
 		if (*pp == h) {
 			*pp = h->next;
 			break;
@@ -591,7 +609,7 @@ static void host_on_exit(struct hostproc *h)
 	if (h->kill_reason[0])
 		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
 	else if (si.si_code == CLD_EXITED && si.si_status == 127 &&
-		 spawn_exec_failure(&D.host_image, h->execfd, D.host_uid, why, sizeof(why)))
+		 spawn_exec_failure(&host_image, h->execfd, cfg->host_uid, why, sizeof(why)))
 		; /* it never ran: why says what stopped it */
 	else if (si.si_code == CLD_EXITED)
 		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
@@ -603,7 +621,7 @@ static void host_on_exit(struct hostproc *h)
 	drop_pending(h);
 	reflector_host_gone(h);
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = D.devs[i];
+		struct device *dev = dev_get(i);
 		if (dev && dev->host == h) {
 			dev->host = NULL;
 			dev_crashed(dev, why, now);
@@ -639,8 +657,8 @@ void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m)
 void host_free_all(uint64_t deadline)
 {
 	host_exit_wait(deadline);
-	while (D.hosts) {
-		struct hostproc *h = D.hosts;
+	while (host_list) {
+		struct hostproc *h = host_list;
 
 		drop_pending(h);
 		host_free(h);
@@ -747,12 +765,12 @@ static void stop_inhost(struct hostproc *h)
 	char why[UMN_TEXT_MAX];
 
 	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service, h->kill_reason);
-	umn_strlcpy(D.kmhost_stopped, h->kill_reason, sizeof(D.kmhost_stopped));
+	umn_strlcpy(kmhost_stopped, h->kill_reason, sizeof(kmhost_stopped));
 	h->dead = true;
 	drop_pending(h);
 	reflector_host_gone(h);
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = D.devs[i];
+		struct device *dev = dev_get(i);
 		if (dev && dev->host == h)
 			dev_fail(dev, "%s", why);
 	}
@@ -762,12 +780,12 @@ static void stop_inhost(struct hostproc *h)
 
 void host_tick(uint64_t now_ns)
 {
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (h->inhost && h->stop_pending && !h->dead)
 			stop_inhost(h);
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		stray_flush(h, now_ns);
-	for (struct hostproc *h = D.hosts; h; h = h->next)
+	for (struct hostproc *h = host_list; h; h = h->next)
 		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
 			char why[160];
 			snprintf(why, sizeof(why), "watchdog: %s unanswered for 60 s",

@@ -18,7 +18,8 @@
 #include "common/log.h"
 #include "common/proto.h"
 #include "umnicd/hosts/outbox.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 struct device;
 struct hreq;
@@ -68,6 +69,9 @@ struct hostproc {
 
 
 /* hostproc.c */
+/* Opens umnic-host (host_bin) and its libraries once, for every spawn; 0 or negative errno. */
+int hosts_init(const char *host_bin, char *err, size_t cap);
+void hosts_fini(void);
 int host_attach(struct device *dev, char *err, size_t cap);
 /*
  * Whether dev may start: a shared host of its driver runs fewer than

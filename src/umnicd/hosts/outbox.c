@@ -18,7 +18,8 @@
 #include <unistd.h>
 
 #include "common/proto.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 struct rec {
 	uint32_t len;
@@ -320,7 +321,7 @@ int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 
 	if (o->ep.ch.base)
 		return -EEXIST;
-	e = umn_chan_create(&o->ep.ch, &fd, (uint32_t)(D.busy_poll_ns / 1000));
+	e = umn_chan_create(&o->ep.ch, &fd, (uint32_t)(cfg->busy_poll_ns / 1000));
 	if (e)
 		return e;
 	umn_chan_set_poll_off(&o->ep.ch, rings_poll_off);

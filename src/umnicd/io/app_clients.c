@@ -33,8 +33,9 @@
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/iotab.h"
 #include "umnicd/io/reflector_int.h"
-#include "umnicd/umnicd.h"
-#include "umnicd/users.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+#include "umnicd/base/users.h"
 
 /* --- replies to clients ------------------------------------------------------------------------ */
 
@@ -302,7 +303,7 @@ static void client_gone(struct ioclient *c)
 	c->user->clients--;
 	if (!c->user->privileged)
 		R.nclients_unpriv--;
-	D.peer_fds -= c->fds;
+	umn_fds_hold(-(int)c->fds);
 	client_drop(c);
 }
 
@@ -449,7 +450,7 @@ static bool client_ep_offer(void *ctx, const int *fds, unsigned nfds)
 		umn_log(UMN_LOG_WARN, "client pid %d: a second message ring offer; disconnecting it", (int)c->pid);
 		client_gone(c);
 		return false;
-	} else if (!D.io_rings) {
+	} else if (!cfg->io_rings) {
 		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0); /* no descriptor */
 	} else if ((e = outbox_chan_offer(&c->out, client_drain)) < 0) {
 		umn_log(UMN_LOG_WARN, "client pid %d: no message ring (%s); it uses its socket only",
@@ -536,7 +537,7 @@ int reflector_listen(void)
 
 	umn_idtab_init(&R.by_client, R.by_client_bucket, IOTAB_BUCKETS, true);
 	iolist_init(&R.paused);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", D.run_dir, UMN_IOMSG_SOCK_NAME);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", cfg->run_dir, UMN_IOMSG_SOCK_NAME);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
@@ -559,9 +560,9 @@ int reflector_listen(void)
  */
 static const char *client_refusal(const struct umn_user *u, char *buf, size_t cap)
 {
-	unsigned per_user = D.max_clients / 16 ? D.max_clients / 16 : 1;
+	unsigned per_user = cfg->max_clients / 16 ? cfg->max_clients / 16 : 1;
 
-	if (R.nclients >= D.max_clients) {
+	if (R.nclients >= cfg->max_clients) {
 		snprintf(buf, cap, "%u are connected, the most --max-clients allows", R.nclients);
 		return buf;
 	}
@@ -570,7 +571,7 @@ static const char *client_refusal(const struct umn_user *u, char *buf, size_t ca
 	if (u->clients >= per_user)
 		snprintf(buf, cap, "uid %u has %u connected, the most one user may (--max-clients / 16)",
 			 (unsigned)u->uid, u->clients);
-	else if (R.nclients_unpriv >= D.max_clients - D.max_clients / 16)
+	else if (R.nclients_unpriv >= cfg->max_clients - cfg->max_clients / 16)
 		snprintf(buf, cap, "unprivileged users have %u connected, the most they may",
 			 R.nclients_unpriv);
 	else if (!umn_fds_allow(2))
@@ -627,7 +628,7 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 	c->gid = cr.gid;
 	c->pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
 	c->fds = c->pidfd >= 0 ? 2 : 1;
-	D.peer_fds += c->fds;
+	umn_fds_hold((int)c->fds);
 	watch_add(&c->w, fd, client_event, c);
 	outbox_init(&c->out, fd, &c->w, CLIENT_OUT_MAX, client_out_failed);
 	outbox_reader(&c->out, &client_ep_ops, c, client_ring_buf);

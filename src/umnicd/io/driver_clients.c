@@ -32,8 +32,9 @@
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/io/iotab.h"
 #include "umnicd/io/reflector_int.h"
-#include "umnicd/umnicd.h"
-#include "umnicd/users.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+#include "umnicd/base/users.h"
 
 /* A driver's send completes with a TARGET_COMPLETE to its host, the output inline. */
 void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
@@ -83,8 +84,8 @@ static struct ioclient *host_client(struct hostproc *hp)
 	c->kernel_mode = hp->inhost;
 	/* An in-host driver is the system; a driver host is its unprivileged user. */
 	c->pid = hp->inhost ? 0 : hp->pid;
-	c->uid = hp->inhost ? 0 : D.host_uid;
-	c->gid = hp->inhost ? 0 : D.host_gid;
+	c->uid = hp->inhost ? 0 : cfg->host_uid;
+	c->gid = hp->inhost ? 0 : cfg->host_gid;
 	c->user = user_ref(c->uid);
 	if (!c->user) {
 		free(c);
@@ -114,7 +115,7 @@ static bool in_app_context(const struct hostproc *hp, uint64_t origin)
 static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct umn_msg_target_send *m)
 {
 	struct io_args a = { .in_fd = -1, .out_fd = -1 };
-	struct device *dev = m->target_dev < UMN_MAX_DEVICES ? D.devs[m->target_dev] : NULL;
+	struct device *dev = m->target_dev < UMN_MAX_DEVICES ? dev_get(m->target_dev) : NULL;
 	struct iohandle *h = NULL;
 	bool known_file = false;
 

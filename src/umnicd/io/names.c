@@ -28,7 +28,8 @@
 #include "common/log.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/io/names.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 #define NAMES_MAX (sizeof(((struct device *)0)->names) / sizeof(((struct device *)0)->names[0]))
 
@@ -45,7 +46,7 @@ const char *names_link_base(const char *link)
 static struct device *link_owner(const char *base, const struct device *except)
 {
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
+		struct device *d = dev_get(i);
 
 		for (unsigned k = 0; d && d != except && k < d->nnames; k++)
 			if (d->names[k].kind == UMN_NAME_SYMLINK && !strcasecmp(d->names[k].name, base))
@@ -184,7 +185,7 @@ static struct device *by_interface_path(const char *link)
 		if (*p == '#')
 			*p = '\\';
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
+		struct device *d = dev_get(i);
 
 		if (!d || strcasecmp(d->instance_id, inst))
 			continue;
@@ -211,7 +212,7 @@ struct device *names_find_interface(const GUID *guid, NTSTATUS *ret_status)
 	unsigned count = 0;
 
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *d = D.devs[i];
+		struct device *d = dev_get(i);
 
 		for (unsigned k = 0; d && k < d->nnames; k++)
 			if (d->names[k].kind == UMN_NAME_INTERFACE &&

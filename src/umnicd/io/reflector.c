@@ -36,8 +36,9 @@
 #include "umnicd/io/iotab.h"
 #include "umnicd/io/names.h"
 #include "umnicd/io/reflector_int.h"
-#include "umnicd/umnicd.h"
-#include "umnicd/users.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+#include "umnicd/base/users.h"
 
 struct reflector_state R;
 
@@ -667,7 +668,7 @@ void reflector_on_register(struct hostproc *hp, const void *msg, size_t len)
 	umn_msg_init(&a, UMN_MSG_NAME_REGISTERED, sizeof(a), 0);
 	a.id = m.id;
 	memcpy(&guid, m.guid, sizeof(guid));
-	if (m.dev >= UMN_MAX_DEVICES || !(dev = D.devs[m.dev]) || dev->host != hp)
+	if (m.dev >= UMN_MAX_DEVICES || !(dev = dev_get(m.dev)) || dev->host != hp)
 		a.status = STATUS_NO_SUCH_DEVICE;
 	else if (m.kind != UMN_NAME_SYMLINK && m.kind != UMN_NAME_INTERFACE)
 		a.status = STATUS_INVALID_PARAMETER;

@@ -21,8 +21,9 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/io/iotab.h"
-#include "umnicd/umnicd.h"
-#include "umnicd/users.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
+#include "umnicd/base/users.h"
 
 /* WDF_DEVICE_IO_TYPE values the driver sees (wdfdevice.h). */
 #define IO_BUFFERED 2
@@ -110,7 +111,7 @@ struct ioclient {
 	size_t reserved;	/* reply bytes kept for its pending requests */
 	bool paused;		/* not read: over its share of reply bytes */
 	struct iolist paused_node;
-	unsigned fds;		/* counted in D.peer_fds */
+	unsigned fds;		/* counted with umn_fds_hold */
 };
 
 struct iohandle {

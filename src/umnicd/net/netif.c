@@ -20,7 +20,8 @@
 #include "umnicd/net/netif.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/config.h"
+#include "umnicd/base/loop.h"
 
 _Static_assert(RTNL_MCAST_MAX >= UMN_MCAST_MAX, "rtnl keeps every multicast address a driver may take");
 
@@ -127,7 +128,7 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 	memset(&dev->dp, 0, sizeof(dev->dp));
 	dev->dp.tap_fd = fd;
 	dev->dp.max_frame = max_frame;
-	dev->dp.index_base = D.index_base;
+	dev->dp.index_base = cfg->index_base;
 	dev->dp.ocfg.max_frame = max_frame;
 	dev->dp.ocfg.max_frags = m->tx_max_frags ? m->tx_max_frags : 1;
 	dev->dp.ocfg.caps = dev->caps.offload;
@@ -146,9 +147,9 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 		snprintf(err, cap, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	r = dp_queue_init(&dev->dp.tx, &tl, D.index_base);
+	r = dp_queue_init(&dev->dp.tx, &tl, cfg->index_base);
 	if (r == 0)
-		r = dp_queue_init(&dev->dp.rx, &rl, D.index_base);
+		r = dp_queue_init(&dev->dp.rx, &rl, cfg->index_base);
 	if (r < 0) {
 		snprintf(err, cap, "queue memory: %s", strerror(-r));
 		goto fail;

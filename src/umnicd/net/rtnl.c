@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "umnicd/umnicd.h"
+#include "umnicd/base/loop.h"
 
 /* Datagrams read per wake-up: then the loop serves everyone else before the next batch. */
 #define RTNL_BATCH 64

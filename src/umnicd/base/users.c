@@ -3,7 +3,7 @@
  * umnicd's table of local users (users.h): what each uid holds, looked up
  * by a small hash, with root and umnicd's own user marked privileged.
  */
-#include "umnicd/users.h"
+#include "umnicd/base/users.h"
 
 #include <stdlib.h>
 #include <unistd.h>

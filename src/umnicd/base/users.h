@@ -6,8 +6,8 @@
  * against these counts (docs/io-requests.md, "Limits"); root and umnicd's
  * own user are privileged and are only held to umnicd's overall bounds.
  */
-#ifndef UMNIC_UMNICD_USERS_H
-#define UMNIC_UMNICD_USERS_H
+#ifndef UMNIC_UMNICD_BASE_USERS_H
+#define UMNIC_UMNICD_BASE_USERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
