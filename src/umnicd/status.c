@@ -7,7 +7,7 @@
 #include "common/ioproto.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
-#include "umnicd/io/names.h"
+#include "umnicd/dev/names.h"
 #include "umnicd/sbuf.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"

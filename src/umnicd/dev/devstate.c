@@ -28,7 +28,7 @@
 #include "common/diag.h"
 #include "common/log.h"
 #include "umnicd/dev/device.h"
-#include "umnicd/io/names.h"
+#include "umnicd/dev/names.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 

@@ -24,7 +24,7 @@
 #include "umnicd/hosts/msgcheck.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/reflector.h"
-#include "umnicd/net/netif.h"
+#include "umnicd/dev/netif.h"
 #include "umnicd/trace.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"

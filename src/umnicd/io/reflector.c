@@ -34,7 +34,7 @@
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/io/iotab.h"
-#include "umnicd/io/names.h"
+#include "umnicd/dev/names.h"
 #include "umnicd/io/reflector_int.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"

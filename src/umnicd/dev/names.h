@@ -4,8 +4,8 @@
  * interfaces, registered by drivers, held for a driver across its restart,
  * and saved with the device.
  */
-#ifndef UMNIC_UMNICD_IO_NAMES_H
-#define UMNIC_UMNICD_IO_NAMES_H
+#ifndef UMNIC_UMNICD_DEV_NAMES_H
+#define UMNIC_UMNICD_DEV_NAMES_H
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * the driver declares at NetAdapterStart, the TAP interface, the queues and
  * the datapath thread, the receive filter and link state.
  */
-#ifndef UMNIC_UMNICD_NET_NETIF_H
-#define UMNIC_UMNICD_NET_NETIF_H
+#ifndef UMNIC_UMNICD_DEV_NETIF_H
+#define UMNIC_UMNICD_DEV_NETIF_H
 
 #include <stddef.h>
 #include <stdint.h>

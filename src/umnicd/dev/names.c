@@ -27,7 +27,7 @@
 #include "common/ioproto.h"
 #include "common/log.h"
 #include "umnicd/dev/device.h"
-#include "umnicd/io/names.h"
+#include "umnicd/dev/names.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 

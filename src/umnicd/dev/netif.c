@@ -3,7 +3,10 @@
  * The OS side of a NetAdapterCx adapter in umnicd: checking what the driver
  * declared, the TAP interface that stands for it, and the queues. What the
  * OS changes on the interface (flags, multicast list) arrives as rtnetlink
- * events (rtnl.c) and goes on to the driver from netif_on_link_event.
+ * events (net/rtnl.c) and goes on to the driver from netif_on_link_event.
+ * It is a step of the device's start and restart (it moves the device's
+ * state), so it lives with the device manager; the mechanisms it uses, the
+ * TAP, rtnetlink and the datapath thread, are net/'s.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +19,8 @@
 #include "common/log.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
+#include "umnicd/dev/netif.h"
 #include "umnicd/net/adapter_caps.h"
-#include "umnicd/net/netif.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap.h"
 #include "umnicd/base/config.h"
