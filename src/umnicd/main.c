@@ -35,6 +35,7 @@
 #include "umnicd/io/reflector.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/sdnotify.h"
+#include "umnicd/trace.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
@@ -527,6 +528,10 @@ int main(int argc, char **argv)
 		watch_add(&w_tick, tfd, on_tick, &w_tick);
 	}
 
+	/* Each module registers what it handles of driver hosts' messages before the first host. */
+	dev_init();
+	reflector_init();
+	trace_init();
 	if (reflector_listen() < 0) {
 		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", config.run_dir, UMN_IOMSG_SOCK_NAME);
 		return 1;

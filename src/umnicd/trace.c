@@ -137,6 +137,11 @@ const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 	return NULL;
 }
 
+void trace_init(void)
+{
+	host_events_trace(trace_on_message);
+}
+
 void trace_free(struct device *dev)
 {
 	free(dev->trace);

@@ -142,6 +142,8 @@ struct device {
 
 
 /* devmgr.c */
+/* Registers the device manager's handlers for driver host events (before any host starts). */
+void dev_init(void);
 /* A device numbered id from its INF, with the INF's registry; not listed, saved or started. */
 int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
 	    struct device **ret, char *err, size_t cap);

@@ -50,6 +50,36 @@ void dev_table_put(uint32_t id, struct device *dev)
 	devs[id] = dev;
 }
 
+/* What hosts/ needs to know of dev to choose, start or reuse a host for its driver. */
+static struct host_devinfo host_info(const struct device *dev)
+{
+	uint32_t v;
+
+	return (struct host_devinfo){
+		.id = dev->id,
+		.instance_id = dev->instance_id,
+		.service = dev->drv->service_name,
+		.binary = dev->drv->binary_path,
+		.kernel_mode = dev->drv->mode == INF_MODE_KERNEL,
+		.sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED,
+		.verifier = dev->drv->verifier,
+		/* UmnicSandbox=0 in the device's registry turns it off for debugging. */
+		.sandbox = cfg->sandbox &&
+			   !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0),
+	};
+}
+
+/* dev leaves its host, if it has one. */
+static void leave_host(struct device *dev)
+{
+	struct hostproc *h = dev->host;
+
+	if (!h)
+		return;
+	dev->host = NULL;
+	host_detach(h, dev);
+}
+
 void dev_netns_path(const struct device *dev, char *buf, size_t cap)
 {
 	/* A bare name is one `ip netns` made; a device without one uses umnicd's --netns. */
@@ -170,7 +200,12 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 		}
 	}
 	/* A fresh install past the host's limit is refused before it leaves a trace. */
-	if (persist_it && (r = host_check_room(dev, err, cap)) < 0)
+	if (persist_it) {
+		struct host_devinfo info = host_info(dev);
+
+		r = host_check_room(&info, err, cap);
+	}
+	if (r < 0)
 		goto fail;
 	if (persist_it) {
 		r = devstate_save(dev);
@@ -292,6 +327,7 @@ void dev_start(struct device *dev)
 	size_t blob_len = 0;
 	char err[UMN_TEXT_MAX];
 	int res_fds[UMN_MAX_RESOURCES], nres;
+	struct host_devinfo info;
 
 	if (dev->broken)
 		return;
@@ -319,7 +355,8 @@ void dev_start(struct device *dev)
 		dev_fail(dev, "device registry too large to send");
 		return;
 	}
-	if (host_attach(dev, err, sizeof(err)) < 0) {
+	info = host_info(dev);
+	if (host_attach(dev, &info, &dev->host, err, sizeof(err)) < 0) {
 		char why[UMN_TEXT_MAX + 32];
 
 		free(blob);
@@ -360,7 +397,6 @@ void dev_start(struct device *dev)
 void dev_fail(struct device *dev, const char *fmt, ...)
 {
 	va_list ap;
-	struct hostproc *h = dev->host;
 
 	va_start(ap, fmt);
 	vsnprintf(dev->last_error, sizeof(dev->last_error), fmt, ap);
@@ -384,8 +420,7 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 		tap_set_carrier(dev->tap_fd, false);
 	dev->carrier = dev->carrier_held = false;
 	/* A host whose other devices still run keeps running; a lone one is stopped. */
-	if (h)
-		host_detach(dev);
+	leave_host(dev);
 	dev_settled(dev);
 }
 
@@ -468,7 +503,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		umn_msg_init(&m, UMN_MSG_REMOVE_DEVICE, sizeof(m), 0);
 		m.dev = dev->id;
 		host_request(dev->host, NULL, &m, sizeof(m), NULL, 0, NULL);
-		host_detach(dev);
+		leave_host(dev);
 	}
 	if (dev->waiter_fd >= 0) {
 		ctl_reply(dev->waiter_fd, 1, "device uninstalled while starting\n");
@@ -508,8 +543,7 @@ void dev_shutdown_all(uint64_t deadline)
 		adapter_teardown(dev);
 		if (dev->waiter_fd >= 0)
 			close(dev->waiter_fd);
-		if (dev->host)
-			host_detach(dev);
+		leave_host(dev);
 		devs[i] = NULL;
 		dev_free(dev);
 	}
@@ -720,10 +754,13 @@ static void keep_spares(void)
 		if (dev && dev_starting(dev))
 			return;
 	}
-	host_retire_spares();
 	for (int i = 0; i < UMN_MAX_DEVICES; i++)
-		if (devs[i] && devs[i]->state == DEV_STARTED)
-			host_keep_spare(devs[i]);
+		if (devs[i] && devs[i]->state == DEV_STARTED) {
+			struct host_devinfo info = host_info(devs[i]);
+
+			host_keep_spare(&info);
+		}
+	host_retire_spares();
 }
 
 void dev_restart_step(const struct device *dev, const char *what)
@@ -787,4 +824,41 @@ void dev_tick(uint64_t now_ns)
 	}
 	keep_spares();
 	host_tick(now_ns);
+}
+
+/* --- what driver hosts tell the device manager (hostproc.h's host_dev_events) ------------------ */
+
+static void host_failed(struct device *dev, const char *why)
+{
+	dev_fail(dev, "%s", why);
+}
+
+static void host_report(struct device *dev, const char *text)
+{
+	umn_strlcpy(dev->last_report, text, sizeof(dev->last_report));
+}
+
+static void host_crashed(struct device *dev, const char *why, uint64_t detected_ns)
+{
+	dev->host = NULL;
+	dev_crashed(dev, why, detected_ns);
+}
+
+static void host_restart_step(struct device *dev, const char *what)
+{
+	dev_restart_step(dev, what);
+}
+
+static const struct host_dev_events host_events = {
+	.adapter_start = adapter_on_start,
+	.link_state = adapter_on_link_state,
+	.failed = host_failed,
+	.report = host_report,
+	.crashed = host_crashed,
+	.restart_step = host_restart_step,
+};
+
+void dev_init(void)
+{
+	host_events_dev(&host_events);
 }

@@ -16,6 +16,14 @@
 /* Every driver host (hostproc.c owns the list). */
 extern struct hostproc *host_list;
 
+/* The events registered with hostproc.h's host_events_*, for hostmsg.c to route messages to. */
+const struct host_dev_events *host_dev_ev(void);
+const struct host_io_events *host_io_ev(void);
+host_trace_fn host_trace_ev(void);
+
+/* The device numbered id that h serves, or NULL. */
+const struct host_member *host_member(const struct hostproc *h, uint32_t id);
+
 /* The host's answer to the request in flight (hostproc.c): its completion runs, the next goes. */
 void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m);
 

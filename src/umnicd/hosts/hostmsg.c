@@ -3,10 +3,11 @@
  * Decoding and routing what a driver host sends umnicd. Every message is
  * handled from umnicd's private copy (off the socket or the host's message
  * ring, in the order the host sent them): I/O completions and I/O target
- * requests go to the reflector, trace records to trace.c, adapter messages
- * to netif.c, a REPLY to the request queue in hostproc.c; any other type
- * must have its exact size, and a host that sends PnP-type messages faster
- * than umnicd's bound, or anything malformed, is killed.
+ * requests go to the reflector, trace records to trace.c, adapter and
+ * device messages to the device manager, each through the events its owner
+ * registered (hostproc.h), and a REPLY to the request queue in hostproc.c;
+ * any other type must have its exact size, and a host that sends PnP-type
+ * messages faster than umnicd's bound, or anything malformed, is killed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,22 +19,19 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
-#include "umnicd/dev/device.h"
 #include "umnicd/hosts/host_int.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/msgcheck.h"
 #include "umnicd/hosts/outbox.h"
-#include "umnicd/io/reflector.h"
-#include "umnicd/dev/netif.h"
-#include "umnicd/trace.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
+/* The device numbered id if h serves it (a host names only its own devices), or NULL. */
 static struct device *host_device(struct hostproc *h, uint32_t id)
 {
-	if (id >= UMN_MAX_DEVICES || !dev_get(id) || dev_get(id)->host != h)
-		return NULL;
-	return dev_get(id);
+	const struct host_member *m = host_member(h, id);
+
+	return m ? m->dev : NULL;
 }
 
 static void send_reply(struct hostproc *h, uint64_t seq, NTSTATUS st, const char *text)
@@ -63,13 +61,13 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		host_kill(h, "malformed message");
 		return;
 	case HOST_MSG_IO_COMPLETE:
-		reflector_on_complete(h, buf, (size_t)n);
+		host_io_ev()->complete(h, buf, (size_t)n);
 		return;
 	case HOST_MSG_TARGET:
-		reflector_on_host_io(h, buf, (size_t)n);
+		host_io_ev()->target(h, buf, (size_t)n);
 		return;
 	case HOST_MSG_TRACE: {
-		const char *why = trace_on_message(h, buf, (size_t)n); /* its own rate limits */
+		const char *why = host_trace_ev()(h, buf, (size_t)n); /* its own rate limits */
 		if (why)
 			host_kill(h, why);
 		return;
@@ -104,18 +102,18 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		break;
 	case UMN_MSG_LOG: {
 		struct umn_msg_log *m = (void *)buf;
+		const struct host_member *hm = host_member(h, m->dev);
+
 		umn_str_fix(m->text, sizeof(m->text));
-		dev = host_device(h, m->dev);
 		umn_log(m->level <= UMN_LOG_WARN ? (int)m->level : UMN_LOG_INFO, "%s: %s",
-			dev ? dev->instance_id : h->service, m->text);
+			hm ? hm->name : h->service, m->text);
+		/* An error about no device of its own concerns every device the host serves. */
 		if (m->level <= UMN_LOG_ERR) {
-			if (dev)
-				umn_strlcpy(dev->last_report, m->text, sizeof(dev->last_report));
+			if (hm)
+				host_dev_ev()->report(hm->dev, m->text);
 			else
-				for (int i = 0; i < UMN_MAX_DEVICES; i++)
-					if (dev_get(i) && dev_get(i)->host == h)
-						umn_strlcpy(dev_get(i)->last_report, m->text,
-							    sizeof(dev_get(i)->last_report));
+				for (unsigned i = 0; i < h->ndevices; i++)
+					host_dev_ev()->report(h->members[i].dev, m->text);
 		}
 		break;
 	}
@@ -124,7 +122,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		NTSTATUS st;
 		const struct umn_msg_adapter_start *m = (const void *)buf;
 		dev = host_device(h, m->dev);
-		st = dev ? adapter_on_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
+		st = dev ? host_dev_ev()->adapter_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
 		if (!dev)
 			snprintf(err, sizeof(err), "device %u does not belong to this host", m->dev);
 		send_reply(h, hdr->seq, st, err);
@@ -134,7 +132,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		const struct umn_msg_link_state *m = (const void *)buf;
 		dev = host_device(h, m->dev);
 		if (dev)
-			adapter_on_link_state(dev, m);
+			host_dev_ev()->link_state(dev, m);
 		break;
 	}
 	case UMN_MSG_DEVICE_FAILED: {
@@ -142,11 +140,11 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		umn_str_fix(m->text, sizeof(m->text));
 		dev = host_device(h, m->dev);
 		if (dev)
-			dev_fail(dev, "%s", m->text);
+			host_dev_ev()->failed(dev, m->text);
 		break;
 	}
 	case UMN_MSG_REGISTER_NAME:
-		reflector_on_register(h, buf, (size_t)n);
+		host_io_ev()->register_name(h, buf, (size_t)n);
 		break;
 	case UMN_MSG_DYING: {
 		const struct umn_msg_dying *m = (const void *)buf;

@@ -25,12 +25,10 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
-#include "umnicd/dev/device.h"
 #include "umnicd/hosts/host_int.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/hosts/outbox.h"
 #include "umnicd/hosts/spawn.h"
-#include "umnicd/io/reflector.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
@@ -43,6 +41,41 @@ struct hostproc *host_list;
 static struct spawn_image host_image;
 /* Why the kernel-mode host was stopped, if it was: it comes back only with umnicd. */
 static char kmhost_stopped[UMN_TEXT_MAX / 2];
+
+/* Registered once at startup, before the first host (hostproc.h). */
+static const struct host_dev_events *dev_ev;
+static const struct host_io_events *io_ev;
+static host_trace_fn trace_fn;
+
+void host_events_dev(const struct host_dev_events *ev)
+{
+	dev_ev = ev;
+}
+
+void host_events_io(const struct host_io_events *ev)
+{
+	io_ev = ev;
+}
+
+void host_events_trace(host_trace_fn fn)
+{
+	trace_fn = fn;
+}
+
+const struct host_dev_events *host_dev_ev(void)
+{
+	return dev_ev;
+}
+
+const struct host_io_events *host_io_ev(void)
+{
+	return io_ev;
+}
+
+host_trace_fn host_trace_ev(void)
+{
+	return trace_fn;
+}
 
 int hosts_init(const char *host_bin, char *err, size_t cap)
 {
@@ -87,7 +120,6 @@ struct hreq {
 	unsigned char msg[];
 };
 
-static bool device_sandboxed(const struct device *dev);
 static void host_on_exit(struct hostproc *h);
 
 /* The host's socket: room for what waits in its outbox, then messages to take. */
@@ -109,7 +141,7 @@ static unsigned host_pid_event(struct watch *w, uint32_t events)
 }
 
 
-static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t cap)
+static int spawn(struct hostproc *h, const struct host_devinfo *dev, char *err, size_t cap)
 {
 	char asan[512];
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
@@ -127,7 +159,7 @@ static int spawn(struct hostproc *h, const struct device *dev, char *err, size_t
 			 getenv("ASAN_OPTIONS"));
 		envp[1] = asan;
 	}
-	o.sandbox = device_sandboxed(dev);
+	o.sandbox = dev->sandbox;
 	if (cfg->sandbox && !o.sandbox)
 		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
 			dev->instance_id);
@@ -280,43 +312,83 @@ void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len,
 	pump(h);
 }
 
+/* LOAD_DRIVER's answer (its text, what the host's sandbox applied, is kept by host_on_reply). */
 static void on_load_done(struct device *dev, NTSTATUS st, const char *text)
 {
-	dev_restart_step(dev, "driver loaded");
-	if (!NT_SUCCESS(st)) {
-		dev_fail(dev, "%s", text && *text ? text : "loading the driver failed");
-		return;
+	dev_ev->restart_step(dev, "driver loaded");
+	if (!NT_SUCCESS(st))
+		dev_ev->failed(dev, text && *text ? text : "loading the driver failed");
+}
+
+static bool host_fits(const struct hostproc *h, const struct host_devinfo *dev)
+{
+	return !h->dead && !h->inhost && !strcmp(h->so_path, dev->binary) &&
+	       !strcmp(h->service, dev->service) && h->sandboxed == dev->sandbox;
+}
+
+/* dev is served by h from now on (host_device finds it by its number). */
+static int add_member(struct hostproc *h, struct device *dev, const struct host_devinfo *info,
+		      char *err, size_t cap)
+{
+	if (h->ndevices == h->members_cap) {
+		unsigned n = h->members_cap ? h->members_cap * 2 : 4;
+		struct host_member *m = realloc(h->members, n * sizeof(*m));
+
+		if (!m) {
+			snprintf(err, cap, "out of memory");
+			return -ENOMEM;
+		}
+		h->members = m;
+		h->members_cap = n;
 	}
-	if (dev->host)
-		umn_strlcpy(dev->host->sandbox, text, sizeof(dev->host->sandbox));
+	h->members[h->ndevices++] = (struct host_member){ dev, info->id, info->instance_id };
+	return 0;
 }
 
-static bool host_fits(const struct hostproc *h, const struct device *dev, bool sandbox)
+static void del_member(struct hostproc *h, const struct device *dev)
 {
-	return !h->dead && !h->inhost && !strcmp(h->so_path, dev->drv->binary_path) &&
-	       !strcmp(h->service, dev->drv->service_name) && h->sandboxed == sandbox;
+	for (unsigned i = 0; i < h->ndevices; i++)
+		if (h->members[i].dev == dev) {
+			h->members[i] = h->members[--h->ndevices];
+			return;
+		}
 }
 
-static bool device_sandboxed(const struct device *dev)
+const struct host_member *host_member(const struct hostproc *h, uint32_t id)
 {
-	uint32_t v;
+	for (unsigned i = 0; i < h->ndevices; i++)
+		if (h->members[i].id == id)
+			return &h->members[i];
+	return NULL;
+}
 
-	return cfg->sandbox && !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0);
+/*
+ * h's devices, taken from it (ret, *ret_n; free ret): events about them may
+ * attach or detach devices while the caller goes through them.
+ */
+static struct host_member *take_members(struct hostproc *h, unsigned *ret_n)
+{
+	struct host_member *m = h->members;
+
+	*ret_n = h->ndevices;
+	h->members = NULL;
+	h->members_cap = h->ndevices = 0;
+	return m;
 }
 
 /* A new host for dev's driver: spawned, sandboxed, driver mapped, DriverEntry not yet run. */
-static struct hostproc *host_new(const struct device *dev, bool shared, char *err, size_t cap)
+static struct hostproc *host_new(const struct host_devinfo *dev, bool shared, char *err, size_t cap)
 {
 	struct hostproc *h = calloc(1, sizeof(*h));
-	bool inhost = dev->drv->mode == INF_MODE_KERNEL;
+	bool inhost = dev->kernel_mode;
 
 	if (!h) {
 		snprintf(err, cap, "out of memory");
 		return NULL;
 	}
 	h->sock = h->pidfd = h->execfd = -1;
-	umn_strlcpy(h->service, dev->drv->service_name, sizeof(h->service));
-	umn_strlcpy(h->so_path, dev->drv->binary_path, sizeof(h->so_path));
+	umn_strlcpy(h->service, dev->service, sizeof(h->service));
+	umn_strlcpy(h->so_path, dev->binary, sizeof(h->so_path));
 	h->shared = shared;
 	if ((inhost ? spawn_inhost(h, err, cap) : spawn(h, dev, err, cap)) < 0) {
 		free(h);
@@ -332,7 +404,8 @@ static struct hostproc *host_new(const struct device *dev, bool shared, char *er
  * once and stays: umnicd hosts one kernel-mode driver (the runtime keeps one
  * driver per process), and one that was stopped comes back only with umnicd.
  */
-static int attach_inhost(struct device *dev, char *err, size_t cap)
+static int attach_inhost(struct device *dev, const struct host_devinfo *info, struct hostproc **ret,
+			 char *err, size_t cap)
 {
 	struct umn_msg_load_driver m;
 	struct hostproc *h;
@@ -344,43 +417,41 @@ static int attach_inhost(struct device *dev, char *err, size_t cap)
 	}
 	for (h = host_list; h && !h->inhost; h = h->next)
 		;
-	if (h && (strcmp(h->so_path, dev->drv->binary_path) || strcmp(h->service, dev->drv->service_name))) {
+	if (h && (strcmp(h->so_path, info->binary) || strcmp(h->service, info->service))) {
 		snprintf(err, cap, "umnicd runs the kernel-mode driver %s (%s) already and hosts one kernel-mode driver at a time",
 			 h->service, h->so_path);
 		return -EBUSY;
 	}
 	if (!h) {
-		h = host_new(dev, true, err, cap);
+		h = host_new(info, true, err, cap);
 		if (!h)
 			return -EIO;
 		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
 		m.proto_version = UMN_PROTO_VERSION;
-		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		m.flags = info->verifier ? UMN_LOAD_VERIFIER : 0;
 		umn_strlcpy(m.service, h->service, sizeof(m.service));
 		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
 		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
 		umn_log(UMN_LOG_INFO, "kernel-mode driver %s runs inside umnicd", h->service);
 	}
-	dev->host = h;
-	h->ndevices++;
+	if (add_member(h, dev, info, err, cap) < 0)
+		return -ENOMEM;
+	*ret = h;
 	return 0;
 }
 
 /* The running shared host dev would join, or NULL when it gets a host of its own. */
-static struct hostproc *shared_host_for(const struct device *dev)
+static struct hostproc *shared_host_for(const struct host_devinfo *dev)
 {
-	bool sandbox = device_sandboxed(dev);
-
-	if (dev->drv->mode == INF_MODE_KERNEL ||
-	    dev->drv->policy.host_process_sharing != INF_SHARING_ENABLED)
+	if (dev->kernel_mode || !dev->sharing)
 		return NULL;
 	for (struct hostproc *h = host_list; h; h = h->next)
-		if (!h->spare && h->shared && host_fits(h, dev, sandbox))
+		if (!h->spare && h->shared && host_fits(h, dev))
 			return h;
 	return NULL;
 }
 
-int host_check_room(const struct device *dev, char *err, size_t cap)
+int host_check_room(const struct host_devinfo *dev, char *err, size_t cap)
 {
 	const struct hostproc *h = shared_host_for(dev);
 
@@ -393,81 +464,84 @@ int host_check_room(const struct device *dev, char *err, size_t cap)
 	return -ENOSPC;
 }
 
-int host_attach(struct device *dev, char *err, size_t cap)
+int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret, char *err,
+		size_t cap)
 {
 	struct umn_msg_load_driver m;
 	struct hostproc *h;
-	bool sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED;
-	bool sandbox = device_sandboxed(dev);
 
-	if (dev->drv->mode == INF_MODE_KERNEL)
-		return attach_inhost(dev, err, cap);
-	if (host_check_room(dev, err, cap) < 0)
+	if (info->kernel_mode)
+		return attach_inhost(dev, info, ret, err, cap);
+	if (host_check_room(info, err, cap) < 0)
 		return -ENOSPC;
-	h = shared_host_for(dev);
+	h = shared_host_for(info);
+	if (h && add_member(h, dev, info, err, cap) < 0)
+		return -ENOMEM;
 	if (!h) {
 		/* A warm spare skips the spawn (namespaces, exec, loading) on the restart path. */
 		for (h = host_list; h; h = h->next)
-			if (h->spare && host_fits(h, dev, sandbox))
+			if (h->spare && host_fits(h, info))
 				break;
 		if (h) {
 			h->spare = false;
-			h->shared = sharing;
-			dev_restart_step(dev, "warm spare taken");
+			h->shared = info->sharing;
+			dev_ev->restart_step(dev, "warm spare taken");
 		} else {
-			h = host_new(dev, sharing, err, cap);
+			h = host_new(info, info->sharing, err, cap);
 			if (!h)
 				return -EIO;
 		}
+		if (add_member(h, dev, info, err, cap) < 0) {
+			/* Nothing runs in it: it goes, as when its last device leaves. */
+			h->dead = true;
+			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+			return -ENOMEM;
+		}
 		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
 		m.proto_version = UMN_PROTO_VERSION;
-		m.flags = dev->drv->verifier ? UMN_LOAD_VERIFIER : 0;
+		m.flags = info->verifier ? UMN_LOAD_VERIFIER : 0;
 		umn_strlcpy(m.service, h->service, sizeof(m.service));
 		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
 		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
 		umn_log(UMN_LOG_INFO, "driver host pid %d runs %s", (int)h->pid, h->service);
 	}
-	dev->host = h;
-	h->ndevices++;
+	*ret = h;
 	return 0;
 }
 
-void host_keep_spare(const struct device *dev)
+void host_keep_spare(const struct host_devinfo *dev)
 {
 	static struct umn_log_limit failed_log;
-	bool sandbox = device_sandboxed(dev);
 	char err[UMN_TEXT_MAX];
 	struct hostproc *h;
 
-	if (dev->drv->mode == INF_MODE_KERNEL)
+	if (dev->kernel_mode)
 		return;
 	for (h = host_list; h; h = h->next)
-		if (h->spare && host_fits(h, dev, sandbox))
+		if (h->spare && host_fits(h, dev)) {
+			h->spare_kept = true;
 			return;
+		}
 	h = host_new(dev, false, err, sizeof(err));
 	if (!h) {
 		/* Tried again every tick: logged once a minute. */
 		if (umn_log_limit_pass(&failed_log, umn_mono_ns(), 60000000000ull, NULL, NULL))
-			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->drv->service_name,
-				err);
+			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->service, err);
 		return;
 	}
 	h->spare = true;
+	h->spare_kept = true;
 }
 
 /* Spares for drivers that no started device runs any more are stopped. */
 void host_retire_spares(void)
 {
 	for (struct hostproc *h = host_list; h; h = h->next) {
-		bool needed = false;
+		bool needed = h->spare_kept;
 
+		h->spare_kept = false;
 		if (!h->spare || h->dead)
 			continue;
-		for (int i = 0; i < UMN_MAX_DEVICES && !needed; i++) {
-			const struct device *dev = dev_get(i);
-
-			needed = dev && dev->state == DEV_STARTED && host_fits(h, dev, device_sandboxed(dev));
-		}
 		if (!needed) {
 			/* Its pidfd reports the exit, and host_on_exit frees it. */
 			umn_strlcpy(h->kill_reason, "a spare no started device needs", sizeof(h->kill_reason));
@@ -486,7 +560,7 @@ static void host_free(struct hostproc *h)
 			*pp = h->next;
 			break;
 		}
-	reflector_host_freed(h);
+	io_ev->host_freed(h);
 	watch_del(&h->w_sock);
 	watch_del(&h->w_pid);
 	outbox_fini(&h->out);
@@ -496,6 +570,7 @@ static void host_free(struct hostproc *h)
 		close(h->pidfd);
 	if (h->execfd >= 0)
 		close(h->execfd);
+	free(h->members);
 	free(h);
 }
 
@@ -541,34 +616,38 @@ static void forget_device(struct hostproc *h, const struct device *dev)
 	}
 }
 
-void host_detach(struct device *dev)
+void host_detach(struct hostproc *h, struct device *dev)
 {
-	struct hostproc *h = dev->host;
+	const struct host_member *hm = NULL;
+	uint32_t id = UINT32_MAX;
 
-	if (!h)
+	for (unsigned i = 0; i < h->ndevices && !hm; i++)
+		if (h->members[i].dev == dev)
+			hm = &h->members[i];
+	if (!hm)
 		return;
-	dev->host = NULL;
+	id = hm->id;
+	del_member(h, dev);
 	forget_device(h, dev);
 	if (h->inhost) {
 		/* The driver stays loaded; the device leaves it, so it can be added again. */
 		struct umn_msg_dev m;
 
-		h->ndevices--;
 		if (!h->dead) {
 			umn_msg_init(&m, UMN_MSG_REMOVE_DEVICE, sizeof(m), 0);
-			m.dev = dev->id;
+			m.dev = id;
 			host_request(h, NULL, &m, sizeof(m), NULL, 0, NULL);
 		}
 		return;
 	}
-	if (--h->ndevices == 0 && !h->dead) {
+	if (h->ndevices == 0 && !h->dead) {
 		/* Last device gone: the host has nothing left to do. */
 		h->dead = true;
 		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 	}
 }
 
-/* Drops what was queued for a dead host; its devices are handled as a whole by dev_crashed. */
+/* Drops what was queued for a dead host; its devices are handled as a whole by the crashed event. */
 static void drop_pending(struct hostproc *h)
 {
 	struct hreq *r = h->inflight;
@@ -592,6 +671,8 @@ static void host_on_exit(struct hostproc *h)
 	char why[UMN_TEXT_MAX];
 	siginfo_t si = { 0 };
 	uint64_t now = umn_mono_ns();
+	struct host_member *members;
+	unsigned n;
 
 	if (waitid(P_PIDFD, (id_t)h->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
@@ -619,14 +700,11 @@ static void host_on_exit(struct hostproc *h)
 	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
 	h->dead = true;
 	drop_pending(h);
-	reflector_host_gone(h);
-	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = dev_get(i);
-		if (dev && dev->host == h) {
-			dev->host = NULL;
-			dev_crashed(dev, why, now);
-		}
-	}
+	io_ev->host_gone(h);
+	members = take_members(h, &n);
+	for (unsigned i = 0; i < n; i++)
+		dev_ev->crashed(members[i].dev, why, now);
+	free(members);
 	host_free(h);
 }
 
@@ -648,6 +726,9 @@ void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m)
 	}
 	memcpy(text, m->text, sizeof(text));
 	umn_str_fix(text, sizeof(text));
+	/* A loaded driver's host says what its sandbox applied (for status). */
+	if (((struct umn_msg_hdr *)r->msg)->type == UMN_MSG_LOAD_DRIVER && NT_SUCCESS(m->status))
+		umn_strlcpy(h->sandbox, text, sizeof(h->sandbox));
 	if (r->done)
 		r->done(r->dev, m->status, text);
 	free(r);
@@ -763,17 +844,19 @@ bool host_start_pending(const struct hostproc *h, const struct device *dev, char
 static void stop_inhost(struct hostproc *h)
 {
 	char why[UMN_TEXT_MAX];
+	struct host_member *members;
+	unsigned n;
 
 	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service, h->kill_reason);
 	umn_strlcpy(kmhost_stopped, h->kill_reason, sizeof(kmhost_stopped));
 	h->dead = true;
 	drop_pending(h);
-	reflector_host_gone(h);
-	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
-		struct device *dev = dev_get(i);
-		if (dev && dev->host == h)
-			dev_fail(dev, "%s", why);
-	}
+	io_ev->host_gone(h);
+	/* Each device fails, and leaves h as it does (host_detach finds nothing left to do). */
+	members = take_members(h, &n);
+	for (unsigned i = 0; i < n; i++)
+		dev_ev->failed(members[i].dev, why);
+	free(members);
 	watch_del(&h->w_sock);
 	shutdown(h->sock, SHUT_RDWR);
 }

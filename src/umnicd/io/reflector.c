@@ -733,3 +733,17 @@ void reflector_host_freed(struct hostproc *hp)
 			if (R.req[i] && R.req[i]->host == hp)
 				req_uncount_host(R.req[i]);
 }
+
+/* What driver hosts send the I/O manager, and their end (hostproc.h's host_io_events). */
+static const struct host_io_events host_events = {
+	.complete = reflector_on_complete,
+	.target = reflector_on_host_io,
+	.register_name = reflector_on_register,
+	.host_gone = reflector_host_gone,
+	.host_freed = reflector_host_freed,
+};
+
+void reflector_init(void)
+{
+	host_events_io(&host_events);
+}
