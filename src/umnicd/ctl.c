@@ -307,6 +307,74 @@ static bool privileged(int fd)
 	return cr.uid == 0 || cr.uid == getuid();
 }
 
+/* A control connection waiting for a device to settle (install, restart, stop, start). */
+struct ctl_wait {
+	int fd;
+	bool json;
+};
+
+/*
+ * The device manager's answer to an install, restart, stop or start
+ * (dev_done_fn): the device started, stopped or failed, was uninstalled
+ * meanwhile, or umnicd stops.
+ */
+static void on_settled(void *ctx, struct device *dev, enum dev_done how)
+{
+	struct ctl_wait *w = ctx;
+	char text[UMN_TEXT_MAX * 3];
+	const char *reply = text;
+	char *json = NULL;
+	bool started = dev->state == DEV_STARTED;
+	bool stopped = dev->state == DEV_PNP_STOPPED;
+
+	if (how == DEV_DONE_SHUTDOWN) {
+		close(w->fd);
+		free(w);
+		return;
+	}
+	if (how == DEV_DONE_REMOVED) {
+		ctl_reply(w->fd, 1, "device uninstalled while starting\n");
+		free(w);
+		return;
+	}
+	if (w->json) {
+		/* The error may hold what a driver wrote: escaped like everything in status. */
+		struct sbuf b = { 0 };
+
+		sb_printf(&b, "{\"instance_id\":");
+		sb_json_str(&b, dev->instance_id);
+		sb_printf(&b, ",\"state\":\"%s\",\"interface\":",
+			  started ? "started" : stopped ? "stopped" : "failed");
+		sb_json_str(&b, dev->ifname);
+		sb_printf(&b, ",\"error\":");
+		sb_json_str(&b, dev->last_error);
+		sb_printf(&b, "}\n");
+		json = sb_take(&b);
+		reply = json ? json : "{}\n";
+	} else if (started) {
+		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
+	} else if (stopped) {
+		snprintf(text, sizeof(text), "%s stopped%s%s\n", dev->instance_id,
+			 dev->last_error[0] ? ": " : "", dev->last_error);
+	} else {
+		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
+	}
+	ctl_reply(w->fd, started || (stopped && !dev->last_error[0]) ? 0 : 1, reply);
+	free(json);
+	free(w);
+}
+
+static struct ctl_wait *wait_new(int fd, bool json)
+{
+	struct ctl_wait *w = malloc(sizeof(*w));
+
+	if (w) {
+		w->fd = fd;
+		w->json = json;
+	}
+	return w;
+}
+
 /* Every path hands fd on: to ctl_reply, which closes it, or to a device that will reply. */
 static void run(int fd, int argc, char **argv)
 {
@@ -358,6 +426,7 @@ static void run(int fd, int argc, char **argv)
 		const char *inf = NULL, *hwid = NULL, *ifname = "", *netns = "";
 		int np = 0;
 		struct device *dev;
+		struct ctl_wait *w;
 
 		for (int i = 1; i < argc; i++) {
 			if (!strcmp(argv[i], "--param") && i + 1 < argc)
@@ -381,48 +450,67 @@ static void run(int fd, int argc, char **argv)
 				    "install: needs the absolute path of an INF file\n");
 			return;
 		}
-		if (dev_install(inf, hwid, params, np, ifname, netns, true, &dev, err, sizeof(err)) < 0) {
+		w = wait_new(fd, json);
+		if (!w) {
+			reply_error(fd, 1, json, "out of memory\n");
+			return;
+		}
+		if (dev_install(inf, hwid, params, np, ifname, netns, true, on_settled, w, &dev, err,
+				sizeof(err)) < 0) {
+			free(w);
 			strncat(err, "\n", sizeof(err) - strlen(err) - 1);
 			reply_error(fd, 1, json, err);
 			return;
 		}
-		dev->waiter_fd = fd;
-		dev->waiter_json = json;
 		umn_log(UMN_LOG_INFO, "installed %s from %s", dev->instance_id, inf);
 		dev_start(dev);
 		return;
 	}
 	if (!strcmp(argv[0], "restart") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
-		if (!dev) {
-			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
-			reply_error(fd, 1, json, err);
-			return;
-		}
-		if (dev_restart(dev, err, sizeof(err)) < 0) {
-			reply_error(fd, 1, json, err);
-			return;
-		}
-		dev->waiter_fd = fd;
-		dev->waiter_json = json;
-		dev_settled(dev);
-		return;
-	}
-	if ((!strcmp(argv[0], "stop") || !strcmp(argv[0], "start")) && argc == 2) {
-		struct device *dev = dev_find(argv[1]);
-		bool stop = !strcmp(argv[0], "stop");
+		struct ctl_wait *w;
 
 		if (!dev) {
 			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
 			reply_error(fd, 1, json, err);
 			return;
 		}
-		if ((stop ? dev_pnp_stop : dev_pnp_start)(dev, err, sizeof(err)) < 0) {
+		w = wait_new(fd, json);
+		if (!w) {
+			reply_error(fd, 1, json, "out of memory\n");
+			return;
+		}
+		if (dev_restart(dev, on_settled, w, err, sizeof(err)) < 0) {
+			free(w);
 			reply_error(fd, 1, json, err);
 			return;
 		}
-		dev->waiter_fd = fd;
-		dev->waiter_json = json;
+		/* A start that failed at once has answered already; this is then a no-op. */
+		dev_settled(dev);
+		return;
+	}
+	if ((!strcmp(argv[0], "stop") || !strcmp(argv[0], "start")) && argc == 2) {
+		struct device *dev = dev_find(argv[1]);
+		bool stop = !strcmp(argv[0], "stop");
+		struct ctl_wait *w;
+
+		if (!dev) {
+			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+			reply_error(fd, 1, json, err);
+			return;
+		}
+		w = wait_new(fd, json);
+		if (!w) {
+			reply_error(fd, 1, json, "out of memory\n");
+			return;
+		}
+		if ((stop ? dev_pnp_stop : dev_pnp_start)(dev, err, sizeof(err)) < 0) {
+			free(w);
+			reply_error(fd, 1, json, err);
+			return;
+		}
+		dev_wait(dev, on_settled, w);
+		/* A stop or start that settled at once answers now. */
 		dev_settled(dev);
 		return;
 	}

@@ -39,6 +39,21 @@ enum dev_state {
 	DEV_PNP_STOPPED,
 };
 
+struct device;
+
+/* How a start someone waits for ended (dev_done_fn). */
+enum dev_done {
+	DEV_DONE_SETTLED,	/* started or failed: dev->state says which, dev->last_error why */
+	DEV_DONE_REMOVED,	/* uninstalled while it was starting */
+	DEV_DONE_SHUTDOWN,	/* umnicd stops: no answer is coming */
+};
+
+/*
+ * The waiter's callback (the control socket's: install, restart, stop, start),
+ * called once with the context it gave; dev is valid for the call only.
+ */
+typedef void (*dev_done_fn)(void *ctx, struct device *dev, enum dev_done how);
+
 
 struct hostproc;
 struct trace_ring;
@@ -135,9 +150,9 @@ struct device {
 	 */
 	bool pnp_kept;
 
-	/* A CLI client waiting for this device to settle (install). */
-	int waiter_fd;
-	bool waiter_json;
+	/* Whoever waits for this device to settle (install, restart), and its context. */
+	dev_done_fn done;
+	void *done_ctx;
 };
 
 
@@ -148,8 +163,10 @@ void dev_init(void);
 int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
 	    struct device **ret, char *err, size_t cap);
 void dev_free(struct device *dev);
+/* Lists (and with persist, saves) a new device; done(done_ctx, ...) once its start settles. */
 int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
-		const char *netns, bool persist, struct device **ret, char *err, size_t cap);
+		const char *netns, bool persist, dev_done_fn done, void *done_ctx, struct device **ret,
+		char *err, size_t cap);
 int dev_uninstall(struct device *dev, char *err, size_t cap);
 void dev_start(struct device *dev);
 void dev_fail(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -158,6 +175,8 @@ struct device *dev_find(const char *name);
 /* `umnic stop` and `umnic start`: a PnP stop, and the start after it. 0, or -errno with err set. */
 int dev_pnp_stop(struct device *dev, char *err, size_t cap);
 int dev_pnp_start(struct device *dev, char *err, size_t cap);
+/* done(done_ctx, ...) once dev settles (after a stop or start dev_pnp_* accepted). */
+void dev_wait(struct device *dev, dev_done_fn done, void *done_ctx);
 /* The state as `umnic status` names it (status.c). */
 const char *dev_state_name(enum dev_state s);
 /*
@@ -176,7 +195,8 @@ void dev_table_put(uint32_t id, struct device *dev);
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
-int dev_restart(struct device *dev, char *err, size_t cap);
+/* Starts a failed device again; done(done_ctx, ...) once it settles (not called on an error). */
+int dev_restart(struct device *dev, dev_done_fn done, void *done_ctx, char *err, size_t cap);
 void dev_tick(uint64_t now_ns);
 /* While a device restarts: logs (debug) that it reached step what, and how long after the death. */
 void dev_restart_step(const struct device *dev, const char *what);

@@ -22,14 +22,12 @@
 
 #include "common/diag.h"
 #include "common/log.h"
-#include "umnicd/ctl.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/dev/names.h"
 #include "umnicd/io/reflector.h"
 #include "umnicd/dev/netif.h"
 #include "umnicd/net/tap.h"
-#include "umnicd/sbuf.h"
 #include "umnicd/trace.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
@@ -141,7 +139,6 @@ int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifn
 	if (!dev)
 		return -ENOMEM;
 	dev->id = id;
-	dev->waiter_fd = -1;
 	dev->tap_fd = dev->ns_sock = -1;
 	umn_strlcpy(dev->inf_path, inf_path, sizeof(dev->inf_path));
 	umn_strlcpy(dev->ifname_req, ifname, sizeof(dev->ifname_req));
@@ -173,7 +170,8 @@ fail:
 }
 
 int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
-		const char *netns, bool persist_it, struct device **ret, char *err, size_t cap)
+		const char *netns, bool persist_it, dev_done_fn done, void *done_ctx, struct device **ret,
+		char *err, size_t cap)
 {
 	struct device *dev;
 	int id = -1, r;
@@ -216,6 +214,8 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 		}
 	}
 	devs[id] = dev;
+	dev->done = done;
+	dev->done_ctx = done_ctx;
 	*ret = dev;
 	return 0;
 fail:
@@ -335,7 +335,7 @@ void dev_start(struct device *dev)
 	 * The clock runs from the install or restart a client waits for; an automatic restart
 	 * while it waits keeps that deadline, so the client never waits longer than one.
 	 */
-	if (dev->state != DEV_RESTARTING || dev->waiter_fd < 0 || !dev->start_deadline_ns)
+	if (dev->state != DEV_RESTARTING || !dev->done || !dev->start_deadline_ns)
 		dev->start_deadline_ns = umn_mono_ns() + cfg->start_timeout_ns;
 	if (dev->state != DEV_RESTARTING)
 		dev->state = DEV_STARTING;
@@ -436,47 +436,35 @@ void dev_on_dp_fail(struct device *dev)
 	dev_fail(dev, "%s", why);
 }
 
+/* The waiter, if any, hears how the start it waits for ended; it is called once. */
+static void notify_done(struct device *dev, enum dev_done how)
+{
+	dev_done_fn done = dev->done;
+
+	if (!done)
+		return;
+	dev->done = NULL;
+	done(dev->done_ctx, dev, how);
+	dev->done_ctx = NULL;
+}
+
+void dev_wait(struct device *dev, dev_done_fn done, void *done_ctx)
+{
+	dev->done = done;
+	dev->done_ctx = done_ctx;
+}
+
 void dev_settled(struct device *dev)
 {
-	char text[UMN_TEXT_MAX * 3];
-	const char *reply = text;
-	char *json = NULL;
-
 	if (!dev_starting(dev))
 		dev->start_deadline_ns = 0;
 	if (dev->state == DEV_STARTED) {
 		names_settle(dev);
 		dev->pnp_kept = false;
 	}
-	if (dev->waiter_fd < 0 || dev_starting(dev) || dev->state == DEV_PNP_STOPPING)
-		return;
-	if (dev->waiter_json) {
-		/* The error may hold what a driver wrote: escaped like everything in status. */
-		struct sbuf b = { 0 };
-
-		sb_printf(&b, "{\"instance_id\":");
-		sb_json_str(&b, dev->instance_id);
-		sb_printf(&b, ",\"state\":\"%s\",\"interface\":",
-			  dev->state == DEV_STARTED ? "started" : dev->state == DEV_PNP_STOPPED ? "stopped" : "failed");
-		sb_json_str(&b, dev->ifname);
-		sb_printf(&b, ",\"error\":");
-		sb_json_str(&b, dev->last_error);
-		sb_printf(&b, "}\n");
-		json = sb_take(&b);
-		reply = json ? json : "{}\n";
-	} else if (dev->state == DEV_STARTED) {
-		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
-	} else if (dev->state == DEV_PNP_STOPPED) {
-		snprintf(text, sizeof(text), "%s stopped%s%s\n", dev->instance_id,
-			 dev->last_error[0] ? ": " : "", dev->last_error);
-	} else {
-		snprintf(text, sizeof(text), "%s failed: %s\n", dev->instance_id, dev->last_error);
-	}
-	ctl_reply(dev->waiter_fd,
-		  dev->state == DEV_STARTED || (dev->state == DEV_PNP_STOPPED && !dev->last_error[0]) ? 0 : 1,
-		  reply);
-	free(json);
-	dev->waiter_fd = -1;
+	/* A PnP stop settles once the host has stopped the device. */
+	if (!dev_starting(dev) && dev->state != DEV_PNP_STOPPING)
+		notify_done(dev, DEV_DONE_SETTLED);
 }
 
 int dev_uninstall(struct device *dev, char *err, size_t cap)
@@ -505,10 +493,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		host_request(dev->host, NULL, &m, sizeof(m), NULL, 0, NULL);
 		leave_host(dev);
 	}
-	if (dev->waiter_fd >= 0) {
-		ctl_reply(dev->waiter_fd, 1, "device uninstalled while starting\n");
-		dev->waiter_fd = -1;
-	}
+	notify_done(dev, DEV_DONE_REMOVED);
 	devstate_remove(dev->id);
 	devs[dev->id] = NULL;
 	dev_free(dev);
@@ -541,8 +526,7 @@ void dev_shutdown_all(uint64_t deadline)
 			continue;
 		reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
 		adapter_teardown(dev);
-		if (dev->waiter_fd >= 0)
-			close(dev->waiter_fd);
+		notify_done(dev, DEV_DONE_SHUTDOWN);
 		leave_host(dev);
 		devs[i] = NULL;
 		dev_free(dev);
@@ -641,7 +625,7 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	dev_start(dev);
 }
 
-int dev_restart(struct device *dev, char *err, size_t cap)
+int dev_restart(struct device *dev, dev_done_fn done, void *done_ctx, char *err, size_t cap)
 {
 	if (dev->broken) {
 		snprintf(err, cap, "%s\n", dev->last_error);
@@ -658,6 +642,8 @@ int dev_restart(struct device *dev, char *err, size_t cap)
 		return -EBUSY;
 	}
 	dev->restarts = 0;
+	dev->done = done;
+	dev->done_ctx = done_ctx;
 	dev_start(dev);
 	return 0;
 }

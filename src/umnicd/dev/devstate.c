@@ -253,7 +253,7 @@ static void add_broken(uint32_t id, const char *instance, const char *why)
 	if (!dev)
 		return;
 	dev->id = id;
-	dev->waiter_fd = dev->tap_fd = dev->ns_sock = -1;
+	dev->tap_fd = dev->ns_sock = -1;
 	dev->broken = true;
 	dev->state = DEV_FAILED;
 	if (instance && instance_fits(instance, id))
