@@ -139,7 +139,10 @@ const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 
 void trace_init(void)
 {
+	static const struct dev_events dev_events = { .freed = trace_free };
+
 	host_events_trace(trace_on_message);
+	dev_listen(&dev_events);
 }
 
 void trace_free(struct device *dev)

@@ -13,7 +13,7 @@ struct hostproc;
 
 struct trace_ring;
 
-/* Registers trace_on_message for driver hosts' TRACE messages (before any host starts). */
+/* Registers for driver hosts' TRACE messages and for freed devices (before any host starts). */
 void trace_init(void);
 /* Why the host must be stopped, or NULL. */
 const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n);

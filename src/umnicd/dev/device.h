@@ -156,7 +156,25 @@ struct device {
 };
 
 
+/*
+ * What other modules learn of every device's life, through the tables they
+ * register with dev_listen at startup (the device manager calls no module
+ * above it by name): the reflector hears that a driver went away, trace.c
+ * that a device is freed. A member may be NULL.
+ */
+struct dev_events {
+	/*
+	 * dev's driver went away (failed, crashed, removed, shutdown): what waits
+	 * on it ends with status. removed: the device itself is going too.
+	 */
+	void (*driver_gone)(struct device *dev, int32_t status, bool removed);
+	/* dev is about to be freed: nothing may point at it afterwards. */
+	void (*freed)(struct device *dev);
+};
+
 /* devmgr.c */
+/* Adds a listener to every device's events (at startup; DEV_LISTENERS_MAX at most). */
+void dev_listen(const struct dev_events *ev);
 /* Registers the device manager's handlers for driver host events (before any host starts). */
 void dev_init(void);
 /* A device numbered id from its INF, with the INF's registry; not listed, saved or started. */

@@ -25,10 +25,8 @@
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/dev/names.h"
-#include "umnicd/io/reflector.h"
 #include "umnicd/dev/netif.h"
 #include "umnicd/net/tap.h"
-#include "umnicd/trace.h"
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
@@ -46,6 +44,33 @@ struct device *dev_get(uint32_t id)
 void dev_table_put(uint32_t id, struct device *dev)
 {
 	devs[id] = dev;
+}
+
+#define DEV_LISTENERS_MAX 4
+static const struct dev_events *listeners[DEV_LISTENERS_MAX];
+static unsigned nlisteners;
+
+void dev_listen(const struct dev_events *ev)
+{
+	if (nlisteners == DEV_LISTENERS_MAX) {
+		umn_log(UMN_LOG_ERR, "too many listeners to device events (at most %d)", DEV_LISTENERS_MAX);
+		return;
+	}
+	listeners[nlisteners++] = ev;
+}
+
+static void tell_driver_gone(struct device *dev, int32_t status, bool removed)
+{
+	for (unsigned i = 0; i < nlisteners; i++)
+		if (listeners[i]->driver_gone)
+			listeners[i]->driver_gone(dev, status, removed);
+}
+
+static void tell_freed(struct device *dev)
+{
+	for (unsigned i = 0; i < nlisteners; i++)
+		if (listeners[i]->freed)
+			listeners[i]->freed(dev);
 }
 
 /* What hosts/ needs to know of dev to choose, start or reuse a host for its driver. */
@@ -102,7 +127,7 @@ void dev_free(struct device *dev)
 		return;
 	inf_driver_free(dev->drv);
 	devreg_free(dev->reg);
-	trace_free(dev);
+	tell_freed(dev);
 	free(dev);
 }
 
@@ -411,7 +436,7 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 		return;
 	dev->state = DEV_FAILED;
 	dev->pnp_kept = false;
-	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
+	tell_driver_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	/* Not coming back by itself: another device may now take its names. */
 	names_drop(dev);
 	/* The interface stays (addresses and routes with it) for `umnic restart`; no carrier. */
@@ -484,7 +509,7 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 		dev_free(dev);
 		return 0;
 	}
-	reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
+	tell_driver_gone(dev, STATUS_DEVICE_REMOVED, true);
 	adapter_teardown(dev);
 	if (dev->host) {
 		struct umn_msg_dev m;
@@ -524,7 +549,7 @@ void dev_shutdown_all(uint64_t deadline)
 		struct device *dev = devs[i];
 		if (!dev)
 			continue;
-		reflector_device_gone(dev, STATUS_DEVICE_REMOVED, true);
+		tell_driver_gone(dev, STATUS_DEVICE_REMOVED, true);
 		adapter_teardown(dev);
 		notify_done(dev, DEV_DONE_SHUTDOWN);
 		leave_host(dev);
@@ -576,7 +601,7 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	dev->failures_total++;
 	dev->host_died = false;
 	adapter_stop_datapath(dev);
-	reflector_device_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
+	tell_driver_gone(dev, STATUS_DRIVER_PROCESS_TERMINATED, false);
 	/* Its names wait for the restarted driver (names.c); dev_fail lets them go. */
 	names_hold(dev);
 	dev->pnp_kept = false;

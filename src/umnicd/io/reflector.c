@@ -743,7 +743,13 @@ static const struct host_io_events host_events = {
 	.host_freed = reflector_host_freed,
 };
 
+/* What the reflector hears of devices (device.h's dev_events). */
+static const struct dev_events dev_events = {
+	.driver_gone = reflector_device_gone,
+};
+
 void reflector_init(void)
 {
 	host_events_io(&host_events);
+	dev_listen(&dev_events);
 }

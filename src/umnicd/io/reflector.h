@@ -19,7 +19,7 @@ struct device;
 struct hostproc;
 struct watch;
 
-/* Registers the reflector's handlers for driver host events (before any host starts). */
+/* Registers the reflector's handlers for driver host and device events (before any host starts). */
 void reflector_init(void);
 int reflector_listen(void);
 /* A host's IO_COMPLETE / REGISTER_NAME (size-checked private copy). */
