@@ -174,15 +174,11 @@ static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
 		umn_log(UMN_LOG_DEBUG, "reply to client pid %d lost", (int)c->pid);
 }
 
-void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
-		    const void *data, uint32_t len, bool in_memfd)
+static void app_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
+			 const void *data, uint32_t len, bool in_memfd)
 {
 	struct umn_iomsg m;
 
-	if (c->host && !c->gone) {
-		reply_host_complete(c, req_id, st, info, in_memfd ? NULL : data, in_memfd ? 0 : len);
-		return;
-	}
 	umn_iomsg_init(&m, UMN_IOMSG_COMPLETE, req_id);
 	m.complete.status = st;
 	m.complete.information = info;
@@ -192,24 +188,10 @@ void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t i
 	send_iomsg(c, &m);
 }
 
-void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted, uint64_t handle)
+static void app_opened(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted,
+		       uint64_t handle)
 {
 	struct umn_iomsg m;
-
-	if (c->host) {
-		struct umn_msg_target_opened o;
-		const struct iohandle *h = handle ? HANDLE_GET(handle) : NULL;
-
-		if (c->gone)
-			return;
-		umn_msg_init(&o, UMN_MSG_TARGET_OPENED, sizeof(o), 0);
-		o.id = req_id;
-		o.status = st;
-		o.file = handle;
-		o.target_dev = h && h->dev ? h->dev->id : UINT32_MAX;
-		host_send(c->host, &o, sizeof(o), NULL, 0);
-		return;
-	}
 
 	umn_iomsg_init(&m, UMN_IOMSG_OPEN_DONE, req_id);
 	m.open_done.status = st;
@@ -218,17 +200,34 @@ void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t grant
 	send_iomsg(c, &m);
 }
 
-void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st)
+static void app_closed(struct ioclient *c, uint64_t req_id, NTSTATUS st)
 {
 	struct umn_iomsg m;
-
-	if (c->host)
-		return; /* a driver's close is not answered */
 
 	umn_iomsg_init(&m, UMN_IOMSG_CLOSE_DONE, req_id);
 	m.close_done.status = st;
 	send_iomsg(c, &m);
 }
+
+/* An application's replies wait in its outbox: room is kept for each (inline output up to a bound). */
+static bool app_reserve(struct ioclient *c, struct ioreq *r, uint32_t out_len, int out_fd)
+{
+	uint32_t inline_out = out_fd >= 0 ? 0 : out_len;
+	size_t n = outbox_rec_size(sizeof(struct umn_iomsg_complete) +
+				   (inline_out < UMN_IOMSG_INLINE_MAX ? inline_out : UMN_IOMSG_INLINE_MAX));
+
+	if (!reserve_reply(c, n))
+		return false;
+	r->reserve = (uint32_t)n;
+	return true;
+}
+
+static const struct ioclient_ops app_ops = {
+	.complete = app_complete,
+	.opened = app_opened,
+	.closed = app_closed,
+	.reserve = app_reserve,
+};
 
 static void do_io(struct ioclient *c, const struct umn_iomsg *m)
 {
@@ -619,6 +618,7 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 	u->clients++;
 	if (!u->privileged)
 		R.nclients_unpriv++;
+	c->ops = &app_ops;
 	c->user = u;
 	iolist_init(&c->reqs);
 	iolist_init(&c->handle_list);

@@ -37,12 +37,19 @@
 #include "umnicd/base/users.h"
 
 /* A driver's send completes with a TARGET_COMPLETE to its host, the output inline. */
-void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
-			 const void *data, uint32_t len)
+/* A driver's completions go to its host as TARGET_COMPLETE, output inline (memfds are not). */
+static void driver_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
+			    const void *data, uint32_t len, bool in_memfd)
 {
 	static _Alignas(8) unsigned char buf[sizeof(struct umn_msg_io_complete) + UMN_IO_INLINE_MAX];
 	struct umn_msg_io_complete *m = (void *)buf;
 
+	if (c->gone || !c->host)
+		return;
+	if (in_memfd) {
+		data = NULL;
+		len = 0;
+	}
 	if (len > UMN_IO_INLINE_MAX)
 		len = 0;
 	umn_msg_init(m, UMN_MSG_TARGET_COMPLETE, (uint32_t)(sizeof(*m) + len), 0);
@@ -54,6 +61,41 @@ void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint6
 		memcpy(m + 1, data, len);
 	host_send(c->host, m, sizeof(*m) + len, NULL, 0);
 }
+
+static void driver_opened(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted,
+			  uint64_t handle)
+{
+	struct umn_msg_target_opened o;
+	const struct iohandle *h = handle ? HANDLE_GET(handle) : NULL;
+
+	if (c->gone || !c->host)
+		return;
+	umn_msg_init(&o, UMN_MSG_TARGET_OPENED, sizeof(o), 0);
+	o.id = req_id;
+	o.status = st;
+	o.file = handle;
+	o.target_dev = h && h->dev ? h->dev->id : UINT32_MAX;
+	host_send(c->host, &o, sizeof(o), NULL, 0);
+}
+
+/* A driver's close is not answered. */
+static void driver_closed(struct ioclient *c, uint64_t req_id, NTSTATUS st)
+{
+}
+
+/* A driver's replies go to its host at once: nothing waits in umnicd for it to read them. */
+static bool driver_reserve(struct ioclient *c, struct ioreq *r, uint32_t out_len, int out_fd)
+{
+	return true;
+}
+
+static const struct ioclient_ops driver_ops = {
+	.complete = driver_complete,
+	.opened = driver_opened,
+	.closed = driver_closed,
+	.reserve = driver_reserve,
+	.driver = true,
+};
 
 void reflector_host_gone(struct hostproc *hp)
 {
@@ -80,6 +122,7 @@ static struct ioclient *host_client(struct hostproc *hp)
 	if (!c)
 		return NULL;
 	c->fd = c->pidfd = -1;
+	c->ops = &driver_ops;
 	c->host = hp;
 	c->kernel_mode = hp->inhost;
 	/* An in-host driver is the system; a driver host is its unprivileged user. */
@@ -103,7 +146,7 @@ static bool in_app_context(const struct hostproc *hp, uint64_t origin)
 {
 	const struct ioreq *o = origin ? REQ_GET(origin) : NULL;
 
-	return o && o->kind == RQ_IO && !o->c->host && o->dev->host == hp &&
+	return o && o->kind == RQ_IO && !o->c->ops->driver && o->dev->host == hp &&
 	       o->major == IRP_MJ_DEVICE_CONTROL && o->method == METHOD_NEITHER;
 }
 

@@ -245,7 +245,7 @@ static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64
 	m->ioctl = ioctl;
 	m->io_type = io_type;
 	m->requestor_mode = r->c->kernel_mode ? 0 : 1; /* KernelMode / UserMode */
-	m->from_user_mode_driver = r->c->host && !r->c->kernel_mode;
+	m->from_user_mode_driver = r->c->ops->driver && !r->c->kernel_mode;
 	m->requestor_pid = r->c->pid > 0 ? (uint32_t)r->c->pid : 0;
 	m->desired_access = access;
 	m->in_len = in_len;
@@ -461,17 +461,10 @@ void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct de
 		fail_io(c, NULL, req_id, STATUS_INSUFFICIENT_RESOURCES);
 		return;
 	}
-	/* Room for its reply: a driver's replies go to its host, an application's wait in its outbox. */
-	if (!c->host) {
-		uint32_t inline_out = a->out_fd >= 0 ? 0 : a->out_len;
-		size_t n = outbox_rec_size(sizeof(struct umn_iomsg_complete) +
-					   (inline_out < UMN_IOMSG_INLINE_MAX ? inline_out : UMN_IOMSG_INLINE_MAX));
-
-		if (!reserve_reply(c, n)) {
-			fail_io(c, r, req_id, STATUS_INSUFFICIENT_RESOURCES);
-			return;
-		}
-		r->reserve = (uint32_t)n;
+	/* Room for its reply, where the client's replies wait (its ops). */
+	if (!c->ops->reserve(c, r, a->out_len, a->out_fd)) {
+		fail_io(c, r, req_id, STATUS_INSUFFICIENT_RESOURCES);
+		return;
 	}
 	/* The I/O manager checks a handle's access for user-mode requestors only. */
 	if (user_requestor && h) {
@@ -515,7 +508,7 @@ void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct de
 		 * mean nothing outside it. umnicd never reads or writes a process's
 		 * memory: the pid it knows could be reused once the process exits.
 		 */
-		if (c->host && !a->in_app_context) {
+		if (c->ops->driver && !a->in_app_context) {
 			fail_io(c, r, req_id, STATUS_NEITHER_OUT_OF_CONTEXT);
 			return;
 		}

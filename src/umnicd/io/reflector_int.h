@@ -87,7 +87,38 @@ struct io_share {
 	struct io_share *next;
 };
 
+struct ioclient;
+struct ioreq;
+
+/*
+ * How a kind of client is answered, set when the client is made: an
+ * application on the I/O socket (app_clients.c) or a driver sending through
+ * its I/O targets, answered through its host (driver_clients.c). The rest
+ * of the reflector never asks which kind it serves.
+ */
+struct ioclient_ops {
+	/* A request's completion; data is len bytes of output, or in_memfd: in the client's memfd. */
+	void (*complete)(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
+			 const void *data, uint32_t len, bool in_memfd);
+	/* An open's answer: the handle and the access granted, or the status of a refusal. */
+	void (*opened)(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted,
+		       uint64_t handle);
+	void (*closed)(struct ioclient *c, uint64_t req_id, NTSTATUS st);
+	/*
+	 * Keeps room for r's reply with out_len bytes of output (out_fd >= 0: in a
+	 * memfd), counted in r->reserve; false when the client has none left.
+	 */
+	bool (*reserve)(struct ioclient *c, struct ioreq *r, uint32_t out_len, int out_fd);
+	/*
+	 * The requestor is a driver: the host marks its requests as a driver's,
+	 * and it may pass on METHOD_NEITHER buffers only of an application's
+	 * request it holds.
+	 */
+	bool driver;
+};
+
 struct ioclient {
+	const struct ioclient_ops *ops;
 	struct watch w;
 	int fd;
 	pid_t pid;
@@ -97,10 +128,10 @@ struct ioclient {
 	unsigned handles;
 	unsigned pending;
 	bool gone;	/* disconnected; freed when nothing refers to it */
-	/* A driver as a client (its I/O targets): replies go to its host as messages. */
+	/* A driver as a client (its I/O targets): its host, where replies go; NULL once gone. */
 	struct hostproc *host;
 	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
-	/* Replies, sent at the end of the loop's wake-up; not for a driver (host set). */
+	/* Replies, sent at the end of the loop's wake-up (applications only). */
 	struct outbox out;
 	/* Every client, connected or kept by what it still has outstanding (R.clients). */
 	struct ioclient *next, **pprev;
@@ -209,14 +240,24 @@ void client_link(struct ioclient *c);
 void client_release(struct ioclient *c);
 bool reserve_reply(struct ioclient *c, size_t n);
 void release_reply(struct ioclient *c, size_t n);
-void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
-		    const void *data, uint32_t len, bool in_memfd);
-void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted, uint64_t handle);
-void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st);
 void client_drop(struct ioclient *c);
 
-/* driver_clients.c */
-void reply_host_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
-			 const void *data, uint32_t len);
+/* Answers to c, whichever kind of client it is (its ops). */
+static inline void reply_complete(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
+				  const void *data, uint32_t len, bool in_memfd)
+{
+	c->ops->complete(c, req_id, st, info, data, len, in_memfd);
+}
+
+static inline void reply_open(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint32_t granted,
+			      uint64_t handle)
+{
+	c->ops->opened(c, req_id, st, granted, handle);
+}
+
+static inline void reply_close(struct ioclient *c, uint64_t req_id, NTSTATUS st)
+{
+	c->ops->closed(c, req_id, st);
+}
 
 #endif
