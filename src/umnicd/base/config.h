@@ -20,29 +20,29 @@
  * longer, whatever the driver does; below umnic's own 300 s.
  */
 #define UMN_START_TIMEOUT_DEFAULT_S 120u
-#define UMN_START_TIMEOUT_MAX_S 3600u
+#define UMN_START_TIMEOUT_MAX_S	    3600u
 /* Driver hosts run as this otherwise unused uid/gid unless --host-user says otherwise. */
 #define UMN_DEFAULT_HOST_ID 61234u
 /* umnicd polls this long after relaying a request or completion (--busy-poll-us). */
 #define UMN_BUSY_POLL_DEFAULT_US 50u
-#define UMN_MAX_CLIENTS_DEFAULT 4096u
-#define UMN_MAX_CLIENTS_MAX 65536u
-#define UMN_BUSY_POLL_MAX_US 10000u
+#define UMN_MAX_CLIENTS_DEFAULT	 4096u
+#define UMN_MAX_CLIENTS_MAX	 65536u
+#define UMN_BUSY_POLL_MAX_US	 10000u
 
 struct umnicd_config {
 	char state_dir[PATH_MAX];
 	char run_dir[PATH_MAX];
-	char netns[PATH_MAX];	/* where interfaces go unless a device names its own ("": ours) */
+	char netns[PATH_MAX]; /* where interfaces go unless a device names its own ("": ours) */
 	char host_bin[PATH_MAX];
-	uint32_t index_base;	/* first ring index (UMNIC_INDEX_BASE, tests) */
-	bool sandbox;		/* confine driver hosts (default) */
-	bool warm_spare;	/* keep an idle host per crashed driver */
+	uint32_t index_base; /* first ring index (UMNIC_INDEX_BASE, tests) */
+	bool sandbox;	     /* confine driver hosts (default) */
+	bool warm_spare;     /* keep an idle host per crashed driver */
 	/* Keep polling this long after a request or completion passed (0: always sleep). */
 	uint64_t busy_poll_ns;
-	bool io_rings;		/* offer hosts and clients message rings (default) */
-	unsigned max_clients;	/* I/O clients connected at once; more are refused */
-	uint64_t start_timeout_ns;	/* --start-timeout */
-	uid_t host_uid;		/* the unprivileged user driver hosts run as */
+	bool io_rings;		   /* offer hosts and clients message rings (default) */
+	unsigned max_clients;	   /* I/O clients connected at once; more are refused */
+	uint64_t start_timeout_ns; /* --start-timeout */
+	uid_t host_uid;		   /* the unprivileged user driver hosts run as */
 	gid_t host_gid;
 };
 

@@ -54,7 +54,7 @@ int loop_wait(void *evs, int max, int timeout_ms)
 
 int watch_add(struct watch *w, int fd, watch_fn fn, void *obj)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
 
 	w->events = EPOLLIN;
 	w->fn = fn;
@@ -70,7 +70,7 @@ int watch_add(struct watch *w, int fd, watch_fn fn, void *obj)
 
 static void watch_set(struct watch *w, uint32_t bit, bool on)
 {
-	struct epoll_event ev = { .data.ptr = w };
+	struct epoll_event ev = {.data.ptr = w};
 
 	if (w->fd < 0 || !w->obj || !!(w->events & bit) == on)
 		return;
@@ -127,7 +127,8 @@ int umn_accept(int listen_fd, const char *what)
 		close(fd);
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (umn_log_limit_pass(&dropped_log, umn_mono_ns(), 1000000000ull, NULL, NULL))
-		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped", what);
+		umn_log(UMN_LOG_WARN, "out of file descriptors: a connection to %s was dropped",
+			what);
 	errno = EMFILE;
 	return -1;
 }

@@ -31,7 +31,7 @@ struct watch;
 /* Called with the epoll events; returns WATCH_* bits. */
 typedef unsigned (*watch_fn)(struct watch *w, uint32_t events);
 /* The callback moved messages or requests: the loop keeps polling the rings. */
-#define WATCH_IO    1u
+#define WATCH_IO 1u
 /* The callback freed objects that later events of this batch may name: the batch ends. */
 #define WATCH_FREED 2u
 
@@ -39,7 +39,7 @@ struct watch {
 	int fd;
 	watch_fn fn;
 	void *obj;
-	uint32_t events;	/* EPOLLIN and EPOLLOUT as asked for (watch_want_in/out) */
+	uint32_t events; /* EPOLLIN and EPOLLOUT as asked for (watch_want_in/out) */
 };
 
 /*
