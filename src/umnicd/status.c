@@ -12,27 +12,6 @@
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
-const char *dev_state_name(enum dev_state s)
-{
-	switch (s) {
-	case DEV_STOPPED:
-		return "stopped";
-	case DEV_STARTING:
-		return "starting";
-	case DEV_STARTED:
-		return "started";
-	case DEV_FAILED:
-		return "failed";
-	case DEV_RESTARTING:
-		return "restarting";
-	case DEV_PNP_STOPPING:
-		return "stopping";
-	case DEV_PNP_STOPPED:
-		return "stopped";
-	}
-	return "?";
-}
-
 #define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
 
 static void queue_json(struct sbuf *b, const char *name, const struct dp_queue *q)

@@ -195,7 +195,7 @@ int dev_pnp_stop(struct device *dev, char *err, size_t cap);
 int dev_pnp_start(struct device *dev, char *err, size_t cap);
 /* done(done_ctx, ...) once dev settles (after a stop or start dev_pnp_* accepted). */
 void dev_wait(struct device *dev, dev_done_fn done, void *done_ctx);
-/* The state as `umnic status` names it (status.c). */
+/* The state as `umnic status` names it. */
 const char *dev_state_name(enum dev_state s);
 /*
  * Whether requests go to the device's driver: it runs, or a PnP stop keeps

@@ -559,6 +559,27 @@ void dev_shutdown_all(uint64_t deadline)
 	host_free_all(deadline);
 }
 
+const char *dev_state_name(enum dev_state s)
+{
+	switch (s) {
+	case DEV_STOPPED:
+		return "stopped";
+	case DEV_STARTING:
+		return "starting";
+	case DEV_STARTED:
+		return "started";
+	case DEV_FAILED:
+		return "failed";
+	case DEV_RESTARTING:
+		return "restarting";
+	case DEV_PNP_STOPPING:
+		return "stopping";
+	case DEV_PNP_STOPPED:
+		return "stopped";
+	}
+	return "?";
+}
+
 bool dev_starting(const struct device *dev)
 {
 	return dev->state == DEV_STARTING || dev->state == DEV_RESTARTING;
