@@ -20,7 +20,7 @@
 
 struct req {
 	struct umn_idnode node;
-	struct iolist cl;
+	struct umn_list cl;
 	uint64_t id;
 };
 
@@ -97,23 +97,23 @@ static void test_same_id_twice_and_delete(void **state)
 
 static void test_list(void **state)
 {
-	struct iolist head;
+	struct umn_list head;
 	struct req r[3] = { { .id = 1 }, { .id = 2 }, { .id = 3 } };
 	uint64_t sum = 0;
 
 	(void)state;
-	iolist_init(&head);
-	assert_true(iolist_empty(&head));
+	umn_list_init(&head);
+	assert_true(umn_list_empty(&head));
 	for (int i = 0; i < 3; i++)
-		iolist_add(&head, &r[i].cl);
-	iolist_del(&r[1].cl);
-	iolist_del(&r[1].cl); /* twice is harmless */
-	for (struct iolist *n = head.next; n != &head; n = n->next)
-		sum += IOLIST_ENTRY(n, struct req, cl)->id;
+		umn_list_add_head(&head, &r[i].cl);
+	umn_list_del(&r[1].cl);
+	umn_list_del(&r[1].cl); /* twice is harmless */
+	for (struct umn_list *n = head.next; n != &head; n = n->next)
+		sum += umn_list_entry(n, struct req, cl)->id;
 	assert_int_equal(sum, 4);
-	iolist_del(&r[0].cl);
-	iolist_del(&r[2].cl);
-	assert_true(iolist_empty(&head));
+	umn_list_del(&r[0].cl);
+	umn_list_del(&r[2].cl);
+	assert_true(umn_list_empty(&head));
 }
 
 int main(void)

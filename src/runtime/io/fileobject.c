@@ -58,7 +58,7 @@ struct umn_fileobj *io_file_lookup(struct umn_device *dev, uint64_t id)
 	if (!id)
 		return NULL;
 	n = umn_idtab_find(&umn_io.files, dev, id);
-	return n ? io_container(n, struct umn_fileobj, hn) : NULL;
+	return n ? umn_list_entry(n, struct umn_fileobj, hn) : NULL;
 }
 
 static void file_on_delete(struct umn_object *o)

@@ -20,8 +20,8 @@ NTSTATUS umn_io_device_init(struct umn_device *dev, const struct WDFDEVICE_INIT 
 	io->dev = dev;
 	/* Not I/O, but this is where WdfDeviceCreate hands the init's settings over. */
 	dev->power = init->power;
-	io_list_init(&io->queues);
-	io_list_init(&io->targets);
+	umn_list_init(&io->queues);
+	umn_list_init(&io->targets);
 	if (init->file_config_set) {
 		io->file_config = init->file_config;
 		io->file_config_set = true;
@@ -274,7 +274,7 @@ void umn_io_cancel(uint64_t id)
 		umn_io_unlock();
 		return;
 	}
-	r = io_container(n, struct umn_request, hn_id);
+	r = umn_list_entry(n, struct umn_request, hn_id);
 	if (r->cancelled) {
 		umn_io_unlock();
 		return;
@@ -340,8 +340,8 @@ static unsigned unacknowledged(const struct umn_queue *q)
 {
 	unsigned n = 0;
 
-	for (const struct io_link *l = q->owned.next; l != &q->owned; l = l->next)
-		n += !io_container(l, struct umn_request, qlink)->stop_acked;
+	for (const struct umn_list *l = q->owned.next; l != &q->owned; l = l->next)
+		n += !umn_list_entry(l, struct umn_request, qlink)->stop_acked;
 	return n;
 }
 
@@ -352,7 +352,7 @@ unsigned umn_io_device_power_down(uint32_t device)
 	struct io_waiter *w = NULL;
 	struct timespec deadline;
 	unsigned nq = 0, n = 0, left = 0;
-	struct io_link *l;
+	struct umn_list *l;
 
 	if (!dev)
 		return 0;
@@ -368,7 +368,7 @@ unsigned umn_io_device_power_down(uint32_t device)
 				device);
 	}
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
-		struct umn_queue *q = io_container(l, struct umn_queue, dev_link);
+		struct umn_queue *q = umn_list_entry(l, struct umn_queue, dev_link);
 		bool track = qs && w && n < nq;
 
 		if (io_queue_power_down(q, track ? &w[n] : NULL) && track) {
@@ -408,7 +408,7 @@ void umn_io_device_power_up(uint32_t device)
 	struct umn_device *dev = device_get(device);
 	struct umn_queue **qs = NULL;
 	unsigned nq = 0, n = 0;
-	struct io_link *l;
+	struct umn_list *l;
 
 	if (!dev)
 		return;
@@ -418,7 +418,7 @@ void umn_io_device_power_up(uint32_t device)
 	// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 	qs = nq ? calloc(nq, sizeof(*qs)) : NULL;
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
-		struct umn_queue *q = io_container(l, struct umn_queue, dev_link);
+		struct umn_queue *q = umn_list_entry(l, struct umn_queue, dev_link);
 
 		if (!q->power_stopped)
 			continue;
@@ -459,7 +459,7 @@ static void call_queue_cb(struct umn_queue *q, struct umn_request *r, unsigned e
 /* The request task: runs the events posted for r, then drops the task's reference. */
 void io_req_task_run(struct umn_io_task *t)
 {
-	struct umn_request *r = io_container(t, struct umn_request, task);
+	struct umn_request *r = umn_list_entry(t, struct umn_request, task);
 	PFN_WDF_REQUEST_CANCEL cancel_fn = NULL;
 	struct umn_io_dev *io;
 	struct umn_queue *q;

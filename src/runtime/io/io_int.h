@@ -27,55 +27,11 @@
 #include <wdf.h>
 
 #include "common/idtab.h"
+#include "common/list.h"
 #include "runtime/io/io.h"
 #include "runtime/wdf/memory_obj.h"
 #include "runtime/wdf/object.h"
 #include "runtime/rt.h"
-
-/* Intrusive doubly linked list. */
-struct io_link {
-	struct io_link *prev, *next;
-};
-
-static inline void io_list_init(struct io_link *h)
-{
-	h->prev = h->next = h;
-}
-
-static inline bool io_list_empty(const struct io_link *h)
-{
-	return h->next == h;
-}
-
-static inline bool io_linked(const struct io_link *l)
-{
-	return l->next && l->next != l;
-}
-
-static inline void io_list_add_tail(struct io_link *h, struct io_link *l)
-{
-	l->prev = h->prev;
-	l->next = h;
-	h->prev->next = l;
-	h->prev = l;
-}
-
-static inline void io_list_add_head(struct io_link *h, struct io_link *l)
-{
-	l->next = h->next;
-	l->prev = h;
-	h->next->prev = l;
-	h->next = l;
-}
-
-static inline void io_list_del(struct io_link *l)
-{
-	l->prev->next = l->next;
-	l->next->prev = l->prev;
-	l->prev = l->next = l;
-}
-
-#define io_container(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /* Buckets of each id table (common/idtab.h: request ids, cookies, handles, file ids). */
 #define IO_HASH_BUCKETS 256
@@ -127,8 +83,8 @@ struct umn_io_dev {
 	/* io lock */
 	struct umn_queue *default_queue;
 	struct umn_queue *by_type[IO_SLOT__COUNT];
-	struct io_link queues;		/* struct umn_queue.dev_link */
-	struct io_link targets;		/* struct umn_iotarget.dev_link */
+	struct umn_list queues;		/* struct umn_queue.dev_link */
+	struct umn_list targets;		/* struct umn_iotarget.dev_link */
 	struct umn_iotarget *default_target;
 	/* Written under the io lock; atomic for io_callbacks_exit's lock-free check. */
 	atomic_bool removed;
@@ -172,16 +128,16 @@ struct umn_queue {
 	struct umn_device *dev;
 	WDF_IO_QUEUE_CONFIG cfg;
 	/* io lock */
-	struct io_link pending;		/* framework-owned, struct umn_request.qlink */
+	struct umn_list pending;		/* framework-owned, struct umn_request.qlink */
 	unsigned npending;
-	struct io_link owned; /* presented or retrieved, not yet completed/requeued/forwarded */
+	struct umn_list owned; /* presented or retrieved, not yet completed/requeued/forwarded */
 	unsigned nowned;
 	bool accepting;
 	bool dispatching;
 	bool purged;			/* requeued requests are cancelled, not kept */
 	bool deleted;
 	bool power_stopped;		/* stopped by the device's PnP stop, started by its start */
-	struct io_link dev_link;
+	struct umn_list dev_link;
 	struct io_waiter *waiters;
 	struct io_waiter *fire;		/* due callbacks for the queue task */
 	PFN_WDF_IO_QUEUE_STATE ready_fn;
@@ -253,7 +209,7 @@ struct umn_request {
 	enum io_req_state state;
 	bool file_counted;		/* in file->outstanding */
 	struct umn_queue *queue;	/* referenced: the queue holding or presenting it */
-	struct io_link qlink;
+	struct umn_list qlink;
 	bool driver_put_back;		/* forwarded or requeued by the driver */
 	bool stop_acked;		/* WdfRequestStopAcknowledge(FALSE) since the last stop */
 	bool stop_called;
@@ -281,8 +237,8 @@ struct umn_request {
 	bool sync;			/* a synchronous sender waits for it */
 	bool timed_out;
 	uint64_t deadline_ns;		/* 0: none */
-	struct io_link tlink;		/* target->sent */
-	struct io_link timed_link;	/* umn_io.timed */
+	struct umn_list tlink;		/* target->sent */
+	struct umn_list timed_link;	/* umn_io.timed */
 };
 
 struct umn_fileobj {
@@ -309,9 +265,9 @@ struct umn_iotarget {
 	uint64_t file;
 	uint32_t os_device;		/* the target's OS device id; UINT32_MAX for the default target */
 	uint64_t existing_file;		/* UseExistingDevice: the file object given, for reopen */
-	struct io_link sent;		/* struct umn_request.tlink */
+	struct umn_list sent;		/* struct umn_request.tlink */
 	unsigned nsent;
-	struct io_link dev_link;
+	struct umn_list dev_link;
 	/* For WdfIoTargetOpenReopen. */
 	char *name_utf8;
 	uint32_t access;
@@ -330,7 +286,7 @@ struct umn_io_state {
 	struct umn_idnode *bucket[4][IO_HASH_BUCKETS];
 	uint64_t next_cookie;
 	/* Sends with a time-out, for the timer thread (iotarget.c). */
-	struct io_link timed;
+	struct umn_list timed;
 	pthread_cond_t timer_cond;
 	bool timer_running;
 };

@@ -45,16 +45,16 @@ static void target_on_destroy(struct umn_object *o)
 }
 
 /* Cookies of everything t has sent, for cancelling outside the lock (io lock held). */
-static uint64_t *collect_sent(struct io_link *sent, unsigned n, unsigned *ret_n)
+static uint64_t *collect_sent(struct umn_list *sent, unsigned n, unsigned *ret_n)
 {
 	uint64_t *cookies = n ? calloc(n, sizeof(*cookies)) : NULL;
-	struct io_link *l;
+	struct umn_list *l;
 	unsigned i = 0;
 
 	if (n && !cookies)
 		umn_log(UMN_LOG_ERR, "I/O target: out of memory; sent requests are not cancelled");
 	for (l = sent->next; cookies && l != sent && i < n; l = l->next)
-		cookies[i++] = io_container(l, struct umn_request, tlink)->cookie;
+		cookies[i++] = umn_list_entry(l, struct umn_request, tlink)->cookie;
 	*ret_n = cookies ? i : 0;
 	return cookies;
 }
@@ -80,8 +80,8 @@ static void target_on_delete(struct umn_object *o)
 
 	umn_io_lock();
 	t->state = WdfIoTargetDeleted;
-	if (io_linked(&t->dev_link))
-		io_list_del(&t->dev_link);
+	if (umn_list_linked(&t->dev_link))
+		umn_list_del(&t->dev_link);
 	if (io->default_target == t)
 		io->default_target = NULL;
 	cookies = collect_sent(&t->sent, t->nsent, &n);
@@ -125,8 +125,8 @@ NTSTATUS io_target_create(struct umn_device *dev, const WDF_OBJECT_ATTRIBUTES *a
 	t->is_default = is_default;
 	t->os_device = UINT32_MAX;
 	t->state = is_default ? WdfIoTargetStarted : WdfIoTargetClosed;
-	io_list_init(&t->sent);
-	io_list_init(&t->dev_link);
+	umn_list_init(&t->sent);
+	umn_list_init(&t->dev_link);
 	if (is_default)
 		umn_object_set_no_driver_delete(o, true);
 	umn_io_lock();
@@ -140,7 +140,7 @@ NTSTATUS io_target_create(struct umn_device *dev, const WDF_OBJECT_ATTRIBUTES *a
 	}
 	if (is_default)
 		io->default_target = t;
-	io_list_add_tail(&io->targets, &t->dev_link);
+	umn_list_add_tail(&io->targets, &t->dev_link);
 	umn_io_unlock();
 	*ret = t;
 	return STATUS_SUCCESS;
@@ -310,21 +310,21 @@ WDF_IO_TARGET_STATE io_target_state(struct umn_iotarget *t)
 
 void io_target_device_removed(struct umn_io_dev *io)
 {
-	struct io_link *l;
+	struct umn_list *l;
 	uint64_t *cookies = NULL;
 	unsigned total = 0, n = 0;
 
 	umn_io_lock();
 	for (l = io->targets.next; l != &io->targets; l = l->next)
-		total += io_container(l, struct umn_iotarget, dev_link)->nsent;
+		total += umn_list_entry(l, struct umn_iotarget, dev_link)->nsent;
 	if (total)
 		cookies = calloc(total, sizeof(*cookies));
 	for (l = io->targets.next; cookies && l != &io->targets; l = l->next) {
-		struct umn_iotarget *t = io_container(l, struct umn_iotarget, dev_link);
-		struct io_link *s;
+		struct umn_iotarget *t = umn_list_entry(l, struct umn_iotarget, dev_link);
+		struct umn_list *s;
 
 		for (s = t->sent.next; s != &t->sent && n < total; s = s->next)
-			cookies[n++] = io_container(s, struct umn_request, tlink)->cookie;
+			cookies[n++] = umn_list_entry(s, struct umn_request, tlink)->cookie;
 	}
 	umn_io_unlock();
 	cancel_cookies(io->dev, cookies, n);
@@ -340,10 +340,10 @@ static void *timer_thread(void *arg)
 	for (;;) {
 		uint64_t now = umn_mono_ns(), earliest = 0;
 		struct umn_request *due = NULL;
-		struct io_link *l;
+		struct umn_list *l;
 
 		for (l = umn_io.timed.next; l != &umn_io.timed; l = l->next) {
-			struct umn_request *r = io_container(l, struct umn_request, timed_link);
+			struct umn_request *r = umn_list_entry(l, struct umn_request, timed_link);
 
 			if (r->deadline_ns <= now) {
 				due = r;
@@ -356,7 +356,7 @@ static void *timer_thread(void *arg)
 			struct umn_iotarget *t = due->target;
 			uint64_t cookie = due->cookie;
 
-			io_list_del(&due->timed_link);
+			umn_list_del(&due->timed_link);
 			due->timed_out = true;
 			/* The target's memory must outlive the unlocked call below. */
 			umn_object_reference(&t->obj);
@@ -398,7 +398,7 @@ static void arm_timeout(struct umn_request *r)
 		}
 		umn_io.timer_running = true;
 	}
-	io_list_add_tail(&umn_io.timed, &r->timed_link);
+	umn_list_add_tail(&umn_io.timed, &r->timed_link);
 	pthread_cond_signal(&umn_io.timer_cond);
 }
 
@@ -408,9 +408,9 @@ static struct umn_iotarget *unsend(struct umn_request *r)
 	struct umn_iotarget *t = r->target;
 
 	umn_idtab_del(&r->hn_cookie);
-	if (io_linked(&r->timed_link))
-		io_list_del(&r->timed_link);
-	io_list_del(&r->tlink);
+	if (umn_list_linked(&r->timed_link))
+		umn_list_del(&r->timed_link);
+	umn_list_del(&r->tlink);
 	t->nsent--;
 	r->sent = false;
 	r->target = NULL;
@@ -479,7 +479,7 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 	umn_object_reference(&t->obj);
 	umn_object_reference(&r->obj);
 	r->target = t;
-	io_list_add_tail(&t->sent, &r->tlink);
+	umn_list_add_tail(&t->sent, &r->tlink);
 	t->nsent++;
 	r->deadline_ns = 0;
 	if ((flags & WDF_REQUEST_SEND_OPTION_TIMEOUT) && opts->Timeout) {
@@ -513,7 +513,7 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 			/* No longer the driver's: umn_io_sent_complete completes it. */
 			umn_io_lock();
 			if (r->sent && r->state == IO_REQ_DRIVER) {
-				if (r->queue && io_linked(&r->qlink))
+				if (r->queue && umn_list_linked(&r->qlink))
 					io_queue_release(r);
 				r->state = IO_REQ_FRAMEWORK;
 			}
@@ -600,7 +600,7 @@ void umn_io_sent_complete(uint64_t cookie, NTSTATUS status, ULONG_PTR informatio
 			(unsigned long long)cookie);
 		return;
 	}
-	r = io_container(n, struct umn_request, hn_cookie);
+	r = umn_list_entry(n, struct umn_request, hn_cookie);
 	t = unsend(r);
 	/* A request its time-out cancelled reports a time-out; a late success stays. */
 	if (r->timed_out && status == STATUS_CANCELLED)

@@ -99,13 +99,13 @@ static void post_queue(struct umn_queue *q, unsigned ev)
 
 static bool waiter_due(const struct umn_queue *q, const struct io_waiter *w)
 {
-	const struct io_link *l;
+	const struct umn_list *l;
 
 	if (w->kind != IO_WAIT_STOP)
 		return q->npending == 0 && q->nowned == 0;
 	/* Stopped once every request the driver holds is completed or stop-acknowledged. */
 	for (l = q->owned.next; l != &q->owned; l = l->next)
-		if (!io_container(l, struct umn_request, qlink)->stop_acked)
+		if (!umn_list_entry(l, struct umn_request, qlink)->stop_acked)
 			return false;
 	return true;
 }
@@ -136,9 +136,9 @@ void io_queue_changed(struct umn_queue *q)
 
 static void take_owned(struct umn_queue *q, struct umn_request *r)
 {
-	io_list_del(&r->qlink);
+	umn_list_del(&r->qlink);
 	q->npending--;
-	io_list_add_tail(&q->owned, &r->qlink);
+	umn_list_add_tail(&q->owned, &r->qlink);
 	q->nowned++;
 	r->state = IO_REQ_DRIVER;
 	r->stop_acked = false;
@@ -149,11 +149,11 @@ void io_queue_cancel_pending(struct umn_request *r, struct io_batch *b)
 {
 	struct umn_queue *q = r->queue;
 
-	io_list_del(&r->qlink);
+	umn_list_del(&r->qlink);
 	q->npending--;
 	if (r->driver_put_back && q->cfg.EvtIoCanceledOnQueue && !q->deleted) {
 		/* The driver had this one already: it gets it back to complete. */
-		io_list_add_tail(&q->owned, &r->qlink);
+		umn_list_add_tail(&q->owned, &r->qlink);
 		q->nowned++;
 		r->state = IO_REQ_DRIVER;
 		io_req_post(r, IO_REV_CANCELED_ON_QUEUE);
@@ -177,9 +177,9 @@ NTSTATUS io_queue_insert(struct umn_queue *q, struct umn_request *r, bool head,
 		r->queue = q;
 	}
 	if (head)
-		io_list_add_head(&q->pending, &r->qlink);
+		umn_list_add_head(&q->pending, &r->qlink);
 	else
-		io_list_add_tail(&q->pending, &r->qlink);
+		umn_list_add_tail(&q->pending, &r->qlink);
 	q->npending++;
 	r->state = IO_REQ_QUEUED;
 	r->stop_acked = false;
@@ -198,7 +198,7 @@ void io_queue_release(struct umn_request *r)
 {
 	struct umn_queue *q = r->queue;
 
-	io_list_del(&r->qlink);
+	umn_list_del(&r->qlink);
 	q->nowned--;
 	r->stop_acked = false;
 	io_queue_changed(q);
@@ -213,7 +213,7 @@ void io_queue_stop_ack(struct umn_request *r, bool requeue, struct io_batch *can
 		io_queue_changed(q);
 		return;
 	}
-	io_list_del(&r->qlink);
+	umn_list_del(&r->qlink);
 	q->nowned--;
 	r->driver_put_back = true;
 	if (!NT_SUCCESS(io_queue_insert(q, r, true, cancel))) {
@@ -231,10 +231,10 @@ void io_queue_stop_ack(struct umn_request *r, bool requeue, struct io_batch *can
  */
 static void stop_owned(struct umn_queue *q, ULONG action, bool cancel_without_stop)
 {
-	struct io_link *l;
+	struct umn_list *l;
 
 	for (l = q->owned.next; l != &q->owned; l = l->next) {
-		struct umn_request *r = io_container(l, struct umn_request, qlink);
+		struct umn_request *r = umn_list_entry(l, struct umn_request, qlink);
 
 		if (q->cfg.EvtIoStop) {
 			if (r->state != IO_REQ_DRIVER ||
@@ -256,8 +256,8 @@ static void stop_owned(struct umn_queue *q, ULONG action, bool cancel_without_st
 
 static void cancel_all_pending(struct umn_queue *q, struct io_batch *b)
 {
-	while (!io_list_empty(&q->pending))
-		io_queue_cancel_pending(io_container(q->pending.next, struct umn_request, qlink),
+	while (!umn_list_empty(&q->pending))
+		io_queue_cancel_pending(umn_list_entry(q->pending.next, struct umn_request, qlink),
 					b);
 }
 
@@ -325,7 +325,7 @@ void io_queue_stop(struct umn_queue *q, enum io_wait_kind kind, PFN_WDF_IO_QUEUE
 
 void io_queue_start(struct umn_queue *q)
 {
-	struct io_link *l;
+	struct umn_list *l;
 
 	umn_io_lock();
 	if (q->deleted) {
@@ -336,7 +336,7 @@ void io_queue_start(struct umn_queue *q)
 	q->dispatching = true;
 	q->purged = false;
 	for (l = q->owned.next; l != &q->owned; l = l->next) {
-		struct umn_request *r = io_container(l, struct umn_request, qlink);
+		struct umn_request *r = umn_list_entry(l, struct umn_request, qlink);
 
 		if (r->stop_acked && q->cfg.EvtIoResume)
 			io_req_post(r, IO_REV_RESUME);
@@ -352,13 +352,13 @@ void io_queue_start(struct umn_queue *q)
 void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file,
 			 struct io_batch *b)
 {
-	struct io_link *ql, *l, *next;
+	struct umn_list *ql, *l, *next;
 
 	for (ql = io->queues.next; ql != &io->queues; ql = ql->next) {
-		struct umn_queue *q = io_container(ql, struct umn_queue, dev_link);
+		struct umn_queue *q = umn_list_entry(ql, struct umn_queue, dev_link);
 
 		for (l = q->pending.next; l != &q->pending; l = next) {
-			struct umn_request *r = io_container(l, struct umn_request, qlink);
+			struct umn_request *r = umn_list_entry(l, struct umn_request, qlink);
 
 			next = l->next;
 			if (r->file == file) {
@@ -371,10 +371,10 @@ void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file,
 
 void io_queue_device_removed(struct umn_io_dev *io, struct io_batch *b)
 {
-	struct io_link *ql;
+	struct umn_list *ql;
 
 	for (ql = io->queues.next; ql != &io->queues; ql = ql->next) {
-		struct umn_queue *q = io_container(ql, struct umn_queue, dev_link);
+		struct umn_queue *q = umn_list_entry(ql, struct umn_queue, dev_link);
 
 		q->accepting = false;
 		q->purged = true;
@@ -425,7 +425,7 @@ NTSTATUS io_queue_retrieve(struct umn_queue *q, const struct umn_fileobj *file,
 			   struct umn_request *found, struct umn_request **ret)
 {
 	struct umn_request *r = NULL;
-	struct io_link *l;
+	struct umn_list *l;
 	NTSTATUS st = STATUS_SUCCESS;
 
 	umn_io_lock();
@@ -440,7 +440,7 @@ NTSTATUS io_queue_retrieve(struct umn_queue *q, const struct umn_fileobj *file,
 			st = STATUS_NOT_FOUND;
 	} else {
 		for (l = q->pending.next; l != &q->pending; l = l->next) {
-			struct umn_request *c = io_container(l, struct umn_request, qlink);
+			struct umn_request *c = umn_list_entry(l, struct umn_request, qlink);
 
 			if (!file || c->file == file) {
 				r = c;
@@ -462,7 +462,7 @@ NTSTATUS io_queue_retrieve(struct umn_queue *q, const struct umn_fileobj *file,
 NTSTATUS io_queue_find(struct umn_queue *q, struct umn_request *after,
 		       const struct umn_fileobj *file, struct umn_request **ret)
 {
-	struct io_link *l;
+	struct umn_list *l;
 	NTSTATUS st = STATUS_NO_MORE_ENTRIES;
 
 	umn_io_lock();
@@ -471,7 +471,7 @@ NTSTATUS io_queue_find(struct umn_queue *q, struct umn_request *after,
 		goto out;
 	}
 	for (l = after ? after->qlink.next : q->pending.next; l != &q->pending; l = l->next) {
-		struct umn_request *c = io_container(l, struct umn_request, qlink);
+		struct umn_request *c = umn_list_entry(l, struct umn_request, qlink);
 
 		if (!file || c->file == file) {
 			/* The driver releases it with WdfObjectDereference. */
@@ -575,7 +575,7 @@ static void present(struct umn_queue *q, struct umn_request *r)
 
 static void queue_task_run(struct umn_io_task *t)
 {
-	struct umn_queue *q = io_container(t, struct umn_queue, task);
+	struct umn_queue *q = umn_list_entry(t, struct umn_queue, task);
 	PFN_WDF_IO_QUEUE_STATE ready = NULL;
 	struct umn_request *r = NULL;
 	struct io_waiter *fire = NULL;
@@ -586,7 +586,7 @@ static void queue_task_run(struct umn_io_task *t)
 	ev = q->events;
 	q->events = 0;
 	if ((ev & IO_QEV_DISPATCH) && can_present(q)) {
-		r = io_container(q->pending.next, struct umn_request, qlink);
+		r = umn_list_entry(q->pending.next, struct umn_request, qlink);
 		take_owned(q, r);
 		/* Held across the callback: the driver may complete it before returning. */
 		umn_object_reference(&r->obj);
@@ -640,8 +640,8 @@ static void queue_on_delete(struct umn_object *o)
 	q->accepting = false;
 	q->dispatching = false;
 	q->ready_fn = NULL;
-	if (io_linked(&q->dev_link))
-		io_list_del(&q->dev_link);
+	if (umn_list_linked(&q->dev_link))
+		umn_list_del(&q->dev_link);
 	if (io->default_queue == q)
 		io->default_queue = NULL;
 	for (int i = 0; i < IO_SLOT__COUNT; i++)
@@ -710,9 +710,9 @@ NTSTATUS io_queue_create(struct umn_device *dev, const WDF_IO_QUEUE_CONFIG *cfg,
 	q->cfg.Driver = (WDFDRIVER)umn_object_handle(&dev->driver->obj);
 	if (q->cfg.DispatchType == WdfIoQueueDispatchSequential)
 		q->cfg.Settings.Parallel.NumberOfPresentedRequests = 1;
-	io_list_init(&q->pending);
-	io_list_init(&q->owned);
-	io_list_init(&q->dev_link);
+	umn_list_init(&q->pending);
+	umn_list_init(&q->owned);
+	umn_list_init(&q->dev_link);
 	q->accepting = true;
 	q->dispatching = true;
 	q->task.run = queue_task_run;
@@ -726,7 +726,7 @@ NTSTATUS io_queue_create(struct umn_device *dev, const WDF_IO_QUEUE_CONFIG *cfg,
 	}
 	if (cfg->DefaultQueue)
 		io->default_queue = q;
-	io_list_add_tail(&io->queues, &q->dev_link);
+	umn_list_add_tail(&io->queues, &q->dev_link);
 	umn_io_unlock();
 	*ret = q;
 	return STATUS_SUCCESS;

@@ -81,8 +81,8 @@ static void request_on_destroy(struct umn_object *o)
 	umn_idtab_del(&r->hn_handle);
 	umn_idtab_del(&r->hn_id);
 	umn_idtab_del(&r->hn_cookie);
-	if (io_linked(&r->timed_link))
-		io_list_del(&r->timed_link);
+	if (umn_list_linked(&r->timed_link))
+		umn_list_del(&r->timed_link);
 	umn_io_unlock();
 	io_format_release(&r->fmt);
 	free(r->file_name);
@@ -105,9 +105,9 @@ static const struct umn_object_ops request_ops = {
 
 static void request_init(struct umn_request *r)
 {
-	io_list_init(&r->qlink);
-	io_list_init(&r->tlink);
-	io_list_init(&r->timed_link);
+	umn_list_init(&r->qlink);
+	umn_list_init(&r->tlink);
+	umn_list_init(&r->timed_link);
 	r->task.run = io_req_task_run;
 	WDF_REQUEST_COMPLETION_PARAMS_INIT(&r->cparams);
 }
@@ -212,8 +212,8 @@ struct umn_request *io_req_get(const char *fn, WDFREQUEST h)
 
 	umn_io_lock();
 	n = umn_idtab_find(&umn_io.by_handle, NULL, (uint64_t)(uintptr_t)h);
-	if (n && umn_io_try_ref(&io_container(n, struct umn_request, hn_handle)->obj))
-		r = io_container(n, struct umn_request, hn_handle);
+	if (n && umn_io_try_ref(&umn_list_entry(n, struct umn_request, hn_handle)->obj))
+		r = umn_list_entry(n, struct umn_request, hn_handle);
 	umn_io_unlock();
 	if (!r)
 		umn_verifier_violation(NULL, UMN_RULE_REQUEST_TWICE, STATUS_INVALID_HANDLE,
@@ -322,7 +322,7 @@ void io_req_complete(struct umn_request *r, NTSTATUS status, ULONG_PTR info, boo
 	 */
 	umn_io_lock();
 	/* Linked means the queue's owned list; framework-cancelled ones were unlinked. */
-	if (r->queue && io_linked(&r->qlink))
+	if (r->queue && umn_list_linked(&r->qlink))
 		io_queue_release(r);
 	q = r->queue;
 	r->queue = NULL;
@@ -455,7 +455,7 @@ NTSTATUS io_req_move(struct umn_request *r, struct umn_queue *dest, bool requeue
 		st = STATUS_INVALID_DEVICE_STATE;
 		goto out;
 	}
-	if (src && io_linked(&r->qlink))
+	if (src && umn_list_linked(&r->qlink))
 		io_queue_release(r);
 	r->driver_put_back = true;
 	/* The request now references dest; its reference on src is dropped below. */
@@ -476,7 +476,7 @@ void io_req_stop_ack(struct umn_request *r, bool requeue)
 	struct io_batch cancel = { 0 };
 
 	umn_io_lock();
-	if (r->state != IO_REQ_DRIVER || !r->queue || !io_linked(&r->qlink))
+	if (r->state != IO_REQ_DRIVER || !r->queue || !umn_list_linked(&r->qlink))
 		umn_log(UMN_LOG_ERR, "WdfRequestStopAcknowledge: request %p is not a driver-owned request from a queue",
 			(void *)r);
 	else if (requeue && r->cancel_fn)

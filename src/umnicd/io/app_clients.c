@@ -55,7 +55,7 @@ static void client_free(struct ioclient *c)
 		c->next->pprev = c->pprev;
 	if (c->pidfd >= 0)
 		close(c->pidfd);
-	iolist_del(&c->paused_node);
+	umn_list_del(&c->paused_node);
 	user_unref(c->user);
 	free(c);
 }
@@ -93,7 +93,7 @@ static void client_pause(struct ioclient *c)
 	c->paused = true;
 	c->out.rx_paused = true;
 	watch_want_in(&c->w, false);
-	iolist_add(&R.paused, &c->paused_node);
+	umn_list_add_head(&R.paused, &c->paused_node);
 }
 
 static void client_resume(struct ioclient *c)
@@ -102,7 +102,7 @@ static void client_resume(struct ioclient *c)
 		return;
 	c->paused = false;
 	c->out.rx_paused = false;
-	iolist_del(&c->paused_node);
+	umn_list_del(&c->paused_node);
 	/* Whatever waits in its socket wakes the loop; its ring is polled before the loop sleeps. */
 	watch_want_in(&c->w, true);
 }
@@ -148,10 +148,10 @@ void release_reply(struct ioclient *c, size_t n)
 
 void reflector_tick(void)
 {
-	struct iolist *n, *next;
+	struct umn_list *n, *next;
 
 	for (n = R.paused.next; n != &R.paused; n = next) {
-		struct ioclient *c = IOLIST_ENTRY(n, struct ioclient, paused_node);
+		struct ioclient *c = umn_list_entry(n, struct ioclient, paused_node);
 
 		next = n->next;
 		if (!over_share(c, true))
@@ -266,20 +266,20 @@ static void do_io(struct ioclient *c, const struct umn_iomsg *m)
 /* c is gone: its pending requests are cancelled and its handles closed; it goes when they have. */
 void client_drop(struct ioclient *c)
 {
-	struct iolist *n, *next;
+	struct umn_list *n, *next;
 
 	c->gone = true;
 	c->pending++; /* keeps c while its handles close below */
 	/* Pending requests are cancelled; their completions are dropped when they come. */
 	for (n = c->reqs.next; n != &c->reqs; n = n->next) {
-		struct ioreq *r = IOLIST_ENTRY(n, struct ioreq, cl);
+		struct ioreq *r = umn_list_entry(n, struct ioreq, cl);
 
 		if (r->kind == RQ_IO)
 			cancel_at_host(r);
 	}
 	/* Its handles get cleanup and close, as when a process dies on Windows. */
 	for (n = c->handle_list.next; n != &c->handle_list; n = next) {
-		struct iohandle *h = IOLIST_ENTRY(n, struct iohandle, cl);
+		struct iohandle *h = umn_list_entry(n, struct iohandle, cl);
 
 		next = n->next; /* handle_close may free h, and only h */
 		if (!h->closing)
@@ -293,7 +293,7 @@ static void client_gone(struct ioclient *c)
 {
 	if (c->paused) {
 		c->paused = false;
-		iolist_del(&c->paused_node);
+		umn_list_del(&c->paused_node);
 	}
 	watch_del(&c->w);
 	outbox_fini(&c->out);
@@ -535,7 +535,7 @@ int reflector_listen(void)
 	int fd;
 
 	umn_idtab_init(&R.by_client, R.by_client_bucket, IOTAB_BUCKETS, true);
-	iolist_init(&R.paused);
+	umn_list_init(&R.paused);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", cfg->run_dir, UMN_IOMSG_SOCK_NAME);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -620,8 +620,8 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 		R.nclients_unpriv++;
 	c->ops = &app_ops;
 	c->user = u;
-	iolist_init(&c->reqs);
-	iolist_init(&c->handle_list);
+	umn_list_init(&c->reqs);
+	umn_list_init(&c->handle_list);
 	c->fd = fd;
 	c->pid = cr.pid;
 	c->uid = cr.uid;

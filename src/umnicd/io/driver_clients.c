@@ -134,8 +134,8 @@ static struct ioclient *host_client(struct hostproc *hp)
 		free(c);
 		return NULL;
 	}
-	iolist_init(&c->reqs);
-	iolist_init(&c->handle_list);
+	umn_list_init(&c->reqs);
+	umn_list_init(&c->handle_list);
 	hp->ioc = c;
 	client_link(c);
 	return c;

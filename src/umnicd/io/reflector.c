@@ -188,7 +188,7 @@ static struct ioreq *req_new(enum ioreq_kind kind, struct ioclient *c, uint64_t 
 	c->user->pending++;
 	if (!c->user->privileged)
 		R.nreq_unpriv++;
-	iolist_add(&c->reqs, &r->cl);
+	umn_list_add_head(&c->reqs, &r->cl);
 	if (kind == RQ_IO)
 		umn_idtab_add(&R.by_client, &r->by_client, c, client_req);
 	if (h)
@@ -207,7 +207,7 @@ static void req_free(struct ioreq *r)
 	c->user->pending--;
 	if (!c->user->privileged)
 		R.nreq_unpriv--;
-	iolist_del(&r->cl);
+	umn_list_del(&r->cl);
 	umn_idtab_del(&r->by_client);
 	req_uncount_host(r);
 	if (r->reserve)
@@ -279,7 +279,7 @@ static void handle_free(struct iohandle *h)
 
 	tab_del((void **)R.handle, h->id, offsetof(struct iohandle, id));
 	R.nhandle--;
-	iolist_del(&h->cl);
+	umn_list_del(&h->cl);
 	c->handles--;
 	c->user->handles--;
 	if (!c->user->privileged)
@@ -406,7 +406,7 @@ void open_device(struct ioclient *c, uint64_t req_id, struct device *dev, NTSTAT
 	c->user->handles++;
 	if (!c->user->privileged)
 		R.nhandle_unpriv++;
-	iolist_add(&c->handle_list, &h->cl);
+	umn_list_add_head(&c->handle_list, &h->cl);
 	r = req_new(RQ_CREATE, c, req_id, h, dev);
 	if (!r || !send_request(r, IRP_MJ_CREATE, 0, 0, 0, NULL, 0, -1, 0, -1, access, file_name)) {
 		NTSTATUS st = r ? STATUS_DEVICE_NOT_READY : STATUS_INSUFFICIENT_RESOURCES;

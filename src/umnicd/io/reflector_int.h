@@ -136,12 +136,12 @@ struct ioclient {
 	/* Every client, connected or kept by what it still has outstanding (R.clients). */
 	struct ioclient *next, **pprev;
 	struct umn_user *user;	/* its uid's counts */
-	struct iolist reqs;	/* its requests */
-	struct iolist handle_list;
+	struct umn_list reqs;	/* its requests */
+	struct umn_list handle_list;
 	size_t queued;		/* reply bytes waiting in out */
 	size_t reserved;	/* reply bytes kept for its pending requests */
 	bool paused;		/* not read: over its share of reply bytes */
-	struct iolist paused_node;
+	struct umn_list paused_node;
 	unsigned fds;		/* counted with umn_fds_hold */
 };
 
@@ -155,7 +155,7 @@ struct iohandle {
 	bool closing;
 	unsigned pending;
 	uint64_t close_req;	/* client's req_id for CLOSE_DONE */
-	struct iolist cl;	/* in its client's handle_list */
+	struct umn_list cl;	/* in its client's handle_list */
 };
 
 enum ioreq_kind { RQ_CREATE, RQ_IO, RQ_CLEANUP, RQ_CLOSE };
@@ -172,7 +172,7 @@ struct ioreq {
 	uint32_t out_len;
 	bool out_memfd;
 	bool check_information;	/* buffered read or buffered IOCTL */
-	struct iolist cl;	/* in its client's reqs */
+	struct umn_list cl;	/* in its client's reqs */
 	struct umn_idnode by_client;	/* RQ_IO: by (client, client_req) */
 	struct hostproc *host;	/* whose slot it counts in; NULL once that host is gone */
 	struct io_share *share;	/* an unprivileged user's count on host */
@@ -198,7 +198,7 @@ struct reflector_state {
 	size_t queued_unpriv, reserved_unpriv;
 	struct umn_idtab by_client;	/* RQ_IO requests by (client, client_req) */
 	struct umn_idnode *by_client_bucket[IOTAB_BUCKETS];
-	struct iolist paused;	/* clients not read, for their own, their user's or everyone's replies */
+	struct umn_list paused;	/* clients not read, for their own, their user's or everyone's replies */
 };
 
 /* The reflector's tables and counters (reflector.c). */
