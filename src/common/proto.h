@@ -26,6 +26,8 @@
 #define UMN_TEXT_MAX 512
 #define UMN_MAC_MAX 32
 #define UMN_MCAST_MAX 64
+/* Queue pairs per adapter: each has its TAP queue, its rings and its threads on both sides. */
+#define UMN_QUEUES_MAX 4
 /*
  * I/O requests a driver host holds at once (its slot table; one slot stays
  * free). umnicd sends no more than that and shares them out between users.
@@ -42,7 +44,7 @@
  * own (its socket, message ring, I/O buffers in flight, the driver's own).
  */
 #define UMN_HOST_MAX_DEVICES 256
-#define UMN_HOST_FDS_PER_DEVICE 16
+#define UMN_HOST_FDS_PER_DEVICE 24
 #define UMN_HOST_FDS_BASE 256
 #define UMN_HOST_NOFILE (UMN_HOST_FDS_BASE + UMN_HOST_MAX_DEVICES * UMN_HOST_FDS_PER_DEVICE)
 
@@ -63,6 +65,7 @@ enum umn_msg_type {
 	UMN_MSG_SET_OFFLOAD,	/* struct umn_msg_offload: the offloads in force changed */
 	UMN_MSG_STOP_DEVICE,	/* a PnP stop: struct umn_msg_dev; the device stays, out of D0 */
 	UMN_MSG_START_DEVICE,	/* the start after it */
+	UMN_MSG_SET_RSS,	/* struct umn_msg_rss: receive side scaling, whole */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
@@ -222,6 +225,32 @@ struct umn_msg_offload {
 	uint32_t active;	/* UMN_OFL_* in force from now on */
 };
 
+/*
+ * Receive side scaling: what the driver declared
+ * (NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES; queues 0 when it declared none)
+ * and what umnicd asks of it. The indirection table holds RX queue ids.
+ */
+#define UMN_RSS_KEY_MAX 40
+#define UMN_RSS_TABLE_MAX 128
+struct umn_rss_caps {
+	uint32_t queues;
+	uint32_t table_size;
+	uint32_t hash_types;	/* NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE */
+	uint32_t protocol_types;	/* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
+};
+
+struct umn_msg_rss {
+	struct umn_msg_hdr h;
+	uint32_t dev;
+	uint32_t enable;	/* 0: EvtAdapterReceiveScalingDisable, nothing else counts */
+	uint32_t hash_types;
+	uint32_t protocol_types;
+	uint32_t key_len;
+	uint32_t table_len;
+	uint8_t key[UMN_RSS_KEY_MAX];
+	uint8_t table[UMN_RSS_TABLE_MAX];
+};
+
 /* What the driver declared before NetAdapterStart; umnicd checks every field. */
 struct umn_msg_adapter_start {
 	struct umn_msg_hdr h;
@@ -244,6 +273,7 @@ struct umn_msg_adapter_start {
 	uint32_t max_mcast;
 	uint32_t reserved;
 	struct umn_offload_caps offload;
+	struct umn_rss_caps rss;
 };
 
 struct umn_msg_link_state {

@@ -223,6 +223,13 @@ static void handle(struct work *w)
 		st = umn_rt_set_offload(m->dev, m->active);
 		break;
 	}
+	case UMN_MSG_SET_RSS: {
+		const struct umn_msg_rss *m = (const void *)w->msg;
+		if (w->len != sizeof(*m))
+			break;
+		st = umn_rt_set_rss(m, err, sizeof(err));
+		break;
+	}
 	default:
 		snprintf(err, sizeof(err), "unknown request type %u", h->type);
 		break;

@@ -65,6 +65,8 @@ NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count);
 /* umnicd set the offloads in force: the callbacks of the groups that changed run. */
 NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active);
+/* umnicd set receive side scaling: EvtAdapterReceiveScaling* run (rss.c). */
+NTSTATUS umn_rt_set_rss(const struct umn_msg_rss *m, char *err, size_t cap);
 NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap);
 /* A PnP stop and the start after it: the device keeps its WDFDEVICE (device.c). */
 NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap);

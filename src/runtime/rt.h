@@ -22,7 +22,7 @@
 #include "runtime/host.h"
 #include "runtime/wdf/object.h"
 
-#define UMN_MAX_QUEUES 1
+#define UMN_MAX_QUEUES UMN_QUEUES_MAX
 
 /*
  * The WDM objects in-host drivers may hold (WdfDeviceWdmGetDeviceObject,
@@ -260,6 +260,10 @@ NTSTATUS umn_adapter_restart(struct umn_adapter *a);
 bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits);
 /* The offload capabilities the driver advertised, as umnicd receives them (offload.c). */
 void umn_offload_fill_caps(const struct umn_adapter *a, struct umn_offload_caps *ret);
+/* The receive-scaling capabilities the driver advertised, or NULL (offload.c). */
+const NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES *umn_offload_rss(const struct umn_adapter *a);
+/* ... as umnicd receives them (rss.c). */
+void umn_rss_fill_caps(const struct umn_adapter *a, struct umn_rss_caps *ret);
 
 
 #endif

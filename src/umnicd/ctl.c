@@ -514,6 +514,20 @@ static void run(int fd, int argc, char **argv)
 		dev_settled(dev);
 		return;
 	}
+	if (!strcmp(argv[0], "set") && argc >= 2) {
+		struct device *dev = dev_find(argv[1]);
+		char out[UMN_TEXT_MAX];
+
+		if (!dev) {
+			snprintf(err, sizeof(err), "no device '%s'\n", argv[1]);
+			reply_error(fd, 1, json, err);
+		} else if (netif_set(dev, argc - 2, argv + 2, out, sizeof(out)) < 0) {
+			reply_error(fd, 2, json, out);
+		} else {
+			ctl_reply(fd, 0, out);
+		}
+		return;
+	}
 	if (!strcmp(argv[0], "uninstall") && argc == 2) {
 		struct device *dev = dev_find(argv[1]);
 		if (!dev) {

@@ -14,22 +14,65 @@
 
 #define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
 
-static void queue_json(struct sbuf *b, const char *name, const struct dp_queue *q)
+static void counters_json(struct sbuf *b, const char *name, const struct dp_counters *c, uint32_t ring)
 {
 	sb_printf(b,
 		  "\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"kicks\":%llu,"
 		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u,\"offloaded\":%llu,"
-		  "\"sw_segments\":%llu,\"sw_checksums\":%llu}",
-		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
-		  LD(q->c.advance_calls), q->l.pkt_count, LD(q->c.offloaded), LD(q->c.sw_segments),
-		  LD(q->c.sw_checksums));
+		  "\"sw_segments\":%llu,\"sw_checksums\":%llu,\"hashed\":%llu,\"tagged\":%llu}",
+		  name, LD(c->packets), LD(c->bytes), LD(c->drops), LD(c->kicks), LD(c->wakeups),
+		  LD(c->advance_calls), ring, LD(c->offloaded), LD(c->sw_segments), LD(c->sw_checksums),
+		  LD(c->hashed), LD(c->tagged));
 }
 
-static void queue_text(struct sbuf *b, const char *name, const struct dp_queue *q)
+static void counters_text(struct sbuf *b, const char *name, const struct dp_counters *c)
 {
-	sb_printf(b, "  %s queue: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance calls %llu\n",
-		  name, LD(q->c.packets), LD(q->c.bytes), LD(q->c.drops), LD(q->c.kicks), LD(q->c.wakeups),
-		  LD(q->c.advance_calls));
+	sb_printf(b, "  %s: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance calls %llu\n",
+		  name, LD(c->packets), LD(c->bytes), LD(c->drops), LD(c->kicks), LD(c->wakeups),
+		  LD(c->advance_calls));
+}
+
+/* "tx" and "rx" sum every queue pair; "per_queue" has each. */
+static void queues_json(struct sbuf *b, const struct dp_adapter *a)
+{
+	struct dp_counters sum;
+
+	dp_counters_sum(a, true, &sum);
+	counters_json(b, "tx", &sum, a->qp[0].tx.l.pkt_count);
+	sb_printf(b, ",");
+	dp_counters_sum(a, false, &sum);
+	counters_json(b, "rx", &sum, a->qp[0].rx.l.pkt_count);
+	sb_printf(b, ",\"count\":%u,\"per_queue\":[", a->nq);
+	for (uint32_t i = 0; i < a->nq; i++) {
+		sb_printf(b, "%s{\"id\":%u,", i ? "," : "", i);
+		counters_json(b, "tx", &a->qp[i].tx.c, a->qp[i].tx.l.pkt_count);
+		sb_printf(b, ",");
+		counters_json(b, "rx", &a->qp[i].rx.c, a->qp[i].rx.l.pkt_count);
+		sb_printf(b, "}");
+	}
+	sb_printf(b, "]");
+}
+
+static void queues_text(struct sbuf *b, const struct dp_adapter *a)
+{
+	struct dp_counters sum;
+	char name[32];
+
+	if (a->nq == 1) {
+		counters_text(b, "TX queue", &a->qp[0].tx.c);
+		counters_text(b, "RX queue", &a->qp[0].rx.c);
+		return;
+	}
+	dp_counters_sum(a, true, &sum);
+	counters_text(b, "TX (all queues)", &sum);
+	dp_counters_sum(a, false, &sum);
+	counters_text(b, "RX (all queues)", &sum);
+	for (uint32_t i = 0; i < a->nq; i++) {
+		snprintf(name, sizeof(name), "  TX queue %u", i);
+		counters_text(b, name, &a->qp[i].tx.c);
+		snprintf(name, sizeof(name), "  RX queue %u", i);
+		counters_text(b, name, &a->qp[i].rx.c);
+	}
 }
 
 /* The names clients open the device by: its links, and the paths of its interfaces. */
@@ -79,15 +122,14 @@ static void one_json(struct sbuf *b, const struct device *d)
 	if (d->has_adapter) {
 		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{", d->caps.mtu,
 			  d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
-		queue_json(b, "tx", &d->dp.tx);
-		sb_printf(b, ",");
-		queue_json(b, "rx", &d->dp.rx);
+		queues_json(b, &d->dp);
 		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,\"applied_by_pid\":%d}",
 			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, d->mcast_acked_count,
 			  (int)d->filter_acked_pid);
 		sb_printf(b, ",\"offload\":{\"driver_can\":%u,\"wanted\":%u,\"in_force\":%u}",
 			  d->caps.offload.can, d->ofl_sent == UINT32_MAX ? 0 : d->ofl_sent,
 			  (unsigned)atomic_load(&d->dp.active));
+		rss_status(b, d, true);
 	}
 	sb_printf(b, ",\"sandbox\":");
 	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
@@ -124,8 +166,8 @@ static void one_text(struct sbuf *b, const struct device *d)
 		sb_printf(b, "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->ifname,
 			  d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3],
 			  d->mac[4], d->mac[5]);
-		queue_text(b, "TX", &d->dp.tx);
-		queue_text(b, "RX", &d->dp.rx);
+		queues_text(b, &d->dp);
+		rss_status(b, d, false);
 		if (d->filter_acked_pid)
 			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n", d->filter_acked,
 				  d->filter_acked & 0x20 ? " (promiscuous)" : "", (int)d->filter_acked_pid);

@@ -85,8 +85,8 @@ static uintptr_t rx_lo, rx_hi; /* the RX queue's memory */
  */
 ssize_t writev(int fd, const struct iovec *iov, int n)
 {
-	if (under_test && fd == under_test->tap_fd) {
-		const struct dp_queue *q = &under_test->rx;
+	if (under_test && fd == under_test->qp[0].tap_fd) {
+		const struct dp_queue *q = &under_test->qp[0].rx;
 
 		if (n < 1 || n > DP_MAX_FRAGS_PER_PACKET + 2)
 			__builtin_trap();
@@ -174,8 +174,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t index_base = (shape & 0x80) ? 0u - take(&in, 1) : take(&in, 4);
 
 	memset(&a, 0, sizeof(a));
-	a.tap_fd = tap[0];
-	a.os_efd = efd[0];
+	a.qp[0].tap_fd = tap[0];
+	a.qp[0].os_efd = efd[0];
 	a.ctl_efd = efd[1];
 	a.fail_efd = efd[2];
 	a.max_frame = 64 + take(&in, 2) % (UMN_BUF_MIN - 64 + 1);
@@ -188,15 +188,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.ocfg.caps.gso_max_size = take(&in, 4);
 	a.ocfg.caps.gso_min_segs = take(&in, 1);
 	a.active = take(&in, 2) & a.ocfg.caps.can;
-	a.bounce = bounce;
-	tmem = queue_mem(&a.tx, &tl, index_base);
-	rmem = queue_mem(&a.rx, &rl, index_base);
-	a.tx.memfd = a.rx.memfd = -1;
-	a.tx.ec_efd = efd[3];
-	a.rx.ec_efd = efd[4];
+	a.qp[0].bounce = bounce;
+	tmem = queue_mem(&a.qp[0].tx, &tl, index_base);
+	rmem = queue_mem(&a.qp[0].rx, &rl, index_base);
+	a.qp[0].tx.memfd = a.qp[0].rx.memfd = -1;
+	a.qp[0].tx.ec_efd = efd[3];
+	a.qp[0].rx.ec_efd = efd[4];
+	a.nq = 1;
+	a.qp[0].a = &a;
+	a.qp[0].ocfg = a.ocfg;
 	under_test = &a;
 	dp_rx_prime(&a);
-	check_queue(&a.rx);
+	check_queue(&a.qp[0].rx);
 
 	for (unsigned step = 0; step < 256 && in.n && !atomic_load(&a.failed); step++) {
 		uint32_t op = take(&in, 1);
@@ -210,27 +213,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1:
-			driver_return(&a.tx, &in);
+			driver_return(&a.qp[0].tx, &in);
 			break;
 		case 2:
-			driver_return(&a.rx, &in);
+			driver_return(&a.qp[0].rx, &in);
 			break;
 		case 3: { /* an RX packet descriptor: any bytes, or fields near what is valid */
-			uint32_t slot = take(&in, 1) & a.rx.pkt.mask;
+			uint32_t slot = take(&in, 1) & a.qp[0].rx.pkt.mask;
 			NET_PACKET p;
 
 			if (op & 16) {
 				take_bytes(&in, &p, sizeof(p));
 			} else {
 				memset(&p, 0, sizeof(p));
-				p.FragmentIndex = take(&in, 1) & a.rx.frag.mask;
+				p.FragmentIndex = take(&in, 1) & a.qp[0].rx.frag.mask;
 				p.FragmentCount = (UINT16)(1 + take(&in, 1) % 4);
 			}
-			memcpy(a.rx.pkt_elems + (size_t)slot * a.rx.l.pkt_stride, &p, sizeof(p));
+			memcpy(a.qp[0].rx.pkt_elems + (size_t)slot * a.qp[0].rx.l.pkt_stride, &p, sizeof(p));
 			break;
 		}
 		case 4: { /* a fragment descriptor on either ring: any bytes, or near valid */
-			struct dp_queue *q = (op & 8) ? &a.tx : &a.rx;
+			struct dp_queue *q = (op & 8) ? &a.qp[0].tx : &a.qp[0].rx;
 			uint32_t slot = take(&in, 1) & q->frag.mask;
 			NET_FRAGMENT f;
 
@@ -249,15 +252,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool empty, full;
 			ssize_t n;
 
-			dp_pass(&a, &empty, &full);
+			dp_pass(&a.qp[0], &empty, &full);
 			if (atomic_load(&a.failed)) {
 				/* A broken rule stops the datapath, with a reason for the log. */
 				if (!a.fail_reason[0])
 					__builtin_trap();
 				break;
 			}
-			check_queue(&a.tx);
-			check_queue(&a.rx);
+			check_queue(&a.qp[0].tx);
+			check_queue(&a.qp[0].rx);
 			/* What reached the TAP: a virtio-net header, then a whole Ethernet frame.
 			 */
 			while ((n = recv(tap[1], frame, sizeof(frame), MSG_TRUNC)) >= 0) {

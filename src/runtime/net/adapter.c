@@ -43,6 +43,7 @@ static NTSTATUS announce(struct umn_adapter *a)
 		m.max_mcast = clamp_size(a->filter_caps.MaximumMulticastAddresses, UMN_MCAST_MAX);
 	}
 	umn_offload_fill_caps(a, &m.offload);
+	umn_rss_fill_caps(a, &m.rss);
 	if (!umn_rt.ops || !umn_rt.ops->adapter_start)
 		return STATUS_INVALID_DEVICE_STATE;
 	st = umn_rt.ops->adapter_start(a->device, &m, text, sizeof(text));

@@ -331,3 +331,8 @@ bool umn_offload_recorded(const struct umn_adapter *a, unsigned *ret_bits)
 	*ret_bits = a->offload->set;
 	return true;
 }
+
+const NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES *umn_offload_rss(const struct umn_adapter *a)
+{
+	return a->offload && (a->offload->set & OFFLOAD_RSS) ? &a->offload->rss : NULL;
+}

@@ -20,6 +20,7 @@
 #include "common/proto.h"
 #include "umnicd/inf/inf.h"
 #include "umnicd/net/datapath.h"
+#include "umnicd/dev/rss.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap_features.h"
 #include "umnicd/base/config.h"
@@ -121,6 +122,12 @@ struct device {
 	bool ofl_inflight;
 	bool ofl_again;	/* the interface changed while a request was in flight */
 	bool mtu_warned;
+
+	/* Queue pairs and receive scaling (net/rss.c): the user's settings, replayed on restart. */
+	int tapq_fd[DP_MAX_QUEUES];	/* more TAP queues: [1, ntapq); [0] is tap_fd */
+	uint32_t ntapq;
+	uint32_t q_creating;	/* the queue CREATE_QUEUE is out for: 2 * pair + (RX ? 1 : 0) */
+	struct netif_rss rss;
 
 	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface), names.c. */
 	struct {

@@ -21,6 +21,7 @@
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/dev/netif.h"
 #include "umnicd/net/adapter_caps.h"
+#include "umnicd/dev/rss.h"
 #include "umnicd/net/rtnl.h"
 #include "umnicd/net/tap.h"
 #include "umnicd/base/config.h"
@@ -68,7 +69,7 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 {
 	struct adapter_caps caps;
 	struct umn_queue_layout tl, rl;
-	uint32_t max_frame, cur_mtu;
+	uint32_t max_frame, cur_mtu, nq;
 	char nspath[PATH_MAX];
 	int fd, r;
 
@@ -128,8 +129,21 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 		}
 	}
 
+	nq = rss_queues_for(dev, m);
+	/* One TAP queue per pair: open what is missing, close what a smaller driver leaves over. */
+	while (dev->ntapq > nq && dev->ntapq > 1)
+		close(dev->tapq_fd[--dev->ntapq]);
+	if (!dev->ntapq)
+		dev->ntapq = 1;
+	while (dev->ntapq < nq) {
+		int qfd = tap_attach_queue(dev->tap_fd, nspath[0] ? nspath : NULL, err, cap);
+		if (qfd < 0)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		dev->tapq_fd[dev->ntapq++] = qfd;
+	}
+
 	memset(&dev->dp, 0, sizeof(dev->dp));
-	dev->dp.tap_fd = fd;
+	dev->dp.nq = nq;
 	dev->dp.max_frame = max_frame;
 	dev->dp.index_base = cfg->index_base;
 	dev->dp.ocfg.max_frame = max_frame;
@@ -141,21 +155,37 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 	dev->ofl_acked = 0;
 	dev->ofl_inflight = false;
 	dev->ofl_again = false;
-	dev->dp.os_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	rss_adapter_started(dev);
 	dev->dp.ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	dev->dp.fail_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	dev->dp.tx.memfd = dev->dp.rx.memfd = -1;
-	dev->dp.tx.ec_efd = dev->dp.rx.ec_efd = -1;
-	if (dev->dp.os_efd < 0 || dev->dp.ctl_efd < 0 || dev->dp.fail_efd < 0) {
+	for (uint32_t i = 0; i < DP_MAX_QUEUES; i++) {
+		struct dp_qpair *qp = &dev->dp.qp[i];
+
+		qp->tx.memfd = qp->rx.memfd = -1;
+		qp->tx.ec_efd = qp->rx.ec_efd = -1;
+		qp->os_efd = -1;
+	}
+	if (dev->dp.ctl_efd < 0 || dev->dp.fail_efd < 0) {
 		snprintf(err, cap, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	r = dp_queue_init(&dev->dp.tx, &tl, cfg->index_base);
-	if (r == 0)
-		r = dp_queue_init(&dev->dp.rx, &rl, cfg->index_base);
-	if (r < 0) {
-		snprintf(err, cap, "queue memory: %s", strerror(-r));
-		goto fail;
+	for (uint32_t i = 0; i < nq; i++) {
+		struct dp_qpair *qp = &dev->dp.qp[i];
+
+		qp->tap_fd = i ? dev->tapq_fd[i] : fd;
+		qp->os_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (qp->os_efd < 0) {
+			snprintf(err, cap, "eventfd: %s", strerror(errno));
+			goto fail;
+		}
+		tl.queue_id = rl.queue_id = i;
+		r = dp_queue_init(&qp->tx, &tl, cfg->index_base);
+		if (r == 0)
+			r = dp_queue_init(&qp->rx, &rl, cfg->index_base);
+		if (r < 0) {
+			snprintf(err, cap, "memory of queue %u: %s", i, strerror(-r));
+			goto fail;
+		}
 	}
 	watch_add(&dev->w_fail, dev->dp.fail_efd, dp_fail_event, dev);
 	dev->has_adapter = true;
@@ -166,9 +196,9 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start
 	dev->filter_inflight = false;
 	dev->filter_again = false;
 	rtnl_link_want_mcast(&dev->link, dev->caps.filter_flags != 0);
-	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x)", dev->instance_id,
-		dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3], dev->mac[4],
-		dev->mac[5]);
+	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s)",
+		dev->instance_id, dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3],
+		dev->mac[4], dev->mac[5], nq, nq > 1 ? "s" : "");
 	return STATUS_SUCCESS;
 
 fail:
@@ -196,14 +226,34 @@ static void on_started(struct device *dev, NTSTATUS st, const char *text)
 	adapter_sync_filter(dev);
 	dev_settled(dev);
 	adapter_sync_offload(dev);
+	adapter_sync_rss(dev);
 }
 
-static void on_rx_created(struct device *dev, NTSTATUS st, const char *text)
+static void send_create(struct device *dev, hreq_done_fn done)
+{
+	struct dp_qpair *qp = &dev->dp.qp[dev->q_creating / 2];
+	struct dp_queue *q = dev->q_creating % 2 ? &qp->rx : &qp->tx;
+	struct umn_msg_create_queue m;
+	int fds[3] = { q->memfd, q->ec_efd, qp->os_efd };
+
+	umn_msg_init(&m, UMN_MSG_CREATE_QUEUE, sizeof(m), 0);
+	m.dev = dev->id;
+	m.layout = q->l;
+	host_request(dev->host, dev, &m, sizeof(m), fds, 3, done);
+}
+
+/* TX 0, RX 0, TX 1, RX 1, ...: then the RX buffers are posted and the queues start. */
+static void on_created(struct device *dev, NTSTATUS st, const char *text)
 {
 	struct umn_msg_dev m;
 
 	if (!NT_SUCCESS(st)) {
-		dev_fail(dev, "creating the RX queue failed: %s", text);
+		dev_fail(dev, "creating the %s queue %u failed: %s", dev->q_creating % 2 ? "RX" : "TX",
+			 dev->q_creating / 2, text);
+		return;
+	}
+	if (++dev->q_creating < 2 * dev->dp.nq) {
+		send_create(dev, on_created);
 		return;
 	}
 	dev_restart_step(dev, "queues created");
@@ -213,29 +263,10 @@ static void on_rx_created(struct device *dev, NTSTATUS st, const char *text)
 	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_started);
 }
 
-static void send_create(struct device *dev, struct dp_queue *q, hreq_done_fn done)
-{
-	struct umn_msg_create_queue m;
-	int fds[3] = { q->memfd, q->ec_efd, dev->dp.os_efd };
-
-	umn_msg_init(&m, UMN_MSG_CREATE_QUEUE, sizeof(m), 0);
-	m.dev = dev->id;
-	m.layout = q->l;
-	host_request(dev->host, dev, &m, sizeof(m), fds, 3, done);
-}
-
-static void on_tx_created(struct device *dev, NTSTATUS st, const char *text)
-{
-	if (!NT_SUCCESS(st)) {
-		dev_fail(dev, "creating the TX queue failed: %s", text);
-		return;
-	}
-	send_create(dev, &dev->dp.rx, on_rx_created);
-}
-
 void adapter_create_queues(struct device *dev)
 {
-	send_create(dev, &dev->dp.tx, on_tx_created);
+	dev->q_creating = 0;
+	send_create(dev, on_created);
 }
 
 void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m)
@@ -261,10 +292,16 @@ void adapter_stop_datapath(struct device *dev)
 		/* From here until a driver starts again, nobody reads the TAP: the kernel queues. */
 		dp_adapter_stop(&dev->dp);
 		watch_del(&dev->w_fail);
-		dp_queue_fini(&dev->dp.tx);
-		dp_queue_fini(&dev->dp.rx);
-		if (dev->dp.os_efd > 0)
-			close(dev->dp.os_efd);
+		for (uint32_t i = 0; i < DP_MAX_QUEUES; i++) {
+			struct dp_qpair *qp = &dev->dp.qp[i];
+
+			if (qp->tx.base || qp->tx.memfd > 0)
+				dp_queue_fini(&qp->tx);
+			if (qp->rx.base || qp->rx.memfd > 0)
+				dp_queue_fini(&qp->rx);
+			if (qp->os_efd > 0)
+				close(qp->os_efd);
+		}
 		if (dev->dp.ctl_efd > 0)
 			close(dev->dp.ctl_efd);
 		if (dev->dp.fail_efd > 0)
@@ -280,9 +317,12 @@ void adapter_teardown(struct device *dev)
 	adapter_stop_datapath(dev);
 	rtnl_link_del(&dev->link);
 	if (dev->has_tap) {
+		while (dev->ntapq > 1)
+			close(dev->tapq_fd[--dev->ntapq]);
 		close(dev->tap_fd);
 		close(dev->ns_sock);
 	}
+	dev->ntapq = 0;
 	dev->tap_fd = dev->ns_sock = -1;
 	dev->has_tap = false;
 	dev->carrier = false;

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * OS side of the NetAdapterCx ring contract, one thread per adapter.
+ * OS side of the NetAdapterCx ring contract, one thread per queue pair.
  *
  * TX: frames read from the TAP fd are written into the buffer of the next
  * free fragment slot and posted by advancing EndIndex. RX: empty buffers are
  * posted up front; what the driver returns is validated from private copies
  * and written to the TAP fd. umnicd publishes its EndIndex in the os cell and
  * reads the driver's BeginIndex from the driver cell, once per pass.
+ *
+ * Each queue pair has its own TAP queue, rings, eventfds and thread: the
+ * kernel picks the TAP queue of each frame it sends (by flow), the driver
+ * picks the RX queue of each frame it receives (RSS), and a pair's thread
+ * touches no other pair's state.
  */
 #include "umnicd/net/datapath.h"
 
@@ -109,18 +114,25 @@ static void publish(struct dp_queue *q)
 	}
 }
 
-static void dp_fail(struct dp_adapter *a, const char *queue, const char *what)
+/* The first pair to find a broken rule names it; the others stop with it. */
+static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 {
+	struct dp_adapter *a = p->a;
 	int e;
 
-	snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
+	if (atomic_exchange(&a->failing, true))
+		return;
+	if (a->nq > 1)
+		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue %u: %s", queue, p->id, what);
+	else
+		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
 	atomic_store(&a->failed, true);
 	if ((e = umn_efd_kick(a->fail_efd)) < 0)
 		umn_log(UMN_LOG_WARN, "failure eventfd: %s", strerror(-e));
 }
 
 /* Reads and checks the driver's published BeginIndex pair. */
-static int returned(struct dp_adapter *a, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
+static int returned(struct dp_qpair *qp, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
 		    uint32_t *ret_frags)
 {
 	uint64_t begins = atomic_load_explicit(&q->drv->begins, memory_order_acquire);
@@ -130,25 +142,25 @@ static int returned(struct dp_adapter *a, struct dp_queue *q, const char *name, 
 	if (dp_returned_count(&q->pkt, pb, ret_pkts) < 0) {
 		snprintf(why, sizeof(why), "packet ring BeginIndex %u is outside the posted range [%u, %u)",
 			 pb, q->pkt.begin & q->pkt.mask, q->pkt.end & q->pkt.mask);
-		dp_fail(a, name, why);
+		dp_fail(qp, name, why);
 		return -EPROTO;
 	}
 	if (dp_returned_count(&q->frag, fb, ret_frags) < 0) {
 		snprintf(why, sizeof(why),
 			 "fragment ring BeginIndex %u is outside the posted range [%u, %u)", fb,
 			 q->frag.begin & q->frag.mask, q->frag.end & q->frag.mask);
-		dp_fail(a, name, why);
+		dp_fail(qp, name, why);
 		return -EPROTO;
 	}
 	return 0;
 }
 
-static unsigned tx_complete(struct dp_adapter *a)
+static unsigned tx_complete(struct dp_qpair *qp)
 {
-	struct dp_queue *q = &a->tx;
+	struct dp_queue *q = &qp->tx;
 	uint32_t np, nf;
 
-	if (returned(a, q, "TX", &np, &nf) < 0)
+	if (returned(qp, q, "TX", &np, &nf) < 0)
 		return 0;
 	/* The driver may only flip Scratch bits on TX, so nothing is read back. */
 	q->pkt.begin += np;
@@ -194,24 +206,24 @@ static bool tx_room(const struct dp_queue *q, uint32_t frags)
 }
 
 /* Cuts the frame in the bounce buffer into segments, one slot each, as far as the ring has room. */
-static unsigned tx_sw_segments(struct dp_adapter *a)
+static unsigned tx_sw_segments(struct dp_qpair *qp)
 {
-	struct dp_queue *q = &a->tx;
-	const struct dp_tx_plan *pl = &a->sw.plan;
+	struct dp_queue *q = &qp->tx;
+	const struct dp_tx_plan *pl = &qp->sw.plan;
 	unsigned n = 0;
 
-	while (a->sw.next < a->sw.nsegs && tx_room(q, 1)) {
+	while (qp->sw.next < qp->sw.nsegs && tx_room(q, 1)) {
 		uint32_t fslot = q->frag.end & q->frag.mask;
 		uint8_t *buf = q->bufs + (size_t)fslot * q->l.buf_size + q->l.backfill;
-		uint32_t len = seg_build(a->bounce, a->sw.len, &pl->si, pl->mss, a->sw.next, buf);
+		uint32_t len = seg_build(qp->bounce, qp->sw.len, &pl->si, pl->mss, qp->sw.next, buf);
 
 		tx_post_packet(q, len, 1, buf, NULL, NULL);
-		a->sw.next++;
+		qp->sw.next++;
 		n++;
 	}
 	atomic_fetch_add_explicit(&q->c.sw_segments, n, memory_order_relaxed);
-	if (a->sw.next >= a->sw.nsegs)
-		a->sw.on = false;
+	if (qp->sw.next >= qp->sw.nsegs)
+		qp->sw.on = false;
 	return n;
 }
 
@@ -221,16 +233,16 @@ static unsigned tx_sw_segments(struct dp_adapter *a)
  * says: as is, with the extensions asking the driver to checksum or segment,
  * or after umnicd did that work itself.
  */
-static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_full)
+static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full)
 {
-	struct dp_queue *q = &a->tx;
+	struct dp_queue *q = &qp->tx;
 	const uint32_t cap = q->l.buf_size, seg_cap = cap - q->l.backfill;
 	const uint32_t span = (DP_GSO_FRAME_MAX + seg_cap - 1) / seg_cap;
 	struct iovec iov[1 + DP_MAX_FRAGS_PER_PACKET];
 	unsigned n = 0;
 
 	*ret_tap_empty = *ret_full = false;
-	a->ocfg.active = atomic_load_explicit(&a->active, memory_order_acquire);
+	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
 	while (n < DP_BATCH) {
 		struct virtio_net_hdr vh;
 		struct dp_tx_plan plan;
@@ -238,9 +250,9 @@ static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_ful
 		uint8_t *head;
 		ssize_t r;
 
-		if (a->sw.on) {
-			n += tx_sw_segments(a);
-			if (a->sw.on) {
+		if (qp->sw.on) {
+			n += tx_sw_segments(qp);
+			if (qp->sw.on) {
 				*ret_full = true;
 				break;
 			}
@@ -258,7 +270,7 @@ static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_ful
 			iov[1 + k].iov_base = q->bufs + (size_t)slot * cap + q->l.backfill;
 			iov[1 + k].iov_len = seg_cap;
 		}
-		r = readv(a->tap_fd, iov, (int)(1 + span));
+		r = readv(qp->tap_fd, iov, (int)(1 + span));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -272,7 +284,7 @@ static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_ful
 		len = (uint32_t)((size_t)r - sizeof(vh));
 		nfrags = (len + seg_cap - 1) / seg_cap;
 		head = q->bufs + (size_t)fslot * cap + q->l.backfill;
-		dp_tx_plan(&a->ocfg, &vh, head, seg_cap, len, nfrags, &plan);
+		dp_tx_plan(&qp->ocfg, &vh, head, seg_cap, len, nfrags, &plan);
 		switch (plan.action) {
 		case DP_TX_DROP:
 			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
@@ -283,14 +295,14 @@ static unsigned tx_post(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_ful
 				uint32_t m = len - off < seg_cap ? len - off : seg_cap;
 				/* readv filled at most span pieces: nfrags <= span, iov[1 + k] is set. */
 				// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
-				memcpy(a->bounce + off, iov[1 + k].iov_base, m);
+				memcpy(qp->bounce + off, iov[1 + k].iov_base, m);
 				off += m;
 			}
-			a->sw.on = true;
-			a->sw.len = len;
-			a->sw.next = 0;
-			a->sw.plan = plan;
-			a->sw.nsegs = seg_count(plan.si.end, &plan.si, plan.mss);
+			qp->sw.on = true;
+			qp->sw.len = len;
+			qp->sw.next = 0;
+			qp->sw.plan = plan;
+			qp->sw.nsegs = seg_count(plan.si.end, &plan.si, plan.mss);
 			continue;
 		case DP_TX_SW_CSUM:
 			/* At most MaximumFrameSize, so one fragment holds it. */
@@ -337,21 +349,21 @@ static void rx_copy_head(struct dp_queue *q, const struct dp_rx_frame *fr,
 	}
 }
 
-static unsigned rx_harvest(struct dp_adapter *a)
+static unsigned rx_harvest(struct dp_qpair *qp)
 {
-	struct dp_queue *q = &a->rx;
+	struct dp_queue *q = &qp->rx;
 	struct dp_rx_fragment frags[DP_MAX_FRAGS_PER_PACKET];
 	struct iovec iov[2 + DP_MAX_FRAGS_PER_PACKET];
 	uint8_t head[DP_RX_HEAD_MAX];
 	uint32_t np, nf, cursor, limit, len_limit;
 	char why[DP_ERR_MAX];
 
-	if (returned(a, q, "RX", &np, &nf) < 0)
+	if (returned(qp, q, "RX", &np, &nf) < 0)
 		return 0;
 	if (!np && !nf)
 		return 0;
-	a->ocfg.active = atomic_load_explicit(&a->active, memory_order_acquire);
-	len_limit = dp_rx_len_limit(&a->ocfg);
+	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
+	len_limit = dp_rx_len_limit(&qp->ocfg);
 	cursor = q->frag.begin;
 	limit = q->frag.begin + nf;
 	for (uint32_t i = 0; i < np; i++) {
@@ -384,7 +396,7 @@ static unsigned rx_harvest(struct dp_adapter *a)
 		 */
 		hl = fr.length < DP_RX_HEAD_MAX ? fr.length : DP_RX_HEAD_MAX;
 		rx_copy_head(q, &fr, frags, head, hl);
-		if (dp_rx_vnet(&a->ocfg, &ext, head, hl, fr.length, &vh, why) < 0)
+		if (dp_rx_vnet(&qp->ocfg, &ext, head, hl, fr.length, &vh, why) < 0)
 			goto refuse;
 		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
@@ -403,7 +415,7 @@ static unsigned rx_harvest(struct dp_adapter *a)
 			skip = 0;
 			nio++;
 		}
-		if (writev(a->tap_fd, iov, nio) < 0) {
+		if (writev(qp->tap_fd, iov, nio) < 0) {
 			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
 			continue;
 		}
@@ -415,7 +427,7 @@ refuse:
 			char full[DP_ERR_MAX + 96];
 			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)",
 				 why, i + 1, np, nf);
-			dp_fail(a, "RX", full);
+			dp_fail(qp, "RX", full);
 			return 0;
 		}
 	}
@@ -424,9 +436,9 @@ refuse:
 	return np + nf;
 }
 
-static unsigned rx_post(struct dp_adapter *a)
+static unsigned rx_post(struct dp_qpair *qp)
 {
-	struct dp_queue *q = &a->rx;
+	struct dp_queue *q = &qp->rx;
 	const NET_FRAGMENT empty = { .ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0 };
 	unsigned n = 0;
 
@@ -449,7 +461,30 @@ static unsigned rx_post(struct dp_adapter *a)
 
 void dp_rx_prime(struct dp_adapter *a)
 {
-	rx_post(a);
+	for (uint32_t i = 0; i < a->nq; i++)
+		rx_post(&a->qp[i]);
+}
+
+void dp_counters_sum(const struct dp_adapter *a, bool tx, struct dp_counters *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (uint32_t i = 0; i < a->nq; i++) {
+		const struct dp_counters *c = tx ? &a->qp[i].tx.c : &a->qp[i].rx.c;
+#define SUM(f) atomic_store_explicit(&ret->f, atomic_load_explicit(&ret->f, memory_order_relaxed) + \
+				     atomic_load_explicit(&c->f, memory_order_relaxed), memory_order_relaxed)
+		SUM(packets);
+		SUM(bytes);
+		SUM(drops);
+		SUM(kicks);
+		SUM(wakeups);
+		SUM(advance_calls);
+		SUM(offloaded);
+		SUM(sw_segments);
+		SUM(sw_checksums);
+		SUM(hashed);
+		SUM(tagged);
+#undef SUM
+	}
 }
 
 static bool driver_moved(struct dp_queue *q)
@@ -458,12 +493,16 @@ static bool driver_moved(struct dp_queue *q)
 	       umn_idx_pack(q->pkt.begin & q->pkt.mask, q->frag.begin & q->frag.mask);
 }
 
-static void set_sleeping(struct dp_adapter *a, uint32_t v)
+static void set_sleeping(struct dp_qpair *qp, uint32_t v)
 {
-	atomic_store_explicit(&a->tx.os->os_sleeping, v, memory_order_relaxed);
-	atomic_store_explicit(&a->rx.os->os_sleeping, v, memory_order_relaxed);
+	atomic_store_explicit(&qp->tx.os->os_sleeping, v, memory_order_relaxed);
+	atomic_store_explicit(&qp->rx.os->os_sleeping, v, memory_order_relaxed);
 }
 
+/*
+ * The control thread's view of one queue's execution context; wd_* are
+ * touched by the control thread only.
+ */
 static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
 {
 	uint64_t adv = atomic_load_explicit(&q->drv->advance_calls, memory_order_relaxed);
@@ -478,105 +517,130 @@ static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
 
 bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)
 {
-	if (!a->running)
-		return false;
-	if (queue_hung(&a->tx, now_ns) || queue_hung(&a->rx, now_ns)) {
-		snprintf(why, cap, "watchdog: the execution context of queue 0 made no progress for %llu ms",
-			 (unsigned long long)(DP_WATCHDOG_NS / 1000000));
-		return true;
+	for (uint32_t i = 0; i < a->nq; i++) {
+		struct dp_qpair *qp = &a->qp[i];
+
+		if (!qp->running)
+			continue;
+		if (queue_hung(&qp->tx, now_ns) || queue_hung(&qp->rx, now_ns)) {
+			snprintf(why, cap, "watchdog: the execution context of queue %u made no progress for %llu ms",
+				 i, (unsigned long long)(DP_WATCHDOG_NS / 1000000));
+			return true;
+		}
 	}
 	return false;
 }
 
-unsigned dp_pass(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_tx_full)
+unsigned dp_pass(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_tx_full)
 {
+	struct dp_adapter *a = qp->a;
 	unsigned work = 0, frames, n;
 
-	work += tx_complete(a);
-	frames = rx_harvest(a);
+	work += tx_complete(qp);
+	frames = rx_harvest(qp);
 	work += frames;
-	work += rx_post(a);
-	n = tx_post(a, ret_tap_empty, ret_tx_full);
+	work += rx_post(qp);
+	n = tx_post(qp, ret_tap_empty, ret_tx_full);
 	work += n;
 	if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
 		atomic_store(&a->first_frame_ns, umn_mono_ns());
-	atomic_store_explicit(&a->tx.c.advance_calls,
-			      atomic_load_explicit(&a->tx.drv->advance_calls, memory_order_relaxed),
+	atomic_store_explicit(&qp->tx.c.advance_calls,
+			      atomic_load_explicit(&qp->tx.drv->advance_calls, memory_order_relaxed),
 			      memory_order_relaxed);
-	atomic_store_explicit(&a->rx.c.advance_calls,
-			      atomic_load_explicit(&a->rx.drv->advance_calls, memory_order_relaxed),
+	atomic_store_explicit(&qp->rx.c.advance_calls,
+			      atomic_load_explicit(&qp->rx.drv->advance_calls, memory_order_relaxed),
 			      memory_order_relaxed);
 	return work;
 }
 
 static void *dp_thread(void *arg)
 {
-	struct dp_adapter *a = arg;
-	bool tap_empty = false, tx_full = false;
+	struct dp_qpair *qp = arg;
+	struct dp_adapter *a = qp->a;
+	bool tx_full = false;
 
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
-		unsigned work = dp_pass(a, &tap_empty, &tx_full);
+		bool empty;
+		unsigned work = dp_pass(qp, &empty, &tx_full);
 
 		if (atomic_load(&a->failed))
 			break;
-		if (work && !tap_empty)
-			continue;
 		if (work)
 			continue;
 
-		set_sleeping(a, 1);
+		set_sleeping(qp, 1);
 		atomic_thread_fence(memory_order_seq_cst);
-		if (driver_moved(&a->tx) || driver_moved(&a->rx)) {
-			set_sleeping(a, 0);
+		if (driver_moved(&qp->tx) || driver_moved(&qp->rx)) {
+			set_sleeping(qp, 0);
 			continue;
 		}
 		struct pollfd pfd[3] = {
-			{ .fd = a->os_efd, .events = POLLIN },
+			{ .fd = qp->os_efd, .events = POLLIN },
 			{ .fd = a->ctl_efd, .events = POLLIN },
-			{ .fd = tx_full ? -1 : a->tap_fd, .events = POLLIN },
+			{ .fd = tx_full ? -1 : qp->tap_fd, .events = POLLIN },
 		};
 		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			umn_log(UMN_LOG_WARN, "datapath poll: %m");
-		set_sleeping(a, 0);
-		if ((pfd[0].revents & POLLIN) && umn_efd_drain(a->os_efd))
-			atomic_fetch_add_explicit(&a->rx.c.wakeups, 1, memory_order_relaxed);
+		set_sleeping(qp, 0);
+		if ((pfd[0].revents & POLLIN) && umn_efd_drain(qp->os_efd))
+			atomic_fetch_add_explicit(&qp->rx.c.wakeups, 1, memory_order_relaxed);
 	}
 	return NULL;
 }
 
+static void stop_threads(struct dp_adapter *a)
+{
+	bool any = false;
+	int e;
+
+	for (uint32_t i = 0; i < a->nq; i++)
+		any |= a->qp[i].running;
+	atomic_store(&a->stop, true);
+	/* Nobody reads ctl_efd: once written it stays readable and wakes every pair's thread. */
+	if (any && (e = umn_efd_kick(a->ctl_efd)) < 0)
+		umn_log(UMN_LOG_WARN, "datapath stop: %s", strerror(-e));
+	for (uint32_t i = 0; i < a->nq; i++) {
+		struct dp_qpair *qp = &a->qp[i];
+
+		if (qp->running)
+			pthread_join(qp->thread, NULL);
+		qp->running = false;
+		free(qp->bounce);
+		qp->bounce = NULL;
+	}
+}
+
 int dp_adapter_start(struct dp_adapter *a)
 {
+	uint64_t now = umn_mono_ns();
 	int r;
 
 	atomic_store(&a->stop, false);
-	if (!a->bounce) {
-		a->bounce = malloc(DP_GSO_FRAME_MAX);
-		if (!a->bounce)
+	for (uint32_t i = 0; i < a->nq; i++) {
+		struct dp_qpair *qp = &a->qp[i];
+
+		qp->a = a;
+		qp->id = i;
+		qp->ocfg = a->ocfg;
+		qp->sw.on = false;
+		qp->tx.wd_progress_ns = qp->rx.wd_progress_ns = now;
+		if (!qp->bounce)
+			qp->bounce = malloc(DP_GSO_FRAME_MAX);
+		if (!qp->bounce) {
+			stop_threads(a);
 			return -ENOMEM;
+		}
+		r = pthread_create(&qp->thread, NULL, dp_thread, qp);
+		if (r) {
+			stop_threads(a);
+			return -r;
+		}
+		qp->running = true;
 	}
-	a->sw.on = false;
-	a->tx.wd_progress_ns = a->rx.wd_progress_ns = umn_mono_ns();
-	r = pthread_create(&a->thread, NULL, dp_thread, a);
-	if (r)
-		return -r;
-	a->running = true;
 	return 0;
 }
 
 void dp_adapter_stop(struct dp_adapter *a)
 {
-	int e;
-
-	if (!a->running) {
-		free(a->bounce);
-		a->bounce = NULL;
-		return;
-	}
-	atomic_store(&a->stop, true);
-	if ((e = umn_efd_kick(a->ctl_efd)) < 0)
-		umn_log(UMN_LOG_WARN, "datapath stop: %s", strerror(-e));
-	pthread_join(a->thread, NULL);
-	a->running = false;
-	free(a->bounce);
-	a->bounce = NULL;
+	stop_threads(a);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The OS side of an adapter's packet queues in umnicd: one thread per
- * adapter moves frames between the TAP fd and the shared rings.
+ * queue pair moves frames between its queue of the multi-queue TAP and its
+ * TX and RX rings.
  */
 #ifndef UMNIC_UMNICD_DATAPATH_H
 #define UMNIC_UMNICD_DATAPATH_H
@@ -25,6 +26,8 @@ struct dp_counters {
 	_Atomic uint64_t offloaded;	/* TX: handed to the driver to segment; RX: coalesced */
 	_Atomic uint64_t sw_segments;	/* TX: segments umnicd cut itself */
 	_Atomic uint64_t sw_checksums;	/* TX: checksums umnicd wrote itself */
+	_Atomic uint64_t hashed;	/* RX: packets the driver gave an RSS hash (ms_packet_hash) */
+	_Atomic uint64_t tagged;	/* 802.1Q tags moved between the frame and ms_packet_ieee8021q */
 };
 
 struct dp_queue {
@@ -44,18 +47,22 @@ struct dp_queue {
 	uint64_t wd_progress_ns;
 };
 
-struct dp_adapter {
-	int tap_fd;
-	int os_efd;	/* the driver wakes umnicd through this */
-	int ctl_efd;	/* umnicd's control thread stops the thread through this */
-	int fail_efd;	/* signalled to the control thread when the driver broke a rule */
-	uint32_t max_frame;
-	/*
-	 * Offloads: the driver's capabilities (fixed while the thread runs) and the set in
-	 * force, which the control thread changes; the thread reads it once per pass.
-	 */
-	struct dp_offload_cfg ocfg;
-	_Atomic uint32_t active;
+/* Queue pairs an adapter may have: the runtime's and the TAP's limit. */
+#define DP_MAX_QUEUES UMN_QUEUES_MAX
+
+struct dp_adapter;
+
+/*
+ * One queue pair: a queue of the TAP, a TX and an RX ring, and the thread
+ * that serves them. Nothing in it is shared with another pair's thread but
+ * the adapter's failure state and the offloads in force.
+ */
+struct dp_qpair {
+	struct dp_adapter *a;
+	uint32_t id;
+	int tap_fd;	/* this pair's queue of the TAP (the device owns it) */
+	int os_efd;	/* the driver wakes this pair's thread through this */
+	struct dp_offload_cfg ocfg;	/* this thread's copy, its active set read once per pass */
 	uint8_t *bounce;	/* one frame umnicd segments itself, DP_GSO_FRAME_MAX bytes */
 	struct {
 		bool on;
@@ -66,7 +73,22 @@ struct dp_adapter {
 	struct dp_queue rx;
 	pthread_t thread;
 	bool running;
+};
+
+struct dp_adapter {
+	int ctl_efd;	/* umnicd's control thread stops the threads through this */
+	int fail_efd;	/* signalled to the control thread when the driver broke a rule */
+	uint32_t max_frame;
+	/*
+	 * Offloads: the driver's capabilities (fixed while the threads run) and the set in
+	 * force, which the control thread changes; each thread reads it once per pass.
+	 */
+	struct dp_offload_cfg ocfg;
+	_Atomic uint32_t active;
+	uint32_t nq;	/* queue pairs in use, 1..DP_MAX_QUEUES */
+	struct dp_qpair qp[DP_MAX_QUEUES];
 	_Atomic bool stop;
+	_Atomic bool failing;	/* the first thread to fail writes fail_reason */
 	_Atomic bool failed;
 	char fail_reason[DP_ERR_MAX + 64];
 	uint32_t index_base;	/* where free-running indices start (tests use values near 2^32) */
@@ -90,12 +112,15 @@ void dp_queue_fini(struct dp_queue *q);
 void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void *base,
 		     uint32_t index_base);
 /*
- * One pass of the datapath thread: completes TX, harvests RX, posts RX buffers
- * and TX frames. Returns how much moved; the thread sleeps when nothing did.
+ * One pass of a queue pair's thread: completes TX, harvests RX, posts RX
+ * buffers and TX frames. Returns how much moved; the thread sleeps when
+ * nothing did. qp->a must be set.
  */
-unsigned dp_pass(struct dp_adapter *a, bool *ret_tap_empty, bool *ret_tx_full);
-/* Posts the initial RX buffers; call before the driver starts the queue. */
+unsigned dp_pass(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_tx_full);
+/* Posts the initial RX buffers of every pair; call before the driver starts the queues. */
 void dp_rx_prime(struct dp_adapter *a);
+/* Sums a counter over the pairs in use (for status). */
+void dp_counters_sum(const struct dp_adapter *a, bool tx, struct dp_counters *ret);
 int dp_adapter_start(struct dp_adapter *a);
 void dp_adapter_stop(struct dp_adapter *a);
 

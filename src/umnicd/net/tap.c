@@ -26,6 +26,8 @@
 #define TAP_F_USO6 TUN_F_USO6
 #endif
 
+#define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
+
 static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu, int *ret_ifindex,
 		     char *err, size_t errcap)
 {
@@ -92,8 +94,11 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 		goto back;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	/* Every frame carries a virtio-net header: offload metadata travels in it (tap_set_offload). */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	/*
+	 * Every frame carries a virtio-net header: offload metadata travels in it (tap_set_offload).
+	 * Multi-queue always, so that a restarted driver may use another number of queues.
+	 */
+	ifr.ifr_flags = TAP_FLAGS;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name_template && *name_template ? name_template : "umnic%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
@@ -224,4 +229,47 @@ int tap_set_offload(int fd)
 	if (ioctl(fd, TUNSETOFFLOAD, flags | TAP_F_USO4 | TAP_F_USO6) == 0)
 		return 0;
 	return ioctl(fd, TUNSETOFFLOAD, flags) < 0 ? -errno : 0;
+}
+
+int tap_attach_queue(int tap_fd, const char *netns_path, char *err, size_t errcap)
+{
+	struct ifreq ifr;
+	int self_ns = -1, target_ns = -1, fd = -1, r;
+
+	r = tap_name(tap_fd, &ifr);
+	if (r < 0) {
+		snprintf(err, errcap, "TUNGETIFF: %s", strerror(-r));
+		return r;
+	}
+	/* The TAP is found by name in the namespace /dev/net/tun is opened in: open it there. */
+	if (netns_path && *netns_path) {
+		self_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
+		if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
+			r = -errno;
+			snprintf(err, errcap, "network namespace %s: %s", netns_path, strerror(errno));
+			goto out;
+		}
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errcap, "/dev/net/tun: %s", strerror(errno));
+	} else {
+		ifr.ifr_flags = TAP_FLAGS;
+		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+			r = -errno;
+			snprintf(err, errcap, "attaching a queue to %s: %s", ifr.ifr_name, strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0)
+		abort(); /* as in tap_create: carrying on in the wrong namespace would be worse */
+out:
+	if (self_ns >= 0)
+		close(self_ns);
+	if (target_ns >= 0)
+		close(target_ns);
+	return fd >= 0 ? fd : r;
 }
