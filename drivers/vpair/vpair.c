@@ -21,6 +21,21 @@
  * not coalesce, or a side computes no checksums, the wire does that work
  * (common/segment.c, shared with umnicd's software fallback). The registry
  * values OffloadChecksum, OffloadLso and OffloadRsc set to 0 turn each off.
+ *
+ * Queues: the registry value Queues (1 to 4, default 1) sets how many TX and
+ * RX queues each side offers. The wire of each direction has one ring per
+ * (sending TX queue, receiving RX queue), so every ring has one producer and
+ * one consumer. Like a NIC, the receiving side hashes each frame (Toeplitz,
+ * with the key the OS gave it) and its indirection table picks the RX queue;
+ * the hash reaches the driver's RX packet in ms_packet_hash. The sender
+ * computes it with the receiver's key and table, as the receiving NIC would.
+ * OffloadRss = 0 turns receive side scaling off (everything lands on RX
+ * queue 0).
+ *
+ * 802.1Q: vpair inserts the tag the OS hands over in ms_packet_ieee8021q
+ * into the frame it sends, and takes the tag off a frame it receives into
+ * that extension, like a NIC with tag offload. It is off unless the
+ * registry value OffloadVlan is 1, so a plain pair offers what it always did.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -41,11 +56,18 @@
 #define VPAIR_WIRE_SLOTS_DEFAULT 512u /* WireQueueLength: a power of two */
 #define VPAIR_WIRE_SLOTS_MIN 16u
 #define VPAIR_WIRE_SLOTS_MAX 4096u
+#define VPAIR_MAX_QUEUES 4u
+#define VPAIR_RSS_KEY 40u
+#define VPAIR_RSS_TABLE 128u
 
 typedef struct _VPAIR_SLOT {
 	UINT32 Length;
 	UINT32 Mss;		/* a GSO frame: its segment size; 0 for a frame */
 	BOOLEAN ChecksumPending;	/* the sender asked for its checksums */
+	UINT16 HashType;	/* NET_PACKET_HASH_PROTOCOL_TYPE of Hash; 0: not hashed */
+	UINT16 Tci;		/* the tag RX took off the frame, with TagMoved */
+	BOOLEAN TagMoved;
+	UINT32 Hash;
 	UCHAR *Data;		/* SlotBytes of the wire; pages are touched only when used */
 } VPAIR_SLOT;
 
@@ -64,13 +86,23 @@ typedef struct _VPAIR_WIRE {
 	UCHAR *Bytes;
 } VPAIR_WIRE;
 
+/* The wire of one direction: a ring per (sending TX queue, receiving RX queue). */
+typedef struct _VPAIR_LINKS {
+	ULONG TxQueues, RxQueues;
+	VPAIR_WIRE Ring[VPAIR_MAX_QUEUES][VPAIR_MAX_QUEUES];
+} VPAIR_LINKS;
+
 typedef struct _VPAIR_QUEUE {
 	NETPACKETQUEUE Queue;
+	ULONG Index;		/* the queue id */
+	ULONG RingNext;		/* RX: the sending queue whose ring is read first */
 	const NET_RING_COLLECTION *Rings;
 	NET_EXTENSION VirtualAddress;
 	NET_EXTENSION Checksum;
 	NET_EXTENSION Gso;
 	NET_EXTENSION Rsc;
+	NET_EXTENSION Hash;
+	NET_EXTENSION Vlan;
 	UINT32 SegNext;	/* RX: the next segment of the wire slot being cut */
 	_Atomic BOOLEAN NotificationEnabled;
 	_Atomic BOOLEAN Cancelled;
@@ -89,11 +121,16 @@ typedef struct _VPAIR_ADAPTER {
 	ULONG64 LinkSpeed;
 	struct _VPAIR_PAIR *Pair;	/* NULL for an end whose wire is a socket */
 	int Socket;			/* the UDP socket granted as hardware, or -1 */
-	VPAIR_WIRE *Out;	/* frames this side transmits (NULL: they go to Socket) */
-	VPAIR_WIRE *In;		/* frames this side receives */
-	VPAIR_WIRE SocketIn;	/* In, for a socket end: filled by its reader thread */
-	_Atomic(VPAIR_QUEUE *) TxQueue;
-	_Atomic(VPAIR_QUEUE *) RxQueue;
+	VPAIR_LINKS *SocketIn;	/* a socket end's one ring, filled by its reader thread */
+	ULONG Queues;		/* TX and RX queues offered */
+	_Atomic(VPAIR_QUEUE *) TxQueue[VPAIR_MAX_QUEUES];
+	_Atomic(VPAIR_QUEUE *) RxQueue[VPAIR_MAX_QUEUES];
+	/* Receive side scaling as the OS set it; read by the sending side's TX. */
+	BOOLEAN CanRss, CanVlan;
+	_Atomic BOOLEAN RssOn;
+	_Atomic UINT32 RssProtocols;	/* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
+	_Atomic UINT8 RssKey[VPAIR_RSS_KEY];
+	_Atomic UINT8 RssTable[VPAIR_RSS_TABLE];	/* RX queue ids */
 	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
 	BOOLEAN CanChecksum, CanLso, CanRsc;	/* registry: offered to the OS */
 	/* What the OS has in force, from the EvtAdapterOffloadSet* callbacks. */
@@ -112,7 +149,8 @@ typedef struct _VPAIR_PAIR {
 	ULONG Id;
 	ULONG Devices;
 	VPAIR_ADAPTER *_Atomic Side[2];
-	VPAIR_WIRE Wire[2]; /* Wire[s] carries frames sent by side s */
+	/* Wire[s] carries frames sent by side s; both made when the second side joins. */
+	VPAIR_LINKS *_Atomic Wire[2];
 } VPAIR_PAIR;
 
 /* The pairs of this driver host and the one wire thread that serves them all. */
@@ -133,17 +171,17 @@ static void WireKick(void)
 	pthread_mutex_unlock(&Host.Lock);
 }
 
-static void NotifyRx(VPAIR_ADAPTER *Adapter)
+static void NotifyRx(VPAIR_ADAPTER *Adapter, ULONG Queue)
 {
-	VPAIR_QUEUE *rx = Adapter ? atomic_load(&Adapter->RxQueue) : NULL;
+	VPAIR_QUEUE *rx = Adapter ? atomic_load(&Adapter->RxQueue[Queue]) : NULL;
 
 	if (rx && atomic_load(&rx->NotificationEnabled))
 		NetRxQueueNotifyMoreReceivedPacketsAvailable(rx->Queue);
 }
 
-static void NotifyTx(VPAIR_ADAPTER *Adapter)
+static void NotifyTx(VPAIR_ADAPTER *Adapter, ULONG Queue)
 {
-	VPAIR_QUEUE *tx = Adapter ? atomic_load(&Adapter->TxQueue) : NULL;
+	VPAIR_QUEUE *tx = Adapter ? atomic_load(&Adapter->TxQueue[Queue]) : NULL;
 
 	if (tx && atomic_load(&tx->NotificationEnabled))
 		NetTxQueueNotifyMoreCompletedPacketsAvailable(tx->Queue);
@@ -168,6 +206,96 @@ static BOOLEAN WireBusy(VPAIR_WIRE *Wire)
 }
 
 /*
+ * Rings for Tx x Rx queues, sharing the slots a one-queue wire has
+ * (WireQueueLength) so that more queues take no more memory.
+ */
+static VPAIR_LINKS *LinksCreate(ULONG Tx, ULONG Rx, ULONG Slots, ULONG SlotBytes)
+{
+	VPAIR_LINKS *l = calloc(1, sizeof(*l));
+	ULONG per = Slots;
+
+	while (per > VPAIR_WIRE_SLOTS_MIN && per > Slots / (Tx * Rx))
+		per >>= 1;
+	if (!l)
+		return NULL;
+	l->TxQueues = Tx;
+	l->RxQueues = Rx;
+	for (ULONG k = 0; k < Tx; k++)
+		for (ULONG j = 0; j < Rx; j++)
+			if (!WireInit(&l->Ring[k][j], per, SlotBytes))
+				return NULL; /* a driver host out of memory at start fails the start anyway */
+	return l;
+}
+
+/* The Toeplitz hash of In with Key, as RSS hardware computes it. */
+static UINT32 Toeplitz(const UINT8 *Key, const UINT8 *In, UINT32 Len)
+{
+	UINT32 result = 0, window = (UINT32)Key[0] << 24 | (UINT32)Key[1] << 16 | (UINT32)Key[2] << 8 | Key[3];
+
+	for (UINT32 i = 0; i < Len; i++)
+		for (UINT32 b = 0; b < 8; b++) {
+			if (In[i] & (0x80u >> b))
+				result ^= window;
+			window <<= 1;
+			if (i + 4 < VPAIR_RSS_KEY && (Key[i + 4] & (0x80u >> b)))
+				window |= 1;
+		}
+	return result;
+}
+
+/*
+ * What the receiving side's RSS makes of a frame: its hash and hash type
+ * (0 when it hashes nothing) and the RX queue. Head holds the frame's
+ * first Len bytes.
+ */
+static ULONG RssTarget(VPAIR_ADAPTER *Rx, const UCHAR *Head, UINT32 Len, UINT32 *Hash, UINT16 *Type)
+{
+	UINT8 key[VPAIR_RSS_KEY], in[36];
+	UINT32 l3 = 14, n = 0, protocols, l4off = 0;
+	UINT16 type = 0, ether;
+	UINT8 proto = 0;
+
+	*Hash = 0;
+	*Type = 0;
+	if (!Rx || !atomic_load(&Rx->RssOn) || Len < 14)
+		return 0;
+	protocols = atomic_load(&Rx->RssProtocols);
+	ether = (UINT16)(Head[12] << 8 | Head[13]);
+	if (ether == 0x8100 && Len >= 18) {
+		ether = (UINT16)(Head[16] << 8 | Head[17]);
+		l3 = 18;
+	}
+	if (ether == 0x0800 && Len >= l3 + 20 && (protocols & NetAdapterReceiveScalingProtocolTypeIPv4)) {
+		UINT32 ihl = (Head[l3] & 0xfu) * 4u;
+		BOOLEAN fragment = (Head[l3 + 6] & 0x3f) || Head[l3 + 7];
+		memcpy(in, Head + l3 + 12, 8);
+		n = 8;
+		type = NetPacketHashProtocolTypeIPv4;
+		proto = fragment ? 0 : Head[l3 + 9];
+		l4off = l3 + ihl;
+	} else if (ether == 0x86dd && Len >= l3 + 40 && (protocols & NetAdapterReceiveScalingProtocolTypeIPv6)) {
+		memcpy(in, Head + l3 + 8, 32);
+		n = 32;
+		type = NetPacketHashProtocolTypeIPv6;
+		proto = Head[l3 + 6];
+		l4off = l3 + 40;
+	}
+	if (!n)
+		return atomic_load(&Rx->RssTable[0]) % Rx->Queues; /* unhashed: where entry 0 points */
+	if (l4off + 4 <= Len && ((proto == 6 && (protocols & NetAdapterReceiveScalingProtocolTypeTcp)) ||
+				 (proto == 17 && (protocols & NetAdapterReceiveScalingProtocolTypeUdp)))) {
+		memcpy(in + n, Head + l4off, 4);
+		n += 4;
+		type |= proto == 6 ? NetPacketHashProtocolTypeTcp : NetPacketHashProtocolTypeUdp;
+	}
+	for (UINT32 i = 0; i < VPAIR_RSS_KEY; i++)
+		key[i] = atomic_load_explicit(&Rx->RssKey[i], memory_order_relaxed);
+	*Hash = Toeplitz(key, in, n);
+	*Type = type;
+	return atomic_load_explicit(&Rx->RssTable[*Hash % VPAIR_RSS_TABLE], memory_order_relaxed) % Rx->Queues;
+}
+
+/*
  * The wire: frames become visible to the receiver only when this thread
  * delivers them, the way a cable and a receiving NIC add a hop.
  */
@@ -179,20 +307,29 @@ static void *WireThread(void *Context)
 
 		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair; pair = pair->Next)
 			for (ULONG s = 0; s < 2; s++) {
-				VPAIR_WIRE *w = &pair->Wire[s];
-				UINT32 p = atomic_load_explicit(&w->Produced, memory_order_acquire);
-				if (p != atomic_load_explicit(&w->Delivered, memory_order_relaxed)) {
-					atomic_store_explicit(&w->Delivered, p, memory_order_release);
-					NotifyRx(atomic_load(&pair->Side[s ^ 1]));
-					moved = TRUE;
-				}
+				VPAIR_LINKS *l = atomic_load(&pair->Wire[s]);
+				for (ULONG k = 0; l && k < l->TxQueues; k++)
+					for (ULONG j = 0; j < l->RxQueues; j++) {
+						VPAIR_WIRE *w = &l->Ring[k][j];
+						UINT32 p = atomic_load_explicit(&w->Produced, memory_order_acquire);
+						if (p == atomic_load_explicit(&w->Delivered, memory_order_relaxed))
+							continue;
+						atomic_store_explicit(&w->Delivered, p, memory_order_release);
+						NotifyRx(atomic_load(&pair->Side[s ^ 1]), j);
+						moved = TRUE;
+					}
 			}
 		if (moved)
 			continue;
 		pthread_mutex_lock(&Host.Lock);
 		Host.WireSleeping = TRUE;
 		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair && idle; pair = pair->Next)
-			idle = !WireBusy(&pair->Wire[0]) && !WireBusy(&pair->Wire[1]);
+			for (ULONG s = 0; s < 2; s++) {
+				VPAIR_LINKS *l = atomic_load(&pair->Wire[s]);
+				for (ULONG k = 0; l && k < l->TxQueues; k++)
+					for (ULONG j = 0; j < l->RxQueues; j++)
+						idle = idle && !WireBusy(&l->Ring[k][j]);
+			}
 		if (idle)
 			pthread_cond_wait(&Host.Wake, &Host.Lock);
 		Host.WireSleeping = FALSE;
@@ -209,7 +346,7 @@ static void *WireThread(void *Context)
 static void *SocketReader(void *Context)
 {
 	VPAIR_ADAPTER *a = Context;
-	VPAIR_WIRE *w = &a->SocketIn;
+	VPAIR_WIRE *w = &a->SocketIn->Ring[0][0];
 	static UCHAR discard[VPAIR_MAX_FRAME];
 
 	for (;;) {
@@ -225,7 +362,7 @@ static void *SocketReader(void *Context)
 		slot->Length = (UINT32)n;
 		atomic_store_explicit(&w->Produced, prod + 1, memory_order_relaxed);
 		atomic_store_explicit(&w->Delivered, prod + 1, memory_order_release);
-		NotifyRx(a);
+		NotifyRx(a, 0);
 	}
 	return NULL;
 }
@@ -246,15 +383,7 @@ static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
 		;
 	if (!pair) {
 		pair = calloc(1, sizeof(*pair));
-		if (!pair || !WireInit(&pair->Wire[0], a->WireSlots, VPAIR_GSO_FRAME) ||
-		    !WireInit(&pair->Wire[1], a->WireSlots, VPAIR_GSO_FRAME)) {
-			if (pair) {
-				free(pair->Wire[0].Slot);
-				free(pair->Wire[1].Slot);
-				free(pair->Wire[0].Bytes);
-				free(pair->Wire[1].Bytes);
-			}
-			free(pair);
+		if (!pair) {
 			status = STATUS_INSUFFICIENT_RESOURCES;
 			goto out;
 		}
@@ -266,10 +395,20 @@ static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
 		status = STATUS_DEVICE_CONFIGURATION_ERROR; /* a pair has two ends */
 		goto out;
 	}
+	if (pair->Devices == 1) {
+		/* The second end: both queue counts are known, the cable can be laid. */
+		VPAIR_ADAPTER *first = atomic_load(&pair->Side[0]);
+		VPAIR_LINKS *w0 = LinksCreate(first->Queues, a->Queues, a->WireSlots, VPAIR_GSO_FRAME);
+		VPAIR_LINKS *w1 = LinksCreate(a->Queues, first->Queues, a->WireSlots, VPAIR_GSO_FRAME);
+		if (!w0 || !w1) {
+			status = STATUS_INSUFFICIENT_RESOURCES;
+			goto out;
+		}
+		atomic_store(&pair->Wire[0], w0);
+		atomic_store(&pair->Wire[1], w1);
+	}
 	a->Side = pair->Devices++;
 	a->Pair = pair;
-	a->Out = &pair->Wire[a->Side];
-	a->In = &pair->Wire[a->Side ^ 1];
 	atomic_store(&pair->Side[a->Side], a);
 	if (!Host.ThreadStarted && pthread_create(&Host.Thread, NULL, WireThread, NULL) == 0)
 		Host.ThreadStarted = TRUE;
@@ -285,14 +424,14 @@ static NTSTATUS UseSocket(VPAIR_ADAPTER *a, int Socket)
 {
 	pthread_t reader;
 
+	a->Queues = 1; /* one datagram socket, one queue */
 	/* Prepared again after a stop: the same socket, its reader still runs. */
 	if (a->Socket == Socket)
 		return STATUS_SUCCESS;
 	a->Socket = Socket;
-	if (!WireInit(&a->SocketIn, a->WireSlots, VPAIR_MAX_FRAME))
+	a->SocketIn = LinksCreate(1, 1, a->WireSlots, VPAIR_MAX_FRAME);
+	if (!a->SocketIn)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	a->In = &a->SocketIn;
-	a->Out = NULL;
 	if (pthread_create(&reader, NULL, SocketReader, a) != 0)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	pthread_detach(reader);
@@ -332,46 +471,105 @@ static __attribute__((noinline)) void SendFrame(VPAIR_QUEUE *q, NET_RING *fr, co
 		(void)send(q->Adapter->Socket, frame, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* The first bytes of a packet, for the receiving side's hash. */
+static UINT32 GatherHead(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHAR *Dst, UINT32 Max)
+{
+	UINT32 len = 0;
+
+	for (UINT16 k = 0; k < p->FragmentCount && len < Max; k++) {
+		UINT32 fi = NetRingAdvanceIndex(fr, p->FragmentIndex, k);
+		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
+		UINT32 n = (UINT32)f->ValidLength < Max - len ? (UINT32)f->ValidLength : Max - len;
+		memcpy(Dst + len, (UCHAR *)va->VirtualAddress + f->Offset, n);
+		len += n;
+	}
+	return len;
+}
+
+/* The tag the OS left to vpair goes into the frame (Data has room for it): TRUE if it did. */
+static BOOLEAN InsertTag(const NET_PACKET_IEEE8021Q *Tag, UCHAR *Data, UINT32 Len)
+{
+	UINT16 tci = 0;
+
+	if (!Tag->TxTagging || Len < 14)
+		return FALSE;
+	if (Tag->TxTagging & NetPacketTxIeee8021qActionFlagPriorityRequired)
+		tci |= (UINT16)(Tag->PriorityCodePoint << 13);
+	if (Tag->TxTagging & NetPacketTxIeee8021qActionFlagVlanRequired)
+		tci |= Tag->VlanIdentifier;
+	memmove(Data + 16, Data + 12, Len - 12);
+	Data[12] = 0x81;
+	Data[13] = 0x00;
+	Data[14] = (UCHAR)(tci >> 8);
+	Data[15] = (UCHAR)tci;
+	return TRUE;
+}
+
+/* A receiving side with tag offload takes the tag off the frame, once per frame. */
+static void TakeTag(VPAIR_ADAPTER *a, VPAIR_SLOT *Slot)
+{
+	if (!a->CanVlan || a->Socket >= 0 || Slot->TagMoved || Slot->Length < 18 || Slot->Data[12] != 0x81 ||
+	    Slot->Data[13] != 0x00 || (Slot->Data[14] & 0x10))
+		return;
+	Slot->Tci = (UINT16)(Slot->Data[14] << 8 | Slot->Data[15]);
+	memmove(Slot->Data + 12, Slot->Data + 16, Slot->Length - 16);
+	Slot->Length -= 4;
+	Slot->TagMoved = TRUE;
+}
+
 static void EvtTxAdvance(NETPACKETQUEUE Queue)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
-	VPAIR_ADAPTER *a = q->Adapter;
+	VPAIR_ADAPTER *a = q->Adapter, *peer = Peer(a);
 	NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
 	NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
-	VPAIR_WIRE *w = a->Out;
-	UINT32 prod = w ? atomic_load_explicit(&w->Produced, memory_order_relaxed) : 0;
-	UINT32 room = w ? w->Mask + 1 - (prod - atomic_load_explicit(&w->Consumed, memory_order_acquire)) : 1;
+	VPAIR_LINKS *out = a->Pair ? atomic_load(&a->Pair->Wire[a->Side]) : NULL;
+	UINT32 prod[VPAIR_MAX_QUEUES] = { 0 };
 	BOOLEAN cancelled = atomic_load(&q->Cancelled);
-	UINT32 sent = 0;
+	ULONG sent = 0;
 
+	for (ULONG j = 0; out && j < out->RxQueues; j++)
+		prod[j] = atomic_load_explicit(&out->Ring[q->Index][j].Produced, memory_order_relaxed);
 	while (pr->BeginIndex != pr->EndIndex) {
 		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
 
-		if (!p->Ignore && !cancelled) {
-			if (room == 0)
+		if (!p->Ignore && !cancelled && a->Socket >= 0) {
+			SendFrame(q, fr, p);
+		} else if (!p->Ignore && !cancelled && out) {
+			/* The receiving side's RSS picks the ring; a full ring holds the queue back. */
+			UCHAR head[128];
+			UINT32 hash, index = pr->BeginIndex;
+			UINT16 type;
+			ULONG j = RssTarget(peer, head, GatherHead(q, fr, p, head, sizeof(head)), &hash, &type);
+			VPAIR_WIRE *w = &out->Ring[q->Index][j];
+			VPAIR_SLOT *slot;
+			UINT32 len;
+
+			if (prod[j] - atomic_load_explicit(&w->Consumed, memory_order_acquire) > w->Mask)
 				break; /* the wire is full: wait for the peer to drain it */
-			if (!w) {
-				SendFrame(q, fr, p);
-			} else {
-				VPAIR_SLOT *slot = &w->Slot[prod & w->Mask];
-				UINT32 index = pr->BeginIndex;
-				UINT32 len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
-				/* The work the OS asked for travels with the frame; the wire does it. */
-				slot->Mss = len && (atomic_load(&a->Lso) || atomic_load(&a->Uso))
-						    ? NetExtensionGetPacketGso(&q->Gso, index)->TCP.Mss
-						    : 0;
-				slot->ChecksumPending = NetExtensionGetPacketChecksum(&q->Checksum, index)->Layer4 ==
-							NetPacketTxChecksumActionRequired;
-				if (!slot->Mss && len > VPAIR_MAX_FRAME)
-					len = 0; /* not a GSO frame: too long for the wire */
-				if (len) {
-					slot->Length = len;
-					prod++;
-					room--;
-					sent++;
-				}
+			slot = &w->Slot[prod[j] & w->Mask];
+			len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
+			/* The work the OS asked for travels with the frame; the wire does it. */
+			slot->Mss = len && (atomic_load(&a->Lso) || atomic_load(&a->Uso))
+					    ? NetExtensionGetPacketGso(&q->Gso, index)->TCP.Mss
+					    : 0;
+			slot->ChecksumPending = NetExtensionGetPacketChecksum(&q->Checksum, index)->Layer4 ==
+						NetPacketTxChecksumActionRequired;
+			slot->Hash = hash;
+			slot->HashType = type;
+			slot->TagMoved = FALSE;
+			if (len && InsertTag(NetExtensionGetPacketIeee8021Q(&q->Vlan, index), slot->Data, len))
+				len += 4;
+			if (!slot->Mss && len > VPAIR_MAX_FRAME + (slot->Data[12] == 0x81 ? 4 : 0))
+				len = 0; /* not a GSO frame: too long for the wire */
+			if (len) {
+				slot->Length = len;
+				prod[j]++;
+				sent |= 1u << j;
 			}
 		}
+		/* Without a peer yet the frame is lost, as on a cable with nothing at the other end. */
 		if (p->FragmentCount)
 			fr->BeginIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
 		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
@@ -379,16 +577,31 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 	pr->NextIndex = pr->BeginIndex;
 	fr->NextIndex = fr->BeginIndex;
 	if (sent) {
-		atomic_store_explicit(&w->Produced, prod, memory_order_release);
+		for (ULONG j = 0; j < out->RxQueues; j++)
+			if (sent & (1u << j))
+				atomic_store_explicit(&out->Ring[q->Index][j].Produced, prod[j], memory_order_release);
 		WireKick();
 	}
 }
 
-/* Marks a received packet's checksums as checked, when the OS asked for that. */
-static void RxChecksum(VPAIR_QUEUE *q, UINT32 Index, const struct seg_info *si)
+/*
+ * The RSS hash of a received packet (when receive scaling is on), and its
+ * checksums marked as checked, when the OS asked for that.
+ */
+static void RxChecksum(VPAIR_QUEUE *q, UINT32 Index, const struct seg_info *si, const VPAIR_SLOT *Slot)
 {
 	NET_PACKET_CHECKSUM *c;
 
+	if (Slot->TagMoved) {
+		NET_PACKET_IEEE8021Q *t = NetExtensionGetPacketIeee8021Q(&q->Vlan, Index);
+		t->PriorityCodePoint = (UINT16)(Slot->Tci >> 13);
+		t->VlanIdentifier = (UINT16)(Slot->Tci & 0xfff);
+	}
+	if (Slot->HashType && atomic_load(&q->Adapter->RssOn)) {
+		NET_PACKET_HASH *h = NetExtensionGetPacketHash(&q->Hash, Index);
+		h->HashValue = Slot->Hash;
+		h->ProtocolType = Slot->HashType;
+	}
 	if (!si || !atomic_load(&q->Adapter->RxChecksum))
 		return;
 	c = NetExtensionGetPacketChecksum(&q->Checksum, Index);
@@ -424,7 +637,7 @@ static BOOLEAN DeliverFrame(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SL
 	if (Slot->ChecksumPending && si)
 		seg_checksum(dst, Slot->Length, si);
 	f->ValidLength = Slot->Length;
-	RxChecksum(q, pr->BeginIndex, si);
+	RxChecksum(q, pr->BeginIndex, si, Slot);
 	RxComplete(pr, fr, 1);
 	return TRUE;
 }
@@ -465,7 +678,7 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 		} else {
 			rsc->TCP.CoalescedSegmentCount = (UINT16)nseg;
 		}
-		RxChecksum(q, pr->BeginIndex, si);
+		RxChecksum(q, pr->BeginIndex, si, Slot);
 		RxComplete(pr, fr, need);
 		return TRUE;
 	}
@@ -480,7 +693,7 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 			break;
 		}
 		f->ValidLength = seg_build(Slot->Data, Slot->Length, si, Slot->Mss, q->SegNext, dst);
-		RxChecksum(q, pr->BeginIndex, si);
+		RxChecksum(q, pr->BeginIndex, si, Slot);
 		RxComplete(pr, fr, 1);
 		q->SegNext++;
 	}
@@ -490,15 +703,48 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 	return TRUE;
 }
 
+/* Frames of one ring into the RX rings; FALSE when they ran out of room. */
+static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE *w)
+{
+	UINT32 cons = atomic_load_explicit(&w->Consumed, memory_order_relaxed);
+	UINT32 ready = atomic_load_explicit(&w->Delivered, memory_order_acquire);
+	BOOLEAN room = TRUE;
+
+	while (cons != ready) {
+		VPAIR_SLOT *slot = &w->Slot[cons & w->Mask];
+		UINT32 len = slot->Length;
+		struct seg_info si;
+		BOOLEAN parsed;
+
+		if (pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex) {
+			room = FALSE;
+			break;
+		}
+		TakeTag(q->Adapter, slot);
+		len = slot->Length;
+		parsed = seg_parse(slot->Data, len, &si) == 0;
+		if (slot->Mss && parsed && si.end > si.hdr_len) {
+			if (!DeliverGso(q, pr, fr, slot, &si)) {
+				room = FALSE;
+				break; /* no room for the rest: the next Advance goes on */
+			}
+		} else if (!DeliverFrame(q, pr, fr, slot, parsed ? &si : NULL)) {
+			/* does not fit the posted buffer: dropped on the wire */
+		}
+		cons++;
+	}
+	if (cons != atomic_load_explicit(&w->Consumed, memory_order_relaxed))
+		atomic_store_explicit(&w->Consumed, cons, memory_order_release);
+	return room;
+}
+
 static void EvtRxAdvance(NETPACKETQUEUE Queue)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
-	VPAIR_WIRE *w = q->Adapter->In;
+	VPAIR_ADAPTER *a = q->Adapter;
+	VPAIR_LINKS *in = a->SocketIn ? a->SocketIn : a->Pair ? atomic_load(&a->Pair->Wire[a->Side ^ 1]) : NULL;
 	NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
 	NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
-	UINT32 cons = atomic_load_explicit(&w->Consumed, memory_order_relaxed);
-	UINT32 ready = atomic_load_explicit(&w->Delivered, memory_order_acquire);
-	UINT32 taken = 0;
 
 	if (atomic_load(&q->Cancelled)) {
 		/* Give everything back: remaining packets are ignored and carry no fragments. */
@@ -508,28 +754,26 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 		fr->BeginIndex = fr->NextIndex = fr->EndIndex;
 		return;
 	}
-	while (cons != ready && pr->BeginIndex != pr->EndIndex && fr->BeginIndex != fr->EndIndex) {
-		VPAIR_SLOT *slot = &w->Slot[cons & w->Mask];
-		UINT32 len = slot->Length;
-		struct seg_info si;
-		BOOLEAN parsed = seg_parse(slot->Data, len, &si) == 0;
+	if (in && q->Index < in->RxQueues) {
+		/* Each sending queue's ring in turn, starting where the last Advance stopped. */
+		for (ULONG n = 0; n < in->TxQueues; n++) {
+			ULONG k = (q->RingNext + n) % in->TxQueues;
+			UINT32 before = atomic_load_explicit(&in->Ring[k][q->Index].Consumed, memory_order_relaxed);
+			BOOLEAN room = RxFromRing(q, pr, fr, &in->Ring[k][q->Index]);
 
-		if (slot->Mss && parsed && si.end > si.hdr_len) {
-			if (!DeliverGso(q, pr, fr, slot, &si))
-				break; /* no room for the rest: the next Advance goes on */
-		} else if (!DeliverFrame(q, pr, fr, slot, parsed ? &si : NULL)) {
-			/* does not fit the posted buffer: dropped on the wire */
+			/* Room on the wire again: the sender may have stopped for it. */
+			if (before != atomic_load_explicit(&in->Ring[k][q->Index].Consumed, memory_order_relaxed))
+				NotifyTx(Peer(a), k);
+			if (!room) {
+				q->RingNext = k; /* a frame half delivered goes on first */
+				break;
+			}
 		}
-		cons++;
-		taken++;
+		if (q->SegNext == 0)
+			q->RingNext = (q->RingNext + 1) % in->TxQueues;
 	}
 	pr->NextIndex = pr->BeginIndex;
 	fr->NextIndex = fr->BeginIndex;
-	if (taken) {
-		atomic_store_explicit(&w->Consumed, cons, memory_order_release);
-		/* Room on the wire again: the sender may have stopped for it. */
-		NotifyTx(Peer(q->Adapter));
-	}
 }
 
 static void EvtSetNotificationEnabled(NETPACKETQUEUE Queue, BOOLEAN Enabled)
@@ -554,9 +798,9 @@ static void EvtStop(NETPACKETQUEUE Queue)
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
 	VPAIR_QUEUE *expected = q;
 
-	if (!atomic_compare_exchange_strong(&q->Adapter->TxQueue, &expected, NULL)) {
+	if (!atomic_compare_exchange_strong(&q->Adapter->TxQueue[q->Index], &expected, NULL)) {
 		expected = q;
-		atomic_compare_exchange_strong(&q->Adapter->RxQueue, &expected, NULL);
+		atomic_compare_exchange_strong(&q->Adapter->RxQueue[q->Index], &expected, NULL);
 	}
 }
 
@@ -582,6 +826,9 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 	q = VPairGetQueue(queue);
 	q->Queue = queue;
 	q->Adapter = a;
+	q->Index = Tx ? NetTxQueueInitGetQueueId((NETTXQUEUE_INIT *)Init) : NetRxQueueInitGetQueueId((NETRXQUEUE_INIT *)Init);
+	if (q->Index >= a->Queues)
+		return STATUS_INVALID_PARAMETER;
 	q->Rings = Tx ? NetTxQueueGetRingCollection(queue) : NetRxQueueGetRingCollection(queue);
 	NET_EXTENSION_QUERY_INIT(&query, NET_FRAGMENT_EXTENSION_VIRTUAL_ADDRESS_NAME,
 				 NET_FRAGMENT_EXTENSION_VIRTUAL_ADDRESS_VERSION_1, NetExtensionTypeFragment);
@@ -603,6 +850,10 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 			  offsetof(VPAIR_QUEUE, Gso) },
 			{ NET_PACKET_EXTENSION_RSC_NAME, NET_PACKET_EXTENSION_RSC_VERSION_2,
 			  offsetof(VPAIR_QUEUE, Rsc) },
+			{ NET_PACKET_EXTENSION_HASH_NAME, NET_PACKET_EXTENSION_HASH_VERSION_1,
+			  offsetof(VPAIR_QUEUE, Hash) },
+			{ NET_PACKET_EXTENSION_IEEE8021Q_NAME, NET_PACKET_EXTENSION_IEEE8021Q_VERSION_1,
+			  offsetof(VPAIR_QUEUE, Vlan) },
 		};
 		for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
 			NET_EXTENSION *e = (NET_EXTENSION *)((UCHAR *)q + ext[i].Offset);
@@ -616,9 +867,9 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 		}
 	}
 	if (Tx)
-		atomic_store(&a->TxQueue, q);
+		atomic_store(&a->TxQueue[q->Index], q);
 	else
-		atomic_store(&a->RxQueue, q);
+		atomic_store(&a->RxQueue[q->Index], q);
 	return STATUS_SUCCESS;
 }
 
@@ -642,6 +893,9 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	DECLARE_CONST_UNICODE_STRING(checksumName, L"OffloadChecksum");
 	DECLARE_CONST_UNICODE_STRING(lsoName, L"OffloadLso");
 	DECLARE_CONST_UNICODE_STRING(rscName, L"OffloadRsc");
+	DECLARE_CONST_UNICODE_STRING(rssName, L"OffloadRss");
+	DECLARE_CONST_UNICODE_STRING(vlanName, L"OffloadVlan");
+	DECLARE_CONST_UNICODE_STRING(queuesName, L"Queues");
 	NETCONFIGURATION configuration;
 	ULONG value;
 
@@ -650,7 +904,9 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	a->PairId = 0;
 	a->Side = 0;
 	a->WireSlots = VPAIR_WIRE_SLOTS_DEFAULT;
-	a->CanChecksum = a->CanLso = a->CanRsc = TRUE;
+	a->CanChecksum = a->CanLso = a->CanRsc = a->CanRss = TRUE;
+	a->CanVlan = FALSE;
+	a->Queues = 1;
 	if (!NT_SUCCESS(NetAdapterOpenConfiguration(a->Adapter, WDF_NO_OBJECT_ATTRIBUTES, &configuration)))
 		return;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
@@ -683,6 +939,16 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
 						  &rscName, &value)))
 		a->CanRsc = value != 0;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &rssName, &value)))
+		a->CanRss = value != 0;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &vlanName, &value)))
+		a->CanVlan = value != 0;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &queuesName, &value)) &&
+	    value >= 1 && value <= VPAIR_MAX_QUEUES)
+		a->Queues = value;
 	NetConfigurationClose(configuration);
 }
 
@@ -755,6 +1021,13 @@ static void SetOffloadCapabilities(VPAIR_ADAPTER *a)
 
 	if (a->Socket >= 0)
 		return;
+	if (a->CanVlan) {
+		NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES tag;
+
+		NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES_INIT(
+			&tag, NetAdapterOffloadIeee8021PriorityTaggingFlag | NetAdapterOffloadIeee8021VlanTaggingFlag);
+		NetAdapterOffloadSetIeee8021qTagCapabilities(a->Adapter, &tag);
+	}
 	if (a->CanChecksum) {
 		NET_ADAPTER_OFFLOAD_TX_CHECKSUM_CAPABILITIES tx;
 		NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES rx;
@@ -778,6 +1051,63 @@ static void SetOffloadCapabilities(VPAIR_ADAPTER *a)
 		rsc.TcpTimestampOption = TRUE;
 		NetAdapterOffloadSetRscCapabilities(a->Adapter, &rsc);
 	}
+}
+
+static NTSTATUS EvtRssEnable(NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE HashType,
+			     NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE ProtocolType)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	if (HashType != NetAdapterReceiveScalingHashTypeToeplitz)
+		return STATUS_NOT_SUPPORTED;
+	atomic_store(&a->RssProtocols, (UINT32)ProtocolType);
+	atomic_store(&a->RssOn, TRUE);
+	DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_INFO_LEVEL, "vpair %s: receive scaling on, protocols 0x%x\n",
+		   a->Side ? "B" : "A", (unsigned)ProtocolType);
+	return STATUS_SUCCESS;
+}
+
+static void EvtRssDisable(NETADAPTER Adapter)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	atomic_store(&a->RssOn, FALSE);
+	DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_INFO_LEVEL, "vpair %s: receive scaling off\n", a->Side ? "B" : "A");
+}
+
+static NTSTATUS EvtRssSetHashSecretKey(NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_HASH_SECRET_KEY const *Key)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	if (Key->Length < VPAIR_RSS_KEY)
+		return STATUS_INVALID_PARAMETER;
+	for (ULONG i = 0; i < VPAIR_RSS_KEY; i++)
+		atomic_store_explicit(&a->RssKey[i], Key->Key[i], memory_order_relaxed);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS EvtRssSetIndirectionEntries(NETADAPTER Adapter,
+					    NET_ADAPTER_RECEIVE_SCALING_INDIRECTION_ENTRIES *Entries)
+{
+	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+
+	for (SIZE_T i = 0; i < Entries->Length; i++) {
+		NET_ADAPTER_RECEIVE_SCALING_INDIRECTION_ENTRY *e = &Entries->Entries[i];
+		ULONG j;
+
+		for (j = 0; j < a->Queues; j++) {
+			VPAIR_QUEUE *rx = atomic_load(&a->RxQueue[j]);
+			if (rx && rx->Queue == e->PacketQueue)
+				break;
+		}
+		if (j == a->Queues || e->Index >= VPAIR_RSS_TABLE) {
+			e->Status = STATUS_INVALID_PARAMETER;
+			continue;
+		}
+		atomic_store_explicit(&a->RssTable[e->Index], (UINT8)j, memory_order_relaxed);
+		e->Status = STATUS_SUCCESS;
+	}
+	return STATUS_SUCCESS;
 }
 
 /* A wire has no address filter of its own: vpair records the filter and delivers everything. */
@@ -813,8 +1143,8 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	mac[3] = (UCHAR)(0x61 + (a->PairId >> 8));
 	mac[4] = (UCHAR)a->PairId;
 	mac[5] = (UCHAR)(a->Side + 1);
-	NET_ADAPTER_TX_CAPABILITIES_INIT(&tx, 1);
-	NET_ADAPTER_RX_CAPABILITIES_INIT_SYSTEM_MANAGED(&rx, VPAIR_MAX_FRAME, 1);
+	NET_ADAPTER_TX_CAPABILITIES_INIT(&tx, a->Queues);
+	NET_ADAPTER_RX_CAPABILITIES_INIT_SYSTEM_MANAGED(&rx, VPAIR_MAX_FRAME, a->Queues);
 	NetAdapterSetDataPathCapabilities(adapter, &tx, &rx);
 	NET_ADAPTER_LINK_LAYER_CAPABILITIES_INIT(&link, a->LinkSpeed, a->LinkSpeed);
 	NetAdapterSetLinkLayerCapabilities(adapter, &link);
@@ -829,6 +1159,18 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 	filter.MaximumMulticastAddresses = 32;
 	NetAdapterSetReceiveFilterCapabilities(adapter, &filter);
 	SetOffloadCapabilities(a);
+	if (a->CanRss && a->Socket < 0) {
+		NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES rss;
+
+		NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES_INIT(
+			&rss, a->Queues, NetAdapterReceiveScalingUnhashedTargetTypeHashIndex,
+			NetAdapterReceiveScalingHashTypeToeplitz,
+			NetAdapterReceiveScalingProtocolTypeIPv4 | NetAdapterReceiveScalingProtocolTypeIPv6 |
+				NetAdapterReceiveScalingProtocolTypeTcp | NetAdapterReceiveScalingProtocolTypeUdp,
+			EvtRssEnable, EvtRssDisable, EvtRssSetHashSecretKey, EvtRssSetIndirectionEntries);
+		rss.IndirectionTableSize = VPAIR_RSS_TABLE;
+		NetAdapterSetReceiveScalingCapabilities(adapter, &rss);
+	}
 	status = NetAdapterStart(adapter);
 	if (!NT_SUCCESS(status))
 		return status;

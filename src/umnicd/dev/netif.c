@@ -432,6 +432,9 @@ static uint32_t offloads_for(uint32_t feats)
 	/* Coalescing in hardware is GRO's hardware form: Linux ties rx-gro-hw to rx-gro. */
 	if (feats & (1u << TAPF_GRO))
 		v |= UMN_OFL_RSC;
+	/* A tag the stack leaves to "hardware" still reaches the TAP inside the frame: umnicd moves it. */
+	if (feats & (1u << TAPF_VLAN_TX))
+		v |= UMN_OFL_IEEE8021Q;
 	return v;
 }
 

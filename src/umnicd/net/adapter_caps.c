@@ -70,8 +70,7 @@ int adapter_caps_check(const struct umn_msg_adapter_start *m, struct adapter_cap
 		memcpy(ret->addr, addr, 6);
 	}
 	ret->max_frame = max_frame;
-	/* Tags are not moved between frames and extensions yet: that offload is never offered. */
-	ret->offload_can = m->offload.can & UMN_OFL_ALL & ~UMN_OFL_IEEE8021Q;
+	ret->offload_can = m->offload.can & UMN_OFL_ALL;
 	/* A GSO frame from the TAP or a coalesced one from the driver spans up to 43 fragments. */
 	umn_queue_layout_compute(&ret->tx, UMN_QUEUE_TX, 0, 0,
 				 m->tx_frag_hint > 1024 ? m->tx_frag_hint : 1024,

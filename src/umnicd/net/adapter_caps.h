@@ -19,7 +19,7 @@ struct adapter_caps {
 	uint32_t max_frame;   /* RX MaximumFrameSize, or the MTU plus the Ethernet header */
 	bool has_addr;	      /* the driver declared a link-layer address */
 	uint8_t addr[6];      /* its current address, else its permanent one */
-	uint32_t offload_can; /* UMN_OFL_* offered to the stack: the driver's, less VLAN tags */
+	uint32_t offload_can; /* UMN_OFL_* offered to the stack: the driver's */
 	struct umn_queue_layout tx, rx;
 };
 

@@ -168,18 +168,32 @@ static unsigned tx_complete(struct dp_qpair *qp)
 	return np + nf;
 }
 
-/* Writes one packet of nfrags fragments starting at the next free slot, with its extensions. */
-static void tx_post_packet(struct dp_queue *q, uint32_t len, uint32_t nfrags, const uint8_t *head,
+/*
+ * Writes one packet of nfrags fragments starting at the next free slot, with
+ * its extensions. head is the frame's start in the first slot's buffer; with
+ * the tag offload in force a tag moves to ms_packet_ieee8021q: the MAC
+ * addresses move 4 bytes up over it and the first fragment starts there.
+ */
+static void tx_post_packet(struct dp_qpair *qp, uint32_t len, uint32_t nfrags, uint8_t *head,
 			   const NET_PACKET_CHECKSUM *csum, const NET_PACKET_GSO *gso)
 {
+	struct dp_queue *q = &qp->tx;
 	const uint32_t cap = q->l.buf_size, seg_cap = cap - q->l.backfill;
-	uint32_t fslot = q->frag.end & q->frag.mask, left = len;
+	uint32_t fslot = q->frag.end & q->frag.mask, left = len, moved = 0;
 	unsigned char *pe = q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride;
+	NET_PACKET_IEEE8021Q tag;
+	bool tagged = dp_tx_vlan(&qp->ocfg, head, len < seg_cap ? len : seg_cap, &tag);
 	NET_PACKET p;
 
+	if (tagged) {
+		memmove(head + 4, head, 12);
+		moved = 4;
+		atomic_fetch_add_explicit(&q->c.tagged, 1, memory_order_relaxed);
+	}
 	for (uint32_t k = 0; k < nfrags; k++) {
 		uint32_t n = left < seg_cap ? left : seg_cap;
-		NET_FRAGMENT f = { .ValidLength = n, .Capacity = cap, .Offset = q->l.backfill };
+		NET_FRAGMENT f = { .ValidLength = n - (k ? 0 : moved), .Capacity = cap,
+				   .Offset = q->l.backfill + (k ? 0 : moved) };
 		memcpy(q->frag_elems + (size_t)((q->frag.end + k) & q->frag.mask) * q->l.frag_stride, &f,
 		       sizeof(f));
 		left -= n;
@@ -187,13 +201,16 @@ static void tx_post_packet(struct dp_queue *q, uint32_t len, uint32_t nfrags, co
 	memset(&p, 0, sizeof(p));
 	p.FragmentIndex = fslot;
 	p.FragmentCount = (UINT16)nfrags;
-	dp_parse_layout(head, len < seg_cap ? len : seg_cap, &p.Layout);
+	dp_parse_layout(head + moved, (len < seg_cap ? len : seg_cap) - moved, &p.Layout);
 	memset(pe, 0, q->l.pkt_stride);
 	memcpy(pe, &p, sizeof(p));
 	if (csum)
 		memcpy(pe + UMN_PKT_EXT_CHECKSUM_OFF, csum, sizeof(*csum));
 	if (gso)
 		memcpy(pe + UMN_PKT_EXT_GSO_OFF, gso, sizeof(*gso));
+	if (tagged)
+		memcpy(pe + UMN_PKT_EXT_IEEE8021Q_OFF, &tag, sizeof(tag));
+	len -= moved;
 	q->pkt.end++;
 	q->frag.end += nfrags;
 	atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
@@ -217,7 +234,7 @@ static unsigned tx_sw_segments(struct dp_qpair *qp)
 		uint8_t *buf = q->bufs + (size_t)fslot * q->l.buf_size + q->l.backfill;
 		uint32_t len = seg_build(qp->bounce, qp->sw.len, &pl->si, pl->mss, qp->sw.next, buf);
 
-		tx_post_packet(q, len, 1, buf, NULL, NULL);
+		tx_post_packet(qp, len, 1, buf, NULL, NULL);
 		qp->sw.next++;
 		n++;
 	}
@@ -308,15 +325,15 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 			/* At most MaximumFrameSize, so one fragment holds it. */
 			seg_checksum(head, len, &plan.si);
 			atomic_fetch_add_explicit(&q->c.sw_checksums, 1, memory_order_relaxed);
-			tx_post_packet(q, len, 1, head, NULL, NULL);
+			tx_post_packet(qp, len, 1, head, NULL, NULL);
 			break;
 		case DP_TX_PLAIN:
-			tx_post_packet(q, len, nfrags, head, NULL, NULL);
+			tx_post_packet(qp, len, nfrags, head, NULL, NULL);
 			break;
 		case DP_TX_DRIVER:
 			if (plan.mss)
 				atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
-			tx_post_packet(q, len, nfrags, head, &plan.csum, plan.mss ? &plan.gso : NULL);
+			tx_post_packet(qp, len, nfrags, head, &plan.csum, plan.mss ? &plan.gso : NULL);
 			break;
 		}
 		n++;
@@ -354,7 +371,7 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 	struct dp_queue *q = &qp->rx;
 	struct dp_rx_fragment frags[DP_MAX_FRAGS_PER_PACKET];
 	struct iovec iov[2 + DP_MAX_FRAGS_PER_PACKET];
-	uint8_t head[DP_RX_HEAD_MAX];
+	uint8_t head[DP_RX_HEAD_MAX + 4];
 	uint32_t np, nf, cursor, limit, len_limit;
 	char why[DP_ERR_MAX];
 
@@ -372,7 +389,8 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		struct dp_rx_ext ext;
 		NET_PACKET p;
 		struct dp_rx_frame fr;
-		uint32_t hl, skip;
+		uint32_t hl, skip, len;
+		uint16_t tci;
 		int nio = 0;
 
 		/* One copy of the element, extensions included; everything below looks only at it. */
@@ -381,6 +399,9 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		memcpy(&p, el, sizeof(p));
 		memcpy(&ext.csum, el + UMN_PKT_EXT_CHECKSUM_OFF, sizeof(ext.csum));
 		memcpy(&ext.rsc, el + UMN_PKT_EXT_RSC_OFF, sizeof(ext.rsc));
+		memcpy(&ext.vlan, el + UMN_PKT_EXT_IEEE8021Q_OFF, sizeof(ext.vlan));
+		memcpy(&ext.hash, el + UMN_PKT_EXT_HASH_OFF, sizeof(ext.hash));
+		ext.inserted = 0;
 		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, len_limit,
 					  rx_get_frag, q, &fr, frags, why) < 0)
 			goto refuse;
@@ -394,15 +415,31 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		 * The kernel gets the headers from umnicd's copy, the one it checked: the driver
 		 * may still write the shared buffer, but only the payload comes from there.
 		 */
+		if (dp_rx_meta(&qp->ocfg, &ext, &tci, why) < 0)
+			goto refuse;
 		hl = fr.length < DP_RX_HEAD_MAX ? fr.length : DP_RX_HEAD_MAX;
 		rx_copy_head(q, &fr, frags, head, hl);
-		if (dp_rx_vnet(&qp->ocfg, &ext, head, hl, fr.length, &vh, why) < 0)
+		skip = hl;
+		if (tci) {
+			/* The tag the driver took off goes back between the MAC addresses and the type. */
+			memmove(head + 16, head + 12, hl - 12);
+			head[12] = 0x81;
+			head[13] = 0x00;
+			head[14] = (uint8_t)(tci >> 8);
+			head[15] = (uint8_t)tci;
+			hl += 4;
+			ext.inserted = 4;
+			atomic_fetch_add_explicit(&q->c.tagged, 1, memory_order_relaxed);
+		}
+		len = fr.length + ext.inserted;
+		if (ext.hash.ProtocolType)
+			atomic_fetch_add_explicit(&q->c.hashed, 1, memory_order_relaxed);
+		if (dp_rx_vnet(&qp->ocfg, &ext, head, hl, len, &vh, why) < 0)
 			goto refuse;
 		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
 		iov[nio++] = (struct iovec){ &vh, sizeof(vh) };
 		iov[nio++] = (struct iovec){ head, hl };
-		skip = hl;
 		for (uint32_t k = 0; k < fr.frag_count; k++) {
 			uint32_t slot = (fr.first_frag + k) & q->frag.mask;
 			uint32_t off = frags[k].offset, flen = frags[k].length;
@@ -420,7 +457,7 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 			continue;
 		}
 		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&q->c.bytes, fr.length, memory_order_relaxed);
+		atomic_fetch_add_explicit(&q->c.bytes, len, memory_order_relaxed);
 		continue;
 refuse:
 		{

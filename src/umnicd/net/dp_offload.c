@@ -172,9 +172,9 @@ static int rx_coalesced(const struct dp_offload_cfg *cfg, const struct dp_rx_ext
 			return rule(err, "RSC: CoalescedSegmentCount %u of CoalescedSegmentSize %u is inconsistent with %u payload bytes",
 				    count, mss, payload);
 	}
-	if (si.hdr_len + mss > cfg->max_frame)
+	if (si.hdr_len - ext->inserted + mss > cfg->max_frame)
 		return rule(err, "RSC: segments of %u bytes (%u of headers) exceed MaximumFrameSize %u",
-			    si.hdr_len + mss, si.hdr_len, cfg->max_frame);
+			    si.hdr_len - ext->inserted + mss, si.hdr_len - ext->inserted, cfg->max_frame);
 	(void)head_len;
 	/*
 	 * The checksum field of a coalesced packet means nothing (the driver checked each
@@ -203,9 +203,9 @@ int dp_rx_vnet(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, ui
 	memset(ret, 0, sizeof(*ret));
 	if ((cfg->active & UMN_OFL_RSC) && count > 1)
 		return rx_coalesced(cfg, ext, head, head_len, len, ret, err);
-	if (len > cfg->max_frame)
+	if (len - ext->inserted > cfg->max_frame)
 		return rule(err, "packet of %u bytes exceeds MaximumFrameSize %u and is not coalesced (RSC CoalescedSegmentCount %u)",
-			    len, cfg->max_frame, (cfg->active & UMN_OFL_RSC) ? count : 0);
+			    len - ext->inserted, cfg->max_frame, (cfg->active & UMN_OFL_RSC) ? count : 0);
 	if (!(cfg->active & UMN_OFL_RXCSUM))
 		return 0; /* the extension means nothing while the offload is off */
 	if (ext->csum.Layer3 > NetPacketRxChecksumEvaluationInvalid ||
@@ -220,5 +220,75 @@ int dp_rx_vnet(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, ui
 	if (!(cfg->active & (si.l4 == SEG_L4_TCP ? UMN_OFL_RXCSUM_TCP : UMN_OFL_RXCSUM_UDP)))
 		return 0;
 	ret->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	return 0;
+}
+
+/* NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS. */
+#define TAG_PRIORITY 0x1u
+#define TAG_VLAN 0x2u
+
+bool dp_tx_vlan(const struct dp_offload_cfg *cfg, const uint8_t *head, uint32_t head_len,
+		NET_PACKET_IEEE8021Q *ret)
+{
+	uint16_t tci;
+	unsigned pcp, vid;
+
+	if (!(cfg->active & UMN_OFL_IEEE8021Q) || head_len < 18 || head[12] != 0x81 || head[13] != 0x00)
+		return false;
+	tci = (uint16_t)(head[14] << 8 | head[15]);
+	pcp = tci >> 13;
+	vid = tci & 0xfffu;
+	/* The extension has no drop-eligible bit: such a tag stays in the frame. */
+	if ((tci & 0x1000u) || (pcp && !(cfg->caps.ieee8021q & TAG_PRIORITY)) ||
+	    (vid && !(cfg->caps.ieee8021q & TAG_VLAN)) || vid == 0xfffu)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->PriorityCodePoint = pcp & 7u;
+	ret->VlanIdentifier = vid & 0xfffu;
+	ret->TxTagging = (pcp ? NetPacketTxIeee8021qActionFlagPriorityRequired : 0) |
+			 (vid ? NetPacketTxIeee8021qActionFlagVlanRequired : 0);
+	return true;
+}
+
+#define HASH_L3 (NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv4Options | \
+		 NetPacketHashProtocolTypeIPv6 | NetPacketHashProtocolTypeIPv6Extensions)
+#define HASH_V4 (NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv4Options)
+#define HASH_V6 (NetPacketHashProtocolTypeIPv6 | NetPacketHashProtocolTypeIPv6Extensions)
+#define HASH_L4 (NetPacketHashProtocolTypeTcp | NetPacketHashProtocolTypeUdp)
+
+int dp_rx_meta(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, uint16_t *ret_tci,
+	       char err[DP_ERR_MAX])
+{
+	unsigned t = ext->hash.ProtocolType;
+	const NET_PACKET_IEEE8021Q *v = &ext->vlan;
+
+	*ret_tci = 0;
+	if (t & ~(unsigned)(HASH_L3 | HASH_L4))
+		return rule(err, "hash: ProtocolType 0x%x has bits no NET_PACKET_HASH_PROTOCOL_TYPE defines", t);
+	if ((t & HASH_L4) == HASH_L4)
+		return rule(err, "hash: ProtocolType 0x%x names both TCP and UDP", t);
+	if ((t & HASH_V4) && (t & HASH_V6))
+		return rule(err, "hash: ProtocolType 0x%x names both IPv4 and IPv6", t);
+	if ((t & HASH_L4) && !(t & HASH_L3))
+		return rule(err, "hash: ProtocolType 0x%x names a transport without IPv4 or IPv6", t);
+	if (!t && ext->hash.HashValue)
+		return rule(err, "hash: HashValue 0x%08x with no ProtocolType", (unsigned)ext->hash.HashValue);
+	if (!v->PriorityCodePoint && !v->VlanIdentifier && !v->TxTagging)
+		return 0;
+	if (v->TxTagging)
+		return rule(err, "802.1Q: TxTagging %u on a received packet (it asks for insertion on transmit)",
+			    (unsigned)v->TxTagging);
+	if (!cfg->caps.ieee8021q)
+		return rule(err, "802.1Q: a tag in ms_packet_ieee8021q, but the driver declared no 802.1Q tag offload");
+	if (v->PriorityCodePoint && !(cfg->caps.ieee8021q & TAG_PRIORITY))
+		return rule(err, "802.1Q: PriorityCodePoint %u, but the driver declared no priority tagging",
+			    (unsigned)v->PriorityCodePoint);
+	if (v->VlanIdentifier && !(cfg->caps.ieee8021q & TAG_VLAN))
+		return rule(err, "802.1Q: VlanIdentifier %u, but the driver declared no VLAN tagging",
+			    (unsigned)v->VlanIdentifier);
+	if (v->VlanIdentifier == 0xfffu)
+		return rule(err, "802.1Q: VlanIdentifier 4095 is reserved");
+	*ret_tci = (uint16_t)(v->PriorityCodePoint << 13 | v->VlanIdentifier);
+	/* A priority-only tag (VLAN 0) is still a tag: the frame gets it whole. */
 	return 0;
 }

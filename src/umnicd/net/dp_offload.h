@@ -17,6 +17,8 @@
 #include <net/packet.h>
 #include <net/checksumtypes.h>
 #include <net/gsotypes.h>
+#include <net/ieee8021qtypes.h>
+#include <net/packethashtypes.h>
 #include <net/rsctypes.h>
 
 #include "common/proto.h"
@@ -65,11 +67,31 @@ struct dp_tx_plan {
 void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *vh, const uint8_t *head,
 		uint32_t head_len, uint32_t len, uint32_t nfrags, struct dp_tx_plan *ret);
 
+/*
+ * Whether a frame read from the TAP gives its 802.1Q tag to the driver
+ * (the tag offload in force, the frame tagged, and every part of the tag
+ * one the driver declared it inserts): true with the extension in *ret.
+ * The caller then removes the 4 bytes after the MAC addresses.
+ */
+bool dp_tx_vlan(const struct dp_offload_cfg *cfg, const uint8_t *head, uint32_t head_len,
+		NET_PACKET_IEEE8021Q *ret);
+
 /* The packet extensions of one returned RX packet, copied out of its ring element. */
 struct dp_rx_ext {
 	NET_PACKET_CHECKSUM csum;
 	NET_PACKET_RSC rsc;
+	NET_PACKET_IEEE8021Q vlan;
+	NET_PACKET_HASH hash;
+	uint32_t inserted;	/* bytes umnicd put into the frame (a tag from the extension) */
 };
+
+/*
+ * Checks the RSS hash and the 802.1Q tag of a received packet: 0, or
+ * -EPROTO with the rule named in err. *ret_tag is the tag umnicd inserts
+ * into the frame (0: none).
+ */
+int dp_rx_meta(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, uint16_t *ret_tci,
+	       char err[DP_ERR_MAX]);
 
 /*
  * Builds the virtio-net header for a received frame of len bytes whose first

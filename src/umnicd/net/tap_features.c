@@ -22,6 +22,7 @@ static const char *const names[TAPF_COUNT] = {
 	[TAPF_TSO6] = "tx-tcp6-segmentation",
 	[TAPF_USO] = "tx-udp-segmentation",
 	[TAPF_GRO] = "rx-gro",
+	[TAPF_VLAN_TX] = "tx-vlan-hw-insert",
 };
 
 static int ethtool(int sock, const char *ifname, void *data)

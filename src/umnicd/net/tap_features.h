@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* The features umnicd follows, as bits of tap_features_get's answer. */
-enum { TAPF_CSUM, TAPF_TSO4, TAPF_TSO6, TAPF_USO, TAPF_GRO, TAPF_COUNT };
+enum { TAPF_CSUM, TAPF_TSO4, TAPF_TSO6, TAPF_USO, TAPF_GRO, TAPF_VLAN_TX, TAPF_COUNT };
 #define TAPF_MAX_BLOCKS 8
 
 struct tap_features {
