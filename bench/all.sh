@@ -15,6 +15,7 @@ export UMNIC_BENCH_MARK
 rc=0
 "$ROOT/bench/run.sh" "$BUILD" || rc=$?
 "$ROOT/bench/offload.sh" "$BUILD" || rc=$?
+"$ROOT/bench/multiqueue.sh" "$BUILD" || rc=$?
 "$ROOT/bench/ioctl.sh" "$BUILD" || rc=$?
 "$ROOT/bench/scale.sh" "$BUILD" || rc=$?
 if [ -x "$BUILD/bench/loop_cost" ]; then

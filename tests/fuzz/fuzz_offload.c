@@ -48,6 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	hl = len < DP_RX_HEAD_MAX ? len : DP_RX_HEAD_MAX;
 	memcpy(head, frame, hl);
+	/* umnicd's own count of tag bytes it inserted (0 or 4), not the driver's. */
+	in.ext.inserted = 0;
+	{
+		uint16_t tci;
+		cfg.caps.ieee8021q = (uint8_t)(in.active >> 14) & 3u;
+		(void)dp_rx_meta(&cfg, &in.ext, &tci, err);
+	}
 	if (dp_rx_vnet(&cfg, &in.ext, head, hl, len, &out, err) == 0) {
 		if (len > dp_rx_len_limit(&cfg))
 			__builtin_trap();

@@ -305,6 +305,94 @@ static void test_rx_rules(void **state)
 	assert_int_equal(vh.flags, 0);
 }
 
+/* Each rule the RSS hash and the 802.1Q tag of a received packet must keep, by name. */
+static void test_rx_hash_vlan_rules(void **state)
+{
+	struct dp_offload_cfg c = { .max_frame = 1514 };
+	struct dp_rx_ext e;
+	char err[DP_ERR_MAX];
+	uint16_t tci = 0xffff;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), 0);
+	assert_int_equal(tci, 0);
+	e.hash.HashValue = 0x12345678;
+	e.hash.ProtocolType = NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeTcp;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), 0);
+	e.hash.ProtocolType = 0x40;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "hash: ProtocolType 0x40 has bits no NET_PACKET_HASH_PROTOCOL_TYPE defines"));
+	e.hash.ProtocolType = NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeTcp | NetPacketHashProtocolTypeUdp;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "hash: ProtocolType 0x31 names both TCP and UDP"));
+	e.hash.ProtocolType = NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv6;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "names both IPv4 and IPv6"));
+	e.hash.ProtocolType = NetPacketHashProtocolTypeUdp;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "a transport without IPv4 or IPv6"));
+	e.hash.ProtocolType = 0;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "hash: HashValue 0x12345678 with no ProtocolType"));
+	e.hash.HashValue = 0;
+
+	/* A tag from a driver that declared no tag offload. */
+	e.vlan.VlanIdentifier = 5;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "802.1Q: a tag in ms_packet_ieee8021q, but the driver declared no 802.1Q tag offload"));
+	c.caps.ieee8021q = 1; /* priority only */
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "802.1Q: VlanIdentifier 5, but the driver declared no VLAN tagging"));
+	c.caps.ieee8021q = 2; /* VLAN only */
+	e.vlan.PriorityCodePoint = 3;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "802.1Q: PriorityCodePoint 3, but the driver declared no priority tagging"));
+	c.caps.ieee8021q = 3;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), 0);
+	assert_int_equal(tci, 3 << 13 | 5);
+	e.vlan.VlanIdentifier = 4095;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "802.1Q: VlanIdentifier 4095 is reserved"));
+	e.vlan.VlanIdentifier = 5;
+	e.vlan.TxTagging = 2;
+	assert_int_equal(dp_rx_meta(&c, &e, &tci, err), -EPROTO);
+	assert_non_null(strstr(err, "802.1Q: TxTagging 2 on a received packet"));
+}
+
+/* TX: a tag goes to the extension only with the offload in force and every part declared. */
+static void test_tx_vlan(void **state)
+{
+	struct dp_offload_cfg c = { .max_frame = 1514, .active = UMN_OFL_IEEE8021Q };
+	NET_PACKET_IEEE8021Q t;
+	uint8_t f[64];
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[12] = 0x81;
+	f[14] = 0x60; /* PCP 3 */
+	f[15] = 0x05; /* VLAN 5 */
+	f[16] = 0x08;
+	c.caps.ieee8021q = 3;
+	assert_true(dp_tx_vlan(&c, f, sizeof(f), &t));
+	assert_int_equal(t.PriorityCodePoint, 3);
+	assert_int_equal(t.VlanIdentifier, 5);
+	assert_int_equal(t.TxTagging, NetPacketTxIeee8021qActionFlagPriorityRequired |
+					      NetPacketTxIeee8021qActionFlagVlanRequired);
+	c.caps.ieee8021q = 1; /* the driver cannot insert a VLAN id: the tag stays in the frame */
+	assert_false(dp_tx_vlan(&c, f, sizeof(f), &t));
+	c.caps.ieee8021q = 3;
+	f[14] |= 0x10; /* drop eligible: the extension cannot carry it */
+	assert_false(dp_tx_vlan(&c, f, sizeof(f), &t));
+	f[14] &= (uint8_t)~0x10;
+	c.active = 0; /* tx-vlan-hw-insert off */
+	assert_false(dp_tx_vlan(&c, f, sizeof(f), &t));
+	c.active = UMN_OFL_IEEE8021Q;
+	f[12] = 0x08; /* untagged */
+	assert_false(dp_tx_vlan(&c, f, sizeof(f), &t));
+	assert_false(dp_tx_vlan(&c, f, 17, &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +403,8 @@ int main(void)
 		cmocka_unit_test(test_tx_plan),
 		cmocka_unit_test(test_rx_coalesced),
 		cmocka_unit_test(test_rx_rules),
+		cmocka_unit_test(test_rx_hash_vlan_rules),
+		cmocka_unit_test(test_tx_vlan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

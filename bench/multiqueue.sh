@@ -1,0 +1,53 @@
+#!/bin/sh
+# Multiple queues: vpair TCP with 4 parallel flows (iperf3 -P 4) over two
+# queue pairs against the same over one queue pair, both measured in this
+# run. Prints RESULT lines like bench/run.sh.
+set -eu
+UMNIC_BUILD=$(cd "${1:-build}" && pwd)
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/lib.sh"
+umn_need_root "$0" "$@"
+SECONDS_PER_RUN=${BENCH_SECONDS:-5}
+REPEAT=${BENCH_REPEAT:-3}
+
+tag=ummq$$
+work=$(mktemp -d /tmp/umnic-bench.XXXXXX)
+trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { echo "$1 $2" | awk '{printf "%.3f", ($2 > 0 ? $1 / $2 : 0)}'; }
+
+iperf4_gbps() { # NS_CLIENT NS_SERVER ADDR
+	umn_bg ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5420 >/dev/null 2>&1
+	sleep 0.3
+	ip netns exec "$1" iperf3 -c "$3" -p 5420 -P 4 -t "$SECONDS_PER_RUN" -J >"$work/iperf.json" 2>/dev/null || true
+	wait "$UMN_BG_PID" 2>/dev/null || true
+	jq -r '.end.sum_received.bits_per_second // 0 | . / 1e9' "$work/iperf.json"
+}
+
+for n in a b c d; do umn_netns_add "$tag-$n"; done
+umn_start_daemon "$work"
+# Pair 0: one queue pair per side; pair 1: two.
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-a" --ifname vpa >/dev/null
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-b" --ifname vpb >/dev/null
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-c" --ifname vpa --param Pair=1 \
+	--param Queues=2 >/dev/null
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-d" --ifname vpb --param Pair=1 \
+	--param Queues=2 >/dev/null
+for p in "a 1" "b 2" "c 1" "d 2"; do
+	set -- $p
+	dev=$([ "$2" = 1 ] && echo vpa || echo vpb)
+	ip -n "$tag-$1" addr add "10.77.0.$2/24" dev "$dev"
+	ip -n "$tag-$1" link set "$dev" up
+done
+sleep 0.5
+
+: >"$work/one"; : >"$work/two"
+for _ in $(seq 1 "$REPEAT"); do
+	iperf4_gbps "$tag-a" "$tag-b" 10.77.0.2 >>"$work/one"
+	iperf4_gbps "$tag-c" "$tag-d" 10.77.0.2 >>"$work/two"
+done
+one=$(median <"$work/one"); two=$(median <"$work/two")
+printf 'RESULT name=multiqueue_vpair_tcp_4_flows_2_queues_vs_1 value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$two" "$one" "$(ratio "$two" "$one")"
+echo "# $(nproc) CPUs: each queue pair adds a thread in umnicd and an execution context in the driver host on each side" >&2
+umn_stop_daemon || true
