@@ -85,7 +85,7 @@ import socket, struct, sys, time
 socks = []
 for f in range(16):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.77.0.1", 20000 + f))
+    s.bind(("10.77.0.1", 20000 + f * 2741 % 40000))  # ports differing in many bits
     socks.append(s)
 for k in range(200):
     for f, s in enumerate(socks):
@@ -111,6 +111,11 @@ t_eq "B uses two queue pairs" "$(st | jq '.[1].queues.count')" "2"
 t_eq "the TAP has two queues" "$(ls /proc/$UMN_DAEMON_PID/fdinfo | while read -r f; do
 	grep -l "^iff:.*vpb" "/proc/$UMN_DAEMON_PID/fdinfo/$f" 2>/dev/null; done | wc -l)" "2"
 t_check "the driver turned receive scaling on" logged_more "VPAIR.0001: receive scaling on" 0
+# A fixed key: where each flow lands is the same in every run.
+n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")
+t_check "umnic set takes a key" umn_cli set vpb --rss-key 0c334a24bd8eebdadb23009d51d85b68cac2313271f89e954cf49adda42fead1ddbd826ba4cb02a4
+t_check "the key reaches the driver" logged_more "VPAIR.0001: receive scaling on" "$n"
+t_eq "status shows the key" "$(st | jq -r '.[1].rss.key')" "0c334a24bd8eebdadb23009d51d85b68cac2313271f89e954cf49adda42fead1ddbd826ba4cb02a4"
 t_eq "status says receive scaling is on" "$(st | jq '.[1].rss.enabled')" "true"
 
 t_check "UDP: 16 flows arrive intact" udp_flows 5501
