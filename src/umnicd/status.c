@@ -96,6 +96,42 @@ static void names_list(struct sbuf *b, const struct device *d, bool json)
 	}
 }
 
+/* The queues and receive scaling of an adapter (dev/rss.h), in JSON or as a text line. */
+static void rss_status(struct sbuf *b, const struct device *dev, bool json)
+{
+	const struct netif_rss *r = &dev->rss;
+
+	if (json) {
+		sb_printf(b, ",\"rss\":{\"offered\":%s,\"enabled\":%s,\"queues_wanted\":%u,\"key\":\"",
+			  rss_offered(dev) ? "true" : "false",
+			  r->acked_on && r->acked_gen == r->sent_gen ? "true" : "false", r->want_queues);
+		for (uint32_t i = 0; i < r->key_len; i++)
+			sb_printf(b, "%02x", r->key[i]);
+		sb_printf(b, "\",\"indirection\":[");
+		for (uint32_t i = 0; i < r->table_len; i++)
+			sb_printf(b, "%s%u", i ? "," : "", r->table[i]);
+		sb_printf(b, "],\"error\":");
+		sb_json_str(b, r->error);
+		sb_printf(b, "}");
+		return;
+	}
+	if (!rss_offered(dev))
+		return;
+	sb_printf(b, "  receive scaling: %s", r->acked_on && r->acked_gen == r->sent_gen ? "on" : "off");
+	if (r->table_len) {
+		uint32_t per[DP_MAX_QUEUES] = { 0 };
+
+		for (uint32_t i = 0; i < r->table_len; i++)
+			per[r->table[i] % DP_MAX_QUEUES]++;
+		sb_printf(b, ", %u indirection entries:", r->table_len);
+		for (uint32_t q = 0; q < dev->dp.nq; q++)
+			sb_printf(b, " %u to queue %u%s", per[q], q, q + 1 < dev->dp.nq ? "," : "");
+	}
+	if (r->error[0])
+		sb_printf(b, " (driver refused: %s)", r->error);
+	sb_printf(b, "\n");
+}
+
 static void one_json(struct sbuf *b, const struct device *d)
 {
 	static const struct inf_driver none;

@@ -19,7 +19,6 @@
 
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
-#include "umnicd/sbuf.h"
 
 /* NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE: the one hash there is. */
 #define RSS_HASH_TOEPLITZ 0x1u
@@ -49,18 +48,18 @@ void rss_adapter_started(struct device *dev)
 		r->key_len = UMN_RSS_KEY_MAX;
 }
 
-static bool rss_offered(const struct device *dev)
+bool rss_offered(const struct device *dev)
 {
 	return dev->caps.rss.queues && (dev->caps.rss.hash_types & RSS_HASH_TOEPLITZ) &&
 	       dev->caps.rss.table_size;
 }
 
-static void on_rss_done(struct device *dev, int32_t st, const char *text)
+static void on_rss_done(struct device *dev, NTSTATUS st, const char *text)
 {
 	struct netif_rss *r = &dev->rss;
 
 	r->inflight = false;
-	if (st < 0) {
+	if (!NT_SUCCESS(st)) {
 		snprintf(r->error, sizeof(r->error), "%s", text && *text ? text : "refused");
 		umn_log(UMN_LOG_WARN, "%s: setting receive scaling: %s", dev->instance_id, r->error);
 	} else {
@@ -244,39 +243,4 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 				 ? " from the driver's next start (the queues in use stay until then)"
 				 : "");
 	return 0;
-}
-
-void rss_status(struct sbuf *b, const struct device *dev, bool json)
-{
-	const struct netif_rss *r = &dev->rss;
-
-	if (json) {
-		sb_printf(b, ",\"rss\":{\"offered\":%s,\"enabled\":%s,\"queues_wanted\":%u,\"key\":\"",
-			  rss_offered(dev) ? "true" : "false",
-			  r->acked_on && r->acked_gen == r->sent_gen ? "true" : "false", r->want_queues);
-		for (uint32_t i = 0; i < r->key_len; i++)
-			sb_printf(b, "%02x", r->key[i]);
-		sb_printf(b, "\",\"indirection\":[");
-		for (uint32_t i = 0; i < r->table_len; i++)
-			sb_printf(b, "%s%u", i ? "," : "", r->table[i]);
-		sb_printf(b, "],\"error\":");
-		sb_json_str(b, r->error);
-		sb_printf(b, "}");
-		return;
-	}
-	if (!rss_offered(dev))
-		return;
-	sb_printf(b, "  receive scaling: %s", r->acked_on && r->acked_gen == r->sent_gen ? "on" : "off");
-	if (r->table_len) {
-		uint32_t per[DP_MAX_QUEUES] = { 0 };
-
-		for (uint32_t i = 0; i < r->table_len; i++)
-			per[r->table[i] % DP_MAX_QUEUES]++;
-		sb_printf(b, ", %u indirection entries:", r->table_len);
-		for (uint32_t q = 0; q < dev->dp.nq; q++)
-			sb_printf(b, " %u to queue %u%s", per[q], q, q + 1 < dev->dp.nq ? "," : "");
-	}
-	if (r->error[0])
-		sb_printf(b, " (driver refused: %s)", r->error);
-	sb_printf(b, "\n");
 }

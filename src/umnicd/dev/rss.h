@@ -16,7 +16,6 @@
 #include "common/proto.h"
 
 struct device;
-struct sbuf;
 
 struct netif_rss {
 	/* What the user set (umnic set); kept while umnicd runs. */
@@ -49,6 +48,7 @@ void adapter_sync_rss(struct device *dev);
  * equal|Q,Q,...]`: 0 with what changed in out, or -EINVAL with the reason.
  */
 int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap);
-void rss_status(struct sbuf *b, const struct device *dev, bool json);
+/* Whether the driver declared receive scaling (status shows the state then). */
+bool rss_offered(const struct device *dev);
 
 #endif
