@@ -159,8 +159,12 @@ struct umn_msg_log {
  */
 #define UMN_TRACE_RATE 1000
 #define UMN_TRACE_TEXT 400
-struct umn_msg_trace {
-	struct umn_msg_hdr h;
+/*
+ * One WPP trace record as the runtime formats it (wpp.c); the driver host
+ * puts it in a UMN_MSG_TRACE message, so the runtime never builds a
+ * message to umnicd itself.
+ */
+struct umn_trace_rec {
 	uint32_t dev;		/* UINT32_MAX: the host's devices */
 	uint32_t level;		/* TRACE_LEVEL_*, 0-255 */
 	uint32_t flagbit;	/* 0: no flag */
@@ -170,6 +174,11 @@ struct umn_msg_trace {
 	char flag[48];
 	char func[64];
 	char text[UMN_TRACE_TEXT];
+};
+
+struct umn_msg_trace {
+	struct umn_msg_hdr h;
+	struct umn_trace_rec rec;
 };
 
 /*
@@ -239,8 +248,8 @@ struct umn_rss_caps {
 	uint32_t protocol_types;	/* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
 };
 
-struct umn_msg_rss {
-	struct umn_msg_hdr h;
+/* The receive scaling a driver gets: the body of UMN_MSG_SET_RSS, which the runtime applies. */
+struct umn_rss_setting {
 	uint32_t dev;
 	uint32_t enable;	/* 0: EvtAdapterReceiveScalingDisable, nothing else counts */
 	uint32_t hash_types;
@@ -251,9 +260,17 @@ struct umn_msg_rss {
 	uint8_t table[UMN_RSS_TABLE_MAX];
 };
 
-/* What the driver declared before NetAdapterStart; umnicd checks every field. */
-struct umn_msg_adapter_start {
+struct umn_msg_rss {
 	struct umn_msg_hdr h;
+	struct umn_rss_setting rss;
+};
+
+/*
+ * What the driver declared before NetAdapterStart, as the runtime collects
+ * it; the driver host sends it in UMN_MSG_ADAPTER_START, and umnicd checks
+ * every field.
+ */
+struct umn_adapter_caps {
 	uint32_t dev;
 	uint32_t mtu;
 	uint16_t perm_addr_len;
@@ -276,14 +293,24 @@ struct umn_msg_adapter_start {
 	struct umn_rss_caps rss;
 };
 
-struct umn_msg_link_state {
+struct umn_msg_adapter_start {
 	struct umn_msg_hdr h;
+	struct umn_adapter_caps caps;
+};
+
+/* NetAdapterSetLinkState's link state, as the runtime collects it (body of UMN_MSG_LINK_STATE). */
+struct umn_link_state {
 	uint32_t dev;
 	uint32_t media_state;	/* NET_IF_MEDIA_CONNECT_STATE */
 	uint64_t tx_speed;
 	uint64_t rx_speed;
 	uint32_t duplex;
 	uint32_t reserved;
+};
+
+struct umn_msg_link_state {
+	struct umn_msg_hdr h;
+	struct umn_link_state ls;
 };
 
 struct umn_msg_device_failed {

@@ -76,13 +76,16 @@ static void send_reply(uint64_t seq, NTSTATUS st, const char *text)
 	send_msg(&r, sizeof(r));
 }
 
-static NTSTATUS ops_adapter_start(struct umn_device *dev, const struct umn_msg_adapter_start *caps,
+/* What the runtime collected becomes umnicd's message here, in the driver host. */
+static NTSTATUS ops_adapter_start(struct umn_device *dev, const struct umn_adapter_caps *caps,
 				  char *text, size_t cap)
 {
-	struct umn_msg_adapter_start m = *caps;
+	struct umn_msg_adapter_start m;
 	NTSTATUS st;
 
 	(void)dev;
+	umn_msg_init(&m, UMN_MSG_ADAPTER_START, sizeof(m), 0);
+	m.caps = *caps;
 	pthread_mutex_lock(&lock);
 	call.seq = atomic_fetch_add(&next_seq, 1);
 	call.done = false;
@@ -99,12 +102,13 @@ static NTSTATUS ops_adapter_start(struct umn_device *dev, const struct umn_msg_a
 	return st;
 }
 
-static void ops_link_state(struct umn_device *dev, const struct umn_msg_link_state *ls)
+static void ops_link_state(struct umn_device *dev, const struct umn_link_state *ls)
 {
-	struct umn_msg_link_state m = *ls;
+	struct umn_msg_link_state m;
 
 	(void)dev;
-	m.h.seq = atomic_fetch_add(&next_seq, 1);
+	umn_msg_init(&m, UMN_MSG_LINK_STATE, sizeof(m), atomic_fetch_add(&next_seq, 1));
+	m.ls = *ls;
 	send_msg(&m, sizeof(m));
 }
 
@@ -130,13 +134,13 @@ static void ops_report(struct umn_device *dev, int level, const char *text)
 	send_msg(&m, sizeof(m));
 }
 
-static void ops_trace(struct umn_msg_trace *m)
+static void ops_trace(const struct umn_trace_rec *rec)
 {
-	/* The runtime filled in the rest (zeroed first). */
-	m->h.type = UMN_MSG_TRACE;
-	m->h.len = sizeof(*m);
-	m->h.seq = atomic_fetch_add(&next_seq, 1);
-	send_msg(m, sizeof(*m));
+	struct umn_msg_trace m;
+
+	umn_msg_init(&m, UMN_MSG_TRACE, sizeof(m), atomic_fetch_add(&next_seq, 1));
+	m.rec = *rec;
+	send_msg(&m, sizeof(m));
 }
 
 static const struct umn_rt_ops host_ops = {
@@ -227,7 +231,7 @@ static void handle(struct work *w)
 		const struct umn_msg_rss *m = (const void *)w->msg;
 		if (w->len != sizeof(*m))
 			break;
-		st = umn_rt_set_rss(m, err, sizeof(err));
+		st = umn_rt_set_rss(&m->rss, err, sizeof(err));
 		break;
 	}
 	default:

@@ -26,14 +26,14 @@ struct umn_device;
 /* How the runtime reaches the OS side. Set once by the process that hosts the driver. */
 struct umn_rt_ops {
 	/* Synchronous: umnicd creates the interface. Returns an NTSTATUS; text explains a failure. */
-	NTSTATUS (*adapter_start)(struct umn_device *dev, const struct umn_msg_adapter_start *caps,
+	NTSTATUS (*adapter_start)(struct umn_device *dev, const struct umn_adapter_caps *caps,
 				  char *text, size_t text_cap);
-	void (*link_state)(struct umn_device *dev, const struct umn_msg_link_state *ls);
+	void (*link_state)(struct umn_device *dev, const struct umn_link_state *ls);
 	void (*device_failed)(struct umn_device *dev, NTSTATUS status, const char *text);
 	/* A line worth showing in `umnic status` (errors and verifier violations). */
 	void (*report)(struct umn_device *dev, int level, const char *text);
 	/* A WPP trace message (wpp.c); NULL: traces go to the log. */
-	void (*trace)(struct umn_msg_trace *m);
+	void (*trace)(const struct umn_trace_rec *rec);
 };
 
 /*
@@ -66,7 +66,7 @@ NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast
 /* umnicd set the offloads in force: the callbacks of the groups that changed run. */
 NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active);
 /* umnicd set receive side scaling: EvtAdapterReceiveScaling* run (rss.c). */
-NTSTATUS umn_rt_set_rss(const struct umn_msg_rss *m, char *err, size_t cap);
+NTSTATUS umn_rt_set_rss(const struct umn_rss_setting *m, char *err, size_t cap);
 NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap);
 /* A PnP stop and the start after it: the device keeps its WDFDEVICE (device.c). */
 NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap);

@@ -73,7 +73,7 @@ static uint64_t wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void store(struct hostproc *h, struct device *dev, const struct umn_msg_trace *m)
+static void store(struct hostproc *h, struct device *dev, const struct umn_trace_rec *m)
 {
 	struct trace_ring *t = dev->trace;
 	struct trace_rec *r;
@@ -105,11 +105,11 @@ static void store(struct hostproc *h, struct device *dev, const struct umn_msg_t
 
 const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 {
-	struct umn_msg_trace *m = (void *)buf;	/* umnicd's own copy */
+	struct umn_trace_rec *m = &((struct umn_msg_trace *)buf)->rec; /* umnicd's own copy */
 	struct device *dev;
 	uint64_t now = umn_mono_ns();
 
-	if (n != sizeof(*m))
+	if (n != sizeof(struct umn_msg_trace))
 		return "malformed trace message";
 	if (now - h->trace_window_ns >= 1000000000ull) {
 		h->trace_window_ns = now;

@@ -30,7 +30,7 @@ static void check_layout(const struct umn_queue_layout *l, uint32_t frame, uint3
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct umn_msg_adapter_start m;
+	struct umn_adapter_caps m;
 	struct adapter_caps caps;
 	char err[UMN_TEXT_MAX];
 

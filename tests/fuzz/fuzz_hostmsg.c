@@ -67,11 +67,12 @@ static void handle(const unsigned char *msg, ssize_t n)
 		case UMN_MSG_ADAPTER_START: {
 			struct adapter_caps caps;
 			char err[UMN_TEXT_MAX];
-			adapter_caps_check((const void *)m, &caps, err, sizeof(err));
+			adapter_caps_check(&((const struct umn_msg_adapter_start *)m)->caps, &caps, err,
+					   sizeof(err));
 			break;
 		}
 		case UMN_MSG_LINK_STATE: {
-			const struct umn_msg_link_state *s = (const void *)m;
+			const struct umn_link_state *s = &((const struct umn_msg_link_state *)m)->ls;
 			sink +=
 			    s->dev + s->media_state + (uint32_t)s->tx_speed + (uint32_t)s->rx_speed;
 			break;

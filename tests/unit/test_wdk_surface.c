@@ -213,7 +213,7 @@ static struct {
 	bool size_logged;
 } off;
 
-static NTSTATUS fake_adapter_start(struct umn_device *dev, const struct umn_msg_adapter_start *caps,
+static NTSTATUS fake_adapter_start(struct umn_device *dev, const struct umn_adapter_caps *caps,
 				   char *text, size_t cap)
 {
 	(void)dev;

@@ -18,11 +18,11 @@ static uint32_t clamp_size(SIZE_T v, uint32_t max)
 /* Sends what the driver declared to the OS side, which builds the interface and queues for it. */
 static NTSTATUS announce(struct umn_adapter *a)
 {
-	struct umn_msg_adapter_start m;
+	struct umn_adapter_caps m;
 	char text[UMN_TEXT_MAX] = "";
 	NTSTATUS st;
 
-	umn_msg_init(&m, UMN_MSG_ADAPTER_START, sizeof(m), 0);
+	memset(&m, 0, sizeof(m));
 	m.dev = a->device->id;
 	m.mtu = a->mtu;
 	m.perm_addr_len = a->perm_addr.Length;

@@ -229,7 +229,7 @@ void NetAdapterSetReceiveFilterCapabilities(NETADAPTER Adapter,
 void NetAdapterSetLinkState(NETADAPTER Adapter, const NET_ADAPTER_LINK_STATE *LinkState)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetLinkState");
-	struct umn_msg_link_state m;
+	struct umn_link_state m;
 
 	if (!a || !LinkState || LinkState->Size != sizeof(*LinkState))
 		return;
@@ -237,7 +237,7 @@ void NetAdapterSetLinkState(NETADAPTER Adapter, const NET_ADAPTER_LINK_STATE *Li
 	a->link_state_set = true;
 	if (!a->started)
 		return;
-	umn_msg_init(&m, UMN_MSG_LINK_STATE, sizeof(m), 0);
+	memset(&m, 0, sizeof(m));
 	m.dev = a->device->id;
 	m.media_state = (uint32_t)LinkState->MediaConnectState;
 	m.tx_speed = LinkState->TxLinkSpeed;

@@ -28,7 +28,7 @@ void umn_rss_fill_caps(const struct umn_adapter *a, struct umn_rss_caps *ret)
 	ret->protocol_types = (uint32_t)c->ReceiveScalingProtocolTypes;
 }
 
-NTSTATUS umn_rt_set_rss(const struct umn_msg_rss *m, char *err, size_t cap)
+NTSTATUS umn_rt_set_rss(const struct umn_rss_setting *m, char *err, size_t cap)
 {
 	struct umn_device *dev = umn_rt_device(m->dev);
 	struct umn_adapter *a = dev ? dev->adapter : NULL;

@@ -233,7 +233,7 @@ static void trace(unsigned level, unsigned flagbit, const char *flagname, const 
 		  const char *file, int line, const char *prefix, const char *fmt, va_list ap)
 {
 	struct wctx c = { level, flagname, func, file, line };
-	struct umn_msg_trace m;
+	struct umn_trace_rec m;
 	unsigned dropped = 0;
 	va_list args;
 	bool ok;
@@ -270,7 +270,7 @@ static void trace(unsigned level, unsigned flagbit, const char *flagname, const 
 
 const char *umn_wpp_wide_format(const wchar_t *fmt)
 {
-	static _Thread_local char buf[sizeof(((struct umn_msg_trace *)0)->text)];
+	static _Thread_local char buf[sizeof(((struct umn_trace_rec *)0)->text)];
 	size_t n = 0;
 
 	if (!fmt)

@@ -83,7 +83,7 @@ struct device {
 	int ns_sock;	/* a socket in the interface's namespace, for its MTU */
 	struct rtnl_link link;	/* its flags, MTU and multicast list, from rtnetlink events */
 	bool has_adapter;
-	struct umn_msg_adapter_start caps;	/* validated copy */
+	struct umn_adapter_caps caps;	/* validated copy */
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	uint8_t mac[6];

@@ -65,7 +65,7 @@ static unsigned dp_fail_event(struct watch *w, uint32_t events)
 	return WATCH_FREED;
 }
 
-NTSTATUS adapter_on_start(struct device *dev, const struct umn_msg_adapter_start *m, char *err, size_t cap)
+NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err, size_t cap)
 {
 	struct adapter_caps caps;
 	struct umn_queue_layout tl, rl;
@@ -269,7 +269,7 @@ void adapter_create_queues(struct device *dev)
 	send_create(dev, on_created);
 }
 
-void adapter_on_link_state(struct device *dev, const struct umn_msg_link_state *m)
+void adapter_on_link_state(struct device *dev, const struct umn_link_state *m)
 {
 	bool up;
 

@@ -23,7 +23,7 @@
 /* NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE: the one hash there is. */
 #define RSS_HASH_TOEPLITZ 0x1u
 
-uint32_t rss_queues_for(struct device *dev, const struct umn_msg_adapter_start *m)
+uint32_t rss_queues_for(struct device *dev, const struct umn_adapter_caps *m)
 {
 	uint32_t n = m->tx_queues < m->rx_queues ? m->tx_queues : m->rx_queues;
 
@@ -76,7 +76,8 @@ static void on_rss_done(struct device *dev, NTSTATUS st, const char *text)
 void adapter_sync_rss(struct device *dev)
 {
 	struct netif_rss *r = &dev->rss;
-	struct umn_msg_rss m;
+	struct umn_msg_rss msg;
+	struct umn_rss_setting *m = &msg.rss;
 	uint32_t n;
 
 	if (!dev->has_adapter || !dev->dp_ready || !dev->host || !rss_offered(dev))
@@ -87,25 +88,25 @@ void adapter_sync_rss(struct device *dev)
 	}
 	if (r->sent_gen == r->gen)
 		return;
-	umn_msg_init(&m, UMN_MSG_SET_RSS, sizeof(m), 0);
-	m.dev = dev->id;
-	m.enable = !r->off && r->key_len;
-	m.hash_types = RSS_HASH_TOEPLITZ;
-	m.protocol_types = dev->caps.rss.protocol_types;
-	m.key_len = r->key_len;
-	memcpy(m.key, r->key, sizeof(m.key));
+	umn_msg_init(&msg, UMN_MSG_SET_RSS, sizeof(msg), 0);
+	m->dev = dev->id;
+	m->enable = !r->off && r->key_len;
+	m->hash_types = RSS_HASH_TOEPLITZ;
+	m->protocol_types = dev->caps.rss.protocol_types;
+	m->key_len = r->key_len;
+	memcpy(m->key, r->key, sizeof(m->key));
 	/* The pattern repeats over the driver's table; a queue no longer in use folds back. */
 	n = dev->caps.rss.table_size;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t q = r->pattern_len ? r->pattern[i % r->pattern_len] : i;
-		m.table[i] = (uint8_t)(q % dev->dp.nq);
+		m->table[i] = (uint8_t)(q % dev->dp.nq);
 	}
-	m.table_len = n;
-	memcpy(r->table, m.table, sizeof(r->table));
+	m->table_len = n;
+	memcpy(r->table, m->table, sizeof(r->table));
 	r->table_len = n;
 	r->sent_gen = r->gen;
 	r->inflight = true;
-	host_request(dev->host, dev, &m, sizeof(m), NULL, 0, on_rss_done);
+	host_request(dev->host, dev, &msg, sizeof(msg), NULL, 0, on_rss_done);
 }
 
 static int hex_digit(char c)

@@ -38,7 +38,7 @@ struct netif_rss {
 };
 
 /* The number of queue pairs for a driver that declared m (validated). */
-uint32_t rss_queues_for(struct device *dev, const struct umn_msg_adapter_start *m);
+uint32_t rss_queues_for(struct device *dev, const struct umn_adapter_caps *m);
 /* A new driver knows nothing yet: the next sync sends everything (a replay after a crash). */
 void rss_adapter_started(struct device *dev);
 /* Sends the setting if it changed; one request at a time, like the receive filter. */

@@ -120,7 +120,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	case UMN_MSG_ADAPTER_START: {
 		char err[UMN_TEXT_MAX] = "";
 		NTSTATUS st;
-		const struct umn_msg_adapter_start *m = (const void *)buf;
+		const struct umn_adapter_caps *m = &((const struct umn_msg_adapter_start *)buf)->caps;
 		dev = host_device(h, m->dev);
 		st = dev ? host_dev_ev()->adapter_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
 		if (!dev)
@@ -129,7 +129,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 		break;
 	}
 	case UMN_MSG_LINK_STATE: {
-		const struct umn_msg_link_state *m = (const void *)buf;
+		const struct umn_link_state *m = &((const struct umn_msg_link_state *)buf)->ls;
 		dev = host_device(h, m->dev);
 		if (dev)
 			host_dev_ev()->link_state(dev, m);

@@ -54,9 +54,9 @@ struct host_member {
  */
 struct host_dev_events {
 	/* NetAdapterStart's capabilities: an NTSTATUS for the driver, err saying why on failure. */
-	NTSTATUS (*adapter_start)(struct device *dev, const struct umn_msg_adapter_start *m, char *err,
+	NTSTATUS (*adapter_start)(struct device *dev, const struct umn_adapter_caps *m, char *err,
 				 size_t cap);
-	void (*link_state)(struct device *dev, const struct umn_msg_link_state *m);
+	void (*link_state)(struct device *dev, const struct umn_link_state *m);
 	/* The device fails (the driver said so, or its host cannot go on): why is the reason. */
 	void (*failed)(struct device *dev, const char *why);
 	/* The driver's error report about dev (a rule it broke): it explains a failure that follows. */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int adapter_caps_check(const struct umn_msg_adapter_start *m, struct adapter_caps *ret, char *err,
+int adapter_caps_check(const struct umn_adapter_caps *m, struct adapter_caps *ret, char *err,
 		       size_t cap)
 {
 	const uint8_t *addr;

@@ -28,7 +28,7 @@ struct adapter_caps {
  * sentence naming the rule in err. Every buffer of the layouts then holds a
  * frame of max_frame bytes (TX ones after the backfill).
  */
-int adapter_caps_check(const struct umn_msg_adapter_start *m, struct adapter_caps *ret, char *err,
+int adapter_caps_check(const struct umn_adapter_caps *m, struct adapter_caps *ret, char *err,
 		       size_t cap);
 
 #endif
