@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The id table (idtab.h). */
+/*
+ * The id table of idtab.h: a chained hash over the owner's buckets, with a
+ * per-table random seed where a peer chooses the keys, so adding, finding and
+ * removing never allocate and no peer can aim its ids at one bucket.
+ */
 #include "common/idtab.h"
 
 #include <string.h>

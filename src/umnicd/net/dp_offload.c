@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Offloads between the TAP's virtio-net header and the driver's packet
+ * extensions (dp_offload.h): what TX asks the driver to do and what umnicd
+ * does itself, and the checks RX applies to everything a driver claims (RSC
+ * counts, checksum results, hashes, 802.1Q tags), each failure named.
+ */
 #include "umnicd/net/dp_offload.h"
 
 #include <errno.h>

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The offload features of a TAP interface as ethtool -k shows them
+ * (tap_features.c), read through the ethtool ioctls by name, so umnicd can
+ * follow ethtool -K and hand the driver what is in force.
+ */
 #ifndef UMNIC_HOST_TAP_FEATURES_H
 #define UMNIC_HOST_TAP_FEATURES_H
 
