@@ -3,7 +3,7 @@
  * Software checksum and segmentation (segment.h): parses a frame's
  * Ethernet, IP and TCP/UDP headers from the frame itself, fills checksums,
  * and cuts a GSO frame into MSS-sized segments with their own headers,
- * lengths, ids and checksums. umnicd's fallback and vpair's "hardware".
+ * lengths and checksums. umnicd's fallback and vpair's "hardware".
  */
 #include "segment.h"
 

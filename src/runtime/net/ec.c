@@ -97,6 +97,7 @@ static bool os_moved(struct umn_pqueue *q)
 /* One Advance of one queue; true if anything moved. */
 static bool service(struct umn_pqueue *q)
 {
+	/* Acquire: pairs with umnicd's release of ends in publish() (umnicd/net/datapath.c). */
 	uint64_t ends = atomic_load_explicit(&q->os->ends, memory_order_acquire);
 	uint32_t pe = umn_idx_pkt(ends), fe = umn_idx_frag(ends);
 	bool moved = pe != q->seen_pkt_end || fe != q->seen_frag_end;
@@ -118,6 +119,7 @@ static bool service(struct umn_pqueue *q)
 	if (pb == pb0 && fb == fb0)
 		return moved;
 
+	/* Release: pairs with umnicd's acquire of begins in returned() (umnicd/net/datapath.c). */
 	atomic_store_explicit(&q->drv->begins, umn_idx_pack(pb, fb), memory_order_release);
 	/* Pairs with umnicd's fence between setting os_sleeping and rechecking our cell. */
 	atomic_thread_fence(memory_order_seq_cst);

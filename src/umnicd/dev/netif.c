@@ -452,7 +452,7 @@ static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 		return;
 	}
 	dev->ofl_acked = dev->ofl_sent;
-	/* Pairs with the acquire in the datapath's passes: from now on it may hand the work on. */
+	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c): from now on they may hand the work on. */
 	atomic_store_explicit(&dev->dp.active, dev->ofl_sent, memory_order_release);
 	/* What changed meanwhile goes out now, as one more request. */
 	if (dev->ofl_again) {
@@ -501,6 +501,7 @@ void adapter_sync_offload(struct device *dev)
 	 * from inside its callback), one that stops is accepted until the answer.
 	 */
 	cur = atomic_load(&dev->dp.active);
+	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c). */
 	atomic_store_explicit(&dev->dp.active,
 			      (cur & want & ~OFL_RX) | ((cur | want) & OFL_RX), memory_order_release);
 	dev->ofl_sent = want;

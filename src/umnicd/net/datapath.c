@@ -105,6 +105,7 @@ static void efd_kick(int fd)
 
 static void publish(struct dp_queue *q)
 {
+	/* Release: pairs with the driver side's acquire of ends in service() (runtime/net/ec.c). */
 	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end), memory_order_release);
 	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -135,6 +136,7 @@ static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 static int returned(struct dp_qpair *qp, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
 		    uint32_t *ret_frags)
 {
+	/* Acquire: pairs with the driver side's release of begins in service() (runtime/net/ec.c). */
 	uint64_t begins = atomic_load_explicit(&q->drv->begins, memory_order_acquire);
 	uint32_t pb = umn_idx_pkt(begins), fb = umn_idx_frag(begins);
 	char why[DP_ERR_MAX];
@@ -259,6 +261,7 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 	unsigned n = 0;
 
 	*ret_tap_empty = *ret_full = false;
+	/* Acquire: pairs with the loop thread's releases of active (dev/netif.c, offloads). */
 	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
 	while (n < DP_BATCH) {
 		struct virtio_net_hdr vh;
@@ -379,6 +382,7 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		return 0;
 	if (!np && !nf)
 		return 0;
+	/* Acquire: pairs with the loop thread's releases of active (dev/netif.c, offloads). */
 	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
 	len_limit = dp_rx_len_limit(&qp->ocfg);
 	cursor = q->frag.begin;
