@@ -69,6 +69,11 @@ scripts/lint.sh cppcheck >"$ASAN_BUILD.cppcheck.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] || tail -n 60 "$ASAN_BUILD.cppcheck.log"
 count "cppcheck" $rc
+# src/ is as .clang-format formats it (scripts/check-format.sh; `make format` fixes it).
+scripts/check-format.sh >"$ASAN_BUILD.format.log" 2>&1
+rc=$?
+[ $rc -eq 0 ] || cat "$ASAN_BUILD.format.log"
+count "clang-format" $rc
 
 # 2. The concurrent code under ThreadSanitizer: the in-process tests of the
 # channels, the client library, and the runtime's I/O queues, requests and

@@ -18,7 +18,7 @@
 #include "common/clock.h"
 #include "common/ioproto.h"
 
-#define CLI_BUF_MAX UMN_IOMSG_LEN_MAX
+#define CLI_BUF_MAX    UMN_IOMSG_LEN_MAX
 #define CLI_REPEAT_MAX 1000000u
 
 static int parse_access(const char *s, uint32_t *ret)
@@ -208,7 +208,7 @@ static void on_interrupt(int sig)
  */
 static void catch_interrupt(const char *cmd, const char *name)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct sigaction sa = {.sa_handler = on_interrupt};
 	int n = snprintf(interrupt_msg, sizeof(interrupt_msg),
 			 "umnic %s: interrupted while waiting for %s; its request is cancelled\n",
 			 cmd, name);
@@ -234,18 +234,19 @@ static NTSTATUS open_name(umnic_client *c, const char *name, uint32_t access, um
 void cli_io_usage(FILE *f)
 {
 	fprintf(
-	    f, "  open NAME [--access r|w|rw]\n"
-	       "                       open a device and close it again; prints the status\n"
-	       "  read NAME LENGTH [--offset N] [--access r|w|rw]\n"
-	       "  write NAME (--hex HEX | --file PATH) [--offset N] [--access r|w|rw]\n"
-	       "  ioctl NAME CODE [--in-hex HEX | --in-file PATH] [--out-len N] [--access r|w|rw]\n"
-	       "                       send one request; prints the NTSTATUS, Information and the "
-	       "data\n"
-	       "                       read, write and ioctl take --repeat N: send it N times in a\n"
-	       "                       row (stopping at a failure) and print the round trip times\n"
-	       "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho),\n"
-	       "                       {interface-GUID}[\\reference] or an interface path\n"
-	       "                       (ROOT#ECHO#0000#{interface-GUID}, as `umnic status` lists)\n");
+	    f,
+	    "  open NAME [--access r|w|rw]\n"
+	    "                       open a device and close it again; prints the status\n"
+	    "  read NAME LENGTH [--offset N] [--access r|w|rw]\n"
+	    "  write NAME (--hex HEX | --file PATH) [--offset N] [--access r|w|rw]\n"
+	    "  ioctl NAME CODE [--in-hex HEX | --in-file PATH] [--out-len N] [--access r|w|rw]\n"
+	    "                       send one request; prints the NTSTATUS, Information and the "
+	    "data\n"
+	    "                       read, write and ioctl take --repeat N: send it N times in a\n"
+	    "                       row (stopping at a failure) and print the round trip times\n"
+	    "                       NAME is a symbolic link (UmnicEcho, \\??\\UmnicEcho),\n"
+	    "                       {interface-GUID}[\\reference] or an interface path\n"
+	    "                       (ROOT#ECHO#0000#{interface-GUID}, as `umnic status` lists)\n");
 }
 
 static char deadline_text[160];
@@ -261,14 +262,15 @@ static void on_deadline(int sig)
 
 void cli_deadline(int seconds)
 {
-	struct sigaction sa = { .sa_handler = on_deadline };
+	struct sigaction sa = {.sa_handler = on_deadline};
 
 	if (seconds <= 0) {
 		alarm(0);
 		return;
 	}
 	snprintf(deadline_text, sizeof(deadline_text),
-		 "umnic: umnicd did not answer within %d s (is it stopped or wedged? --timeout sets the limit)\n",
+		 "umnic: umnicd did not answer within %d s (is it stopped or wedged? --timeout "
+		 "sets the limit)\n",
 		 seconds);
 	sigaction(SIGALRM, &sa, NULL);
 	alarm((unsigned)seconds);
@@ -411,11 +413,13 @@ int cli_io(const char *run_dir, int timeout_s, int argc, char **argv)
 	if (!NT_SUCCESS(st) || !strcmp(cmd, "open")) {
 		cli_deadline(timeout_s);
 		if (!NT_SUCCESS(st))
-			fprintf(stderr, "umnic %s: cannot open %s%s\n", cmd, name,
-				st == STATUS_OBJECT_NAME_COLLISION && name[0] == '{'
-					? ": several devices expose this interface; name one by its interface "
-					  "path, INSTANCE#{GUID} with # for \\ (`umnic status` lists them)"
-					: "");
+			fprintf(
+			    stderr, "umnic %s: cannot open %s%s\n", cmd, name,
+			    st == STATUS_OBJECT_NAME_COLLISION && name[0] == '{'
+				? ": several devices expose this interface; name one by its "
+				  "interface "
+				  "path, INSTANCE#{GUID} with # for \\ (`umnic status` lists them)"
+				: "");
 		print_status("open", st);
 		if (NT_SUCCESS(st))
 			print_status("close", umnic_close(c, h));
@@ -435,8 +439,8 @@ int cli_io(const char *run_dir, int timeout_s, int argc, char **argv)
 		else if (!strcmp(cmd, "write"))
 			umnic_write_timeout(c, h, in, in_len, offset, timeout_ms, &res);
 		else
-			umnic_ioctl_timeout(c, h, (uint32_t)code, in, in_len, out, out_len, timeout_ms,
-					    &res);
+			umnic_ioctl_timeout(c, h, (uint32_t)code, in, in_len, out, out_len,
+					    timeout_ms, &res);
 		if (rtt)
 			rtt[done] = umn_mono_ns() - t0;
 		if (!NT_SUCCESS(res.status)) {

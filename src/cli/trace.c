@@ -19,14 +19,14 @@
 #include "cli/io.h"
 
 #define REPLY_MAX (64 * 1024)
-#define CTL_MORE 0x1u
+#define CTL_MORE  0x1u
 #define FOLLOW_MS 250
 
 /* One request; prints the reply (holding back the "#next N" line, which sets *next). */
 static int ask(const char *run_dir, int timeout_s, char *req, size_t len, uint64_t *next)
 {
 	static char reply[REPLY_MAX];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int32_t code = 1;
 	char *all = NULL, *save = NULL;
 	size_t total = 0;
@@ -36,7 +36,8 @@ static int ask(const char *run_dir, int timeout_s, char *req, size_t len, uint64
 	cli_deadline(timeout_s);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "umnic: cannot reach umnicd at %s: %s (is umnicd running? see --run-dir)\n",
+		fprintf(stderr,
+			"umnic: cannot reach umnicd at %s: %s (is umnicd running? see --run-dir)\n",
 			sa.sun_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -49,7 +50,7 @@ static int ask(const char *run_dir, int timeout_s, char *req, size_t len, uint64
 	}
 	cli_deadline(0);
 	for (uint32_t flags = CTL_MORE; flags & CTL_MORE;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 
 		do
@@ -129,7 +130,7 @@ int cli_trace(const char *run_dir, int timeout_s, int argc, char **argv)
 		return 2;
 	}
 	for (;;) {
-		struct timespec ts = { 0, FOLLOW_MS * 1000000L };
+		struct timespec ts = {0, FOLLOW_MS * 1000000L};
 		int n = snprintf(req + len, sizeof(req) - len, "--after%c%llu", 0,
 				 (unsigned long long)next);
 		int code = ask(run_dir, timeout_s, req, len + (size_t)n + 1, &next);

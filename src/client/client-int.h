@@ -74,8 +74,8 @@ struct umnic_client {
 	struct umn_idtab table;
 	struct umn_idnode *bucket[UMNIC_BUCKETS];
 	struct umnic_req *ready_head, *ready_tail;
-	unsigned dispatchers; /* threads inside umnic_dispatch */
-	bool ev_set;	/* evfd was written and not read since */
+	unsigned dispatchers;	  /* threads inside umnic_dispatch */
+	bool ev_set;		  /* evfd was written and not read since */
 	struct umn_msg_batch *rb; /* the reader's packets */
 	/*
 	 * The socket and the channel umnicd gave us, if any (common/endpoint.h):

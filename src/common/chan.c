@@ -18,12 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define REC_HDR 8u
+#define REC_HDR	  8u
 #define RING_MASK (UMN_CHAN_RING_BYTES - 1)
-#define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+#define SEALS	  (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
 
 _Static_assert((UMN_CHAN_RING_BYTES & RING_MASK) == 0, "ring size is a power of two");
-_Static_assert(UMN_CHAN_INFO_OFF + sizeof(struct umn_chan_info) <= UMN_CHAN_HDR_BYTES, "the cells fit the header");
+_Static_assert(UMN_CHAN_INFO_OFF + sizeof(struct umn_chan_info) <= UMN_CHAN_HDR_BYTES,
+	       "the cells fit the header");
 
 static uint32_t rec_size(size_t len)
 {
@@ -35,14 +36,14 @@ static void chan_map(struct umn_chan *ch, void *base, bool side_a)
 {
 	unsigned char *m = base;
 	struct umn_ring ra = {
-		.p = (void *)(m + 0 * UMN_CACHELINE),
-		.c = (void *)(m + 1 * UMN_CACHELINE),
-		.data = m + UMN_CHAN_HDR_BYTES,
+	    .p = (void *)(m + 0 * UMN_CACHELINE),
+	    .c = (void *)(m + 1 * UMN_CACHELINE),
+	    .data = m + UMN_CHAN_HDR_BYTES,
 	};
 	struct umn_ring rb = {
-		.p = (void *)(m + 2 * UMN_CACHELINE),
-		.c = (void *)(m + 3 * UMN_CACHELINE),
-		.data = m + UMN_CHAN_HDR_BYTES + UMN_CHAN_RING_BYTES,
+	    .p = (void *)(m + 2 * UMN_CACHELINE),
+	    .c = (void *)(m + 3 * UMN_CACHELINE),
+	    .data = m + UMN_CHAN_HDR_BYTES + UMN_CHAN_RING_BYTES,
 	};
 
 	ch->base = base;
@@ -79,7 +80,7 @@ int umn_chan_create(struct umn_chan *ch, int *memfd, uint32_t spin_us)
 		goto fail;
 	chan_map(ch, base, true);
 	((struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us =
-		spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US;
+	    spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US;
 	*memfd = fd;
 	return 0;
 fail:
@@ -105,10 +106,13 @@ int umn_chan_attach(struct umn_chan *ch, int memfd)
 		return -errno;
 	chan_map(ch, base, false);
 	/* Read once: umnicd wrote it before the hand-over, and nothing is taken from it twice. */
-	spin_us = ((const volatile struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->spin_us;
+	spin_us =
+	    ((const volatile struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))
+		->spin_us;
 	umn_ring_set_spin(&ch->rx, spin_us);
 	/* A flag only: whatever umnicd writes there, at worst this side does not poll. */
-	ch->rx.poll_off = &((struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->poll_off;
+	ch->rx.poll_off =
+	    &((struct umn_chan_info *)((unsigned char *)base + UMN_CHAN_INFO_OFF))->poll_off;
 	return 0;
 }
 
@@ -119,13 +123,15 @@ void umn_chan_set_poll_off(struct umn_chan *ch, bool off)
 	if (!ch->base)
 		return;
 	info = (struct umn_chan_info *)((unsigned char *)ch->base + UMN_CHAN_INFO_OFF);
-	/* Relaxed: a poll that begins just before it lands is merely one more poll (umn_ring_spin). */
+	/* Relaxed: a poll that begins just before it lands is merely one more poll (umn_ring_spin).
+	 */
 	atomic_store_explicit(&info->poll_off, off, memory_order_relaxed);
 }
 
 void umn_ring_set_spin(struct umn_ring *r, uint32_t spin_us)
 {
-	umn_poll_init(&r->poll, (spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US) * 1000u);
+	umn_poll_init(&r->poll,
+		      (spin_us < UMN_CHAN_SPIN_MAX_US ? spin_us : UMN_CHAN_SPIN_MAX_US) * 1000u);
 }
 
 void umn_chan_fini(struct umn_chan *ch)
@@ -175,7 +181,8 @@ int umn_ring_put(struct umn_ring *r, const void *msg, size_t len)
 		return -EAGAIN;
 	need = rec_size(len);
 	if (UMN_CHAN_RING_BYTES - (r->pos - r->peer_pos) < need) {
-		/* Acquire: pairs with the reader's release of head in umn_ring_get; room is free. */
+		/* Acquire: pairs with the reader's release of head in umn_ring_get; room is free.
+		 */
 		uint32_t head = atomic_load_explicit(&r->c->head, memory_order_acquire);
 
 		used = r->pos - head;
@@ -254,7 +261,8 @@ ssize_t umn_ring_get(struct umn_ring *r, void *buf, size_t cap)
 	if (((const struct umn_chan_msg *)buf)->len != hdr[0])
 		goto broken;
 	r->pos += need;
-	/* Release: pairs with the writer's acquire of head in umn_ring_put; done with the record. */
+	/* Release: pairs with the writer's acquire of head in umn_ring_put; done with the record.
+	 */
 	atomic_store_explicit(&r->c->head, r->pos, memory_order_release);
 	return (ssize_t)hdr[0];
 broken:
@@ -273,7 +281,8 @@ bool umn_ring_sleep(struct umn_ring *r)
 	if (!r->data)
 		return true;
 	atomic_store_explicit(&r->c->sleeping, 1, memory_order_relaxed);
-	/* Pairs with the writer's fence in umn_ring_kick_due: one of the two sides sees the other. */
+	/* Pairs with the writer's fence in umn_ring_kick_due: one of the two sides sees the other.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	return umn_ring_empty(r) || r->broken;
 }
@@ -324,7 +333,8 @@ bool umn_ring_spin(struct umn_ring *r)
 		}
 		if (umn_mono_ns() >= end)
 			return false;
-		/* A peer sharing this CPU (the one that answers, often) runs first; others stop the poll. */
+		/* A peer sharing this CPU (the one that answers, often) runs first; others stop the
+		 * poll. */
 		if (!umn_poll_yield(&r->poll))
 			return false;
 	}
@@ -337,7 +347,7 @@ void umn_ring_woke(struct umn_ring *r)
 
 int umn_chan_kick(int sock)
 {
-	struct umn_chan_msg k = { .type = UMN_CHAN_MSG_KICK, .len = sizeof(k) };
+	struct umn_chan_msg k = {.type = UMN_CHAN_MSG_KICK, .len = sizeof(k)};
 	ssize_t n;
 
 	do

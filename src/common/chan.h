@@ -96,8 +96,9 @@ struct umn_chan_cons {
  */
 #define UMN_CHAN_INFO_OFF (4 * UMN_CACHELINE)
 struct umn_chan_info {
-	uint32_t spin_us;	   /* how long a consumer polls its ring before it sleeps */
-	_Atomic uint32_t poll_off; /* polling does not pay now: nobody polls (umn_chan_set_poll_off) */
+	uint32_t spin_us; /* how long a consumer polls its ring before it sleeps */
+	_Atomic uint32_t
+	    poll_off; /* polling does not pay now: nobody polls (umn_chan_set_poll_off) */
 } __attribute__((aligned(UMN_CACHELINE)));
 
 /* One direction as one side sees it; everything but the three pointers is private. */
@@ -105,10 +106,10 @@ struct umn_ring {
 	struct umn_chan_prod *p;
 	struct umn_chan_cons *c;
 	unsigned char *data;
-	uint32_t pos;	    /* producer: tail; consumer: head */
-	uint32_t peer_pos;  /* producer: the head it last read */
-	uint32_t sock;	    /* producer: socket messages sent; consumer: handled */
-	bool ready;	    /* consumer: counts socket messages (umn_chan_ready) */
+	uint32_t pos;	   /* producer: tail; consumer: head */
+	uint32_t peer_pos; /* producer: the head it last read */
+	uint32_t sock;	   /* producer: socket messages sent; consumer: handled */
+	bool ready;	   /* consumer: counts socket messages (umn_chan_ready) */
 	bool broken;
 	/* Consumer: how long it polls before it sleeps (umn_ring_spin), adapted to the waits. */
 	struct umn_poll poll;

@@ -12,7 +12,8 @@
 #include <stdint.h>
 #include <unistd.h>
 
-/* Wakes whoever waits on fd: 0, or -errno. A full counter is still readable, so it counts as done. */
+/* Wakes whoever waits on fd: 0, or -errno. A full counter is still readable, so it counts as done.
+ */
 static inline int umn_efd_kick(int fd)
 {
 	uint64_t one = 1;

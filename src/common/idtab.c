@@ -18,7 +18,8 @@ void umn_idtab_init(struct umn_idtab *t, struct umn_idnode **bucket, uint32_t n,
 	t->mask = n - 1;
 	t->visits = 0;
 	t->seed = 0;
-	if (seeded && getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != (ssize_t)sizeof(t->seed))
+	if (seeded &&
+	    getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != (ssize_t)sizeof(t->seed))
 		t->seed = umn_mono_ns() * 0x9e3779b97f4a7c15ull;
 }
 

@@ -30,12 +30,12 @@ struct umn_idtab {
 };
 
 /* A static table over the array storage (a power of two of bucket pointers), unseeded. */
-#define UMN_IDTAB_INIT(storage)                                                         \
-	{                                                                               \
-		.bucket = (storage), .mask = sizeof(storage) / sizeof((storage)[0]) - 1 \
+#define UMN_IDTAB_INIT(storage)                                                                    \
+	{                                                                                          \
+		.bucket = (storage), .mask = sizeof(storage) / sizeof((storage)[0]) - 1            \
 	}
 /* The object a node is part of: UMN_IDTAB_ENTRY(n, struct req, node). */
-#define UMN_IDTAB_ENTRY(n, type, member) ((type *)((char *)(n) - offsetof(type, member)))
+#define UMN_IDTAB_ENTRY(n, type, member) ((type *)((char *)(n)-offsetof(type, member)))
 
 /*
  * An empty table over n buckets (a power of two) at bucket; seeded: a

@@ -118,7 +118,7 @@ struct umn_iomsg_ioctl {
 	uint32_t in_len;
 	uint32_t out_len;
 	uint64_t reserved[2]; /* 0 */
-	/* uint8_t input[in_len] unless UMN_IOMSG_F_IN_MEMFD */
+			      /* uint8_t input[in_len] unless UMN_IOMSG_F_IN_MEMFD */
 };
 
 struct umn_iomsg_cancel {
@@ -251,9 +251,9 @@ ssize_t umn_iomsg_encode(const struct umn_iomsg *m, void *buf, size_t cap, int *
  * descriptors received with it. Checks every length against the packet,
  * names (NUL-terminated, length-limited, UTF-8, no control characters),
  * flags and reserved fields, each memfd (really a memfd, its seals, its size
- * against the claimed length), and the number of fds. Returns 0 and fills *ret, or -EBADMSG (malformed)
- * / -EBADF (a bad descriptor) with reason (UMN_IOMSG_REASON_MAX bytes) naming
- * the field. Never closes fds.
+ * against the claimed length), and the number of fds. Returns 0 and fills *ret, or -EBADMSG
+ * (malformed) / -EBADF (a bad descriptor) with reason (UMN_IOMSG_REASON_MAX bytes) naming the
+ * field. Never closes fds.
  */
 int umn_iomsg_decode_request(void *buf, size_t len, const int *fds, unsigned nfds,
 			     struct umn_iomsg *ret, char *reason);

@@ -59,6 +59,6 @@ static inline void umn_list_del(struct umn_list *n)
 }
 
 /* The element a node is part of: umn_list_entry(n, struct ioreq, cl). */
-#define umn_list_entry(n, type, member) ((type *)((char *)(n) - offsetof(type, member)))
+#define umn_list_entry(n, type, member) ((type *)((char *)(n)-offsetof(type, member)))
 
 #endif

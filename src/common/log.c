@@ -33,8 +33,10 @@ void umn_log_set_max_level(int level)
 
 void umn_logv(int level, const char *fmt, va_list ap)
 {
-	static const char *const names[] = { [UMN_LOG_ERR] = "error", [UMN_LOG_WARN] = "warning",
-					      [UMN_LOG_INFO] = "info", [UMN_LOG_DEBUG] = "debug" };
+	static const char *const names[] = {[UMN_LOG_ERR] = "error",
+					    [UMN_LOG_WARN] = "warning",
+					    [UMN_LOG_INFO] = "info",
+					    [UMN_LOG_DEBUG] = "debug"};
 	char line[1024];
 	struct timespec ts;
 
@@ -55,8 +57,8 @@ void umn_logv(int level, const char *fmt, va_list ap)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fprintf(stderr, "%s[%ld.%03ld] %s: %s\n", log_prefix, (long)(ts.tv_sec % 100000),
-		ts.tv_nsec / 1000000, level >= 0 && level <= UMN_LOG_DEBUG && names[level] ? names[level] : "log",
-		line);
+		ts.tv_nsec / 1000000,
+		level >= 0 && level <= UMN_LOG_DEBUG && names[level] ? names[level] : "log", line);
 }
 
 void umn_log(int level, const char *fmt, ...)
@@ -68,7 +70,8 @@ void umn_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void limit_restart(struct umn_log_limit *l, uint64_t now_ns, unsigned *held, uint64_t *since_ns)
+static void limit_restart(struct umn_log_limit *l, uint64_t now_ns, unsigned *held,
+			  uint64_t *since_ns)
 {
 	if (held)
 		*held = l->held;

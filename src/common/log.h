@@ -33,8 +33,8 @@ void umn_log_set_max_level(int level);
  * next one logged says how many.
  */
 struct umn_log_limit {
-	uint64_t last_ns;	/* when one was last logged; 0: never */
-	unsigned held;		/* held back since */
+	uint64_t last_ns; /* when one was last logged; 0: never */
+	unsigned held;	  /* held back since */
 };
 /*
  * Whether the message due at now_ns may be logged. If so, *held (if not
@@ -44,7 +44,8 @@ struct umn_log_limit {
  */
 bool umn_log_limit_pass(struct umn_log_limit *l, uint64_t now_ns, uint64_t interval_ns,
 			unsigned *held, uint64_t *since_ns);
-/* For a periodic check: true (with *held and *since_ns) when some were held back and the interval is over. */
+/* For a periodic check: true (with *held and *since_ns) when some were held back and the interval
+ * is over. */
 bool umn_log_limit_flush(struct umn_log_limit *l, uint64_t now_ns, uint64_t interval_ns,
 			 unsigned *held, uint64_t *since_ns);
 

@@ -58,8 +58,8 @@ void umn_msg_set_fds(struct msghdr *mh, union umn_msg_ctl *ctl, const int *fds, 
 int umn_msg_send(int sock, const void *msg, size_t len, const int *fds, unsigned nfds)
 {
 	union umn_msg_ctl ctl;
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	if (nfds > UMN_MSG_MAX_FDS || len > UMN_MSG_MAX)
@@ -118,7 +118,8 @@ static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *f
 	else if (((const struct umn_msg_hdr *)buf)->len != (uint32_t)n)
 		n = -EBADMSG;
 	else if (mh->msg_flags & MSG_CTRUNC)
-		n = -EMFILE; /* the bytes are whole; the kernel dropped descriptors we had no room for */
+		n = -EMFILE; /* the bytes are whole; the kernel dropped descriptors we had no room
+				for */
 	if (n < 0) {
 		if (fds)
 			close_fds(fds, got);
@@ -131,9 +132,11 @@ static ssize_t recv_finish(struct msghdr *mh, ssize_t n, const void *buf, int *f
 ssize_t umn_msg_recv_flags(int sock, void *buf, size_t cap, int *fds, unsigned *nfds, int flags)
 {
 	union umn_msg_ctl ctl;
-	struct iovec iov = { .iov_base = buf, .iov_len = cap };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf) };
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t n;
 
 	do
@@ -172,10 +175,11 @@ int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags)
 
 	b->count = 0;
 	for (unsigned i = 0; i < b->max; i++) {
-		iov[i] = (struct iovec){ .iov_base = b->data + i * b->cap, .iov_len = b->cap };
-		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
-						 .msg_control = b->ctl[i].buf,
-						 .msg_controllen = sizeof(b->ctl[i].buf) };
+		iov[i] = (struct iovec){.iov_base = b->data + i * b->cap, .iov_len = b->cap};
+		mm[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i],
+						.msg_iovlen = 1,
+						.msg_control = b->ctl[i].buf,
+						.msg_controllen = sizeof(b->ctl[i].buf)};
 		mm[i].msg_len = 0;
 	}
 	do
@@ -187,9 +191,11 @@ int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags)
 		struct umn_msg_in *m = &b->msg[i];
 
 		m->buf = b->data + (size_t)i * b->cap;
-		m->len = recv_finish(&mm[i].msg_hdr, (ssize_t)mm[i].msg_len, m->buf, m->fds, &m->nfds);
+		m->len =
+		    recv_finish(&mm[i].msg_hdr, (ssize_t)mm[i].msg_len, m->buf, m->fds, &m->nfds);
 		b->count++;
-		/* An orderly shutdown ends the batch: what follows it is the same shutdown again. */
+		/* An orderly shutdown ends the batch: what follows it is the same shutdown again.
+		 */
 		if (m->len == 0)
 			break;
 	}
@@ -244,8 +250,8 @@ unsigned umn_msg_hold_send(int sock, struct umn_msg_hold *h, int *err)
 	size_t off = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		iov[i] = (struct iovec){ .iov_base = h->buf + off, .iov_len = h->len[i] };
-		mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
+		iov[i] = (struct iovec){.iov_base = h->buf + off, .iov_len = h->len[i]};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
 		off += hold_size(h->len[i]);
 	}
 	while (sent < n) {

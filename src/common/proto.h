@@ -20,12 +20,12 @@
 #include "common/shm.h"
 
 #define UMN_PROTO_VERSION 1
-#define UMN_MSG_MAX (128 * 1024)
-#define UMN_MSG_MAX_FDS 8
-#define UMN_NAME_MAX 128
-#define UMN_TEXT_MAX 512
-#define UMN_MAC_MAX 32
-#define UMN_MCAST_MAX 64
+#define UMN_MSG_MAX	  (128 * 1024)
+#define UMN_MSG_MAX_FDS	  8
+#define UMN_NAME_MAX	  128
+#define UMN_TEXT_MAX	  512
+#define UMN_MAC_MAX	  32
+#define UMN_MCAST_MAX	  64
 /* Queue pairs per adapter: each has its TAP queue, its rings and its threads on both sides. */
 #define UMN_QUEUES_MAX 4
 /*
@@ -43,10 +43,10 @@
  * for every device's queue eventfds and hardware resources plus the host's
  * own (its socket, message ring, I/O buffers in flight, the driver's own).
  */
-#define UMN_HOST_MAX_DEVICES 256
+#define UMN_HOST_MAX_DEVICES	256
 #define UMN_HOST_FDS_PER_DEVICE 24
-#define UMN_HOST_FDS_BASE 256
-#define UMN_HOST_NOFILE (UMN_HOST_FDS_BASE + UMN_HOST_MAX_DEVICES * UMN_HOST_FDS_PER_DEVICE)
+#define UMN_HOST_FDS_BASE	256
+#define UMN_HOST_NOFILE		(UMN_HOST_FDS_BASE + UMN_HOST_MAX_DEVICES * UMN_HOST_FDS_PER_DEVICE)
 
 enum umn_msg_type {
 	/* umnicd -> host; each is answered by UMN_MSG_REPLY with the same seq. */
@@ -57,44 +57,45 @@ enum umn_msg_type {
 	UMN_MSG_STOP_QUEUES,
 	UMN_MSG_SET_RX_FILTER,
 	UMN_MSG_REMOVE_DEVICE,
-	UMN_MSG_IO_REQUEST,	/* not answered by REPLY: the driver completes it with IO_COMPLETE */
+	UMN_MSG_IO_REQUEST, /* not answered by REPLY: the driver completes it with IO_COMPLETE */
 	UMN_MSG_IO_CANCEL,
-	UMN_MSG_TARGET_OPENED,	/* answers TARGET_OPEN */
-	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie */
+	UMN_MSG_TARGET_OPENED,	 /* answers TARGET_OPEN */
+	UMN_MSG_TARGET_COMPLETE, /* completes TARGET_SEND; struct umn_msg_io_complete, id = cookie
+				  */
 	UMN_MSG_NAME_REGISTERED, /* answers REGISTER_NAME */
-	UMN_MSG_SET_OFFLOAD,	/* struct umn_msg_offload: the offloads in force changed */
-	UMN_MSG_STOP_DEVICE,	/* a PnP stop: struct umn_msg_dev; the device stays, out of D0 */
-	UMN_MSG_START_DEVICE,	/* the start after it */
-	UMN_MSG_SET_RSS,	/* struct umn_msg_rss: receive side scaling, whole */
+	UMN_MSG_SET_OFFLOAD,	 /* struct umn_msg_offload: the offloads in force changed */
+	UMN_MSG_STOP_DEVICE,	 /* a PnP stop: struct umn_msg_dev; the device stays, out of D0 */
+	UMN_MSG_START_DEVICE,	 /* the start after it */
+	UMN_MSG_SET_RSS,	 /* struct umn_msg_rss: receive side scaling, whole */
 
 	/* host -> umnicd. */
 	UMN_MSG_REPLY = 100,
 	UMN_MSG_LOG,
-	UMN_MSG_ADAPTER_START,	/* answered with UMN_MSG_REPLY */
+	UMN_MSG_ADAPTER_START, /* answered with UMN_MSG_REPLY */
 	UMN_MSG_ADAPTER_STOP,
 	UMN_MSG_LINK_STATE,
 	UMN_MSG_DEVICE_FAILED,
-	UMN_MSG_DYING,		/* a fatal signal arrived; the host exits next */
+	UMN_MSG_DYING, /* a fatal signal arrived; the host exits next */
 	UMN_MSG_IO_COMPLETE,
-	UMN_MSG_REGISTER_NAME,	/* WdfDeviceCreateSymbolicLink / WdfDeviceCreateDeviceInterface */
+	UMN_MSG_REGISTER_NAME, /* WdfDeviceCreateSymbolicLink / WdfDeviceCreateDeviceInterface */
 	/* The driver as a client of another device (I/O targets), see below. */
 	UMN_MSG_TARGET_OPEN,
 	UMN_MSG_TARGET_SEND,
-	UMN_MSG_TARGET_CANCEL,	/* struct umn_msg_io_cancel, id = cookie */
-	UMN_MSG_TARGET_CLOSE,	/* struct umn_msg_io_cancel, id = the file from TARGET_OPENED */
-	UMN_MSG_TRACE,		/* a WPP trace message, struct umn_msg_trace */
+	UMN_MSG_TARGET_CANCEL, /* struct umn_msg_io_cancel, id = cookie */
+	UMN_MSG_TARGET_CLOSE,  /* struct umn_msg_io_cancel, id = the file from TARGET_OPENED */
+	UMN_MSG_TRACE,	       /* a WPP trace message, struct umn_msg_trace */
 };
 
 struct umn_msg_hdr {
 	uint32_t type;
-	uint32_t len;	/* whole message, header included */
+	uint32_t len; /* whole message, header included */
 	uint64_t seq;
 };
 
 struct umn_msg_reply {
 	struct umn_msg_hdr h;
 	uint64_t req_seq;
-	int32_t status;	/* NTSTATUS */
+	int32_t status; /* NTSTATUS */
 	uint32_t reserved;
 	char text[UMN_TEXT_MAX];
 };
@@ -102,9 +103,9 @@ struct umn_msg_reply {
 struct umn_msg_load_driver {
 	struct umn_msg_hdr h;
 	uint32_t proto_version;
-	uint32_t flags;	/* UMN_LOAD_* */
+	uint32_t flags; /* UMN_LOAD_* */
 	char service[UMN_NAME_MAX];
-	char path[1024];	/* the driver .so */
+	char path[1024]; /* the driver .so */
 };
 #define UMN_LOAD_VERIFIER 0x1
 
@@ -114,12 +115,12 @@ struct umn_msg_load_driver {
 struct umn_msg_add_device {
 	struct umn_msg_hdr h;
 	uint32_t dev;
-	uint32_t flags;	/* UMN_LOAD_* */
+	uint32_t flags; /* UMN_LOAD_* */
 	char instance_id[UMN_NAME_MAX];
 	char hwid[UMN_NAME_MAX];
-	uint32_t registry_len;	/* devreg blob follows the struct */
+	uint32_t registry_len; /* devreg blob follows the struct */
 	uint32_t nresources;
-	uint32_t resource_kind[UMN_MAX_RESOURCES];	/* UMNIC_RESOURCE_* of each fd */
+	uint32_t resource_kind[UMN_MAX_RESOURCES]; /* UMNIC_RESOURCE_* of each fd */
 };
 
 /* fds: [0] queue memfd, [1] execution context eventfd, [2] umnicd's eventfd. */
@@ -139,7 +140,7 @@ struct umn_msg_dev {
 struct umn_msg_rx_filter {
 	struct umn_msg_hdr h;
 	uint32_t dev;
-	uint32_t flags;	/* NET_PACKET_FILTER_FLAGS */
+	uint32_t flags; /* NET_PACKET_FILTER_FLAGS */
 	uint32_t mcast_count;
 	uint32_t reserved;
 	uint8_t mcast[UMN_MCAST_MAX][6];
@@ -147,7 +148,7 @@ struct umn_msg_rx_filter {
 
 struct umn_msg_log {
 	struct umn_msg_hdr h;
-	uint32_t dev;	/* UINT32_MAX: the host itself */
+	uint32_t dev; /* UINT32_MAX: the host itself */
 	uint32_t level;
 	char text[UMN_TEXT_MAX];
 };
@@ -165,11 +166,11 @@ struct umn_msg_log {
  * message to umnicd itself.
  */
 struct umn_trace_rec {
-	uint32_t dev;		/* UINT32_MAX: the host's devices */
-	uint32_t level;		/* TRACE_LEVEL_*, 0-255 */
-	uint32_t flagbit;	/* 0: no flag */
+	uint32_t dev;	  /* UINT32_MAX: the host's devices */
+	uint32_t level;	  /* TRACE_LEVEL_*, 0-255 */
+	uint32_t flagbit; /* 0: no flag */
 	uint32_t line;
-	uint32_t dropped;	/* messages the runtime held back before this one */
+	uint32_t dropped; /* messages the runtime held back before this one */
 	uint32_t reserved;
 	char flag[48];
 	char func[64];
@@ -205,13 +206,14 @@ enum {
 };
 #define UMN_OFL_TXCSUM (UMN_OFL_TXCSUM_IPV4 | UMN_OFL_TXCSUM_TCP | UMN_OFL_TXCSUM_UDP)
 #define UMN_OFL_RXCSUM (UMN_OFL_RXCSUM_IPV4 | UMN_OFL_RXCSUM_TCP | UMN_OFL_RXCSUM_UDP)
-#define UMN_OFL_GSO (UMN_OFL_LSO_IPV4 | UMN_OFL_LSO_IPV6 | UMN_OFL_USO_IPV4 | UMN_OFL_USO_IPV6)
-#define UMN_OFL_RSC (UMN_OFL_RSC_TCP_IPV4 | UMN_OFL_RSC_TCP_IPV6 | UMN_OFL_RSC_UDP)
-#define UMN_OFL_ALL (UMN_OFL_TXCSUM | UMN_OFL_RXCSUM | UMN_OFL_GSO | UMN_OFL_RSC | UMN_OFL_IEEE8021Q)
+#define UMN_OFL_GSO    (UMN_OFL_LSO_IPV4 | UMN_OFL_LSO_IPV6 | UMN_OFL_USO_IPV4 | UMN_OFL_USO_IPV6)
+#define UMN_OFL_RSC    (UMN_OFL_RSC_TCP_IPV4 | UMN_OFL_RSC_TCP_IPV6 | UMN_OFL_RSC_UDP)
+#define UMN_OFL_ALL                                                                                \
+	(UMN_OFL_TXCSUM | UMN_OFL_RXCSUM | UMN_OFL_GSO | UMN_OFL_RSC | UMN_OFL_IEEE8021Q)
 
 /* The driver's offload capabilities as declared (layer flags as in netadapteroffload.h). */
 struct umn_offload_caps {
-	uint32_t can;		/* UMN_OFL_* the driver can do */
+	uint32_t can; /* UMN_OFL_* the driver can do */
 	uint8_t txcsum_l3;
 	uint8_t txcsum_l4;
 	uint8_t gso_l3;
@@ -219,19 +221,19 @@ struct umn_offload_caps {
 	uint8_t rsc_l3;
 	uint8_t rsc_l4;
 	uint8_t rsc_timestamp;
-	uint8_t ieee8021q;	/* NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS */
-	uint16_t txcsum_l3_limit;	/* 0: no limit */
+	uint8_t ieee8021q;	  /* NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS */
+	uint16_t txcsum_l3_limit; /* 0: no limit */
 	uint16_t txcsum_l4_limit;
 	uint16_t gso_l4_limit;
 	uint16_t reserved;
-	uint32_t gso_max_size;	/* clamped to 32 bits */
+	uint32_t gso_max_size; /* clamped to 32 bits */
 	uint32_t gso_min_segs;
 };
 
 struct umn_msg_offload {
 	struct umn_msg_hdr h;
 	uint32_t dev;
-	uint32_t active;	/* UMN_OFL_* in force from now on */
+	uint32_t active; /* UMN_OFL_* in force from now on */
 };
 
 /*
@@ -239,19 +241,19 @@ struct umn_msg_offload {
  * (NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES; queues 0 when it declared none)
  * and what umnicd asks of it. The indirection table holds RX queue ids.
  */
-#define UMN_RSS_KEY_MAX 40
+#define UMN_RSS_KEY_MAX	  40
 #define UMN_RSS_TABLE_MAX 128
 struct umn_rss_caps {
 	uint32_t queues;
 	uint32_t table_size;
-	uint32_t hash_types;	/* NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE */
-	uint32_t protocol_types;	/* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
+	uint32_t hash_types;	 /* NET_ADAPTER_RECEIVE_SCALING_HASH_TYPE */
+	uint32_t protocol_types; /* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
 };
 
 /* The receive scaling a driver gets: the body of UMN_MSG_SET_RSS, which the runtime applies. */
 struct umn_rss_setting {
 	uint32_t dev;
-	uint32_t enable;	/* 0: EvtAdapterReceiveScalingDisable, nothing else counts */
+	uint32_t enable; /* 0: EvtAdapterReceiveScalingDisable, nothing else counts */
 	uint32_t hash_types;
 	uint32_t protocol_types;
 	uint32_t key_len;
@@ -286,7 +288,7 @@ struct umn_adapter_caps {
 	uint32_t tx_backfill;
 	uint32_t tx_max_frags;
 	uint32_t rx_max_frame;
-	uint32_t filter_flags;	/* supported NET_PACKET_FILTER_FLAGS */
+	uint32_t filter_flags; /* supported NET_PACKET_FILTER_FLAGS */
 	uint32_t max_mcast;
 	uint32_t reserved;
 	struct umn_offload_caps offload;
@@ -301,7 +303,7 @@ struct umn_msg_adapter_start {
 /* NetAdapterSetLinkState's link state, as the runtime collects it (body of UMN_MSG_LINK_STATE). */
 struct umn_link_state {
 	uint32_t dev;
-	uint32_t media_state;	/* NET_IF_MEDIA_CONNECT_STATE */
+	uint32_t media_state; /* NET_IF_MEDIA_CONNECT_STATE */
 	uint64_t tx_speed;
 	uint64_t rx_speed;
 	uint32_t duplex;
@@ -332,28 +334,28 @@ struct umn_msg_dying {
 };
 
 /* I/O request flags: where the buffers are. */
-#define UMN_IO_IN_INLINE 0x1	/* input bytes follow the struct */
-#define UMN_IO_IN_MEMFD 0x2	/* input in the first fd */
-#define UMN_IO_OUT_MEMFD 0x4	/* output space in the next fd (direct I/O, or too big to inline) */
+#define UMN_IO_IN_INLINE  0x1 /* input bytes follow the struct */
+#define UMN_IO_IN_MEMFD	  0x2 /* input in the first fd */
+#define UMN_IO_OUT_MEMFD  0x4 /* output space in the next fd (direct I/O, or too big to inline) */
 #define UMN_IO_INLINE_MAX (48 * 1024)
 
 /* fds: [input memfd if IN_MEMFD] [output memfd if OUT_MEMFD], each sized exactly to its length. */
 struct umn_msg_io_request {
 	struct umn_msg_hdr h;
 	uint64_t id;
-	uint64_t file;		/* umnicd's file object id, 0: none */
+	uint64_t file; /* umnicd's file object id, 0: none */
 	uint64_t offset;
 	uint32_t dev;
-	uint32_t major;		/* IRP_MJ_* */
+	uint32_t major; /* IRP_MJ_* */
 	uint32_t ioctl;
-	uint32_t io_type;	/* WDF_DEVICE_IO_TYPE after method resolution */
-	uint32_t requestor_mode;	/* KernelMode 0 / UserMode 1 */
+	uint32_t io_type;	 /* WDF_DEVICE_IO_TYPE after method resolution */
+	uint32_t requestor_mode; /* KernelMode 0 / UserMode 1 */
 	uint32_t from_user_mode_driver;
 	uint32_t requestor_pid;
 	uint32_t desired_access;
 	uint32_t in_len;
 	uint32_t out_len;
-	uint32_t flags;		/* UMN_IO_* */
+	uint32_t flags; /* UMN_IO_* */
 	uint32_t reserved;
 	char file_name[256];
 };
@@ -383,17 +385,17 @@ struct umn_msg_io_complete {
  */
 struct umn_msg_target_open {
 	struct umn_msg_hdr h;
-	uint64_t id;		/* the host's, echoed in TARGET_OPENED */
-	uint32_t dev;		/* the opening driver's device */
-	uint32_t access;	/* desired access */
-	char name[256];		/* \DosDevices\Name, \??\Name or Name */
+	uint64_t id;	 /* the host's, echoed in TARGET_OPENED */
+	uint32_t dev;	 /* the opening driver's device */
+	uint32_t access; /* desired access */
+	char name[256];	 /* \DosDevices\Name, \??\Name or Name */
 };
 
 struct umn_msg_target_opened {
 	struct umn_msg_hdr h;
 	uint64_t id;
-	uint64_t file;		/* the file object created on the target; names it in sends */
-	uint32_t target_dev;	/* the target's device, for UseExistingDevice sends */
+	uint64_t file;	     /* the file object created on the target; names it in sends */
+	uint32_t target_dev; /* the target's device, for UseExistingDevice sends */
 	int32_t status;
 };
 
@@ -404,17 +406,17 @@ struct umn_msg_target_opened {
  */
 struct umn_msg_target_send {
 	struct umn_msg_hdr h;
-	uint64_t cookie;	/* the host's, echoed in TARGET_COMPLETE */
-	uint64_t file;		/* a file object from TARGET_OPENED, another one, or 0: none */
-	uint64_t origin;	/* the delivered request this one forwards, 0: built by the driver */
+	uint64_t cookie; /* the host's, echoed in TARGET_COMPLETE */
+	uint64_t file;	 /* a file object from TARGET_OPENED, another one, or 0: none */
+	uint64_t origin; /* the delivered request this one forwards, 0: built by the driver */
 	uint64_t offset;
-	uint32_t dev;		/* the sending driver's device */
+	uint32_t dev; /* the sending driver's device */
 	uint32_t target_dev;
-	uint32_t major;		/* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
+	uint32_t major; /* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
 	uint32_t ioctl;
 	uint32_t in_len;
 	uint32_t out_len;
-	uint32_t irql;		/* the sender's IRQL when it sent (in-host drivers) */
+	uint32_t irql; /* the sender's IRQL when it sent (in-host drivers) */
 	uint32_t reserved;
 };
 
@@ -422,11 +424,11 @@ enum { UMN_NAME_SYMLINK = 1, UMN_NAME_INTERFACE = 2 };
 
 struct umn_msg_register_name {
 	struct umn_msg_hdr h;
-	uint64_t id;	/* the host's, echoed in NAME_REGISTERED */
+	uint64_t id; /* the host's, echoed in NAME_REGISTERED */
 	uint32_t dev;
 	uint32_t kind;
 	uint8_t guid[16];
-	char name[256];	/* symbolic link name, or the interface's reference string */
+	char name[256]; /* symbolic link name, or the interface's reference string */
 };
 
 /* The NTSTATUS WdfDeviceCreateSymbolicLink / CreateDeviceInterface return (names.c). */
@@ -466,21 +468,22 @@ void umn_msg_init(void *msg, uint32_t type, uint32_t len, uint64_t seq);
 #define UMN_MSG_BATCH_MAX 32
 
 struct umn_msg_in {
-	unsigned char *buf;	/* inside the batch's buffer, 8-byte aligned */
-	ssize_t len;		/* as umn_msg_recv returns: length, 0 at shutdown, or -errno */
+	unsigned char *buf; /* inside the batch's buffer, 8-byte aligned */
+	ssize_t len;	    /* as umn_msg_recv returns: length, 0 at shutdown, or -errno */
 	int fds[UMN_MSG_MAX_FDS];
 	unsigned nfds;
 };
 
 struct umn_msg_batch {
 	unsigned max, count;
-	size_t cap;			/* bytes per message buffer */
-	unsigned char *data;		/* max * cap bytes; pages are touched only as used */
+	size_t cap;	     /* bytes per message buffer */
+	unsigned char *data; /* max * cap bytes; pages are touched only as used */
 	struct umn_msg_in msg[UMN_MSG_BATCH_MAX];
 	union umn_msg_ctl ctl[UMN_MSG_BATCH_MAX];
 };
 
-/* Buffers for max (at most UMN_MSG_BATCH_MAX) messages of cap bytes (a multiple of 8); 0 or -errno. */
+/* Buffers for max (at most UMN_MSG_BATCH_MAX) messages of cap bytes (a multiple of 8); 0 or -errno.
+ */
 int umn_msg_batch_init(struct umn_msg_batch *b, unsigned max, size_t cap);
 void umn_msg_batch_fini(struct umn_msg_batch *b);
 /*
@@ -500,11 +503,11 @@ int umn_msg_recv_batch(int sock, struct umn_msg_batch *b, int flags);
 #define UMN_MSG_HOLD_MAX 32
 
 struct umn_msg_hold {
-	unsigned max, n;		/* messages: limit (<= UMN_MSG_HOLD_MAX), held */
-	size_t cap, used;		/* bytes of buf: size, taken */
-	unsigned char *buf;		/* cap bytes, 8-byte aligned */
+	unsigned max, n;    /* messages: limit (<= UMN_MSG_HOLD_MAX), held */
+	size_t cap, used;   /* bytes of buf: size, taken */
+	unsigned char *buf; /* cap bytes, 8-byte aligned */
 	size_t len[UMN_MSG_HOLD_MAX];
-	uint64_t tag[UMN_MSG_HOLD_MAX];	/* the sender's name for each message */
+	uint64_t tag[UMN_MSG_HOLD_MAX]; /* the sender's name for each message */
 };
 
 /* Room for max messages in cap bytes; 0 or -errno. */

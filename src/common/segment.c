@@ -36,7 +36,7 @@ static void wr32(uint8_t *p, uint32_t v)
 
 int seg_parse(const uint8_t *f, uint32_t len, struct seg_info *ret)
 {
-	struct seg_info si = { 0 };
+	struct seg_info si = {0};
 	uint32_t l3 = 14, ihl, total, l4len;
 	uint16_t et;
 	uint8_t proto;
@@ -132,8 +132,8 @@ uint32_t seg_pseudo_sum(const uint8_t *f, const struct seg_info *si, uint32_t l4
 		s = seg_csum_add(0, f + si->l3_off + 8, 32);
 	else
 		s = seg_csum_add(0, f + si->l3_off + 12, 8);
-	return seg_csum_add(s, (const uint8_t[]){ 0, si->l4, (uint8_t)(l4_len >> 8), (uint8_t)l4_len },
-			    4);
+	return seg_csum_add(
+	    s, (const uint8_t[]){0, si->l4, (uint8_t)(l4_len >> 8), (uint8_t)l4_len}, 4);
 }
 
 static void ipv4_header_checksum(uint8_t *f, const struct seg_info *si)
@@ -151,7 +151,8 @@ static void l4_checksum(uint8_t *f, uint32_t end, const struct seg_info *si)
 	uint16_t v;
 
 	wr16(ck, 0);
-	v = (uint16_t)~seg_csum_fold(seg_csum_add(seg_pseudo_sum(f, si, l4_len), f + si->l4_off, l4_len));
+	v = (uint16_t)~seg_csum_fold(
+	    seg_csum_add(seg_pseudo_sum(f, si, l4_len), f + si->l4_off, l4_len));
 	/* UDP sends a computed zero as all ones: zero means "no checksum". */
 	if (si->l4 == SEG_L4_UDP && v == 0)
 		v = 0xffff;

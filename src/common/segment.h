@@ -16,12 +16,12 @@ enum seg_l4 { SEG_L4_NONE = 0, SEG_L4_TCP = 6, SEG_L4_UDP = 17 };
 
 /* Where the headers of a frame are; filled by seg_parse from the frame itself. */
 struct seg_info {
-	uint16_t l3_off;	/* 14, or 18 behind one VLAN tag */
+	uint16_t l3_off; /* 14, or 18 behind one VLAN tag */
 	uint16_t l4_off;
-	uint16_t hdr_len;	/* l4_off + the layer-4 header */
-	uint32_t end;		/* where the IP packet ends (the frame may carry padding after) */
+	uint16_t hdr_len; /* l4_off + the layer-4 header */
+	uint32_t end;	  /* where the IP packet ends (the frame may carry padding after) */
 	uint8_t ipv6;
-	uint8_t l4;		/* enum seg_l4 */
+	uint8_t l4; /* enum seg_l4 */
 };
 
 /*

@@ -17,16 +17,18 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind kind, uint32_t queue_id,
-			      uint32_t pkt_hint, uint32_t frag_hint, uint32_t buf_size, uint32_t backfill)
+void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind kind,
+			      uint32_t queue_id, uint32_t pkt_hint, uint32_t frag_hint,
+			      uint32_t buf_size, uint32_t backfill)
 {
 	uint64_t off;
 
-	*l = (struct umn_queue_layout){ 0 };
+	*l = (struct umn_queue_layout){0};
 	l->kind = kind;
 	l->queue_id = queue_id;
 	l->pkt_count = umn_pow2_clamp(pkt_hint ? pkt_hint : 256, UMN_RING_MIN, UMN_RING_MAX);
-	l->frag_count = umn_pow2_clamp(frag_hint ? frag_hint : l->pkt_count, UMN_RING_MIN, UMN_RING_MAX);
+	l->frag_count =
+	    umn_pow2_clamp(frag_hint ? frag_hint : l->pkt_count, UMN_RING_MIN, UMN_RING_MAX);
 	if (l->frag_count < l->pkt_count)
 		l->frag_count = l->pkt_count;
 	l->pkt_stride = UMN_PKT_STRIDE;
@@ -42,9 +44,11 @@ void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind ki
 	l->drv_cell_off = off;
 	off += sizeof(struct umn_drv_cell);
 	l->pkt_ring_off = off;
-	off = align_up(off + offsetof(NET_RING, Buffer) + (uint64_t)l->pkt_count * l->pkt_stride, 64);
+	off =
+	    align_up(off + offsetof(NET_RING, Buffer) + (uint64_t)l->pkt_count * l->pkt_stride, 64);
 	l->frag_ring_off = off;
-	off = align_up(off + offsetof(NET_RING, Buffer) + (uint64_t)l->frag_count * l->frag_stride, 4096);
+	off = align_up(off + offsetof(NET_RING, Buffer) + (uint64_t)l->frag_count * l->frag_stride,
+		       4096);
 	l->buf_off = off;
 	off += (uint64_t)l->frag_count * l->buf_size;
 	l->total_size = align_up(off, 4096);
@@ -56,9 +60,10 @@ int umn_queue_layout_check(const struct umn_queue_layout *l)
 
 	if (l->kind > UMN_QUEUE_RX)
 		return -EINVAL;
-	umn_queue_layout_compute(&want, l->kind, l->queue_id, l->pkt_count, l->frag_count, l->buf_size,
-				 l->backfill);
-	/* Everything derives from the counts and sizes, so a layout is sane iff it recomputes equal. */
+	umn_queue_layout_compute(&want, l->kind, l->queue_id, l->pkt_count, l->frag_count,
+				 l->buf_size, l->backfill);
+	/* Everything derives from the counts and sizes, so a layout is sane iff it recomputes
+	 * equal. */
 	if (want.pkt_count != l->pkt_count || want.frag_count != l->frag_count ||
 	    want.buf_size != l->buf_size || want.backfill != l->backfill ||
 	    want.total_size != l->total_size || want.buf_off != l->buf_off ||

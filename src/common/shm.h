@@ -47,17 +47,17 @@ static inline uint32_t umn_idx_frag(uint64_t v)
 
 /* Written by umnicd only. */
 struct umn_os_cell {
-	_Atomic uint64_t ends;		/* EndIndex pair, free-running (release) */
-	_Atomic uint32_t os_sleeping;	/* umnicd sleeps: kick its eventfd after publishing */
+	_Atomic uint64_t ends;	      /* EndIndex pair, free-running (release) */
+	_Atomic uint32_t os_sleeping; /* umnicd sleeps: kick its eventfd after publishing */
 	uint32_t reserved;
 } __attribute__((aligned(UMN_CACHELINE)));
 
 /* Written by the driver runtime only; umnicd reads it once per pass and validates it. */
 struct umn_drv_cell {
-	_Atomic uint64_t begins;	/* BeginIndex pair as the driver left it, ring indices (release) */
-	_Atomic uint32_t drv_sleeping;	/* the execution context sleeps: kick its eventfd */
+	_Atomic uint64_t begins; /* BeginIndex pair as the driver left it, ring indices (release) */
+	_Atomic uint32_t drv_sleeping; /* the execution context sleeps: kick its eventfd */
 	uint32_t reserved;
-	_Atomic uint64_t advance_calls;	/* informational only */
+	_Atomic uint64_t advance_calls; /* informational only */
 } __attribute__((aligned(UMN_CACHELINE)));
 
 _Static_assert(sizeof(struct umn_os_cell) == UMN_CACHELINE, "os cell is one cache line");
@@ -70,23 +70,24 @@ _Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one
  * ms_packet_hash (8), ms_packet_rsc_timestamp (4). Static asserts in
  * runtime/pqueue.c hold these against the extension types.
  */
-#define UMN_PKT_EXT_CHECKSUM_OFF 12
-#define UMN_PKT_EXT_GSO_OFF 16
-#define UMN_PKT_EXT_RSC_OFF 20
-#define UMN_PKT_EXT_IEEE8021Q_OFF 24
-#define UMN_PKT_EXT_HASH_OFF 28
+#define UMN_PKT_EXT_CHECKSUM_OFF      12
+#define UMN_PKT_EXT_GSO_OFF	      16
+#define UMN_PKT_EXT_RSC_OFF	      20
+#define UMN_PKT_EXT_IEEE8021Q_OFF     24
+#define UMN_PKT_EXT_HASH_OFF	      28
 #define UMN_PKT_EXT_RSC_TIMESTAMP_OFF 36
-#define UMN_PKT_STRIDE 40
+#define UMN_PKT_STRIDE		      40
 /* Fragment extensions: the virtual address of the fragment's buffer. */
 #define UMN_FRAG_EXT_VA_OFF 8
-#define UMN_FRAG_STRIDE 16
+#define UMN_FRAG_STRIDE	    16
 
 #define UMN_RING_MIN 8u
 #define UMN_RING_MAX 8192u
-#define UMN_BUF_MIN 2048u
-#define UMN_BUF_MAX (64u * 1024u)
-/* An Ethernet header: destination, source, EtherType. The shortest frame; what an MTU leaves out. */
-#define UMN_ETH_HLEN 14u
+#define UMN_BUF_MIN  2048u
+#define UMN_BUF_MAX  (64u * 1024u)
+/* An Ethernet header: destination, source, EtherType. The shortest frame; what an MTU leaves out.
+ */
+#define UMN_ETH_HLEN	 14u
 #define UMN_BACKFILL_MAX 512u
 
 /*
@@ -96,17 +97,17 @@ _Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one
 struct umn_queue_layout {
 	uint32_t kind;
 	uint32_t queue_id;
-	uint32_t pkt_count;	/* power of two */
-	uint32_t frag_count;	/* power of two; also the number of data buffers */
+	uint32_t pkt_count;  /* power of two */
+	uint32_t frag_count; /* power of two; also the number of data buffers */
 	uint32_t pkt_stride;
 	uint32_t frag_stride;
-	uint32_t buf_size;	/* capacity of each data buffer */
-	uint32_t backfill;	/* TX: Offset of payload in each buffer */
+	uint32_t buf_size; /* capacity of each data buffer */
+	uint32_t backfill; /* TX: Offset of payload in each buffer */
 	uint64_t os_cell_off;
 	uint64_t drv_cell_off;
-	uint64_t pkt_ring_off;	/* NET_RING header; elements at +64 */
+	uint64_t pkt_ring_off; /* NET_RING header; elements at +64 */
 	uint64_t frag_ring_off;
-	uint64_t buf_off;	/* page aligned */
+	uint64_t buf_off; /* page aligned */
 	uint64_t total_size;
 };
 
@@ -120,8 +121,9 @@ static inline uint32_t umn_pow2_clamp(uint32_t v, uint32_t lo, uint32_t hi)
 }
 
 /* Fills *l for the given sizes (rounded to powers of two and clamped). */
-void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind kind, uint32_t queue_id,
-			      uint32_t pkt_hint, uint32_t frag_hint, uint32_t buf_size, uint32_t backfill);
+void umn_queue_layout_compute(struct umn_queue_layout *l, enum umn_queue_kind kind,
+			      uint32_t queue_id, uint32_t pkt_hint, uint32_t frag_hint,
+			      uint32_t buf_size, uint32_t backfill);
 /* Sanity check of a layout received from the other side; 0 or -EINVAL. */
 int umn_queue_layout_check(const struct umn_queue_layout *l);
 

@@ -144,11 +144,11 @@ static void ops_trace(const struct umn_trace_rec *rec)
 }
 
 static const struct umn_rt_ops host_ops = {
-	.adapter_start = ops_adapter_start,
-	.link_state = ops_link_state,
-	.device_failed = ops_device_failed,
-	.report = ops_report,
-	.trace = ops_trace,
+    .adapter_start = ops_adapter_start,
+    .link_state = ops_link_state,
+    .device_failed = ops_device_failed,
+    .report = ops_report,
+    .trace = ops_trace,
 };
 
 static void handle(struct work *w)
@@ -166,7 +166,8 @@ static void handle(struct work *w)
 		umn_str_fix(m->service, sizeof(m->service));
 		st = umn_rt_load_driver(m->path, m->service, m->flags, err, sizeof(err));
 		if (NT_SUCCESS(st))
-			umn_strlcpy(err, umn_host_sandbox[0] ? umn_host_sandbox : "none", sizeof(err));
+			umn_strlcpy(err, umn_host_sandbox[0] ? umn_host_sandbox : "none",
+				    sizeof(err));
 		break;
 	}
 	case UMN_MSG_ADD_DEVICE: {
@@ -176,8 +177,8 @@ static void handle(struct work *w)
 			break;
 		umn_str_fix(m->instance_id, sizeof(m->instance_id));
 		umn_str_fix(m->hwid, sizeof(m->hwid));
-		st = umn_rt_add_device(m->dev, m->instance_id, m->hwid, m + 1, m->registry_len, w->fds,
-				       m->resource_kind, w->nfds, err, sizeof(err));
+		st = umn_rt_add_device(m->dev, m->instance_id, m->hwid, m + 1, m->registry_len,
+				       w->fds, m->resource_kind, w->nfds, err, sizeof(err));
 		/* A created device took the descriptors; otherwise they are closed below. */
 		if (NT_SUCCESS(st))
 			w->nfds = 0;
@@ -365,7 +366,8 @@ static void refuse_lost_fds(const unsigned char *buf)
 	char text[UMN_TEXT_MAX];
 
 	snprintf(text, sizeof(text),
-		 "the driver host is out of file descriptors (request type %u lost its descriptors; a host has room for %d)",
+		 "the driver host is out of file descriptors (request type %u lost its "
+		 "descriptors; a host has room for %d)",
 		 h->type, UMN_HOST_NOFILE);
 	umn_log(UMN_LOG_ERR, "%s", text);
 	switch (h->type) {
@@ -384,8 +386,8 @@ static void refuse_lost_fds(const unsigned char *buf)
 }
 
 static const struct transport_handlers handlers = {
-	.message = on_message,
-	.lost_fds = refuse_lost_fds,
+    .message = on_message,
+    .lost_fds = refuse_lost_fds,
 };
 
 int umn_hostloop_run(void)

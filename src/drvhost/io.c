@@ -27,11 +27,11 @@
 #include "runtime/host.h"
 
 /* A power of two; outstanding requests beyond it are refused. */
-#define IO_SLOTS UMN_HOST_IO_SLOTS
+#define IO_SLOTS     UMN_HOST_IO_SLOTS
 #define IO_SLOTS_MIN 64u
 
 struct hio {
-	uint64_t id;	/* 0: free */
+	uint64_t id; /* 0: free */
 	void *in, *out;
 	size_t in_len, out_len;
 	bool in_mapped, out_mapped;
@@ -43,7 +43,7 @@ struct hio {
  * (requests sweep the whole table by their sequential ids).
  */
 struct hio_table {
-	struct hio *slot;	/* mask + 1 entries, or NULL before the first request */
+	struct hio *slot; /* mask + 1 entries, or NULL before the first request */
 	unsigned mask;
 	unsigned used;
 };
@@ -61,12 +61,12 @@ struct open_wait {
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t opened;
-	struct hio_table in;	/* requests umnicd delivered, by umnicd's id */
-	struct hio_table sent;	/* requests the driver sent, by cookie; only out/out_len used */
+	struct hio_table in;   /* requests umnicd delivered, by umnicd's id */
+	struct hio_table sent; /* requests the driver sent, by cookie; only out/out_len used */
 	struct open_wait *opens;
 	uint64_t next_open;
-	bool gone;		/* umnicd closed the socket */
-} io = { .lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER };
+	bool gone; /* umnicd closed the socket */
+} io = {.lock = PTHREAD_MUTEX_INITIALIZER, .opened = PTHREAD_COND_INITIALIZER};
 
 /*
  * Linear probing from the id itself (ids are mostly sequential, so runs stay
@@ -118,8 +118,8 @@ static struct hio *slot_new(struct hio_table *t, uint64_t id)
 	if (!id || t->used >= IO_SLOTS - 1)
 		return NULL;
 	/* Kept at most three quarters full below the largest size, so runs stay short. */
-	if ((!t->slot || (t->used + 1) * 4 > (t->mask + 1) * 3) && (!t->slot || t->mask + 1 < IO_SLOTS) &&
-	    !table_grow(t) && !t->slot)
+	if ((!t->slot || (t->used + 1) * 4 > (t->mask + 1) * 3) &&
+	    (!t->slot || t->mask + 1 < IO_SLOTS) && !table_grow(t) && !t->slot)
 		return NULL;
 	if (t->used >= t->mask)
 		return NULL;
@@ -135,12 +135,12 @@ static void slot_free(struct hio_table *t, struct hio *p)
 {
 	unsigned i = (unsigned)(p - t->slot);
 
-	t->slot[i] = (struct hio){ 0 };
+	t->slot[i] = (struct hio){0};
 	t->used--;
 	for (unsigned j = (i + 1) & t->mask; t->slot[j].id; j = (j + 1) & t->mask) {
 		struct hio e = t->slot[j];
 
-		t->slot[j] = (struct hio){ 0 };
+		t->slot[j] = (struct hio){0};
 		t->slot[slot_index(t, e.id)] = e;
 	}
 }
@@ -224,7 +224,7 @@ static NTSTATUS register_name(struct umn_device *dev, uint32_t kind, const GUID 
 			      const char *name)
 {
 	struct umn_msg_register_name m;
-	struct open_wait w = { 0 };
+	struct open_wait w = {0};
 
 	if (strlen(name) >= sizeof(m.name))
 		return STATUS_OBJECT_NAME_INVALID;
@@ -273,14 +273,15 @@ void host_io_name_registered(const void *msg, size_t len)
 }
 
 static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
-		       const struct umn_io_desc *d)
+			const struct umn_io_desc *d)
 {
 	size_t total = sizeof(struct umn_msg_target_send) + d->in_len;
 	struct umn_msg_target_send *m;
 	struct hio *r;
 	int e;
 
-	/* Sends travel inline both ways; larger buffers would need memfds, which sends do not use. */
+	/* Sends travel inline both ways; larger buffers would need memfds, which sends do not use.
+	 */
 	if (d->in_len > UMN_IO_INLINE_MAX || d->out_len > UMN_IO_INLINE_MAX)
 		return STATUS_INVALID_BUFFER_SIZE;
 	m = malloc(total);
@@ -304,7 +305,7 @@ static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t c
 	pthread_mutex_lock(&io.lock);
 	r = slot_new(&io.sent, cookie);
 	if (r)
-		*r = (struct hio){ .id = cookie, .out = d->out, .out_len = d->out_len };
+		*r = (struct hio){.id = cookie, .out = d->out, .out_len = d->out_len};
 	pthread_mutex_unlock(&io.lock);
 	if (!r) {
 		free(m);
@@ -318,7 +319,8 @@ static NTSTATUS on_send(struct umn_device *dev, uint64_t target_file, uint64_t c
 		if (r)
 			slot_free(&io.sent, r);
 		pthread_mutex_unlock(&io.lock);
-		/* Gone already: a completion raced the failure; the runtime ignores the failure then. */
+		/* Gone already: a completion raced the failure; the runtime ignores the failure
+		 * then. */
 		return r ? STATUS_DEVICE_REMOVED : STATUS_PENDING;
 	}
 	return STATUS_PENDING;
@@ -336,7 +338,8 @@ void host_io_target_complete(const void *msg, size_t len)
 	p = slot_find(&io.sent, m->id);
 	if (!p) {
 		pthread_mutex_unlock(&io.lock);
-		umn_log(UMN_LOG_WARN, "completion of unknown sent request %llu", (unsigned long long)m->id);
+		umn_log(UMN_LOG_WARN, "completion of unknown sent request %llu",
+			(unsigned long long)m->id);
 		return;
 	}
 	st = m->status;
@@ -371,11 +374,11 @@ static void on_close_target(struct umn_device *dev, uint64_t file)
 	send_id_msg(UMN_MSG_TARGET_CLOSE, file);
 }
 
-static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t access, uint64_t *ret_file,
-			uint32_t *ret_device)
+static NTSTATUS on_open(struct umn_device *dev, const char *name, uint32_t access,
+			uint64_t *ret_file, uint32_t *ret_device)
 {
 	struct umn_msg_target_open m;
-	struct open_wait w = { 0 };
+	struct open_wait w = {0};
 	NTSTATUS st;
 
 	if (strlen(name) >= sizeof(m.name))
@@ -412,14 +415,14 @@ void host_io_shutdown(void)
 }
 
 static const struct umn_io_ops host_io_ops = {
-	.complete = on_complete,
-	.send = on_send,
-	.open_target = on_open,
-	.close_target = on_close_target,
-	.cancel_sent = on_cancel_sent,
-	.register_interface = on_register_interface,
-	.register_symlink = on_register_symlink,
-	.flush = transport_flush,
+    .complete = on_complete,
+    .send = on_send,
+    .open_target = on_open,
+    .close_target = on_close_target,
+    .cancel_sent = on_cancel_sent,
+    .register_interface = on_register_interface,
+    .register_symlink = on_register_symlink,
+    .flush = transport_flush,
 };
 
 void host_io_init(int sock)
@@ -457,7 +460,7 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 {
 	const struct umn_msg_io_request *m = msg;
 	struct umn_io_desc d;
-	struct hio *r, tmp = { 0 };
+	struct hio *r, tmp = {0};
 	unsigned want, k = 0;
 	char name[sizeof(m->file_name)];
 
@@ -496,7 +499,8 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 		tmp.out = map_fd(fds[k++], m->out_len, true);
 		tmp.out_mapped = tmp.out != NULL;
 	} else if (m->out_len) {
-		/* Not pre-filled, as UMDF does for buffered output; zeroed so nothing stale leaks. */
+		/* Not pre-filled, as UMDF does for buffered output; zeroed so nothing stale leaks.
+		 */
 		tmp.out = calloc(1, m->out_len);
 	}
 	if ((m->in_len && !tmp.in) || (m->out_len && !tmp.out)) {
@@ -517,22 +521,22 @@ void host_io_request(const void *msg, size_t len, const int *fds, unsigned nfds)
 	memcpy(name, m->file_name, sizeof(name));
 	name[sizeof(name) - 1] = '\0';
 	d = (struct umn_io_desc){
-		.id = m->id,
-		.device = m->dev,
-		.file = m->file,
-		.major = (enum umn_io_major)m->major,
-		.ioctl = m->ioctl,
-		.offset = m->offset,
-		.in = tmp.in,
-		.in_len = m->in_len,
-		.out = tmp.out,
-		.out_len = m->out_len,
-		.io_type = (WDF_DEVICE_IO_TYPE)m->io_type,
-		.requestor_mode = (KPROCESSOR_MODE)m->requestor_mode,
-		.from_user_mode_driver = m->from_user_mode_driver ? TRUE : FALSE,
-		.requestor_pid = m->requestor_pid,
-		.desired_access = m->desired_access,
-		.file_name = name,
+	    .id = m->id,
+	    .device = m->dev,
+	    .file = m->file,
+	    .major = (enum umn_io_major)m->major,
+	    .ioctl = m->ioctl,
+	    .offset = m->offset,
+	    .in = tmp.in,
+	    .in_len = m->in_len,
+	    .out = tmp.out,
+	    .out_len = m->out_len,
+	    .io_type = (WDF_DEVICE_IO_TYPE)m->io_type,
+	    .requestor_mode = (KPROCESSOR_MODE)m->requestor_mode,
+	    .from_user_mode_driver = m->from_user_mode_driver ? TRUE : FALSE,
+	    .requestor_pid = m->requestor_pid,
+	    .desired_access = m->desired_access,
+	    .file_name = name,
 	};
 	umn_io_deliver(&d);
 }

@@ -26,9 +26,9 @@ static int sock = -1;
 /* Async-signal-safe: one sendmsg, then _exit. */
 static void on_fatal_signal(int signo)
 {
-	struct umn_msg_dying m = { .h = { .type = UMN_MSG_DYING, .len = sizeof(m) }, .signo = signo };
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct umn_msg_dying m = {.h = {.type = UMN_MSG_DYING, .len = sizeof(m)}, .signo = signo};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
 	(void)!sendmsg(sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	/* The raw system call: no exit hooks (a sanitizer's among them) run in a dying process. */
@@ -37,10 +37,10 @@ static void on_fatal_signal(int signo)
 
 static void catch_fatal_signals(void)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
-				    SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 };
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL,  SIGFPE, SIGABRT, SIGTRAP, SIGSYS,
+				   SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2};
 	static char altstack[64 * 1024];
-	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
 	struct sigaction sa;
 
 	/* A driver that overflows its stack still gets reported. */
@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 		else if (opt == 'E')
 			started_fd = atoi(optarg);
 		else {
-			fprintf(stderr, "usage: umnic-host [-f SOCKET_FD] [-d DRIVER_FD -n NAME] [-L LIBDIR_FD] [-E STARTED_FD] [-s]\n");
+			fprintf(stderr, "usage: umnic-host [-f SOCKET_FD] [-d DRIVER_FD -n NAME] "
+					"[-L LIBDIR_FD] [-E STARTED_FD] [-s]\n");
 			return 2;
 		}
 	}
@@ -111,8 +112,8 @@ int main(int argc, char **argv)
 	}
 	if (sandbox) {
 		char err[256];
-		if (sandbox_enter(driver_fd, driver_name, umn_host_sandbox, sizeof(umn_host_sandbox), err,
-				  sizeof(err)) < 0) {
+		if (sandbox_enter(driver_fd, driver_name, umn_host_sandbox,
+				  sizeof(umn_host_sandbox), err, sizeof(err)) < 0) {
 			char line[300];
 			snprintf(line, sizeof(line), "cannot set up the sandbox: %s", err);
 			umn_hostloop_report(UMN_LOG_ERR, line);

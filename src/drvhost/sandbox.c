@@ -27,10 +27,10 @@
 
 #include "common/proto.h"
 
-#define FAIL(code, ...)                                   \
-	do {                                              \
-		snprintf(err, err_cap, __VA_ARGS__);      \
-		return (code);                            \
+#define FAIL(code, ...)                                                                            \
+	do {                                                                                       \
+		snprintf(err, err_cap, __VA_ARGS__);                                               \
+		return (code);                                                                     \
 	} while (0)
 
 /* An empty tmpfs root with the driver binary bind-mounted read-only at /driver/NAME. */
@@ -41,7 +41,8 @@ static int new_root(int driver_fd, const char *name, char *err, size_t err_cap)
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		FAIL(-errno, "making mounts private: %s", strerror(errno));
-	if (mount("umnic-root", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=16k,mode=0755") < 0)
+	if (mount("umnic-root", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=16k,mode=0755") < 0)
 		FAIL(-errno, "mounting the new root: %s", strerror(errno));
 	if (mkdir("/tmp/driver", 0755) < 0 || mkdir("/tmp/.old", 0700) < 0)
 		FAIL(-errno, "preparing the new root: %s", strerror(errno));
@@ -57,7 +58,8 @@ static int new_root(int driver_fd, const char *name, char *err, size_t err_cap)
 		FAIL(-errno, "pivot_root: %s", strerror(errno));
 	if (chdir("/") < 0 || umount2("/.old", MNT_DETACH) < 0 || rmdir("/.old") < 0)
 		FAIL(-errno, "leaving the old root: %s", strerror(errno));
-	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
 		FAIL(-errno, "making the new root read-only: %s", strerror(errno));
 	return 0;
 }
@@ -68,16 +70,16 @@ static int limits(char *err, size_t err_cap)
 		int resource;
 		rlim_t value;
 	} lims[] = {
-		{ RLIMIT_NOFILE, UMN_HOST_NOFILE }, /* per device: queue eventfds, resources */
-		{ RLIMIT_CORE, 0 },
-		{ RLIMIT_FSIZE, 0 },	 /* it has no files to write anyway */
-		{ RLIMIT_MEMLOCK, 0 },
-		{ RLIMIT_NPROC, 4096 }, /* threads; counted per user across all hosts */
-		{ RLIMIT_MSGQUEUE, 0 },
+	    {RLIMIT_NOFILE, UMN_HOST_NOFILE}, /* per device: queue eventfds, resources */
+	    {RLIMIT_CORE, 0},
+	    {RLIMIT_FSIZE, 0}, /* it has no files to write anyway */
+	    {RLIMIT_MEMLOCK, 0},
+	    {RLIMIT_NPROC, 4096}, /* threads; counted per user across all hosts */
+	    {RLIMIT_MSGQUEUE, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
-		struct rlimit r = { lims[i].value, lims[i].value }, now;
+		struct rlimit r = {lims[i].value, lims[i].value}, now;
 
 		/*
 		 * A limit umnicd itself runs under cannot be raised here (umnicd started with
@@ -94,12 +96,13 @@ static int limits(char *err, size_t err_cap)
 
 static int drop_caps(char *err, size_t err_cap)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2];
 
 	for (int cap = 0; cap <= 63; cap++)
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			FAIL(-errno, "dropping capability %d from the bounding set: %s", cap, strerror(errno));
+			FAIL(-errno, "dropping capability %d from the bounding set: %s", cap,
+			     strerror(errno));
 	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		FAIL(-errno, "capset: %s", strerror(errno));
@@ -118,24 +121,72 @@ static int drop_caps(char *err, size_t err_cap)
  * argument check.
  */
 static const int allowed[] = {
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev), SCMP_SYS(pread64),
-	SCMP_SYS(pwrite64), SCMP_SYS(close), SCMP_SYS(fcntl), SCMP_SYS(fstat), SCMP_SYS(newfstatat),
-	SCMP_SYS(lseek), SCMP_SYS(dup), SCMP_SYS(dup3), SCMP_SYS(recvmsg), SCMP_SYS(recvmmsg), SCMP_SYS(sendmsg), SCMP_SYS(sendmmsg),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(shutdown), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait),
-	SCMP_SYS(eventfd2), SCMP_SYS(timerfd_create), SCMP_SYS(timerfd_settime),
-	SCMP_SYS(timerfd_gettime), SCMP_SYS(futex), SCMP_SYS(set_robust_list),
-	SCMP_SYS(get_robust_list), SCMP_SYS(rseq), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep), SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
-	SCMP_SYS(gettimeofday), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid), SCMP_SYS(getuid),
-	SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid), SCMP_SYS(getrandom), SCMP_SYS(brk),
-	SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(membarrier),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
-	SCMP_SYS(restart_syscall), SCMP_SYS(exit), SCMP_SYS(exit_group),
-	SCMP_SYS(getrlimit), SCMP_SYS(uname),
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(pread64),
+    SCMP_SYS(pwrite64),
+    SCMP_SYS(close),
+    SCMP_SYS(fcntl),
+    SCMP_SYS(fstat),
+    SCMP_SYS(newfstatat),
+    SCMP_SYS(lseek),
+    SCMP_SYS(dup),
+    SCMP_SYS(dup3),
+    SCMP_SYS(recvmsg),
+    SCMP_SYS(recvmmsg),
+    SCMP_SYS(sendmsg),
+    SCMP_SYS(sendmmsg),
+    SCMP_SYS(recvfrom),
+    SCMP_SYS(sendto),
+    SCMP_SYS(shutdown),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(epoll_create1),
+    SCMP_SYS(epoll_ctl),
+    SCMP_SYS(epoll_wait),
+    SCMP_SYS(epoll_pwait),
+    SCMP_SYS(eventfd2),
+    SCMP_SYS(timerfd_create),
+    SCMP_SYS(timerfd_settime),
+    SCMP_SYS(timerfd_gettime),
+    SCMP_SYS(futex),
+    SCMP_SYS(set_robust_list),
+    SCMP_SYS(get_robust_list),
+    SCMP_SYS(rseq),
+    SCMP_SYS(sched_yield),
+    SCMP_SYS(sched_getaffinity),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(clock_getres),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(getppid),
+    SCMP_SYS(getuid),
+    SCMP_SYS(geteuid),
+    SCMP_SYS(getgid),
+    SCMP_SYS(getegid),
+    SCMP_SYS(getrandom),
+    SCMP_SYS(brk),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mremap),
+    SCMP_SYS(madvise),
+    SCMP_SYS(membarrier),
+    SCMP_SYS(rt_sigaction),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(sigaltstack),
+    SCMP_SYS(restart_syscall),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
+    SCMP_SYS(getrlimit),
+    SCMP_SYS(uname),
 };
 
-static const int prctl_ok[] = { PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE };
+static const int prctl_ok[] = {PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE};
 
 int sandbox_seccomp(char *err, size_t err_cap)
 {
@@ -156,23 +207,29 @@ int sandbox_seccomp(char *err, size_t err_cap)
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	/* New threads only: a clone that does not share the address space is a new process. */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM, CLONE_THREAD | CLONE_VM));
+		r = seccomp_rule_add(
+		    ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_VM, CLONE_THREAD | CLONE_VM));
 	/* clone3 passes its flags in memory the filter cannot see: make libc fall back to clone. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* Terminal queries for stdio, nothing that could push input into a terminal. */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, TCGETS));
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, FIONREAD));
 	for (size_t i = 0; i < sizeof(prctl_ok) / sizeof(prctl_ok[0]) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, prctl_ok[i]));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+				     SCMP_A0(SCMP_CMP_EQ, prctl_ok[i]));
 	/* Signals to itself only (abort, thread signals). */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
@@ -196,7 +253,8 @@ int sandbox_enter(int driver_fd, const char *name, char *describe, size_t descri
 	if (r < 0)
 		return r;
 	snprintf(describe, describe_cap,
-		 "namespaces user+mnt+pid+ipc+uts+net, empty read-only root with /driver/%s read-only, no capabilities, no_new_privs, seccomp allowlist, rlimits",
+		 "namespaces user+mnt+pid+ipc+uts+net, empty read-only root with /driver/%s "
+		 "read-only, no capabilities, no_new_privs, seccomp allowlist, rlimits",
 		 name);
 	return 0;
 }

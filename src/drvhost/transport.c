@@ -48,7 +48,7 @@ void transport_close_fds(const int *fds, unsigned n)
  * The receiving side is the reading worker's.
  */
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct umn_endpoint ep = { .sock = -1 };
+static struct umn_endpoint ep = {.sock = -1};
 
 /* In order (held_lock held). */
 static int send_locked(const void *m, size_t len)
@@ -86,8 +86,8 @@ static void fill_complete(struct umn_msg_io_complete *m, size_t total, uint64_t 
 		memcpy(m + 1, data, len);
 }
 
-void transport_send_complete(uint64_t id, NTSTATUS status, uint64_t information,
-			     const void *data, uint32_t len)
+void transport_send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
+			     uint32_t len)
 {
 	size_t total = sizeof(struct umn_msg_io_complete) + len;
 	struct umn_msg_io_complete *m = NULL;
@@ -130,7 +130,7 @@ out:
  */
 static bool chan_offer(void *ctx, const int *fds, unsigned nfds)
 {
-	struct umn_chan_msg ack = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack) };
+	struct umn_chan_msg ack = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack)};
 	int e;
 
 	(void)ctx;
@@ -171,9 +171,9 @@ static bool ring_broken(void *ctx)
 }
 
 static const struct umn_ep_ops ep_ops = {
-	.message = on_message,
-	.offer = chan_offer,
-	.ring_broken = ring_broken,
+    .message = on_message,
+    .offer = chan_offer,
+    .ring_broken = ring_broken,
 };
 
 /* Messages taken from the socket in one system call. */

@@ -43,8 +43,8 @@ int transport_send(const void *msg, size_t len);
  * Sends an IO_COMPLETE: built where it goes (the ring, or the batch held
  * while a worker runs what it read, umn_io_may_hold), else sent at once.
  */
-void transport_send_complete(uint64_t id, NTSTATUS status, uint64_t information,
-			     const void *data, uint32_t len);
+void transport_send_complete(uint64_t id, NTSTATUS status, uint64_t information, const void *data,
+			     uint32_t len);
 /* Sends what is held, and the kick umnicd is owed (the runtime's ops->flush). */
 void transport_flush(void);
 void transport_close_fds(const int *fds, unsigned n);

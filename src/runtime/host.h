@@ -23,11 +23,15 @@
 
 struct umn_device;
 
+typedef NTSTATUS umn_rt_adapter_start_fn(struct umn_device *dev,
+					 const struct umn_adapter_caps *caps, char *text,
+					 size_t text_cap);
+
 /* How the runtime reaches the OS side. Set once by the process that hosts the driver. */
 struct umn_rt_ops {
-	/* Synchronous: umnicd creates the interface. Returns an NTSTATUS; text explains a failure. */
-	NTSTATUS (*adapter_start)(struct umn_device *dev, const struct umn_adapter_caps *caps,
-				  char *text, size_t text_cap);
+	/* Synchronous: umnicd creates the interface. Returns an NTSTATUS; text explains a failure.
+	 */
+	umn_rt_adapter_start_fn *adapter_start;
 	void (*link_state)(struct umn_device *dev, const struct umn_link_state *ls);
 	void (*device_failed)(struct umn_device *dev, NTSTATUS status, const char *text);
 	/* A line worth showing in `umnic status` (errors and verifier violations). */
@@ -54,15 +58,17 @@ void umn_runtime_set_kernel_mode(bool kernel_mode);
 void umn_rt_preload_driver(const char *path);
 
 /* Entry points the host process calls (one request at a time, on its PnP thread). */
-NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap);
+NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err,
+			    size_t cap);
 NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
-			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds, char *err,
-			   size_t cap);
+			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds,
+			   char *err, size_t cap);
 NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
 			     int os_efd, char *err, size_t cap);
 NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
-NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count);
+NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6],
+			      uint32_t count);
 /* umnicd set the offloads in force: the callbacks of the groups that changed run. */
 NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active);
 /* umnicd set receive side scaling: EvtAdapterReceiveScaling* run (rss.c). */

@@ -30,7 +30,7 @@
  * device and file object, for WdfIoTargetOpenUseExistingDevice.
  */
 #define UMN_WDM_DEVICE_MAGIC 0x4f766544u
-#define UMN_WDM_FILE_MAGIC 0x4f6c6946u
+#define UMN_WDM_FILE_MAGIC   0x4f6c6946u
 struct _DEVICE_OBJECT {
 	uint32_t magic;
 	uint32_t os_device;
@@ -39,8 +39,8 @@ struct _FILE_OBJECT {
 	uint32_t magic;
 	uint32_t os_device;
 	uint64_t os_file;
-	bool opened;	/* by IoGetDeviceObjectPointer: ObDereferenceObject closes it */
-	struct _DEVICE_OBJECT device;	/* what IoGetDeviceObjectPointer hands out with it */
+	bool opened; /* by IoGetDeviceObjectPointer: ObDereferenceObject closes it */
+	struct _DEVICE_OBJECT device; /* what IoGetDeviceObjectPointer hands out with it */
 };
 
 struct umn_driver;
@@ -51,10 +51,10 @@ struct umn_offload;
 
 struct umn_rt {
 	const struct umn_rt_ops *ops;
-	bool user_mode;		/* UMDF rules apply */
-	bool verifier;		/* a rule violation stops the driver */
+	bool user_mode; /* UMDF rules apply */
+	bool verifier;	/* a rule violation stops the driver */
 	struct umn_driver *driver;
-	void *preloaded;	/* the driver mapped before the sandbox closed, or NULL */
+	void *preloaded; /* the driver mapped before the sandbox closed, or NULL */
 	char preload_error[256];
 	pthread_mutex_t lock;
 	struct umn_device *devices[UMN_MAX_DEVICES];
@@ -83,7 +83,7 @@ struct umn_power_policy {
 	bool idle_set;
 	bool wake_set;
 	bool filter;
-	int idle_refs;	/* WdfDeviceStopIdle minus WdfDeviceResumeIdle; __atomic */
+	int idle_refs; /* WdfDeviceStopIdle minus WdfDeviceResumeIdle; __atomic */
 };
 
 struct WDFDEVICE_INIT {
@@ -109,7 +109,7 @@ struct umn_io_dev;
 
 struct umn_device {
 	struct umn_object obj;
-	uint32_t id;		/* umnicd's device number */
+	uint32_t id; /* umnicd's device number */
 	char instance_id[UMN_NAME_MAX];
 	char hwid[UMN_NAME_MAX];
 	struct umn_driver *driver;
@@ -121,18 +121,18 @@ struct umn_device {
 	uint32_t resource_kind[UMN_MAX_RESOURCES];
 	unsigned nresources;
 	/* How far the start sequence got, so removal undoes exactly that (device.c). */
-	bool prepared;		/* EvtDevicePrepareHardware was called, even if it failed */
+	bool prepared; /* EvtDevicePrepareHardware was called, even if it failed */
 	bool in_d0;
-	bool smio_init;		/* EvtDeviceSelfManagedIoInit was called */
-	bool smio_running;	/* ... and succeeded: suspended at removal */
-	bool in_prepare;	/* inside EvtDevicePrepareHardware */
-	bool pnp_stopped;	/* stopped by umn_rt_stop_device, kept for umn_rt_start_device */
+	bool smio_init;	   /* EvtDeviceSelfManagedIoInit was called */
+	bool smio_running; /* ... and succeeded: suspended at removal */
+	bool in_prepare;   /* inside EvtDevicePrepareHardware */
+	bool pnp_stopped;  /* stopped by umn_rt_stop_device, kept for umn_rt_start_device */
 	/* The lists EvtDevicePrepareHardware got (children of the device); Release gets trans. */
 	struct umn_object *res_raw, *res_trans;
 	/* Queues, file objects, I/O targets (io_int.h); freed when the device is destroyed. */
 	struct umn_io_dev *io;
-	struct _DEVICE_OBJECT wdm;	/* WdfDeviceWdmGetDeviceObject */
-	struct umn_power_policy power;	/* from the init, then WdfDeviceAssign* (power.c) */
+	struct _DEVICE_OBJECT wdm;     /* WdfDeviceWdmGetDeviceObject */
+	struct umn_power_policy power; /* from the init, then WdfDeviceAssign* (power.c) */
 };
 
 struct _NETADAPTER_INIT {
@@ -169,7 +169,7 @@ struct umn_adapter {
 	 * that the next EvtDevicePrepareHardware starts it again.
 	 */
 	bool started_in_prepare;
-	NTSTATUS caps_violation;	/* first rule broken by the capabilities */
+	NTSTATUS caps_violation; /* first rule broken by the capabilities */
 	char caps_violation_text[UMN_RULE_TEXT];
 	struct umn_pqueue *txq[UMN_MAX_QUEUES];
 	struct umn_pqueue *rxq[UMN_MAX_QUEUES];
@@ -214,7 +214,7 @@ struct umn_pqueue {
 	NET_RING *frag;
 	NET_RING_COLLECTION rings;
 	unsigned char *bufs;
-	uint32_t seen_pkt_end;	/* free-running, as umnicd published them */
+	uint32_t seen_pkt_end; /* free-running, as umnicd published them */
 	uint32_t seen_frag_end;
 	int ec_efd;
 	int os_efd;
@@ -235,8 +235,8 @@ void umn_ec_notify(struct umn_pqueue *q);
 
 /* Packet queue mapping (pqueue.c). */
 NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind,
-			   const WDF_OBJECT_ATTRIBUTES *attrs, const NET_PACKET_QUEUE_CONFIG *config,
-			   struct umn_pqueue **ret);
+			   const WDF_OBJECT_ATTRIBUTES *attrs,
+			   const NET_PACKET_QUEUE_CONFIG *config, struct umn_pqueue **ret);
 
 /* I/O state of a device (io_dispatch.c): made by WdfDeviceCreate, freed on destruction. */
 NTSTATUS umn_io_device_init(struct umn_device *dev, const struct WDFDEVICE_INIT *init);
@@ -264,6 +264,5 @@ void umn_offload_fill_caps(const struct umn_adapter *a, struct umn_offload_caps 
 const NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES *umn_offload_rss(const struct umn_adapter *a);
 /* ... as umnicd receives them (rss.c). */
 void umn_rss_fill_caps(const struct umn_adapter *a, struct umn_rss_caps *ret);
-
 
 #endif

@@ -25,12 +25,12 @@
 #include "umnicd/base/users.h"
 
 #define CTL_MAX_ARGS 64
-#define CTL_REQ_MAX 16384
-#define CTL_CHUNK (32 * 1024)
-#define CTL_MORE 0x1u
+#define CTL_REQ_MAX  16384
+#define CTL_CHUNK    (32 * 1024)
+#define CTL_MORE     0x1u
 /* Replies waiting for slow readers: at most this many, each for at most this long. */
 #define CTL_PENDING_MAX 64
-#define CTL_PENDING_NS (30ull * 1000000000ull)
+#define CTL_PENDING_NS	(30ull * 1000000000ull)
 
 /*
  * Unprivileged users may ask for status, so anyone may connect; what they
@@ -40,14 +40,14 @@
  * umnicd's own user are not counted.
  */
 #define CTL_MAX_PER_USER 8u
-#define CTL_MAX_UNPRIV 64u
-#define CTL_IDLE_NS (5ull * 1000000000ull)
+#define CTL_MAX_UNPRIV	 64u
+#define CTL_IDLE_NS	 (5ull * 1000000000ull)
 
 struct client {
 	struct watch w;
-	struct umn_user *user;	/* unprivileged only */
-	uint64_t since;		/* accepted, monotonic */
-	struct client *prev, *next;	/* unprivileged only, oldest first */
+	struct umn_user *user;	    /* unprivileged only */
+	uint64_t since;		    /* accepted, monotonic */
+	struct client *prev, *next; /* unprivileged only, oldest first */
 };
 
 /* Unprivileged connections waiting for their request, oldest first (the idle time-out). */
@@ -123,7 +123,8 @@ void ctl_reply(int fd, int code, const char *text)
 		if (r < 0)
 			umn_log(UMN_LOG_DEBUG, "control reply: %s", strerror(-r));
 		else if (r == 0)
-			umn_log(UMN_LOG_WARN, "control reply dropped: %u clients are not reading theirs",
+			umn_log(UMN_LOG_WARN,
+				"control reply dropped: %u clients are not reading theirs",
 				npending);
 		close(fd);
 		return;
@@ -168,7 +169,8 @@ static bool replies_tick(uint64_t now_ns)
 	for (; o; o = next) {
 		next = o->next;
 		if (now_ns - o->since_ns > CTL_PENDING_NS) {
-			umn_log(UMN_LOG_WARN, "control reply dropped: its client read nothing for 30 s");
+			umn_log(UMN_LOG_WARN,
+				"control reply dropped: its client read nothing for 30 s");
 			out_free(o);
 			dropped = true;
 		}
@@ -188,7 +190,7 @@ void ctl_free_all(void)
  */
 static void reply_error(int fd, int code, bool json, const char *text)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	size_t len = strlen(text);
 	char *s;
 
@@ -256,9 +258,12 @@ unsigned ctl_on_accept(struct watch *w, uint32_t events)
 		c->user = user_ref(cr.uid);
 		why = c->user ? refusal(c->user) : "out of memory";
 		if (why) {
-			if (umn_log_limit_pass(&C.refused_log, c->since, 1000000000ull, &held, NULL))
-				umn_log(UMN_LOG_WARN, "refusing a control connection from uid %u: %s "
-					"(%u more refused since the last message)", (unsigned)cr.uid, why, held);
+			if (umn_log_limit_pass(&C.refused_log, c->since, 1000000000ull, &held,
+					       NULL))
+				umn_log(UMN_LOG_WARN,
+					"refusing a control connection from uid %u: %s "
+					"(%u more refused since the last message)",
+					(unsigned)cr.uid, why, held);
 			user_unref(c->user);
 			free(c);
 			close(fd);
@@ -339,12 +344,14 @@ static void on_settled(void *ctx, struct device *dev, enum dev_done how)
 	}
 	if (w->json) {
 		/* The error may hold what a driver wrote: escaped like everything in status. */
-		struct sbuf b = { 0 };
+		struct sbuf b = {0};
 
 		sb_printf(&b, "{\"instance_id\":");
 		sb_json_str(&b, dev->instance_id);
 		sb_printf(&b, ",\"state\":\"%s\",\"interface\":",
-			  started ? "started" : stopped ? "stopped" : "failed");
+			  started   ? "started"
+			  : stopped ? "stopped"
+				    : "failed");
 		sb_json_str(&b, dev->ifname);
 		sb_printf(&b, ",\"error\":");
 		sb_json_str(&b, dev->last_error);
@@ -352,7 +359,8 @@ static void on_settled(void *ctx, struct device *dev, enum dev_done how)
 		json = sb_take(&b);
 		reply = json ? json : "{}\n";
 	} else if (started) {
-		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id, dev->has_tap ? dev->ifname : "-");
+		snprintf(text, sizeof(text), "%s %s\n", dev->instance_id,
+			 dev->has_tap ? dev->ifname : "-");
 	} else if (stopped) {
 		snprintf(text, sizeof(text), "%s stopped%s%s\n", dev->instance_id,
 			 dev->last_error[0] ? ": " : "", dev->last_error);
@@ -414,7 +422,9 @@ static void run(int fd, int argc, char **argv)
 		return;
 	}
 	if (!privileged(fd)) {
-		ctl_reply(fd, 1, "permission denied: installing and removing devices needs root or umnicd's user\n");
+		ctl_reply(fd, 1,
+			  "permission denied: installing and removing devices needs root or "
+			  "umnicd's user\n");
 		return;
 	}
 	if (!strcmp(argv[0], "trace")) {
@@ -440,7 +450,8 @@ static void run(int fd, int argc, char **argv)
 			else if (!hwid)
 				hwid = argv[i];
 			else {
-				snprintf(err, sizeof(err), "install: unexpected argument '%s'\n", argv[i]);
+				snprintf(err, sizeof(err), "install: unexpected argument '%s'\n",
+					 argv[i]);
 				reply_error(fd, 2, json, err);
 				return;
 			}
@@ -455,8 +466,8 @@ static void run(int fd, int argc, char **argv)
 			reply_error(fd, 1, json, "out of memory\n");
 			return;
 		}
-		if (dev_install(inf, hwid, params, np, ifname, netns, true, on_settled, w, &dev, err,
-				sizeof(err)) < 0) {
+		if (dev_install(inf, hwid, params, np, ifname, netns, true, on_settled, w, &dev,
+				err, sizeof(err)) < 0) {
 			free(w);
 			strncat(err, "\n", sizeof(err) - strlen(err) - 1);
 			reply_error(fd, 1, json, err);

@@ -80,33 +80,38 @@ static unsigned on_tick(struct watch *w, uint32_t events)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary PATH]\n"
-		   "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
-		   "              [--busy-poll-us N] [--no-poll-trials] [--no-io-rings] [--max-clients N]\n"
-		   "              [--start-timeout SECONDS] [-v]\n"
-		   "Runs in the foreground; interfaces are created in NAME (default: the current namespace).\n"
-		   "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
-		   "After each request or completion it relays, umnicd keeps polling for the next one\n"
-		   "for N microseconds (default %u; 0 sleeps at once) instead of sleeping. Every 2 s it\n"
-		   "checks that polling pays and stops it everywhere while it does not;\n"
-		   "--no-poll-trials polls as configured whatever it costs (for tests).\n"
-		   "Driver hosts and clients exchange small messages with umnicd through rings in\n"
-		   "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
-		   "before they sleep; --no-io-rings keeps everything on the sockets.\n"
-		   "At most N I/O clients are connected at once (default %u; an unprivileged user\n"
-		   "may have a sixteenth of them); more are refused.\n"
-		   "A device that has not started within --start-timeout seconds of its install,\n"
-		   "restart or automatic restart (default %u) is failed, and its driver host\n"
-		   "stopped if it is stuck in that device's callback.\n",
-		UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT,
-		UMN_START_TIMEOUT_DEFAULT_S);
+	fprintf(
+	    f,
+	    "usage: umnicd [--state-dir DIR] [--run-dir DIR] [--netns NAME|PATH] [--host-binary "
+	    "PATH]\n"
+	    "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
+	    "              [--busy-poll-us N] [--no-poll-trials] [--no-io-rings] [--max-clients "
+	    "N]\n"
+	    "              [--start-timeout SECONDS] [-v]\n"
+	    "Runs in the foreground; interfaces are created in NAME (default: the current "
+	    "namespace).\n"
+	    "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
+	    "After each request or completion it relays, umnicd keeps polling for the next one\n"
+	    "for N microseconds (default %u; 0 sleeps at once) instead of sleeping. Every 2 s it\n"
+	    "checks that polling pays and stops it everywhere while it does not;\n"
+	    "--no-poll-trials polls as configured whatever it costs (for tests).\n"
+	    "Driver hosts and clients exchange small messages with umnicd through rings in\n"
+	    "shared memory beside their sockets, and poll their rings as long (1000 at most)\n"
+	    "before they sleep; --no-io-rings keeps everything on the sockets.\n"
+	    "At most N I/O clients are connected at once (default %u; an unprivileged user\n"
+	    "may have a sixteenth of them); more are refused.\n"
+	    "A device that has not started within --start-timeout seconds of its install,\n"
+	    "restart or automatic restart (default %u) is failed, and its driver host\n"
+	    "stopped if it is stuck in that device's callback.\n",
+	    UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT,
+	    UMN_START_TIMEOUT_DEFAULT_S);
 }
 
 static void find_host_binary(const char *argv0)
 {
 	char self[PATH_MAX], *dir;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *cands[] = { "/umnic-host", "/../drvhost/umnic-host", "/../libexec/umnic-host" };
+	const char *cands[] = {"/umnic-host", "/../drvhost/umnic-host", "/../libexec/umnic-host"};
 
 	(void)argv0;
 	if (n <= 0)
@@ -142,10 +147,11 @@ static bool id_mapped(const char *file, unsigned id)
 
 static int listen_socket(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", config.run_dir) >= (int)sizeof(sa.sun_path))
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/umnicd.sock", config.run_dir) >=
+	    (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -221,7 +227,8 @@ static void poll_trial_tick(void)
 		return;
 	switch (trial_phase) {
 	case TRIAL_WITH: /* the tick that ended polled */
-		/* Too few requests to compare: go on polling, as configured, until traffic comes. */
+		/* Too few requests to compare: go on polling, as configured, until traffic comes.
+		 */
 		if (dcount < POLL_TRIAL_MIN)
 			break;
 		with_sum = dsum;
@@ -238,9 +245,10 @@ static void poll_trial_tick(void)
 		}
 		/* Mean with polling <= (100 - gain)% of the mean without, cross-multiplied. */
 		on = with_sum * dcount * 100 <= dsum * with_count * (100 - POLL_TRIAL_GAIN_PCT);
-		umn_log(UMN_LOG_DEBUG, "polling trial: %llu ns per request with polling, %llu without: %s",
-			(unsigned long long)(with_sum / with_count), (unsigned long long)(dsum / dcount),
-			on ? "polling" : "not polling");
+		umn_log(UMN_LOG_DEBUG,
+			"polling trial: %llu ns per request with polling, %llu without: %s",
+			(unsigned long long)(with_sum / with_count),
+			(unsigned long long)(dsum / dcount), on ? "polling" : "not polling");
 		polling_set(on);
 		trial_hold = POLL_TRIAL_TICKS;
 		trial_phase = TRIAL_DECIDED;
@@ -286,7 +294,7 @@ static bool parse_count(const char *s, unsigned min, unsigned max, unsigned *ret
  * waits for until SHUTDOWN_WAIT_NS. Should anything else hold it up, the
  * backstop ends the process at SHUTDOWN_BACKSTOP_NS.
  */
-#define SHUTDOWN_WAIT_NS (1000ull * 1000000ull)
+#define SHUTDOWN_WAIT_NS     (1000ull * 1000000ull)
 #define SHUTDOWN_BACKSTOP_NS (1500ull * 1000000ull)
 
 static atomic_bool shutdown_done;
@@ -295,8 +303,8 @@ static uint64_t backstop_at;
 static void *backstop(void *arg)
 {
 	static const char msg[] = "umnicd: shutdown did not finish in time; exiting now\n";
-	struct timespec ts = { .tv_sec = (time_t)(backstop_at / 1000000000ull),
-			       .tv_nsec = (long)(backstop_at % 1000000000ull) };
+	struct timespec ts = {.tv_sec = (time_t)(backstop_at / 1000000000ull),
+			      .tv_nsec = (long)(backstop_at % 1000000000ull)};
 	ssize_t r;
 
 	(void)arg;
@@ -363,17 +371,21 @@ static void poll_after_turn(bool io, bool polled)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "state-dir", required_argument, NULL, 's' }, { "run-dir", required_argument, NULL, 'r' },
-		{ "netns", required_argument, NULL, 'n' },     { "host-binary", required_argument, NULL, 'H' },
-		{ "verbose", no_argument, NULL, 'v' },	       { "help", no_argument, NULL, 'h' },
-		{ "host-user", required_argument, NULL, 'u' }, { "no-sandbox", no_argument, NULL, 'S' },
-		{ "no-warm-spare", no_argument, NULL, 'W' },
-		{ "busy-poll-us", required_argument, NULL, 'B' },
-		{ "no-io-rings", no_argument, NULL, 'R' },
-		{ "no-poll-trials", no_argument, NULL, 'P' },
-		{ "max-clients", required_argument, NULL, 'C' },
-		{ "start-timeout", required_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"run-dir", required_argument, NULL, 'r'},
+	    {"netns", required_argument, NULL, 'n'},
+	    {"host-binary", required_argument, NULL, 'H'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"host-user", required_argument, NULL, 'u'},
+	    {"no-sandbox", no_argument, NULL, 'S'},
+	    {"no-warm-spare", no_argument, NULL, 'W'},
+	    {"busy-poll-us", required_argument, NULL, 'B'},
+	    {"no-io-rings", no_argument, NULL, 'R'},
+	    {"no-poll-trials", no_argument, NULL, 'P'},
+	    {"max-clients", required_argument, NULL, 'C'},
+	    {"start-timeout", required_argument, NULL, 'T'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool busy_poll_given = false;
 	unsigned count;
@@ -395,7 +407,8 @@ int main(int argc, char **argv)
 			if (strchr(optarg, '/'))
 				umn_strlcpy(config.netns, optarg, sizeof(config.netns));
 			else
-				snprintf(config.netns, sizeof(config.netns), "/run/netns/%s", optarg);
+				snprintf(config.netns, sizeof(config.netns), "/run/netns/%s",
+					 optarg);
 			break;
 		case 'H':
 			umn_strlcpy(config.host_bin, optarg, sizeof(config.host_bin));
@@ -428,7 +441,8 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			if (!parse_count(optarg, 0, UMN_BUSY_POLL_MAX_US, &count)) {
-				fprintf(stderr, "umnicd: --busy-poll-us wants 0 to %u microseconds\n",
+				fprintf(stderr,
+					"umnicd: --busy-poll-us wants 0 to %u microseconds\n",
 					UMN_BUSY_POLL_MAX_US);
 				return 2;
 			}
@@ -437,7 +451,8 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			if (!parse_count(optarg, 1, UMN_MAX_CLIENTS_MAX, &count)) {
-				fprintf(stderr, "umnicd: --max-clients wants 1 to %u\n", UMN_MAX_CLIENTS_MAX);
+				fprintf(stderr, "umnicd: --max-clients wants 1 to %u\n",
+					UMN_MAX_CLIENTS_MAX);
 				return 2;
 			}
 			config.max_clients = count;
@@ -460,7 +475,8 @@ int main(int argc, char **argv)
 	}
 	umn_log_set_prefix("umnicd");
 	if (!config.sandbox)
-		umn_log(UMN_LOG_WARN, "--no-sandbox: driver hosts run without confinement (debugging only)");
+		umn_log(UMN_LOG_WARN,
+			"--no-sandbox: driver hosts run without confinement (debugging only)");
 	/* Tests start ring indices near 2^32 to exercise wrap-around on every run. */
 	env = getenv("UMNIC_INDEX_BASE");
 	if (env)
@@ -470,16 +486,20 @@ int main(int argc, char **argv)
 	 * exist: the hosts then run as those, still with their own namespaces and seccomp.
 	 */
 	if (config.sandbox && (!id_mapped("/proc/self/uid_map", config.host_uid) ||
-			  !id_mapped("/proc/self/gid_map", config.host_gid))) {
-		umn_log(UMN_LOG_WARN, "uid/gid %u:%u does not exist in this user namespace; driver hosts run as %u:%u",
-			(unsigned)config.host_uid, (unsigned)config.host_gid, (unsigned)getuid(), (unsigned)getgid());
+			       !id_mapped("/proc/self/gid_map", config.host_gid))) {
+		umn_log(UMN_LOG_WARN,
+			"uid/gid %u:%u does not exist in this user namespace; driver hosts run as "
+			"%u:%u",
+			(unsigned)config.host_uid, (unsigned)config.host_gid, (unsigned)getuid(),
+			(unsigned)getgid());
 		config.host_uid = getuid();
 		config.host_gid = getgid();
 	}
 	/* With one CPU, polling only keeps the host and the client from running. */
 	if (config.busy_poll_ns && cpus_usable() < 2) {
 		if (busy_poll_given)
-			umn_log(UMN_LOG_WARN, "--busy-poll-us: only one CPU to run on; polling is off");
+			umn_log(UMN_LOG_WARN,
+				"--busy-poll-us: only one CPU to run on; polling is off");
 		config.busy_poll_ns = 0;
 	}
 	umn_poll_init(&loop_poll, (uint32_t)config.busy_poll_ns);
@@ -495,8 +515,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "umnicd: %s\n", errbuf);
 		return 1;
 	}
-	if ((mkdir(config.state_dir, 0700) < 0 && errno != EEXIST) || (mkdir(config.run_dir, 0755) < 0 && errno != EEXIST)) {
-		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", config.state_dir, config.run_dir, strerror(errno));
+	if ((mkdir(config.state_dir, 0700) < 0 && errno != EEXIST) ||
+	    (mkdir(config.run_dir, 0755) < 0 && errno != EEXIST)) {
+		fprintf(stderr, "umnicd: cannot create %s or %s: %s\n", config.state_dir,
+			config.run_dir, strerror(errno));
 		return 1;
 	}
 	/* Before any host is started: the manager's variables are not theirs. */
@@ -505,7 +527,8 @@ int main(int argc, char **argv)
 	if (fd == 0)
 		fd = listen_socket();
 	if (fd < 0) {
-		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", config.run_dir, strerror(-fd));
+		fprintf(stderr, "umnicd: cannot listen on %s/umnicd.sock: %s\n", config.run_dir,
+			strerror(-fd));
 		return 1;
 	}
 	watch_add(&w_listen, fd, ctl_on_accept, &w_listen);
@@ -519,7 +542,7 @@ int main(int argc, char **argv)
 
 	/* Watchdogs, request time-outs and the carrier grace period are checked every 100 ms. */
 	{
-		struct itimerspec its = { .it_interval = { 0, 100000000 }, .it_value = { 0, 100000000 } };
+		struct itimerspec its = {.it_interval = {0, 100000000}, .it_value = {0, 100000000}};
 		int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
 			fprintf(stderr, "umnicd: timerfd: %s\n", strerror(errno));
@@ -533,11 +556,13 @@ int main(int argc, char **argv)
 	reflector_init();
 	trace_init();
 	if (reflector_listen() < 0) {
-		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", config.run_dir, UMN_IOMSG_SOCK_NAME);
+		fprintf(stderr, "umnicd: cannot listen on %s/%s\n", config.run_dir,
+			UMN_IOMSG_SOCK_NAME);
 		return 1;
 	}
 	dev_load_all();
-	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", config.run_dir, config.state_dir);
+	umn_log(UMN_LOG_INFO, "ready on %s/umnicd.sock (state in %s)", config.run_dir,
+		config.state_dir);
 	(void)sdnotify_send("READY=1");
 
 	while (!quit) {
@@ -545,7 +570,8 @@ int main(int argc, char **argv)
 		bool io = false, armed;
 		int n, timeout;
 
-		/* What the last wake-up queued for hosts and clients leaves now, a batch per peer. */
+		/* What the last wake-up queued for hosts and clients leaves now, a batch per peer.
+		 */
 		outbox_flush_all();
 		timeout = poll_timeout();
 		/* Peers kick a sleeping loop when they put messages on their rings. */
@@ -577,7 +603,8 @@ int main(int argc, char **argv)
 	(void)sdnotify_send("STOPPING=1");
 	uint64_t shutdown_start = umn_mono_ns();
 	backstop_arm(shutdown_start + SHUTDOWN_BACKSTOP_NS);
-	/* Devices stay installed (they are in the state directory); only this process's view goes. */
+	/* Devices stay installed (they are in the state directory); only this process's view goes.
+	 */
 	dev_shutdown_all(shutdown_start + SHUTDOWN_WAIT_NS);
 	rtnl_free_all();
 	reflector_shutdown();

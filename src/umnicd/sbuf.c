@@ -76,6 +76,6 @@ char *sb_take(struct sbuf *b)
 {
 	char *p = b->p ? b->p : strdup("");
 
-	*b = (struct sbuf){ 0 };
+	*b = (struct sbuf){0};
 	return p;
 }

@@ -9,7 +9,7 @@
 struct sbuf {
 	char *p;
 	size_t len, cap;
-	bool oom;	/* an append failed: the text is cut short */
+	bool oom; /* an append failed: the text is cut short */
 };
 
 /* Appends formatted text; on allocation failure sets b->oom and keeps what it had. */

@@ -54,14 +54,15 @@ void sdnotify_init(void)
 		memcpy(sdn.sa.sun_path, path, len);
 		if (path[0] == '@')
 			sdn.sa.sun_path[0] = '\0';
-		sdn.sa_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
-					 (path[0] == '/'));
+		sdn.sa_len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (path[0] == '/'));
 		sdn.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (sdn.fd < 0)
 			umn_log(UMN_LOG_WARN, "NOTIFY_SOCKET: cannot open a socket: %s",
 				strerror(errno));
 	} else if (path) {
-		umn_log(UMN_LOG_WARN, "NOTIFY_SOCKET is not a socket path or abstract name; ignored");
+		umn_log(UMN_LOG_WARN,
+			"NOTIFY_SOCKET is not a socket path or abstract name; ignored");
 	}
 	if (sdn.fd < 0)
 		sdn.watchdog_ns = 0; /* nobody to tell */

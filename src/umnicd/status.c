@@ -14,20 +14,23 @@
 
 #define LD(x) ((unsigned long long)atomic_load_explicit(&(x), memory_order_relaxed))
 
-static void counters_json(struct sbuf *b, const char *name, const struct dp_counters *c, uint32_t ring)
+static void counters_json(struct sbuf *b, const char *name, const struct dp_counters *c,
+			  uint32_t ring)
 {
 	sb_printf(b,
 		  "\"%s\":{\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"kicks\":%llu,"
 		  "\"wakeups\":%llu,\"advance_calls\":%llu,\"ring\":%u,\"offloaded\":%llu,"
 		  "\"sw_segments\":%llu,\"sw_checksums\":%llu,\"hashed\":%llu,\"tagged\":%llu}",
 		  name, LD(c->packets), LD(c->bytes), LD(c->drops), LD(c->kicks), LD(c->wakeups),
-		  LD(c->advance_calls), ring, LD(c->offloaded), LD(c->sw_segments), LD(c->sw_checksums),
-		  LD(c->hashed), LD(c->tagged));
+		  LD(c->advance_calls), ring, LD(c->offloaded), LD(c->sw_segments),
+		  LD(c->sw_checksums), LD(c->hashed), LD(c->tagged));
 }
 
 static void counters_text(struct sbuf *b, const char *name, const struct dp_counters *c)
 {
-	sb_printf(b, "  %s: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance calls %llu\n",
+	sb_printf(b,
+		  "  %s: packets %llu, bytes %llu, drops %llu, kicks %llu, wakeups %llu, Advance "
+		  "calls %llu\n",
 		  name, LD(c->packets), LD(c->bytes), LD(c->drops), LD(c->kicks), LD(c->wakeups),
 		  LD(c->advance_calls));
 }
@@ -102,9 +105,10 @@ static void rss_status(struct sbuf *b, const struct device *dev, bool json)
 	const struct netif_rss *r = &dev->rss;
 
 	if (json) {
-		sb_printf(b, ",\"rss\":{\"offered\":%s,\"enabled\":%s,\"queues_wanted\":%u,\"key\":\"",
-			  rss_offered(dev) ? "true" : "false",
-			  r->acked_on && r->acked_gen == r->sent_gen ? "true" : "false", r->want_queues);
+		sb_printf(
+		    b, ",\"rss\":{\"offered\":%s,\"enabled\":%s,\"queues_wanted\":%u,\"key\":\"",
+		    rss_offered(dev) ? "true" : "false",
+		    r->acked_on && r->acked_gen == r->sent_gen ? "true" : "false", r->want_queues);
 		for (uint32_t i = 0; i < r->key_len; i++)
 			sb_printf(b, "%02x", r->key[i]);
 		sb_printf(b, "\",\"indirection\":[");
@@ -117,9 +121,10 @@ static void rss_status(struct sbuf *b, const struct device *dev, bool json)
 	}
 	if (!rss_offered(dev))
 		return;
-	sb_printf(b, "  receive scaling: %s", r->acked_on && r->acked_gen == r->sent_gen ? "on" : "off");
+	sb_printf(b, "  receive scaling: %s",
+		  r->acked_on && r->acked_gen == r->sent_gen ? "on" : "off");
 	if (r->table_len) {
-		uint32_t per[DP_MAX_QUEUES] = { 0 };
+		uint32_t per[DP_MAX_QUEUES] = {0};
 
 		for (uint32_t i = 0; i < r->table_len; i++)
 			per[r->table[i] % DP_MAX_QUEUES]++;
@@ -146,30 +151,40 @@ static void one_json(struct sbuf *b, const struct device *d)
 	sb_printf(b, ",\"driver\":");
 	sb_json_str(b, d->drv ? drv->service_name : "");
 	sb_printf(b, ",\"mode\":\"%s\",\"state\":\"%s\",\"host_pid\":%d,",
-		  !d->drv ? "" : drv->mode == INF_MODE_USER ? "user" : "kernel", dev_state_name(d->state),
-		  d->host ? (int)d->host->pid : 0);
+		  !d->drv		       ? ""
+		  : drv->mode == INF_MODE_USER ? "user"
+					       : "kernel",
+		  dev_state_name(d->state), d->host ? (int)d->host->pid : 0);
 	sb_printf(b, "\"interface\":");
 	sb_json_str(b, d->has_tap ? d->ifname : "");
 	sb_printf(b, ",\"link\":\"%s\"", d->has_tap ? (d->carrier ? "up" : "down") : "none");
-	sb_printf(b, ",\"failures\":%u,\"restarts_in_window\":%u,\"last_restart_us\":%llu,\"last_failure_time_ms\":%llu,\"last_failure\":",
+	sb_printf(b,
+		  ",\"failures\":%u,\"restarts_in_window\":%u,\"last_restart_us\":%llu,\"last_"
+		  "failure_time_ms\":%llu,\"last_failure\":",
 		  d->failures_total, d->restarts, (unsigned long long)(d->restart_ns / 1000),
 		  (unsigned long long)d->last_failure_ms);
 	sb_json_str(b, d->last_failure);
 	if (d->has_adapter) {
-		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{", d->caps.mtu,
-			  d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+		sb_printf(b, ",\"mtu\":%u,\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"queues\":{",
+			  d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4],
+			  d->mac[5]);
 		queues_json(b, &d->dp);
-		sb_printf(b, "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,\"applied_by_pid\":%d}",
-			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked, d->mcast_acked_count,
-			  (int)d->filter_acked_pid);
+		sb_printf(b,
+			  "},\"rx_filter\":{\"wanted\":%u,\"applied\":%u,\"multicast_applied\":%u,"
+			  "\"applied_by_pid\":%d}",
+			  d->filter_sent == UINT32_MAX ? 0 : d->filter_sent, d->filter_acked,
+			  d->mcast_acked_count, (int)d->filter_acked_pid);
 		sb_printf(b, ",\"offload\":{\"driver_can\":%u,\"wanted\":%u,\"in_force\":%u}",
 			  d->caps.offload.can, d->ofl_sent == UINT32_MAX ? 0 : d->ofl_sent,
 			  (unsigned)atomic_load(&d->dp.active));
 		rss_status(b, d, true);
 	}
 	sb_printf(b, ",\"sandbox\":");
-	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox : "off (UmnicSandbox=0 or --no-sandbox)") : "");
-	sb_printf(b, ",\"host_uid\":%u", d->host && d->host->sandboxed ? (unsigned)cfg->host_uid : 0);
+	sb_json_str(b, d->host ? (d->host->sandboxed ? d->host->sandbox
+						     : "off (UmnicSandbox=0 or --no-sandbox)")
+			       : "");
+	sb_printf(b, ",\"host_uid\":%u",
+		  d->host && d->host->sandboxed ? (unsigned)cfg->host_uid : 0);
 	sb_printf(b, ",\"verifier\":%s,\"names\":[", drv->verifier ? "true" : "false");
 	names_list(b, d, true);
 	sb_printf(b, "],\"last_error\":");
@@ -186,27 +201,32 @@ static void one_text(struct sbuf *b, const struct device *d)
 	}
 	sb_printf(b, "  hardware id: %s\n  inf: %s\n", d->hwid, d->inf_path);
 	sb_printf(b, "  driver: %s (%s mode%s), host pid %d\n", d->drv->service_name,
-		  d->drv->mode == INF_MODE_USER ? "user" : "kernel", d->drv->verifier ? ", verifier on" : "",
-		  d->host ? (int)d->host->pid : 0);
+		  d->drv->mode == INF_MODE_USER ? "user" : "kernel",
+		  d->drv->verifier ? ", verifier on" : "", d->host ? (int)d->host->pid : 0);
 	if (d->host && d->host->sandboxed)
 		sb_printf(b, "  sandbox: uid %u; %s\n", (unsigned)cfg->host_uid, d->host->sandbox);
 	else if (d->host)
 		sb_printf(b, "  sandbox: OFF (UmnicSandbox=0 or --no-sandbox)\n");
 	if (d->failures_total)
-		sb_printf(b, "  failures: %u (%u counted toward the restart limit), last restart took %.2f ms\n  last failure: %s\n",
-			  d->failures_total, d->restarts, (double)d->restart_ns / 1e6, d->last_failure);
+		sb_printf(b,
+			  "  failures: %u (%u counted toward the restart limit), last restart took "
+			  "%.2f ms\n  last failure: %s\n",
+			  d->failures_total, d->restarts, (double)d->restart_ns / 1e6,
+			  d->last_failure);
 	if (d->has_tap && !d->has_adapter)
-		sb_printf(b, "  interface: %s (kept while the driver is away), link %s\n", d->ifname,
-			  d->carrier ? "up" : "down");
+		sb_printf(b, "  interface: %s (kept while the driver is away), link %s\n",
+			  d->ifname, d->carrier ? "up" : "down");
 	if (d->has_adapter) {
-		sb_printf(b, "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n", d->ifname,
-			  d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1], d->mac[2], d->mac[3],
-			  d->mac[4], d->mac[5]);
+		sb_printf(b,
+			  "  interface: %s, link %s, mtu %u, mac %02x:%02x:%02x:%02x:%02x:%02x\n",
+			  d->ifname, d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1],
+			  d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
 		queues_text(b, &d->dp);
 		rss_status(b, d, false);
 		if (d->filter_acked_pid)
-			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n", d->filter_acked,
-				  d->filter_acked & 0x20 ? " (promiscuous)" : "", (int)d->filter_acked_pid);
+			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n",
+				  d->filter_acked, d->filter_acked & 0x20 ? " (promiscuous)" : "",
+				  (int)d->filter_acked_pid);
 	}
 	if (d->nnames) {
 		sb_printf(b, "  names: ");
@@ -219,7 +239,7 @@ static void one_text(struct sbuf *b, const struct device *d)
 
 char *dev_status(struct device *only, bool json)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	bool first = true;
 
 	if (json)

@@ -27,31 +27,31 @@
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
-#define TRACE_RING 256
+#define TRACE_RING	       256
 #define TRACE_FLOOD_PER_SECOND (4 * UMN_TRACE_RATE)
 #define TRACE_STORE_PER_SECOND (2 * UMN_TRACE_RATE)
 
 struct trace_rec {
-	uint64_t seq;		/* per device, from 1 */
+	uint64_t seq; /* per device, from 1 */
 	uint64_t wall_ms;
 	uint32_t level;
 	uint32_t flagbit;
-	uint32_t dropped;	/* messages lost just before this one */
+	uint32_t dropped; /* messages lost just before this one */
 	char flag[48];
 	char func[64];
 	char text[UMN_TRACE_TEXT];
 };
 
 struct trace_ring {
-	uint64_t next_seq;	/* the seq the next record gets */
-	unsigned dropped;	/* not stored since the last stored record */
+	uint64_t next_seq; /* the seq the next record gets */
+	unsigned dropped;  /* not stored since the last stored record */
 	struct trace_rec r[TRACE_RING];
 };
 
 static const char *level_name(uint32_t level)
 {
-	static const char *const names[] = { "NONE", "CRITICAL", "ERROR", "WARNING", "INFORMATION",
-					     "VERBOSE" };
+	static const char *const names[] = {"NONE",    "CRITICAL",    "ERROR",
+					    "WARNING", "INFORMATION", "VERBOSE"};
 
 	return level < sizeof(names) / sizeof(names[0]) ? names[level] : "RESERVED";
 }
@@ -139,7 +139,7 @@ const char *trace_on_message(struct hostproc *h, unsigned char *buf, size_t n)
 
 void trace_init(void)
 {
-	static const struct dev_events dev_events = { .freed = trace_free };
+	static const struct dev_events dev_events = {.freed = trace_free};
 
 	host_events_trace(trace_on_message);
 	dev_listen(&dev_events);
@@ -154,8 +154,8 @@ void trace_free(struct device *dev)
 /* --level: a TRACE_LEVEL_* name (CRITICAL, ERROR, ...) or number. */
 static int parse_level(const char *s, uint32_t *ret)
 {
-	static const char *const names[] = { "none", "critical", "error", "warning", "information",
-					     "verbose" };
+	static const char *const names[] = {"none",    "critical",    "error",
+					    "warning", "information", "verbose"};
 	char *end;
 	unsigned long v;
 
@@ -191,7 +191,7 @@ void trace_ctl(int fd, int argc, char **argv)
 	const char *name = NULL, *flags = NULL;
 	uint32_t level = 255, mask = 0;
 	uint64_t after = 0, first;
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 	struct device *dev;
 	struct trace_ring *t;
 	char err[UMN_TEXT_MAX], *text;
@@ -200,8 +200,10 @@ void trace_ctl(int fd, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--level") && i + 1 < argc) {
 			if (parse_level(argv[++i], &level) < 0) {
-				snprintf(err, sizeof(err), "trace: --level takes a level name "
-					 "(critical, error, warning, information, verbose) or 0-255, not '%.100s'\n",
+				snprintf(err, sizeof(err),
+					 "trace: --level takes a level name "
+					 "(critical, error, warning, information, verbose) or "
+					 "0-255, not '%.100s'\n",
 					 argv[i]);
 				ctl_reply(fd, 2, err);
 				return;
@@ -221,7 +223,8 @@ void trace_ctl(int fd, int argc, char **argv)
 		} else if (!name && argv[i][0] != '-') {
 			name = argv[i];
 		} else {
-			snprintf(err, sizeof(err), "trace: unexpected argument '%.100s'\n", argv[i]);
+			snprintf(err, sizeof(err), "trace: unexpected argument '%.100s'\n",
+				 argv[i]);
 			ctl_reply(fd, 2, err);
 			return;
 		}
@@ -248,7 +251,8 @@ void trace_ctl(int fd, int argc, char **argv)
 			struct tm tm;
 
 			if (r->dropped)
-				sb_printf(&b, "-- %u messages were dropped (rate) --\n", r->dropped);
+				sb_printf(&b, "-- %u messages were dropped (rate) --\n",
+					  r->dropped);
 			if (r->level > level && r->level != 0)
 				continue;
 			if (flags && !flag_match(r, flags, mask))

@@ -33,7 +33,8 @@ VOID WdfDeviceInitSetPnpPowerEventCallbacks(PWDFDEVICE_INIT DeviceInit,
 	if (!DeviceInit || !PnpPowerEventCallbacks)
 		return;
 	if (PnpPowerEventCallbacks->Size != sizeof(*PnpPowerEventCallbacks)) {
-		umn_log(UMN_LOG_ERR, "WdfDeviceInitSetPnpPowerEventCallbacks: Size is %u, expected %zu",
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceInitSetPnpPowerEventCallbacks: Size is %u, expected %zu",
 			PnpPowerEventCallbacks->Size, sizeof(*PnpPowerEventCallbacks));
 		return;
 	}
@@ -47,7 +48,8 @@ VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoTyp
 		DeviceInit->io_type = IoType;
 }
 
-VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit, PWDF_OBJECT_ATTRIBUTES RequestAttributes)
+VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit,
+				       PWDF_OBJECT_ATTRIBUTES RequestAttributes)
 {
 	if (DeviceInit && RequestAttributes)
 		DeviceInit->request_attrs = *RequestAttributes;
@@ -86,8 +88,8 @@ static void device_on_destroy(struct umn_object *o)
 }
 
 static const struct umn_object_ops device_ops = {
-	.on_delete = device_on_delete,
-	.on_destroy = device_on_destroy,
+    .on_delete = device_on_delete,
+    .on_destroy = device_on_destroy,
 };
 
 NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes,
@@ -109,7 +111,7 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
 		return st;
 	dev = (struct umn_device *)o;
 	dev->id = adding.id;
-	dev->wdm = (struct _DEVICE_OBJECT){ .magic = UMN_WDM_DEVICE_MAGIC, .os_device = adding.id };
+	dev->wdm = (struct _DEVICE_OBJECT){.magic = UMN_WDM_DEVICE_MAGIC, .os_device = adding.id};
 	dev->driver = umn_rt.driver;
 	umn_strlcpy(dev->instance_id, adding.instance, sizeof(dev->instance_id));
 	umn_strlcpy(dev->hwid, adding.hwid, sizeof(dev->hwid));
@@ -182,14 +184,16 @@ struct umn_cmreslist {
 
 ULONG WdfCmResourceListGetCount(WDFCMRESLIST List)
 {
-	struct umn_cmreslist *l = (struct umn_cmreslist *)umn_object_from_handle(List, UMN_OBJ_CMRESLIST);
+	struct umn_cmreslist *l =
+	    (struct umn_cmreslist *)umn_object_from_handle(List, UMN_OBJ_CMRESLIST);
 
 	return l ? l->count : 0;
 }
 
 PCM_PARTIAL_RESOURCE_DESCRIPTOR WdfCmResourceListGetDescriptor(WDFCMRESLIST List, ULONG Index)
 {
-	struct umn_cmreslist *l = (struct umn_cmreslist *)umn_object_from_handle(List, UMN_OBJ_CMRESLIST);
+	struct umn_cmreslist *l =
+	    (struct umn_cmreslist *)umn_object_from_handle(List, UMN_OBJ_CMRESLIST);
 
 	return l && Index < l->count ? &l->d[Index] : NULL;
 }
@@ -240,13 +244,14 @@ static NTSTATUS pnp_power_down(struct umn_device *dev, WDF_POWER_DEVICE_STATE ta
 	/* Called even when PrepareHardware failed, as WDF does. */
 	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware) {
 		NTSTATUS rs = dev->pnp.EvtDeviceReleaseHardware(
-			h, (WDFCMRESLIST)umn_object_handle(dev->res_trans));
+		    h, (WDFCMRESLIST)umn_object_handle(dev->res_trans));
 
 		if (NT_SUCCESS(st))
 			st = rs;
 	}
 	dev->prepared = false;
-	/* NetAdapterCx stops an adapter started in PrepareHardware, so that the next one starts it. */
+	/* NetAdapterCx stops an adapter started in PrepareHardware, so that the next one starts it.
+	 */
 	if (!removal && dev->adapter && dev->adapter->started_in_prepare)
 		dev->adapter->started = false;
 	return st;
@@ -285,8 +290,8 @@ static NTSTATUS prepare_hardware(struct umn_device *dev, char *err, size_t cap)
 		st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
 				       &dev->obj, NULL, &dev->res_raw);
 		if (NT_SUCCESS(st))
-			st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist), NULL,
-					       &dev->obj, NULL, &dev->res_trans);
+			st = umn_object_create(UMN_OBJ_CMRESLIST, sizeof(struct umn_cmreslist),
+					       NULL, &dev->obj, NULL, &dev->res_trans);
 		if (!NT_SUCCESS(st)) {
 			snprintf(err, cap, "out of memory creating resource lists");
 			return st;
@@ -303,7 +308,8 @@ static NTSTATUS prepare_hardware(struct umn_device *dev, char *err, size_t cap)
 		st = dev->pnp.EvtDevicePrepareHardware(h, raw, trans);
 		dev->in_prepare = false;
 		if (!NT_SUCCESS(st))
-			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x", (unsigned)st);
+			snprintf(err, cap, "EvtDevicePrepareHardware failed with 0x%08x",
+				 (unsigned)st);
 	}
 	return st;
 }
@@ -329,23 +335,25 @@ static NTSTATUS prepare_and_enter_d0(struct umn_device *dev, char *err, size_t c
 	if (dev->pnp.EvtDeviceSelfManagedIoInit) {
 		st = dev->pnp.EvtDeviceSelfManagedIoInit(h);
 		if (!NT_SUCCESS(st)) {
-			snprintf(err, cap, "EvtDeviceSelfManagedIoInit failed with 0x%08x", (unsigned)st);
+			snprintf(err, cap, "EvtDeviceSelfManagedIoInit failed with 0x%08x",
+				 (unsigned)st);
 			return st;
 		}
 	}
 	dev->smio_running = true;
 	if (dev->adapter && !dev->adapter->started) {
-		snprintf(err, cap, "the device has an adapter but the driver never called NetAdapterStart");
+		snprintf(err, cap,
+			 "the device has an adapter but the driver never called NetAdapterStart");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	return STATUS_SUCCESS;
 }
 
 NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
-			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds, char *err,
-			   size_t cap)
+			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds,
+			   char *err, size_t cap)
 {
-	struct WDFDEVICE_INIT init = { 0 };
+	struct WDFDEVICE_INIT init = {0};
 	PWDFDEVICE_INIT pinit = &init;
 	struct umn_device *dev;
 	NTSTATUS st;
@@ -370,9 +378,9 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 	}
 	init.driver = umn_rt.driver;
 	st = umn_rt.driver->config.EvtDriverDeviceAdd
-		     ? umn_rt.driver->config.EvtDriverDeviceAdd(
-			       (WDFDRIVER)umn_object_handle(&umn_rt.driver->obj), pinit)
-		     : STATUS_INVALID_DEVICE_REQUEST;
+		 ? umn_rt.driver->config.EvtDriverDeviceAdd(
+		       (WDFDRIVER)umn_object_handle(&umn_rt.driver->obj), pinit)
+		 : STATUS_INVALID_DEVICE_REQUEST;
 	dev = adding.created;
 	adding.created = NULL;
 	if (dev) {
@@ -392,7 +400,8 @@ NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, 
 		return st;
 	}
 	if (!dev) {
-		snprintf(err, cap, "EvtDriverDeviceAdd returned success without calling WdfDeviceCreate");
+		snprintf(err, cap,
+			 "EvtDriverDeviceAdd returned success without calling WdfDeviceCreate");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	st = prepare_and_enter_d0(dev, err, cap);
@@ -432,7 +441,8 @@ NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap)
 		return STATUS_NO_SUCH_DEVICE;
 	}
 	if (dev->pnp_stopped || !dev->in_d0) {
-		snprintf(err, cap, "device %u is %s", id, dev->pnp_stopped ? "stopped already" : "not started");
+		snprintf(err, cap, "device %u is %s", id,
+			 dev->pnp_stopped ? "stopped already" : "not started");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	st = pnp_power_down(dev, WdfPowerDeviceD3);
@@ -461,7 +471,8 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 		return STATUS_NO_SUCH_DEVICE;
 	}
 	if (!dev->pnp_stopped) {
-		snprintf(err, cap, "device %u is started; only a stopped device can be started", id);
+		snprintf(err, cap, "device %u is started; only a stopped device can be started",
+			 id);
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	h = (WDFDEVICE)umn_object_handle(&dev->obj);
@@ -470,7 +481,8 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 	if (NT_SUCCESS(st) && dev->adapter && !dev->adapter->started_in_prepare) {
 		st = umn_adapter_restart(dev->adapter);
 		if (!NT_SUCCESS(st))
-			snprintf(err, cap, "the OS side refused the adapter again (0x%08x)", (unsigned)st);
+			snprintf(err, cap, "the OS side refused the adapter again (0x%08x)",
+				 (unsigned)st);
 	}
 	if (NT_SUCCESS(st) && dev->pnp.EvtDeviceD0Entry) {
 		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3);
@@ -482,7 +494,8 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 		if (dev->smio_init && dev->pnp.EvtDeviceSelfManagedIoRestart) {
 			st = dev->pnp.EvtDeviceSelfManagedIoRestart(h);
 			if (!NT_SUCCESS(st))
-				snprintf(err, cap, "EvtDeviceSelfManagedIoRestart failed with 0x%08x",
+				snprintf(err, cap,
+					 "EvtDeviceSelfManagedIoRestart failed with 0x%08x",
 					 (unsigned)st);
 		}
 	}
@@ -491,7 +504,8 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 		umn_io_device_power_up(dev->id);
 		if (dev->adapter && !dev->adapter->started) {
 			snprintf(err, cap,
-				 "the device has an adapter but the driver never called NetAdapterStart");
+				 "the device has an adapter but the driver never called "
+				 "NetAdapterStart");
 			st = STATUS_INVALID_DEVICE_STATE;
 		}
 	}

@@ -20,13 +20,14 @@ static struct umn_device *device_from(WDFDEVICE h, const char *fn)
 	return (struct umn_device *)o;
 }
 
-VOID WdfDeviceInitSetPowerPolicyEventCallbacks(PWDFDEVICE_INIT DeviceInit,
-					       PWDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicyEventCallbacks)
+VOID WdfDeviceInitSetPowerPolicyEventCallbacks(
+    PWDFDEVICE_INIT DeviceInit, PWDF_POWER_POLICY_EVENT_CALLBACKS PowerPolicyEventCallbacks)
 {
 	if (!DeviceInit || !PowerPolicyEventCallbacks)
 		return;
 	if (PowerPolicyEventCallbacks->Size != sizeof(*PowerPolicyEventCallbacks)) {
-		umn_log(UMN_LOG_ERR, "WdfDeviceInitSetPowerPolicyEventCallbacks: Size is %u, expected %zu",
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceInitSetPowerPolicyEventCallbacks: Size is %u, expected %zu",
 			PowerPolicyEventCallbacks->Size, sizeof(*PowerPolicyEventCallbacks));
 		return;
 	}
@@ -51,7 +52,8 @@ static bool tri_state_ok(WDF_TRI_STATE t)
 	return t == WdfFalse || t == WdfTrue || t == WdfUseDefault;
 }
 
-NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings)
+NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device,
+				       PWDF_DEVICE_POWER_POLICY_IDLE_SETTINGS Settings)
 {
 	struct umn_device *dev = device_from(Device, "WdfDeviceAssignS0IdleSettings");
 
@@ -62,16 +64,20 @@ NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLIC
 			Settings->Size, sizeof(*Settings));
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
-	if (Settings->IdleCaps < IdleCannotWakeFromS0 || Settings->IdleCaps > IdleUsbSelectiveSuspend ||
-	    !tri_state_ok(Settings->Enabled) || Settings->IdleTimeoutType > SystemManagedIdleTimeoutWithHint ||
+	if (Settings->IdleCaps < IdleCannotWakeFromS0 ||
+	    Settings->IdleCaps > IdleUsbSelectiveSuspend || !tri_state_ok(Settings->Enabled) ||
+	    Settings->IdleTimeoutType > SystemManagedIdleTimeoutWithHint ||
 	    (Settings->DxState != PowerDeviceMaximum &&
 	     (Settings->DxState < PowerDeviceD1 || Settings->DxState > PowerDeviceD3))) {
-		umn_log(UMN_LOG_ERR, "WdfDeviceAssignS0IdleSettings: invalid settings (IdleCaps %d, "
-			"DxState %d)", (int)Settings->IdleCaps, (int)Settings->DxState);
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceAssignS0IdleSettings: invalid settings (IdleCaps %d, "
+			"DxState %d)",
+			(int)Settings->IdleCaps, (int)Settings->DxState);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Settings->IdleCaps == IdleUsbSelectiveSuspend) {
-		umn_log(UMN_LOG_ERR, "WdfDeviceAssignS0IdleSettings: IdleUsbSelectiveSuspend needs a USB "
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceAssignS0IdleSettings: IdleUsbSelectiveSuspend needs a USB "
 			"device; umnic devices are not");
 		return STATUS_POWER_STATE_INVALID;
 	}
@@ -80,7 +86,8 @@ NTSTATUS WdfDeviceAssignS0IdleSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLIC
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
+NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device,
+				       PWDF_DEVICE_POWER_POLICY_WAKE_SETTINGS Settings)
 {
 	struct umn_device *dev = device_from(Device, "WdfDeviceAssignSxWakeSettings");
 
@@ -103,7 +110,8 @@ NTSTATUS WdfDeviceAssignSxWakeSettings(WDFDEVICE Device, PWDF_DEVICE_POWER_POLIC
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS WdfDeviceStopIdleActual(WDFDEVICE Device, BOOLEAN WaitForD0, PVOID Tag, LONG Line, PCSTR File)
+NTSTATUS WdfDeviceStopIdleActual(WDFDEVICE Device, BOOLEAN WaitForD0, PVOID Tag, LONG Line,
+				 PCSTR File)
 {
 	struct umn_device *dev = device_from(Device, "WdfDeviceStopIdle");
 
@@ -127,7 +135,8 @@ VOID WdfDeviceResumeIdleActual(WDFDEVICE Device, PVOID Tag, LONG Line, PCSTR Fil
 		return;
 	if (__atomic_sub_fetch(&dev->power.idle_refs, 1, __ATOMIC_RELAXED) < 0) {
 		__atomic_add_fetch(&dev->power.idle_refs, 1, __ATOMIC_RELAXED);
-		umn_log(UMN_LOG_ERR, "WdfDeviceResumeIdle at %s:%d without a matching WdfDeviceStopIdle",
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceResumeIdle at %s:%d without a matching WdfDeviceStopIdle",
 			File ? File : "?", (int)Line);
 	}
 }
@@ -153,7 +162,8 @@ VOID WdfDeviceSetDeviceState(WDFDEVICE Device, PWDF_DEVICE_STATE DeviceState)
 	}
 	dev->power.state = *DeviceState;
 	if (DeviceState->Failed == WdfTrue) {
-		umn_log(UMN_LOG_ERR, "WdfDeviceSetDeviceState: the driver reports the device failed");
+		umn_log(UMN_LOG_ERR,
+			"WdfDeviceSetDeviceState: the driver reports the device failed");
 		WdfDeviceSetFailed(Device, WdfDeviceFailedNoRestart);
 	}
 }
@@ -174,10 +184,10 @@ PVOID WdfGetTriageInfo(VOID)
 {
 	/* Read-only; a debugger extension reads the version, the rest is not described. */
 	static const WDF_TRIAGE_INFO info = {
-		.WdfMajorVersion = 2,
-		.WdfMinorVersion = 33,
-		.TriageInfoMajorVersion = 1,
-		.TriageInfoMinorVersion = 0,
+	    .WdfMajorVersion = 2,
+	    .WdfMinorVersion = 33,
+	    .TriageInfoMajorVersion = 1,
+	    .TriageInfoMinorVersion = 0,
 	};
 
 	return (PVOID)&info;

@@ -25,7 +25,8 @@ VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit,
 	static const char fn[] = "WdfDeviceInitSetFileObjectConfig";
 
 	if (!DeviceInit || !FileObjectConfig) {
-		umn_log(UMN_LOG_ERR, "%s: %s is NULL", fn, !DeviceInit ? "DeviceInit" : "FileObjectConfig");
+		umn_log(UMN_LOG_ERR, "%s: %s is NULL", fn,
+			!DeviceInit ? "DeviceInit" : "FileObjectConfig");
 		return;
 	}
 	if (DeviceInit->created) {
@@ -33,7 +34,9 @@ VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit,
 		return;
 	}
 	if (FileObjectConfig->Size != sizeof(*FileObjectConfig)) {
-		umn_log(UMN_LOG_ERR, "%s: WDF_FILEOBJECT_CONFIG.Size is %u, expected %zu (use WDF_FILEOBJECT_CONFIG_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"%s: WDF_FILEOBJECT_CONFIG.Size is %u, expected %zu (use "
+			"WDF_FILEOBJECT_CONFIG_INIT)",
 			fn, FileObjectConfig->Size, sizeof(*FileObjectConfig));
 		return;
 	}
@@ -41,7 +44,9 @@ VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit,
 		if (!NT_SUCCESS(umn_object_check_attributes(fn, FileObjectAttributes)))
 			return;
 		if (FileObjectAttributes->ParentObject) {
-			umn_log(UMN_LOG_ERR, "%s: file objects belong to the device; ParentObject must be NULL", fn);
+			umn_log(UMN_LOG_ERR,
+				"%s: file objects belong to the device; ParentObject must be NULL",
+				fn);
 			return;
 		}
 		DeviceInit->file_attrs = *FileObjectAttributes;
@@ -79,8 +84,8 @@ static void file_on_destroy(struct umn_object *o)
 }
 
 static const struct umn_object_ops file_ops = {
-	.on_delete = file_on_delete,
-	.on_destroy = file_on_destroy,
+    .on_delete = file_on_delete,
+    .on_destroy = file_on_destroy,
 };
 
 /* UTF-8 to a NUL-terminated WCHAR string; invalid bytes become U+FFFD, the rest is cut. */
@@ -125,7 +130,8 @@ char *io_wide_to_utf8(PCUNICODE_STRING u, const char *fn, const char *what)
 		uint32_t c = (uint32_t)u->Buffer[i];
 
 		if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-			umn_log(UMN_LOG_ERR, "%s: %s holds an invalid character (U+%04X)", fn, what, c);
+			umn_log(UMN_LOG_ERR, "%s: %s holds an invalid character (U+%04X)", fn, what,
+				c);
 			free(out);
 			return NULL;
 		}
@@ -149,8 +155,8 @@ static NTSTATUS file_create(struct umn_io_dev *io, struct umn_request *r, struct
 	f = (struct umn_fileobj *)o;
 	f->id = r->file_id;
 	f->dev = io->dev;
-	f->wdm = (struct _FILE_OBJECT){ .magic = UMN_WDM_FILE_MAGIC, .os_device = io->dev->id,
-					.os_file = r->file_id };
+	f->wdm = (struct _FILE_OBJECT){
+	    .magic = UMN_WDM_FILE_MAGIC, .os_device = io->dev->id, .os_file = r->file_id};
 	f->pid = r->pid;
 	f->name.Buffer = utf8_to_wide(r->file_name ? r->file_name : "", &f->name.Length);
 	if (!f->name.Buffer) {
@@ -203,7 +209,7 @@ static void deliver_create(struct umn_io_dev *io, struct umn_request *r)
 
 void io_file_deliver(struct umn_io_dev *io, struct umn_request *r)
 {
-	struct io_batch cancel = { 0 };
+	struct io_batch cancel = {0};
 	struct umn_fileobj *f = r->file;
 
 	if (r->major == UMN_IO_CREATE) {
@@ -221,8 +227,8 @@ void io_file_deliver(struct umn_io_dev *io, struct umn_request *r)
 		io_req_post(r, IO_REV_FILE);
 	} else if (f->close_req) {
 		umn_io_unlock();
-		umn_log(UMN_LOG_ERR, "I/O: device %u: second close %llu of file %llu",
-			io->dev->id, (unsigned long long)r->id, (unsigned long long)f->id);
+		umn_log(UMN_LOG_ERR, "I/O: device %u: second close %llu of file %llu", io->dev->id,
+			(unsigned long long)r->id, (unsigned long long)f->id);
 		io_req_complete(r, STATUS_INVALID_HANDLE, 0, false);
 		return;
 	} else if (f->outstanding) {
@@ -373,7 +379,8 @@ NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceC
 			umn_log(UMN_LOG_ERR, "%s: InterfaceClassGUID is NULL", fn);
 		return STATUS_INVALID_PARAMETER;
 	}
-	ref = ReferenceString ? io_wide_to_utf8(ReferenceString, fn, "ReferenceString") : strdup("");
+	ref =
+	    ReferenceString ? io_wide_to_utf8(ReferenceString, fn, "ReferenceString") : strdup("");
 	if (!ref)
 		return ReferenceString ? STATUS_INVALID_PARAMETER : STATUS_INSUFFICIENT_RESOURCES;
 	if (ops && ops->register_interface) {
@@ -382,7 +389,8 @@ NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID *InterfaceC
 		st = ops->register_interface(dev, InterfaceClassGUID, ref);
 		io_worker_wait_end();
 	} else {
-		umn_log(UMN_LOG_DEBUG, "%s: no OS side attached; the interface is not published", fn);
+		umn_log(UMN_LOG_DEBUG, "%s: no OS side attached; the interface is not published",
+			fn);
 		st = STATUS_SUCCESS;
 	}
 	free(ref);
@@ -411,7 +419,8 @@ NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING Symbolic
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (ops && ops->register_symlink) {
-		/* umnicd answers: another device may hold the name (STATUS_OBJECT_NAME_COLLISION). */
+		/* umnicd answers: another device may hold the name (STATUS_OBJECT_NAME_COLLISION).
+		 */
 		io_worker_wait_begin();
 		st = ops->register_symlink(dev, name);
 		io_worker_wait_end();
@@ -478,8 +487,8 @@ NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK Desire
 	*FileObject = NULL;
 	*DeviceObject = NULL;
 	if (umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; it waits and requires PASSIVE_LEVEL", fn,
-			umn_irql_current());
+		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; it waits and requires PASSIVE_LEVEL",
+			fn, umn_irql_current());
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	name = io_wide_to_utf8(ObjectName, fn, "ObjectName");
@@ -504,7 +513,8 @@ NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK Desire
 	}
 	f->magic = UMN_WDM_FILE_MAGIC;
 	f->opened = true;
-	f->device = (struct _DEVICE_OBJECT){ .magic = UMN_WDM_DEVICE_MAGIC, .os_device = f->os_device };
+	f->device =
+	    (struct _DEVICE_OBJECT){.magic = UMN_WDM_DEVICE_MAGIC, .os_device = f->os_device};
 	*FileObject = f;
 	*DeviceObject = &f->device;
 	return STATUS_SUCCESS;

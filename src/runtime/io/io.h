@@ -34,12 +34,12 @@ enum umn_io_major {
 };
 
 struct umn_io_desc {
-	uint64_t id;		/* OS-side request id, echoed in completion */
-	uint32_t device;	/* struct umn_device id */
-	uint64_t file;		/* OS-side file object id; 0 = no file object */
+	uint64_t id;	 /* OS-side request id, echoed in completion */
+	uint32_t device; /* struct umn_device id */
+	uint64_t file;	 /* OS-side file object id; 0 = no file object */
 	enum umn_io_major major;
-	uint32_t ioctl;		/* for (internal) device control */
-	uint64_t offset;	/* read/write DeviceOffset */
+	uint32_t ioctl;	 /* for (internal) device control */
+	uint64_t offset; /* read/write DeviceOffset */
 	/* Input buffer (write data, IOCTL input); owned by the OS side until completion. */
 	void *in;
 	size_t in_len;
@@ -48,10 +48,10 @@ struct umn_io_desc {
 	size_t out_len;
 	/* Effective: WdfDeviceIoBuffered or WdfDeviceIoDirect (METHOD_NEITHER already resolved). */
 	WDF_DEVICE_IO_TYPE io_type;
-	KPROCESSOR_MODE requestor_mode;	/* KernelMode / UserMode */
+	KPROCESSOR_MODE requestor_mode; /* KernelMode / UserMode */
 	BOOLEAN from_user_mode_driver;
 	uint32_t requestor_pid;
-	uint32_t desired_access;	/* for CREATE */
+	uint32_t desired_access; /* for CREATE */
 	/* For CREATE: the reference string / path after the device name, UTF-8, may be "". */
 	const char *file_name;
 	/*
@@ -61,6 +61,14 @@ struct umn_io_desc {
 	uint64_t origin;
 	KIRQL irql;
 };
+
+/* The OS side's calls that do not fit one line (struct umn_io_ops). */
+typedef NTSTATUS umn_io_send_fn(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
+				const struct umn_io_desc *desc);
+typedef NTSTATUS umn_io_open_target_fn(struct umn_device *dev, const char *name_utf8,
+				       uint32_t access, uint64_t *ret_file, uint32_t *ret_device);
+typedef NTSTATUS umn_io_register_interface_fn(struct umn_device *dev, const GUID *guid,
+					      const char *ref_utf8);
 
 struct umn_io_ops {
 	/*
@@ -77,20 +85,17 @@ struct umn_io_ops {
 	 * target's OS device id (UINT32_MAX: the device's own stack, which has
 	 * nothing below it); buffers stay valid until the completion.
 	 */
-	NTSTATUS (*send)(struct umn_device *dev, uint64_t target_file, uint64_t cookie,
-			 const struct umn_io_desc *desc);
+	umn_io_send_fn *send;
 	/*
 	 * ByName open → OS file id and the target's OS device id. dev is the
 	 * opening device, NULL for IoGetDeviceObjectPointer. Called at
 	 * PASSIVE_LEVEL; may wait.
 	 */
-	NTSTATUS (*open_target)(struct umn_device *dev, const char *name_utf8, uint32_t access,
-				uint64_t *ret_file, uint32_t *ret_device);
+	umn_io_open_target_fn *open_target;
 	void (*close_target)(struct umn_device *dev, uint64_t file);
 	/* Ask the target to cancel a sent request; its completion still follows. */
 	void (*cancel_sent)(struct umn_device *dev, uint64_t cookie);
-	NTSTATUS (*register_interface)(struct umn_device *dev, const GUID *guid,
-				       const char *ref_utf8);
+	umn_io_register_interface_fn *register_interface;
 	NTSTATUS (*register_symlink)(struct umn_device *dev, const char *name_utf8);
 	/*
 	 * Optional: sends what complete held back (umn_io_may_hold said so).

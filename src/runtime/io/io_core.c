@@ -45,15 +45,15 @@
 #define IO_WATCH_QUIET_PERIODS 20u
 
 struct umn_io_state umn_io = {
-	/* Adaptive: held for bookkeeping only, so a short spin beats sleeping in the kernel. */
-	.lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
-	.cond = PTHREAD_COND_INITIALIZER,
-	.next_cookie = 1,
-	.by_id = UMN_IDTAB_INIT(umn_io.bucket[0]),
-	.by_cookie = UMN_IDTAB_INIT(umn_io.bucket[1]),
-	.by_handle = UMN_IDTAB_INIT(umn_io.bucket[2]),
-	.files = UMN_IDTAB_INIT(umn_io.bucket[3]),
-	.timed = { &umn_io.timed, &umn_io.timed },
+    /* Adaptive: held for bookkeeping only, so a short spin beats sleeping in the kernel. */
+    .lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
+    .cond = PTHREAD_COND_INITIALIZER,
+    .next_cookie = 1,
+    .by_id = UMN_IDTAB_INIT(umn_io.bucket[0]),
+    .by_cookie = UMN_IDTAB_INIT(umn_io.bucket[1]),
+    .by_handle = UMN_IDTAB_INIT(umn_io.bucket[2]),
+    .files = UMN_IDTAB_INIT(umn_io.bucket[3]),
+    .timed = {&umn_io.timed, &umn_io.timed},
 };
 
 void umn_io_set_ops(const struct umn_io_ops *ops)
@@ -83,10 +83,10 @@ static struct {
 	struct umn_io_task *head, *tail;
 	unsigned threads;
 	unsigned idle;
-	unsigned wakeups;	/* signals owed or sent to idle workers, not yet taken */
-	unsigned waiting;	/* busy workers inside io_worker_wait_begin/end */
-	uint64_t taken;		/* tasks workers took so far */
-	uint64_t starved;	/* tasks posted with only busy workers to take them */
+	unsigned wakeups; /* signals owed or sent to idle workers, not yet taken */
+	unsigned waiting; /* busy workers inside io_worker_wait_begin/end */
+	uint64_t taken;	  /* tasks workers took so far */
+	uint64_t starved; /* tasks posted with only busy workers to take them */
 	/*
 	 * Wake-ups owed to idle workers, sent when the io lock is released, so
 	 * that the woken worker does not find it still held and sleep again.
@@ -97,23 +97,23 @@ static struct {
 	bool watch_init;
 	bool watch_started;
 	bool watch_armed;
-	unsigned watch_quiet;	/* periods in a row with nothing for the watchdog to look at */
+	unsigned watch_quiet; /* periods in a row with nothing for the watchdog to look at */
 } workers = {
-	.work = PTHREAD_COND_INITIALIZER,
+    .work = PTHREAD_COND_INITIALIZER,
 };
 
 static _Thread_local bool on_worker;
 
 static struct {
-	bool (*fn)(void);	/* reads and handles one batch; false once the other side is gone */
-	bool active;		/* a worker is inside fn */
-	bool orphaned;		/* the last reader went to run tasks and nobody reads */
-	bool handover;		/* a worker was woken or started to take the role */
+	bool (*fn)(void); /* reads and handles one batch; false once the other side is gone */
+	bool active;	  /* a worker is inside fn */
+	bool orphaned;	  /* the last reader went to run tasks and nobody reads */
+	bool handover;	  /* a worker was woken or started to take the role */
 	bool done;
-	uint64_t orphans;	/* times the role was left so, for the watchdog */
+	uint64_t orphans; /* times the role was left so, for the watchdog */
 	pthread_cond_t done_cond;
 } reader = {
-	.done_cond = PTHREAD_COND_INITIALIZER,
+    .done_cond = PTHREAD_COND_INITIALIZER,
 };
 
 /*
@@ -307,7 +307,8 @@ static void *io_watchdog(void *arg)
 		ts = umn_ns_to_timespec(umn_mono_ns() + IO_STARVE_NS);
 		while (pthread_cond_timedwait(&workers.watch, &umn_io.lock, &ts) != ETIMEDOUT)
 			;
-		/* Nothing taken: the task that was first then is still first, and waited the whole period. */
+		/* Nothing taken: the task that was first then is still first, and waited the whole
+		 * period. */
 		if (queued && workers.head && workers.taken == taken) {
 			if (wake_idle())
 				flush_wakes();
@@ -389,7 +390,8 @@ static void read_once(void)
 		/* Idle workers serving as readers' stand-ins have nothing to wait for. */
 		pthread_cond_broadcast(&workers.work);
 	} else if (workers.head) {
-		/* This worker runs what it read; a stall there must not stop the reading for good. */
+		/* This worker runs what it read; a stall there must not stop the reading for good.
+		 */
 		batch = true;
 		reader.orphaned = true;
 		reader.orphans++;
@@ -417,7 +419,8 @@ static void worker_loop(bool serving)
 			return;
 		}
 		if (!t && batch) {
-			/* Nothing more to run: what the batch completed leaves before this worker sleeps. */
+			/* Nothing more to run: what the batch completed leaves before this worker
+			 * sleeps. */
 			umn_io_unlock();
 			flush_os();
 			umn_io_lock();
@@ -439,9 +442,10 @@ static void worker_loop(bool serving)
 		t->queued = false;
 		workers.taken++;
 
-		t->run(t);	/* releases the io lock */
+		t->run(t); /* releases the io lock */
 		if (umn_irql_current() != PASSIVE_LEVEL) {
-			umn_log(UMN_LOG_ERR, "I/O callback returned at IRQL %u (a spin lock left held?)",
+			umn_log(UMN_LOG_ERR,
+				"I/O callback returned at IRQL %u (a spin lock left held?)",
 				umn_irql_current());
 			umn_irql_lower(PASSIVE_LEVEL);
 		}

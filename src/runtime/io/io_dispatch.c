@@ -57,12 +57,15 @@ VOID WdfDeviceInitSetIoTypeEx(PWDFDEVICE_INIT DeviceInit, PWDF_IO_TYPE_CONFIG Io
 	static const char fn[] = "WdfDeviceInitSetIoTypeEx";
 
 	if (!DeviceInit || !IoTypeConfig) {
-		umn_log(UMN_LOG_ERR, "%s: %s is NULL", fn, !DeviceInit ? "DeviceInit" : "IoTypeConfig");
+		umn_log(UMN_LOG_ERR, "%s: %s is NULL", fn,
+			!DeviceInit ? "DeviceInit" : "IoTypeConfig");
 		return;
 	}
 	if (IoTypeConfig->Size != sizeof(*IoTypeConfig)) {
-		umn_log(UMN_LOG_ERR, "%s: WDF_IO_TYPE_CONFIG.Size is %u, expected %zu (use WDF_IO_TYPE_CONFIG_INIT)",
-			fn, IoTypeConfig->Size, sizeof(*IoTypeConfig));
+		umn_log(
+		    UMN_LOG_ERR,
+		    "%s: WDF_IO_TYPE_CONFIG.Size is %u, expected %zu (use WDF_IO_TYPE_CONFIG_INIT)",
+		    fn, IoTypeConfig->Size, sizeof(*IoTypeConfig));
 		return;
 	}
 	if (!io_type_valid(IoTypeConfig->ReadWriteIoType) ||
@@ -155,7 +158,8 @@ static void complete_raw(uint64_t id, NTSTATUS status)
 	if (ops && ops->complete)
 		ops->complete(id, status, 0);
 	else
-		umn_log(UMN_LOG_ERR, "I/O: request %llu failed with 0x%08x but no OS side is attached",
+		umn_log(UMN_LOG_ERR,
+			"I/O: request %llu failed with 0x%08x but no OS side is attached",
 			(unsigned long long)id, (unsigned)status);
 }
 
@@ -182,7 +186,7 @@ static bool zero_length(const struct umn_request *r)
 
 void io_deliver_to_queue(struct umn_io_dev *io, struct umn_request *r)
 {
-	struct io_batch cancel = { 0 };
+	struct io_batch cancel = {0};
 	struct umn_queue *q;
 	NTSTATUS st;
 
@@ -238,7 +242,8 @@ void umn_io_deliver(const struct umn_io_desc *desc)
 	}
 	st = io_req_create_incoming(dev, desc, &r);
 	if (!NT_SUCCESS(st)) {
-		umn_log(UMN_LOG_ERR, "I/O: device %u: cannot create a request object for %llu (0x%08x)",
+		umn_log(UMN_LOG_ERR,
+			"I/O: device %u: cannot create a request object for %llu (0x%08x)",
 			desc->device, (unsigned long long)desc->id, (unsigned)st);
 		complete_raw(desc->id, st);
 		umn_object_dereference(&dev->obj);
@@ -261,7 +266,7 @@ void umn_io_deliver(const struct umn_io_desc *desc)
 void umn_io_cancel(uint64_t id)
 {
 	const struct umn_io_ops *ops = umn_io_ops();
-	struct io_batch b = { 0 };
+	struct io_batch b = {0};
 	struct umn_request *r, *sent = NULL;
 	struct umn_device *sent_dev = NULL;
 	uint64_t cookie = 0;
@@ -309,7 +314,7 @@ void umn_io_cancel(uint64_t id)
 void umn_io_device_removed(uint32_t device)
 {
 	struct umn_device *dev = device_get(device);
-	struct io_batch b = { 0 };
+	struct io_batch b = {0};
 	bool first;
 
 	if (!dev)
@@ -364,7 +369,8 @@ unsigned umn_io_device_power_down(uint32_t device)
 		qs = calloc(nq, sizeof(*qs));
 		w = calloc(nq, sizeof(*w));
 		if (!qs || !w)
-			umn_log(UMN_LOG_ERR, "device %u: out of memory; the stop does not wait for its requests",
+			umn_log(UMN_LOG_ERR,
+				"device %u: out of memory; the stop does not wait for its requests",
 				device);
 	}
 	for (l = dev->io->queues.next; l != &dev->io->queues; l = l->next) {
@@ -393,7 +399,9 @@ unsigned umn_io_device_power_down(uint32_t device)
 	}
 	umn_io_unlock();
 	if (left)
-		umn_log(UMN_LOG_WARN, "device %u: the driver still holds %u request%s of power-managed queues %d s into the stop (no EvtIoStop acknowledgement); the stop goes on",
+		umn_log(UMN_LOG_WARN,
+			"device %u: the driver still holds %u request%s of power-managed queues %d "
+			"s into the stop (no EvtIoStop acknowledgement); the stop goes on",
 			device, left, left == 1 ? "" : "s", UMN_IO_POWER_DOWN_WAIT_S);
 	for (unsigned i = 0; i < n; i++)
 		umn_object_dereference(&qs[i]->obj);

@@ -39,7 +39,7 @@
 /* Work for the I/O worker threads (io_core.c). */
 struct umn_io_task {
 	struct umn_io_task *next;
-	bool queued;	/* io lock */
+	bool queued; /* io lock */
 	/* On a worker, with the io lock held; releases it (umn_io_unlock). */
 	void (*run)(struct umn_io_task *t);
 };
@@ -83,8 +83,8 @@ struct umn_io_dev {
 	/* io lock */
 	struct umn_queue *default_queue;
 	struct umn_queue *by_type[IO_SLOT__COUNT];
-	struct umn_list queues;		/* struct umn_queue.dev_link */
-	struct umn_list targets;		/* struct umn_iotarget.dev_link */
+	struct umn_list queues;	 /* struct umn_queue.dev_link */
+	struct umn_list targets; /* struct umn_iotarget.dev_link */
 	struct umn_iotarget *default_target;
 	/* Written under the io lock; atomic for io_callbacks_exit's lock-free check. */
 	atomic_bool removed;
@@ -112,15 +112,15 @@ struct io_waiter {
 	enum io_wait_kind kind;
 	PFN_WDF_IO_QUEUE_STATE fn;
 	WDFCONTEXT ctx;
-	bool sync;	/* a ...Synchronously caller waits on umn_io.cond */
+	bool sync; /* a ...Synchronously caller waits on umn_io.cond */
 	bool done;
 };
 
 /* Queue task events (struct umn_queue.events). */
 enum {
-	IO_QEV_DISPATCH = 1u << 0,	/* present the next request(s) */
-	IO_QEV_NOTIFY = 1u << 1,	/* run due Stop/Drain/Purge callbacks */
-	IO_QEV_READY = 1u << 2,		/* run the ReadyNotify callback */
+	IO_QEV_DISPATCH = 1u << 0, /* present the next request(s) */
+	IO_QEV_NOTIFY = 1u << 1,   /* run due Stop/Drain/Purge callbacks */
+	IO_QEV_READY = 1u << 2,	   /* run the ReadyNotify callback */
 };
 
 struct umn_queue {
@@ -128,18 +128,18 @@ struct umn_queue {
 	struct umn_device *dev;
 	WDF_IO_QUEUE_CONFIG cfg;
 	/* io lock */
-	struct umn_list pending;		/* framework-owned, struct umn_request.qlink */
+	struct umn_list pending; /* framework-owned, struct umn_request.qlink */
 	unsigned npending;
 	struct umn_list owned; /* presented or retrieved, not yet completed/requeued/forwarded */
 	unsigned nowned;
 	bool accepting;
 	bool dispatching;
-	bool purged;			/* requeued requests are cancelled, not kept */
+	bool purged; /* requeued requests are cancelled, not kept */
 	bool deleted;
-	bool power_stopped;		/* stopped by the device's PnP stop, started by its start */
+	bool power_stopped; /* stopped by the device's PnP stop, started by its start */
 	struct umn_list dev_link;
 	struct io_waiter *waiters;
-	struct io_waiter *fire;		/* due callbacks for the queue task */
+	struct io_waiter *fire; /* due callbacks for the queue task */
 	PFN_WDF_IO_QUEUE_STATE ready_fn;
 	WDFCONTEXT ready_ctx;
 	unsigned events;
@@ -156,12 +156,12 @@ enum io_req_state {
 
 /* Request task events (struct umn_request.events), run in this order. */
 enum {
-	IO_REV_FILE = 1u << 0,		/* CREATE/CLEANUP/CLOSE processing */
-	IO_REV_STOP = 1u << 1,		/* EvtIoStop with stop_flags */
-	IO_REV_RESUME = 1u << 2,	/* EvtIoResume */
+	IO_REV_FILE = 1u << 0,	 /* CREATE/CLEANUP/CLOSE processing */
+	IO_REV_STOP = 1u << 1,	 /* EvtIoStop with stop_flags */
+	IO_REV_RESUME = 1u << 2, /* EvtIoResume */
 	IO_REV_CANCELED_ON_QUEUE = 1u << 3,
-	IO_REV_CANCEL = 1u << 4,	/* EvtRequestCancel */
-	IO_REV_SENT_DONE = 1u << 5,	/* completion routine of a sent request */
+	IO_REV_CANCEL = 1u << 4,    /* EvtRequestCancel */
+	IO_REV_SENT_DONE = 1u << 5, /* completion routine of a sent request */
 };
 
 /* What a request is formatted to send. */
@@ -181,10 +181,10 @@ struct io_format {
 
 struct umn_request {
 	struct umn_object obj;
-	struct umn_idnode hn_handle;	/* umn_io.by_handle, until destroyed */
-	struct umn_idnode hn_id;		/* umn_io.by_id, incoming requests until completed */
-	struct umn_idnode hn_cookie;	/* umn_io.by_cookie, while sent */
-	bool incoming;			/* from umn_io_deliver (else WdfRequestCreate) */
+	struct umn_idnode hn_handle; /* umn_io.by_handle, until destroyed */
+	struct umn_idnode hn_id;     /* umn_io.by_id, incoming requests until completed */
+	struct umn_idnode hn_cookie; /* umn_io.by_cookie, while sent */
+	bool incoming;		     /* from umn_io_deliver (else WdfRequestCreate) */
 
 	/* Incoming parameters, immutable after creation. */
 	uint64_t id;
@@ -200,26 +200,26 @@ struct umn_request {
 	BOOLEAN from_umd;
 	uint32_t pid;
 	uint32_t access;
-	uint64_t file_id;		/* the OS side's file object id */
+	uint64_t file_id; /* the OS side's file object id */
 	char *file_name;
-	struct umn_device *dev; /* referenced; NULL for a driver-created request never sent */
-	struct umn_fileobj *file;	/* referenced, may be NULL */
+	struct umn_device *dev;	  /* referenced; NULL for a driver-created request never sent */
+	struct umn_fileobj *file; /* referenced, may be NULL */
 
 	/* io lock from here on. */
 	enum io_req_state state;
-	bool file_counted;		/* in file->outstanding */
-	struct umn_queue *queue;	/* referenced: the queue holding or presenting it */
+	bool file_counted;	 /* in file->outstanding */
+	struct umn_queue *queue; /* referenced: the queue holding or presenting it */
 	struct umn_list qlink;
-	bool driver_put_back;		/* forwarded or requeued by the driver */
-	bool stop_acked;		/* WdfRequestStopAcknowledge(FALSE) since the last stop */
+	bool driver_put_back; /* forwarded or requeued by the driver */
+	bool stop_acked;      /* WdfRequestStopAcknowledge(FALSE) since the last stop */
 	bool stop_called;
 	ULONG stop_flags;
 	bool cancelled;
 	PFN_WDF_REQUEST_CANCEL cancel_fn;
-	bool cancel_taken;		/* EvtRequestCancel scheduled or ran */
+	bool cancel_taken; /* EvtRequestCancel scheduled or ran */
 	NTSTATUS status;
 	ULONG_PTR information;
-	struct umn_memory *in_mem, *out_mem;	/* children of the request */
+	struct umn_memory *in_mem, *out_mem; /* children of the request */
 	unsigned events;
 	struct umn_io_task task;
 	struct umn_request *batch_next;
@@ -230,29 +230,29 @@ struct umn_request {
 	WDFCONTEXT cr_ctx;
 	WDF_REQUEST_COMPLETION_PARAMS cparams;
 	struct umn_iotarget *target;	/* referenced while sent */
-	struct umn_iotarget *cr_target;	/* referenced until the completion routine ran */
+	struct umn_iotarget *cr_target; /* referenced until the completion routine ran */
 	uint64_t cookie;
 	bool sent;
 	bool forget; /* SEND_AND_FORGET: complete the incoming request when it returns */
-	bool sync;			/* a synchronous sender waits for it */
+	bool sync;   /* a synchronous sender waits for it */
 	bool timed_out;
-	uint64_t deadline_ns;		/* 0: none */
-	struct umn_list tlink;		/* target->sent */
-	struct umn_list timed_link;	/* umn_io.timed */
+	uint64_t deadline_ns;	    /* 0: none */
+	struct umn_list tlink;	    /* target->sent */
+	struct umn_list timed_link; /* umn_io.timed */
 };
 
 struct umn_fileobj {
 	struct umn_object obj;
-	struct _FILE_OBJECT wdm;	/* WdfFileObjectWdmGetFileObject (in-host drivers) */
-	struct umn_idnode hn;		/* umn_io.files, keyed by id */
+	struct _FILE_OBJECT wdm; /* WdfFileObjectWdmGetFileObject (in-host drivers) */
+	struct umn_idnode hn;	 /* umn_io.files, keyed by id */
 	uint64_t id;
 	struct umn_device *dev;
 	UNICODE_STRING name;
 	uint32_t pid;
 	/* io lock */
 	unsigned outstanding; /* requests on it that are not completed (not create/cleanup/close) */
-	struct umn_request *close_req;	/* CLOSE waiting for outstanding to reach 0 */
-	bool cleaned;			/* EvtFileCleanup ran */
+	struct umn_request *close_req; /* CLOSE waiting for outstanding to reach 0 */
+	bool cleaned;		       /* EvtFileCleanup ran */
 };
 
 struct umn_iotarget {
@@ -263,9 +263,9 @@ struct umn_iotarget {
 	WDF_IO_TARGET_STATE state;
 	bool opened_by_name;
 	uint64_t file;
-	uint32_t os_device;		/* the target's OS device id; UINT32_MAX for the default target */
-	uint64_t existing_file;		/* UseExistingDevice: the file object given, for reopen */
-	struct umn_list sent;		/* struct umn_request.tlink */
+	uint32_t os_device;	/* the target's OS device id; UINT32_MAX for the default target */
+	uint64_t existing_file; /* UseExistingDevice: the file object given, for reopen */
+	struct umn_list sent;	/* struct umn_request.tlink */
 	unsigned nsent;
 	struct umn_list dev_link;
 	/* For WdfIoTargetOpenReopen. */
@@ -388,8 +388,7 @@ void io_queue_changed(struct umn_queue *q);
 /* Stop-acknowledge: requeue at the head or mark acknowledged (io lock held). */
 void io_queue_stop_ack(struct umn_request *r, bool requeue, struct io_batch *cancel);
 /* Cancels queued requests of file in every queue of io (io lock held). */
-void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file,
-			 struct io_batch *b);
+void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file, struct io_batch *b);
 /* Device removal: purge every queue (io lock held). */
 void io_queue_device_removed(struct umn_io_dev *io, struct io_batch *b);
 /*
@@ -415,7 +414,7 @@ NTSTATUS io_queue_ready_notify(struct umn_queue *q, PFN_WDF_IO_QUEUE_STATE fn, W
 WDF_IO_QUEUE_STATE io_queue_state(struct umn_queue *q, ULONG *queued, ULONG *driver);
 
 /* fileobject.c */
-struct umn_fileobj *io_file_lookup(struct umn_device *dev, uint64_t id);	/* io lock held */
+struct umn_fileobj *io_file_lookup(struct umn_device *dev, uint64_t id); /* io lock held */
 /* CREATE/CLEANUP/CLOSE on a worker thread (the request's IO_REV_FILE). */
 void io_file_process(struct umn_request *r);
 /* Delivery of CREATE/CLEANUP/CLOSE (io lock not held). */

@@ -96,8 +96,8 @@ static void target_on_delete(struct umn_object *o)
 }
 
 static const struct umn_object_ops target_ops = {
-	.on_delete = target_on_delete,
-	.on_destroy = target_on_destroy,
+    .on_delete = target_on_delete,
+    .on_destroy = target_on_destroy,
 };
 
 struct umn_iotarget *io_target_get(const char *fn, WDFIOTARGET h)
@@ -182,7 +182,9 @@ NTSTATUS io_target_open(struct umn_iotarget *t, WDF_IO_TARGET_OPEN_TYPE type, ch
 	if (type == WdfIoTargetOpenReopen) {
 		if (t->state != WdfIoTargetClosedForQueryRemove) {
 			umn_io_unlock();
-			umn_log(UMN_LOG_ERR, "WdfIoTargetOpen: reopen of target %p, which was not closed for query-remove",
+			umn_log(UMN_LOG_ERR,
+				"WdfIoTargetOpen: reopen of target %p, which was not closed for "
+				"query-remove",
 				(void *)t);
 			return STATUS_INVALID_DEVICE_STATE;
 		}
@@ -238,7 +240,8 @@ void io_target_close(struct umn_iotarget *t, bool for_query_remove)
 	unsigned n;
 
 	if (umn_irql_current() > PASSIVE_LEVEL)
-		umn_log(UMN_LOG_ERR, "WdfIoTargetClose: called at IRQL %u; it waits and requires PASSIVE_LEVEL",
+		umn_log(UMN_LOG_ERR,
+			"WdfIoTargetClose: called at IRQL %u; it waits and requires PASSIVE_LEVEL",
 			umn_irql_current());
 	umn_io_lock();
 	if (t->is_default || (t->state != WdfIoTargetStarted && t->state != WdfIoTargetStopped)) {
@@ -289,7 +292,8 @@ void io_target_stop(struct umn_iotarget *t, WDF_IO_TARGET_SENT_IO_ACTION action)
 	if (action == WdfIoTargetLeaveSentIoPending)
 		return;
 	if (umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "WdfIoTargetStop: called at IRQL %u; waiting requires PASSIVE_LEVEL",
+		umn_log(UMN_LOG_ERR,
+			"WdfIoTargetStop: called at IRQL %u; waiting requires PASSIVE_LEVEL",
 			umn_irql_current());
 	}
 	cancel_cookies(t->dev, cookies, n);
@@ -392,8 +396,10 @@ static void arm_timeout(struct umn_request *r)
 		pthread_condattr_destroy(&ca);
 		err = umn_thread_spawn(NULL, timer_thread, NULL, "umn-io-timer");
 		if (err) {
-			umn_log(UMN_LOG_ERR, "I/O: cannot start the time-out thread: %s; request %p has no time-out",
-				strerror(err), (void *)r);
+			umn_log(
+			    UMN_LOG_ERR,
+			    "I/O: cannot start the time-out thread: %s; request %p has no time-out",
+			    strerror(err), (void *)r);
 			return;
 		}
 		umn_io.timer_running = true;
@@ -443,19 +449,23 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 	umn_io_lock();
 	if (r->sent) {
 		st = STATUS_INVALID_DEVICE_STATE;
-		umn_log(UMN_LOG_ERR, "WdfRequestSend: request %p was sent already and has not come back",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestSend: request %p was sent already and has not come back",
 			(void *)r);
 		goto fail;
 	}
 	if (!r->fmt.valid) {
 		st = STATUS_INVALID_DEVICE_REQUEST;
-		umn_log(UMN_LOG_ERR, "WdfRequestSend: request %p is not formatted (WdfIoTargetFormatRequestFor* or WdfRequestFormatRequestUsingCurrentType)",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestSend: request %p is not formatted (WdfIoTargetFormatRequestFor* "
+			"or WdfRequestFormatRequestUsingCurrentType)",
 			(void *)r);
 		goto fail;
 	}
 	if (r->incoming && r->state != IO_REQ_DRIVER) {
 		st = STATUS_INVALID_DEVICE_REQUEST;
-		umn_log(UMN_LOG_ERR, "WdfRequestSend: request %p is not owned by the driver", (void *)r);
+		umn_log(UMN_LOG_ERR, "WdfRequestSend: request %p is not owned by the driver",
+			(void *)r);
 		goto fail;
 	}
 	if (t->state != WdfIoTargetStarted &&
@@ -538,7 +548,8 @@ NTSTATUS io_send(struct umn_request *r, struct umn_iotarget *t,
 		umn_object_dereference(&r->obj);
 	} else {
 		umn_io_unlock();
-		umn_log(UMN_LOG_ERR, "I/O: ops->send failed with 0x%08x for request %llu after completing it",
+		umn_log(UMN_LOG_ERR,
+			"I/O: ops->send failed with 0x%08x for request %llu after completing it",
 			(unsigned)st, (unsigned long long)cookie);
 	}
 	return st;
@@ -618,7 +629,9 @@ void umn_io_sent_complete(uint64_t cookie, NTSTATUS status, ULONG_PTR informatio
 		keep = t;
 		io_req_post(r, IO_REV_SENT_DONE);
 	} else if (r->incoming) {
-		umn_log(UMN_LOG_WARN, "I/O: request %llu came back from its target with no completion routine; the driver still has to complete it",
+		umn_log(UMN_LOG_WARN,
+			"I/O: request %llu came back from its target with no completion routine; "
+			"the driver still has to complete it",
 			(unsigned long long)r->id);
 	}
 	umn_io_unlock();
@@ -655,7 +668,8 @@ NTSTATUS io_format(struct umn_request *r, const struct io_format *nf)
 	umn_io_lock();
 	if (r->sent) {
 		umn_io_unlock();
-		umn_log(UMN_LOG_ERR, "formatting request %p: it is pending at an I/O target", (void *)r);
+		umn_log(UMN_LOG_ERR, "formatting request %p: it is pending at an I/O target",
+			(void *)r);
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	old = r->fmt;

@@ -54,12 +54,15 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 	if (!t)
 		return STATUS_INVALID_PARAMETER;
 	if (!OpenParams || OpenParams->Size != sizeof(*OpenParams)) {
-		umn_log(UMN_LOG_ERR, "%s: OpenParams is NULL or its Size is wrong (use a WDF_IO_TARGET_OPEN_PARAMS_INIT_* function)",
+		umn_log(UMN_LOG_ERR,
+			"%s: OpenParams is NULL or its Size is wrong (use a "
+			"WDF_IO_TARGET_OPEN_PARAMS_INIT_* function)",
 			fn);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (umn_irql_current() > PASSIVE_LEVEL)
-		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; requires PASSIVE_LEVEL", fn, umn_irql_current());
+		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; requires PASSIVE_LEVEL", fn,
+			umn_irql_current());
 	switch (OpenParams->Type) {
 	case WdfIoTargetOpenByName:
 		name = io_wide_to_utf8(&OpenParams->TargetDeviceName, fn, "TargetDeviceName");
@@ -77,7 +80,9 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 
 		/* A UMDF driver has no WDM device objects to name another device with. */
 		if (!umn_runtime_kernel_mode()) {
-			umn_log(UMN_LOG_ERR, "%s: WdfIoTargetOpenUseExistingDevice is for in-host drivers; open the device by name",
+			umn_log(UMN_LOG_ERR,
+				"%s: WdfIoTargetOpenUseExistingDevice is for in-host drivers; open "
+				"the device by name",
 				fn);
 			return STATUS_NOT_SUPPORTED;
 		}
@@ -89,7 +94,8 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 			umn_log(UMN_LOG_ERR, "%s: TargetFileObject is not a file object", fn);
 			return STATUS_INVALID_PARAMETER;
 		}
-		/* Any file object may be named; the target's framework decides whether it knows it. */
+		/* Any file object may be named; the target's framework decides whether it knows it.
+		 */
 		return io_target_open(t, WdfIoTargetOpenUseExistingDevice, NULL, 0, d->os_device,
 				      f ? f->os_file : 0);
 	}
@@ -98,7 +104,9 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
 	case WdfIoTargetOpenLocalTargetByFile:
 		/* The local stack of a user-mode driver: what the default target reaches. */
 		if (umn_runtime_kernel_mode()) {
-			umn_log(UMN_LOG_ERR, "%s: WdfIoTargetOpenLocalTargetByFile is for user-mode drivers", fn);
+			umn_log(UMN_LOG_ERR,
+				"%s: WdfIoTargetOpenLocalTargetByFile is for user-mode drivers",
+				fn);
 			return STATUS_NOT_SUPPORTED;
 		}
 		break;
@@ -180,26 +188,33 @@ NTSTATUS io_check_send_options(const char *fn, struct umn_request *r,
 	if (!opts)
 		return STATUS_SUCCESS;
 	if (opts->Size != sizeof(*opts)) {
-		umn_log(UMN_LOG_ERR, "%s: WDF_REQUEST_SEND_OPTIONS.Size is %u, expected %zu (use WDF_REQUEST_SEND_OPTIONS_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"%s: WDF_REQUEST_SEND_OPTIONS.Size is %u, expected %zu (use "
+			"WDF_REQUEST_SEND_OPTIONS_INIT)",
 			fn, opts->Size, sizeof(*opts));
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (opts->Flags & WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET) {
 		if (opts->Flags != WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET) {
-			umn_log(UMN_LOG_ERR, "%s: WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET cannot be combined with other flags",
+			umn_log(UMN_LOG_ERR,
+				"%s: WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET cannot be combined "
+				"with other flags",
 				fn);
 			return STATUS_INVALID_PARAMETER;
 		}
 		if (!r->incoming) {
-			umn_log(UMN_LOG_ERR, "%s: send-and-forget is for requests the framework delivered, not for request %p the driver created",
+			umn_log(UMN_LOG_ERR,
+				"%s: send-and-forget is for requests the framework delivered, not "
+				"for request %p the driver created",
 				fn, (void *)r);
 			return STATUS_INVALID_PARAMETER;
 		}
 	}
 	if ((opts->Flags & WDF_REQUEST_SEND_OPTION_SYNCHRONOUS) &&
 	    umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "%s: a synchronous send at IRQL %u would wait; requires PASSIVE_LEVEL",
-			fn, umn_irql_current());
+		umn_log(UMN_LOG_ERR,
+			"%s: a synchronous send at IRQL %u would wait; requires PASSIVE_LEVEL", fn,
+			umn_irql_current());
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	return STATUS_SUCCESS;
@@ -213,14 +228,14 @@ static NTSTATUS window(const char *fn, struct umn_memory *m, const WDFMEMORY_OFF
 	size_t n;
 
 	if (start > m->size) {
-		umn_log(UMN_LOG_ERR, "%s: BufferOffset %zu is past the end of the %zu-byte buffer", fn,
-			start, m->size);
+		umn_log(UMN_LOG_ERR, "%s: BufferOffset %zu is past the end of the %zu-byte buffer",
+			fn, start, m->size);
 		return STATUS_INVALID_PARAMETER;
 	}
 	n = o && o->BufferLength ? o->BufferLength : m->size - start;
 	if (n > m->size - start) {
-		umn_log(UMN_LOG_ERR, "%s: %zu bytes at offset %zu exceed the %zu-byte buffer", fn, n, start,
-			m->size);
+		umn_log(UMN_LOG_ERR, "%s: %zu bytes at offset %zu exceed the %zu-byte buffer", fn,
+			n, start, m->size);
 		return STATUS_INVALID_PARAMETER;
 	}
 	*buf = (char *)m->buf + start;
@@ -252,7 +267,8 @@ static NTSTATUS descriptor_arg(const char *fn, const WDF_MEMORY_DESCRIPTOR *d, v
 	switch (d->Type) {
 	case WdfMemoryDescriptorTypeBuffer:
 		if (d->u.BufferType.Length && !d->u.BufferType.Buffer) {
-			umn_log(UMN_LOG_ERR, "%s: a buffer descriptor with a length but no buffer", fn);
+			umn_log(UMN_LOG_ERR, "%s: a buffer descriptor with a length but no buffer",
+				fn);
 			return STATUS_INVALID_PARAMETER;
 		}
 		*buf = d->u.BufferType.Buffer;
@@ -262,10 +278,12 @@ static NTSTATUS descriptor_arg(const char *fn, const WDF_MEMORY_DESCRIPTOR *d, v
 		return memory_arg(fn, d->u.HandleType.Memory, d->u.HandleType.Offsets, buf, len,
 				  off, mem);
 	case WdfMemoryDescriptorTypeMdl:
-		umn_log(UMN_LOG_ERR, "%s: MDL descriptors are not supported; use a buffer or a WDFMEMORY", fn);
+		umn_log(UMN_LOG_ERR,
+			"%s: MDL descriptors are not supported; use a buffer or a WDFMEMORY", fn);
 		return STATUS_NOT_SUPPORTED;
 	default:
-		umn_log(UMN_LOG_ERR, "%s: memory descriptor type %d is not valid", fn, (int)d->Type);
+		umn_log(UMN_LOG_ERR, "%s: memory descriptor type %d is not valid", fn,
+			(int)d->Type);
 		return STATUS_INVALID_PARAMETER;
 	}
 }
@@ -284,13 +302,14 @@ static NTSTATUS send_sync(const char *fn, WDFIOTARGET IoTarget, WDFREQUEST Reque
 	if (!t)
 		return STATUS_INVALID_PARAMETER;
 	if (umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; it waits and requires PASSIVE_LEVEL", fn,
-			umn_irql_current());
+		umn_log(UMN_LOG_ERR, "%s: called at IRQL %u; it waits and requires PASSIVE_LEVEL",
+			fn, umn_irql_current());
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	if (opts && (opts->Size != sizeof(*opts) ||
 		     (opts->Flags & WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET))) {
-		umn_log(UMN_LOG_ERR, "%s: RequestOptions has a wrong Size or asks for send-and-forget", fn);
+		umn_log(UMN_LOG_ERR,
+			"%s: RequestOptions has a wrong Size or asks for send-and-forget", fn);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Request) {
@@ -331,7 +350,7 @@ NTSTATUS WdfIoTargetSendReadSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Reque
 					  PULONG_PTR BytesRead)
 {
 	static const char fn[] = "WdfIoTargetSendReadSynchronously";
-	struct io_format f = { .major = UMN_IO_READ };
+	struct io_format f = {.major = UMN_IO_READ};
 	NTSTATUS st;
 
 	st = descriptor_arg(fn, OutputBuffer, &f.out, &f.out_len, &f.out_off, &f.out_mem);
@@ -348,7 +367,7 @@ NTSTATUS WdfIoTargetSendWriteSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Requ
 					   PULONG_PTR BytesWritten)
 {
 	static const char fn[] = "WdfIoTargetSendWriteSynchronously";
-	struct io_format f = { .major = UMN_IO_WRITE };
+	struct io_format f = {.major = UMN_IO_WRITE};
 	NTSTATUS st;
 
 	st = descriptor_arg(fn, InputBuffer, &f.in, &f.in_len, &f.in_off, &f.in_mem);
@@ -363,7 +382,7 @@ static NTSTATUS ioctl_sync(const char *fn, enum umn_io_major major, WDFIOTARGET 
 			   PWDF_MEMORY_DESCRIPTOR OutputBuffer,
 			   PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned)
 {
-	struct io_format f = { .major = major, .ioctl = IoctlCode };
+	struct io_format f = {.major = major, .ioctl = IoctlCode};
 	NTSTATUS st;
 
 	st = descriptor_arg(fn, InputBuffer, &f.in, &f.in_len, &f.in_off, &f.in_mem);
@@ -407,7 +426,7 @@ static NTSTATUS format_for(const char *fn, WDFIOTARGET IoTarget, WDFREQUEST Requ
 			   PWDFMEMORY_OFFSET in_off, WDFMEMORY out, PWDFMEMORY_OFFSET out_off,
 			   PLONGLONG DeviceOffset)
 {
-	struct io_format f = { .major = major, .ioctl = ioctl };
+	struct io_format f = {.major = major, .ioctl = ioctl};
 	struct umn_request *r;
 	NTSTATUS st = STATUS_SUCCESS;
 	bool has_in = major != UMN_IO_READ, has_out = major != UMN_IO_WRITE;
@@ -437,8 +456,8 @@ NTSTATUS WdfIoTargetFormatRequestForRead(WDFIOTARGET IoTarget, WDFREQUEST Reques
 					 PWDFMEMORY_OFFSET OutputBufferOffset,
 					 PLONGLONG DeviceOffset)
 {
-	return format_for("WdfIoTargetFormatRequestForRead", IoTarget, Request, UMN_IO_READ, 0, NULL,
-			  NULL, OutputBuffer, OutputBufferOffset, DeviceOffset);
+	return format_for("WdfIoTargetFormatRequestForRead", IoTarget, Request, UMN_IO_READ, 0,
+			  NULL, NULL, OutputBuffer, OutputBufferOffset, DeviceOffset);
 }
 
 NTSTATUS WdfIoTargetFormatRequestForWrite(WDFIOTARGET IoTarget, WDFREQUEST Request,
@@ -450,8 +469,8 @@ NTSTATUS WdfIoTargetFormatRequestForWrite(WDFIOTARGET IoTarget, WDFREQUEST Reque
 			  InputBuffer, InputBufferOffset, NULL, NULL, DeviceOffset);
 }
 
-NTSTATUS WdfIoTargetFormatRequestForIoctl(WDFIOTARGET IoTarget, WDFREQUEST Request,
-					  ULONG IoctlCode, WDFMEMORY InputBuffer,
+NTSTATUS WdfIoTargetFormatRequestForIoctl(WDFIOTARGET IoTarget, WDFREQUEST Request, ULONG IoctlCode,
+					  WDFMEMORY InputBuffer,
 					  PWDFMEMORY_OFFSET InputBufferOffset,
 					  WDFMEMORY OutputBuffer,
 					  PWDFMEMORY_OFFSET OutputBufferOffset)

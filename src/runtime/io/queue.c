@@ -84,8 +84,8 @@ static bool can_present(const struct umn_queue *q)
 	    q->cfg.DispatchType == WdfIoQueueDispatchManual)
 		return false;
 	limit = q->cfg.DispatchType == WdfIoQueueDispatchParallel
-			? q->cfg.Settings.Parallel.NumberOfPresentedRequests
-			: 1;
+		    ? q->cfg.Settings.Parallel.NumberOfPresentedRequests
+		    : 1;
 	return q->nowned < limit;
 }
 
@@ -264,21 +264,26 @@ static void cancel_all_pending(struct umn_queue *q, struct io_batch *b)
 void io_queue_stop(struct umn_queue *q, enum io_wait_kind kind, PFN_WDF_IO_QUEUE_STATE fn,
 		   WDFCONTEXT ctx, bool sync)
 {
-	struct io_waiter stack_w = { .kind = kind, .sync = true };
-	struct io_batch cancel = { 0 };
+	struct io_waiter stack_w = {.kind = kind, .sync = true};
+	struct io_batch cancel = {0};
 	struct io_waiter *w = NULL;
 	bool free_now = false;
 
 	if (sync) {
 		w = &stack_w;
 		if (umn_irql_current() > PASSIVE_LEVEL)
-			umn_log(UMN_LOG_ERR, "WdfIoQueue%sSynchronously: called at IRQL %u; it waits and requires PASSIVE_LEVEL",
-				kind == IO_WAIT_STOP ? "Stop" : kind == IO_WAIT_DRAIN ? "Drain" : "Purge",
+			umn_log(UMN_LOG_ERR,
+				"WdfIoQueue%sSynchronously: called at IRQL %u; it waits and "
+				"requires PASSIVE_LEVEL",
+				kind == IO_WAIT_STOP	? "Stop"
+				: kind == IO_WAIT_DRAIN ? "Drain"
+							: "Purge",
 				umn_irql_current());
 	} else if (fn) {
 		w = calloc(1, sizeof(*w));
 		if (!w)
-			umn_log(UMN_LOG_ERR, "I/O queue %p: out of memory; its state callback will not run",
+			umn_log(UMN_LOG_ERR,
+				"I/O queue %p: out of memory; its state callback will not run",
 				(void *)q);
 		else {
 			w->kind = kind;
@@ -349,8 +354,7 @@ void io_queue_start(struct umn_queue *q)
 	umn_io_unlock();
 }
 
-void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file,
-			 struct io_batch *b)
+void io_queue_flush_file(struct umn_io_dev *io, const struct umn_fileobj *file, struct io_batch *b)
 {
 	struct umn_list *ql, *l, *next;
 
@@ -404,7 +408,7 @@ bool io_queue_power_down(struct umn_queue *q, struct io_waiter *w)
 	q->dispatching = false;
 	stop_owned(q, WdfRequestStopActionSuspend, false);
 	if (w) {
-		*w = (struct io_waiter){ .kind = IO_WAIT_STOP, .sync = true };
+		*w = (struct io_waiter){.kind = IO_WAIT_STOP, .sync = true};
 		w->next = q->waiters;
 		q->waiters = w;
 	}
@@ -632,7 +636,7 @@ static void queue_on_delete(struct umn_object *o)
 {
 	struct umn_queue *q = (struct umn_queue *)o;
 	struct umn_io_dev *io = umn_io_dev_of(q->dev);
-	struct io_batch cancel = { 0 };
+	struct io_batch cancel = {0};
 	struct io_waiter *w, *drop = NULL;
 
 	umn_io_lock();
@@ -680,8 +684,8 @@ static void queue_on_destroy(struct umn_object *o)
 }
 
 static const struct umn_object_ops queue_ops = {
-	.on_delete = queue_on_delete,
-	.on_destroy = queue_on_destroy,
+    .on_delete = queue_on_delete,
+    .on_destroy = queue_on_destroy,
 };
 
 struct umn_queue *io_queue_get(const char *fn, WDFQUEUE h)
@@ -720,7 +724,8 @@ NTSTATUS io_queue_create(struct umn_device *dev, const WDF_IO_QUEUE_CONFIG *cfg,
 	umn_io_lock();
 	if (cfg->DefaultQueue && io->default_queue) {
 		umn_io_unlock();
-		umn_log(UMN_LOG_ERR, "WdfIoQueueCreate: device %u already has a default queue", dev->id);
+		umn_log(UMN_LOG_ERR, "WdfIoQueueCreate: device %u already has a default queue",
+			dev->id);
 		umn_object_delete(o);
 		return STATUS_INVALID_DEVICE_STATE;
 	}

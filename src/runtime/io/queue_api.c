@@ -21,30 +21,36 @@ static struct umn_device *device_get(const char *fn, WDFDEVICE h)
 static NTSTATUS check_config(const char *fn, const WDF_IO_QUEUE_CONFIG *c)
 {
 	if (c->Size != sizeof(*c)) {
-		umn_log(UMN_LOG_ERR, "%s: WDF_IO_QUEUE_CONFIG.Size is %u, expected %zu (use WDF_IO_QUEUE_CONFIG_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"%s: WDF_IO_QUEUE_CONFIG.Size is %u, expected %zu (use "
+			"WDF_IO_QUEUE_CONFIG_INIT)",
 			fn, c->Size, sizeof(*c));
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
 	if (c->DispatchType <= WdfIoQueueDispatchInvalid ||
 	    c->DispatchType >= WdfIoQueueDispatchMax) {
-		umn_log(UMN_LOG_ERR, "%s: DispatchType %d is not sequential, parallel or manual", fn,
-			(int)c->DispatchType);
+		umn_log(UMN_LOG_ERR, "%s: DispatchType %d is not sequential, parallel or manual",
+			fn, (int)c->DispatchType);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (c->PowerManaged != WdfFalse && c->PowerManaged != WdfTrue &&
 	    c->PowerManaged != WdfUseDefault) {
-		umn_log(UMN_LOG_ERR, "%s: PowerManaged %d is not a WDF_TRI_STATE", fn, (int)c->PowerManaged);
+		umn_log(UMN_LOG_ERR, "%s: PowerManaged %d is not a WDF_TRI_STATE", fn,
+			(int)c->PowerManaged);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (c->DispatchType == WdfIoQueueDispatchParallel &&
 	    c->Settings.Parallel.NumberOfPresentedRequests == 0) {
-		umn_log(UMN_LOG_ERR, "%s: NumberOfPresentedRequests is 0; use (ULONG)-1 for no limit", fn);
+		umn_log(UMN_LOG_ERR,
+			"%s: NumberOfPresentedRequests is 0; use (ULONG)-1 for no limit", fn);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (c->DispatchType == WdfIoQueueDispatchManual &&
 	    (c->EvtIoDefault || c->EvtIoRead || c->EvtIoWrite || c->EvtIoDeviceControl ||
 	     c->EvtIoInternalDeviceControl)) {
-		umn_log(UMN_LOG_ERR, "%s: a manual queue presents nothing; its request callbacks must be NULL", fn);
+		umn_log(UMN_LOG_ERR,
+			"%s: a manual queue presents nothing; its request callbacks must be NULL",
+			fn);
 		return STATUS_INVALID_PARAMETER;
 	}
 	return STATUS_SUCCESS;
@@ -223,7 +229,8 @@ NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest,
 		umn_log(UMN_LOG_ERR, "WdfIoQueueRetrieveFoundRequest: FoundRequest is NULL");
 		return STATUS_INVALID_PARAMETER;
 	}
-	return retrieve("WdfIoQueueRetrieveFoundRequest", Queue, NULL, false, FoundRequest, OutRequest);
+	return retrieve("WdfIoQueueRetrieveFoundRequest", Queue, NULL, false, FoundRequest,
+			OutRequest);
 }
 
 NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest, WDFFILEOBJECT FileObject,
@@ -275,9 +282,11 @@ NTSTATUS WdfIoQueueReadyNotify(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE QueueReady
 		return STATUS_INVALID_PARAMETER;
 	st = io_queue_ready_notify(q, QueueReady, Context);
 	if (st == STATUS_INVALID_DEVICE_REQUEST)
-		umn_log(UMN_LOG_ERR, "WdfIoQueueReadyNotify: queue %p is not a manual queue", (void *)Queue);
+		umn_log(UMN_LOG_ERR, "WdfIoQueueReadyNotify: queue %p is not a manual queue",
+			(void *)Queue);
 	else if (st == STATUS_INVALID_DEVICE_STATE)
-		umn_log(UMN_LOG_ERR, "WdfIoQueueReadyNotify: queue %p has a callback already; pass NULL first",
+		umn_log(UMN_LOG_ERR,
+			"WdfIoQueueReadyNotify: queue %p has a callback already; pass NULL first",
 			(void *)Queue);
 	return st;
 }
@@ -333,7 +342,8 @@ NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue,
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!io_queue_has_handler(q, major)) {
-		umn_log(UMN_LOG_ERR, "%s: the queue has no callback for %s requests (nor EvtIoDefault)", fn,
+		umn_log(UMN_LOG_ERR,
+			"%s: the queue has no callback for %s requests (nor EvtIoDefault)", fn,
 			io_major_name(major));
 		return STATUS_INVALID_PARAMETER;
 	}

@@ -48,7 +48,7 @@ WDFREQUEST io_req_handle(struct umn_request *r)
 static void request_on_delete(struct umn_object *o)
 {
 	struct umn_request *r = (struct umn_request *)o;
-	struct io_format fmt = { 0 };
+	struct io_format fmt = {0};
 	bool sent;
 
 	/*
@@ -99,8 +99,8 @@ static void request_on_destroy(struct umn_object *o)
 }
 
 static const struct umn_object_ops request_ops = {
-	.on_delete = request_on_delete,
-	.on_destroy = request_on_destroy,
+    .on_delete = request_on_delete,
+    .on_destroy = request_on_destroy,
 };
 
 static void request_init(struct umn_request *r)
@@ -217,7 +217,8 @@ struct umn_request *io_req_get(const char *fn, WDFREQUEST h)
 	umn_io_unlock();
 	if (!r)
 		umn_verifier_violation(NULL, UMN_RULE_REQUEST_TWICE, STATUS_INVALID_HANDLE,
-				       "%s: %p is not a live WDFREQUEST (completed and released already, or never a request)",
+				       "%s: %p is not a live WDFREQUEST (completed and released "
+				       "already, or never a request)",
 				       fn, (void *)h);
 	return r;
 }
@@ -304,7 +305,8 @@ void io_req_complete(struct umn_request *r, NTSTATUS status, ULONG_PTR info, boo
 
 		/* Passed on unchanged: umnicd enforces the rule and must see the real value. */
 		umn_verifier_format(text, sizeof(text), UMN_RULE_REQUEST_INFORMATION,
-				    "%s request %llu completed with Information %lu but its output buffer has %zu bytes",
+				    "%s request %llu completed with Information %lu but its output "
+				    "buffer has %zu bytes",
 				    io_major_name(r->major), (unsigned long long)r->id,
 				    (unsigned long)info, limit);
 		umn_log(UMN_LOG_WARN, "%s", text);
@@ -312,7 +314,8 @@ void io_req_complete(struct umn_request *r, NTSTATUS status, ULONG_PTR info, boo
 	if (ops && ops->complete)
 		ops->complete(r->id, status, info);
 	else
-		umn_log(UMN_LOG_ERR, "I/O: request %llu completed with 0x%08x but no OS side is attached",
+		umn_log(UMN_LOG_ERR,
+			"I/O: request %llu completed with 0x%08x but no OS side is attached",
 			(unsigned long long)r->id, (unsigned)status);
 
 	/*
@@ -347,10 +350,9 @@ NTSTATUS io_req_mark_cancelable(struct umn_request *r, PFN_WDF_REQUEST_CANCEL fn
 	umn_io_lock();
 	if (r->state != IO_REQ_DRIVER || !r->incoming) {
 		umn_io_unlock();
-		return umn_verifier_violation(r->dev, UMN_RULE_REQUEST_NOT_OWNED,
-					      STATUS_INVALID_DEVICE_REQUEST,
-					      "WdfRequestMarkCancelable: request %p is not owned by the driver",
-					      (void *)r);
+		return umn_verifier_violation(
+		    r->dev, UMN_RULE_REQUEST_NOT_OWNED, STATUS_INVALID_DEVICE_REQUEST,
+		    "WdfRequestMarkCancelable: request %p is not owned by the driver", (void *)r);
 	}
 	if (r->cancelled && ex) {
 		st = STATUS_CANCELLED;
@@ -381,7 +383,8 @@ NTSTATUS io_req_unmark_cancelable(struct umn_request *r)
 	}
 	umn_io_unlock();
 	if (st == STATUS_INVALID_DEVICE_REQUEST)
-		umn_log(UMN_LOG_ERR, "WdfRequestUnmarkCancelable: request %p is not marked cancelable",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestUnmarkCancelable: request %p is not marked cancelable",
 			(void *)r);
 	return st;
 }
@@ -399,7 +402,7 @@ BOOLEAN io_req_is_canceled(struct umn_request *r)
 /* Moves a driver-owned request to dest (forward) or back to the head of its queue (requeue). */
 NTSTATUS io_req_move(struct umn_request *r, struct umn_queue *dest, bool requeue, const char *fn)
 {
-	struct io_batch cancel = { 0 };
+	struct io_batch cancel = {0};
 	struct umn_queue *src, *drop = NULL;
 	NTSTATUS st;
 
@@ -412,20 +415,23 @@ NTSTATUS io_req_move(struct umn_request *r, struct umn_queue *dest, bool requeue
 	}
 	if (r->cancel_fn) {
 		st = STATUS_INVALID_DEVICE_REQUEST;
-		umn_log(UMN_LOG_ERR, "%s: request %p is marked cancelable; call WdfRequestUnmarkCancelable first",
-			fn, (void *)r);
+		umn_log(
+		    UMN_LOG_ERR,
+		    "%s: request %p is marked cancelable; call WdfRequestUnmarkCancelable first",
+		    fn, (void *)r);
 		goto out;
 	}
 	if (requeue) {
 		if (!src) {
 			st = STATUS_INVALID_DEVICE_REQUEST;
-			umn_log(UMN_LOG_ERR, "%s: request %p did not come from a queue", fn, (void *)r);
+			umn_log(UMN_LOG_ERR, "%s: request %p did not come from a queue", fn,
+				(void *)r);
 			goto out;
 		}
 		if (src->cfg.DispatchType != WdfIoQueueDispatchManual) {
 			st = STATUS_INVALID_DEVICE_REQUEST;
-			umn_log(UMN_LOG_ERR, "%s: request %p came from a queue that is not manual", fn,
-				(void *)r);
+			umn_log(UMN_LOG_ERR, "%s: request %p came from a queue that is not manual",
+				fn, (void *)r);
 			goto out;
 		}
 		dest = src;
@@ -473,14 +479,18 @@ out:
 
 void io_req_stop_ack(struct umn_request *r, bool requeue)
 {
-	struct io_batch cancel = { 0 };
+	struct io_batch cancel = {0};
 
 	umn_io_lock();
 	if (r->state != IO_REQ_DRIVER || !r->queue || !umn_list_linked(&r->qlink))
-		umn_log(UMN_LOG_ERR, "WdfRequestStopAcknowledge: request %p is not a driver-owned request from a queue",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestStopAcknowledge: request %p is not a driver-owned request from "
+			"a queue",
 			(void *)r);
 	else if (requeue && r->cancel_fn)
-		umn_log(UMN_LOG_ERR, "WdfRequestStopAcknowledge: request %p is still cancelable; unmark it before requeueing",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestStopAcknowledge: request %p is still cancelable; unmark it "
+			"before requeueing",
 			(void *)r);
 	else
 		io_queue_stop_ack(r, requeue, &cancel);

@@ -129,7 +129,9 @@ VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Paramet
 		return;
 	}
 	if (Parameters->Size != sizeof(*Parameters)) {
-		umn_log(UMN_LOG_ERR, "WdfRequestGetParameters: WDF_REQUEST_PARAMETERS.Size is %u, expected %zu (use WDF_REQUEST_PARAMETERS_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"WdfRequestGetParameters: WDF_REQUEST_PARAMETERS.Size is %u, expected %zu "
+			"(use WDF_REQUEST_PARAMETERS_INIT)",
 			Parameters->Size, sizeof(*Parameters));
 		return;
 	}
@@ -157,8 +159,8 @@ static NTSTATUS retrieve_buffer(const char *fn, WDFREQUEST Request, bool output,
 		return STATUS_INVALID_PARAMETER;
 	st = io_req_buffer(r, output, min, &buf, &len);
 	if (st == STATUS_INVALID_DEVICE_REQUEST)
-		umn_log(UMN_LOG_ERR, "%s: a %s request has no %s buffer", fn, io_major_name(r->major),
-			output ? "output" : "input");
+		umn_log(UMN_LOG_ERR, "%s: a %s request has no %s buffer", fn,
+			io_major_name(r->major), output ? "output" : "input");
 	io_req_put(r);
 	if (!NT_SUCCESS(st))
 		return st;
@@ -171,15 +173,15 @@ static NTSTATUS retrieve_buffer(const char *fn, WDFREQUEST Request, bool output,
 NTSTATUS WdfRequestRetrieveInputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength,
 				       PVOID *Buffer, size_t *Length)
 {
-	return retrieve_buffer("WdfRequestRetrieveInputBuffer", Request, false, MinimumRequiredLength,
-			       Buffer, Length);
+	return retrieve_buffer("WdfRequestRetrieveInputBuffer", Request, false,
+			       MinimumRequiredLength, Buffer, Length);
 }
 
 NTSTATUS WdfRequestRetrieveOutputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength,
 					PVOID *Buffer, size_t *Length)
 {
-	return retrieve_buffer("WdfRequestRetrieveOutputBuffer", Request, true, MinimumRequiredLength,
-			       Buffer, Length);
+	return retrieve_buffer("WdfRequestRetrieveOutputBuffer", Request, true,
+			       MinimumRequiredLength, Buffer, Length);
 }
 
 static NTSTATUS retrieve_memory(const char *fn, WDFREQUEST Request, bool output, WDFMEMORY *Memory)
@@ -427,7 +429,9 @@ NTSTATUS WdfRequestReuse(WDFREQUEST Request, PWDF_REQUEST_REUSE_PARAMS ReusePara
 	struct io_format old;
 
 	if (!ReuseParams || ReuseParams->Size != sizeof(*ReuseParams)) {
-		umn_log(UMN_LOG_ERR, "%s: ReuseParams is NULL or its Size is wrong (use WDF_REQUEST_REUSE_PARAMS_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"%s: ReuseParams is NULL or its Size is wrong (use "
+			"WDF_REQUEST_REUSE_PARAMS_INIT)",
 			fn);
 		return STATUS_INVALID_PARAMETER;
 	}
@@ -481,14 +485,15 @@ VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request)
 {
 	static const char fn[] = "WdfRequestFormatRequestUsingCurrentType";
 	struct umn_request *r = io_req_get(fn, Request);
-	struct io_format f = { 0 };
+	struct io_format f = {0};
 
 	if (!r)
 		return;
 	if (!r->incoming || r->major == UMN_IO_CREATE || r->major == UMN_IO_CLEANUP ||
 	    r->major == UMN_IO_CLOSE) {
-		umn_log(UMN_LOG_ERR, "%s: request %p is not a read, write or IOCTL the framework delivered",
-			fn, (void *)r);
+		umn_log(UMN_LOG_ERR,
+			"%s: request %p is not a read, write or IOCTL the framework delivered", fn,
+			(void *)r);
 		io_req_put(r);
 		return;
 	}

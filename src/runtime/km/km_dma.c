@@ -25,7 +25,8 @@
 #include "runtime/wdf/irql.h"
 #include "runtime/wdf/object.h"
 
-/* ---- DMA enablers ----------------------------------------------------------------------------- */
+/* ---- DMA enablers -----------------------------------------------------------------------------
+ */
 
 struct umn_dma_enabler {
 	struct umn_object obj;
@@ -58,18 +59,23 @@ NTSTATUS WdfDmaEnablerCreate(WDFDEVICE Device, PWDF_DMA_ENABLER_CONFIG Config,
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Config->Size != sizeof(*Config) || Config->MaximumLength == 0 ||
-	    Config->Profile <= WdfDmaProfileInvalid || Config->Profile > WdfDmaProfileSystemDuplex) {
-		umn_log(UMN_LOG_ERR, "WdfDmaEnablerCreate: bad config (Size %u, Profile %d, "
-			"MaximumLength %zu)", Config->Size, (int)Config->Profile, Config->MaximumLength);
+	    Config->Profile <= WdfDmaProfileInvalid ||
+	    Config->Profile > WdfDmaProfileSystemDuplex) {
+		umn_log(UMN_LOG_ERR,
+			"WdfDmaEnablerCreate: bad config (Size %u, Profile %d, "
+			"MaximumLength %zu)",
+			Config->Size, (int)Config->Profile, Config->MaximumLength);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "WdfDmaEnablerCreate: called at IRQL %u; requires PASSIVE_LEVEL",
+		umn_log(UMN_LOG_ERR,
+			"WdfDmaEnablerCreate: called at IRQL %u; requires PASSIVE_LEVEL",
 			umn_irql_current());
 		return STATUS_INVALID_DEVICE_REQUEST;
 	}
 	/* Always a child of the device, whatever the attributes say. */
-	if (Attributes && Attributes->ParentObject && Attributes->ParentObject != (WDFOBJECT)Device) {
+	if (Attributes && Attributes->ParentObject &&
+	    Attributes->ParentObject != (WDFOBJECT)Device) {
 		umn_log(UMN_LOG_ERR, "WdfDmaEnablerCreate: the parent must be the device");
 		return STATUS_INVALID_PARAMETER;
 	}
@@ -93,7 +99,7 @@ size_t WdfDmaEnablerGetMaximumLength(WDFDMAENABLER DmaEnabler)
 size_t WdfDmaEnablerGetMaximumScatterGatherElements(WDFDMAENABLER DmaEnabler)
 {
 	struct umn_dma_enabler *e =
-		enabler_get("WdfDmaEnablerGetMaximumScatterGatherElements", DmaEnabler);
+	    enabler_get("WdfDmaEnablerGetMaximumScatterGatherElements", DmaEnabler);
 
 	return e ? e->max_sg : 0;
 }
@@ -101,18 +107,20 @@ size_t WdfDmaEnablerGetMaximumScatterGatherElements(WDFDMAENABLER DmaEnabler)
 VOID WdfDmaEnablerSetMaximumScatterGatherElements(WDFDMAENABLER DmaEnabler, size_t MaximumFragments)
 {
 	struct umn_dma_enabler *e =
-		enabler_get("WdfDmaEnablerSetMaximumScatterGatherElements", DmaEnabler);
+	    enabler_get("WdfDmaEnablerSetMaximumScatterGatherElements", DmaEnabler);
 
 	if (!e)
 		return;
 	if (MaximumFragments == 0) {
-		umn_log(UMN_LOG_ERR, "WdfDmaEnablerSetMaximumScatterGatherElements: 0 is not allowed");
+		umn_log(UMN_LOG_ERR,
+			"WdfDmaEnablerSetMaximumScatterGatherElements: 0 is not allowed");
 		return;
 	}
 	e->max_sg = MaximumFragments;
 }
 
-/* ---- Common buffers --------------------------------------------------------------------------- */
+/* ---- Common buffers ---------------------------------------------------------------------------
+ */
 
 struct umn_common_buffer {
 	struct umn_object obj;
@@ -128,7 +136,7 @@ static void common_buffer_on_destroy(struct umn_object *o)
 	b->va = NULL;
 }
 
-static const struct umn_object_ops common_buffer_ops = { .on_destroy = common_buffer_on_destroy };
+static const struct umn_object_ops common_buffer_ops = {.on_destroy = common_buffer_on_destroy};
 
 static struct umn_common_buffer *common_buffer_get(const char *fn, WDFCOMMONBUFFER h)
 {
@@ -156,8 +164,10 @@ NTSTATUS WdfCommonBufferCreateWithConfig(WDFDMAENABLER DmaEnabler, size_t Length
 		ULONG mask = Config->AlignmentRequirement;
 
 		if (Config->Size != sizeof(*Config) || (mask & (mask + 1)) != 0) {
-			umn_log(UMN_LOG_ERR, "WdfCommonBufferCreateWithConfig: AlignmentRequirement "
-				"0x%x is not a power of two minus one", mask);
+			umn_log(UMN_LOG_ERR,
+				"WdfCommonBufferCreateWithConfig: AlignmentRequirement "
+				"0x%x is not a power of two minus one",
+				mask);
 			return STATUS_INVALID_PARAMETER;
 		}
 		if ((size_t)mask + 1 > align)
@@ -193,7 +203,7 @@ NTSTATUS WdfCommonBufferCreate(WDFDMAENABLER DmaEnabler, size_t Length,
 PVOID WdfCommonBufferGetAlignedVirtualAddress(WDFCOMMONBUFFER CommonBuffer)
 {
 	struct umn_common_buffer *b =
-		common_buffer_get("WdfCommonBufferGetAlignedVirtualAddress", CommonBuffer);
+	    common_buffer_get("WdfCommonBufferGetAlignedVirtualAddress", CommonBuffer);
 
 	return b ? b->va : NULL;
 }
@@ -201,7 +211,7 @@ PVOID WdfCommonBufferGetAlignedVirtualAddress(WDFCOMMONBUFFER CommonBuffer)
 PHYSICAL_ADDRESS WdfCommonBufferGetAlignedLogicalAddress(WDFCOMMONBUFFER CommonBuffer)
 {
 	struct umn_common_buffer *b =
-		common_buffer_get("WdfCommonBufferGetAlignedLogicalAddress", CommonBuffer);
+	    common_buffer_get("WdfCommonBufferGetAlignedLogicalAddress", CommonBuffer);
 	PHYSICAL_ADDRESS a;
 
 	a.QuadPart = b ? (LONGLONG)(uintptr_t)b->va : 0;
@@ -215,12 +225,13 @@ size_t WdfCommonBufferGetLength(WDFCOMMONBUFFER CommonBuffer)
 	return b ? b->length : 0;
 }
 
-/* ---- DPCs ------------------------------------------------------------------------------------- */
+/* ---- DPCs -------------------------------------------------------------------------------------
+ */
 
 struct umn_dpc {
 	struct umn_object obj;
 	PFN_WDF_DPC func;
-	WDFTIMER timer;	/* a one-shot dispatch-level timer, child of the DPC */
+	WDFTIMER timer; /* a one-shot dispatch-level timer, child of the DPC */
 	bool queued;	/* under dpcs.lock */
 };
 
@@ -229,7 +240,7 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
 	unsigned pending;
-} dpcs = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+} dpcs = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 
 /* Under dpcs.lock: d leaves the queue without running (cancelled or deleted) or after running. */
 static void dpc_done_locked(void)
@@ -275,13 +286,15 @@ static void dpc_on_delete(struct umn_object *o)
 	pthread_mutex_unlock(&dpcs.lock);
 }
 
-static const struct umn_object_ops dpc_ops = { .on_delete = dpc_on_delete };
+static const struct umn_object_ops dpc_ops = {.on_delete = dpc_on_delete};
 
 VOID KeFlushQueuedDpcs(VOID)
 {
 	if (umn_irql_current() > PASSIVE_LEVEL) {
-		umn_log(UMN_LOG_ERR, "KeFlushQueuedDpcs: called at IRQL %u; it waits and requires "
-			"PASSIVE_LEVEL", umn_irql_current());
+		umn_log(UMN_LOG_ERR,
+			"KeFlushQueuedDpcs: called at IRQL %u; it waits and requires "
+			"PASSIVE_LEVEL",
+			umn_irql_current());
 		return;
 	}
 	pthread_mutex_lock(&dpcs.lock);
@@ -298,13 +311,15 @@ NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
 	struct umn_dpc *d;
 	NTSTATUS st;
 
-	if (!Config || !Attributes || !Dpc || Config->Size != sizeof(*Config) || !Config->EvtDpcFunc) {
+	if (!Config || !Attributes || !Dpc || Config->Size != sizeof(*Config) ||
+	    !Config->EvtDpcFunc) {
 		umn_log(UMN_LOG_ERR, "WdfDpcCreate: Config (with EvtDpcFunc and a valid Size), "
-			"Attributes and Dpc are required");
+				     "Attributes and Dpc are required");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!Attributes->ParentObject) {
-		umn_log(UMN_LOG_ERR, "WdfDpcCreate: Attributes->ParentObject is required (a device or queue)");
+		umn_log(UMN_LOG_ERR,
+			"WdfDpcCreate: Attributes->ParentObject is required (a device or queue)");
 		return STATUS_INVALID_PARAMETER;
 	}
 	st = umn_object_create(UMN_OBJ_DPC, sizeof(*d), Attributes, NULL, &dpc_ops, &o);

@@ -65,24 +65,29 @@ NTSTATUS umn_adapter_start(struct umn_adapter *a)
 	NTSTATUS st;
 
 	if (a->started)
-		return umn_verifier_violation(a->device, UMN_RULE_START_TWICE, STATUS_INVALID_DEVICE_STATE,
-					      "NetAdapterStart called on an adapter that is already started");
+		return umn_verifier_violation(
+		    a->device, UMN_RULE_START_TWICE, STATUS_INVALID_DEVICE_STATE,
+		    "NetAdapterStart called on an adapter that is already started");
 	if (a->caps_violation) {
-		/* Already logged and reported when the capabilities were set; fail the start with it. */
+		/* Already logged and reported when the capabilities were set; fail the start with
+		 * it. */
 		umn_log(UMN_LOG_ERR, "NetAdapterStart refused: %s", a->caps_violation_text);
 		if (umn_rt.ops && umn_rt.ops->report)
 			umn_rt.ops->report(a->device, UMN_LOG_ERR, a->caps_violation_text);
 		return a->caps_violation;
 	}
 	if (!a->datapath_caps_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_DATAPATH_CAPS, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetDataPathCapabilities first");
+		return umn_verifier_violation(
+		    a->device, UMN_RULE_START_DATAPATH_CAPS, STATUS_UNSUCCESSFUL,
+		    "NetAdapterStart needs NetAdapterSetDataPathCapabilities first");
 	if (!a->link_caps_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_LINK_CAPS, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetLinkLayerCapabilities first");
+		return umn_verifier_violation(
+		    a->device, UMN_RULE_START_LINK_CAPS, STATUS_UNSUCCESSFUL,
+		    "NetAdapterStart needs NetAdapterSetLinkLayerCapabilities first");
 	if (!a->mtu_set)
-		return umn_verifier_violation(a->device, UMN_RULE_START_MTU, STATUS_UNSUCCESSFUL,
-					      "NetAdapterStart needs NetAdapterSetLinkLayerMtuSize first");
+		return umn_verifier_violation(
+		    a->device, UMN_RULE_START_MTU, STATUS_UNSUCCESSFUL,
+		    "NetAdapterStart needs NetAdapterSetLinkLayerMtuSize first");
 
 	st = announce(a);
 	if (NT_SUCCESS(st))

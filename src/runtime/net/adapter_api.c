@@ -31,11 +31,13 @@ NTSTATUS NetDeviceInitConfig(PWDFDEVICE_INIT DeviceInit)
 
 NETADAPTER_INIT *NetAdapterInitAllocate(WDFDEVICE Device)
 {
-	struct umn_device *dev = (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
+	struct umn_device *dev =
+	    (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
 	NETADAPTER_INIT *init;
 
 	if (!dev) {
-		umn_log(UMN_LOG_ERR, "NetAdapterInitAllocate: %p is not a WDFDEVICE", (void *)Device);
+		umn_log(UMN_LOG_ERR, "NetAdapterInitAllocate: %p is not a WDFDEVICE",
+			(void *)Device);
 		return NULL;
 	}
 	init = calloc(1, sizeof(*init));
@@ -55,7 +57,8 @@ void NetAdapterInitSetDatapathCallbacks(NETADAPTER_INIT *AdapterInit,
 	if (!AdapterInit || !DatapathCallbacks)
 		return;
 	if (DatapathCallbacks->Size != sizeof(*DatapathCallbacks)) {
-		umn_verifier_violation(AdapterInit->device, UMN_RULE_CAPS_SIZE, STATUS_INVALID_PARAMETER,
+		umn_verifier_violation(AdapterInit->device, UMN_RULE_CAPS_SIZE,
+				       STATUS_INVALID_PARAMETER,
 				       "NET_ADAPTER_DATAPATH_CALLBACKS.Size is %u, expected %zu",
 				       DatapathCallbacks->Size, sizeof(*DatapathCallbacks));
 		return;
@@ -73,7 +76,7 @@ static void adapter_on_delete(struct umn_object *o)
 		a->device->adapter = NULL;
 }
 
-static const struct umn_object_ops adapter_ops = { .on_delete = adapter_on_delete };
+static const struct umn_object_ops adapter_ops = {.on_delete = adapter_on_delete};
 
 NTSTATUS NetAdapterCreate(NETADAPTER_INIT *AdapterInit, PWDF_OBJECT_ATTRIBUTES AdapterAttributes,
 			  NETADAPTER *Adapter)
@@ -85,19 +88,19 @@ NTSTATUS NetAdapterCreate(NETADAPTER_INIT *AdapterInit, PWDF_OBJECT_ATTRIBUTES A
 	if (!AdapterInit || !Adapter)
 		return STATUS_INVALID_PARAMETER;
 	if (AdapterInit->used)
-		return umn_verifier_violation(AdapterInit->device, UMN_RULE_INIT_ORDER,
-					      STATUS_INVALID_DEVICE_STATE,
-					      "NetAdapterCreate called twice with the same NETADAPTER_INIT");
+		return umn_verifier_violation(
+		    AdapterInit->device, UMN_RULE_INIT_ORDER, STATUS_INVALID_DEVICE_STATE,
+		    "NetAdapterCreate called twice with the same NETADAPTER_INIT");
 	if (AdapterInit->device->adapter)
-		return umn_verifier_violation(AdapterInit->device, UMN_RULE_INIT_ORDER,
-					      STATUS_NOT_SUPPORTED,
-					      "this device already has an adapter (one per device)");
+		return umn_verifier_violation(
+		    AdapterInit->device, UMN_RULE_INIT_ORDER, STATUS_NOT_SUPPORTED,
+		    "this device already has an adapter (one per device)");
 	if (!AdapterInit->datapath_set)
-		return umn_verifier_violation(AdapterInit->device, UMN_RULE_INIT_ORDER,
-					      STATUS_INVALID_PARAMETER,
-					      "NetAdapterCreate needs NetAdapterInitSetDatapathCallbacks first");
-	st = umn_object_create(UMN_OBJ_ADAPTER, sizeof(*a), AdapterAttributes, &AdapterInit->device->obj,
-			       &adapter_ops, &o);
+		return umn_verifier_violation(
+		    AdapterInit->device, UMN_RULE_INIT_ORDER, STATUS_INVALID_PARAMETER,
+		    "NetAdapterCreate needs NetAdapterInitSetDatapathCallbacks first");
+	st = umn_object_create(UMN_OBJ_ADAPTER, sizeof(*a), AdapterAttributes,
+			       &AdapterInit->device->obj, &adapter_ops, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	a = (struct umn_adapter *)o;
@@ -109,7 +112,8 @@ NTSTATUS NetAdapterCreate(NETADAPTER_INIT *AdapterInit, PWDF_OBJECT_ATTRIBUTES A
 	return STATUS_SUCCESS;
 }
 
-void NetAdapterSetDataPathCapabilities(NETADAPTER Adapter, const NET_ADAPTER_TX_CAPABILITIES *TxCapabilities,
+void NetAdapterSetDataPathCapabilities(NETADAPTER Adapter,
+				       const NET_ADAPTER_TX_CAPABILITIES *TxCapabilities,
 				       const NET_ADAPTER_RX_CAPABILITIES *RxCapabilities)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetDataPathCapabilities");
@@ -119,7 +123,8 @@ void NetAdapterSetDataPathCapabilities(NETADAPTER Adapter, const NET_ADAPTER_TX_
 
 	if (!a || !TxCapabilities || !RxCapabilities)
 		return;
-	if (TxCapabilities->Size != sizeof(*TxCapabilities) || RxCapabilities->Size != sizeof(*RxCapabilities)) {
+	if (TxCapabilities->Size != sizeof(*TxCapabilities) ||
+	    RxCapabilities->Size != sizeof(*RxCapabilities)) {
 		rule = UMN_RULE_CAPS_SIZE;
 		snprintf(why, sizeof(why), "TX/RX capabilities Size %u/%u, expected %zu/%zu",
 			 TxCapabilities->Size, RxCapabilities->Size, sizeof(*TxCapabilities),
@@ -127,35 +132,48 @@ void NetAdapterSetDataPathCapabilities(NETADAPTER Adapter, const NET_ADAPTER_TX_
 	} else if (umn_rt.user_mode) {
 		if (TxCapabilities->DmaCapabilities) {
 			rule = UMN_RULE_UM_TX_DMA;
-			snprintf(why, sizeof(why), "DmaCapabilities must be NULL for a user-mode driver (TX capabilities)");
-		} else if (RxCapabilities->AllocationMode != NetRxFragmentBufferAllocationModeSystem) {
+			snprintf(why, sizeof(why),
+				 "DmaCapabilities must be NULL for a user-mode driver (TX "
+				 "capabilities)");
+		} else if (RxCapabilities->AllocationMode !=
+			   NetRxFragmentBufferAllocationModeSystem) {
 			rule = UMN_RULE_UM_RX_ALLOCATION;
-			snprintf(why, sizeof(why),
-				 "RX AllocationMode must be NetRxFragmentBufferAllocationModeSystem for a user-mode driver (got %d)",
-				 (int)RxCapabilities->AllocationMode);
-		} else if (RxCapabilities->AttachmentMode != NetRxFragmentBufferAttachmentModeSystem) {
+			snprintf(
+			    why, sizeof(why),
+			    "RX AllocationMode must be NetRxFragmentBufferAllocationModeSystem for "
+			    "a user-mode driver (got %d)",
+			    (int)RxCapabilities->AllocationMode);
+		} else if (RxCapabilities->AttachmentMode !=
+			   NetRxFragmentBufferAttachmentModeSystem) {
 			rule = UMN_RULE_UM_RX_ATTACHMENT;
-			snprintf(why, sizeof(why),
-				 "RX AttachmentMode must be NetRxFragmentBufferAttachmentModeSystem for a user-mode driver (got %d)",
-				 (int)RxCapabilities->AttachmentMode);
+			snprintf(
+			    why, sizeof(why),
+			    "RX AttachmentMode must be NetRxFragmentBufferAttachmentModeSystem for "
+			    "a user-mode driver (got %d)",
+			    (int)RxCapabilities->AttachmentMode);
 		} else if (RxCapabilities->DmaCapabilities) {
 			rule = UMN_RULE_UM_RX_DMA;
-			snprintf(why, sizeof(why), "DmaCapabilities must be NULL for a user-mode driver (RX capabilities)");
+			snprintf(why, sizeof(why),
+				 "DmaCapabilities must be NULL for a user-mode driver (RX "
+				 "capabilities)");
 		} else if (TxCapabilities->MappingRequirement != NetMemoryMappingRequirementNone) {
 			rule = UMN_RULE_UM_TX_MAPPING;
 			snprintf(why, sizeof(why),
-				 "TX MappingRequirement must be NetMemoryMappingRequirementNone for a user-mode driver");
+				 "TX MappingRequirement must be NetMemoryMappingRequirementNone "
+				 "for a user-mode driver");
 		} else if (RxCapabilities->MappingRequirement != NetMemoryMappingRequirementNone) {
 			rule = UMN_RULE_UM_RX_MAPPING;
 			snprintf(why, sizeof(why),
-				 "RX MappingRequirement must be NetMemoryMappingRequirementNone for a user-mode driver");
+				 "RX MappingRequirement must be NetMemoryMappingRequirementNone "
+				 "for a user-mode driver");
 		}
 	}
 	if (rule != UMN_RULE__COUNT) {
 		st = umn_verifier_violation(a->device, rule, STATUS_NOT_SUPPORTED, "%s", why);
 		if (!a->caps_violation) {
 			a->caps_violation = st;
-			umn_verifier_format(a->caps_violation_text, sizeof(a->caps_violation_text), rule, "%s", why);
+			umn_verifier_format(a->caps_violation_text, sizeof(a->caps_violation_text),
+					    rule, "%s", why);
 		}
 		return;
 	}
@@ -164,8 +182,8 @@ void NetAdapterSetDataPathCapabilities(NETADAPTER Adapter, const NET_ADAPTER_TX_
 	a->datapath_caps_set = true;
 }
 
-void NetAdapterSetLinkLayerCapabilities(NETADAPTER Adapter,
-					const NET_ADAPTER_LINK_LAYER_CAPABILITIES *LinkLayerCapabilities)
+void NetAdapterSetLinkLayerCapabilities(
+    NETADAPTER Adapter, const NET_ADAPTER_LINK_LAYER_CAPABILITIES *LinkLayerCapabilities)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetLinkLayerCapabilities");
 
@@ -173,7 +191,8 @@ void NetAdapterSetLinkLayerCapabilities(NETADAPTER Adapter,
 		return;
 	if (LinkLayerCapabilities->Size != sizeof(*LinkLayerCapabilities)) {
 		umn_verifier_violation(a->device, UMN_RULE_CAPS_SIZE, STATUS_INVALID_PARAMETER,
-				       "NET_ADAPTER_LINK_LAYER_CAPABILITIES.Size is %u", LinkLayerCapabilities->Size);
+				       "NET_ADAPTER_LINK_LAYER_CAPABILITIES.Size is %u",
+				       LinkLayerCapabilities->Size);
 		return;
 	}
 	a->link_caps = *LinkLayerCapabilities;
@@ -187,7 +206,8 @@ void NetAdapterSetLinkLayerMtuSize(NETADAPTER Adapter, ULONG MtuSize)
 	if (!a)
 		return;
 	if (MtuSize < 68 || MtuSize > 65535) {
-		umn_log(UMN_LOG_ERR, "NetAdapterSetLinkLayerMtuSize: MTU %u is outside 68..65535", MtuSize);
+		umn_log(UMN_LOG_ERR, "NetAdapterSetLinkLayerMtuSize: MTU %u is outside 68..65535",
+			MtuSize);
 		return;
 	}
 	a->mtu = MtuSize;
@@ -199,7 +219,8 @@ static bool address_ok(const NET_ADAPTER_LINK_LAYER_ADDRESS *addr)
 	return addr && addr->Length <= sizeof(addr->Address);
 }
 
-void NetAdapterSetPermanentLinkLayerAddress(NETADAPTER Adapter, const NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
+void NetAdapterSetPermanentLinkLayerAddress(NETADAPTER Adapter,
+					    const NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetPermanentLinkLayerAddress");
 
@@ -207,7 +228,8 @@ void NetAdapterSetPermanentLinkLayerAddress(NETADAPTER Adapter, const NET_ADAPTE
 		a->perm_addr = *LinkLayerAddress;
 }
 
-void NetAdapterSetCurrentLinkLayerAddress(NETADAPTER Adapter, const NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
+void NetAdapterSetCurrentLinkLayerAddress(NETADAPTER Adapter,
+					  const NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetCurrentLinkLayerAddress");
 
@@ -215,8 +237,8 @@ void NetAdapterSetCurrentLinkLayerAddress(NETADAPTER Adapter, const NET_ADAPTER_
 		a->cur_addr = *LinkLayerAddress;
 }
 
-void NetAdapterSetReceiveFilterCapabilities(NETADAPTER Adapter,
-					    const NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES *Capabilities)
+void NetAdapterSetReceiveFilterCapabilities(
+    NETADAPTER Adapter, const NET_ADAPTER_RECEIVE_FILTER_CAPABILITIES *Capabilities)
 {
 	struct umn_adapter *a = adapter_from(Adapter, "NetAdapterSetReceiveFilterCapabilities");
 

@@ -27,7 +27,7 @@
 struct umn_ec {
 	struct umn_adapter *adapter;
 	uint32_t id;
-	struct umn_pqueue *q[2];	/* indexed by enum umn_queue_kind */
+	struct umn_pqueue *q[2]; /* indexed by enum umn_queue_kind */
 	pthread_t thread;
 	bool running;
 	_Atomic bool stop;
@@ -165,8 +165,10 @@ static void ec_cancel_and_stop(struct umn_ec *ec)
 		if (done)
 			break;
 		if (umn_mono_ns() - t0 >= 2000000000u) {
-			umn_log(UMN_LOG_WARN, "queue %u: driver did not return every element within 2 s of EvtCancel",
-				ec->id);
+			umn_log(
+			    UMN_LOG_WARN,
+			    "queue %u: driver did not return every element within 2 s of EvtCancel",
+			    ec->id);
 			break;
 		}
 		poll(NULL, 0, 1);
@@ -207,7 +209,8 @@ static void *ec_thread(void *arg)
 				set_notification(ec->q[k], true);
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])
-				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1, memory_order_relaxed);
+				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1,
+						      memory_order_relaxed);
 		atomic_thread_fence(memory_order_seq_cst);
 
 		bool pending = atomic_load(&ec->notified) != 0 || atomic_load(&ec->stop);
@@ -216,9 +219,9 @@ static void *ec_thread(void *arg)
 				pending = true;
 		if (!pending) {
 			struct pollfd pfd[3] = {
-				{ .fd = ec->q[0] ? ec->q[0]->ec_efd : -1, .events = POLLIN },
-				{ .fd = ec->q[1] ? ec->q[1]->ec_efd : -1, .events = POLLIN },
-				{ .fd = ec->wake_efd, .events = POLLIN },
+			    {.fd = ec->q[0] ? ec->q[0]->ec_efd : -1, .events = POLLIN},
+			    {.fd = ec->q[1] ? ec->q[1]->ec_efd : -1, .events = POLLIN},
+			    {.fd = ec->wake_efd, .events = POLLIN},
 			};
 			if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 				umn_log(UMN_LOG_WARN, "execution context poll: %m");
@@ -228,7 +231,8 @@ static void *ec_thread(void *arg)
 		}
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])
-				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 0, memory_order_relaxed);
+				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 0,
+						      memory_order_relaxed);
 		/* Arming is one-shot: whatever woke us, notification is off again. */
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])

@@ -31,9 +31,9 @@ struct umn_offload {
 	NET_ADAPTER_WAKE_EAPOL_PACKET_CAPABILITIES wake_eapol;
 	NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES pm_arp;
 	NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES pm_ns;
-	unsigned set;	/* OFFLOAD_* bits */
-	uint32_t active;	/* UMN_OFL_* in force, as umnicd last said */
-	bool informed;	/* the callbacks saw a first set */
+	unsigned set;	 /* OFFLOAD_* bits */
+	uint32_t active; /* UMN_OFL_* in force, as umnicd last said */
+	bool informed;	 /* the callbacks saw a first set */
 };
 
 enum {
@@ -55,7 +55,8 @@ static struct umn_offload *offload_of(NETADAPTER h, const char *fn, const void *
 	struct umn_object *o;
 
 	if (!a || !caps) {
-		umn_log(UMN_LOG_ERR, "%s: %s", fn, !a ? "not a NETADAPTER" : "Capabilities is NULL");
+		umn_log(UMN_LOG_ERR, "%s: %s", fn,
+			!a ? "not a NETADAPTER" : "Capabilities is NULL");
 		return NULL;
 	}
 	if (size != expected) {
@@ -77,25 +78,25 @@ static struct umn_offload *offload_of(NETADAPTER h, const char *fn, const void *
 	return a->offload;
 }
 
-#define RECORD(fn, field, bit)                                                                  \
-	do {                                                                                    \
-		struct umn_offload *r = offload_of(Adapter, fn, Capabilities,                  \
-						   Capabilities ? Capabilities->Size : 0,       \
-						   sizeof(*Capabilities));                      \
-		if (r) {                                                                        \
-			r->field = *Capabilities;                                               \
-			r->set |= (bit);                                                        \
-		}                                                                               \
+#define RECORD(fn, field, bit)                                                                     \
+	do {                                                                                       \
+		struct umn_offload *r =                                                            \
+		    offload_of(Adapter, fn, Capabilities, Capabilities ? Capabilities->Size : 0,   \
+			       sizeof(*Capabilities));                                             \
+		if (r) {                                                                           \
+			r->field = *Capabilities;                                                  \
+			r->set |= (bit);                                                           \
+		}                                                                                  \
 	} while (0)
 
 void NetAdapterOffloadSetTxChecksumCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_TX_CHECKSUM_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_TX_CHECKSUM_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterOffloadSetTxChecksumCapabilities", tx_checksum, OFFLOAD_TX_CHECKSUM);
 }
 
 void NetAdapterOffloadSetRxChecksumCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_RX_CHECKSUM_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterOffloadSetRxChecksumCapabilities", rx_checksum, OFFLOAD_RX_CHECKSUM);
 }
@@ -113,7 +114,7 @@ void NetAdapterOffloadSetRscCapabilities(NETADAPTER Adapter,
 }
 
 void NetAdapterOffloadSetIeee8021qTagCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *HardwareCapabilities)
+    NETADAPTER Adapter, NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *HardwareCapabilities)
 {
 	const NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_CAPABILITIES *Capabilities = HardwareCapabilities;
 
@@ -121,7 +122,7 @@ void NetAdapterOffloadSetIeee8021qTagCapabilities(
 }
 
 void NetAdapterSetReceiveScalingCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_RECEIVE_SCALING_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterSetReceiveScalingCapabilities", rss, OFFLOAD_RSS);
 }
@@ -134,37 +135,37 @@ VOID NetAdapterWakeSetBitmapCapabilities(NETADAPTER Adapter,
 }
 
 VOID NetAdapterWakeSetMagicPacketCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterWakeSetMagicPacketCapabilities", wake_magic, OFFLOAD_WAKE);
 }
 
 VOID NetAdapterWakeSetMediaChangeCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterWakeSetMediaChangeCapabilities", wake_media, OFFLOAD_WAKE);
 }
 
 VOID NetAdapterWakeSetPacketFilterCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterWakeSetPacketFilterCapabilities", wake_filter, OFFLOAD_WAKE);
 }
 
 VOID NetAdapterWakeSetEapolPacketCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_WAKE_EAPOL_PACKET_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_WAKE_EAPOL_PACKET_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterWakeSetEapolPacketCapabilities", wake_eapol, OFFLOAD_WAKE);
 }
 
 VOID NetAdapterPowerOffloadSetArpCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterPowerOffloadSetArpCapabilities", pm_arp, OFFLOAD_POWER);
 }
 
 VOID NetAdapterPowerOffloadSetNSCapabilities(
-	NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES const *Capabilities)
+    NETADAPTER Adapter, NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES const *Capabilities)
 {
 	RECORD("NetAdapterPowerOffloadSetNSCapabilities", pm_ns, OFFLOAD_POWER);
 }
@@ -175,11 +176,11 @@ static struct umn_offload *offload_from(NETOFFLOAD h)
 }
 
 /* The queries answer from the set in force; a handle that is not a NETOFFLOAD answers FALSE. */
-#define OFFLOAD_QUERY(name, bit)                                 \
-	BOOLEAN name(NETOFFLOAD Offload)                         \
-	{                                                        \
-		struct umn_offload *o = offload_from(Offload);   \
-		return o && (o->active & (bit)) ? TRUE : FALSE;  \
+#define OFFLOAD_QUERY(name, bit)                                                                   \
+	BOOLEAN name(NETOFFLOAD Offload)                                                           \
+	{                                                                                          \
+		struct umn_offload *o = offload_from(Offload);                                     \
+		return o && (o->active & (bit)) ? TRUE : FALSE;                                    \
 	}
 
 OFFLOAD_QUERY(NetOffloadIsTxChecksumIPv4Enabled, UMN_OFL_TXCSUM_IPV4)
@@ -206,8 +207,11 @@ static uint16_t u16_limit(unsigned v)
 	return (uint16_t)v;
 }
 
-#define L3_IPV4 (NetAdapterOffloadLayer3FlagIPv4NoOptions | NetAdapterOffloadLayer3FlagIPv4WithOptions)
-#define L3_IPV6 (NetAdapterOffloadLayer3FlagIPv6NoExtensions | NetAdapterOffloadLayer3FlagIPv6WithExtensions)
+#define L3_IPV4                                                                                    \
+	(NetAdapterOffloadLayer3FlagIPv4NoOptions | NetAdapterOffloadLayer3FlagIPv4WithOptions)
+#define L3_IPV6                                                                                    \
+	(NetAdapterOffloadLayer3FlagIPv6NoExtensions |                                             \
+	 NetAdapterOffloadLayer3FlagIPv6WithExtensions)
 #define L4_TCP (NetAdapterOffloadLayer4FlagTcpNoOptions | NetAdapterOffloadLayer4FlagTcpWithOptions)
 #define L4_UDP NetAdapterOffloadLayer4FlagUdp
 
@@ -239,11 +243,12 @@ void umn_offload_fill_caps(const struct umn_adapter *a, struct umn_offload_caps 
 		c->gso_l3 = u8_flags(l3);
 		c->gso_l4 = u8_flags(l4);
 		c->gso_l4_limit = u16_limit(o->gso.Layer4HeaderOffsetLimit);
-		c->gso_max_size = o->gso.MaximumOffloadSize > UINT32_MAX ? UINT32_MAX
-									: (uint32_t)o->gso.MaximumOffloadSize;
+		c->gso_max_size = o->gso.MaximumOffloadSize > UINT32_MAX
+				      ? UINT32_MAX
+				      : (uint32_t)o->gso.MaximumOffloadSize;
 		c->gso_min_segs = o->gso.MinimumSegmentCount > UINT32_MAX
-					  ? UINT32_MAX
-					  : (uint32_t)o->gso.MinimumSegmentCount;
+				      ? UINT32_MAX
+				      : (uint32_t)o->gso.MinimumSegmentCount;
 		if ((l4 & L4_TCP) && (l3 & L3_IPV4))
 			can |= UMN_OFL_LSO_IPV4;
 		if ((l4 & L4_TCP) && (l3 & L3_IPV6))
@@ -307,13 +312,16 @@ NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active)
 		o->gso.EvtAdapterOffloadSetGso(ah, oh);
 	if ((changed & UMN_OFL_RSC) && (o->set & OFFLOAD_RSC) && o->rsc.EvtAdapterOffloadSetRsc)
 		o->rsc.EvtAdapterOffloadSetRsc(ah, oh);
-	/* One line per change, in the words the driver's queries answered: for `umnic` logs and tests. */
+	/* One line per change, in the words the driver's queries answered: for `umnic` logs and
+	 * tests. */
 	if (umn_rt.ops && umn_rt.ops->report) {
 		char text[160];
 		snprintf(text, sizeof(text),
-			 "offloads in force: tx-checksum %d%d%d rx-checksum %d%d%d lso %d%d uso %d%d rsc %d%d%d",
-			 NetOffloadIsTxChecksumIPv4Enabled(oh), NetOffloadIsTxChecksumTcpEnabled(oh),
-			 NetOffloadIsTxChecksumUdpEnabled(oh), NetOffloadIsRxChecksumIPv4Enabled(oh),
+			 "offloads in force: tx-checksum %d%d%d rx-checksum %d%d%d lso %d%d uso "
+			 "%d%d rsc %d%d%d",
+			 NetOffloadIsTxChecksumIPv4Enabled(oh),
+			 NetOffloadIsTxChecksumTcpEnabled(oh), NetOffloadIsTxChecksumUdpEnabled(oh),
+			 NetOffloadIsRxChecksumIPv4Enabled(oh),
 			 NetOffloadIsRxChecksumTcpEnabled(oh), NetOffloadIsRxChecksumUdpEnabled(oh),
 			 NetOffloadIsLsoIPv4Enabled(oh), NetOffloadIsLsoIPv6Enabled(oh),
 			 NetOffloadIsUsoIPv4Enabled(oh), NetOffloadIsUsoIPv6Enabled(oh),

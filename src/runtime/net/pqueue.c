@@ -27,7 +27,7 @@ static void pqueue_on_delete(struct umn_object *o)
 	q->ec_efd = q->os_efd = -1;
 }
 
-static const struct umn_object_ops pqueue_ops = { .on_delete = pqueue_on_delete };
+static const struct umn_object_ops pqueue_ops = {.on_delete = pqueue_on_delete};
 
 static void ring_init(NET_RING *r, uint32_t count, uint32_t stride)
 {
@@ -38,32 +38,35 @@ static void ring_init(NET_RING *r, uint32_t count, uint32_t stride)
 }
 
 NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind,
-			   const WDF_OBJECT_ATTRIBUTES *attrs, const NET_PACKET_QUEUE_CONFIG *config,
-			   struct umn_pqueue **ret)
+			   const WDF_OBJECT_ATTRIBUTES *attrs,
+			   const NET_PACKET_QUEUE_CONFIG *config, struct umn_pqueue **ret)
 {
 	struct umn_object *o;
 	struct umn_pqueue *q;
 	NTSTATUS st;
 	void *base;
 
-	if (!config || config->Size != sizeof(*config) || !config->EvtAdvance || !config->EvtCancel ||
-	    !config->EvtSetNotificationEnabled)
+	if (!config || config->Size != sizeof(*config) || !config->EvtAdvance ||
+	    !config->EvtCancel || !config->EvtSetNotificationEnabled)
 		return umn_verifier_violation(init->adapter->device, UMN_RULE_QUEUE_CREATE,
 					      STATUS_INVALID_PARAMETER,
-					      "NET_PACKET_QUEUE_CONFIG needs Size, EvtAdvance, EvtCancel and EvtSetNotificationEnabled");
+					      "NET_PACKET_QUEUE_CONFIG needs Size, EvtAdvance, "
+					      "EvtCancel and EvtSetNotificationEnabled");
 	if (init->created)
-		return umn_verifier_violation(init->adapter->device, UMN_RULE_QUEUE_CREATE,
-					      STATUS_INVALID_DEVICE_STATE,
-					      "a queue init object was used to create a second queue");
+		return umn_verifier_violation(
+		    init->adapter->device, UMN_RULE_QUEUE_CREATE, STATUS_INVALID_DEVICE_STATE,
+		    "a queue init object was used to create a second queue");
 	if (umn_queue_layout_check(&init->layout) < 0 || init->layout.kind != (uint32_t)kind)
 		return STATUS_INVALID_PARAMETER;
 
-	base = mmap(NULL, init->layout.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, init->memfd, 0);
+	base =
+	    mmap(NULL, init->layout.total_size, PROT_READ | PROT_WRITE, MAP_SHARED, init->memfd, 0);
 	if (base == MAP_FAILED) {
 		umn_log(UMN_LOG_ERR, "mapping queue memory: %m");
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
-	st = umn_object_create(UMN_OBJ_PACKETQUEUE, sizeof(*q), attrs, &init->adapter->obj, &pqueue_ops, &o);
+	st = umn_object_create(UMN_OBJ_PACKETQUEUE, sizeof(*q), attrs, &init->adapter->obj,
+			       &pqueue_ops, &o);
 	if (!NT_SUCCESS(st)) {
 		munmap(base, init->layout.total_size);
 		return st;
@@ -88,9 +91,10 @@ NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind
 	/* umnicd starts its counters anywhere; the driver sees them reduced to ring indices. */
 	q->seen_pkt_end = umn_idx_pkt(atomic_load(&q->os->ends));
 	q->seen_frag_end = umn_idx_frag(atomic_load(&q->os->ends));
-	q->pkt->EndIndex = q->pkt->BeginIndex = q->pkt->NextIndex = q->seen_pkt_end & (q->l.pkt_count - 1);
+	q->pkt->EndIndex = q->pkt->BeginIndex = q->pkt->NextIndex =
+	    q->seen_pkt_end & (q->l.pkt_count - 1);
 	q->frag->EndIndex = q->frag->BeginIndex = q->frag->NextIndex =
-		q->seen_frag_end & (q->l.frag_count - 1);
+	    q->seen_frag_end & (q->l.frag_count - 1);
 	atomic_store(&q->drv->begins, umn_idx_pack(q->pkt->BeginIndex, q->frag->BeginIndex));
 	q->ec_efd = init->ec_efd;
 	q->os_efd = init->os_efd;
@@ -126,7 +130,8 @@ NTSTATUS NetTxQueueCreate(NETTXQUEUE_INIT *NetTxQueueInit, PWDF_OBJECT_ATTRIBUTE
 
 	if (!NetTxQueueInit || !PacketQueue)
 		return STATUS_INVALID_PARAMETER;
-	st = umn_pqueue_create(&NetTxQueueInit->q, UMN_QUEUE_TX, TxQueueAttributes, Configuration, &q);
+	st = umn_pqueue_create(&NetTxQueueInit->q, UMN_QUEUE_TX, TxQueueAttributes, Configuration,
+			       &q);
 	if (NT_SUCCESS(st))
 		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): q is set when st is a success
 		*PacketQueue = (NETPACKETQUEUE)umn_object_handle(&q->obj);
@@ -141,7 +146,8 @@ NTSTATUS NetRxQueueCreate(NETRXQUEUE_INIT *NetRxQueueInit, PWDF_OBJECT_ATTRIBUTE
 
 	if (!NetRxQueueInit || !PacketQueue)
 		return STATUS_INVALID_PARAMETER;
-	st = umn_pqueue_create(&NetRxQueueInit->q, UMN_QUEUE_RX, RxQueueAttributes, Configuration, &q);
+	st = umn_pqueue_create(&NetRxQueueInit->q, UMN_QUEUE_RX, RxQueueAttributes, Configuration,
+			       &q);
 	if (NT_SUCCESS(st))
 		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): q is set when st is a success
 		*PacketQueue = (NETPACKETQUEUE)umn_object_handle(&q->obj);
@@ -181,34 +187,40 @@ struct ext_slot {
 
 /* Extensions every umnic queue carries, at the offsets fixed in common/shm.h. */
 static const struct ext_slot ext_slots[] = {
-	{ L"ms_fragment_virtualaddress", 1, NetExtensionTypeFragment, UMN_FRAG_EXT_VA_OFF },
-	{ L"ms_packet_checksum", 1, NetExtensionTypePacket, UMN_PKT_EXT_CHECKSUM_OFF },
-	{ L"ms_packet_gso", 1, NetExtensionTypePacket, UMN_PKT_EXT_GSO_OFF },
-	{ L"ms_packet_rsc", 2, NetExtensionTypePacket, UMN_PKT_EXT_RSC_OFF },
-	{ L"ms_packet_ieee8021q", 1, NetExtensionTypePacket, UMN_PKT_EXT_IEEE8021Q_OFF },
-	{ L"ms_packet_hash", 1, NetExtensionTypePacket, UMN_PKT_EXT_HASH_OFF },
-	{ L"ms_packet_rsc_timestamp", 1, NetExtensionTypePacket, UMN_PKT_EXT_RSC_TIMESTAMP_OFF },
+    {L"ms_fragment_virtualaddress", 1, NetExtensionTypeFragment, UMN_FRAG_EXT_VA_OFF},
+    {L"ms_packet_checksum", 1, NetExtensionTypePacket, UMN_PKT_EXT_CHECKSUM_OFF},
+    {L"ms_packet_gso", 1, NetExtensionTypePacket, UMN_PKT_EXT_GSO_OFF},
+    {L"ms_packet_rsc", 2, NetExtensionTypePacket, UMN_PKT_EXT_RSC_OFF},
+    {L"ms_packet_ieee8021q", 1, NetExtensionTypePacket, UMN_PKT_EXT_IEEE8021Q_OFF},
+    {L"ms_packet_hash", 1, NetExtensionTypePacket, UMN_PKT_EXT_HASH_OFF},
+    {L"ms_packet_rsc_timestamp", 1, NetExtensionTypePacket, UMN_PKT_EXT_RSC_TIMESTAMP_OFF},
 };
 
 /* Each extension fits its slot, after the core descriptor and before the next slot. */
-_Static_assert(sizeof(NET_PACKET) <= UMN_PKT_EXT_CHECKSUM_OFF, "packet descriptor fits before checksum");
-_Static_assert(UMN_PKT_EXT_CHECKSUM_OFF + sizeof(NET_PACKET_CHECKSUM) <= UMN_PKT_EXT_GSO_OFF, "checksum");
+_Static_assert(sizeof(NET_PACKET) <= UMN_PKT_EXT_CHECKSUM_OFF,
+	       "packet descriptor fits before checksum");
+_Static_assert(UMN_PKT_EXT_CHECKSUM_OFF + sizeof(NET_PACKET_CHECKSUM) <= UMN_PKT_EXT_GSO_OFF,
+	       "checksum");
 _Static_assert(UMN_PKT_EXT_GSO_OFF % _Alignof(NET_PACKET_GSO) == 0 &&
-		       UMN_PKT_EXT_GSO_OFF + sizeof(NET_PACKET_GSO) <= UMN_PKT_EXT_RSC_OFF, "gso");
+		   UMN_PKT_EXT_GSO_OFF + sizeof(NET_PACKET_GSO) <= UMN_PKT_EXT_RSC_OFF,
+	       "gso");
 _Static_assert(UMN_PKT_EXT_RSC_OFF % _Alignof(NET_PACKET_RSC) == 0 &&
-		       UMN_PKT_EXT_RSC_OFF + sizeof(NET_PACKET_RSC) <= UMN_PKT_EXT_IEEE8021Q_OFF, "rsc");
+		   UMN_PKT_EXT_RSC_OFF + sizeof(NET_PACKET_RSC) <= UMN_PKT_EXT_IEEE8021Q_OFF,
+	       "rsc");
 _Static_assert(UMN_PKT_EXT_IEEE8021Q_OFF % _Alignof(NET_PACKET_IEEE8021Q) == 0 &&
-		       UMN_PKT_EXT_IEEE8021Q_OFF + sizeof(NET_PACKET_IEEE8021Q) <= UMN_PKT_EXT_HASH_OFF,
+		   UMN_PKT_EXT_IEEE8021Q_OFF + sizeof(NET_PACKET_IEEE8021Q) <= UMN_PKT_EXT_HASH_OFF,
 	       "ieee8021q");
 _Static_assert(UMN_PKT_EXT_HASH_OFF % _Alignof(NET_PACKET_HASH) == 0 &&
-		       UMN_PKT_EXT_HASH_OFF + sizeof(NET_PACKET_HASH) <= UMN_PKT_EXT_RSC_TIMESTAMP_OFF,
+		   UMN_PKT_EXT_HASH_OFF + sizeof(NET_PACKET_HASH) <= UMN_PKT_EXT_RSC_TIMESTAMP_OFF,
 	       "hash");
 _Static_assert(UMN_PKT_EXT_RSC_TIMESTAMP_OFF % _Alignof(NET_PACKET_RSC_TIMESTAMP) == 0 &&
-		       UMN_PKT_EXT_RSC_TIMESTAMP_OFF + sizeof(NET_PACKET_RSC_TIMESTAMP) <= UMN_PKT_STRIDE,
+		   UMN_PKT_EXT_RSC_TIMESTAMP_OFF + sizeof(NET_PACKET_RSC_TIMESTAMP) <=
+		       UMN_PKT_STRIDE,
 	       "rsc timestamp");
 _Static_assert(UMN_FRAG_EXT_VA_OFF + sizeof(NET_FRAGMENT_VIRTUAL_ADDRESS) <= UMN_FRAG_STRIDE, "va");
 
-static void get_extension(struct umn_pqueue *q, const NET_EXTENSION_QUERY *query, NET_EXTENSION *ext)
+static void get_extension(struct umn_pqueue *q, const NET_EXTENSION_QUERY *query,
+			  NET_EXTENSION *ext)
 {
 	memset(ext, 0, sizeof(*ext));
 	if (!q || !query || query->Size != sizeof(*query) || !query->Name)
@@ -217,7 +229,8 @@ static void get_extension(struct umn_pqueue *q, const NET_EXTENSION_QUERY *query
 		const struct ext_slot *s = &ext_slots[i];
 		NET_RING *r;
 
-		if (s->type != query->Type || query->Version > s->version || wcscmp(s->name, query->Name))
+		if (s->type != query->Type || query->Version > s->version ||
+		    wcscmp(s->name, query->Name))
 			continue;
 		r = s->type == NetExtensionTypeFragment ? q->frag : q->pkt;
 		ext->Reserved[0] = r->Buffer + s->offset;
@@ -243,7 +256,8 @@ void NetRxQueueGetExtension(NETPACKETQUEUE NetRxQueue, const NET_EXTENSION_QUERY
 
 void NetTxQueueNotifyMoreCompletedPacketsAvailable(NETPACKETQUEUE NetTxQueue)
 {
-	struct umn_pqueue *q = pqueue_from(NetTxQueue, "NetTxQueueNotifyMoreCompletedPacketsAvailable");
+	struct umn_pqueue *q =
+	    pqueue_from(NetTxQueue, "NetTxQueueNotifyMoreCompletedPacketsAvailable");
 
 	if (q)
 		umn_ec_notify(q);
@@ -251,7 +265,8 @@ void NetTxQueueNotifyMoreCompletedPacketsAvailable(NETPACKETQUEUE NetTxQueue)
 
 void NetRxQueueNotifyMoreReceivedPacketsAvailable(NETPACKETQUEUE NetRxQueue)
 {
-	struct umn_pqueue *q = pqueue_from(NetRxQueue, "NetRxQueueNotifyMoreReceivedPacketsAvailable");
+	struct umn_pqueue *q =
+	    pqueue_from(NetRxQueue, "NetRxQueueNotifyMoreReceivedPacketsAvailable");
 
 	if (q)
 		umn_ec_notify(q);

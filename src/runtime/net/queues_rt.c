@@ -37,15 +37,17 @@ NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int 
 		return STATUS_INVALID_PARAMETER;
 	}
 	memset(&init, 0, sizeof(init));
-	init.tx.q = (struct umn_queue_init){ .adapter = a, .layout = *l, .memfd = memfd, .ec_efd = ec_efd,
-					     .os_efd = os_efd };
+	init.tx.q = (struct umn_queue_init){
+	    .adapter = a, .layout = *l, .memfd = memfd, .ec_efd = ec_efd, .os_efd = os_efd};
 	ah = (NETADAPTER)umn_object_handle(&a->obj);
 	if (l->kind == UMN_QUEUE_TX)
-		st = a->datapath.EvtAdapterCreateTxQueue ? a->datapath.EvtAdapterCreateTxQueue(ah, &init.tx)
-							  : STATUS_NOT_SUPPORTED;
+		st = a->datapath.EvtAdapterCreateTxQueue
+			 ? a->datapath.EvtAdapterCreateTxQueue(ah, &init.tx)
+			 : STATUS_NOT_SUPPORTED;
 	else
-		st = a->datapath.EvtAdapterCreateRxQueue ? a->datapath.EvtAdapterCreateRxQueue(ah, &init.rx)
-							  : STATUS_NOT_SUPPORTED;
+		st = a->datapath.EvtAdapterCreateRxQueue
+			 ? a->datapath.EvtAdapterCreateRxQueue(ah, &init.rx)
+			 : STATUS_NOT_SUPPORTED;
 	/* The queue took what it needed; close whatever it did not take. */
 	if (init.tx.q.ec_efd >= 0)
 		close(init.tx.q.ec_efd);
@@ -60,10 +62,11 @@ NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int 
 		return st;
 	}
 	if (!init.tx.q.created) {
-		snprintf(err, cap, "EvtAdapterCreate%sQueue returned success without creating a queue",
+		snprintf(err, cap,
+			 "EvtAdapterCreate%sQueue returned success without creating a queue",
 			 l->kind == UMN_QUEUE_TX ? "Tx" : "Rx");
-		return umn_verifier_violation(a->device, UMN_RULE_QUEUE_CREATE, STATUS_INVALID_DEVICE_STATE,
-					      "%s", err);
+		return umn_verifier_violation(a->device, UMN_RULE_QUEUE_CREATE,
+					      STATUS_INVALID_DEVICE_STATE, "%s", err);
 	}
 	return STATUS_SUCCESS;
 }
@@ -88,7 +91,8 @@ NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap)
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6], uint32_t count)
+NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6],
+			      uint32_t count)
 {
 	struct umn_device *dev = umn_rt_device(id);
 	struct umn_adapter *a = dev ? dev->adapter : NULL;
@@ -130,7 +134,8 @@ SIZE_T NetReceiveFilterGetMulticastAddressCount(NETRECEIVEFILTER ReceiveFilter)
 	return a ? a->mcast_count : 0;
 }
 
-const NET_ADAPTER_LINK_LAYER_ADDRESS *NetReceiveFilterGetMulticastAddressList(NETRECEIVEFILTER ReceiveFilter)
+const NET_ADAPTER_LINK_LAYER_ADDRESS *
+NetReceiveFilterGetMulticastAddressList(NETRECEIVEFILTER ReceiveFilter)
 {
 	struct umn_adapter *a = filter_adapter(ReceiveFilter);
 

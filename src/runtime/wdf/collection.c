@@ -41,8 +41,8 @@ static void collection_on_destroy(struct umn_object *o)
 }
 
 static const struct umn_object_ops collection_ops = {
-	.on_delete = collection_on_delete,
-	.on_destroy = collection_on_destroy,
+    .on_delete = collection_on_delete,
+    .on_destroy = collection_on_destroy,
 };
 
 static struct umn_collection *collection_get(const char *fn, WDFCOLLECTION h)
@@ -54,8 +54,7 @@ static struct umn_collection *collection_get(const char *fn, WDFCOLLECTION h)
 	return (struct umn_collection *)o;
 }
 
-NTSTATUS WdfCollectionCreate(PWDF_OBJECT_ATTRIBUTES CollectionAttributes,
-			     WDFCOLLECTION *Collection)
+NTSTATUS WdfCollectionCreate(PWDF_OBJECT_ATTRIBUTES CollectionAttributes, WDFCOLLECTION *Collection)
 {
 	struct umn_collection *c;
 	struct umn_object *o;
@@ -97,7 +96,8 @@ NTSTATUS WdfCollectionAdd(WDFCOLLECTION Collection, WDFOBJECT Object)
 	if (!c)
 		return STATUS_INVALID_PARAMETER;
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "WdfCollectionAdd: %p is not a valid framework object", Object);
+		umn_log(UMN_LOG_ERR, "WdfCollectionAdd: %p is not a valid framework object",
+			Object);
 		return STATUS_INVALID_PARAMETER;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -213,4 +213,3 @@ WDFOBJECT WdfCollectionGetLastItem(WDFCOLLECTION Collection)
 	pthread_mutex_unlock(&c->lock);
 	return h;
 }
-

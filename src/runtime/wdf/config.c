@@ -58,7 +58,8 @@ bool umn_reg_to_utf8(PCUNICODE_STRING u, char *out, size_t cap)
 }
 
 NTSTATUS umn_regkey_open(struct umn_device *dev, enum umn_object_type type, const char *subkey,
-			 PWDF_OBJECT_ATTRIBUTES attrs, struct umn_object *parent, struct umn_regkey **ret)
+			 PWDF_OBJECT_ATTRIBUTES attrs, struct umn_object *parent,
+			 struct umn_regkey **ret)
 {
 	struct umn_object *o;
 	struct umn_regkey *k;
@@ -86,7 +87,8 @@ struct umn_regkey *umn_regkey_from(void *h, enum umn_object_type type, const cha
 	return (struct umn_regkey *)o;
 }
 
-static NTSTATUS query_ulong(struct umn_regkey *k, PCUNICODE_STRING name, bool allow_string, ULONG *value)
+static NTSTATUS query_ulong(struct umn_regkey *k, PCUNICODE_STRING name, bool allow_string,
+			    ULONG *value)
 {
 	char n[256], *end;
 	const char *s = NULL;
@@ -113,10 +115,12 @@ static NTSTATUS query_ulong(struct umn_regkey *k, PCUNICODE_STRING name, bool al
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType, ACCESS_MASK DesiredAccess,
-				  PWDF_OBJECT_ATTRIBUTES KeyAttributes, WDFKEY *Key)
+NTSTATUS WdfDeviceOpenRegistryKey(WDFDEVICE Device, ULONG DeviceInstanceKeyType,
+				  ACCESS_MASK DesiredAccess, PWDF_OBJECT_ATTRIBUTES KeyAttributes,
+				  WDFKEY *Key)
 {
-	struct umn_device *dev = (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
+	struct umn_device *dev =
+	    (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
 	struct umn_regkey *k;
 	NTSTATUS st;
 
@@ -157,7 +161,8 @@ NTSTATUS WdfRegistryOpenKey(WDFKEY ParentKey, PCUNICODE_STRING KeyName, ACCESS_M
 		umn_object_delete(o);
 		return STATUS_OBJECT_NAME_INVALID;
 	}
-	snprintf(k->subkey, sizeof(k->subkey), "%.380s%s%.127s", p->subkey, p->subkey[0] ? "\\" : "", name);
+	snprintf(k->subkey, sizeof(k->subkey), "%.380s%s%.127s", p->subkey,
+		 p->subkey[0] ? "\\" : "", name);
 	*Key = (WDFKEY)umn_object_handle(o);
 	return STATUS_SUCCESS;
 }
@@ -172,11 +177,12 @@ VOID WdfRegistryClose(WDFKEY Key)
 
 NTSTATUS WdfRegistryQueryULong(WDFKEY Key, PCUNICODE_STRING ValueName, PULONG Value)
 {
-	return query_ulong(umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryULong"), ValueName, false, Value);
+	return query_ulong(umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryULong"), ValueName,
+			   false, Value);
 }
 
-NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG ValueLength, PVOID Value,
-			       PULONG ValueLengthQueried, PULONG ValueType)
+NTSTATUS WdfRegistryQueryValue(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG ValueLength,
+			       PVOID Value, PULONG ValueLengthQueried, PULONG ValueType)
 {
 	struct umn_regkey *k = umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryValue");
 	const struct devreg_entry *e = NULL;
@@ -204,7 +210,7 @@ NTSTATUS WdfRegistryAssignULong(WDFKEY Key, PCUNICODE_STRING ValueName, ULONG Va
 	if (!k || !umn_reg_to_utf8(ValueName, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	return devreg_set_dword(k->reg, k->subkey, n, Value) < 0 ? STATUS_INSUFFICIENT_RESOURCES
-								  : STATUS_SUCCESS;
+								 : STATUS_SUCCESS;
 }
 
 static NTSTATUS open_configuration(struct umn_device *dev, struct umn_object *parent,
@@ -221,20 +227,24 @@ static NTSTATUS open_configuration(struct umn_device *dev, struct umn_object *pa
 	return st;
 }
 
-NTSTATUS NetAdapterOpenConfiguration(NETADAPTER Adapter, PWDF_OBJECT_ATTRIBUTES ConfigurationAttributes,
+NTSTATUS NetAdapterOpenConfiguration(NETADAPTER Adapter,
+				     PWDF_OBJECT_ATTRIBUTES ConfigurationAttributes,
 				     NETCONFIGURATION *Configuration)
 {
-	struct umn_adapter *a = (struct umn_adapter *)umn_object_from_handle(Adapter, UMN_OBJ_ADAPTER);
+	struct umn_adapter *a =
+	    (struct umn_adapter *)umn_object_from_handle(Adapter, UMN_OBJ_ADAPTER);
 
 	if (!a)
 		return STATUS_INVALID_PARAMETER;
 	return open_configuration(a->device, &a->obj, ConfigurationAttributes, Configuration);
 }
 
-NTSTATUS NetDeviceOpenConfiguration(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES ConfigurationAttributes,
+NTSTATUS NetDeviceOpenConfiguration(WDFDEVICE Device,
+				    PWDF_OBJECT_ATTRIBUTES ConfigurationAttributes,
 				    NETCONFIGURATION *Configuration)
 {
-	struct umn_device *dev = (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
+	struct umn_device *dev =
+	    (struct umn_device *)umn_object_from_handle(Device, UMN_OBJ_DEVICE);
 
 	if (!dev)
 		return STATUS_INVALID_PARAMETER;
@@ -243,36 +253,41 @@ NTSTATUS NetDeviceOpenConfiguration(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES Con
 
 void NetConfigurationClose(NETCONFIGURATION Configuration)
 {
-	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationClose");
+	struct umn_regkey *k =
+	    umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationClose");
 
 	if (k)
 		umn_object_delete(&k->obj);
 }
 
-NTSTATUS NetConfigurationQueryUlong(NETCONFIGURATION Configuration, NET_CONFIGURATION_QUERY_ULONG_FLAGS Flags,
+NTSTATUS NetConfigurationQueryUlong(NETCONFIGURATION Configuration,
+				    NET_CONFIGURATION_QUERY_ULONG_FLAGS Flags,
 				    PCUNICODE_STRING ValueName, ULONG *Value)
 {
 	(void)Flags;
-	return query_ulong(umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationQueryUlong"),
-			   ValueName, true, Value);
+	return query_ulong(
+	    umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationQueryUlong"),
+	    ValueName, true, Value);
 }
 
-NTSTATUS NetConfigurationAssignUlong(NETCONFIGURATION Configuration, PCUNICODE_STRING ValueName, ULONG Value)
+NTSTATUS NetConfigurationAssignUlong(NETCONFIGURATION Configuration, PCUNICODE_STRING ValueName,
+				     ULONG Value)
 {
-	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationAssignUlong");
+	struct umn_regkey *k =
+	    umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION, "NetConfigurationAssignUlong");
 	char n[256];
 
 	if (!k || !umn_reg_to_utf8(ValueName, n, sizeof(n)))
 		return STATUS_INVALID_PARAMETER;
 	return devreg_set_dword(k->reg, k->subkey, n, Value) < 0 ? STATUS_INSUFFICIENT_RESOURCES
-								  : STATUS_SUCCESS;
+								 : STATUS_SUCCESS;
 }
 
 NTSTATUS NetConfigurationQueryLinkLayerAddress(NETCONFIGURATION Configuration,
 					       NET_ADAPTER_LINK_LAYER_ADDRESS *LinkLayerAddress)
 {
 	struct umn_regkey *k = umn_regkey_from(Configuration, UMN_OBJ_CONFIGURATION,
-					"NetConfigurationQueryLinkLayerAddress");
+					       "NetConfigurationQueryLinkLayerAddress");
 	const char *s = NULL;
 	size_t n = 0;
 

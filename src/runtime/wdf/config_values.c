@@ -177,7 +177,8 @@ NTSTATUS WdfRegistryQueryUnicodeString(WDFKEY Key, PCUNICODE_STRING ValueName,
 }
 
 NTSTATUS WdfRegistryQueryMultiString(WDFKEY Key, PCUNICODE_STRING ValueName,
-				     PWDF_OBJECT_ATTRIBUTES StringsAttributes, WDFCOLLECTION Collection)
+				     PWDF_OBJECT_ATTRIBUTES StringsAttributes,
+				     WDFCOLLECTION Collection)
 {
 	return query_multi(umn_regkey_from(Key, UMN_OBJ_KEY, "WdfRegistryQueryMultiString"),
 			   ValueName, StringsAttributes, Collection);
@@ -223,8 +224,8 @@ static NTSTATUS assign_value(struct umn_regkey *k, PCUNICODE_STRING name, ULONG 
 				continue;
 			if (i == start)
 				break;
-			u = (UNICODE_STRING){ (USHORT)((i - start) * sizeof(WCHAR)), 0,
-					      (PWSTR)(w + start) };
+			u = (UNICODE_STRING){(USHORT)((i - start) * sizeof(WCHAR)), 0,
+					     (PWSTR)(w + start)};
 			out = text + start * 4;
 			if ((i - start) * sizeof(WCHAR) > 0xfffe ||
 			    !umn_reg_to_utf8(&u, out, (i - start) * 4 + 1) ||
@@ -275,7 +276,7 @@ static void params_on_delete(struct umn_object *o)
 	k->reg = NULL;
 }
 
-static const struct umn_object_ops params_ops = { .on_delete = params_on_delete };
+static const struct umn_object_ops params_ops = {.on_delete = params_on_delete};
 
 /*
  * umnic keeps registry values per device, not per service: the Parameters
@@ -332,8 +333,8 @@ NTSTATUS NetConfigurationOpenSubConfiguration(NETCONFIGURATION Configuration,
 	if (strlen(p->subkey) + strlen(name) + 2 > sizeof(p->subkey))
 		return STATUS_OBJECT_NAME_INVALID;
 	/* Closed with its parent configuration, as NetAdapterCx documents. */
-	st = umn_object_create(UMN_OBJ_CONFIGURATION, sizeof(*k), SubConfigurationAttributes, &p->obj,
-			       NULL, &o);
+	st = umn_object_create(UMN_OBJ_CONFIGURATION, sizeof(*k), SubConfigurationAttributes,
+			       &p->obj, NULL, &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	k = (struct umn_regkey *)o;
@@ -358,7 +359,8 @@ NTSTATUS NetConfigurationQueryString(NETCONFIGURATION Configuration, PCUNICODE_S
 	return umn_string_create_utf8(&k->obj, StringAttributes, v, strlen(v), WdfString);
 }
 
-NTSTATUS NetConfigurationQueryMultiString(NETCONFIGURATION Configuration, PCUNICODE_STRING ValueName,
+NTSTATUS NetConfigurationQueryMultiString(NETCONFIGURATION Configuration,
+					  PCUNICODE_STRING ValueName,
 					  PWDF_OBJECT_ATTRIBUTES StringsAttributes,
 					  WDFCOLLECTION Collection)
 {
@@ -424,7 +426,8 @@ NTSTATUS NetConfigurationAssignUnicodeString(NETCONFIGURATION Configuration,
 }
 
 NTSTATUS NetConfigurationAssignMultiString(NETCONFIGURATION Configuration,
-					   PCUNICODE_STRING ValueName, WDFCOLLECTION StringsCollection)
+					   PCUNICODE_STRING ValueName,
+					   WDFCOLLECTION StringsCollection)
 {
 	struct umn_regkey *k = cfg_from(Configuration, "NetConfigurationAssignMultiString");
 	char n[NAME_MAX_UTF8], **strv;

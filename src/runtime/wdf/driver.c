@@ -9,7 +9,7 @@
 #include "runtime/rt.h"
 #include "runtime/wdf/string_obj.h"
 
-struct umn_rt umn_rt = { .lock = PTHREAD_MUTEX_INITIALIZER, .user_mode = true };
+struct umn_rt umn_rt = {.lock = PTHREAD_MUTEX_INITIALIZER, .user_mode = true};
 
 void umn_rt_set_host(const struct umn_rt_ops *ops, bool user_mode)
 {
@@ -29,7 +29,7 @@ struct _DRIVER_OBJECT {
 static UNICODE_STRING make_unicode(const char *s)
 {
 	size_t n = strlen(s);
-	UNICODE_STRING u = { 0 };
+	UNICODE_STRING u = {0};
 	WCHAR *w = calloc(n + 1, sizeof(WCHAR));
 
 	if (!w)
@@ -42,7 +42,8 @@ static UNICODE_STRING make_unicode(const char *s)
 	return u;
 }
 
-NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err, size_t cap)
+NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flags, char *err,
+			    size_t cap)
 {
 	static DRIVER_OBJECT drvobj;
 	PDRIVER_INITIALIZE entry;
@@ -71,8 +72,9 @@ NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flag
 		dlclose(dl);
 		return STATUS_DRIVER_ENTRYPOINT_NOT_FOUND;
 	}
-	drvobj = (DRIVER_OBJECT){ .magic = DRIVER_OBJECT_MAGIC, .dl = dl };
-	snprintf(reg, sizeof(reg), "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s", service);
+	drvobj = (DRIVER_OBJECT){.magic = DRIVER_OBJECT_MAGIC, .dl = dl};
+	snprintf(reg, sizeof(reg), "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s",
+		 service);
 	regpath = make_unicode(reg);
 	st = entry(&drvobj, &regpath);
 	if (!NT_SUCCESS(st)) {
@@ -80,7 +82,9 @@ NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flag
 		return st;
 	}
 	if (!drvobj.wdf) {
-		snprintf(err, cap, "DriverEntry of %s returned success without calling WdfDriverCreate", path);
+		snprintf(err, cap,
+			 "DriverEntry of %s returned success without calling WdfDriverCreate",
+			 path);
 		return STATUS_INVALID_DEVICE_STATE;
 	}
 	drvobj.wdf->registry_path = regpath;
@@ -105,7 +109,8 @@ NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryP
 	NTSTATUS st;
 
 	if (!DriverObject || DriverObject->magic != DRIVER_OBJECT_MAGIC || !DriverConfig) {
-		umn_log(UMN_LOG_ERR, "WdfDriverCreate: DriverObject must be the one passed to DriverEntry");
+		umn_log(UMN_LOG_ERR,
+			"WdfDriverCreate: DriverObject must be the one passed to DriverEntry");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (DriverConfig->Size != sizeof(*DriverConfig)) {
@@ -137,15 +142,18 @@ WDFDRIVER WdfGetDriver(void)
 	return umn_rt.driver ? (WDFDRIVER)umn_object_handle(&umn_rt.driver->obj) : NULL;
 }
 
-BOOLEAN WdfDriverIsVersionAvailable(WDFDRIVER Driver, PWDF_DRIVER_VERSION_AVAILABLE_PARAMS VersionAvailableParams)
+BOOLEAN WdfDriverIsVersionAvailable(WDFDRIVER Driver,
+				    PWDF_DRIVER_VERSION_AVAILABLE_PARAMS VersionAvailableParams)
 {
 	(void)Driver;
 	if (!VersionAvailableParams)
 		return FALSE;
 	/* This runtime implements UMDF 2.33 / KMDF 1.33. */
 	return VersionAvailableParams->MajorVersion < 2 ||
-	       (VersionAvailableParams->MajorVersion == 2 && VersionAvailableParams->MinorVersion <= 33) ||
-	       (VersionAvailableParams->MajorVersion == 1 && VersionAvailableParams->MinorVersion <= 33);
+	       (VersionAvailableParams->MajorVersion == 2 &&
+		VersionAvailableParams->MinorVersion <= 33) ||
+	       (VersionAvailableParams->MajorVersion == 1 &&
+		VersionAvailableParams->MinorVersion <= 33);
 }
 
 PDRIVER_OBJECT WdfDriverWdmGetDriverObject(WDFDRIVER Driver)
@@ -167,7 +175,8 @@ PWSTR WdfDriverGetRegistryPath(WDFDRIVER Driver)
 	struct umn_driver *d = (struct umn_driver *)umn_object_from_handle(Driver, UMN_OBJ_DRIVER);
 
 	if (!d) {
-		umn_log(UMN_LOG_ERR, "WdfDriverGetRegistryPath: %p is not a WDFDRIVER", (void *)Driver);
+		umn_log(UMN_LOG_ERR, "WdfDriverGetRegistryPath: %p is not a WDFDRIVER",
+			(void *)Driver);
 		return NULL;
 	}
 	return d->registry_path.Buffer;

@@ -27,8 +27,8 @@ KIRQL umn_irql_raise(KIRQL new_level)
 void umn_irql_lower(KIRQL old)
 {
 	if (old > current_irql) {
-		umn_log(UMN_LOG_ERR, "IRQL: lower from %u to higher level %u refused",
-			current_irql, old);
+		umn_log(UMN_LOG_ERR, "IRQL: lower from %u to higher level %u refused", current_irql,
+			old);
 		return;
 	}
 	current_irql = old;

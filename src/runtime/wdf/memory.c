@@ -20,7 +20,7 @@ static void memory_on_destroy(struct umn_object *o)
 	m->buf = NULL;
 }
 
-static const struct umn_object_ops memory_ops = { .on_destroy = memory_on_destroy };
+static const struct umn_object_ops memory_ops = {.on_destroy = memory_on_destroy};
 
 struct umn_memory *umn_memory_get(const char *fn, WDFMEMORY handle)
 {
@@ -101,7 +101,9 @@ NTSTATUS WdfMemoryCreatePreallocated(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Bu
 
 	if (!Memory || !Buffer || BufferSize == 0) {
 		umn_log(UMN_LOG_ERR, "WdfMemoryCreatePreallocated: %s",
-			!Memory ? "Memory is NULL" : !Buffer ? "Buffer is NULL" : "BufferSize is 0");
+			!Memory	  ? "Memory is NULL"
+			: !Buffer ? "Buffer is NULL"
+				  : "BufferSize is 0");
 		return STATUS_INVALID_PARAMETER;
 	}
 	st = umn_object_create(UMN_OBJ_MEMORY, sizeof(*m), Attributes, umn_object_driver(),
@@ -150,7 +152,8 @@ NTSTATUS WdfMemoryAssignBuffer(WDFMEMORY Memory, PVOID Buffer, size_t BufferSize
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!m->preallocated) {
-		umn_log(UMN_LOG_ERR, "WdfMemoryAssignBuffer: %p was not created by WdfMemoryCreatePreallocated",
+		umn_log(UMN_LOG_ERR,
+			"WdfMemoryAssignBuffer: %p was not created by WdfMemoryCreatePreallocated",
 			(void *)Memory);
 		return STATUS_INVALID_DEVICE_REQUEST;
 	}
@@ -192,7 +195,8 @@ NTSTATUS WdfMemoryCopyToBuffer(WDFMEMORY SourceMemory, size_t SourceOffset, PVOI
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!range_ok(m->size, SourceOffset, NumBytesToCopyTo)) {
-		umn_log(UMN_LOG_ERR, "WdfMemoryCopyToBuffer: %zu bytes at offset %zu exceed the %zu-byte buffer",
+		umn_log(UMN_LOG_ERR,
+			"WdfMemoryCopyToBuffer: %zu bytes at offset %zu exceed the %zu-byte buffer",
 			NumBytesToCopyTo, SourceOffset, m->size);
 		return STATUS_BUFFER_TOO_SMALL;
 	}
@@ -213,13 +217,16 @@ NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t Destination
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (m->read_only) {
-		umn_log(UMN_LOG_ERR, "WdfMemoryCopyFromBuffer: %p is a read-only request input buffer",
+		umn_log(UMN_LOG_ERR,
+			"WdfMemoryCopyFromBuffer: %p is a read-only request input buffer",
 			(void *)DestinationMemory);
 		return STATUS_ACCESS_VIOLATION;
 	}
 	if (!range_ok(m->size, DestinationOffset, NumBytesToCopyFrom)) {
-		umn_log(UMN_LOG_ERR, "WdfMemoryCopyFromBuffer: %zu bytes at offset %zu exceed the %zu-byte buffer",
-			NumBytesToCopyFrom, DestinationOffset, m->size);
+		umn_log(
+		    UMN_LOG_ERR,
+		    "WdfMemoryCopyFromBuffer: %zu bytes at offset %zu exceed the %zu-byte buffer",
+		    NumBytesToCopyFrom, DestinationOffset, m->size);
 		return STATUS_BUFFER_TOO_SMALL;
 	}
 	memmove((char *)m->buf + DestinationOffset, Buffer, NumBytesToCopyFrom);

@@ -21,7 +21,7 @@
 struct out {
 	char *buf;
 	size_t cap;
-	size_t len;	/* would-be length, may exceed cap */
+	size_t len; /* would-be length, may exceed cap */
 };
 
 static void put(struct out *o, const char *s, size_t n)
@@ -64,14 +64,14 @@ static void put_padded(struct out *o, const char *s, int width, int prec, bool l
 
 static char *wide_to_utf8(const WCHAR *w, size_t max)
 {
-	struct out o = { NULL, 0, 0 };
+	struct out o = {NULL, 0, 0};
 	char *s;
 
 	put_wide(&o, w, max);
 	s = malloc(o.len + 1);
 	if (!s)
 		return NULL;
-	o = (struct out){ s, o.len, 0 };
+	o = (struct out){s, o.len, 0};
 	put_wide(&o, w, max);
 	s[o.len] = 0;
 	return s;
@@ -86,7 +86,7 @@ static char *wide_to_utf8(const WCHAR *w, size_t max)
 /* Formats fmt, taking its arguments from *argp (which advances past them). */
 int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_default, va_list *argp)
 {
-	struct out o = { out, cap ? cap - 1 : 0, 0 };
+	struct out o = {out, cap ? cap - 1 : 0, 0};
 #define args (*argp)
 	for (const char *p = fmt; *p;) {
 		char spec[32], tmp[512];
@@ -189,14 +189,20 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 		case 'X':
 		case 'o': {
 			bool is_signed = *p == 'd' || *p == 'i';
-			const char *m = len == L_LL ? "ll" : len == L_Z ? "z" : len == L_J ? "j"
-				      : len == L_T ? "t" : len == L_HH ? "hh" : len == L_H ? "h" : "";
+			const char *m = len == L_LL   ? "ll"
+					: len == L_Z  ? "z"
+					: len == L_J  ? "j"
+					: len == L_T  ? "t"
+					: len == L_HH ? "hh"
+					: len == L_H  ? "h"
+						      : "";
 
 			snprintf(spec + sl, sizeof(spec) - sl, "%s%c", m, *p);
 			if (len == L_LL)
-				n = is_signed ? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long long))
-					      : snprintf(tmp, sizeof(tmp), spec,
-							 va_arg(args, unsigned long long));
+				n = is_signed
+					? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long long))
+					: snprintf(tmp, sizeof(tmp), spec,
+						   va_arg(args, unsigned long long));
 			else if (len == L_Z || len == L_J || len == L_T)
 				n = snprintf(tmp, sizeof(tmp), spec, va_arg(args, size_t));
 			else
@@ -217,15 +223,16 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 		case 'a':
 		case 'A':
 			snprintf(spec + sl, sizeof(spec) - sl, "%s%c", len == L_LD ? "L" : "", *p);
-			n = len == L_LD ? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long double))
-					: snprintf(tmp, sizeof(tmp), spec, va_arg(args, double));
+			n = len == L_LD
+				? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long double))
+				: snprintf(tmp, sizeof(tmp), spec, va_arg(args, double));
 			put(&o, tmp, n > 0 ? (size_t)n : 0);
 			break;
 		case 'c':
 		case 'C': {
 			/* %C is the opposite width of %c. */
 			bool w = wide || (!narrow && ((*p == 'c') == (bool)wide_default));
-			WCHAR wc[2] = { (WCHAR)va_arg(args, int), 0 };
+			WCHAR wc[2] = {(WCHAR)va_arg(args, int), 0};
 			char *s;
 
 			if (!w)
@@ -256,8 +263,9 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 		case 'Z':
 			if (wide) {
 				const UNICODE_STRING *u = va_arg(args, const UNICODE_STRING *);
-				char *s = u && u->Buffer ? wide_to_utf8(u->Buffer, u->Length / sizeof(WCHAR))
-							 : NULL;
+				char *s = u && u->Buffer
+					      ? wide_to_utf8(u->Buffer, u->Length / sizeof(WCHAR))
+					      : NULL;
 
 				put_padded(&o, s ? s : "(null)", width, prec, left);
 				free(s);

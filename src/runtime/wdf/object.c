@@ -19,7 +19,7 @@
 #include "common/log.h"
 #include "runtime/wdf/irql.h"
 
-#define UMN_CONTEXT_MAGIC 0x58544e43u	/* "CNTX" */
+#define UMN_CONTEXT_MAGIC 0x58544e43u /* "CNTX" */
 
 struct umn_context {
 	uint32_t magic;
@@ -39,32 +39,32 @@ static struct umn_object *driver_root;
 static atomic_ulong live_objects;
 
 static const char *const type_names[UMN_OBJ__MAX] = {
-	[UMN_OBJ_GENERIC] = "WDFOBJECT",
-	[UMN_OBJ_DRIVER] = "WDFDRIVER",
-	[UMN_OBJ_DEVICE] = "WDFDEVICE",
-	[UMN_OBJ_QUEUE] = "WDFQUEUE",
-	[UMN_OBJ_REQUEST] = "WDFREQUEST",
-	[UMN_OBJ_FILEOBJECT] = "WDFFILEOBJECT",
-	[UMN_OBJ_MEMORY] = "WDFMEMORY",
-	[UMN_OBJ_KEY] = "WDFKEY",
-	[UMN_OBJ_STRING] = "WDFSTRING",
-	[UMN_OBJ_SPINLOCK] = "WDFSPINLOCK",
-	[UMN_OBJ_WAITLOCK] = "WDFWAITLOCK",
-	[UMN_OBJ_TIMER] = "WDFTIMER",
-	[UMN_OBJ_WORKITEM] = "WDFWORKITEM",
-	[UMN_OBJ_COLLECTION] = "WDFCOLLECTION",
-	[UMN_OBJ_IOTARGET] = "WDFIOTARGET",
-	[UMN_OBJ_CMRESLIST] = "WDFCMRESLIST",
-	[UMN_OBJ_ADAPTER] = "NETADAPTER",
-	[UMN_OBJ_PACKETQUEUE] = "NETPACKETQUEUE",
-	[UMN_OBJ_CONFIGURATION] = "NETCONFIGURATION",
-	[UMN_OBJ_RECEIVEFILTER] = "NETRECEIVEFILTER",
-	[UMN_OBJ_OFFLOAD] = "NETOFFLOAD",
-	[UMN_OBJ_DMAENABLER] = "WDFDMAENABLER",
-	[UMN_OBJ_COMMONBUFFER] = "WDFCOMMONBUFFER",
-	[UMN_OBJ_DPC] = "WDFDPC",
-	[UMN_OBJ_WMIPROVIDER] = "WDFWMIPROVIDER",
-	[UMN_OBJ_WMIINSTANCE] = "WDFWMIINSTANCE",
+    [UMN_OBJ_GENERIC] = "WDFOBJECT",
+    [UMN_OBJ_DRIVER] = "WDFDRIVER",
+    [UMN_OBJ_DEVICE] = "WDFDEVICE",
+    [UMN_OBJ_QUEUE] = "WDFQUEUE",
+    [UMN_OBJ_REQUEST] = "WDFREQUEST",
+    [UMN_OBJ_FILEOBJECT] = "WDFFILEOBJECT",
+    [UMN_OBJ_MEMORY] = "WDFMEMORY",
+    [UMN_OBJ_KEY] = "WDFKEY",
+    [UMN_OBJ_STRING] = "WDFSTRING",
+    [UMN_OBJ_SPINLOCK] = "WDFSPINLOCK",
+    [UMN_OBJ_WAITLOCK] = "WDFWAITLOCK",
+    [UMN_OBJ_TIMER] = "WDFTIMER",
+    [UMN_OBJ_WORKITEM] = "WDFWORKITEM",
+    [UMN_OBJ_COLLECTION] = "WDFCOLLECTION",
+    [UMN_OBJ_IOTARGET] = "WDFIOTARGET",
+    [UMN_OBJ_CMRESLIST] = "WDFCMRESLIST",
+    [UMN_OBJ_ADAPTER] = "NETADAPTER",
+    [UMN_OBJ_PACKETQUEUE] = "NETPACKETQUEUE",
+    [UMN_OBJ_CONFIGURATION] = "NETCONFIGURATION",
+    [UMN_OBJ_RECEIVEFILTER] = "NETRECEIVEFILTER",
+    [UMN_OBJ_OFFLOAD] = "NETOFFLOAD",
+    [UMN_OBJ_DMAENABLER] = "WDFDMAENABLER",
+    [UMN_OBJ_COMMONBUFFER] = "WDFCOMMONBUFFER",
+    [UMN_OBJ_DPC] = "WDFDPC",
+    [UMN_OBJ_WMIPROVIDER] = "WDFWMIPROVIDER",
+    [UMN_OBJ_WMIINSTANCE] = "WDFWMIINSTANCE",
 };
 
 const char *umn_object_type_name(enum umn_object_type type)
@@ -137,7 +137,9 @@ NTSTATUS umn_object_check_attributes(const char *fn, const WDF_OBJECT_ATTRIBUTES
 	if (!attrs)
 		return STATUS_SUCCESS;
 	if (attrs->Size != sizeof(*attrs)) {
-		umn_log(UMN_LOG_ERR, "%s: WDF_OBJECT_ATTRIBUTES.Size is %u, expected %zu (use WDF_OBJECT_ATTRIBUTES_INIT)",
+		umn_log(UMN_LOG_ERR,
+			"%s: WDF_OBJECT_ATTRIBUTES.Size is %u, expected %zu (use "
+			"WDF_OBJECT_ATTRIBUTES_INIT)",
 			fn, attrs->Size, sizeof(*attrs));
 		return STATUS_INVALID_PARAMETER;
 	}
@@ -156,20 +158,24 @@ NTSTATUS umn_object_check_attributes(const char *fn, const WDF_OBJECT_ATTRIBUTES
 	ti = attrs->ContextTypeInfo;
 	if (!ti) {
 		if (attrs->ContextSizeOverride) {
-			umn_log(UMN_LOG_ERR, "%s: ContextSizeOverride set without a ContextTypeInfo", fn);
+			umn_log(UMN_LOG_ERR,
+				"%s: ContextSizeOverride set without a ContextTypeInfo", fn);
 			return STATUS_INVALID_PARAMETER;
 		}
 		return STATUS_SUCCESS;
 	}
 	if (ti->Size != sizeof(*ti)) {
-		umn_log(UMN_LOG_ERR, "%s: context type info has Size %u, expected %zu (declare it with WDF_DECLARE_CONTEXT_TYPE)",
+		umn_log(UMN_LOG_ERR,
+			"%s: context type info has Size %u, expected %zu (declare it with "
+			"WDF_DECLARE_CONTEXT_TYPE)",
 			fn, ti->Size, sizeof(*ti));
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (attrs->ContextSizeOverride && attrs->ContextSizeOverride < ti->ContextSize) {
-		umn_log(UMN_LOG_ERR, "%s: ContextSizeOverride %zu is smaller than the size of %s (%zu)", fn,
-			attrs->ContextSizeOverride, ti->ContextName ? ti->ContextName : "the context",
-			ti->ContextSize);
+		umn_log(UMN_LOG_ERR,
+			"%s: ContextSizeOverride %zu is smaller than the size of %s (%zu)", fn,
+			attrs->ContextSizeOverride,
+			ti->ContextName ? ti->ContextName : "the context", ti->ContextSize);
 		return STATUS_INVALID_PARAMETER;
 	}
 	return STATUS_SUCCESS;
@@ -196,8 +202,8 @@ NTSTATUS umn_object_create(enum umn_object_type type, size_t size,
 	NTSTATUS st;
 
 	if (!ret || (int)type <= 0 || type >= UMN_OBJ__MAX || size < sizeof(struct umn_object)) {
-		umn_log(UMN_LOG_ERR, "umn_object_create(%s): bad arguments (type %d, size %zu)", name,
-			(int)type, size);
+		umn_log(UMN_LOG_ERR, "umn_object_create(%s): bad arguments (type %d, size %zu)",
+			name, (int)type, size);
 		return STATUS_INVALID_PARAMETER;
 	}
 	st = umn_object_check_attributes(name, attrs);
@@ -206,7 +212,8 @@ NTSTATUS umn_object_create(enum umn_object_type type, size_t size,
 	if (attrs && attrs->ParentObject) {
 		parent = umn_object_from_handle(attrs->ParentObject, UMN_OBJ__MAX);
 		if (!parent) {
-			umn_log(UMN_LOG_ERR, "creating %s: ParentObject %p is not a valid framework object",
+			umn_log(UMN_LOG_ERR,
+				"creating %s: ParentObject %p is not a valid framework object",
 				name, (void *)attrs->ParentObject);
 			return STATUS_INVALID_PARAMETER;
 		}
@@ -392,7 +399,8 @@ void umn_object_dereference(struct umn_object *o)
 		if (old <= 0) {
 			/*
 			 * The analyzer's one path here has umn_object_delete free a child its
-			 * deleting parent still holds (refcount > 0, hidden from it by the atomics).
+			 * deleting parent still holds (refcount > 0, hidden from it by the
+			 * atomics).
 			 */
 			// NOLINTBEGIN(clang-analyzer-unix.Malloc)
 			umn_log(UMN_LOG_ERR, "%s %p dereferenced more often than referenced",
@@ -415,7 +423,9 @@ void umn_object_dereference(struct umn_object *o)
 		return;
 	}
 	/* The driver released the creation reference itself; destroy at delete time. */
-	umn_log(UMN_LOG_ERR, "%s %p: last reference released before the object was deleted (unbalanced WdfObjectDereference)",
+	umn_log(UMN_LOG_ERR,
+		"%s %p: last reference released before the object was deleted (unbalanced "
+		"WdfObjectDereference)",
 		umn_object_type_name(o->type), (void *)o);
 }
 

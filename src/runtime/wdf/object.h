@@ -95,14 +95,14 @@ struct umn_object {
 	KIRQL lock_old_irql;
 };
 
-#define UMN_OBJECT_MAGIC 0x4f4e4d55u	/* "UMNO" */
-#define UMN_OBJECT_DEAD 0x44414544u	/* "DEAD" */
+#define UMN_OBJECT_MAGIC 0x4f4e4d55u /* "UMNO" */
+#define UMN_OBJECT_DEAD	 0x44414544u /* "DEAD" */
 
 enum {
-	UMN_OBJF_DELETING = 1u << 0,	/* umn_object_delete() started */
-	UMN_OBJF_DELETED = 1u << 1,	/* cleanup done, creation reference dropped */
+	UMN_OBJF_DELETING = 1u << 0,	     /* umn_object_delete() started */
+	UMN_OBJF_DELETED = 1u << 1,	     /* cleanup done, creation reference dropped */
 	UMN_OBJF_NO_DRIVER_DELETE = 1u << 2, /* WdfObjectDelete refuses it */
-	UMN_OBJF_LEAKED = 1u << 3,	/* last reference dropped before delete */
+	UMN_OBJF_LEAKED = 1u << 3,	     /* last reference dropped before delete */
 };
 
 /*

@@ -32,7 +32,9 @@ VOID WdfObjectDelete(WDFOBJECT Object)
 		return;
 	}
 	if (!umn_object_driver_may_delete(o)) {
-		umn_log(UMN_LOG_ERR, "WdfObjectDelete: %s %p belongs to the framework and cannot be deleted by the driver",
+		umn_log(UMN_LOG_ERR,
+			"WdfObjectDelete: %s %p belongs to the framework and cannot be deleted by "
+			"the driver",
 			umn_object_type_name(o->type), Object);
 		return;
 	}
@@ -44,7 +46,8 @@ VOID WdfObjectReferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, PCSTR File
 	struct umn_object *o = umn_object_from_handle(Handle, UMN_OBJ__MAX);
 
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "WdfObjectReference at %s:%d: %p is not a valid framework object",
+		umn_log(UMN_LOG_ERR,
+			"WdfObjectReference at %s:%d: %p is not a valid framework object",
 			File ? File : "?", (int)Line, Handle);
 		return;
 	}
@@ -57,7 +60,8 @@ VOID WdfObjectDereferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, PCSTR Fi
 	struct umn_object *o = umn_object_from_handle(Handle, UMN_OBJ__MAX);
 
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "WdfObjectDereference at %s:%d: %p is not a valid framework object",
+		umn_log(UMN_LOG_ERR,
+			"WdfObjectDereference at %s:%d: %p is not a valid framework object",
 			File ? File : "?", (int)Line, Handle);
 		return;
 	}
@@ -77,14 +81,16 @@ NTSTATUS WdfObjectAllocateContext(WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTES Conte
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!ContextAttributes || !ContextAttributes->ContextTypeInfo) {
-		umn_log(UMN_LOG_ERR, "WdfObjectAllocateContext: ContextAttributes must name a context type");
+		umn_log(UMN_LOG_ERR,
+			"WdfObjectAllocateContext: ContextAttributes must name a context type");
 		return STATUS_INVALID_PARAMETER;
 	}
 	st = umn_object_check_attributes("WdfObjectAllocateContext", ContextAttributes);
 	if (!NT_SUCCESS(st))
 		return st;
 	if (ContextAttributes->ParentObject) {
-		umn_log(UMN_LOG_ERR, "WdfObjectAllocateContext: ContextAttributes.ParentObject must be NULL");
+		umn_log(UMN_LOG_ERR,
+			"WdfObjectAllocateContext: ContextAttributes.ParentObject must be NULL");
 		return STATUS_INVALID_PARAMETER;
 	}
 	return umn_object_add_context(o, ContextAttributes, Context);
@@ -96,7 +102,8 @@ PVOID WdfObjectGetTypedContextWorker(WDFOBJECT Handle, PCWDF_OBJECT_CONTEXT_TYPE
 	void *ctx;
 
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "context accessor: %p is not a valid framework object", Handle);
+		umn_log(UMN_LOG_ERR, "context accessor: %p is not a valid framework object",
+			Handle);
 		return NULL;
 	}
 	if (!TypeInfo) {
@@ -128,7 +135,8 @@ VOID WdfObjectAcquireLock(WDFOBJECT Object)
 	struct umn_object *o = umn_object_from_handle(Object, UMN_OBJ__MAX);
 
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "WdfObjectAcquireLock: %p is not a valid framework object", Object);
+		umn_log(UMN_LOG_ERR, "WdfObjectAcquireLock: %p is not a valid framework object",
+			Object);
 		return;
 	}
 	umn_object_lock(o);
@@ -139,7 +147,8 @@ VOID WdfObjectReleaseLock(WDFOBJECT Object)
 	struct umn_object *o = umn_object_from_handle(Object, UMN_OBJ__MAX);
 
 	if (!o) {
-		umn_log(UMN_LOG_ERR, "WdfObjectReleaseLock: %p is not a valid framework object", Object);
+		umn_log(UMN_LOG_ERR, "WdfObjectReleaseLock: %p is not a valid framework object",
+			Object);
 		return;
 	}
 	umn_object_unlock(o);

@@ -16,8 +16,8 @@
 struct umn_string {
 	struct umn_object obj;
 	pthread_mutex_t lock;
-	WCHAR *buf;		/* NUL-terminated */
-	USHORT len;		/* bytes, without the terminator */
+	WCHAR *buf; /* NUL-terminated */
+	USHORT len; /* bytes, without the terminator */
 };
 
 static void string_on_destroy(struct umn_object *o)
@@ -29,7 +29,7 @@ static void string_on_destroy(struct umn_object *o)
 	pthread_mutex_destroy(&s->lock);
 }
 
-static const struct umn_object_ops string_ops = { .on_destroy = string_on_destroy };
+static const struct umn_object_ops string_ops = {.on_destroy = string_on_destroy};
 
 struct umn_string *umn_string_get(const char *fn, WDFSTRING handle)
 {
@@ -142,11 +142,12 @@ NTSTATUS WdfStringCreate(PCUNICODE_STRING UnicodeString, PWDF_OBJECT_ATTRIBUTES 
 		umn_log(UMN_LOG_ERR, "WdfStringCreate: String is NULL");
 		return STATUS_INVALID_PARAMETER;
 	}
-	if (UnicodeString &&
-	    (UnicodeString->Length % sizeof(WCHAR) ||
-	     UnicodeString->Length > UnicodeString->MaximumLength ||
-	     (UnicodeString->Length && !UnicodeString->Buffer))) {
-		umn_log(UMN_LOG_ERR, "WdfStringCreate: malformed UNICODE_STRING (Length %u, MaximumLength %u, Buffer %p)",
+	if (UnicodeString && (UnicodeString->Length % sizeof(WCHAR) ||
+			      UnicodeString->Length > UnicodeString->MaximumLength ||
+			      (UnicodeString->Length && !UnicodeString->Buffer))) {
+		umn_log(UMN_LOG_ERR,
+			"WdfStringCreate: malformed UNICODE_STRING (Length %u, MaximumLength %u, "
+			"Buffer %p)",
 			UnicodeString->Length, UnicodeString->MaximumLength,
 			(void *)UnicodeString->Buffer);
 		return STATUS_INVALID_PARAMETER;

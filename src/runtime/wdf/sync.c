@@ -39,7 +39,7 @@ static uintptr_t self_id(void)
 struct umn_waitlock {
 	struct umn_object obj;
 	pthread_mutex_t mutex;
-	pthread_cond_t cond;	/* CLOCK_MONOTONIC */
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	bool held;
 };
 
@@ -50,7 +50,7 @@ static void spinlock_on_destroy(struct umn_object *o)
 	pthread_mutex_destroy(&s->mutex);
 }
 
-static const struct umn_object_ops spinlock_ops = { .on_destroy = spinlock_on_destroy };
+static const struct umn_object_ops spinlock_ops = {.on_destroy = spinlock_on_destroy};
 
 NTSTATUS WdfSpinLockCreate(PWDF_OBJECT_ATTRIBUTES SpinLockAttributes, WDFSPINLOCK *SpinLock)
 {
@@ -97,7 +97,8 @@ VOID WdfSpinLockAcquire(WDFSPINLOCK SpinLock)
 		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: called at IRQL %u, above DISPATCH_LEVEL",
 			umn_irql_current());
 	if (atomic_load_explicit(&s->owner, memory_order_relaxed) == self_id()) {
-		umn_log(UMN_LOG_ERR, "WdfSpinLockAcquire: %p is already held by this thread; not acquired again",
+		umn_log(UMN_LOG_ERR,
+			"WdfSpinLockAcquire: %p is already held by this thread; not acquired again",
 			(void *)SpinLock);
 		return;
 	}
@@ -144,7 +145,7 @@ static void waitlock_on_destroy(struct umn_object *o)
 	pthread_mutex_destroy(&w->mutex);
 }
 
-static const struct umn_object_ops waitlock_ops = { .on_destroy = waitlock_on_destroy };
+static const struct umn_object_ops waitlock_ops = {.on_destroy = waitlock_on_destroy};
 
 NTSTATUS WdfWaitLockCreate(PWDF_OBJECT_ATTRIBUTES LockAttributes, WDFWAITLOCK *Lock)
 {
@@ -184,13 +185,15 @@ NTSTATUS WdfWaitLockAcquire(WDFWAITLOCK Lock, PLONGLONG Timeout)
 {
 	struct umn_waitlock *w = waitlock_get("WdfWaitLockAcquire", Lock);
 	bool try_only = Timeout && *Timeout == 0;
-	struct timespec deadline = { 0, 0 };
+	struct timespec deadline = {0, 0};
 	NTSTATUS st = STATUS_SUCCESS;
 
 	if (!w)
 		return STATUS_INVALID_PARAMETER;
 	if (!try_only && umn_irql_current() > PASSIVE_LEVEL)
-		umn_log(UMN_LOG_ERR, "WdfWaitLockAcquire: waiting at IRQL %u; only a zero time-out is allowed above PASSIVE_LEVEL",
+		umn_log(UMN_LOG_ERR,
+			"WdfWaitLockAcquire: waiting at IRQL %u; only a zero time-out is allowed "
+			"above PASSIVE_LEVEL",
 			umn_irql_current());
 	if (Timeout && !try_only)
 		deadline = umn_ns_to_timespec(umn_wdf_time_to_mono_ns(*Timeout));

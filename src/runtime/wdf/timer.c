@@ -29,22 +29,22 @@ struct umn_timer {
 
 	/* Under timers.lock. */
 	bool armed;
-	bool dead;	/* deleted: never arm again */
+	bool dead; /* deleted: never arm again */
 	uint64_t due_ns;
 	struct umn_timer *next;
 };
 
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t wake;	/* the head of the list changed */
-	pthread_cond_t done;	/* a callback returned */
-	struct umn_timer *armed;	/* sorted by due_ns, earliest first */
+	pthread_cond_t wake;	 /* the head of the list changed */
+	pthread_cond_t done;	 /* a callback returned */
+	struct umn_timer *armed; /* sorted by due_ns, earliest first */
 	struct umn_timer *running;
 	pthread_t thread;
 	bool started;
 } timers = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.done = PTHREAD_COND_INITIALIZER,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
 };
 
 static pthread_once_t timers_once = PTHREAD_ONCE_INIT;
@@ -87,8 +87,10 @@ static void timer_run(struct umn_timer *t)
 	expect = umn_irql_current();
 	t->func((WDFTIMER)umn_object_handle(&t->obj));
 	if (umn_irql_current() != expect) {
-		umn_log(UMN_LOG_ERR, "timer %p: callback returned at IRQL %u instead of %u (a spin lock left held?)",
-			(void *)t, umn_irql_current(), expect);
+		umn_log(
+		    UMN_LOG_ERR,
+		    "timer %p: callback returned at IRQL %u instead of %u (a spin lock left held?)",
+		    (void *)t, umn_irql_current(), expect);
 		if (umn_irql_current() > expect)
 			umn_irql_lower(expect);
 	}
@@ -171,8 +173,9 @@ static bool timer_stop_locked(struct umn_timer *t, bool wait, const char *fn)
 	if (timers.running == t && on_timer_thread()) {
 		/* Waiting for ourselves would never end. */
 		if (fn)
-			umn_log(UMN_LOG_ERR, "%s: waiting for timer %p from its own callback; not waiting",
-				fn, (void *)t);
+			umn_log(UMN_LOG_ERR,
+				"%s: waiting for timer %p from its own callback; not waiting", fn,
+				(void *)t);
 		return was_armed;
 	}
 	while (timers.running == t)
@@ -191,7 +194,7 @@ static void timer_on_delete(struct umn_object *o)
 	pthread_mutex_unlock(&timers.lock);
 }
 
-static const struct umn_object_ops timer_ops = { .on_delete = timer_on_delete };
+static const struct umn_object_ops timer_ops = {.on_delete = timer_on_delete};
 
 NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
 			WDFTIMER *Timer)
@@ -202,7 +205,9 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
 
 	if (!Config || !Timer || !Attributes) {
 		umn_log(UMN_LOG_ERR, "WdfTimerCreate: %s is NULL",
-			!Config ? "Config" : !Timer ? "Timer" : "Attributes");
+			!Config	 ? "Config"
+			: !Timer ? "Timer"
+				 : "Attributes");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Config->Size != sizeof(*Config)) {
@@ -215,11 +220,13 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Config->Period > (ULONG)INT32_MAX) {
-		umn_log(UMN_LOG_ERR, "WdfTimerCreate: Period %u ms is out of range", Config->Period);
+		umn_log(UMN_LOG_ERR, "WdfTimerCreate: Period %u ms is out of range",
+			Config->Period);
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!Attributes->ParentObject) {
-		umn_log(UMN_LOG_ERR, "WdfTimerCreate: Attributes->ParentObject is required (a device or queue)");
+		umn_log(UMN_LOG_ERR,
+			"WdfTimerCreate: Attributes->ParentObject is required (a device or queue)");
 		return STATUS_INVALID_PARAMETER;
 	}
 	pthread_once(&timers_once, timers_start);
@@ -284,7 +291,8 @@ BOOLEAN WdfTimerStop(WDFTIMER Timer, BOOLEAN Wait)
 	if (!t)
 		return FALSE;
 	if (Wait && umn_irql_current() > PASSIVE_LEVEL)
-		umn_log(UMN_LOG_ERR, "WdfTimerStop: Wait is TRUE at IRQL %u; waiting requires PASSIVE_LEVEL",
+		umn_log(UMN_LOG_ERR,
+			"WdfTimerStop: Wait is TRUE at IRQL %u; waiting requires PASSIVE_LEVEL",
 			umn_irql_current());
 	pthread_mutex_lock(&timers.lock);
 	was_armed = timer_stop_locked(t, Wait, "WdfTimerStop");

@@ -16,28 +16,28 @@
 #include "runtime/rt.h"
 
 static const char *const rule_names[UMN_RULE__COUNT] = {
-	[UMN_RULE_UM_TX_DMA] = "UserModeTxDmaCapabilities",
-	[UMN_RULE_UM_RX_DMA] = "UserModeRxDmaCapabilities",
-	[UMN_RULE_UM_TX_MAPPING] = "UserModeTxMappingRequirement",
-	[UMN_RULE_UM_RX_MAPPING] = "UserModeRxMappingRequirement",
-	[UMN_RULE_UM_RX_ALLOCATION] = "UserModeRxAllocationMode",
-	[UMN_RULE_UM_RX_ATTACHMENT] = "UserModeRxAttachmentMode",
-	[UMN_RULE_START_DATAPATH_CAPS] = "StartWithoutDatapathCapabilities",
-	[UMN_RULE_START_LINK_CAPS] = "StartWithoutLinkLayerCapabilities",
-	[UMN_RULE_START_MTU] = "StartWithoutMtu",
-	[UMN_RULE_START_TWICE] = "StartTwice",
-	[UMN_RULE_INIT_ORDER] = "InitObjectOrder",
-	[UMN_RULE_CAPS_SIZE] = "StructureSize",
-	[UMN_RULE_QUEUE_CREATE] = "QueueCreateContract",
-	[UMN_RULE_REQUEST_TWICE] = "RequestCompletedTwice",
-	[UMN_RULE_REQUEST_NOT_OWNED] = "RequestNotOwnedByDriver",
-	[UMN_RULE_REQUEST_CANCELABLE] = "RequestCompletedWhileCancelable",
-	[UMN_RULE_REQUEST_INFORMATION] = "RequestInformationTooLarge",
-	[UMN_RULE_IRQL] = "IrqlTooHigh",
-	[UMN_RULE_PUSH_LOCK] = "PushLockOutsideCriticalRegion",
-	[UMN_RULE_CRITICAL_REGION] = "CriticalRegionMismatch",
-	[UMN_RULE_POOL] = "PoolCallerError",
-	[UMN_RULE_POOL_TAG] = "PoolTagMismatch",
+    [UMN_RULE_UM_TX_DMA] = "UserModeTxDmaCapabilities",
+    [UMN_RULE_UM_RX_DMA] = "UserModeRxDmaCapabilities",
+    [UMN_RULE_UM_TX_MAPPING] = "UserModeTxMappingRequirement",
+    [UMN_RULE_UM_RX_MAPPING] = "UserModeRxMappingRequirement",
+    [UMN_RULE_UM_RX_ALLOCATION] = "UserModeRxAllocationMode",
+    [UMN_RULE_UM_RX_ATTACHMENT] = "UserModeRxAttachmentMode",
+    [UMN_RULE_START_DATAPATH_CAPS] = "StartWithoutDatapathCapabilities",
+    [UMN_RULE_START_LINK_CAPS] = "StartWithoutLinkLayerCapabilities",
+    [UMN_RULE_START_MTU] = "StartWithoutMtu",
+    [UMN_RULE_START_TWICE] = "StartTwice",
+    [UMN_RULE_INIT_ORDER] = "InitObjectOrder",
+    [UMN_RULE_CAPS_SIZE] = "StructureSize",
+    [UMN_RULE_QUEUE_CREATE] = "QueueCreateContract",
+    [UMN_RULE_REQUEST_TWICE] = "RequestCompletedTwice",
+    [UMN_RULE_REQUEST_NOT_OWNED] = "RequestNotOwnedByDriver",
+    [UMN_RULE_REQUEST_CANCELABLE] = "RequestCompletedWhileCancelable",
+    [UMN_RULE_REQUEST_INFORMATION] = "RequestInformationTooLarge",
+    [UMN_RULE_IRQL] = "IrqlTooHigh",
+    [UMN_RULE_PUSH_LOCK] = "PushLockOutsideCriticalRegion",
+    [UMN_RULE_CRITICAL_REGION] = "CriticalRegionMismatch",
+    [UMN_RULE_POOL] = "PoolCallerError",
+    [UMN_RULE_POOL_TAG] = "PoolTagMismatch",
 };
 
 const char *umn_rule_name(enum umn_rule rule)
@@ -76,7 +76,8 @@ NTSTATUS umn_verifier_violation(struct umn_device *dev, enum umn_rule rule, NTST
 	if (umn_rt.ops && umn_rt.ops->report)
 		umn_rt.ops->report(dev, UMN_LOG_ERR, text);
 	if (umn_rt.verifier) {
-		/* Like a verifier bug check: the driver stops here, the OS side restarts or fails it. */
+		/* Like a verifier bug check: the driver stops here, the OS side restarts or fails
+		 * it. */
 		if (umn_rt.ops && umn_rt.ops->device_failed)
 			umn_rt.ops->device_failed(dev, status, text);
 		fflush(stderr);

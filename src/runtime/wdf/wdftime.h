@@ -50,8 +50,8 @@ static inline uint64_t umn_wdf_time_to_mono_ns(LONGLONG t)
 
 static inline struct timespec umn_ns_to_timespec(uint64_t ns)
 {
-	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000u),
-			       .tv_nsec = (long)(ns % 1000000000u) };
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
+			      .tv_nsec = (long)(ns % 1000000000u)};
 
 	return ts;
 }

@@ -99,8 +99,7 @@ VOID DbgBreakPoint(VOID)
 		raise(SIGTRAP);
 }
 
-VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
-	       PSTR MutableMessage)
+VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber, PSTR MutableMessage)
 {
 	umn_log(UMN_LOG_ERR, "assertion failed at %s:%u: %s%s%s",
 		VoidFileName ? (const char *)VoidFileName : "?", LineNumber,

@@ -22,7 +22,8 @@ struct umn_wmi_instance {
 };
 
 NTSTATUS WdfWmiProviderCreate(WDFDEVICE Device, PWDF_WMI_PROVIDER_CONFIG WmiProviderConfig,
-			      PWDF_OBJECT_ATTRIBUTES ProviderAttributes, WDFWMIPROVIDER *WmiProvider)
+			      PWDF_OBJECT_ATTRIBUTES ProviderAttributes,
+			      WDFWMIPROVIDER *WmiProvider)
 {
 	struct umn_object *dev = umn_object_from_handle(Device, UMN_OBJ_DEVICE), *o;
 	struct umn_wmi_provider *p;
@@ -69,7 +70,8 @@ WDFDEVICE WdfWmiProviderGetDevice(WDFWMIPROVIDER WmiProvider)
 	return p ? (WDFDEVICE)umn_object_handle(p->device) : NULL;
 }
 
-BOOLEAN WdfWmiProviderIsEnabled(WDFWMIPROVIDER WmiProvider, WDF_WMI_PROVIDER_CONTROL ProviderControl)
+BOOLEAN WdfWmiProviderIsEnabled(WDFWMIPROVIDER WmiProvider,
+				WDF_WMI_PROVIDER_CONTROL ProviderControl)
 {
 	(void)provider_get(WmiProvider, "WdfWmiProviderIsEnabled");
 	(void)ProviderControl;
@@ -94,7 +96,7 @@ NTSTATUS WdfWmiInstanceCreate(WDFDEVICE Device, PWDF_WMI_INSTANCE_CONFIG Instanc
 	if (!InstanceConfig || InstanceConfig->Size != sizeof(*InstanceConfig) ||
 	    (!InstanceConfig->Provider && !InstanceConfig->ProviderConfig)) {
 		umn_log(UMN_LOG_ERR, "WdfWmiInstanceCreate: the config needs a valid Size and a "
-			"Provider or ProviderConfig");
+				     "Provider or ProviderConfig");
 		return STATUS_INVALID_PARAMETER;
 	}
 	ph = InstanceConfig->Provider;
@@ -106,7 +108,8 @@ NTSTATUS WdfWmiInstanceCreate(WDFDEVICE Device, PWDF_WMI_INSTANCE_CONFIG Instanc
 	p = provider_get(ph, "WdfWmiInstanceCreate");
 	if (!p)
 		return STATUS_INVALID_PARAMETER;
-	st = umn_object_create(UMN_OBJ_WMIINSTANCE, sizeof(*i), InstanceAttributes, &p->obj, NULL, &o);
+	st = umn_object_create(UMN_OBJ_WMIINSTANCE, sizeof(*i), InstanceAttributes, &p->obj, NULL,
+			       &o);
 	if (!NT_SUCCESS(st))
 		return st;
 	i = (struct umn_wmi_instance *)o;

@@ -26,7 +26,7 @@ struct umn_workitem {
 	struct umn_object *sync_owner;
 
 	/* Under workers.lock. */
-	bool queued;	/* on the list, or due to go back on it (rerun) */
+	bool queued; /* on the list, or due to go back on it (rerun) */
 	bool rerun;
 	bool running;
 	bool dead;
@@ -42,9 +42,9 @@ static struct {
 	unsigned threads;
 	unsigned idle;
 } workers = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.work = PTHREAD_COND_INITIALIZER,
-	.done = PTHREAD_COND_INITIALIZER,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .work = PTHREAD_COND_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
 };
 
 int umn_thread_spawn(pthread_t *ret, void *(*fn)(void *), void *arg, const char *name)
@@ -102,7 +102,8 @@ static void work_run(struct umn_workitem *w)
 		umn_object_lock(w->sync_owner);
 	w->func((WDFWORKITEM)umn_object_handle(&w->obj));
 	if (umn_irql_current() != PASSIVE_LEVEL && !w->sync_owner) {
-		umn_log(UMN_LOG_ERR, "work item %p: callback returned at IRQL %u (a spin lock left held?)",
+		umn_log(UMN_LOG_ERR,
+			"work item %p: callback returned at IRQL %u (a spin lock left held?)",
 			(void *)w, umn_irql_current());
 		umn_irql_lower(PASSIVE_LEVEL);
 	}
@@ -189,7 +190,7 @@ static void workitem_on_delete(struct umn_object *o)
 		umn_object_dereference(o);
 }
 
-static const struct umn_object_ops workitem_ops = { .on_delete = workitem_on_delete };
+static const struct umn_object_ops workitem_ops = {.on_delete = workitem_on_delete};
 
 NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
 			   WDFWORKITEM *WorkItem)
@@ -200,11 +201,14 @@ NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES A
 
 	if (!Config || !Attributes || !WorkItem) {
 		umn_log(UMN_LOG_ERR, "WdfWorkItemCreate: %s is NULL",
-			!Config ? "Config" : !Attributes ? "Attributes" : "WorkItem");
+			!Config	      ? "Config"
+			: !Attributes ? "Attributes"
+				      : "WorkItem");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Config->Size != sizeof(*Config)) {
-		umn_log(UMN_LOG_ERR, "WdfWorkItemCreate: WDF_WORKITEM_CONFIG.Size is %u, expected %zu",
+		umn_log(UMN_LOG_ERR,
+			"WdfWorkItemCreate: WDF_WORKITEM_CONFIG.Size is %u, expected %zu",
 			Config->Size, sizeof(*Config));
 		return STATUS_INVALID_PARAMETER;
 	}
@@ -213,11 +217,14 @@ NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES A
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!Attributes->ParentObject) {
-		umn_log(UMN_LOG_ERR, "WdfWorkItemCreate: Attributes->ParentObject is required (a device or queue)");
+		umn_log(
+		    UMN_LOG_ERR,
+		    "WdfWorkItemCreate: Attributes->ParentObject is required (a device or queue)");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (Attributes->ExecutionLevel == WdfExecutionLevelDispatch) {
-		umn_log(UMN_LOG_ERR, "WdfWorkItemCreate: work items run at PASSIVE_LEVEL; ExecutionLevel Dispatch is invalid");
+		umn_log(UMN_LOG_ERR, "WdfWorkItemCreate: work items run at PASSIVE_LEVEL; "
+				     "ExecutionLevel Dispatch is invalid");
 		return STATUS_INVALID_PARAMETER;
 	}
 	st = umn_object_create(UMN_OBJ_WORKITEM, sizeof(*w), Attributes, NULL, &workitem_ops, &o);
@@ -249,7 +256,8 @@ VOID WdfWorkItemEnqueue(WDFWORKITEM WorkItem)
 	pthread_mutex_lock(&workers.lock);
 	if (w->dead) {
 		pthread_mutex_unlock(&workers.lock);
-		umn_log(UMN_LOG_ERR, "WdfWorkItemEnqueue: work item %p is deleted", (void *)WorkItem);
+		umn_log(UMN_LOG_ERR, "WdfWorkItemEnqueue: work item %p is deleted",
+			(void *)WorkItem);
 		return;
 	}
 	if (!w->queued) {
@@ -288,7 +296,8 @@ VOID WdfWorkItemFlush(WDFWORKITEM WorkItem)
 	pthread_mutex_lock(&workers.lock);
 	if (is_runner(w)) {
 		pthread_mutex_unlock(&workers.lock);
-		umn_log(UMN_LOG_ERR, "WdfWorkItemFlush: called from the work item's own callback; not waiting");
+		umn_log(UMN_LOG_ERR,
+			"WdfWorkItemFlush: called from the work item's own callback; not waiting");
 		return;
 	}
 	while (w->queued || w->running)

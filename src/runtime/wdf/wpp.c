@@ -25,7 +25,7 @@
 int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_default, va_list *argp);
 const char *umn_rt_status_name(NTSTATUS status);
 
-const struct umn_wpp_control umn_wpp_control_all = { 0xff, { 0xffffffffu } };
+const struct umn_wpp_control umn_wpp_control_all = {0xff, {0xffffffffu}};
 
 void umn_wpp_init(const char *provider, ...)
 {
@@ -41,18 +41,16 @@ static const struct {
 	unsigned hr;
 	const char *name;
 } hresults[] = {
-	{ 0x00000000u, "S_OK" },	 { 0x00000001u, "S_FALSE" },
-	{ 0x80004001u, "E_NOTIMPL" },	 { 0x80004002u, "E_NOINTERFACE" },
-	{ 0x80004003u, "E_POINTER" },	 { 0x80004004u, "E_ABORT" },
-	{ 0x80004005u, "E_FAIL" },	 { 0x8000FFFFu, "E_UNEXPECTED" },
-	{ 0x80070005u, "E_ACCESSDENIED" }, { 0x80070006u, "E_HANDLE" },
-	{ 0x8007000Eu, "E_OUTOFMEMORY" }, { 0x80070057u, "E_INVALIDARG" },
+    {0x00000000u, "S_OK"},	    {0x00000001u, "S_FALSE"},	    {0x80004001u, "E_NOTIMPL"},
+    {0x80004002u, "E_NOINTERFACE"}, {0x80004003u, "E_POINTER"},	    {0x80004004u, "E_ABORT"},
+    {0x80004005u, "E_FAIL"},	    {0x8000FFFFu, "E_UNEXPECTED"},  {0x80070005u, "E_ACCESSDENIED"},
+    {0x80070006u, "E_HANDLE"},	    {0x8007000Eu, "E_OUTOFMEMORY"}, {0x80070057u, "E_INVALIDARG"},
 };
 
 static const char *level_name(unsigned level)
 {
-	static const char *const names[] = { "NONE", "CRITICAL", "ERROR", "WARNING", "INFORMATION",
-					     "VERBOSE" };
+	static const char *const names[] = {"NONE",    "CRITICAL",    "ERROR",
+					    "WARNING", "INFORMATION", "VERBOSE"};
 
 	return level < sizeof(names) / sizeof(names[0]) ? names[level] : "RESERVED";
 }
@@ -117,7 +115,7 @@ static bool put_type(char *out, size_t cap, const char *name, size_t n, const st
 		else
 			snprintf(out, cap, "NULL");
 	} else if (IS("IPADDR")) {
-		unsigned a = (unsigned)va_arg(*ap, int);	/* network order, as WPP takes it */
+		unsigned a = (unsigned)va_arg(*ap, int); /* network order, as WPP takes it */
 		const unsigned char *b = (const unsigned char *)&a;
 		snprintf(out, cap, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 	} else if (IS("PORT")) {
@@ -232,7 +230,7 @@ static uint32_t current_device(void)
 static void trace(unsigned level, unsigned flagbit, const char *flagname, const char *func,
 		  const char *file, int line, const char *prefix, const char *fmt, va_list ap)
 {
-	struct wctx c = { level, flagname, func, file, line };
+	struct wctx c = {level, flagname, func, file, line};
 	struct umn_trace_rec m;
 	unsigned dropped = 0;
 	va_list args;

@@ -30,14 +30,14 @@ VOID RaiseFailFastException(PEXCEPTION_RECORD pExceptionRecord, PCONTEXT pContex
 
 	(void)pContextRecord;
 	if (pExceptionRecord)
-		snprintf(text, sizeof(text),
-			 "the driver failed fast: exception 0x%08X (flags 0x%x) at %p, %u parameters",
-			 pExceptionRecord->ExceptionCode, pExceptionRecord->ExceptionFlags,
-			 pExceptionRecord->ExceptionAddress,
-			 pExceptionRecord->NumberParameters);
+		snprintf(
+		    text, sizeof(text),
+		    "the driver failed fast: exception 0x%08X (flags 0x%x) at %p, %u parameters",
+		    pExceptionRecord->ExceptionCode, pExceptionRecord->ExceptionFlags,
+		    pExceptionRecord->ExceptionAddress, pExceptionRecord->NumberParameters);
 	else
-		snprintf(text, sizeof(text), "the driver failed fast (no exception record, flags 0x%x)",
-			 dwFlags);
+		snprintf(text, sizeof(text),
+			 "the driver failed fast (no exception record, flags 0x%x)", dwFlags);
 	umn_log(UMN_LOG_ERR, "%s", text);
 	if (umn_rt.ops && umn_rt.ops->report)
 		umn_rt.ops->report(NULL, UMN_LOG_ERR, text);
@@ -84,7 +84,7 @@ VOID OutputDebugStringW(LPCWSTR lpOutputString)
 	if (!lpOutputString)
 		return;
 	if (!WideCharToMultiByte(CP_UTF8, 0, lpOutputString, -1, buf, sizeof(buf), NULL, NULL))
-		buf[sizeof(buf) - 1] = 0;	/* too long: what fitted */
+		buf[sizeof(buf) - 1] = 0; /* too long: what fitted */
 	debug_line(buf);
 }
 
@@ -129,7 +129,8 @@ BOOL GetModuleHandleExW(DWORD dwFlags, LPCWSTR lpModuleName, HMODULE *phModule)
 		return FALSE;
 	}
 	/* Already loaded, so RTLD_NOLOAD finds it by name without opening a file. */
-	h = info.dli_fname[0] ? dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD) : dlopen(NULL, RTLD_NOW);
+	h = info.dli_fname[0] ? dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)
+			      : dlopen(NULL, RTLD_NOW);
 	if (!h) {
 		SetLastError(ERROR_MOD_NOT_FOUND);
 		return FALSE;
@@ -208,7 +209,8 @@ DWORD GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWORD nSize)
 		SetLastError(ERROR_INSUFFICIENT_BUFFER);
 		return 0;
 	}
-	n = MultiByteToWideChar(CP_UTF8, 0, name, -1, lpFilename, (int)(nSize > INT32_MAX ? INT32_MAX : nSize));
+	n = MultiByteToWideChar(CP_UTF8, 0, name, -1, lpFilename,
+				(int)(nSize > INT32_MAX ? INT32_MAX : nSize));
 	if (n > 0)
 		return (DWORD)n - 1;
 	/* Too long: as much as fits, terminated, and the size given. */

@@ -17,60 +17,60 @@ static const struct {
 	DWORD code;
 	const char *text;
 } win32_texts[] = {
-	{ ERROR_SUCCESS, "The operation succeeded." },
-	{ ERROR_INVALID_FUNCTION, "The function is not valid here." },
-	{ ERROR_FILE_NOT_FOUND, "No such file." },
-	{ ERROR_PATH_NOT_FOUND, "No such path." },
-	{ ERROR_ACCESS_DENIED, "Access was denied." },
-	{ ERROR_INVALID_HANDLE, "The handle is not valid." },
-	{ ERROR_NOT_ENOUGH_MEMORY, "There is not enough memory." },
-	{ ERROR_BAD_FORMAT, "The format is not valid." },
-	{ ERROR_INVALID_DATA, "The data is not valid." },
-	{ ERROR_OUTOFMEMORY, "There is not enough memory." },
-	{ ERROR_NOT_READY, "The device is not ready." },
-	{ ERROR_BAD_LENGTH, "The length is not valid." },
-	{ ERROR_GEN_FAILURE, "The device does not work." },
-	{ ERROR_HANDLE_EOF, "The end of the data was reached." },
-	{ ERROR_NOT_SUPPORTED, "The request is not supported." },
-	{ ERROR_INVALID_PARAMETER, "A parameter is not valid." },
-	{ ERROR_DISK_FULL, "The disk is full." },
-	{ ERROR_CALL_NOT_IMPLEMENTED, "The function is not implemented." },
-	{ ERROR_INSUFFICIENT_BUFFER, "The buffer is too small." },
-	{ ERROR_INVALID_NAME, "The name is not valid." },
-	{ ERROR_MOD_NOT_FOUND, "No such module." },
-	{ ERROR_PROC_NOT_FOUND, "No such procedure." },
-	{ ERROR_ALREADY_EXISTS, "The object already exists." },
-	{ ERROR_MORE_DATA, "More data is available." },
-	{ WAIT_TIMEOUT, "The wait timed out." },
-	{ ERROR_NO_MORE_ITEMS, "There are no more items." },
-	{ ERROR_NOT_OWNER, "The caller does not own the mutex." },
-	{ ERROR_TOO_MANY_POSTS, "The semaphore cannot be released that many times." },
-	{ ERROR_MR_MID_NOT_FOUND, "There is no text for this message number." },
-	{ ERROR_INVALID_ADDRESS, "The address is not valid." },
-	{ ERROR_ARITHMETIC_OVERFLOW, "An arithmetic result overflowed." },
-	{ ERROR_UNHANDLED_EXCEPTION, "An exception was not handled." },
-	{ ERROR_ASSERTION_FAILURE, "An assertion failed." },
-	{ ERROR_OPERATION_ABORTED, "The operation was aborted." },
-	{ ERROR_IO_PENDING, "The operation is in progress." },
-	{ ERROR_NO_UNICODE_TRANSLATION, "A character has no Unicode equivalent." },
-	{ ERROR_NOT_FOUND, "The element was not found." },
-	{ ERROR_CANCELLED, "The operation was cancelled." },
-	{ ERROR_INTERNAL_ERROR, "An internal error occurred." },
-	{ ERROR_TIMEOUT, "The operation timed out." },
-	{ ERROR_INVALID_STATE, "The object is not in a state that allows this." },
+    {ERROR_SUCCESS, "The operation succeeded."},
+    {ERROR_INVALID_FUNCTION, "The function is not valid here."},
+    {ERROR_FILE_NOT_FOUND, "No such file."},
+    {ERROR_PATH_NOT_FOUND, "No such path."},
+    {ERROR_ACCESS_DENIED, "Access was denied."},
+    {ERROR_INVALID_HANDLE, "The handle is not valid."},
+    {ERROR_NOT_ENOUGH_MEMORY, "There is not enough memory."},
+    {ERROR_BAD_FORMAT, "The format is not valid."},
+    {ERROR_INVALID_DATA, "The data is not valid."},
+    {ERROR_OUTOFMEMORY, "There is not enough memory."},
+    {ERROR_NOT_READY, "The device is not ready."},
+    {ERROR_BAD_LENGTH, "The length is not valid."},
+    {ERROR_GEN_FAILURE, "The device does not work."},
+    {ERROR_HANDLE_EOF, "The end of the data was reached."},
+    {ERROR_NOT_SUPPORTED, "The request is not supported."},
+    {ERROR_INVALID_PARAMETER, "A parameter is not valid."},
+    {ERROR_DISK_FULL, "The disk is full."},
+    {ERROR_CALL_NOT_IMPLEMENTED, "The function is not implemented."},
+    {ERROR_INSUFFICIENT_BUFFER, "The buffer is too small."},
+    {ERROR_INVALID_NAME, "The name is not valid."},
+    {ERROR_MOD_NOT_FOUND, "No such module."},
+    {ERROR_PROC_NOT_FOUND, "No such procedure."},
+    {ERROR_ALREADY_EXISTS, "The object already exists."},
+    {ERROR_MORE_DATA, "More data is available."},
+    {WAIT_TIMEOUT, "The wait timed out."},
+    {ERROR_NO_MORE_ITEMS, "There are no more items."},
+    {ERROR_NOT_OWNER, "The caller does not own the mutex."},
+    {ERROR_TOO_MANY_POSTS, "The semaphore cannot be released that many times."},
+    {ERROR_MR_MID_NOT_FOUND, "There is no text for this message number."},
+    {ERROR_INVALID_ADDRESS, "The address is not valid."},
+    {ERROR_ARITHMETIC_OVERFLOW, "An arithmetic result overflowed."},
+    {ERROR_UNHANDLED_EXCEPTION, "An exception was not handled."},
+    {ERROR_ASSERTION_FAILURE, "An assertion failed."},
+    {ERROR_OPERATION_ABORTED, "The operation was aborted."},
+    {ERROR_IO_PENDING, "The operation is in progress."},
+    {ERROR_NO_UNICODE_TRANSLATION, "A character has no Unicode equivalent."},
+    {ERROR_NOT_FOUND, "The element was not found."},
+    {ERROR_CANCELLED, "The operation was cancelled."},
+    {ERROR_INTERNAL_ERROR, "An internal error occurred."},
+    {ERROR_TIMEOUT, "The operation timed out."},
+    {ERROR_INVALID_STATE, "The object is not in a state that allows this."},
 };
 
 static const struct {
 	DWORD hr;
 	const char *text;
 } hresult_texts[] = {
-	{ 0x80004001u, "Not implemented." },
-	{ 0x80004002u, "The interface is not supported." },
-	{ 0x80004003u, "A pointer is not valid." },
-	{ 0x80004004u, "The operation was aborted." },
-	{ 0x80004005u, "The operation failed." },
-	{ 0x8000000Bu, "The index is out of range." },
-	{ 0x8000FFFFu, "An unexpected failure occurred." },
+    {0x80004001u, "Not implemented."},
+    {0x80004002u, "The interface is not supported."},
+    {0x80004003u, "A pointer is not valid."},
+    {0x80004004u, "The operation was aborted."},
+    {0x80004005u, "The operation failed."},
+    {0x8000000Bu, "The index is out of range."},
+    {0x8000FFFFu, "An unexpected failure occurred."},
 };
 
 /* The text for a code, in buf; false if umnic has none. */
@@ -103,11 +103,10 @@ static bool system_text(DWORD id, char *buf, size_t cap)
 	return false;
 }
 
-#define FM_KNOWN                                                                         \
-	(FORMAT_MESSAGE_MAX_WIDTH_MASK | FORMAT_MESSAGE_ALLOCATE_BUFFER |                \
-	 FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_FROM_STRING |                    \
-	 FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_FROM_SYSTEM |                      \
-	 FORMAT_MESSAGE_ARGUMENT_ARRAY)
+#define FM_KNOWN                                                                                   \
+	(FORMAT_MESSAGE_MAX_WIDTH_MASK | FORMAT_MESSAGE_ALLOCATE_BUFFER |                          \
+	 FORMAT_MESSAGE_IGNORE_INSERTS | FORMAT_MESSAGE_FROM_STRING |                              \
+	 FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_ARGUMENT_ARRAY)
 
 /*
  * The message as UTF-8 (malloc'ed) from the flags, or NULL with the last
@@ -119,8 +118,8 @@ static char *message(DWORD flags, const char *src8, DWORD id)
 
 	if ((flags & ~(DWORD)FM_KNOWN) ||
 	    !!(flags & FORMAT_MESSAGE_FROM_STRING) +
-			    !!(flags & (FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_FROM_HMODULE)) !=
-		    1) {
+		    !!(flags & (FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_FROM_HMODULE)) !=
+		1) {
 		SetLastError(ERROR_INVALID_PARAMETER);
 		return NULL;
 	}
@@ -200,7 +199,8 @@ DWORD FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId, DWORD d
 		int len = WideCharToMultiByte(CP_UTF8, 0, lpSource, -1, NULL, 0, NULL, NULL);
 
 		src8 = len > 0 ? malloc((size_t)len) : NULL;
-		if (!src8 || !WideCharToMultiByte(CP_UTF8, 0, lpSource, -1, src8, len, NULL, NULL)) {
+		if (!src8 ||
+		    !WideCharToMultiByte(CP_UTF8, 0, lpSource, -1, src8, len, NULL, NULL)) {
 			free(src8);
 			SetLastError(src8 ? ERROR_INVALID_PARAMETER : ERROR_NOT_ENOUGH_MEMORY);
 			return 0;
@@ -210,7 +210,7 @@ DWORD FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId, DWORD d
 	free(src8);
 	if (!m)
 		return 0;
-	n = MultiByteToWideChar(CP_UTF8, 0, m, -1, NULL, 0);	/* with the terminator */
+	n = MultiByteToWideChar(CP_UTF8, 0, m, -1, NULL, 0); /* with the terminator */
 	if (dwFlags & FORMAT_MESSAGE_ALLOCATE_BUFFER) {
 		size_t cch = (size_t)n > nSize ? (size_t)n : nSize;
 		WCHAR *out = LocalAlloc(LMEM_FIXED, cch * sizeof(WCHAR));

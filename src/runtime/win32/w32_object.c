@@ -732,17 +732,18 @@ DWORD WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles, BOOL bWait
 }
 
 /* Within this process only: both process handles must be GetCurrentProcess(). */
-BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
-		     HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle, DWORD dwDesiredAccess,
-		     BOOL bInheritHandle, DWORD dwOptions)
+BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle,
+		     LPHANDLE lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle,
+		     DWORD dwOptions)
 {
 	struct w32_obj *o;
 	HANDLE h;
 
 	(void)dwDesiredAccess;
 	(void)bInheritHandle;
-	if (hSourceProcessHandle != W32_PSEUDO_PROCESS || hTargetProcessHandle != W32_PSEUDO_PROCESS ||
-	    !lpTargetHandle || (dwOptions & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)))
+	if (hSourceProcessHandle != W32_PSEUDO_PROCESS ||
+	    hTargetProcessHandle != W32_PSEUDO_PROCESS || !lpTargetHandle ||
+	    (dwOptions & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS)))
 		return w32_fail(ERROR_INVALID_PARAMETER);
 	w32_lock();
 	o = w32_obj_get_locked(hSourceHandle);

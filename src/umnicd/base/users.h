@@ -16,13 +16,13 @@
 struct umn_user {
 	uid_t uid;
 	bool privileged;
-	unsigned refs;		/* connections and clients that point here */
-	unsigned ctl;		/* control connections open */
-	unsigned clients;	/* I/O clients connected */
-	unsigned pending;	/* requests outstanding, on every driver host */
-	unsigned handles;	/* handles open */
-	size_t queued;		/* reply bytes waiting for its clients to read them */
-	size_t reserved;	/* reply bytes kept for its clients' pending requests */
+	unsigned refs;	  /* connections and clients that point here */
+	unsigned ctl;	  /* control connections open */
+	unsigned clients; /* I/O clients connected */
+	unsigned pending; /* requests outstanding, on every driver host */
+	unsigned handles; /* handles open */
+	size_t queued;	  /* reply bytes waiting for its clients to read them */
+	size_t reserved;  /* reply bytes kept for its clients' pending requests */
 	struct umn_user *next;
 };
 

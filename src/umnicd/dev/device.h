@@ -44,9 +44,9 @@ struct device;
 
 /* How a start someone waits for ended (dev_done_fn). */
 enum dev_done {
-	DEV_DONE_SETTLED,	/* started or failed: dev->state says which, dev->last_error why */
-	DEV_DONE_REMOVED,	/* uninstalled while it was starting */
-	DEV_DONE_SHUTDOWN,	/* umnicd stops: no answer is coming */
+	DEV_DONE_SETTLED,  /* started or failed: dev->state says which, dev->last_error why */
+	DEV_DONE_REMOVED,  /* uninstalled while it was starting */
+	DEV_DONE_SHUTDOWN, /* umnicd stops: no answer is coming */
 };
 
 /*
@@ -54,7 +54,6 @@ enum dev_done {
  * called once with the context it gave; dev is valid for the call only.
  */
 typedef void (*dev_done_fn)(void *ctx, struct device *dev, enum dev_done how);
-
 
 struct hostproc;
 struct trace_ring;
@@ -80,10 +79,10 @@ struct device {
 	 */
 	bool has_tap;
 	int tap_fd;
-	int ns_sock;	/* a socket in the interface's namespace, for its MTU */
-	struct rtnl_link link;	/* its flags, MTU and multicast list, from rtnetlink events */
+	int ns_sock;	       /* a socket in the interface's namespace, for its MTU */
+	struct rtnl_link link; /* its flags, MTU and multicast list, from rtnetlink events */
 	bool has_adapter;
-	struct umn_adapter_caps caps;	/* validated copy */
+	struct umn_adapter_caps caps; /* validated copy */
 	char ifname[IFNAMSIZ];
 	int ifindex;
 	uint8_t mac[6];
@@ -93,57 +92,59 @@ struct device {
 	struct watch w_fail;
 
 	/* Restarts (reliability.md): failures within the window, and the last ones. */
-	bool host_died;		/* the host went away; pending callbacks must not fail the device */
-	unsigned restarts;	/* failures counted against the limit */
+	bool host_died;	   /* the host went away; pending callbacks must not fail the device */
+	unsigned restarts; /* failures counted against the limit */
 	uint64_t window_start_ns;
 	unsigned failures_total;
 	char last_failure[UMN_TEXT_MAX];
-	uint64_t last_failure_ms;	/* wall clock, for status */
-	uint64_t died_ns;	/* monotonic, when the death was detected */
-	bool start_failed;	/* the last start found no host; the retry waits (dev_crashed) */
-	uint64_t retry_ns;	/* monotonic, when that retry is due; 0: none pending */
-	uint64_t restart_ns;	/* death detected -> first frame forwarded, last restart */
-	bool carrier_held;	/* carrier kept up through a restart, until the grace period ends */
+	uint64_t last_failure_ms; /* wall clock, for status */
+	uint64_t died_ns;	  /* monotonic, when the death was detected */
+	bool start_failed;	  /* the last start found no host; the retry waits (dev_crashed) */
+	uint64_t retry_ns;	  /* monotonic, when that retry is due; 0: none pending */
+	uint64_t restart_ns;	  /* death detected -> first frame forwarded, last restart */
+	bool carrier_held; /* carrier kept up through a restart, until the grace period ends */
 
-	/* Receive filter from the interface flags (promiscuous, all-multicast), replayed on restart. */
-	uint32_t filter_sent;	/* NET_PACKET_FILTER_FLAGS last sent, UINT32_MAX: none */
-	uint32_t filter_acked;	/* what the driver's EvtSetReceiveFilter took */
+	/* Receive filter from the interface flags (promiscuous, all-multicast), replayed on
+	 * restart. */
+	uint32_t filter_sent;  /* NET_PACKET_FILTER_FLAGS last sent, UINT32_MAX: none */
+	uint32_t filter_acked; /* what the driver's EvtSetReceiveFilter took */
 	uint8_t mcast_sent[UMN_MCAST_MAX][6];
-	unsigned mcast_sent_count;	/* UINT32_MAX-like sentinel: filter_sent == UINT32_MAX */
+	unsigned mcast_sent_count; /* UINT32_MAX-like sentinel: filter_sent == UINT32_MAX */
 	unsigned mcast_acked_count;
-	pid_t filter_acked_pid;	/* in which driver host */
+	pid_t filter_acked_pid; /* in which driver host */
 	bool filter_inflight;
-	bool filter_again;	/* the interface changed while a request was in flight */
+	bool filter_again; /* the interface changed while a request was in flight */
 
-	/* Offloads (netif.c): the interface's features within what the driver can, replayed on restart. */
+	/* Offloads (netif.c): the interface's features within what the driver can, replayed on
+	 * restart. */
 	struct tap_features tapf;
-	uint32_t ofl_sent;	/* UMN_OFL_* last sent, UINT32_MAX: none to this driver yet */
-	uint32_t ofl_acked;	/* what its EvtAdapterOffloadSet* callbacks took */
+	uint32_t ofl_sent;  /* UMN_OFL_* last sent, UINT32_MAX: none to this driver yet */
+	uint32_t ofl_acked; /* what its EvtAdapterOffloadSet* callbacks took */
 	bool ofl_inflight;
-	bool ofl_again;	/* the interface changed while a request was in flight */
+	bool ofl_again; /* the interface changed while a request was in flight */
 	bool mtu_warned;
 
 	/* Queue pairs and receive scaling (net/rss.c): the user's settings, replayed on restart. */
-	int tapq_fd[DP_MAX_QUEUES];	/* more TAP queues: [1, ntapq); [0] is tap_fd */
+	int tapq_fd[DP_MAX_QUEUES]; /* more TAP queues: [1, ntapq); [0] is tap_fd */
 	uint32_t ntapq;
-	uint32_t q_creating;	/* the queue CREATE_QUEUE is out for: 2 * pair + (RX ? 1 : 0) */
+	uint32_t q_creating; /* the queue CREATE_QUEUE is out for: 2 * pair + (RX ? 1 : 0) */
 	struct netif_rss rss;
 
 	/* Names clients open it by (WdfDeviceCreateSymbolicLink / DeviceInterface), names.c. */
 	struct {
-		uint32_t kind;	/* UMN_NAME_* */
+		uint32_t kind; /* UMN_NAME_* */
 		GUID guid;
 		char name[128];
-		bool current;	/* taken by the driver now running, not only held for it */
+		bool current; /* taken by the driver now running, not only held for it */
 	} names[8];
 	unsigned nnames;
-	struct umn_log_limit name_log;	/* refused symbolic links, logged once a second */
+	struct umn_log_limit name_log; /* refused symbolic links, logged once a second */
 	/*
 	 * State that could not be read back (devstate.c): the device stays listed,
 	 * failed, with drv NULL, and its directory is left as it was.
 	 */
 	bool broken;
-	uint32_t incarnation;	/* bumped at every start: handles from an older one are stale */
+	uint32_t incarnation; /* bumped at every start: handles from an older one are stale */
 
 	/* When the start under way fails for taking too long (0: none under way). */
 	uint64_t start_deadline_ns;
@@ -161,7 +162,6 @@ struct device {
 	dev_done_fn done;
 	void *done_ctx;
 };
-
 
 /*
  * What other modules learn of every device's life, through the tables they
@@ -185,13 +185,13 @@ void dev_listen(const struct dev_events *ev);
 /* Registers the device manager's handlers for driver host events (before any host starts). */
 void dev_init(void);
 /* A device numbered id from its INF, with the INF's registry; not listed, saved or started. */
-int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
-	    struct device **ret, char *err, size_t cap);
+int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname,
+	    const char *netns, struct device **ret, char *err, size_t cap);
 void dev_free(struct device *dev);
 /* Lists (and with persist, saves) a new device; done(done_ctx, ...) once its start settles. */
-int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
-		const char *netns, bool persist, dev_done_fn done, void *done_ctx, struct device **ret,
-		char *err, size_t cap);
+int dev_install(const char *inf_path, const char *hwid, char **params, int nparams,
+		const char *ifname, const char *netns, bool persist, dev_done_fn done,
+		void *done_ctx, struct device **ret, char *err, size_t cap);
 int dev_uninstall(struct device *dev, char *err, size_t cap);
 void dev_start(struct device *dev);
 void dev_fail(struct device *dev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

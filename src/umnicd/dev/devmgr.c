@@ -53,7 +53,8 @@ static unsigned nlisteners;
 void dev_listen(const struct dev_events *ev)
 {
 	if (nlisteners == DEV_LISTENERS_MAX) {
-		umn_log(UMN_LOG_ERR, "too many listeners to device events (at most %d)", DEV_LISTENERS_MAX);
+		umn_log(UMN_LOG_ERR, "too many listeners to device events (at most %d)",
+			DEV_LISTENERS_MAX);
 		return;
 	}
 	listeners[nlisteners++] = ev;
@@ -79,16 +80,16 @@ static struct host_devinfo host_info(const struct device *dev)
 	uint32_t v;
 
 	return (struct host_devinfo){
-		.id = dev->id,
-		.instance_id = dev->instance_id,
-		.service = dev->drv->service_name,
-		.binary = dev->drv->binary_path,
-		.kernel_mode = dev->drv->mode == INF_MODE_KERNEL,
-		.sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED,
-		.verifier = dev->drv->verifier,
-		/* UmnicSandbox=0 in the device's registry turns it off for debugging. */
-		.sandbox = cfg->sandbox &&
-			   !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0),
+	    .id = dev->id,
+	    .instance_id = dev->instance_id,
+	    .service = dev->drv->service_name,
+	    .binary = dev->drv->binary_path,
+	    .kernel_mode = dev->drv->mode == INF_MODE_KERNEL,
+	    .sharing = dev->drv->policy.host_process_sharing == INF_SHARING_ENABLED,
+	    .verifier = dev->drv->verifier,
+	    /* UmnicSandbox=0 in the device's registry turns it off for debugging. */
+	    .sandbox = cfg->sandbox &&
+		       !(devreg_get_dword(dev->reg, "", "UmnicSandbox", &v) == 0 && v == 0),
 	};
 }
 
@@ -117,8 +118,8 @@ void dev_persist(const struct device *dev)
 	int r = devstate_save(dev);
 
 	if (r < 0)
-		umn_log(UMN_LOG_ERR, "%s: cannot save its state in %s: %s", dev->instance_id, cfg->state_dir,
-			strerror(-r));
+		umn_log(UMN_LOG_ERR, "%s: cannot save its state in %s: %s", dev->instance_id,
+			cfg->state_dir, strerror(-r));
 }
 
 void dev_free(struct device *dev)
@@ -132,7 +133,8 @@ void dev_free(struct device *dev)
 }
 
 /* Parses and resolves the INF; error text names file and line. */
-static int resolve(const char *inf_path, const char *hwid, struct inf_driver **ret, char *err, size_t cap)
+static int resolve(const char *inf_path, const char *hwid, struct inf_driver **ret, char *err,
+		   size_t cap)
 {
 	struct umn_diag diag;
 	struct inf_file *inf = NULL;
@@ -145,15 +147,15 @@ static int resolve(const char *inf_path, const char *hwid, struct inf_driver **r
 	for (size_t i = 0; i < umn_diag_n_warnings(&diag); i++)
 		umn_log(UMN_LOG_WARN, "%s", umn_diag_warning(&diag, i));
 	if (r < 0)
-		snprintf(err, cap, "%s", umn_diag_has_error(&diag) ? umn_diag_error_message(&diag)
-								    : strerror(-r));
+		snprintf(err, cap, "%s",
+			 umn_diag_has_error(&diag) ? umn_diag_error_message(&diag) : strerror(-r));
 	inf_free(inf);
 	umn_diag_free(&diag);
 	return r;
 }
 
-int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname, const char *netns,
-	    struct device **ret, char *err, size_t cap)
+int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifname,
+	    const char *netns, struct device **ret, char *err, size_t cap)
 {
 	struct device *dev;
 	struct umn_diag diag;
@@ -182,8 +184,9 @@ int dev_new(uint32_t id, const char *inf_path, const char *hwid, const char *ifn
 	if (r >= 0)
 		r = inf_driver_apply_addreg(dev->drv, dev->reg, &diag);
 	if (r < 0)
-		snprintf(err, cap, "%s", umn_diag_has_error(&diag) ? umn_diag_error_message(&diag)
-								    : "cannot build the device registry");
+		snprintf(err, cap, "%s",
+			 umn_diag_has_error(&diag) ? umn_diag_error_message(&diag)
+						   : "cannot build the device registry");
 	umn_diag_free(&diag);
 	if (r < 0)
 		goto fail;
@@ -194,9 +197,9 @@ fail:
 	return r;
 }
 
-int dev_install(const char *inf_path, const char *hwid, char **params, int nparams, const char *ifname,
-		const char *netns, bool persist_it, dev_done_fn done, void *done_ctx, struct device **ret,
-		char *err, size_t cap)
+int dev_install(const char *inf_path, const char *hwid, char **params, int nparams,
+		const char *ifname, const char *netns, bool persist_it, dev_done_fn done,
+		void *done_ctx, struct device **ret, char *err, size_t cap)
 {
 	struct device *dev;
 	int id = -1, r;
@@ -217,7 +220,8 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	for (int i = 0; i < nparams; i++) {
 		r = devreg_set_param(dev->reg, params[i]);
 		if (r < 0) {
-			snprintf(err, cap, "parameter '%s': expected Name=Value with a value that fits (%s)",
+			snprintf(err, cap,
+				 "parameter '%s': expected Name=Value with a value that fits (%s)",
 				 params[i], strerror(-r));
 			goto fail;
 		}
@@ -233,7 +237,8 @@ int dev_install(const char *inf_path, const char *hwid, char **params, int npara
 	if (persist_it) {
 		r = devstate_save(dev);
 		if (r < 0) {
-			snprintf(err, cap, "saving the device in %s: %s", cfg->state_dir, strerror(-r));
+			snprintf(err, cap, "saving the device in %s: %s", cfg->state_dir,
+				 strerror(-r));
 			devstate_remove(dev->id);
 			goto fail;
 		}
@@ -298,7 +303,8 @@ static int open_resources(struct device *dev, int *fds, uint32_t *kinds)
 	int n = 0;
 
 	if (devreg_get_multi_sz(dev->reg, "", "UmnicResources", &list) < 0) {
-		/* A single entry may come as a plain string (install --param UmnicResources=...). */
+		/* A single entry may come as a plain string (install --param UmnicResources=...).
+		 */
 		const char *one;
 		if (devreg_get_sz(dev->reg, "", "UmnicResources", &one) < 0)
 			return 0;
@@ -318,9 +324,11 @@ static int open_resources(struct device *dev, int *fds, uint32_t *kinds)
 		arrow = strchr(spec, '>');
 		if (arrow)
 			*arrow++ = '\0';
-		if (n >= UMN_MAX_RESOURCES || strncmp(spec, "udp:", 4) || parse_inet(spec + 4, &bind_to) < 0 ||
-		    (arrow && parse_inet(arrow, &peer) < 0)) {
-			dev_fail(dev, "UmnicResources entry '%s' is not udp:ADDR:PORT[>ADDR:PORT] (at most %d entries)",
+		if (n >= UMN_MAX_RESOURCES || strncmp(spec, "udp:", 4) ||
+		    parse_inet(spec + 4, &bind_to) < 0 || (arrow && parse_inet(arrow, &peer) < 0)) {
+			dev_fail(dev,
+				 "UmnicResources entry '%s' is not udp:ADDR:PORT[>ADDR:PORT] (at "
+				 "most %d entries)",
 				 *e, UMN_MAX_RESOURCES);
 			goto fail;
 		}
@@ -375,7 +383,8 @@ void dev_start(struct device *dev)
 			 strerror(errno), dev->inf_path);
 		return;
 	}
-	if (devreg_serialize(dev->reg, &blob, &blob_len) < 0 || blob_len > UMN_MSG_MAX - sizeof(*m)) {
+	if (devreg_serialize(dev->reg, &blob, &blob_len) < 0 ||
+	    blob_len > UMN_MSG_MAX - sizeof(*m)) {
 		free(blob);
 		dev_fail(dev, "device registry too large to send");
 		return;
@@ -385,7 +394,8 @@ void dev_start(struct device *dev)
 		char why[UMN_TEXT_MAX + 32];
 
 		free(blob);
-		/* Like a crash: retried under the restart policy, after a pause (start_retry_ns). */
+		/* Like a crash: retried under the restart policy, after a pause (start_retry_ns).
+		 */
 		snprintf(why, sizeof(why), "cannot start a driver host: %s", err);
 		dev->start_failed = true;
 		dev_crashed(dev, why, umn_mono_ns());
@@ -429,7 +439,8 @@ void dev_fail(struct device *dev, const char *fmt, ...)
 	/* What the driver reported just before (a rule it broke) explains a bare status. */
 	if (dev->last_report[0] && !strstr(dev->last_error, dev->last_report)) {
 		size_t n = strlen(dev->last_error);
-		snprintf(dev->last_error + n, sizeof(dev->last_error) - n, " (%s)", dev->last_report);
+		snprintf(dev->last_error + n, sizeof(dev->last_error) - n, " (%s)",
+			 dev->last_report);
 	}
 	umn_log(UMN_LOG_ERR, "%s: %s", dev->instance_id, dev->last_error);
 	if (dev->state == DEV_FAILED)
@@ -455,7 +466,8 @@ void dev_on_dp_fail(struct device *dev)
 	char why[sizeof(dev->dp.fail_reason) + 32];
 
 	snprintf(why, sizeof(why), "driver stopped: %s", dev->dp.fail_reason);
-	/* The driver process is not trusted after this; stop it, and with it any device it hosts. */
+	/* The driver process is not trusted after this; stop it, and with it any device it hosts.
+	 */
 	if (h)
 		host_kill(h, why);
 	dev_fail(dev, "%s", why);
@@ -502,8 +514,8 @@ int dev_uninstall(struct device *dev, char *err, size_t cap)
 			snprintf(err, cap, "cannot move its state aside: %s\n", strerror(-r));
 			return r;
 		}
-		umn_log(UMN_LOG_INFO, "%s removed; its unreadable state is kept in %s", dev->instance_id,
-			kept);
+		umn_log(UMN_LOG_INFO, "%s removed; its unreadable state is kept in %s",
+			dev->instance_id, kept);
 		snprintf(err, cap, "its unreadable state is kept in %s\n", kept);
 		devs[dev->id] = NULL;
 		dev_free(dev);
@@ -534,7 +546,8 @@ struct device *dev_find(const char *name)
 		return devs[n];
 	for (int i = 0; i < UMN_MAX_DEVICES; i++) {
 		struct device *d = devs[i];
-		if (d && (!strcasecmp(d->instance_id, name) || (d->has_tap && !strcmp(d->ifname, name))))
+		if (d &&
+		    (!strcasecmp(d->instance_id, name) || (d->has_tap && !strcmp(d->ifname, name))))
 			return d;
 	}
 	/* Or a symbolic link the driver registered, as clients open it. */
@@ -602,19 +615,22 @@ static unsigned policy_value(const struct device *dev, const char *name, unsigne
 }
 
 #define CARRIER_GRACE_NS (1000ull * 1000000ull)
-/* The first retry after a host could not be started; each next one waits twice as long, up to 64x. */
+/* The first retry after a host could not be started; each next one waits twice as long, up to 64x.
+ */
 #define START_RETRY_FIRST_NS (100ull * 1000000ull)
 
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 {
 	unsigned limit = policy_value(dev, "UmnicRestartLimit", dev->drv->restart_limit);
 	uint64_t window_ns = (uint64_t)policy_value(dev, "UmnicRestartResetMinutes",
-						     dev->drv->restart_reset_minutes) * 60 * 1000000000ull;
+						    dev->drv->restart_reset_minutes) *
+			     60 * 1000000000ull;
 	bool was_running = dev->state == DEV_STARTED || dev_starting(dev);
 
 	/* The host's own last words (e.g. why its sandbox failed) explain an exit status. */
 	if (dev->last_report[0])
-		snprintf(dev->last_failure, sizeof(dev->last_failure), "%s (%.200s)", why, dev->last_report);
+		snprintf(dev->last_failure, sizeof(dev->last_failure), "%s (%.200s)", why,
+			 dev->last_report);
 	else
 		umn_strlcpy(dev->last_failure, why, sizeof(dev->last_failure));
 	dev->last_report[0] = '\0';
@@ -630,7 +646,8 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 		/* Stopped by hand, it stays stopped; `umnic start` starts it in a new host. */
 		if (dev->state == DEV_PNP_STOPPING)
 			snprintf(dev->last_error, sizeof(dev->last_error),
-				 "the driver host died while the device stopped (%s); `umnic start %s` starts it again",
+				 "the driver host died while the device stopped (%s); `umnic start "
+				 "%s` starts it again",
 				 dev->last_failure, dev->instance_id);
 		dev->state = DEV_PNP_STOPPED;
 		dev_settled(dev);
@@ -644,9 +661,12 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 	}
 	if (dev->restarts >= limit) {
 		dev->state = DEV_STARTING;
-		dev_fail(dev, "the driver failed %u time%s within %u minutes, so it is not restarted again (last failure: %s); `umnic restart %s` starts it by hand",
-			 dev->restarts + 1, dev->restarts ? "s" : "", (unsigned)(window_ns / 60000000000ull),
-			 dev->last_failure, dev->instance_id);
+		dev_fail(dev,
+			 "the driver failed %u time%s within %u minutes, so it is not restarted "
+			 "again (last failure: %s); `umnic restart %s` starts it by hand",
+			 dev->restarts + 1, dev->restarts ? "s" : "",
+			 (unsigned)(window_ns / 60000000000ull), dev->last_failure,
+			 dev->instance_id);
 		return;
 	}
 	dev->restarts++;
@@ -660,14 +680,16 @@ void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns)
 		 * No host could be started (out of descriptors or memory, say): starting one again
 		 * at once would likely fail the same way, so wait, longer each time.
 		 */
-		uint64_t pause = START_RETRY_FIRST_NS << (dev->restarts - 1 < 6 ? dev->restarts - 1 : 6);
+		uint64_t pause = START_RETRY_FIRST_NS
+				 << (dev->restarts - 1 < 6 ? dev->restarts - 1 : 6);
 		dev->retry_ns = detected_ns + pause;
 		umn_log(UMN_LOG_WARN, "%s: %s; trying again in %llu ms (restart %u of at most %u)",
-			dev->instance_id, why, (unsigned long long)(pause / 1000000), dev->restarts, limit);
+			dev->instance_id, why, (unsigned long long)(pause / 1000000), dev->restarts,
+			limit);
 		return;
 	}
-	umn_log(UMN_LOG_INFO, "%s: restarting the driver (restart %u of at most %u)", dev->instance_id,
-		dev->restarts, limit);
+	umn_log(UMN_LOG_INFO, "%s: restarting the driver (restart %u of at most %u)",
+		dev->instance_id, dev->restarts, limit);
 	dev_start(dev);
 }
 
@@ -678,13 +700,13 @@ int dev_restart(struct device *dev, dev_done_fn done, void *done_ctx, char *err,
 		return -EINVAL;
 	}
 	if (dev->state == DEV_PNP_STOPPED || dev->state == DEV_PNP_STOPPING) {
-		snprintf(err, cap, "%s is %s; `umnic start %s` starts a stopped device\n", dev->instance_id,
-			 dev_state_name(dev->state), dev->instance_id);
+		snprintf(err, cap, "%s is %s; `umnic start %s` starts a stopped device\n",
+			 dev->instance_id, dev_state_name(dev->state), dev->instance_id);
 		return -EBUSY;
 	}
 	if (dev->state != DEV_FAILED && dev->state != DEV_STOPPED) {
-		snprintf(err, cap, "%s is %s; only a failed device is restarted by hand\n", dev->instance_id,
-			 dev->state == DEV_STARTED ? "running" : "starting");
+		snprintf(err, cap, "%s is %s; only a failed device is restarted by hand\n",
+			 dev->instance_id, dev->state == DEV_STARTED ? "running" : "starting");
 		return -EBUSY;
 	}
 	dev->restarts = 0;
@@ -699,7 +721,8 @@ static void on_pnp_stopped(struct device *dev, NTSTATUS st, const char *text)
 	if (dev->state != DEV_PNP_STOPPING)
 		return;
 	if (!NT_SUCCESS(st)) {
-		dev_fail(dev, "stopping the device failed: %s", text && *text ? text : "no reason given");
+		dev_fail(dev, "stopping the device failed: %s",
+			 text && *text ? text : "no reason given");
 		return;
 	}
 	umn_log(UMN_LOG_INFO, "%s: stopped", dev->instance_id);
@@ -719,8 +742,8 @@ int dev_pnp_stop(struct device *dev, char *err, size_t cap)
 	struct umn_msg_dev m;
 
 	if (dev->state != DEV_STARTED || !dev->host) {
-		snprintf(err, cap, "%s is %s; only a started device can be stopped\n", dev->instance_id,
-			 dev_state_name(dev->state));
+		snprintf(err, cap, "%s is %s; only a started device can be stopped\n",
+			 dev->instance_id, dev_state_name(dev->state));
 		return -EBUSY;
 	}
 	dev->state = DEV_PNP_STOPPING;
@@ -747,8 +770,8 @@ int dev_pnp_start(struct device *dev, char *err, size_t cap)
 	struct umn_msg_dev m;
 
 	if (dev->state != DEV_PNP_STOPPED) {
-		snprintf(err, cap, "%s is %s; only a stopped device can be started%s\n", dev->instance_id,
-			 dev_state_name(dev->state),
+		snprintf(err, cap, "%s is %s; only a stopped device can be started%s\n",
+			 dev->instance_id, dev_state_name(dev->state),
 			 dev->state == DEV_FAILED ? " (`umnic restart` starts a failed one)" : "");
 		return -EBUSY;
 	}
@@ -798,8 +821,8 @@ static void keep_spares(void)
 void dev_restart_step(const struct device *dev, const char *what)
 {
 	if (dev->died_ns)
-		umn_log(UMN_LOG_DEBUG, "%s: restart: %s %.3f ms after the death", dev->instance_id, what,
-			(double)(umn_mono_ns() - dev->died_ns) / 1e6);
+		umn_log(UMN_LOG_DEBUG, "%s: restart: %s %.3f ms after the death", dev->instance_id,
+			what, (double)(umn_mono_ns() - dev->died_ns) / 1e6);
 }
 
 /*
@@ -829,7 +852,8 @@ void dev_tick(uint64_t now_ns)
 
 		if (!dev)
 			continue;
-		if (dev_starting(dev) && dev->start_deadline_ns && now_ns > dev->start_deadline_ns) {
+		if (dev_starting(dev) && dev->start_deadline_ns &&
+		    now_ns > dev->start_deadline_ns) {
 			start_timed_out(dev);
 			continue;
 		}
@@ -858,7 +882,8 @@ void dev_tick(uint64_t now_ns)
 	host_tick(now_ns);
 }
 
-/* --- what driver hosts tell the device manager (hostproc.h's host_dev_events) ------------------ */
+/* --- what driver hosts tell the device manager (hostproc.h's host_dev_events) ------------------
+ */
 
 static void host_failed(struct device *dev, const char *why)
 {
@@ -882,12 +907,12 @@ static void host_restart_step(struct device *dev, const char *what)
 }
 
 static const struct host_dev_events host_events = {
-	.adapter_start = adapter_on_start,
-	.link_state = adapter_on_link_state,
-	.failed = host_failed,
-	.report = host_report,
-	.crashed = host_crashed,
-	.restart_step = host_restart_step,
+    .adapter_start = adapter_on_start,
+    .link_state = adapter_on_link_state,
+    .failed = host_failed,
+    .report = host_report,
+    .crashed = host_crashed,
+    .restart_step = host_restart_step,
 };
 
 void dev_init(void)

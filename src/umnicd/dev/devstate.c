@@ -93,7 +93,8 @@ int devstate_quarantine(uint32_t id, char *ret, size_t cap)
 }
 
 struct conf {
-	char inf[PATH_MAX], hwid[UMN_NAME_MAX], instance[UMN_NAME_MAX], ifname[IFNAMSIZ], netns[128];
+	char inf[PATH_MAX], hwid[UMN_NAME_MAX], instance[UMN_NAME_MAX], ifname[IFNAMSIZ],
+	    netns[128];
 	char links[8][128];
 	unsigned nlinks;
 };
@@ -113,7 +114,8 @@ static int read_small(const char *path, char **ret, size_t *ret_len, char *err, 
 		return -errno;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONF_MAX_BYTES) {
-		snprintf(err, cap, "%s: not a regular file of at most %d bytes", path, CONF_MAX_BYTES);
+		snprintf(err, cap, "%s: not a regular file of at most %d bytes", path,
+			 CONF_MAX_BYTES);
 		close(fd);
 		return -EINVAL;
 	}
@@ -155,7 +157,8 @@ static int set_field(char *field, size_t size, const char *value, const char *pa
 		     const char *key, char *err, size_t cap)
 {
 	if (strlen(value) >= size) {
-		snprintf(err, cap, "%s:%u: %s= is longer than %zu bytes", path, line, key, size - 1);
+		snprintf(err, cap, "%s:%u: %s= is longer than %zu bytes", path, line, key,
+			 size - 1);
 		return -EINVAL;
 	}
 	strcpy(field, value);
@@ -180,7 +183,8 @@ static int conf_read(const char *path, struct conf *c, char *err, size_t cap)
 
 		line++;
 		if (n > CONF_LINE_MAX) {
-			snprintf(err, cap, "%s:%u: line longer than %d bytes", path, line, CONF_LINE_MAX);
+			snprintf(err, cap, "%s:%u: line longer than %d bytes", path, line,
+				 CONF_LINE_MAX);
 			r = -EINVAL;
 			break;
 		}
@@ -210,14 +214,15 @@ static int conf_read(const char *path, struct conf *c, char *err, size_t cap)
 		else if (!strcmp(key, "hwid"))
 			r = set_field(c->hwid, sizeof(c->hwid), eq, path, line, key, err, cap);
 		else if (!strcmp(key, "instance"))
-			r = set_field(c->instance, sizeof(c->instance), eq, path, line, key, err, cap);
+			r = set_field(c->instance, sizeof(c->instance), eq, path, line, key, err,
+				      cap);
 		else if (!strcmp(key, "ifname"))
 			r = set_field(c->ifname, sizeof(c->ifname), eq, path, line, key, err, cap);
 		else if (!strcmp(key, "netns"))
 			r = set_field(c->netns, sizeof(c->netns), eq, path, line, key, err, cap);
 		else if (!strcmp(key, "link") && c->nlinks < sizeof(c->links) / sizeof(c->links[0]))
-			r = set_field(c->links[c->nlinks++], sizeof(c->links[0]), eq, path, line, key,
-				      err, cap);
+			r = set_field(c->links[c->nlinks++], sizeof(c->links[0]), eq, path, line,
+				      key, err, cap);
 		else {
 			snprintf(err, cap, "%s:%u: unknown key '%.40s'", path, line, key);
 			r = -EINVAL;
@@ -238,7 +243,8 @@ static bool instance_fits(const char *instance, uint32_t id)
 	size_t n = strlen(instance);
 
 	snprintf(tail, sizeof(tail), "\\%04u", id);
-	return n > 5 && !strncasecmp(instance, "ROOT\\", 5) && !strcmp(instance + n - strlen(tail), tail);
+	return n > 5 && !strncasecmp(instance, "ROOT\\", 5) &&
+	       !strcmp(instance + n - strlen(tail), tail);
 }
 
 /* Listed, failed, never started, its directory left alone. */
@@ -248,8 +254,8 @@ static void add_broken(uint32_t id, const char *instance, const char *why)
 	char dir[PATH_MAX];
 
 	devstate_dir(id, dir, sizeof(dir));
-	umn_log(UMN_LOG_ERR, "cannot restore device %04u: %s; its state is kept in %s as it is", id, why,
-		dir);
+	umn_log(UMN_LOG_ERR, "cannot restore device %04u: %s; its state is kept in %s as it is", id,
+		why, dir);
 	if (!dev)
 		return;
 	dev->id = id;
@@ -261,7 +267,8 @@ static void add_broken(uint32_t id, const char *instance, const char *why)
 	else
 		snprintf(dev->instance_id, sizeof(dev->instance_id), "ROOT\\UNREADABLE\\%04u", id);
 	snprintf(dev->last_error, sizeof(dev->last_error),
-		 "cannot restore the device: %s (its state is kept in %s; `umnic uninstall %u` moves it aside)",
+		 "cannot restore the device: %s (its state is kept in %s; `umnic uninstall %u` "
+		 "moves it aside)",
 		 why, dir, id);
 	dev_table_put((uint32_t)id, dev);
 }
@@ -283,8 +290,9 @@ static void load_one(const char *dir, uint32_t id)
 		goto out;
 	}
 	if (c->instance[0] && !instance_fits(c->instance, id)) {
-		snprintf(err, sizeof(err), "%s: instance=%s does not end with this directory's number %04u",
-			 path, c->instance, id);
+		snprintf(err, sizeof(err),
+			 "%s: instance=%s does not end with this directory's number %04u", path,
+			 c->instance, id);
 		add_broken(id, NULL, err);
 		goto out;
 	}
@@ -301,7 +309,8 @@ static void load_one(const char *dir, uint32_t id)
 		r = names_restore_link(dev, c->links[i]);
 		if (r < 0)
 			umn_log(UMN_LOG_WARN, "%s: link=%s: %s; not held for %s", path, c->links[i],
-				r == -EEXIST ? "another device holds it" : "not a link name", dev->instance_id);
+				r == -EEXIST ? "another device holds it" : "not a link name",
+				dev->instance_id);
 	}
 	/* The registry may have been changed since install; the saved copy wins over the INF. */
 	snprintf(path, sizeof(path), "%s/registry", dir);
@@ -311,8 +320,10 @@ static void load_one(const char *dir, uint32_t id)
 		devreg_free(dev->reg);
 		dev->reg = reg;
 	} else if (r == -ENOENT) {
-		/* Installed but stopped before its registry was written: what the INF says is all. */
-		umn_log(UMN_LOG_WARN, "%s: no registry file; using the INF's values", dev->instance_id);
+		/* Installed but stopped before its registry was written: what the INF says is all.
+		 */
+		umn_log(UMN_LOG_WARN, "%s: no registry file; using the INF's values",
+			dev->instance_id);
 	} else {
 		snprintf(err, sizeof(err), "%s/%s", dir,
 			 umn_diag_has_error(&diag) ? umn_diag_error_message(&diag) : strerror(-r));
@@ -358,8 +369,9 @@ void dev_load_all(void)
 			snprintf(sub, sizeof(sub), "%s/%s", dir, name);
 			load_one(sub, (uint32_t)id);
 		} else if (name[0] != '.' && !strstr(name, ".kept-")) {
-			umn_log(UMN_LOG_WARN, "%s/%s: not a device directory (NNNN, below %d); left alone",
-				dir, name, UMN_MAX_DEVICES);
+			umn_log(UMN_LOG_WARN,
+				"%s/%s: not a device directory (NNNN, below %d); left alone", dir,
+				name, UMN_MAX_DEVICES);
 		}
 		free(ents[i]);
 	}

@@ -49,7 +49,8 @@ static struct device *link_owner(const char *base, const struct device *except)
 		struct device *d = dev_get(i);
 
 		for (unsigned k = 0; d && d != except && k < d->nnames; k++)
-			if (d->names[k].kind == UMN_NAME_SYMLINK && !strcasecmp(d->names[k].name, base))
+			if (d->names[k].kind == UMN_NAME_SYMLINK &&
+			    !strcasecmp(d->names[k].name, base))
 				return d;
 	}
 	return NULL;
@@ -62,13 +63,14 @@ static int find_own(const struct device *dev, uint32_t kind, const GUID *guid, c
 			continue;
 		if (kind == UMN_NAME_SYMLINK ? !strcasecmp(dev->names[k].name, name)
 					     : !memcmp(&dev->names[k].guid, guid, sizeof(GUID)) &&
-						       !strcmp(dev->names[k].name, name))
+						   !strcmp(dev->names[k].name, name))
 			return (int)k;
 	}
 	return -1;
 }
 
-static int32_t add(struct device *dev, uint32_t kind, const GUID *guid, const char *name, bool current)
+static int32_t add(struct device *dev, uint32_t kind, const GUID *guid, const char *name,
+		   bool current)
 {
 	if (dev->nnames >= NAMES_MAX)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -107,7 +109,9 @@ int32_t names_register(struct device *dev, uint32_t kind, const GUID *guid, cons
 
 		/* A driver may retry in a loop: one line a second says so. */
 		if (umn_log_limit_pass(&dev->name_log, umn_mono_ns(), 1000000000ull, &held, NULL))
-			umn_log(UMN_LOG_WARN, "%s: symbolic link %s belongs to %s; refused with STATUS_OBJECT_NAME_COLLISION (%u more refused before)",
+			umn_log(UMN_LOG_WARN,
+				"%s: symbolic link %s belongs to %s; refused with "
+				"STATUS_OBJECT_NAME_COLLISION (%u more refused before)",
 				dev->instance_id, name, owner->instance_id, held);
 		return STATUS_OBJECT_NAME_COLLISION;
 	}
@@ -128,7 +132,7 @@ int names_restore_link(struct device *dev, const char *name)
 	owner = link_owner(name, NULL);
 	if (owner)
 		return -EEXIST;
-	return add(dev, UMN_NAME_SYMLINK, &(GUID){ 0 }, name, false) == STATUS_SUCCESS ? 0 : -ENOSPC;
+	return add(dev, UMN_NAME_SYMLINK, &(GUID){0}, name, false) == STATUS_SUCCESS ? 0 : -ENOSPC;
 }
 
 void names_save(const struct device *dev, FILE *f)

@@ -27,7 +27,8 @@
 #include "umnicd/base/config.h"
 #include "umnicd/base/loop.h"
 
-_Static_assert(RTNL_MCAST_MAX >= UMN_MCAST_MAX, "rtnl keeps every multicast address a driver may take");
+_Static_assert(RTNL_MCAST_MAX >= UMN_MCAST_MAX,
+	       "rtnl keeps every multicast address a driver may take");
 
 /* A stable locally administered unicast MAC for a driver that reports none. */
 static void default_mac(const struct device *dev, uint8_t mac[6])
@@ -65,7 +66,8 @@ static unsigned dp_fail_event(struct watch *w, uint32_t events)
 	return WATCH_FREED;
 }
 
-NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err, size_t cap)
+NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err,
+			  size_t cap)
 {
 	struct adapter_caps caps;
 	struct umn_queue_layout tl, rl;
@@ -95,24 +97,28 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 	dev_netns_path(dev, nspath, sizeof(nspath));
 	if (dev->has_tap) {
 		/*
-		 * A restarted driver: the interface, its addresses and routes stayed. What the OS set
-		 * on it (its MAC, its MTU) wins over what the driver declares, as after a reset.
+		 * A restarted driver: the interface, its addresses and routes stayed. What the OS
+		 * set on it (its MAC, its MTU) wins over what the driver declares, as after a
+		 * reset.
 		 */
-		if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &cur_mtu) == 0 && cur_mtu + 14 > max_frame) {
-			snprintf(err, cap, "the interface MTU is %u but the driver's maximum frame is %u", cur_mtu,
-				 max_frame);
+		if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &cur_mtu) == 0 &&
+		    cur_mtu + 14 > max_frame) {
+			snprintf(err, cap,
+				 "the interface MTU is %u but the driver's maximum frame is %u",
+				 cur_mtu, max_frame);
 			return STATUS_INVALID_PARAMETER;
 		}
 		tap_get_mac(dev->tap_fd, dev->mac);
 		fd = dev->tap_fd;
 	} else {
-		fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu, dev->ifname,
-				&dev->ifindex, err, cap);
+		fd = tap_create(dev->ifname_req, nspath[0] ? nspath : NULL, dev->mac, m->mtu,
+				dev->ifname, &dev->ifindex, err, cap);
 		if (fd < 0)
 			return STATUS_INSUFFICIENT_RESOURCES;
 		dev->ns_sock = tap_netns_socket(nspath[0] ? nspath : NULL);
 		if (dev->ns_sock < 0) {
-			snprintf(err, cap, "socket in the interface's namespace: %s", strerror(-dev->ns_sock));
+			snprintf(err, cap, "socket in the interface's namespace: %s",
+				 strerror(-dev->ns_sock));
 			close(fd);
 			return STATUS_INSUFFICIENT_RESOURCES;
 		}
@@ -120,7 +126,9 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 		dev->has_tap = true;
 		r = rtnl_link_add(&dev->link, nspath, dev->ifindex, link_event, dev, err, cap);
 		if (r < 0)
-			umn_log(UMN_LOG_WARN, "%s: %s: changes to %s (promiscuous mode, multicast) will not reach the driver",
+			umn_log(UMN_LOG_WARN,
+				"%s: %s: changes to %s (promiscuous mode, multicast) will not "
+				"reach the driver",
 				dev->instance_id, err, dev->ifname);
 		/* A name the kernel chose (umnic%d) is kept, so the device comes back under it. */
 		if (strcmp(dev->ifname_req, dev->ifname)) {
@@ -150,7 +158,8 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 	dev->dp.ocfg.max_frags = m->tx_max_frags ? m->tx_max_frags : 1;
 	dev->dp.ocfg.caps = dev->caps.offload;
 	atomic_store(&dev->dp.active, 0);
-	/* A new driver knows no offload yet: the first sync sends what is in force (a replay after a crash). */
+	/* A new driver knows no offload yet: the first sync sends what is in force (a replay after
+	 * a crash). */
 	dev->ofl_sent = UINT32_MAX;
 	dev->ofl_acked = 0;
 	dev->ofl_inflight = false;
@@ -190,15 +199,17 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 	watch_add(&dev->w_fail, dev->dp.fail_efd, dp_fail_event, dev);
 	dev->has_adapter = true;
 	dev->dp_ready = true;
-	/* A new driver knows no filter yet: once started it gets the interface's (a replay after a crash). */
+	/* A new driver knows no filter yet: once started it gets the interface's (a replay after a
+	 * crash). */
 	dev->filter_sent = UINT32_MAX;
 	dev->mcast_sent_count = 0;
 	dev->filter_inflight = false;
 	dev->filter_again = false;
 	rtnl_link_want_mcast(&dev->link, dev->caps.filter_flags != 0);
-	umn_log(UMN_LOG_INFO, "%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s)",
-		dev->instance_id, dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2], dev->mac[3],
-		dev->mac[4], dev->mac[5], nq, nq > 1 ? "s" : "");
+	umn_log(UMN_LOG_INFO,
+		"%s: adapter %s (mtu %u, %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair%s)",
+		dev->instance_id, dev->ifname, m->mtu, dev->mac[0], dev->mac[1], dev->mac[2],
+		dev->mac[3], dev->mac[4], dev->mac[5], nq, nq > 1 ? "s" : "");
 	return STATUS_SUCCESS;
 
 fail:
@@ -222,7 +233,8 @@ static void on_started(struct device *dev, NTSTATUS st, const char *text)
 		return;
 	}
 	dev->state = DEV_STARTED;
-	/* The interface's flags and multicast list, as events left them: the replay after a restart. */
+	/* The interface's flags and multicast list, as events left them: the replay after a
+	 * restart. */
 	adapter_sync_filter(dev);
 	dev_settled(dev);
 	adapter_sync_offload(dev);
@@ -234,7 +246,7 @@ static void send_create(struct device *dev, hreq_done_fn done)
 	struct dp_qpair *qp = &dev->dp.qp[dev->q_creating / 2];
 	struct dp_queue *q = dev->q_creating % 2 ? &qp->rx : &qp->tx;
 	struct umn_msg_create_queue m;
-	int fds[3] = { q->memfd, q->ec_efd, qp->os_efd };
+	int fds[3] = {q->memfd, q->ec_efd, qp->os_efd};
 
 	umn_msg_init(&m, UMN_MSG_CREATE_QUEUE, sizeof(m), 0);
 	m.dev = dev->id;
@@ -248,8 +260,8 @@ static void on_created(struct device *dev, NTSTATUS st, const char *text)
 	struct umn_msg_dev m;
 
 	if (!NT_SUCCESS(st)) {
-		dev_fail(dev, "creating the %s queue %u failed: %s", dev->q_creating % 2 ? "RX" : "TX",
-			 dev->q_creating / 2, text);
+		dev_fail(dev, "creating the %s queue %u failed: %s",
+			 dev->q_creating % 2 ? "RX" : "TX", dev->q_creating / 2, text);
 		return;
 	}
 	if (++dev->q_creating < 2 * dev->dp.nq) {
@@ -289,7 +301,8 @@ void adapter_on_link_state(struct device *dev, const struct umn_link_state *m)
 void adapter_stop_datapath(struct device *dev)
 {
 	if (dev->dp_ready) {
-		/* From here until a driver starts again, nobody reads the TAP: the kernel queues. */
+		/* From here until a driver starts again, nobody reads the TAP: the kernel queues.
+		 */
 		dp_adapter_stop(&dev->dp);
 		watch_del(&dev->w_fail);
 		for (uint32_t i = 0; i < DP_MAX_QUEUES; i++) {
@@ -330,11 +343,11 @@ void adapter_teardown(struct device *dev)
 }
 
 /* NET_PACKET_FILTER_FLAGS values (netreceivefilter.h). */
-#define FILTER_DIRECTED 0x1u
-#define FILTER_MULTICAST 0x2u
+#define FILTER_DIRECTED	     0x1u
+#define FILTER_MULTICAST     0x2u
 #define FILTER_ALL_MULTICAST 0x4u
-#define FILTER_BROADCAST 0x8u
-#define FILTER_PROMISCUOUS 0x20u
+#define FILTER_BROADCAST     0x8u
+#define FILTER_PROMISCUOUS   0x20u
 
 static void on_filter_done(struct device *dev, NTSTATUS st, const char *text)
 {
@@ -403,7 +416,8 @@ void netif_on_link_event(struct device *dev, const struct rtnl_link *l, unsigned
 {
 	(void)what;
 	if (l->gone)
-		umn_log(UMN_LOG_DEBUG, "%s: interface %s left its namespace", dev->instance_id, dev->ifname);
+		umn_log(UMN_LOG_DEBUG, "%s: interface %s left its namespace", dev->instance_id,
+			dev->ifname);
 	/*
 	 * Other state the OS sets on the interface is read here, on its event, not polled:
 	 * a feature change (NETDEV_FEAT_CHANGE) arrives as an RTM_NEWLINK too.
@@ -432,7 +446,8 @@ static uint32_t offloads_for(uint32_t feats)
 	/* Coalescing in hardware is GRO's hardware form: Linux ties rx-gro-hw to rx-gro. */
 	if (feats & (1u << TAPF_GRO))
 		v |= UMN_OFL_RSC;
-	/* A tag the stack leaves to "hardware" still reaches the TAP inside the frame: umnicd moves it. */
+	/* A tag the stack leaves to "hardware" still reaches the TAP inside the frame: umnicd moves
+	 * it. */
 	if (feats & (1u << TAPF_VLAN_TX))
 		v |= UMN_OFL_IEEE8021Q;
 	return v;
@@ -452,7 +467,8 @@ static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 		return;
 	}
 	dev->ofl_acked = dev->ofl_sent;
-	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c): from now on they may hand the work on. */
+	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c): from now on
+	 * they may hand the work on. */
 	atomic_store_explicit(&dev->dp.active, dev->ofl_sent, memory_order_release);
 	/* What changed meanwhile goes out now, as one more request. */
 	if (dev->ofl_again) {
@@ -469,7 +485,8 @@ static void clamp_mtu(struct device *dev)
 		return;
 	/* A TAP takes any MTU; frames beyond the driver's MaximumFrameSize could not be sent. */
 	if (!dev->mtu_warned)
-		umn_log(UMN_LOG_WARN, "%s: MTU %u exceeds the driver's maximum frame (%u bytes); set back to %u",
+		umn_log(UMN_LOG_WARN,
+			"%s: MTU %u exceeds the driver's maximum frame (%u bytes); set back to %u",
 			dev->ifname, mtu, dev->dp.max_frame, max);
 	dev->mtu_warned = true;
 	tap_set_mtu(dev->ns_sock, dev->tap_fd, max);
@@ -502,8 +519,8 @@ void adapter_sync_offload(struct device *dev)
 	 */
 	cur = atomic_load(&dev->dp.active);
 	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c). */
-	atomic_store_explicit(&dev->dp.active,
-			      (cur & want & ~OFL_RX) | ((cur | want) & OFL_RX), memory_order_release);
+	atomic_store_explicit(&dev->dp.active, (cur & want & ~OFL_RX) | ((cur | want) & OFL_RX),
+			      memory_order_release);
 	dev->ofl_sent = want;
 	if (!dev->caps.offload.can)
 		return; /* nothing advertised, no callback to call */

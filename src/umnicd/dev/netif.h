@@ -17,7 +17,8 @@
 struct device;
 struct rtnl_link;
 
-NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err, size_t cap);
+NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err,
+			  size_t cap);
 void adapter_create_queues(struct device *dev);
 void adapter_on_link_state(struct device *dev, const struct umn_link_state *m);
 void adapter_stop_datapath(struct device *dev);

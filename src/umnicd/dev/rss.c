@@ -61,7 +61,8 @@ static void on_rss_done(struct device *dev, NTSTATUS st, const char *text)
 	r->inflight = false;
 	if (!NT_SUCCESS(st)) {
 		snprintf(r->error, sizeof(r->error), "%s", text && *text ? text : "refused");
-		umn_log(UMN_LOG_WARN, "%s: setting receive scaling: %s", dev->instance_id, r->error);
+		umn_log(UMN_LOG_WARN, "%s: setting receive scaling: %s", dev->instance_id,
+			r->error);
 	} else {
 		r->error[0] = 0;
 		r->acked_gen = r->sent_gen;
@@ -179,7 +180,9 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 
 	out[0] = 0;
 	if (argc < 1) {
-		snprintf(out, cap, "set: nothing to set (--queues N, --rss on|off, --rss-key HEX, --indirection equal|Q,Q,...)\n");
+		snprintf(out, cap,
+			 "set: nothing to set (--queues N, --rss on|off, --rss-key HEX, "
+			 "--indirection equal|Q,Q,...)\n");
 		return -EINVAL;
 	}
 	for (int i = 0; i < argc; i++) {
@@ -193,7 +196,8 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 		if (!strcmp(argv[i], "--queues")) {
 			unsigned long q = strtoul(v, &end, 10);
 			if (end == v || *end || q < 1 || q > DP_MAX_QUEUES) {
-				snprintf(out, cap, "set: --queues takes 1 to %u, not '%s'\n", DP_MAX_QUEUES, v);
+				snprintf(out, cap, "set: --queues takes 1 to %u, not '%s'\n",
+					 DP_MAX_QUEUES, v);
 				return -EINVAL;
 			}
 			next.want_queues = (uint32_t)q;
@@ -207,7 +211,9 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 			rss = true;
 		} else if (!strcmp(argv[i], "--rss-key")) {
 			if (parse_key(v, next.key) < 0) {
-				snprintf(out, cap, "set: --rss-key takes %u bytes in hex (%u digits, ':' allowed between bytes)\n",
+				snprintf(out, cap,
+					 "set: --rss-key takes %u bytes in hex (%u digits, ':' "
+					 "allowed between bytes)\n",
 					 UMN_RSS_KEY_MAX, 2 * UMN_RSS_KEY_MAX);
 				return -EINVAL;
 			}
@@ -215,7 +221,9 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 			rss = true;
 		} else if (!strcmp(argv[i], "--indirection")) {
 			if (parse_pattern(v, nq, next.pattern, &next.pattern_len) < 0) {
-				snprintf(out, cap, "set: --indirection takes 'equal' or up to %u queue ids below %u, comma-separated, not '%s'\n",
+				snprintf(out, cap,
+					 "set: --indirection takes 'equal' or up to %u queue ids "
+					 "below %u, comma-separated, not '%s'\n",
 					 UMN_RSS_TABLE_MAX, nq, v);
 				return -EINVAL;
 			}
@@ -227,21 +235,23 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 		i++;
 	}
 	if (rss && dev->has_adapter && !rss_offered(dev)) {
-		snprintf(out, cap, "set: the driver of %s declared no receive side scaling\n", dev->instance_id);
+		snprintf(out, cap, "set: the driver of %s declared no receive side scaling\n",
+			 dev->instance_id);
 		return -EINVAL;
 	}
 	dev->rss = next;
 	if (rss) {
 		dev->rss.gen++;
-		o += (size_t)snprintf(out + o, cap - o, "receive scaling of %s: %s\n", dev->instance_id,
-				      dev->has_adapter ? "sent to the driver" : "sent when the driver starts");
+		o += (size_t)snprintf(
+		    out + o, cap - o, "receive scaling of %s: %s\n", dev->instance_id,
+		    dev->has_adapter ? "sent to the driver" : "sent when the driver starts");
 		adapter_sync_rss(dev);
 	}
 	if (queues && o < cap)
-		snprintf(out + o, cap - o,
-			 "queues of %s: %u%s\n", dev->instance_id, next.want_queues,
+		snprintf(out + o, cap - o, "queues of %s: %u%s\n", dev->instance_id,
+			 next.want_queues,
 			 dev->has_adapter && next.want_queues != dev->dp.nq
-				 ? " from the driver's next start (the queues in use stay until then)"
-				 : "");
+			     ? " from the driver's next start (the queues in use stay until then)"
+			     : "");
 	return 0;
 }

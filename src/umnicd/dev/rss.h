@@ -19,20 +19,20 @@ struct device;
 
 struct netif_rss {
 	/* What the user set (umnic set); kept while umnicd runs. */
-	uint32_t want_queues;	/* 0: every queue pair the driver offers */
-	bool off;		/* --rss off */
-	uint32_t key_len;	/* 0: none yet; a random key is made at the first start */
+	uint32_t want_queues; /* 0: every queue pair the driver offers */
+	bool off;	      /* --rss off */
+	uint32_t key_len;     /* 0: none yet; a random key is made at the first start */
 	uint8_t key[UMN_RSS_KEY_MAX];
-	uint32_t pattern_len;	/* 0: spread evenly; else repeated over the driver's table */
+	uint32_t pattern_len; /* 0: spread evenly; else repeated over the driver's table */
 	uint8_t pattern[UMN_RSS_TABLE_MAX];
 	/* What the driver in the current host has. */
-	uint32_t gen;		/* bumped at every change */
-	uint32_t sent_gen;	/* UINT32_MAX: nothing sent to this driver yet */
+	uint32_t gen;	   /* bumped at every change */
+	uint32_t sent_gen; /* UINT32_MAX: nothing sent to this driver yet */
 	uint32_t acked_gen;
-	bool acked_on;		/* the driver took an enabling request */
+	bool acked_on; /* the driver took an enabling request */
 	bool inflight;
 	bool again;
-	uint8_t table[UMN_RSS_TABLE_MAX];	/* as last sent */
+	uint8_t table[UMN_RSS_TABLE_MAX]; /* as last sent */
 	uint32_t table_len;
 	char error[UMN_TEXT_MAX];
 };

@@ -45,7 +45,7 @@ static int ms_until(uint64_t deadline)
 static void inhost_finish(struct hostproc *h, uint64_t deadline)
 {
 	while (!host_stopping(h) && (h->inflight || h->head)) {
-		struct pollfd p = { .fd = h->sock, .events = POLLIN };
+		struct pollfd p = {.fd = h->sock, .events = POLLIN};
 		int left = ms_until(deadline);
 
 		if (!left) {
@@ -72,7 +72,7 @@ static void reap_all(uint64_t deadline)
 		int r;
 
 		for (struct hostproc *h = host_list; h; h = h->next) {
-			siginfo_t si = { 0 };
+			siginfo_t si = {0};
 
 			if (h->inhost || h->reaped)
 				continue;
@@ -84,7 +84,7 @@ static void reap_all(uint64_t deadline)
 			}
 			left++;
 			if (n < sizeof(p) / sizeof(p[0]))
-				p[n++] = (struct pollfd){ .fd = h->pidfd, .events = POLLIN };
+				p[n++] = (struct pollfd){.fd = h->pidfd, .events = POLLIN};
 		}
 		if (!left)
 			return;

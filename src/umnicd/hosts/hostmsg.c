@@ -75,7 +75,8 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	case HOST_MSG_CONTROL:
 		break;
 	}
-	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an attack. */
+	/* Otherwise a host talks to umnicd at PnP pace; thousands of messages a second is an
+	 * attack. */
 	{
 		uint64_t now = umn_mono_ns();
 		if (now - h->rate_window_ns > 1000000000ull) {
@@ -120,11 +121,14 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 	case UMN_MSG_ADAPTER_START: {
 		char err[UMN_TEXT_MAX] = "";
 		NTSTATUS st;
-		const struct umn_adapter_caps *m = &((const struct umn_msg_adapter_start *)buf)->caps;
+		const struct umn_adapter_caps *m =
+		    &((const struct umn_msg_adapter_start *)buf)->caps;
 		dev = host_device(h, m->dev);
-		st = dev ? host_dev_ev()->adapter_start(dev, m, err, sizeof(err)) : STATUS_NO_SUCH_DEVICE;
+		st = dev ? host_dev_ev()->adapter_start(dev, m, err, sizeof(err))
+			 : STATUS_NO_SUCH_DEVICE;
 		if (!dev)
-			snprintf(err, sizeof(err), "device %u does not belong to this host", m->dev);
+			snprintf(err, sizeof(err), "device %u does not belong to this host",
+				 m->dev);
 		send_reply(h, hdr->seq, st, err);
 		break;
 	}
@@ -159,7 +163,7 @@ static void host_on_message(struct hostproc *h, unsigned char *buf, ssize_t n)
 }
 
 /* Messages read from one host per system call, and calls before the loop turns elsewhere. */
-#define HOST_BATCH 16
+#define HOST_BATCH	 16
 #define HOST_BATCH_CALLS 4
 
 bool host_stopping(const struct hostproc *h)
@@ -202,9 +206,9 @@ static bool host_ep_ring_broken(void *ctx)
 }
 
 static const struct umn_ep_ops host_ep_ops = {
-	.message = host_ep_message,
-	.offer = host_ep_offer,
-	.ring_broken = host_ep_ring_broken,
+    .message = host_ep_message,
+    .offer = host_ep_offer,
+    .ring_broken = host_ep_ring_broken,
 };
 
 void host_reader_init(struct hostproc *h)

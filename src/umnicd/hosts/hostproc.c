@@ -106,7 +106,8 @@ static void host_out_init(struct hostproc *h)
 	outbox_init(&h->out, h->sock, &h->w_sock, HOST_BACKLOG_MAX, host_out_failed);
 	host_reader_init(h);
 	if (cfg->io_rings && (e = outbox_chan_offer(&h->out, host_drain)) < 0)
-		umn_log(UMN_LOG_WARN, "no message rings for a driver host (%s); it uses its socket only",
+		umn_log(UMN_LOG_WARN,
+			"no message rings for a driver host (%s); it uses its socket only",
 			strerror(-e));
 }
 
@@ -140,12 +141,12 @@ static unsigned host_pid_event(struct watch *w, uint32_t events)
 	return WATCH_FREED;
 }
 
-
 static int spawn(struct hostproc *h, const struct host_devinfo *dev, char *err, size_t cap)
 {
 	char asan[512];
-	char *envp[] = { "PATH=/usr/bin:/bin", NULL, NULL };
-	struct spawn_opts o = { .image = &host_image, .envp = envp, .uid = cfg->host_uid, .gid = cfg->host_gid };
+	char *envp[] = {"PATH=/usr/bin:/bin", NULL, NULL};
+	struct spawn_opts o = {
+	    .image = &host_image, .envp = envp, .uid = cfg->host_uid, .gid = cfg->host_gid};
 	const char *base = strrchr(h->so_path, '/');
 	int sv[2], r;
 
@@ -154,15 +155,18 @@ static int spawn(struct hostproc *h, const struct host_devinfo *dev, char *err, 
 	 * still end the host with its signal, as in a normal build, not with a sanitizer report.
 	 */
 	if (getenv("ASAN_OPTIONS")) {
-		snprintf(asan, sizeof(asan),
-			 "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0:detect_leaks=0",
-			 getenv("ASAN_OPTIONS"));
+		snprintf(
+		    asan, sizeof(asan),
+		    "ASAN_OPTIONS=%s:handle_segv=0:handle_sigbus=0:handle_abort=0:detect_leaks=0",
+		    getenv("ASAN_OPTIONS"));
 		envp[1] = asan;
 	}
 	o.sandbox = dev->sandbox;
 	if (cfg->sandbox && !o.sandbox)
-		umn_log(UMN_LOG_WARN, "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
-			dev->instance_id);
+		umn_log(
+		    UMN_LOG_WARN,
+		    "%s: UmnicSandbox=0: the driver host runs WITHOUT its sandbox (debugging only)",
+		    dev->instance_id);
 	h->sandboxed = o.sandbox;
 	o.driver_name = base ? base + 1 : h->so_path;
 	/*
@@ -170,7 +174,8 @@ static int spawn(struct hostproc *h, const struct host_devinfo *dev, char *err, 
 	 * system. Sandboxed, it gets a detached read-only mount of just that file, which it can
 	 * attach inside its own empty root.
 	 */
-	o.driver_fd = o.sandbox ? spawn_driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
+	o.driver_fd =
+	    o.sandbox ? spawn_driver_mount(h->so_path) : open(h->so_path, O_RDONLY | O_CLOEXEC);
 	if (o.driver_fd < 0) {
 		snprintf(err, cap, "driver binary %s: %s", h->so_path, strerror(-o.driver_fd));
 		return o.driver_fd;
@@ -276,7 +281,8 @@ static void pump(struct hostproc *h)
 			close(r->fds[i]);
 		r->nfds = 0;
 		if (e < 0) {
-			/* The host is going or gone; its pidfd reports it and the devices restart. */
+			/* The host is going or gone; its pidfd reports it and the devices restart.
+			 */
 			free(r);
 			host_kill(h, "cannot send to it");
 			continue;
@@ -341,7 +347,7 @@ static int add_member(struct hostproc *h, struct device *dev, const struct host_
 		h->members = m;
 		h->members_cap = n;
 	}
-	h->members[h->ndevices++] = (struct host_member){ dev, info->id, info->instance_id };
+	h->members[h->ndevices++] = (struct host_member){dev, info->id, info->instance_id};
 	return 0;
 }
 
@@ -411,14 +417,18 @@ static int attach_inhost(struct device *dev, const struct host_devinfo *info, st
 	struct hostproc *h;
 
 	if (kmhost_stopped[0]) {
-		snprintf(err, cap, "the kernel-mode driver host was stopped (%s); kernel-mode drivers come back when umnicd restarts",
+		snprintf(err, cap,
+			 "the kernel-mode driver host was stopped (%s); kernel-mode drivers come "
+			 "back when umnicd restarts",
 			 kmhost_stopped);
 		return -EIO;
 	}
 	for (h = host_list; h && !h->inhost; h = h->next)
 		;
 	if (h && (strcmp(h->so_path, info->binary) || strcmp(h->service, info->service))) {
-		snprintf(err, cap, "umnicd runs the kernel-mode driver %s (%s) already and hosts one kernel-mode driver at a time",
+		snprintf(err, cap,
+			 "umnicd runs the kernel-mode driver %s (%s) already and hosts one "
+			 "kernel-mode driver at a time",
 			 h->service, h->so_path);
 		return -EBUSY;
 	}
@@ -457,15 +467,16 @@ int host_check_room(const struct host_devinfo *dev, char *err, size_t cap)
 
 	if (!h || h->ndevices < UMN_HOST_MAX_DEVICES)
 		return 0;
-	snprintf(err, cap,
-		 "the driver host of %s (pid %d) already runs %u devices, the most one host runs (%d); "
-		 "UmdfHostProcessSharing = ProcessSharingDisabled gives each device a host of its own",
-		 h->service, (int)h->pid, h->ndevices, UMN_HOST_MAX_DEVICES);
+	snprintf(
+	    err, cap,
+	    "the driver host of %s (pid %d) already runs %u devices, the most one host runs (%d); "
+	    "UmdfHostProcessSharing = ProcessSharingDisabled gives each device a host of its own",
+	    h->service, (int)h->pid, h->ndevices, UMN_HOST_MAX_DEVICES);
 	return -ENOSPC;
 }
 
-int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret, char *err,
-		size_t cap)
+int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret,
+		char *err, size_t cap)
 {
 	struct umn_msg_load_driver m;
 	struct hostproc *h;
@@ -526,7 +537,8 @@ void host_keep_spare(const struct host_devinfo *dev)
 	if (!h) {
 		/* Tried again every tick: logged once a minute. */
 		if (umn_log_limit_pass(&failed_log, umn_mono_ns(), 60000000000ull, NULL, NULL))
-			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->service, err);
+			umn_log(UMN_LOG_WARN, "cannot start a spare host for %s: %s", dev->service,
+				err);
 		return;
 	}
 	h->spare = true;
@@ -544,7 +556,8 @@ void host_retire_spares(void)
 			continue;
 		if (!needed) {
 			/* Its pidfd reports the exit, and host_on_exit frees it. */
-			umn_strlcpy(h->kill_reason, "a spare no started device needs", sizeof(h->kill_reason));
+			umn_strlcpy(h->kill_reason, "a spare no started device needs",
+				    sizeof(h->kill_reason));
 			h->dead = true;
 			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 		}
@@ -581,7 +594,8 @@ void host_kill(struct hostproc *h, const char *why)
 	if (!h->kill_reason[0])
 		umn_strlcpy(h->kill_reason, why, sizeof(h->kill_reason));
 	if (h->inhost) {
-		/* No process to signal: host_tick cuts it off, outside whatever handler called us. */
+		/* No process to signal: host_tick cuts it off, outside whatever handler called us.
+		 */
 		h->stop_pending = true;
 		return;
 	}
@@ -647,7 +661,8 @@ void host_detach(struct hostproc *h, struct device *dev)
 	}
 }
 
-/* Drops what was queued for a dead host; its devices are handled as a whole by the crashed event. */
+/* Drops what was queued for a dead host; its devices are handled as a whole by the crashed event.
+ */
 static void drop_pending(struct hostproc *h)
 {
 	struct hreq *r = h->inflight;
@@ -669,7 +684,7 @@ static void drop_pending(struct hostproc *h)
 static void host_on_exit(struct hostproc *h)
 {
 	char why[UMN_TEXT_MAX];
-	siginfo_t si = { 0 };
+	siginfo_t si = {0};
 	uint64_t now = umn_mono_ns();
 	struct host_member *members;
 	unsigned n;
@@ -678,7 +693,7 @@ static void host_on_exit(struct hostproc *h)
 		return;
 	/* Its last messages (a DYING note) may still sit in the socket. */
 	while (!h->dead && h->w_sock.obj) {
-		struct pollfd p = { .fd = h->sock, .events = POLLIN };
+		struct pollfd p = {.fd = h->sock, .events = POLLIN};
 		if (poll(&p, 1, 0) <= 0)
 			break;
 		host_on_readable(h);
@@ -688,15 +703,17 @@ static void host_on_exit(struct hostproc *h)
 		si.si_status = h->death_signal;
 	}
 	if (h->kill_reason[0])
-		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason, (int)h->pid);
+		snprintf(why, sizeof(why), "%s (driver host %d stopped by umnicd)", h->kill_reason,
+			 (int)h->pid);
 	else if (si.si_code == CLD_EXITED && si.si_status == 127 &&
 		 spawn_exec_failure(&host_image, h->execfd, cfg->host_uid, why, sizeof(why)))
 		; /* it never ran: why says what stopped it */
 	else if (si.si_code == CLD_EXITED)
-		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid, si.si_status);
+		snprintf(why, sizeof(why), "driver host %d exited with status %d", (int)h->pid,
+			 si.si_status);
 	else
-		snprintf(why, sizeof(why), "driver host %d was killed by signal %d (%s)", (int)h->pid,
-			 si.si_status, strsignal(si.si_status));
+		snprintf(why, sizeof(why), "driver host %d was killed by signal %d (%s)",
+			 (int)h->pid, si.si_status, strsignal(si.si_status));
 	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
 	h->dead = true;
 	drop_pending(h);
@@ -762,7 +779,9 @@ void host_stray_completion(struct hostproc *h, uint64_t id)
 	if (!umn_log_limit_pass(&h->stray_log, umn_mono_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
 		return;
 	if (held)
-		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored (and %u more in the last %.1f s)",
+		umn_log(UMN_LOG_WARN,
+			"%s: completion of unknown request %llu ignored (and %u more in the last "
+			"%.1f s)",
 			h->service, (unsigned long long)id, held, (double)since / 1e9);
 	else
 		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", h->service,
@@ -776,7 +795,8 @@ static void stray_flush(struct hostproc *h, uint64_t now)
 	unsigned held;
 
 	if (umn_log_limit_flush(&h->stray_log, now, STRAY_LOG_INTERVAL_NS, &held, &since))
-		umn_log(UMN_LOG_WARN, "%s: %u more completions of unknown requests ignored in the last %.1f s",
+		umn_log(UMN_LOG_WARN,
+			"%s: %u more completions of unknown requests ignored in the last %.1f s",
 			h->service, held, (double)since / 1e9);
 }
 
@@ -847,7 +867,8 @@ static void stop_inhost(struct hostproc *h)
 	struct host_member *members;
 	unsigned n;
 
-	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service, h->kill_reason);
+	snprintf(why, sizeof(why), "kernel-mode driver %s stopped by umnicd: %s", h->service,
+		 h->kill_reason);
 	umn_strlcpy(kmhost_stopped, h->kill_reason, sizeof(kmhost_stopped));
 	h->dead = true;
 	drop_pending(h);
@@ -869,7 +890,8 @@ void host_tick(uint64_t now_ns)
 	for (struct hostproc *h = host_list; h; h = h->next)
 		stray_flush(h, now_ns);
 	for (struct hostproc *h = host_list; h; h = h->next)
-		if (!h->dead && h->inflight && now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
+		if (!h->dead && h->inflight &&
+		    now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
 			char why[160];
 			snprintf(why, sizeof(why), "watchdog: %s unanswered for 60 s",
 				 request_name(((struct umn_msg_hdr *)h->inflight->msg)->type));

@@ -28,23 +28,24 @@ struct hreq;
 struct ioclient;
 struct io_share;
 
-/* What hosts/ needs to know of a device to pick, start or reuse a host for its driver (dev/ fills it in). */
+/* What hosts/ needs to know of a device to pick, start or reuse a host for its driver (dev/ fills
+ * it in). */
 struct host_devinfo {
 	uint32_t id;
-	const char *instance_id;	/* for messages */
-	const char *service;	/* the driver's service name */
-	const char *binary;	/* its .so */
-	bool kernel_mode;	/* an in-host (KMDF) driver */
-	bool sharing;		/* UmdfHostProcessSharing enabled */
+	const char *instance_id; /* for messages */
+	const char *service;	 /* the driver's service name */
+	const char *binary;	 /* its .so */
+	bool kernel_mode;	 /* an in-host (KMDF) driver */
+	bool sharing;		 /* UmdfHostProcessSharing enabled */
 	bool verifier;
-	bool sandbox;		/* its host is confined */
+	bool sandbox; /* its host is confined */
 };
 
 /* A device a host serves. */
 struct host_member {
 	struct device *dev;
 	uint32_t id;
-	const char *name;	/* its instance id, for messages; lives as long as dev */
+	const char *name; /* its instance id, for messages; lives as long as dev */
 };
 
 /*
@@ -52,14 +53,17 @@ struct host_member {
  * devices (dev/ registers these with host_events_dev before any host
  * starts). hosts/ never looks inside a struct device.
  */
+typedef NTSTATUS host_adapter_start_fn(struct device *dev, const struct umn_adapter_caps *m,
+				       char *err, size_t cap);
+
 struct host_dev_events {
 	/* NetAdapterStart's capabilities: an NTSTATUS for the driver, err saying why on failure. */
-	NTSTATUS (*adapter_start)(struct device *dev, const struct umn_adapter_caps *m, char *err,
-				 size_t cap);
+	host_adapter_start_fn *adapter_start;
 	void (*link_state)(struct device *dev, const struct umn_link_state *m);
 	/* The device fails (the driver said so, or its host cannot go on): why is the reason. */
 	void (*failed)(struct device *dev, const char *why);
-	/* The driver's error report about dev (a rule it broke): it explains a failure that follows. */
+	/* The driver's error report about dev (a rule it broke): it explains a failure that
+	 * follows. */
 	void (*report)(struct device *dev, const char *text);
 	/* The host serving dev died, detected at detected_ns; dev no longer has a host. */
 	void (*crashed)(struct device *dev, const char *why, uint64_t detected_ns);
@@ -73,9 +77,10 @@ struct host_dev_events {
  * copies, for the handler to check.
  */
 struct host_io_events {
-	void (*complete)(struct hostproc *h, const void *msg, size_t len);	/* IO_COMPLETE */
-	void (*target)(struct hostproc *h, const void *msg, size_t len);	/* TARGET_OPEN/SEND/CANCEL/CLOSE */
-	void (*register_name)(struct hostproc *h, const void *msg, size_t len);	/* REGISTER_NAME */
+	void (*complete)(struct hostproc *h, const void *msg, size_t len); /* IO_COMPLETE */
+	void (*target)(struct hostproc *h, const void *msg,
+		       size_t len); /* TARGET_OPEN/SEND/CANCEL/CLOSE */
+	void (*register_name)(struct hostproc *h, const void *msg, size_t len); /* REGISTER_NAME */
 	/* The host is gone: its driver's own requests are cancelled and its handles closed. */
 	void (*host_gone)(struct hostproc *h);
 	/* h is about to be freed: nothing may point at it afterwards. */
@@ -85,13 +90,12 @@ struct host_io_events {
 /* A TRACE message from h (trace.c registers it): why the host must be stopped, or NULL. */
 typedef const char *(*host_trace_fn)(struct hostproc *h, unsigned char *msg, size_t len);
 
-
 struct hostproc {
 	struct hostproc *next;
 	pid_t pid;
 	int pidfd;
 	int sock;
-	int execfd;		/* how far its exec got (spawn_exec_failure), until it first answers */
+	int execfd; /* how far its exec got (spawn_exec_failure), until it first answers */
 	char service[UMN_NAME_MAX];
 	char so_path[PATH_MAX];
 	bool shared;
@@ -100,22 +104,22 @@ struct hostproc {
 	struct hreq *head, *tail, *inflight;
 	struct watch w_sock, w_pid;
 	unsigned ndevices;
-	struct host_member *members;	/* the ndevices devices it serves */
+	struct host_member *members; /* the ndevices devices it serves */
 	unsigned members_cap;
-	char kill_reason[UMN_TEXT_MAX / 2];	/* why umnicd stopped it, if it did */
+	char kill_reason[UMN_TEXT_MAX / 2]; /* why umnicd stopped it, if it did */
 	bool sandboxed;
-	bool spare;		/* spawned ahead of need, waiting for a driver to restart into it */
-	bool spare_kept;	/* a started device's driver wants it (host_keep_spare) */
-	int death_signal;	/* from its DYING note */
-	uint64_t rate_window_ns;	/* message rate limit */
+	bool spare;	  /* spawned ahead of need, waiting for a driver to restart into it */
+	bool spare_kept;  /* a started device's driver wants it (host_keep_spare) */
+	int death_signal; /* from its DYING note */
+	uint64_t rate_window_ns; /* message rate limit */
 	unsigned rate_count;
-	char sandbox[UMN_TEXT_MAX / 2];	/* what the host reported it applied */
+	char sandbox[UMN_TEXT_MAX / 2]; /* what the host reported it applied */
 	uint64_t request_sent_ns;	/* when the request in flight went out (time-outs) */
 	/* An in-host (kernel-mode) driver: threads of umnicd, no process of its own. */
 	bool inhost;
-	bool stop_pending;	/* host_kill asked; host_tick stops it outside any handler */
-	bool reaped;		/* its exit status was collected (shutdown) */
-	struct ioclient *ioc;	/* the driver as a client of other devices (reflector.c) */
+	bool stop_pending;    /* host_kill asked; host_tick stops it outside any handler */
+	bool reaped;	      /* its exit status was collected (shutdown) */
+	struct ioclient *ioc; /* the driver as a client of other devices (reflector.c) */
 	/* Reflector requests it holds: in all, from unprivileged users, and per such user. */
 	unsigned io_pending;
 	unsigned io_unpriv;
@@ -129,7 +133,6 @@ struct hostproc {
 	unsigned trace_count, trace_stored;
 };
 
-
 /* hostproc.c */
 void host_events_dev(const struct host_dev_events *ev);
 void host_events_io(const struct host_io_events *ev);
@@ -138,14 +141,15 @@ void host_events_trace(host_trace_fn fn);
 int hosts_init(const char *host_bin, char *err, size_t cap);
 void hosts_fini(void);
 /* A host for dev (shared, a spare, or new) in ret; its driver is loaded next. */
-int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret, char *err,
-		size_t cap);
+int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret,
+		char *err, size_t cap);
 /*
  * Whether a device may start: a shared host of its driver runs fewer than
  * UMN_HOST_MAX_DEVICES devices. 0, or -ENOSPC with err saying why.
  */
 int host_check_room(const struct host_devinfo *info, char *err, size_t cap);
-/* What the start of dev waits for in its host, for messages; and whether the host is stuck on it. */
+/* What the start of dev waits for in its host, for messages; and whether the host is stuck on it.
+ */
 bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 /* dev leaves h (its host_attach): no request of it goes or completes any more. */
 void host_detach(struct hostproc *h, struct device *dev);

@@ -27,7 +27,7 @@ struct rec {
 	int fds[UMN_MSG_MAX_FDS];
 };
 
-#define REC_ALIGN 8u
+#define REC_ALIGN  8u
 #define OUTBOX_MIN (64u * 1024u)
 /* Messages per sendmmsg call. */
 #define OUTBOX_BATCH 32
@@ -239,7 +239,7 @@ void outbox_flush(struct outbox *o)
 
 	/* The kick leaves with the batch: one sendmmsg for both. */
 	if (o->ep.kick_owed && !o->broken && umn_ep_kick_due(&o->ep)) {
-		struct umn_chan_msg k = { .type = UMN_CHAN_MSG_KICK, .len = sizeof(k) };
+		struct umn_chan_msg k = {.type = UMN_CHAN_MSG_KICK, .len = sizeof(k)};
 
 		(void)queue_rec(o, &k, sizeof(k), NULL, 0);
 	}
@@ -251,8 +251,8 @@ void outbox_flush(struct outbox *o)
 		for (; n < OUTBOX_BATCH && off < o->tail; n++) {
 			struct rec *r = (struct rec *)(o->buf + off);
 
-			iov[n] = (struct iovec){ .iov_base = r + 1, .iov_len = r->len };
-			mm[n] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[n], .msg_iovlen = 1 } };
+			iov[n] = (struct iovec){.iov_base = r + 1, .iov_len = r->len};
+			mm[n] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[n], .msg_iovlen = 1}};
 			umn_msg_set_fds(&mm[n].msg_hdr, &ctl[n], r->fds, r->nfds);
 			off += rec_size(r->len);
 		}
@@ -269,7 +269,8 @@ void outbox_flush(struct outbox *o)
 		if (k <= 0) {
 			char why[80];
 
-			snprintf(why, sizeof(why), "cannot send to it: %s", strerror(k < 0 ? errno : EIO));
+			snprintf(why, sizeof(why), "cannot send to it: %s",
+				 strerror(k < 0 ? errno : EIO));
 			give_up(o, why);
 			return;
 		}
@@ -316,7 +317,7 @@ void outbox_rings_set_poll_off(bool off)
 
 int outbox_chan_offer(struct outbox *o, outbox_drain_fn *drain)
 {
-	struct umn_chan_msg offer = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer) };
+	struct umn_chan_msg offer = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer)};
 	int fd, e;
 
 	if (o->ep.ch.base)

@@ -35,17 +35,17 @@ typedef void outbox_acct_fn(struct outbox *o, size_t added, size_t taken);
 
 struct outbox {
 	int fd;
-	struct watch *w;	/* for EPOLLOUT */
-	size_t max;		/* bytes that may wait */
+	struct watch *w; /* for EPOLLOUT */
+	size_t max;	 /* bytes that may wait */
 	outbox_fail_fn *fail;
-	outbox_acct_fn *acct;	/* optional */
+	outbox_acct_fn *acct; /* optional */
 	/* The peer's ring is not drained meanwhile (the owner stopped reading it). */
 	bool rx_paused;
 	/* private */
 	unsigned char *buf;
 	size_t cap, head, tail;
-	bool queued;		/* on the flush list */
-	bool broken;		/* over max, or the socket refused: fail() is due */
+	bool queued; /* on the flush list */
+	bool broken; /* over max, or the socket refused: fail() is due */
 	bool want_out;
 	char why[80];
 	struct outbox *next;
@@ -62,7 +62,7 @@ struct outbox {
 };
 
 /* The peer an outbox is part of, for the callbacks: OUTBOX_OWNER(o, struct hostproc, out). */
-#define OUTBOX_OWNER(o, type, member) ((type *)((char *)(o) - offsetof(type, member)))
+#define OUTBOX_OWNER(o, type, member) ((type *)((char *)(o)-offsetof(type, member)))
 
 void outbox_init(struct outbox *o, int fd, struct watch *w, size_t max, outbox_fail_fn *fail);
 /* Who handles what the peer sends (common/endpoint.h); rbuf receives ring messages. */

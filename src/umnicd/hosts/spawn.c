@@ -42,21 +42,39 @@ static int write_file(pid_t pid, const char *name, const char *text)
 }
 
 /* Where the child puts what it hands on; everything above SPAWN_FD_LAST is closed. */
-enum { SPAWN_FD_SOCK = 3, SPAWN_FD_DRIVER = 4, SPAWN_FD_LIBDIR = 5, SPAWN_FD_EXE = 6, SPAWN_FD_EXECERR = 7 };
+enum {
+	SPAWN_FD_SOCK = 3,
+	SPAWN_FD_DRIVER = 4,
+	SPAWN_FD_LIBDIR = 5,
+	SPAWN_FD_EXE = 6,
+	SPAWN_FD_EXECERR = 7
+};
 #define SPAWN_FD_LAST SPAWN_FD_EXECERR
 
 /* In the child, before exec: only async-signal-safe calls from here on. */
 static void child(const struct spawn_opts *o, int gate, int execerr, char *const *envp)
 {
 	/* -L: the library folder, which the host closes before it loads the driver. */
-	char *const argv[] = { "umnic-host", "-f", "3", "-d", "4", "-n", (char *)o->driver_name, "-L", "5",
-			       "-E", "7", o->sandbox ? "-s" : NULL, NULL };
-	int src[] = { o->sock, o->driver_fd, o->image->libdir_fd, o->image->exe_fd, execerr };
+	char *const argv[] = {"umnic-host",
+			      "-f",
+			      "3",
+			      "-d",
+			      "4",
+			      "-n",
+			      (char *)o->driver_name,
+			      "-L",
+			      "5",
+			      "-E",
+			      "7",
+			      o->sandbox ? "-s" : NULL,
+			      NULL};
+	int src[] = {o->sock, o->driver_fd, o->image->libdir_fd, o->image->exe_fd, execerr};
 	int err;
 	char c;
 
 	if (o->sandbox) {
-		/* Wait until the parent wrote our uid/gid maps, then become root of the new user namespace. */
+		/* Wait until the parent wrote our uid/gid maps, then become root of the new user
+		 * namespace. */
 		if (read(gate, &c, 1) != 1)
 			_exit(126);
 		/*
@@ -70,7 +88,8 @@ static void child(const struct spawn_opts *o, int gate, int execerr, char *const
 	close(gate);
 	/* Set after the credential change, which would clear it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* Lift every source above the targets first, so that no dup3 overwrites one still to be placed. */
+	/* Lift every source above the targets first, so that no dup3 overwrites one still to be
+	 * placed. */
 	for (unsigned i = 0; i < sizeof(src) / sizeof(src[0]); i++)
 		if (src[i] >= 0 && (src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, SPAWN_FD_LAST + 1)) < 0)
 			_exit(124);
@@ -80,8 +99,8 @@ static void child(const struct spawn_opts *o, int gate, int execerr, char *const
 	 * a byte from umnic-host's main once it runs.
 	 */
 	if (dup3(src[0], SPAWN_FD_SOCK, 0) < 0 || dup3(src[1], SPAWN_FD_DRIVER, 0) < 0 ||
-	    (src[2] >= 0 && dup3(src[2], SPAWN_FD_LIBDIR, 0) < 0) || dup3(src[3], SPAWN_FD_EXE, O_CLOEXEC) < 0 ||
-	    dup3(src[4], SPAWN_FD_EXECERR, 0) < 0)
+	    (src[2] >= 0 && dup3(src[2], SPAWN_FD_LIBDIR, 0) < 0) ||
+	    dup3(src[3], SPAWN_FD_EXE, O_CLOEXEC) < 0 || dup3(src[4], SPAWN_FD_EXECERR, 0) < 0)
 		_exit(124);
 	syscall(SYS_close_range, SPAWN_FD_LAST + 1, ~0U, 0);
 	syscall(SYS_execveat, SPAWN_FD_EXE, "", argv, envp, AT_EMPTY_PATH);
@@ -93,16 +112,17 @@ static void child(const struct spawn_opts *o, int gate, int execerr, char *const
 /* A folder holding libumnic-driver.so.0, relative to the host binary's folder. */
 static int open_libdir(struct spawn_image *img, const char *host_dir)
 {
-	/* The build tree (src/drvhost beside src/runtime), then the installed libdir beside libexec. */
-	const char *rel[] = { "../runtime", UMN_LIBDIR_FROM_LIBEXEC };
+	/* The build tree (src/drvhost beside src/runtime), then the installed libdir beside
+	 * libexec. */
+	const char *rel[] = {"../runtime", UMN_LIBDIR_FROM_LIBEXEC};
 
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char p[PATH_MAX];
 		int fd;
 
 		/* An absolute libdir (meson's libdir given as a full path) is taken as it is. */
-		if (snprintf(p, sizeof(p), "%s%s%s", rel[i][0] == '/' ? "" : host_dir, rel[i][0] == '/' ? "" : "/",
-			     rel[i]) >= (int)sizeof(p))
+		if (snprintf(p, sizeof(p), "%s%s%s", rel[i][0] == '/' ? "" : host_dir,
+			     rel[i][0] == '/' ? "" : "/", rel[i]) >= (int)sizeof(p))
 			continue;
 		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
@@ -166,26 +186,33 @@ bool spawn_exec_failure(const struct spawn_image *img, int execfd, uid_t uid, ch
 	if (n != (ssize_t)sizeof(e)) {
 		/* The exec succeeded, main never ran: the loader failed. */
 		snprintf(why, cap,
-			 "umnic-host could not load its libraries as uid %u (libumnic-driver from %s); the loader's message is in umnicd's log",
-			 (unsigned)uid, img->libdir_fd >= 0 ? img->libdir_path : "the loader's search path");
+			 "umnic-host could not load its libraries as uid %u (libumnic-driver from "
+			 "%s); the loader's message is in umnicd's log",
+			 (unsigned)uid,
+			 img->libdir_fd >= 0 ? img->libdir_path : "the loader's search path");
 		return true;
 	}
-	/* Executed from a descriptor, so no folder on the way can be the cause: the file or its mount is. */
+	/* Executed from a descriptor, so no folder on the way can be the cause: the file or its
+	 * mount is. */
 	if (e == EACCES && fstatvfs(img->exe_fd, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
-		snprintf(why, cap, "umnic-host cannot be executed: %s is on a noexec mount", img->exe_path);
+		snprintf(why, cap, "umnic-host cannot be executed: %s is on a noexec mount",
+			 img->exe_path);
 	else if (e == EACCES && fstat(img->exe_fd, &st) == 0)
 		snprintf(why, cap,
-			 "umnic-host cannot be executed as uid %u: permission denied on %s (mode %04o, owner %u): it must be executable by others",
-			 (unsigned)uid, img->exe_path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+			 "umnic-host cannot be executed as uid %u: permission denied on %s (mode "
+			 "%04o, owner %u): it must be executable by others",
+			 (unsigned)uid, img->exe_path, (unsigned)(st.st_mode & 07777),
+			 (unsigned)st.st_uid);
 	else
-		snprintf(why, cap, "umnic-host (%s) cannot be executed as uid %u: %s", img->exe_path, (unsigned)uid,
-			 strerror(e));
+		snprintf(why, cap, "umnic-host (%s) cannot be executed as uid %u: %s",
+			 img->exe_path, (unsigned)uid, strerror(e));
 	return true;
 }
 
 int spawn_driver_mount(const char *path)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	struct mount_attr attr = {.attr_set =
+				      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
 	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
 	if (fd < 0)
@@ -198,8 +225,8 @@ int spawn_driver_mount(const char *path)
 	return fd;
 }
 
-int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *ret_execfd, char *err,
-	       size_t cap)
+int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *ret_execfd,
+	       char *err, size_t cap)
 {
 	char libpath[64];
 	char *envp[SPAWN_MAX_ENV + 2];
@@ -210,9 +237,11 @@ int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *
 	long pid;
 	int r;
 
-	/* The loader finds our libraries through the folder umnicd opened, whatever its path's modes. */
+	/* The loader finds our libraries through the folder umnicd opened, whatever its path's
+	 * modes. */
 	if (o->image->libdir_fd >= 0) {
-		snprintf(libpath, sizeof(libpath), "LD_LIBRARY_PATH=/proc/self/fd/%d", SPAWN_FD_LIBDIR);
+		snprintf(libpath, sizeof(libpath), "LD_LIBRARY_PATH=/proc/self/fd/%d",
+			 SPAWN_FD_LIBDIR);
 		envp[n++] = libpath;
 	}
 	for (unsigned i = 0; o->envp && o->envp[i] && i < SPAWN_MAX_ENV; i++)
@@ -232,7 +261,8 @@ int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *
 	memset(&args, 0, sizeof(args));
 	args.flags = CLONE_PIDFD;
 	if (o->sandbox)
-		args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET;
+		args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+			      CLONE_NEWUTS | CLONE_NEWNET;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	pid = syscall(SYS_clone3, &args, sizeof(args));
@@ -261,7 +291,8 @@ int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *
 		if (r == 0)
 			r = write_file((pid_t)pid, "gid_map", map);
 		if (r < 0) {
-			snprintf(err, cap, "writing the user namespace maps of the driver host: %s", strerror(-r));
+			snprintf(err, cap, "writing the user namespace maps of the driver host: %s",
+				 strerror(-r));
 			kill((pid_t)pid, SIGKILL);
 			waitpid((pid_t)pid, NULL, 0);
 			close(gate[1]);

@@ -17,21 +17,21 @@
 
 /* The host executable and its library folder, held open for the daemon's lifetime. */
 struct spawn_image {
-	int exe_fd;		/* O_PATH: the umnic-host executable */
-	int libdir_fd;		/* O_PATH: the folder holding libumnic-driver.so.0, or -1 */
+	int exe_fd;    /* O_PATH: the umnic-host executable */
+	int libdir_fd; /* O_PATH: the folder holding libumnic-driver.so.0, or -1 */
 	char exe_path[PATH_MAX];
 	char libdir_path[PATH_MAX];
 };
 
 struct spawn_opts {
 	const struct spawn_image *image;
-	int sock;		/* becomes fd 3 */
-	int driver_fd;		/* the driver .so, opened by umnicd; becomes fd 4 */
+	int sock;      /* becomes fd 3 */
+	int driver_fd; /* the driver .so, opened by umnicd; becomes fd 4 */
 	const char *driver_name;
-	bool sandbox;		/* new namespaces, unprivileged user, umnic-host confines itself */
-	uid_t uid;		/* the user the host runs as outside its namespace */
+	bool sandbox; /* new namespaces, unprivileged user, umnic-host confines itself */
+	uid_t uid;    /* the user the host runs as outside its namespace */
 	gid_t gid;
-	char *const *envp;	/* at most SPAWN_MAX_ENV entries; LD_LIBRARY_PATH is added */
+	char *const *envp; /* at most SPAWN_MAX_ENV entries; LD_LIBRARY_PATH is added */
 };
 
 #define SPAWN_MAX_ENV 8
@@ -54,8 +54,8 @@ int spawn_driver_mount(const char *path);
  * pidfd and ret_execfd, a pipe that tells how far the host got (see
  * spawn_exec_failure); or -errno with err filled in.
  */
-int spawn_host(const struct spawn_opts *opts, pid_t *ret_pid, int *ret_pidfd, int *ret_execfd, char *err,
-	       size_t cap);
+int spawn_host(const struct spawn_opts *opts, pid_t *ret_pid, int *ret_pidfd, int *ret_execfd,
+	       char *err, size_t cap);
 
 /*
  * Explains why a host that exited with status 127 never ran, from its exec
@@ -63,6 +63,7 @@ int spawn_host(const struct spawn_opts *opts, pid_t *ret_pid, int *ret_pidfd, in
  * Fills why and returns true if there was something to explain, false if
  * umnic-host's main ran (it wrote a byte) or execfd is -1.
  */
-bool spawn_exec_failure(const struct spawn_image *img, int execfd, uid_t uid, char *why, size_t cap);
+bool spawn_exec_failure(const struct spawn_image *img, int execfd, uid_t uid, char *why,
+			size_t cap);
 
 #endif

@@ -405,8 +405,8 @@ static const struct {
 	const char *inf;
 	const char *prefix;
 } system_infs[] = {
-	{ "wudfrd.inf", "WUDFRD" },   { "netcxrd.inf", "netcxrd" }, { "winusb.inf", "WINUSB" },
-	{ "umpass.inf", "UMPASS" },   { "ndiscx.inf", "ndiscx" },   { "wudf.inf", "WUDF" },
+    {"wudfrd.inf", "WUDFRD"}, {"netcxrd.inf", "netcxrd"}, {"winusb.inf", "WINUSB"},
+    {"umpass.inf", "UMPASS"}, {"ndiscx.inf", "ndiscx"},	  {"wudf.inf", "WUDF"},
 };
 
 static int system_inf(const char *name)
@@ -601,7 +601,8 @@ int inf_load(const char *path, struct inf_file **ret, struct umn_diag *diag)
 		return -ENOMEM;
 	r = read_file(AT_FDCWD, path, name, &data, &len, diag);
 	if (r >= 0) {
-		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): read_file sets data when r >= 0
+		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): read_file sets data when r >=
+		// 0
 		r = load(name, data, len, dir, ret, diag);
 		free(data);
 	}

@@ -37,7 +37,8 @@
 #include "umnicd/base/loop.h"
 #include "umnicd/base/users.h"
 
-/* --- replies to clients ------------------------------------------------------------------------ */
+/* --- replies to clients ------------------------------------------------------------------------
+ */
 
 void client_link(struct ioclient *c)
 {
@@ -103,7 +104,8 @@ static void client_resume(struct ioclient *c)
 	c->paused = false;
 	c->out.rx_paused = false;
 	umn_list_del(&c->paused_node);
-	/* Whatever waits in its socket wakes the loop; its ring is polled before the loop sleeps. */
+	/* Whatever waits in its socket wakes the loop; its ring is polled before the loop sleeps.
+	 */
 	watch_want_in(&c->w, true);
 }
 
@@ -116,7 +118,8 @@ static void client_out_acct(struct outbox *o, size_t added, size_t taken)
 	c->user->queued = c->user->queued + added - taken;
 	if (!c->user->privileged)
 		R.queued_unpriv = R.queued_unpriv + added - taken;
-	/* Its own backlog was read: it goes on at once (its user's and everyone's: reflector_tick). */
+	/* Its own backlog was read: it goes on at once (its user's and everyone's: reflector_tick).
+	 */
 	if (taken && c->paused && !over_share(c, true))
 		client_resume(c);
 }
@@ -169,7 +172,8 @@ static void send_iomsg(struct ioclient *c, const struct umn_iomsg *m)
 	if (c->gone)
 		return;
 	n = umn_iomsg_encode(m, buf, sizeof(buf), fds, &nfds);
-	/* A client that stops reading is disconnected once CLIENT_OUT_MAX waits (client_out_failed). */
+	/* A client that stops reading is disconnected once CLIENT_OUT_MAX waits
+	 * (client_out_failed). */
 	if (n < 0 || outbox_put(&c->out, buf, (size_t)n, fds, nfds) < 0)
 		umn_log(UMN_LOG_DEBUG, "reply to client pid %d lost", (int)c->pid);
 }
@@ -209,12 +213,14 @@ static void app_closed(struct ioclient *c, uint64_t req_id, NTSTATUS st)
 	send_iomsg(c, &m);
 }
 
-/* An application's replies wait in its outbox: room is kept for each (inline output up to a bound). */
+/* An application's replies wait in its outbox: room is kept for each (inline output up to a bound).
+ */
 static bool app_reserve(struct ioclient *c, struct ioreq *r, uint32_t out_len, int out_fd)
 {
 	uint32_t inline_out = out_fd >= 0 ? 0 : out_len;
-	size_t n = outbox_rec_size(sizeof(struct umn_iomsg_complete) +
-				   (inline_out < UMN_IOMSG_INLINE_MAX ? inline_out : UMN_IOMSG_INLINE_MAX));
+	size_t n = outbox_rec_size(
+	    sizeof(struct umn_iomsg_complete) +
+	    (inline_out < UMN_IOMSG_INLINE_MAX ? inline_out : UMN_IOMSG_INLINE_MAX));
 
 	if (!reserve_reply(c, n))
 		return false;
@@ -223,15 +229,15 @@ static bool app_reserve(struct ioclient *c, struct ioreq *r, uint32_t out_len, i
 }
 
 static const struct ioclient_ops app_ops = {
-	.complete = app_complete,
-	.opened = app_opened,
-	.closed = app_closed,
-	.reserve = app_reserve,
+    .complete = app_complete,
+    .opened = app_opened,
+    .closed = app_closed,
+    .reserve = app_reserve,
 };
 
 static void do_io(struct ioclient *c, const struct umn_iomsg *m)
 {
-	struct io_args a = { .in_fd = -1, .out_fd = -1 };
+	struct io_args a = {.in_fd = -1, .out_fd = -1};
 	uint64_t handle;
 	struct iohandle *h;
 
@@ -338,8 +344,8 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 		return false;
 	}
 	if (umn_iomsg_decode_request(buf, (size_t)n, fds, nfds, &m, reason) < 0) {
-		umn_log(UMN_LOG_WARN, "client pid %d: malformed request (%s); disconnecting it", (int)c->pid,
-			reason);
+		umn_log(UMN_LOG_WARN, "client pid %d: malformed request (%s); disconnecting it",
+			(int)c->pid, reason);
 		for (unsigned i = 0; i < nfds; i++)
 			close(fds[i]);
 		client_gone(c);
@@ -378,7 +384,7 @@ static bool client_on_message(struct ioclient *c, unsigned char *buf, ssize_t n,
 }
 
 /* Requests read from one client per system call, and calls before the loop turns elsewhere. */
-#define CLIENT_BATCH 16
+#define CLIENT_BATCH	   16
 #define CLIENT_BATCH_CALLS 4
 
 /* Where each client's ring messages are copied: one reader at a time, umnicd's loop. */
@@ -395,7 +401,8 @@ static bool client_ep_ring_broken(void *ctx)
 	struct ioclient *c = ctx;
 
 	umn_log(UMN_LOG_WARN,
-		"client pid %d: its request ring is inconsistent (an index or a length out of range); disconnecting it",
+		"client pid %d: its request ring is inconsistent (an index or a length out of "
+		"range); disconnecting it",
 		(int)c->pid);
 	client_gone(c);
 	return false;
@@ -431,14 +438,16 @@ static unsigned client_drain(struct outbox *o, unsigned max)
  */
 static bool client_ep_offer(void *ctx, const int *fds, unsigned nfds)
 {
-	struct umn_chan_msg refusal = { .type = UMN_CHAN_MSG_OFFER, .len = sizeof(refusal) };
+	struct umn_chan_msg refusal = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(refusal)};
 	struct ioclient *c = ctx;
 	struct umn_chan *ch = &c->out.ep.ch;
 	int e;
 
 	(void)fds;
 	if (nfds) {
-		umn_log(UMN_LOG_WARN, "client pid %d: malformed request (a message ring offer with descriptors); disconnecting it",
+		umn_log(UMN_LOG_WARN,
+			"client pid %d: malformed request (a message ring offer with descriptors); "
+			"disconnecting it",
 			(int)c->pid);
 		client_gone(c);
 		return false;
@@ -446,29 +455,32 @@ static bool client_ep_offer(void *ctx, const int *fds, unsigned nfds)
 	if (umn_chan_active(ch) && !ch->rx.ready) {
 		umn_chan_ready(ch);
 	} else if (umn_chan_active(ch)) {
-		umn_log(UMN_LOG_WARN, "client pid %d: a second message ring offer; disconnecting it", (int)c->pid);
+		umn_log(UMN_LOG_WARN,
+			"client pid %d: a second message ring offer; disconnecting it",
+			(int)c->pid);
 		client_gone(c);
 		return false;
 	} else if (!cfg->io_rings) {
 		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0); /* no descriptor */
 	} else if ((e = outbox_chan_offer(&c->out, client_drain)) < 0) {
-		umn_log(UMN_LOG_WARN, "client pid %d: no message ring (%s); it uses its socket only",
-			(int)c->pid, strerror(-e));
+		umn_log(UMN_LOG_WARN,
+			"client pid %d: no message ring (%s); it uses its socket only", (int)c->pid,
+			strerror(-e));
 		outbox_put(&c->out, &refusal, sizeof(refusal), NULL, 0);
 	}
 	return true;
 }
 
 static const struct umn_ep_ops client_ep_ops = {
-	.message = client_ep_message,
-	.offer = client_ep_offer,
-	.ring_broken = client_ep_ring_broken,
+    .message = client_ep_message,
+    .offer = client_ep_offer,
+    .ring_broken = client_ep_ring_broken,
 };
 
 /* A paused client's socket reported an event: a hang-up or an error (readable is not asked for). */
 static void paused_event(struct ioclient *c)
 {
-	struct pollfd p = { .fd = c->fd };
+	struct pollfd p = {.fd = c->fd};
 
 	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
 		client_gone(c);
@@ -531,7 +543,7 @@ static unsigned on_accept(struct watch *w, uint32_t events);
 
 int reflector_listen(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	umn_idtab_init(&R.by_client, R.by_client_bucket, IOTAB_BUCKETS, true);
@@ -568,13 +580,15 @@ static const char *client_refusal(const struct umn_user *u, char *buf, size_t ca
 	if (u->privileged)
 		return NULL;
 	if (u->clients >= per_user)
-		snprintf(buf, cap, "uid %u has %u connected, the most one user may (--max-clients / 16)",
+		snprintf(buf, cap,
+			 "uid %u has %u connected, the most one user may (--max-clients / 16)",
 			 (unsigned)u->uid, u->clients);
 	else if (R.nclients_unpriv >= cfg->max_clients - cfg->max_clients / 16)
 		snprintf(buf, cap, "unprivileged users have %u connected, the most they may",
 			 R.nclients_unpriv);
 	else if (!umn_fds_allow(2))
-		snprintf(buf, cap, "umnicd keeps its last file descriptors for root and its own work");
+		snprintf(buf, cap,
+			 "umnicd keeps its last file descriptors for root and its own work");
 	else
 		return NULL;
 	return buf;
@@ -604,7 +618,9 @@ static unsigned on_accept(struct watch *w, uint32_t events)
 		user_unref(u);
 		close(fd);
 		if (umn_log_limit_pass(&R.refused_log, umn_mono_ns(), 1000000000ull, &held, NULL))
-			umn_log(UMN_LOG_WARN, "refusing a new I/O client: %s (%u more refused since the last message)",
+			umn_log(UMN_LOG_WARN,
+				"refusing a new I/O client: %s (%u more refused since the last "
+				"message)",
 				why, held);
 		return 0;
 	}

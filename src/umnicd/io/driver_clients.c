@@ -41,7 +41,8 @@
 static void driver_complete(struct ioclient *c, uint64_t cookie, NTSTATUS st, uint64_t info,
 			    const void *data, uint32_t len, bool in_memfd)
 {
-	static _Alignas(8) unsigned char buf[sizeof(struct umn_msg_io_complete) + UMN_IO_INLINE_MAX];
+	static _Alignas(
+	    8) unsigned char buf[sizeof(struct umn_msg_io_complete) + UMN_IO_INLINE_MAX];
 	struct umn_msg_io_complete *m = (void *)buf;
 
 	if (c->gone || !c->host)
@@ -90,11 +91,11 @@ static bool driver_reserve(struct ioclient *c, struct ioreq *r, uint32_t out_len
 }
 
 static const struct ioclient_ops driver_ops = {
-	.complete = driver_complete,
-	.opened = driver_opened,
-	.closed = driver_closed,
-	.reserve = driver_reserve,
-	.driver = true,
+    .complete = driver_complete,
+    .opened = driver_opened,
+    .closed = driver_closed,
+    .reserve = driver_reserve,
+    .driver = true,
 };
 
 void reflector_host_gone(struct hostproc *hp)
@@ -109,7 +110,8 @@ void reflector_host_gone(struct hostproc *hp)
 	client_drop(c);
 }
 
-/* --- drivers as clients ------------------------------------------------------------------------ */
+/* --- drivers as clients ------------------------------------------------------------------------
+ */
 
 /* The client a host's driver is when it opens and sends to other devices. */
 static struct ioclient *host_client(struct hostproc *hp)
@@ -155,9 +157,10 @@ static bool in_app_context(const struct hostproc *hp, uint64_t origin)
  * kernel-mode clients apply here, in this order, when the target is a
  * user-mode driver (docs/io-requests.md lists each status).
  */
-static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct umn_msg_target_send *m)
+static void do_target_send(struct hostproc *hp, struct ioclient *c,
+			   const struct umn_msg_target_send *m)
 {
-	struct io_args a = { .in_fd = -1, .out_fd = -1 };
+	struct io_args a = {.in_fd = -1, .out_fd = -1};
 	struct device *dev = m->target_dev < UMN_MAX_DEVICES ? dev_get(m->target_dev) : NULL;
 	struct iohandle *h = NULL;
 	bool known_file = false;
@@ -166,8 +169,8 @@ static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct
 		reply_complete(c, m->cookie, STATUS_INVALID_BUFFER_SIZE, 0, NULL, 0, false);
 		return;
 	}
-	if (m->major != IRP_MJ_READ && m->major != IRP_MJ_WRITE && m->major != IRP_MJ_DEVICE_CONTROL &&
-	    m->major != IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+	if (m->major != IRP_MJ_READ && m->major != IRP_MJ_WRITE &&
+	    m->major != IRP_MJ_DEVICE_CONTROL && m->major != IRP_MJ_INTERNAL_DEVICE_CONTROL) {
 		reply_complete(c, m->cookie, STATUS_INVALID_PARAMETER, 0, NULL, 0, false);
 		return;
 	}
@@ -175,7 +178,8 @@ static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct
 		reply_complete(c, m->cookie, STATUS_NO_SUCH_DEVICE, 0, NULL, 0, false);
 		return;
 	}
-	/* The framework knows a file object only if this driver's open created it on this device. */
+	/* The framework knows a file object only if this driver's open created it on this device.
+	 */
 	if (m->file) {
 		h = HANDLE_GET(m->file);
 		if (h && h->c == c && h->dev == dev && h->open && !h->closing)
@@ -198,8 +202,8 @@ static void do_target_send(struct hostproc *hp, struct ioclient *c, const struct
 			st = STATUS_KM_CLIENT_REFUSED;
 		else if (c->kernel_mode && m->irql != PASSIVE_LEVEL)
 			st = STATUS_KM_CLIENT_ABOVE_PASSIVE;
-		else if (!known_file && (!c->kernel_mode ||
-					 dev->drv->policy.file_object != INF_FILEOBJECT_ALLOW_NULL_UNKNOWN))
+		else if (!known_file && (!c->kernel_mode || dev->drv->policy.file_object !=
+								INF_FILEOBJECT_ALLOW_NULL_UNKNOWN))
 			st = STATUS_NO_KNOWN_FILE_OBJECT;
 		else if (m->major == IRP_MJ_INTERNAL_DEVICE_CONTROL)
 			st = STATUS_INTERNAL_IOCTL_REFUSED;

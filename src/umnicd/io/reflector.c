@@ -78,8 +78,8 @@ static void tab_del(void **tab, uint64_t id, size_t off)
 	}
 }
 
-
-/* --- requests to hosts ------------------------------------------------------------------------- */
+/* --- requests to hosts -------------------------------------------------------------------------
+ */
 
 static struct io_share *share_find(const struct hostproc *hp, uid_t uid)
 {
@@ -109,7 +109,8 @@ static bool req_allowed(enum ioreq_kind kind, const struct ioclient *c, const st
 	if (!hp)
 		return true;
 	s = share_find(hp, u->uid);
-	return hp->io_unpriv < HOST_CAPACITY - HOST_RESERVE && (!s || s->pending < USER_HOST_MAX_PENDING);
+	return hp->io_unpriv < HOST_CAPACITY - HOST_RESERVE &&
+	       (!s || s->pending < USER_HOST_MAX_PENDING);
 }
 
 /* r holds a slot of its device's host, counted for its user. */
@@ -219,9 +220,9 @@ static void req_free(struct ioreq *r)
 }
 
 /* Sends the request to the device's host; false (nothing sent) if the host is not there. */
-static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64_t offset, uint32_t io_type,
-			 const void *in, uint32_t in_len, int in_fd, uint32_t out_len, int out_fd,
-			 uint32_t access, const char *file_name)
+static bool send_request(struct ioreq *r, uint32_t major, uint32_t ioctl, uint64_t offset,
+			 uint32_t io_type, const void *in, uint32_t in_len, int in_fd,
+			 uint32_t out_len, int out_fd, uint32_t access, const char *file_name)
 {
 	size_t inline_len = (in && in_fd < 0) ? in_len : 0;
 	size_t total = sizeof(struct umn_msg_io_request) + inline_len;
@@ -495,7 +496,8 @@ void start_io(struct ioclient *c, uint64_t req_id, struct iohandle *h, struct de
 	}
 	r->method = method;
 	if (method == METHOD_NEITHER) {
-		/* A kernel-mode driver takes raw buffers; here, where it cannot, it gets copies too. */
+		/* A kernel-mode driver takes raw buffers; here, where it cannot, it gets copies
+		 * too. */
 		if (to_umdf && dev->drv->policy.method_neither != INF_METHOD_NEITHER_COPY) {
 			fail_io(c, r, req_id, STATUS_INVALID_DEVICE_REQUEST);
 			return;
@@ -543,7 +545,8 @@ void do_cancel(struct ioclient *c, uint64_t client_req)
 
 /* --- completions from hosts ------------------------------------------------------------------- */
 
-/* How long hosts took to complete requests, those served within LATENCY_MAX_NS (reflector_latency). */
+/* How long hosts took to complete requests, those served within LATENCY_MAX_NS (reflector_latency).
+ */
 #define LATENCY_MAX_NS (10 * 1000000ull)
 static uint64_t latency_sum_ns, latency_count;
 
@@ -579,7 +582,8 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 	}
 	r = REQ_GET(m->id);
 	if (!r || r->dev->host != hp) {
-		/* Completed twice, or a request it never had: its own business, but not ours to relay. */
+		/* Completed twice, or a request it never had: its own business, but not ours to
+		 * relay. */
 		host_stray_completion(hp, m->id);
 		return;
 	}
@@ -631,17 +635,19 @@ void reflector_on_complete(struct hostproc *hp, const void *msg, size_t len)
 	}
 	/* The UMDF reflector's rule: a buffered read or IOCTL reports no more than its buffer. */
 	if (NT_SUCCESS(st) && r->check_information && info > r->out_len) {
-		umn_log(UMN_LOG_WARN, "%s: request completed with Information %llu > output buffer %u; failed",
+		umn_log(UMN_LOG_WARN,
+			"%s: request completed with Information %llu > output buffer %u; failed",
 			r->dev->instance_id, (unsigned long long)info, r->out_len);
-		reply_complete(r->c, r->client_req, STATUS_INFORMATION_TOO_LARGE, 0, NULL, 0, false);
+		reply_complete(r->c, r->client_req, STATUS_INFORMATION_TOO_LARGE, 0, NULL, 0,
+			       false);
 		req_free(r);
 		return;
 	}
 	/* Output in the client's memfd is there already; say how much of it is valid. */
 	if (r->out_memfd)
 		data_len = NT_SUCCESS(st) || st == STATUS_BUFFER_OVERFLOW
-				   ? (uint32_t)(info < r->out_len ? info : r->out_len)
-				   : 0;
+			       ? (uint32_t)(info < r->out_len ? info : r->out_len)
+			       : 0;
 	reply_complete(r->c, r->client_req, st, info, m + 1, data_len, r->out_memfd);
 	req_free(r);
 }
@@ -729,16 +735,16 @@ void reflector_host_freed(struct hostproc *hp)
 
 /* What driver hosts send the I/O manager, and their end (hostproc.h's host_io_events). */
 static const struct host_io_events host_events = {
-	.complete = reflector_on_complete,
-	.target = reflector_on_host_io,
-	.register_name = reflector_on_register,
-	.host_gone = reflector_host_gone,
-	.host_freed = reflector_host_freed,
+    .complete = reflector_on_complete,
+    .target = reflector_on_host_io,
+    .register_name = reflector_on_register,
+    .host_gone = reflector_host_gone,
+    .host_freed = reflector_host_freed,
 };
 
 /* What the reflector hears of devices (device.h's dev_events). */
 static const struct dev_events dev_events = {
-	.driver_gone = reflector_device_gone,
+    .driver_gone = reflector_device_gone,
 };
 
 void reflector_init(void)

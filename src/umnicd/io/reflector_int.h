@@ -27,17 +27,17 @@
 
 /* WDF_DEVICE_IO_TYPE values the driver sees (wdfdevice.h). */
 #define IO_BUFFERED 2
-#define IO_DIRECT 3
+#define IO_DIRECT   3
 
 /* NTSTATUS umnicd chooses where Windows documents none (docs/io-requests.md). */
-#define STATUS_INFORMATION_TOO_LARGE STATUS_DRIVER_INTERNAL_ERROR
-#define STATUS_KM_CLIENT_REFUSED STATUS_ACCESS_DENIED
+#define STATUS_INFORMATION_TOO_LARGE   STATUS_DRIVER_INTERNAL_ERROR
+#define STATUS_KM_CLIENT_REFUSED       STATUS_ACCESS_DENIED
 #define STATUS_KM_CLIENT_ABOVE_PASSIVE STATUS_INVALID_DEVICE_STATE
-#define STATUS_NO_KNOWN_FILE_OBJECT STATUS_INVALID_HANDLE
-#define STATUS_INTERNAL_IOCTL_REFUSED STATUS_INVALID_DEVICE_REQUEST
-#define STATUS_NEITHER_OUT_OF_CONTEXT STATUS_INVALID_PARAMETER
+#define STATUS_NO_KNOWN_FILE_OBJECT    STATUS_INVALID_HANDLE
+#define STATUS_INTERNAL_IOCTL_REFUSED  STATUS_INVALID_DEVICE_REQUEST
+#define STATUS_NEITHER_OUT_OF_CONTEXT  STATUS_INVALID_PARAMETER
 
-#define TABLE_SIZE 65536u	/* power of two */
+#define TABLE_SIZE 65536u /* power of two */
 
 /*
  * Fair shares (docs/io-requests.md, "Limits"); past them a request gets
@@ -50,15 +50,15 @@
  * umnicd's own table is shared the same way. Cleanup and close are never
  * refused: a handle's are bounded by the handles.
  */
-#define HOST_CAPACITY (UMN_HOST_IO_SLOTS - 1)
-#define CLIENT_MAX_PENDING (UMN_HOST_IO_SLOTS / 2)
+#define HOST_CAPACITY	      (UMN_HOST_IO_SLOTS - 1)
+#define CLIENT_MAX_PENDING    (UMN_HOST_IO_SLOTS / 2)
 #define USER_HOST_MAX_PENDING (UMN_HOST_IO_SLOTS / 4)
-#define HOST_RESERVE (UMN_HOST_IO_SLOTS / 8)
-#define USER_MAX_PENDING (TABLE_SIZE / 8)
-#define UNPRIV_MAX_PENDING (TABLE_SIZE / 2 - TABLE_SIZE / 16)
-#define CLIENT_MAX_HANDLES 1024u
-#define USER_MAX_HANDLES (TABLE_SIZE / 8)
-#define UNPRIV_MAX_HANDLES (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+#define HOST_RESERVE	      (UMN_HOST_IO_SLOTS / 8)
+#define USER_MAX_PENDING      (TABLE_SIZE / 8)
+#define UNPRIV_MAX_PENDING    (TABLE_SIZE / 2 - TABLE_SIZE / 16)
+#define CLIENT_MAX_HANDLES    1024u
+#define USER_MAX_HANDLES      (TABLE_SIZE / 8)
+#define UNPRIV_MAX_HANDLES    (TABLE_SIZE / 2 - TABLE_SIZE / 16)
 
 /*
  * Reply bytes. A client whose replies wait unread past CLIENT_OUT_PAUSE is
@@ -72,13 +72,13 @@
  * never reaches.
  */
 #define CLIENT_OUT_PAUSE (1u << 20)
-#define CLIENT_OUT_SOME (64u << 10)
-#define USER_OUT_PAUSE (8u << 20)
+#define CLIENT_OUT_SOME	 (64u << 10)
+#define USER_OUT_PAUSE	 (8u << 20)
 #define UNPRIV_OUT_PAUSE (32u << 20)
-#define CLIENT_OUT_KEEP (8u << 20)
-#define USER_OUT_KEEP (32u << 20)
-#define UNPRIV_OUT_KEEP (128u << 20)
-#define CLIENT_OUT_MAX (16u << 20)
+#define CLIENT_OUT_KEEP	 (8u << 20)
+#define USER_OUT_KEEP	 (32u << 20)
+#define UNPRIV_OUT_KEEP	 (128u << 20)
+#define CLIENT_OUT_MAX	 (16u << 20)
 
 /* A driver host's share of the requests of one unprivileged user (struct hostproc's io_shares). */
 struct io_share {
@@ -97,7 +97,8 @@ struct ioreq;
  * of the reflector never asks which kind it serves.
  */
 struct ioclient_ops {
-	/* A request's completion; data is len bytes of output, or in_memfd: in the client's memfd. */
+	/* A request's completion; data is len bytes of output, or in_memfd: in the client's memfd.
+	 */
 	void (*complete)(struct ioclient *c, uint64_t req_id, NTSTATUS st, uint64_t info,
 			 const void *data, uint32_t len, bool in_memfd);
 	/* An open's answer: the handle and the access granted, or the status of a refusal. */
@@ -127,41 +128,41 @@ struct ioclient {
 	int pidfd;
 	unsigned handles;
 	unsigned pending;
-	bool gone;	/* disconnected; freed when nothing refers to it */
+	bool gone; /* disconnected; freed when nothing refers to it */
 	/* A driver as a client (its I/O targets): its host, where replies go; NULL once gone. */
 	struct hostproc *host;
-	bool kernel_mode;	/* an in-host driver: its requests carry KernelMode */
+	bool kernel_mode; /* an in-host driver: its requests carry KernelMode */
 	/* Replies, sent at the end of the loop's wake-up (applications only). */
 	struct outbox out;
 	/* Every client, connected or kept by what it still has outstanding (R.clients). */
 	struct ioclient *next, **pprev;
-	struct umn_user *user;	/* its uid's counts */
-	struct umn_list reqs;	/* its requests */
+	struct umn_user *user; /* its uid's counts */
+	struct umn_list reqs;  /* its requests */
 	struct umn_list handle_list;
-	size_t queued;		/* reply bytes waiting in out */
-	size_t reserved;	/* reply bytes kept for its pending requests */
-	bool paused;		/* not read: over its share of reply bytes */
+	size_t queued;	 /* reply bytes waiting in out */
+	size_t reserved; /* reply bytes kept for its pending requests */
+	bool paused;	 /* not read: over its share of reply bytes */
 	struct umn_list paused_node;
-	unsigned fds;		/* counted with umn_fds_hold */
+	unsigned fds; /* counted with umn_fds_hold */
 };
 
 struct iohandle {
-	uint64_t id;	/* also the file object id the driver sees */
+	uint64_t id; /* also the file object id the driver sees */
 	struct ioclient *c;
 	struct device *dev;
 	uint32_t incarnation;
 	uint32_t granted;
-	bool open;	/* the create completed */
+	bool open; /* the create completed */
 	bool closing;
 	unsigned pending;
-	uint64_t close_req;	/* client's req_id for CLOSE_DONE */
-	struct umn_list cl;	/* in its client's handle_list */
+	uint64_t close_req; /* client's req_id for CLOSE_DONE */
+	struct umn_list cl; /* in its client's handle_list */
 };
 
 enum ioreq_kind { RQ_CREATE, RQ_IO, RQ_CLEANUP, RQ_CLOSE };
 
 struct ioreq {
-	uint64_t id;	/* umnicd's id, unique, what the host sees */
+	uint64_t id; /* umnicd's id, unique, what the host sees */
 	enum ioreq_kind kind;
 	struct ioclient *c;
 	uint64_t client_req;
@@ -171,50 +172,52 @@ struct ioreq {
 	uint32_t method;
 	uint32_t out_len;
 	bool out_memfd;
-	bool check_information;	/* buffered read or buffered IOCTL */
-	struct umn_list cl;	/* in its client's reqs */
-	struct umn_idnode by_client;	/* RQ_IO: by (client, client_req) */
-	struct hostproc *host;	/* whose slot it counts in; NULL once that host is gone */
-	struct io_share *share;	/* an unprivileged user's count on host */
-	uint32_t reserve;	/* reply bytes kept for it */
-	struct ioreq *gone_next;	/* reflector_device_gone's list */
-	uint64_t sent_ns;	/* when it went to the host (reflector_latency) */
+	bool check_information;	     /* buffered read or buffered IOCTL */
+	struct umn_list cl;	     /* in its client's reqs */
+	struct umn_idnode by_client; /* RQ_IO: by (client, client_req) */
+	struct hostproc *host;	     /* whose slot it counts in; NULL once that host is gone */
+	struct io_share *share;	     /* an unprivileged user's count on host */
+	uint32_t reserve;	     /* reply bytes kept for it */
+	struct ioreq *gone_next;     /* reflector_device_gone's list */
+	uint64_t sent_ns;	     /* when it went to the host (reflector_latency) */
 };
 
 struct reflector_state {
 	struct watch w_listen;
 	uint64_t next_id;
-	struct ioreq *req[TABLE_SIZE];	/* open addressing on id */
+	struct ioreq *req[TABLE_SIZE]; /* open addressing on id */
 	unsigned nreq;
 	struct iohandle *handle[TABLE_SIZE];
 	unsigned nhandle;
-	unsigned nclients;	/* connected on the socket */
-	struct ioclient *clients;	/* all of them, drivers' own too: freed at shutdown */
-	struct umn_log_limit refused_log;	/* clients refused past --max-clients */
+	unsigned nclients;		  /* connected on the socket */
+	struct ioclient *clients;	  /* all of them, drivers' own too: freed at shutdown */
+	struct umn_log_limit refused_log; /* clients refused past --max-clients */
 	/* Unprivileged users' shares, all together. */
 	unsigned nclients_unpriv;
 	unsigned nreq_unpriv;
 	unsigned nhandle_unpriv;
 	size_t queued_unpriv, reserved_unpriv;
-	struct umn_idtab by_client;	/* RQ_IO requests by (client, client_req) */
+	struct umn_idtab by_client; /* RQ_IO requests by (client, client_req) */
 	struct umn_idnode *by_client_bucket[IOTAB_BUCKETS];
-	struct umn_list paused;	/* clients not read, for their own, their user's or everyone's replies */
+	struct umn_list
+	    paused; /* clients not read, for their own, their user's or everyone's replies */
 };
 
 /* The reflector's tables and counters (reflector.c). */
 extern struct reflector_state R;
 
 #define REQ_GET(key) ((struct ioreq *)tab_get((void **)R.req, (key), offsetof(struct ioreq, id)))
-#define HANDLE_GET(key) ((struct iohandle *)tab_get((void **)R.handle, (key), offsetof(struct iohandle, id)))
+#define HANDLE_GET(key)                                                                            \
+	((struct iohandle *)tab_get((void **)R.handle, (key), offsetof(struct iohandle, id)))
 
 /* One read, write or IOCTL as the rules see it, whoever sent it. */
 struct io_args {
-	uint32_t major;		/* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
+	uint32_t major; /* IRP_MJ_READ, _WRITE, _DEVICE_CONTROL, _INTERNAL_DEVICE_CONTROL */
 	uint32_t code;
 	uint64_t offset;
 	const void *in;
 	uint32_t in_len;
-	int in_fd;		/* input in a memfd (applications' large buffers) */
+	int in_fd; /* input in a memfd (applications' large buffers) */
 	uint32_t out_len;
 	int out_fd;
 	/* A driver forwarding an application's METHOD_NEITHER request: its context. */

@@ -40,11 +40,13 @@ void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void 
 	q->base = base;
 	q->os = umn_shm_at(base, l->os_cell_off);
 	q->drv = umn_shm_at(base, l->drv_cell_off);
-	q->pkt_elems = (unsigned char *)umn_shm_at(base, l->pkt_ring_off) + offsetof(NET_RING, Buffer);
-	q->frag_elems = (unsigned char *)umn_shm_at(base, l->frag_ring_off) + offsetof(NET_RING, Buffer);
+	q->pkt_elems =
+	    (unsigned char *)umn_shm_at(base, l->pkt_ring_off) + offsetof(NET_RING, Buffer);
+	q->frag_elems =
+	    (unsigned char *)umn_shm_at(base, l->frag_ring_off) + offsetof(NET_RING, Buffer);
 	q->bufs = umn_shm_at(base, l->buf_off);
-	q->pkt = (struct dp_range){ index_base, index_base, l->pkt_count - 1 };
-	q->frag = (struct dp_range){ index_base, index_base, l->frag_count - 1 };
+	q->pkt = (struct dp_range){index_base, index_base, l->pkt_count - 1};
+	q->frag = (struct dp_range){index_base, index_base, l->frag_count - 1};
 	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
 }
 
@@ -106,7 +108,8 @@ static void efd_kick(int fd)
 static void publish(struct dp_queue *q)
 {
 	/* Release: pairs with the driver side's acquire of ends in service() (runtime/net/ec.c). */
-	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end), memory_order_release);
+	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end),
+			      memory_order_release);
 	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
@@ -124,7 +127,8 @@ static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 	if (atomic_exchange(&a->failing, true))
 		return;
 	if (a->nq > 1)
-		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue %u: %s", queue, p->id, what);
+		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue %u: %s", queue, p->id,
+			 what);
 	else
 		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
 	atomic_store(&a->failed, true);
@@ -136,14 +140,16 @@ static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 static int returned(struct dp_qpair *qp, struct dp_queue *q, const char *name, uint32_t *ret_pkts,
 		    uint32_t *ret_frags)
 {
-	/* Acquire: pairs with the driver side's release of begins in service() (runtime/net/ec.c). */
+	/* Acquire: pairs with the driver side's release of begins in service() (runtime/net/ec.c).
+	 */
 	uint64_t begins = atomic_load_explicit(&q->drv->begins, memory_order_acquire);
 	uint32_t pb = umn_idx_pkt(begins), fb = umn_idx_frag(begins);
 	char why[DP_ERR_MAX];
 
 	if (dp_returned_count(&q->pkt, pb, ret_pkts) < 0) {
-		snprintf(why, sizeof(why), "packet ring BeginIndex %u is outside the posted range [%u, %u)",
-			 pb, q->pkt.begin & q->pkt.mask, q->pkt.end & q->pkt.mask);
+		snprintf(why, sizeof(why),
+			 "packet ring BeginIndex %u is outside the posted range [%u, %u)", pb,
+			 q->pkt.begin & q->pkt.mask, q->pkt.end & q->pkt.mask);
 		dp_fail(qp, name, why);
 		return -EPROTO;
 	}
@@ -194,10 +200,12 @@ static void tx_post_packet(struct dp_qpair *qp, uint32_t len, uint32_t nfrags, u
 	}
 	for (uint32_t k = 0; k < nfrags; k++) {
 		uint32_t n = left < seg_cap ? left : seg_cap;
-		NET_FRAGMENT f = { .ValidLength = n - (k ? 0 : moved), .Capacity = cap,
-				   .Offset = q->l.backfill + (k ? 0 : moved) };
-		memcpy(q->frag_elems + (size_t)((q->frag.end + k) & q->frag.mask) * q->l.frag_stride, &f,
-		       sizeof(f));
+		NET_FRAGMENT f = {.ValidLength = n - (k ? 0 : moved),
+				  .Capacity = cap,
+				  .Offset = q->l.backfill + (k ? 0 : moved)};
+		memcpy(q->frag_elems +
+			   (size_t)((q->frag.end + k) & q->frag.mask) * q->l.frag_stride,
+		       &f, sizeof(f));
 		left -= n;
 	}
 	memset(&p, 0, sizeof(p));
@@ -221,7 +229,8 @@ static void tx_post_packet(struct dp_qpair *qp, uint32_t len, uint32_t nfrags, u
 
 static bool tx_room(const struct dp_queue *q, uint32_t frags)
 {
-	return dp_range_count(&q->pkt) < q->pkt.mask && q->frag.mask - dp_range_count(&q->frag) >= frags;
+	return dp_range_count(&q->pkt) < q->pkt.mask &&
+	       q->frag.mask - dp_range_count(&q->frag) >= frags;
 }
 
 /* Cuts the frame in the bounce buffer into segments, one slot each, as far as the ring has room. */
@@ -234,7 +243,8 @@ static unsigned tx_sw_segments(struct dp_qpair *qp)
 	while (qp->sw.next < qp->sw.nsegs && tx_room(q, 1)) {
 		uint32_t fslot = q->frag.end & q->frag.mask;
 		uint8_t *buf = q->bufs + (size_t)fslot * q->l.buf_size + q->l.backfill;
-		uint32_t len = seg_build(qp->bounce, qp->sw.len, &pl->si, pl->mss, qp->sw.next, buf);
+		uint32_t len =
+		    seg_build(qp->bounce, qp->sw.len, &pl->si, pl->mss, qp->sw.next, buf);
 
 		tx_post_packet(qp, len, 1, buf, NULL, NULL);
 		qp->sw.next++;
@@ -310,10 +320,12 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 			atomic_fetch_add_explicit(&q->c.drops, 1, memory_order_relaxed);
 			continue;
 		case DP_TX_SW_SEGMENT:
-			/* The slots it was read into take the segments: keep the frame aside first. */
+			/* The slots it was read into take the segments: keep the frame aside first.
+			 */
 			for (uint32_t k = 0, off = 0; k < nfrags; k++) {
 				uint32_t m = len - off < seg_cap ? len - off : seg_cap;
-				/* readv filled at most span pieces: nfrags <= span, iov[1 + k] is set. */
+				/* readv filled at most span pieces: nfrags <= span, iov[1 + k] is
+				 * set. */
 				// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage)
 				memcpy(qp->bounce + off, iov[1 + k].iov_base, m);
 				off += m;
@@ -336,7 +348,8 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 		case DP_TX_DRIVER:
 			if (plan.mss)
 				atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
-			tx_post_packet(qp, len, nfrags, head, &plan.csum, plan.mss ? &plan.gso : NULL);
+			tx_post_packet(qp, len, nfrags, head, &plan.csum,
+				       plan.mss ? &plan.gso : NULL);
 			break;
 		}
 		n++;
@@ -397,8 +410,10 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		uint16_t tci;
 		int nio = 0;
 
-		/* One copy of the element, extensions included; everything below looks only at it. */
-		memcpy(el, q->pkt_elems + (size_t)((q->pkt.begin + i) & q->pkt.mask) * q->l.pkt_stride,
+		/* One copy of the element, extensions included; everything below looks only at it.
+		 */
+		memcpy(el,
+		       q->pkt_elems + (size_t)((q->pkt.begin + i) & q->pkt.mask) * q->l.pkt_stride,
 		       sizeof(el));
 		memcpy(&p, el, sizeof(p));
 		memcpy(&ext.csum, el + UMN_PKT_EXT_CHECKSUM_OFF, sizeof(ext.csum));
@@ -406,8 +421,8 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		memcpy(&ext.vlan, el + UMN_PKT_EXT_IEEE8021Q_OFF, sizeof(ext.vlan));
 		memcpy(&ext.hash, el + UMN_PKT_EXT_HASH_OFF, sizeof(ext.hash));
 		ext.inserted = 0;
-		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size, len_limit,
-					  rx_get_frag, q, &fr, frags, why) < 0)
+		if (dp_validate_rx_packet(&p, q->frag.mask, &cursor, limit, q->l.buf_size,
+					  len_limit, rx_get_frag, q, &fr, frags, why) < 0)
 			goto refuse;
 		if (fr.ignore)
 			continue;
@@ -425,7 +440,8 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		rx_copy_head(q, &fr, frags, head, hl);
 		skip = hl;
 		if (tci) {
-			/* The tag the driver took off goes back between the MAC addresses and the type. */
+			/* The tag the driver took off goes back between the MAC addresses and the
+			 * type. */
 			memmove(head + 16, head + 12, hl - 12);
 			head[12] = 0x81;
 			head[13] = 0x00;
@@ -442,8 +458,8 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 			goto refuse;
 		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
 			atomic_fetch_add_explicit(&q->c.offloaded, 1, memory_order_relaxed);
-		iov[nio++] = (struct iovec){ &vh, sizeof(vh) };
-		iov[nio++] = (struct iovec){ head, hl };
+		iov[nio++] = (struct iovec){&vh, sizeof(vh)};
+		iov[nio++] = (struct iovec){head, hl};
 		for (uint32_t k = 0; k < fr.frag_count; k++) {
 			uint32_t slot = (fr.first_frag + k) & q->frag.mask;
 			uint32_t off = frags[k].offset, flen = frags[k].length;
@@ -463,14 +479,13 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		atomic_fetch_add_explicit(&q->c.packets, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&q->c.bytes, len, memory_order_relaxed);
 		continue;
-refuse:
-		{
-			char full[DP_ERR_MAX + 96];
-			snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)",
-				 why, i + 1, np, nf);
-			dp_fail(qp, "RX", full);
-			return 0;
-		}
+	refuse : {
+		char full[DP_ERR_MAX + 96];
+		snprintf(full, sizeof(full), "%s (packet %u of %u returned, %u fragments returned)",
+			 why, i + 1, np, nf);
+		dp_fail(qp, "RX", full);
+		return 0;
+	}
 	}
 	q->pkt.begin += np;
 	q->frag.begin += nf;
@@ -480,11 +495,12 @@ refuse:
 static unsigned rx_post(struct dp_qpair *qp)
 {
 	struct dp_queue *q = &qp->rx;
-	const NET_FRAGMENT empty = { .ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0 };
+	const NET_FRAGMENT empty = {.ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0};
 	unsigned n = 0;
 
 	while (dp_range_count(&q->frag) < q->frag.mask) {
-		unsigned char *fe = q->frag_elems + (size_t)(q->frag.end & q->frag.mask) * q->l.frag_stride;
+		unsigned char *fe =
+		    q->frag_elems + (size_t)(q->frag.end & q->frag.mask) * q->l.frag_stride;
 		memcpy(fe, &empty, sizeof(empty));
 		q->frag.end++;
 		n++;
@@ -511,8 +527,11 @@ void dp_counters_sum(const struct dp_adapter *a, bool tx, struct dp_counters *re
 	memset(ret, 0, sizeof(*ret));
 	for (uint32_t i = 0; i < a->nq; i++) {
 		const struct dp_counters *c = tx ? &a->qp[i].tx.c : &a->qp[i].rx.c;
-#define SUM(f) atomic_store_explicit(&ret->f, atomic_load_explicit(&ret->f, memory_order_relaxed) + \
-				     atomic_load_explicit(&c->f, memory_order_relaxed), memory_order_relaxed)
+#define SUM(f)                                                                                     \
+	atomic_store_explicit(&ret->f,                                                             \
+			      atomic_load_explicit(&ret->f, memory_order_relaxed) +                \
+				  atomic_load_explicit(&c->f, memory_order_relaxed),               \
+			      memory_order_relaxed)
 		SUM(packets);
 		SUM(bytes);
 		SUM(drops);
@@ -548,7 +567,8 @@ static bool queue_hung(struct dp_queue *q, uint64_t now_ns)
 {
 	uint64_t adv = atomic_load_explicit(&q->drv->advance_calls, memory_order_relaxed);
 
-	if (adv != q->wd_advance || atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
+	if (adv != q->wd_advance ||
+	    atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
 		q->wd_advance = adv;
 		q->wd_progress_ns = now_ns;
 		return false;
@@ -564,7 +584,9 @@ bool dp_watchdog(struct dp_adapter *a, uint64_t now_ns, char *why, size_t cap)
 		if (!qp->running)
 			continue;
 		if (queue_hung(&qp->tx, now_ns) || queue_hung(&qp->rx, now_ns)) {
-			snprintf(why, cap, "watchdog: the execution context of queue %u made no progress for %llu ms",
+			snprintf(why, cap,
+				 "watchdog: the execution context of queue %u made no progress for "
+				 "%llu ms",
 				 i, (unsigned long long)(DP_WATCHDOG_NS / 1000000));
 			return true;
 		}
@@ -585,12 +607,14 @@ unsigned dp_pass(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_tx_full)
 	work += n;
 	if ((frames || n) && !atomic_load_explicit(&a->first_frame_ns, memory_order_relaxed))
 		atomic_store(&a->first_frame_ns, umn_mono_ns());
-	atomic_store_explicit(&qp->tx.c.advance_calls,
-			      atomic_load_explicit(&qp->tx.drv->advance_calls, memory_order_relaxed),
-			      memory_order_relaxed);
-	atomic_store_explicit(&qp->rx.c.advance_calls,
-			      atomic_load_explicit(&qp->rx.drv->advance_calls, memory_order_relaxed),
-			      memory_order_relaxed);
+	atomic_store_explicit(
+	    &qp->tx.c.advance_calls,
+	    atomic_load_explicit(&qp->tx.drv->advance_calls, memory_order_relaxed),
+	    memory_order_relaxed);
+	atomic_store_explicit(
+	    &qp->rx.c.advance_calls,
+	    atomic_load_explicit(&qp->rx.drv->advance_calls, memory_order_relaxed),
+	    memory_order_relaxed);
 	return work;
 }
 
@@ -616,9 +640,9 @@ static void *dp_thread(void *arg)
 			continue;
 		}
 		struct pollfd pfd[3] = {
-			{ .fd = qp->os_efd, .events = POLLIN },
-			{ .fd = a->ctl_efd, .events = POLLIN },
-			{ .fd = tx_full ? -1 : qp->tap_fd, .events = POLLIN },
+		    {.fd = qp->os_efd, .events = POLLIN},
+		    {.fd = a->ctl_efd, .events = POLLIN},
+		    {.fd = tx_full ? -1 : qp->tap_fd, .events = POLLIN},
 		};
 		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			umn_log(UMN_LOG_WARN, "datapath poll: %m");

@@ -22,16 +22,16 @@ struct dp_counters {
 	_Atomic uint64_t drops;
 	_Atomic uint64_t kicks;		/* eventfd writes to wake the driver */
 	_Atomic uint64_t wakeups;	/* times the driver woke umnicd */
-	_Atomic uint64_t advance_calls;	/* as the driver reports it */
+	_Atomic uint64_t advance_calls; /* as the driver reports it */
 	_Atomic uint64_t offloaded;	/* TX: handed to the driver to segment; RX: coalesced */
 	_Atomic uint64_t sw_segments;	/* TX: segments umnicd cut itself */
 	_Atomic uint64_t sw_checksums;	/* TX: checksums umnicd wrote itself */
-	_Atomic uint64_t hashed;	/* RX: packets the driver gave an RSS hash (ms_packet_hash) */
-	_Atomic uint64_t tagged;	/* 802.1Q tags moved between the frame and ms_packet_ieee8021q */
+	_Atomic uint64_t hashed; /* RX: packets the driver gave an RSS hash (ms_packet_hash) */
+	_Atomic uint64_t tagged; /* 802.1Q tags moved between the frame and ms_packet_ieee8021q */
 };
 
 struct dp_queue {
-	struct umn_queue_layout l;	/* private copy; never re-read from shared memory */
+	struct umn_queue_layout l; /* private copy; never re-read from shared memory */
 	void *base;
 	struct umn_os_cell *os;
 	struct umn_drv_cell *drv;
@@ -41,9 +41,9 @@ struct dp_queue {
 	struct dp_range pkt;
 	struct dp_range frag;
 	int memfd;
-	int ec_efd;	/* wakes the driver's execution context */
+	int ec_efd; /* wakes the driver's execution context */
 	struct dp_counters c;
-	uint64_t wd_advance;	/* watchdog: Advance count last seen, and when it last moved */
+	uint64_t wd_advance; /* watchdog: Advance count last seen, and when it last moved */
 	uint64_t wd_progress_ns;
 };
 
@@ -60,10 +60,10 @@ struct dp_adapter;
 struct dp_qpair {
 	struct dp_adapter *a;
 	uint32_t id;
-	int tap_fd;	/* this pair's queue of the TAP (the device owns it) */
-	int os_efd;	/* the driver wakes this pair's thread through this */
-	struct dp_offload_cfg ocfg;	/* this thread's copy, its active set read once per pass */
-	uint8_t *bounce;	/* one frame umnicd segments itself, DP_GSO_FRAME_MAX bytes */
+	int tap_fd;		    /* this pair's queue of the TAP (the device owns it) */
+	int os_efd;		    /* the driver wakes this pair's thread through this */
+	struct dp_offload_cfg ocfg; /* this thread's copy, its active set read once per pass */
+	uint8_t *bounce;	    /* one frame umnicd segments itself, DP_GSO_FRAME_MAX bytes */
 	struct {
 		bool on;
 		uint32_t len, next, nsegs;
@@ -76,8 +76,8 @@ struct dp_qpair {
 };
 
 struct dp_adapter {
-	int ctl_efd;	/* umnicd's control thread stops the threads through this */
-	int fail_efd;	/* signalled to the control thread when the driver broke a rule */
+	int ctl_efd;  /* umnicd's control thread stops the threads through this */
+	int fail_efd; /* signalled to the control thread when the driver broke a rule */
 	uint32_t max_frame;
 	/*
 	 * Offloads: the driver's capabilities (fixed while the threads run) and the set in
@@ -85,14 +85,14 @@ struct dp_adapter {
 	 */
 	struct dp_offload_cfg ocfg;
 	_Atomic uint32_t active;
-	uint32_t nq;	/* queue pairs in use, 1..DP_MAX_QUEUES */
+	uint32_t nq; /* queue pairs in use, 1..DP_MAX_QUEUES */
 	struct dp_qpair qp[DP_MAX_QUEUES];
 	_Atomic bool stop;
-	_Atomic bool failing;	/* the first thread to fail writes fail_reason */
+	_Atomic bool failing; /* the first thread to fail writes fail_reason */
 	_Atomic bool failed;
 	char fail_reason[DP_ERR_MAX + 64];
-	uint32_t index_base;	/* where free-running indices start (tests use values near 2^32) */
-	_Atomic uint64_t first_frame_ns;	/* monotonic time the first frame moved */
+	uint32_t index_base; /* where free-running indices start (tests use values near 2^32) */
+	_Atomic uint64_t first_frame_ns; /* monotonic time the first frame moved */
 };
 
 /* An execution context awake but stuck (no Advance) for this long is hung. */

@@ -15,12 +15,12 @@
 #include "common/shm.h"
 
 /* Layer flags of netadapteroffload.h, as they travel in struct umn_offload_caps. */
-#define L3_V4_NOOPT 0x1u
-#define L3_V4_OPT 0x2u
-#define L3_V6_NOEXT 0x4u
+#define L3_V4_NOOPT  0x1u
+#define L3_V4_OPT    0x2u
+#define L3_V6_NOEXT  0x4u
 #define L4_TCP_NOOPT 0x1u
-#define L4_TCP_OPT 0x2u
-#define L4_UDP 0x4u
+#define L4_TCP_OPT   0x2u
+#define L4_UDP	     0x4u
 
 static bool l3_ok(uint8_t flags, const struct seg_info *si)
 {
@@ -48,16 +48,17 @@ static void plan_csum(const struct dp_offload_cfg *cfg, const struct virtio_net_
 	const struct umn_offload_caps *c = &cfg->caps;
 	uint32_t bit;
 
-	if (seg_parse(head, len, &ret->si) < 0 ||
-	    vh->csum_start != ret->si.l4_off ||
+	if (seg_parse(head, len, &ret->si) < 0 || vh->csum_start != ret->si.l4_off ||
 	    vh->csum_offset != (ret->si.l4 == SEG_L4_TCP ? 16 : 6)) {
-		/* Not a checksum umnicd knows how to place: it cannot be handed on, nor done here. */
+		/* Not a checksum umnicd knows how to place: it cannot be handed on, nor done here.
+		 */
 		ret->action = DP_TX_DROP;
 		return;
 	}
 	bit = ret->si.l4 == SEG_L4_TCP ? UMN_OFL_TXCSUM_TCP : UMN_OFL_TXCSUM_UDP;
 	if ((cfg->active & bit) && l3_ok(c->txcsum_l3, &ret->si) && l4_ok(c->txcsum_l4, &ret->si) &&
-	    within(ret->si.l3_off, c->txcsum_l3_limit) && within(ret->si.l4_off, c->txcsum_l4_limit)) {
+	    within(ret->si.l3_off, c->txcsum_l3_limit) &&
+	    within(ret->si.l4_off, c->txcsum_l4_limit)) {
 		ret->action = DP_TX_DRIVER;
 		ret->csum.Layer4 = NetPacketTxChecksumActionRequired;
 		return;
@@ -65,8 +66,9 @@ static void plan_csum(const struct dp_offload_cfg *cfg, const struct virtio_net_
 	ret->action = DP_TX_SW_CSUM;
 }
 
-void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *vh, const uint8_t *head,
-		uint32_t head_len, uint32_t len, uint32_t nfrags, struct dp_tx_plan *ret)
+void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *vh,
+		const uint8_t *head, uint32_t head_len, uint32_t len, uint32_t nfrags,
+		struct dp_tx_plan *ret)
 {
 	/* seg_parse checks lengths against the whole frame but reads at most 98 bytes of it. */
 	const struct umn_offload_caps *c = &cfg->caps;
@@ -147,18 +149,22 @@ static void wr16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-static int rx_coalesced(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, uint8_t *head,
-			uint32_t head_len, uint32_t len, struct virtio_net_hdr *ret, char err[DP_ERR_MAX])
+static int rx_coalesced(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext,
+			uint8_t *head, uint32_t head_len, uint32_t len, struct virtio_net_hdr *ret,
+			char err[DP_ERR_MAX])
 {
 	uint32_t count = ext->rsc.TCP.CoalescedSegmentCount, payload, mss, bit;
 	struct seg_info si;
 
 	/* head holds min(len, DP_RX_HEAD_MAX) bytes; seg_parse reads at most 98 of them. */
 	if (seg_parse(head, len, &si) < 0)
-		return rule(err, "RSC: a coalesced packet must carry IPv4 or IPv6 and TCP or UDP headers inside the frame");
+		return rule(err, "RSC: a coalesced packet must carry IPv4 or IPv6 and TCP or UDP "
+				 "headers inside the frame");
 	if (si.end != len)
-		return rule(err, "RSC: the IP length (%u bytes with the Ethernet header) does not match the frame's %u bytes",
-			     si.end, len);
+		return rule(err,
+			    "RSC: the IP length (%u bytes with the Ethernet header) does not match "
+			    "the frame's %u bytes",
+			    si.end, len);
 	if (si.l4 == SEG_L4_TCP)
 		bit = si.ipv6 ? UMN_OFL_RSC_TCP_IPV6 : UMN_OFL_RSC_TCP_IPV4;
 	else
@@ -169,18 +175,24 @@ static int rx_coalesced(const struct dp_offload_cfg *cfg, const struct dp_rx_ext
 	payload = len - si.hdr_len;
 	if (si.l4 == SEG_L4_TCP) {
 		if (count > payload)
-			return rule(err, "RSC: CoalescedSegmentCount %u is inconsistent with %u payload bytes",
-				    count, payload);
+			return rule(
+			    err,
+			    "RSC: CoalescedSegmentCount %u is inconsistent with %u payload bytes",
+			    count, payload);
 		mss = (payload + count - 1) / count;
 	} else {
 		mss = ext->rsc.UDP.CoalescedSegmentSize;
-		if (!mss || (uint64_t)(count - 1) * mss >= payload || payload > (uint64_t)count * mss)
-			return rule(err, "RSC: CoalescedSegmentCount %u of CoalescedSegmentSize %u is inconsistent with %u payload bytes",
+		if (!mss || (uint64_t)(count - 1) * mss >= payload ||
+		    payload > (uint64_t)count * mss)
+			return rule(err,
+				    "RSC: CoalescedSegmentCount %u of CoalescedSegmentSize %u is "
+				    "inconsistent with %u payload bytes",
 				    count, mss, payload);
 	}
 	if (si.hdr_len - ext->inserted + mss > cfg->max_frame)
-		return rule(err, "RSC: segments of %u bytes (%u of headers) exceed MaximumFrameSize %u",
-			    si.hdr_len - ext->inserted + mss, si.hdr_len - ext->inserted, cfg->max_frame);
+		return rule(
+		    err, "RSC: segments of %u bytes (%u of headers) exceed MaximumFrameSize %u",
+		    si.hdr_len - ext->inserted + mss, si.hdr_len - ext->inserted, cfg->max_frame);
 	(void)head_len;
 	/*
 	 * The checksum field of a coalesced packet means nothing (the driver checked each
@@ -195,7 +207,7 @@ static int rx_coalesced(const struct dp_offload_cfg *cfg, const struct dp_rx_ext
 	ret->hdr_len = si.hdr_len;
 	ret->gso_size = (uint16_t)mss;
 	ret->gso_type = si.l4 == SEG_L4_UDP ? VIRTIO_NET_HDR_GSO_UDP_L4
-		       : si.ipv6	    ? VIRTIO_NET_HDR_GSO_TCPV6
+			: si.ipv6	    ? VIRTIO_NET_HDR_GSO_TCPV6
 					    : VIRTIO_NET_HDR_GSO_TCPV4;
 	return 0;
 }
@@ -210,13 +222,18 @@ int dp_rx_vnet(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, ui
 	if ((cfg->active & UMN_OFL_RSC) && count > 1)
 		return rx_coalesced(cfg, ext, head, head_len, len, ret, err);
 	if (len - ext->inserted > cfg->max_frame)
-		return rule(err, "packet of %u bytes exceeds MaximumFrameSize %u and is not coalesced (RSC CoalescedSegmentCount %u)",
-			    len - ext->inserted, cfg->max_frame, (cfg->active & UMN_OFL_RSC) ? count : 0);
+		return rule(err,
+			    "packet of %u bytes exceeds MaximumFrameSize %u and is not coalesced "
+			    "(RSC CoalescedSegmentCount %u)",
+			    len - ext->inserted, cfg->max_frame,
+			    (cfg->active & UMN_OFL_RSC) ? count : 0);
 	if (!(cfg->active & UMN_OFL_RXCSUM))
 		return 0; /* the extension means nothing while the offload is off */
 	if (ext->csum.Layer3 > NetPacketRxChecksumEvaluationInvalid ||
 	    ext->csum.Layer4 > NetPacketRxChecksumEvaluationInvalid)
-		return rule(err, "checksum: Layer3 %u / Layer4 %u is not a NET_PACKET_RX_CHECKSUM_EVALUATION (0-2)",
+		return rule(err,
+			    "checksum: Layer3 %u / Layer4 %u is not a "
+			    "NET_PACKET_RX_CHECKSUM_EVALUATION (0-2)",
 			    ext->csum.Layer3, ext->csum.Layer4);
 	if (ext->csum.Layer4 != NetPacketRxChecksumEvaluationValid ||
 	    ext->csum.Layer3 == NetPacketRxChecksumEvaluationInvalid)
@@ -231,7 +248,7 @@ int dp_rx_vnet(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, ui
 
 /* NET_ADAPTER_OFFLOAD_IEEE8021Q_TAG_FLAGS. */
 #define TAG_PRIORITY 0x1u
-#define TAG_VLAN 0x2u
+#define TAG_VLAN     0x2u
 
 bool dp_tx_vlan(const struct dp_offload_cfg *cfg, const uint8_t *head, uint32_t head_len,
 		NET_PACKET_IEEE8021Q *ret)
@@ -239,7 +256,8 @@ bool dp_tx_vlan(const struct dp_offload_cfg *cfg, const uint8_t *head, uint32_t 
 	uint16_t tci;
 	unsigned pcp, vid;
 
-	if (!(cfg->active & UMN_OFL_IEEE8021Q) || head_len < 18 || head[12] != 0x81 || head[13] != 0x00)
+	if (!(cfg->active & UMN_OFL_IEEE8021Q) || head_len < 18 || head[12] != 0x81 ||
+	    head[13] != 0x00)
 		return false;
 	tci = (uint16_t)(head[14] << 8 | head[15]);
 	pcp = tci >> 13;
@@ -256,8 +274,9 @@ bool dp_tx_vlan(const struct dp_offload_cfg *cfg, const uint8_t *head, uint32_t 
 	return true;
 }
 
-#define HASH_L3 (NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv4Options | \
-		 NetPacketHashProtocolTypeIPv6 | NetPacketHashProtocolTypeIPv6Extensions)
+#define HASH_L3                                                                                    \
+	(NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv4Options |                    \
+	 NetPacketHashProtocolTypeIPv6 | NetPacketHashProtocolTypeIPv6Extensions)
 #define HASH_V4 (NetPacketHashProtocolTypeIPv4 | NetPacketHashProtocolTypeIPv4Options)
 #define HASH_V6 (NetPacketHashProtocolTypeIPv6 | NetPacketHashProtocolTypeIPv6Extensions)
 #define HASH_L4 (NetPacketHashProtocolTypeTcp | NetPacketHashProtocolTypeUdp)
@@ -270,27 +289,37 @@ int dp_rx_meta(const struct dp_offload_cfg *cfg, const struct dp_rx_ext *ext, ui
 
 	*ret_tci = 0;
 	if (t & ~(unsigned)(HASH_L3 | HASH_L4))
-		return rule(err, "hash: ProtocolType 0x%x has bits no NET_PACKET_HASH_PROTOCOL_TYPE defines", t);
+		return rule(
+		    err,
+		    "hash: ProtocolType 0x%x has bits no NET_PACKET_HASH_PROTOCOL_TYPE defines", t);
 	if ((t & HASH_L4) == HASH_L4)
 		return rule(err, "hash: ProtocolType 0x%x names both TCP and UDP", t);
 	if ((t & HASH_V4) && (t & HASH_V6))
 		return rule(err, "hash: ProtocolType 0x%x names both IPv4 and IPv6", t);
 	if ((t & HASH_L4) && !(t & HASH_L3))
-		return rule(err, "hash: ProtocolType 0x%x names a transport without IPv4 or IPv6", t);
+		return rule(err, "hash: ProtocolType 0x%x names a transport without IPv4 or IPv6",
+			    t);
 	if (!t && ext->hash.HashValue)
-		return rule(err, "hash: HashValue 0x%08x with no ProtocolType", (unsigned)ext->hash.HashValue);
+		return rule(err, "hash: HashValue 0x%08x with no ProtocolType",
+			    (unsigned)ext->hash.HashValue);
 	if (!v->PriorityCodePoint && !v->VlanIdentifier && !v->TxTagging)
 		return 0;
 	if (v->TxTagging)
-		return rule(err, "802.1Q: TxTagging %u on a received packet (it asks for insertion on transmit)",
-			    (unsigned)v->TxTagging);
+		return rule(
+		    err,
+		    "802.1Q: TxTagging %u on a received packet (it asks for insertion on transmit)",
+		    (unsigned)v->TxTagging);
 	if (!cfg->caps.ieee8021q)
-		return rule(err, "802.1Q: a tag in ms_packet_ieee8021q, but the driver declared no 802.1Q tag offload");
+		return rule(err, "802.1Q: a tag in ms_packet_ieee8021q, but the driver declared no "
+				 "802.1Q tag offload");
 	if (v->PriorityCodePoint && !(cfg->caps.ieee8021q & TAG_PRIORITY))
-		return rule(err, "802.1Q: PriorityCodePoint %u, but the driver declared no priority tagging",
-			    (unsigned)v->PriorityCodePoint);
+		return rule(
+		    err,
+		    "802.1Q: PriorityCodePoint %u, but the driver declared no priority tagging",
+		    (unsigned)v->PriorityCodePoint);
 	if (v->VlanIdentifier && !(cfg->caps.ieee8021q & TAG_VLAN))
-		return rule(err, "802.1Q: VlanIdentifier %u, but the driver declared no VLAN tagging",
+		return rule(err,
+			    "802.1Q: VlanIdentifier %u, but the driver declared no VLAN tagging",
 			    (unsigned)v->VlanIdentifier);
 	if (v->VlanIdentifier == 0xfffu)
 		return rule(err, "802.1Q: VlanIdentifier 4095 is reserved");

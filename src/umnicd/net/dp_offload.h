@@ -37,17 +37,17 @@
 
 /* What the datapath knows of the driver and the offloads in force; set by the control thread. */
 struct dp_offload_cfg {
-	uint32_t active;	/* UMN_OFL_* in force */
-	uint32_t max_frame;	/* the driver's MaximumFrameSize */
-	uint32_t max_frags;	/* TX MaximumNumberOfFragments */
+	uint32_t active;    /* UMN_OFL_* in force */
+	uint32_t max_frame; /* the driver's MaximumFrameSize */
+	uint32_t max_frags; /* TX MaximumNumberOfFragments */
 	struct umn_offload_caps caps;
 };
 
 enum dp_tx_action {
-	DP_TX_PLAIN,		/* post as is */
-	DP_TX_DRIVER,		/* post with the extensions filled: the driver checksums or segments */
-	DP_TX_SW_CSUM,		/* umnicd writes the checksum, then posts */
-	DP_TX_SW_SEGMENT,	/* umnicd cuts the frame into segments */
+	DP_TX_PLAIN,	  /* post as is */
+	DP_TX_DRIVER,	  /* post with the extensions filled: the driver checksums or segments */
+	DP_TX_SW_CSUM,	  /* umnicd writes the checksum, then posts */
+	DP_TX_SW_SEGMENT, /* umnicd cuts the frame into segments */
 	DP_TX_DROP,
 };
 
@@ -64,8 +64,9 @@ struct dp_tx_plan {
  * first bytes (head, at least the headers when there are any), its length
  * and the number of fragments it spans.
  */
-void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *vh, const uint8_t *head,
-		uint32_t head_len, uint32_t len, uint32_t nfrags, struct dp_tx_plan *ret);
+void dp_tx_plan(const struct dp_offload_cfg *cfg, const struct virtio_net_hdr *vh,
+		const uint8_t *head, uint32_t head_len, uint32_t len, uint32_t nfrags,
+		struct dp_tx_plan *ret);
 
 /*
  * Whether a frame read from the TAP gives its 802.1Q tag to the driver
@@ -82,7 +83,7 @@ struct dp_rx_ext {
 	NET_PACKET_RSC rsc;
 	NET_PACKET_IEEE8021Q vlan;
 	NET_PACKET_HASH hash;
-	uint32_t inserted;	/* bytes umnicd put into the frame (a tag from the extension) */
+	uint32_t inserted; /* bytes umnicd put into the frame (a tag from the extension) */
 };
 
 /*

@@ -35,7 +35,7 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 	uint32_t avail = frag_limit - *frag_cursor;
 	uint32_t skip, first, count, total = 0;
 
-	*ret = (struct dp_rx_frame){ 0 };
+	*ret = (struct dp_rx_frame){0};
 	if (pkt->Ignore) {
 		/* An ignored packet carries no data; its fragment fields mean nothing. */
 		ret->ignore = true;
@@ -43,7 +43,9 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 	}
 	count = pkt->FragmentCount;
 	if (count == 0) {
-		snprintf(err, DP_ERR_MAX, "packet has FragmentCount 0 (a received packet needs at least one fragment)");
+		snprintf(
+		    err, DP_ERR_MAX,
+		    "packet has FragmentCount 0 (a received packet needs at least one fragment)");
 		return -EPROTO;
 	}
 	if (count > DP_MAX_FRAGS_PER_PACKET) {
@@ -52,7 +54,8 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 		return -EPROTO;
 	}
 	if (pkt->FragmentIndex > frag_mask) {
-		snprintf(err, DP_ERR_MAX, "packet FragmentIndex %u is beyond the fragment ring (%u elements)",
+		snprintf(err, DP_ERR_MAX,
+			 "packet FragmentIndex %u is beyond the fragment ring (%u elements)",
 			 pkt->FragmentIndex, frag_mask + 1);
 		return -EPROTO;
 	}
@@ -60,7 +63,8 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 	skip = (pkt->FragmentIndex - *frag_cursor) & frag_mask;
 	if (skip >= avail || count > avail - skip) {
 		snprintf(err, DP_ERR_MAX,
-			 "packet fragments [%u, +%u) lie outside the returned fragments not yet used [%u, +%u)",
+			 "packet fragments [%u, +%u) lie outside the returned fragments not yet "
+			 "used [%u, +%u)",
 			 pkt->FragmentIndex, count, *frag_cursor & frag_mask, avail);
 		return -EPROTO;
 	}
@@ -79,7 +83,8 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 			return -EPROTO;
 		}
 		if ((uint64_t)off + len > capacity) {
-			snprintf(err, DP_ERR_MAX, "fragment %u Offset %u + ValidLength %u exceeds Capacity %u",
+			snprintf(err, DP_ERR_MAX,
+				 "fragment %u Offset %u + ValidLength %u exceeds Capacity %u",
 				 (first + i) & frag_mask, off, len, capacity);
 			return -EPROTO;
 		}
@@ -88,8 +93,8 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 		total += len;
 	}
 	if (total > max_frame) {
-		snprintf(err, DP_ERR_MAX, "packet of %u bytes exceeds the maximum frame size %u", total,
-			 max_frame);
+		snprintf(err, DP_ERR_MAX, "packet of %u bytes exceeds the maximum frame size %u",
+			 total, max_frame);
 		return -EPROTO;
 	}
 	ret->first_frag = first;

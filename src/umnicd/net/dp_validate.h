@@ -15,7 +15,7 @@
 #include <net/ring.h>
 
 struct dp_range {
-	uint32_t begin;	/* first index the driver owns (umnicd's private copy) */
+	uint32_t begin; /* first index the driver owns (umnicd's private copy) */
 	uint32_t end;	/* first index umnicd has not posted */
 	uint32_t mask;	/* ring size - 1 */
 };
@@ -35,9 +35,9 @@ int dp_returned_count(const struct dp_range *r, uint32_t new_begin_masked, uint3
 
 /* One returned RX packet after validation, with its fragments resolved to slots. */
 struct dp_rx_frame {
-	uint32_t first_frag;	/* free-running fragment index */
+	uint32_t first_frag; /* free-running fragment index */
 	uint32_t frag_count;
-	uint32_t length;	/* sum of ValidLength */
+	uint32_t length; /* sum of ValidLength */
 	bool ignore;
 };
 
@@ -47,7 +47,7 @@ struct dp_rx_fragment {
 };
 
 #define DP_MAX_FRAGS_PER_PACKET 64
-#define DP_ERR_MAX 160
+#define DP_ERR_MAX		160
 
 /*
  * Validates one returned RX packet descriptor (already copied out of shared

@@ -28,8 +28,8 @@
 
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
 
-static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu, int *ret_ifindex,
-		     char *err, size_t errcap)
+static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t mtu,
+		     int *ret_ifindex, char *err, size_t errcap)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -66,8 +66,8 @@ out:
 	return r;
 }
 
-int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6], uint32_t mtu,
-	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap)
+int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6],
+	       uint32_t mtu, char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap)
 {
 	struct ifreq ifr;
 	int self_ns = -1, target_ns = -1, fd = -1, r;
@@ -77,13 +77,15 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
 		if (self_ns < 0 || target_ns < 0) {
 			r = -errno;
-			snprintf(err, errcap, "network namespace %s: %s", netns_path, strerror(errno));
+			snprintf(err, errcap, "network namespace %s: %s", netns_path,
+				 strerror(errno));
 			goto out;
 		}
 		/* Only this thread changes namespace, and only for the duration of the creation. */
 		if (setns(target_ns, CLONE_NEWNET) < 0) {
 			r = -errno;
-			snprintf(err, errcap, "entering network namespace %s: %s", netns_path, strerror(errno));
+			snprintf(err, errcap, "entering network namespace %s: %s", netns_path,
+				 strerror(errno));
 			goto out;
 		}
 	}
@@ -95,11 +97,13 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	/*
-	 * Every frame carries a virtio-net header: offload metadata travels in it (tap_set_offload).
-	 * Multi-queue always, so that a restarted driver may use another number of queues.
+	 * Every frame carries a virtio-net header: offload metadata travels in it
+	 * (tap_set_offload). Multi-queue always, so that a restarted driver may use another number
+	 * of queues.
 	 */
 	ifr.ifr_flags = TAP_FLAGS;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name_template && *name_template ? name_template : "umnic%d");
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s",
+		 name_template && *name_template ? name_template : "umnic%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		snprintf(err, errcap, "creating TAP %s: %s", ifr.ifr_name, strerror(errno));
@@ -121,8 +125,10 @@ int tap_create(const char *name_template, const char *netns_path, const uint8_t 
 		tap_set_carrier(fd, false);
 back:
 	if (self_ns >= 0 && setns(self_ns, CLONE_NEWNET) < 0) {
-		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse. */
-		snprintf(err, errcap, "returning to umnicd's network namespace: %s", strerror(errno));
+		/* Cannot happen with a valid fd; carrying on in the wrong namespace would be worse.
+		 */
+		snprintf(err, errcap, "returning to umnicd's network namespace: %s",
+			 strerror(errno));
 		abort();
 	}
 out:
@@ -247,7 +253,8 @@ int tap_attach_queue(int tap_fd, const char *netns_path, char *err, size_t errca
 		target_ns = open(netns_path, O_RDONLY | O_CLOEXEC);
 		if (self_ns < 0 || target_ns < 0 || setns(target_ns, CLONE_NEWNET) < 0) {
 			r = -errno;
-			snprintf(err, errcap, "network namespace %s: %s", netns_path, strerror(errno));
+			snprintf(err, errcap, "network namespace %s: %s", netns_path,
+				 strerror(errno));
 			goto out;
 		}
 	}
@@ -259,7 +266,8 @@ int tap_attach_queue(int tap_fd, const char *netns_path, char *err, size_t errca
 		ifr.ifr_flags = TAP_FLAGS;
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 			r = -errno;
-			snprintf(err, errcap, "attaching a queue to %s: %s", ifr.ifr_name, strerror(errno));
+			snprintf(err, errcap, "attaching a queue to %s: %s", ifr.ifr_name,
+				 strerror(errno));
 			close(fd);
 			fd = -1;
 		}

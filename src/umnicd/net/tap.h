@@ -7,14 +7,15 @@
 #include <stdint.h>
 
 /*
- * Creates a multi-queue TAP interface (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE) named after name_template
+ * Creates a multi-queue TAP interface (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE) named
+ * after name_template
  * ("umnic%d" lets the kernel pick) in the network namespace netns_path
  * (NULL: ours), sets its MAC and MTU, and returns the non-blocking fd.
  * ret_name receives the final name. Returns the fd or a negative errno; err
  * says what failed.
  */
-int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6], uint32_t mtu,
-	       char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap);
+int tap_create(const char *name_template, const char *netns_path, const uint8_t mac[6],
+	       uint32_t mtu, char ret_name[IFNAMSIZ], int *ret_ifindex, char *err, size_t errcap);
 /*
  * Opens one more queue of the multi-queue TAP tap_fd belongs to (created in
  * netns_path): the kernel spreads what it sends over the attached queues by

@@ -15,14 +15,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-
 static const char *const names[TAPF_COUNT] = {
-	[TAPF_CSUM] = "tx-checksum-ip-generic",
-	[TAPF_TSO4] = "tx-tcp-segmentation",
-	[TAPF_TSO6] = "tx-tcp6-segmentation",
-	[TAPF_USO] = "tx-udp-segmentation",
-	[TAPF_GRO] = "rx-gro",
-	[TAPF_VLAN_TX] = "tx-vlan-hw-insert",
+    [TAPF_CSUM] = "tx-checksum-ip-generic",
+    [TAPF_TSO4] = "tx-tcp-segmentation",
+    [TAPF_TSO6] = "tx-tcp6-segmentation",
+    [TAPF_USO] = "tx-udp-segmentation",
+    [TAPF_GRO] = "rx-gro",
+    [TAPF_VLAN_TX] = "tx-vlan-hw-insert",
 };
 
 static int ethtool(int sock, const char *ifname, void *data)
@@ -40,7 +39,7 @@ static int resolve(int sock, const char *ifname, struct tap_features *tf)
 	struct {
 		struct ethtool_sset_info hdr;
 		uint32_t count;
-	} info = { .hdr = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_FEATURES } };
+	} info = {.hdr = {.cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ull << ETH_SS_FEATURES}};
 	struct ethtool_gstrings *gs;
 	uint32_t n;
 	int r;

@@ -17,7 +17,7 @@ enum { TAPF_CSUM, TAPF_TSO4, TAPF_TSO6, TAPF_USO, TAPF_GRO, TAPF_VLAN_TX, TAPF_C
 struct tap_features {
 	bool resolved;
 	unsigned nblocks;
-	int bit[TAPF_COUNT];	/* position in the kernel's feature set, -1: unknown */
+	int bit[TAPF_COUNT]; /* position in the kernel's feature set, -1: unknown */
 };
 
 /* The features in force on ifname (in sock's namespace): 1u << TAPF_* bits; 0 or -errno. */
