@@ -13,6 +13,7 @@
 
 void umn_idtab_init(struct umn_idtab *t, struct umn_idnode **bucket, uint32_t n, bool seeded)
 {
+	// NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers
 	memset(bucket, 0, n * sizeof(*bucket));
 	t->bucket = bucket;
 	t->mask = n - 1;

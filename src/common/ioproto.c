@@ -607,8 +607,7 @@ int umn_iomsg_decode_request(void *buf, size_t len, const int *fds, unsigned nfd
 		return bad(reason, -EBADF, "fds: %u received, at most %d", nfds, UMN_IOMSG_MAX_FDS);
 	if (nfds && !fds)
 		return bad(reason, -EBADF, "fds: missing");
-	// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): dec_hdr fills h when it returns
-	// 0
+	// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): dec_hdr fills h when it returns 0
 	if (!h.req_id)
 		return BAD("hdr.req_id: 0");
 
@@ -656,8 +655,7 @@ int umn_iomsg_decode_reply(void *buf, size_t len, const int *fds, unsigned nfds,
 		return r;
 	if ((r = check_fds(reason, nfds, 0)) < 0)
 		return r;
-	// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): dec_hdr fills h when it returns
-	// 0
+	// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Branch): dec_hdr fills h when it returns 0
 	if (!h.req_id)
 		return BAD("hdr.req_id: 0");
 

@@ -197,7 +197,7 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 			unsigned long q = strtoul(v, &end, 10);
 			if (end == v || *end || q < 1 || q > DP_MAX_QUEUES) {
 				snprintf(out, cap, "set: --queues takes 1 to %u, not '%s'\n",
-					 DP_MAX_QUEUES, v);
+					 (unsigned)DP_MAX_QUEUES, v);
 				return -EINVAL;
 			}
 			next.want_queues = (uint32_t)q;
@@ -214,7 +214,7 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 				snprintf(out, cap,
 					 "set: --rss-key takes %u bytes in hex (%u digits, ':' "
 					 "allowed between bytes)\n",
-					 UMN_RSS_KEY_MAX, 2 * UMN_RSS_KEY_MAX);
+					 (unsigned)UMN_RSS_KEY_MAX, 2u * UMN_RSS_KEY_MAX);
 				return -EINVAL;
 			}
 			next.key_len = UMN_RSS_KEY_MAX;
@@ -224,7 +224,7 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 				snprintf(out, cap,
 					 "set: --indirection takes 'equal' or up to %u queue ids "
 					 "below %u, comma-separated, not '%s'\n",
-					 UMN_RSS_TABLE_MAX, nq, v);
+					 (unsigned)UMN_RSS_TABLE_MAX, nq, v);
 				return -EINVAL;
 			}
 			rss = true;

@@ -601,8 +601,7 @@ int inf_load(const char *path, struct inf_file **ret, struct umn_diag *diag)
 		return -ENOMEM;
 	r = read_file(AT_FDCWD, path, name, &data, &len, diag);
 	if (r >= 0) {
-		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): read_file sets data when r >=
-		// 0
+		// NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage): read_file sets data when r >= 0
 		r = load(name, data, len, dir, ret, diag);
 		free(data);
 	}

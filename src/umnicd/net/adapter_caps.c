@@ -58,7 +58,8 @@ int adapter_caps_check(const struct umn_adapter_caps *m, struct adapter_caps *re
 		    err, cap,
 		    "receive scaling with %u queues and a %u-entry table: at most %u queues and a "
 		    "power of two up to %u entries",
-		    m->rss.queues, m->rss.table_size, UMN_QUEUES_MAX, UMN_RSS_TABLE_MAX);
+		    m->rss.queues, m->rss.table_size, (unsigned)UMN_QUEUES_MAX,
+		    (unsigned)UMN_RSS_TABLE_MAX);
 		return -EINVAL;
 	}
 	addr = m->cur_addr_len ? m->cur_addr : m->perm_addr_len ? m->perm_addr : NULL;
