@@ -220,6 +220,10 @@ void dev_table_put(uint32_t id, struct device *dev);
 void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
+/* Between devmgr.c and restart.c: the driver of dev is gone (listeners hear it) ... */
+void tell_driver_gone(struct device *dev, int32_t status, bool removed);
+/* ... and the answer to a start request (EvtDriverDeviceAdd and what follows it). */
+void on_added(struct device *dev, NTSTATUS st, const char *text);
 /* Starts a failed device again; done(done_ctx, ...) once it settles (not called on an error). */
 int dev_restart(struct device *dev, dev_done_fn done, void *done_ctx, char *err, size_t cap);
 void dev_tick(uint64_t now_ns);
