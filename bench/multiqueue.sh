@@ -14,15 +14,9 @@ tag=ummq$$
 work=$(mktemp -d /tmp/umnic-bench.XXXXXX)
 trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { echo "$1 $2" | awk '{printf "%.3f", ($2 > 0 ? $1 / $2 : 0)}'; }
 
 iperf4_gbps() { # NS_CLIENT NS_SERVER ADDR
-	umn_bg ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5420 >/dev/null 2>&1
-	sleep 0.3
-	ip netns exec "$1" iperf3 -c "$3" -p 5420 -P 4 -t "$SECONDS_PER_RUN" -J >"$work/iperf.json" 2>/dev/null || true
-	wait "$UMN_BG_PID" 2>/dev/null || true
-	jq -r '.end.sum_received.bits_per_second // 0 | . / 1e9' "$work/iperf.json"
+	umn_iperf_gbps "$1" "$2" "$3" 5420 "$SECONDS_PER_RUN" "$work" -P 4
 }
 
 for n in a b c d; do umn_netns_add "$tag-$n"; done
@@ -47,7 +41,7 @@ for _ in $(seq 1 "$REPEAT"); do
 	iperf4_gbps "$tag-a" "$tag-b" 10.77.0.2 >>"$work/one"
 	iperf4_gbps "$tag-c" "$tag-d" 10.77.0.2 >>"$work/two"
 done
-one=$(median <"$work/one"); two=$(median <"$work/two")
-printf 'RESULT name=multiqueue_vpair_tcp_4_flows_2_queues_vs_1 value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$two" "$one" "$(ratio "$two" "$one")"
+one=$(umn_median <"$work/one"); two=$(umn_median <"$work/two")
+printf 'RESULT name=multiqueue_vpair_tcp_4_flows_2_queues_vs_1 value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$two" "$one" "$(umn_ratio "$two" "$one")"
 echo "# $(nproc) CPUs: each queue pair adds a thread in umnicd and an execution context in the driver host on each side" >&2
 umn_stop_daemon || true

@@ -16,15 +16,9 @@ tag=umoff$$
 work=$(mktemp -d /tmp/umnic-bench.XXXXXX)
 trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { echo "$1 $2" | awk '{printf "%.3f", ($2 > 0 ? $1 / $2 : 0)}'; }
 
 iperf_gbps() { # NS_CLIENT NS_SERVER ADDR
-	umn_bg ip netns exec "$2" iperf3 -s -1 -B "$3" -p 5410 >/dev/null 2>&1
-	sleep 0.3
-	ip netns exec "$1" iperf3 -c "$3" -p 5410 -t "$SECONDS_PER_RUN" -J >"$work/iperf.json" 2>/dev/null || true
-	wait "$UMN_BG_PID" 2>/dev/null || true
-	jq -r '.end.sum_received.bits_per_second // 0 | . / 1e9' "$work/iperf.json"
+	umn_iperf_gbps "$1" "$2" "$3" 5410 "$SECONDS_PER_RUN" "$work"
 }
 
 # UDP_SEGMENT sends of 40 x 1400 bytes for a few seconds; prints what arrived, in Gbit/s.
@@ -87,17 +81,17 @@ for _ in $(seq 1 "$REPEAT"); do
 	iperf_gbps "$tag-c" "$tag-d" 10.79.0.2 >>"$work/fwd"
 	iperf_gbps "$tag-e" "$tag-f" 10.77.0.2 >>"$work/vpair"
 done
-veth=$(median <"$work/veth"); fwd=$(median <"$work/fwd"); vp=$(median <"$work/vpair")
-printf 'RESULT name=offload_vpair_tcp_vs_tap_forwarder value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vp" "$fwd" "$(ratio "$vp" "$fwd")"
-printf 'RESULT name=offload_vpair_tcp_vs_veth value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vp" "$veth" "$(ratio "$vp" "$veth")"
+veth=$(umn_median <"$work/veth"); fwd=$(umn_median <"$work/fwd"); vp=$(umn_median <"$work/vpair")
+printf 'RESULT name=offload_vpair_tcp_vs_tap_forwarder value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vp" "$fwd" "$(umn_ratio "$vp" "$fwd")"
+printf 'RESULT name=offload_vpair_tcp_vs_veth value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vp" "$veth" "$(umn_ratio "$vp" "$veth")"
 
 ufwd=$(udp_gbps "$tag-c" "$tag-d" 10.79.0.2)
 uvp=$(udp_gbps "$tag-e" "$tag-f" 10.77.0.2)
-printf 'RESULT name=offload_vpair_udp_uso_vs_tap_forwarder value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$uvp" "$ufwd" "$(ratio "$uvp" "$ufwd")"
+printf 'RESULT name=offload_vpair_udp_uso_vs_tap_forwarder value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$uvp" "$ufwd" "$(umn_ratio "$uvp" "$ufwd")"
 
 rv=$(rtt_ms "$tag-a" 10.78.0.2); rf=$(rtt_ms "$tag-c" 10.79.0.2); rp=$(rtt_ms "$tag-e" 10.77.0.2)
-printf 'RESULT name=offload_vpair_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rv" "$(ratio "$rp" "$rv")"
-printf 'RESULT name=offload_tap_forwarder_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rf" "$rv" "$(ratio "$rf" "$rv")"
+printf 'RESULT name=offload_vpair_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rv" "$(umn_ratio "$rp" "$rv")"
+printf 'RESULT name=offload_tap_forwarder_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rf" "$rv" "$(umn_ratio "$rf" "$rv")"
 
 # System calls per MB: strace counts them in umnicd and the driver host over a short TCP run.
 if command -v strace >/dev/null; then

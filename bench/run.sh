@@ -25,7 +25,6 @@ iperf_gbps() {
 	jq -r '.end.sum_received.bits_per_second / 1e9' "$work/iperf.json"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
@@ -53,8 +52,8 @@ for _ in $(seq 1 "$REPEAT"); do
 	iperf_gbps "$tag-a" "$tag-b" 10.78.0.2 >>"$work/veth"
 	iperf_gbps "$tag-a" "$tag-b" 10.77.0.2 >>"$work/vpair"
 done
-veth=$(median <"$work/veth")
-vpair=$(median <"$work/vpair")
+veth=$(umn_median <"$work/veth")
+vpair=$(umn_median <"$work/vpair")
 ratio=$(echo "$vpair $veth" | awk '{printf "%.3f", $1 / $2}')
 printf 'RESULT name=vpair_tcp_throughput value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$vpair" "$veth" "$ratio"
 echo "# baseline: iperf3 over a kernel veth pair; median of $REPEAT runs of ${SECONDS_PER_RUN}s each" >&2

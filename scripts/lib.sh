@@ -140,3 +140,22 @@ umn_cleanup() {
 
 # umn_json_get FILE|- EXPR: a value out of a JSON document (jq is a test dependency).
 umn_json() { jq -r "$@"; }
+
+# umn_median: the median of the numbers on stdin (the middle one of an odd count).
+umn_median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# umn_ratio A B: A / B with three decimals (0 when B is 0).
+umn_ratio() { echo "$1 $2" | awk '{printf "%.3f", ($2 > 0 ? $1 / $2 : 0)}'; }
+
+# umn_iperf_gbps NS_CLIENT NS_SERVER ADDR PORT SECONDS WORKDIR [iperf3 client options]:
+# one iperf3 TCP run from NS_CLIENT to a one-shot server in NS_SERVER; prints
+# the Gbit/s received. The server is started with umn_bg and reaped here.
+umn_iperf_gbps() {
+	_c=$1 _s=$2 _a=$3 _p=$4 _t=$5 _w=$6
+	shift 6
+	umn_bg ip netns exec "$_s" iperf3 -s -1 -B "$_a" -p "$_p" >/dev/null 2>&1
+	sleep 0.3
+	ip netns exec "$_c" iperf3 -c "$_a" -p "$_p" "$@" -t "$_t" -J >"$_w/iperf.json" 2>/dev/null || true
+	wait "$UMN_BG_PID" 2>/dev/null || true
+	umn_forget "$UMN_BG_PID"
+	jq -r '.end.sum_received.bits_per_second // 0 | . / 1e9' "$_w/iperf.json"
+}
