@@ -214,26 +214,38 @@ static int client(const char *run_dir)
 	_exit(0);
 }
 
+/* The exit status of a victim that did not get the pid it wanted: the parent tries again. */
+#define VICTIM_MISSED 99
+
 static int victim(pid_t want)
 {
 	static uint8_t buf[VICTIM_BYTES];
-	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
 	char line[16];
 	int status = 1;
-	pid_t pid;
+	pid_t pid = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!f || fprintf(f, "%d", (int)want - 1) < 0 || fclose(f) != 0) {
-		printf("victim: cannot write ns_last_pid (%s)\n", strerror(errno));
-		return 1;
-	}
-	pid = fork();
-	if (pid < 0)
-		return 1;
-	if (pid > 0) {
+	/* Another process of the namespace may fork in between: try again, a few times. */
+	for (int attempt = 0; attempt < 50; attempt++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+
+		if (!f || fprintf(f, "%d", (int)want - 1) < 0 || fclose(f) != 0) {
+			printf("victim: cannot write ns_last_pid (%s)\n", strerror(errno));
+			return 1;
+		}
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			break;
 		waitpid(pid, &status, 0);
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != VICTIM_MISSED)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
+	if (pid > 0)
+		return 1; /* never got it: the test says whose pid it saw instead */
+	if (getpid() != want)
+		_exit(VICTIM_MISSED);
 	for (unsigned i = 0; i < sizeof(buf); i++)
 		buf[i] = pattern(i);
 	printf("victim: %d %#llx\n", (int)getpid(), (unsigned long long)(uintptr_t)buf);
