@@ -72,3 +72,15 @@ t_kill_host() {
 t_daemon_alive() {
 	kill -0 "$UMN_DAEMON_PID" 2>/dev/null && umn_cli ping >/dev/null 2>&1
 }
+
+# t_tcp_ok NS_CLIENT NS_SERVER ADDR PORT BYTES: BYTES sent over TCP from
+# NS_CLIENT to a server on ADDR:PORT in NS_SERVER arrive intact (tcpcheck.py).
+t_tcp_ok() {
+	ip netns exec "$2" python3 "$UMNIC_SRC/tests/integration/tcpcheck.py" serve "$3" "$4" &
+	_srv=$!
+	sleep 0.3
+	ip netns exec "$1" timeout 60 python3 "$UMNIC_SRC/tests/integration/tcpcheck.py" send "$3" "$4" "$5"
+	_r=$?
+	wait $_srv
+	return $_r
+}

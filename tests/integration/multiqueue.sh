@@ -46,15 +46,7 @@ tcp2_ok() { # PORT1 PORT2 BYTES: two streams at once
 	return $r
 }
 
-tcp_ok() { # PORT BYTES
-	ip netns exec "$B" python3 "$TCP" serve 10.77.0.2 "$1" &
-	srv=$!
-	sleep 0.3
-	ip netns exec "$A" timeout 60 python3 "$TCP" send 10.77.0.2 "$1" "$2"
-	r=$?
-	wait $srv
-	return $r
-}
+tcp_ok() { t_tcp_ok "$A" "$B" 10.77.0.2 "$1" "$2"; } # PORT BYTES
 
 # UDP from 16 source ports to one server: 16 flows. Each datagram carries its
 # flow, its number and bytes derived from both; none may arrive altered.

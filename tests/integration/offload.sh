@@ -11,21 +11,12 @@ umn_need_root "$0" "$@"
 A="$T_TAG-a"
 B="$T_TAG-b"
 FEAT="$UMNIC_SRC/tests/integration/features.py"
-TCP="$UMNIC_SRC/tests/integration/tcpcheck.py"
 umn_netns_add "$A"
 umn_netns_add "$B"
 umn_start_daemon "$T_WORK"
 LOG="$T_WORK/umnicd.log"
 
-tcp_ok() { # PORT BYTES
-	ip netns exec "$B" python3 "$TCP" serve 10.77.0.2 "$1" &
-	srv=$!
-	sleep 0.3
-	ip netns exec "$A" timeout 60 python3 "$TCP" send 10.77.0.2 "$1" "$2"
-	r=$?
-	wait $srv
-	return $r
-}
+tcp_ok() { t_tcp_ok "$A" "$B" 10.77.0.2 "$1" "$2"; } # PORT BYTES
 
 # UDP_SEGMENT sends: the kernel hands over USO frames when the interface offers it.
 # Each 1400-byte datagram carries its number and bytes derived from it: UDP may
