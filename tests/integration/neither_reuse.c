@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,8 +226,22 @@ static int victim(pid_t want)
 	pid_t pid = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* Another process of the namespace may fork in between: try again, a few times. */
-	for (int attempt = 0; attempt < 50; attempt++) {
+	/*
+	 * Another process or thread of the namespace may be created between the
+	 * ns_last_pid write and the fork and hold the pid for a while (the script
+	 * reads our output without forking, and umnicd runs without warm spares,
+	 * so that should not happen): wait until the pid is free and try again,
+	 * for up to 5 s.
+	 */
+	int attempt, held = 0;
+
+	for (attempt = 0; attempt < 500; attempt++) {
+		if (attempt > 0)
+			usleep(10000);
+		if (kill(want, 0) == 0 || errno != ESRCH) {
+			held++; /* someone holds it right now */
+			continue;
+		}
 		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
 
 		if (!f || fprintf(f, "%d", (int)want - 1) < 0 || fclose(f) != 0) {
@@ -242,8 +257,24 @@ static int victim(pid_t want)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != VICTIM_MISSED)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 	}
-	if (pid > 0)
-		return 1; /* never got it: the test says whose pid it saw instead */
+	if (pid > 0 || attempt == 500) {
+		char path[64], who[64] = "nobody";
+		FILE *st;
+
+		/* Name the holder, so that a failure says which process took the pid. */
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)want);
+		st = fopen(path, "r");
+		if (st) {
+			if (fgets(who, sizeof(who), st))
+				who[strcspn(who, "\n")] = 0;
+			fclose(st);
+		}
+		printf("victim: never got pid %d in %d attempts (%d while another process held it, "
+		       "now "
+		       "%s; the last fork gave %d)\n",
+		       (int)want, attempt, held, who, (int)pid);
+		return 1;
+	}
 	if (getpid() != want)
 		_exit(VICTIM_MISSED);
 	for (unsigned i = 0; i < sizeof(buf); i++)
