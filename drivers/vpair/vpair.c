@@ -5,9 +5,10 @@
  * Two devices of one driver host with the same "Pair" value (default 0) are
  * the two ends of a cable; a host holds as many pairs as it has devices for.
  * Each device has an adapter with one TX and one RX queue. A frame
- * transmitted on one side is copied into a bounded wire queue; the wire
- * thread carries it across and wakes the other side's RX queue, whose
- * Advance copies it into a buffer the system posted.
+ * transmitted on one side is copied into a bounded wire queue, and the TX
+ * Advance that copied it wakes the other side's RX queue, whose Advance
+ * copies it into a buffer the system posted. No thread of its own stands in
+ * between: every hop is a wake-up, and a ping pays for each one twice.
  *
  * Devices in hosts of their own (UmdfHostProcessSharing disabled) cannot
  * share memory: such an end is given a connected UDP socket as hardware
@@ -72,14 +73,12 @@ typedef struct _VPAIR_SLOT {
 } VPAIR_SLOT;
 
 /*
- * One direction of the wire: TX writes at Produced, the wire thread (or the
- * socket reader) moves Delivered, RX reads at Consumed. The slots are
- * allocated with the pair, and only those a frame passed through take
- * memory.
+ * One direction of the wire: TX (or the socket reader) writes at Produced,
+ * RX reads at Consumed. The slots are allocated with the pair, and only
+ * those a frame passed through take memory.
  */
 typedef struct _VPAIR_WIRE {
 	_Alignas(64) _Atomic UINT32 Produced;
-	_Alignas(64) _Atomic UINT32 Delivered;
 	_Alignas(64) _Atomic UINT32 Consumed;
 	UINT32 Mask;
 	VPAIR_SLOT *Slot;
@@ -104,6 +103,8 @@ typedef struct _VPAIR_QUEUE {
 	NET_EXTENSION Hash;
 	NET_EXTENSION Vlan;
 	UINT32 SegNext;	/* RX: the next segment of the wire slot being cut */
+	ULONG HeldOn;		/* TX: 1 + the RX queue whose full ring holds it back; 0: none */
+	BOOLEAN Tx;
 	_Atomic BOOLEAN NotificationEnabled;
 	_Atomic BOOLEAN Cancelled;
 	struct _VPAIR_ADAPTER *Adapter;
@@ -153,24 +154,18 @@ typedef struct _VPAIR_PAIR {
 	VPAIR_LINKS *_Atomic Wire[2];
 } VPAIR_PAIR;
 
-/* The pairs of this driver host and the one wire thread that serves them all. */
+/* The pairs of this driver host. */
 static struct {
 	pthread_mutex_t Lock;
-	pthread_cond_t Wake;
-	BOOLEAN WireSleeping;
-	BOOLEAN ThreadStarted;
 	VPAIR_PAIR *_Atomic Pairs; /* only ever grows; a pair is complete before it is linked */
-	pthread_t Thread;
-} Host = { .Lock = PTHREAD_MUTEX_INITIALIZER, .Wake = PTHREAD_COND_INITIALIZER };
+} Host = { .Lock = PTHREAD_MUTEX_INITIALIZER };
 
-static void WireKick(void)
-{
-	pthread_mutex_lock(&Host.Lock);
-	if (Host.WireSleeping)
-		pthread_cond_signal(&Host.Wake);
-	pthread_mutex_unlock(&Host.Lock);
-}
-
+/*
+ * The wake-ups between the two sides: whoever moves an index another
+ * queue waits for (TX's Produced, RX's Consumed) calls these after a full
+ * fence, and the waiting queue arms its notification and then looks again
+ * (EvtSetNotificationEnabled), so that neither side can miss the other.
+ */
 static void NotifyRx(VPAIR_ADAPTER *Adapter, ULONG Queue)
 {
 	VPAIR_QUEUE *rx = Adapter ? atomic_load(&Adapter->RxQueue[Queue]) : NULL;
@@ -198,11 +193,6 @@ static BOOLEAN WireInit(VPAIR_WIRE *Wire, ULONG Slots, ULONG SlotBytes)
 	for (ULONG i = 0; i < Slots; i++)
 		Wire->Slot[i].Data = Wire->Bytes + (size_t)i * SlotBytes;
 	return TRUE;
-}
-
-static BOOLEAN WireBusy(VPAIR_WIRE *Wire)
-{
-	return atomic_load(&Wire->Produced) != atomic_load(&Wire->Delivered);
 }
 
 /*
@@ -296,52 +286,9 @@ static ULONG RssTarget(VPAIR_ADAPTER *Rx, const UCHAR *Head, UINT32 Len, UINT32 
 }
 
 /*
- * The wire: frames become visible to the receiver only when this thread
- * delivers them, the way a cable and a receiving NIC add a hop.
- */
-static void *WireThread(void *Context)
-{
-	UNREFERENCED_PARAMETER(Context);
-	for (;;) {
-		BOOLEAN moved = FALSE, idle = TRUE;
-
-		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair; pair = pair->Next)
-			for (ULONG s = 0; s < 2; s++) {
-				VPAIR_LINKS *l = atomic_load(&pair->Wire[s]);
-				for (ULONG k = 0; l && k < l->TxQueues; k++)
-					for (ULONG j = 0; j < l->RxQueues; j++) {
-						VPAIR_WIRE *w = &l->Ring[k][j];
-						UINT32 p = atomic_load_explicit(&w->Produced, memory_order_acquire);
-						if (p == atomic_load_explicit(&w->Delivered, memory_order_relaxed))
-							continue;
-						atomic_store_explicit(&w->Delivered, p, memory_order_release);
-						NotifyRx(atomic_load(&pair->Side[s ^ 1]), j);
-						moved = TRUE;
-					}
-			}
-		if (moved)
-			continue;
-		pthread_mutex_lock(&Host.Lock);
-		Host.WireSleeping = TRUE;
-		for (VPAIR_PAIR *pair = atomic_load(&Host.Pairs); pair && idle; pair = pair->Next)
-			for (ULONG s = 0; s < 2; s++) {
-				VPAIR_LINKS *l = atomic_load(&pair->Wire[s]);
-				for (ULONG k = 0; l && k < l->TxQueues; k++)
-					for (ULONG j = 0; j < l->RxQueues; j++)
-						idle = idle && !WireBusy(&l->Ring[k][j]);
-			}
-		if (idle)
-			pthread_cond_wait(&Host.Wake, &Host.Lock);
-		Host.WireSleeping = FALSE;
-		pthread_mutex_unlock(&Host.Lock);
-	}
-	return NULL;
-}
-
-/*
  * A socket end: datagrams from the peer's socket land in SocketIn, as the
- * wire thread would deliver them. When RX has no room the datagram is lost,
- * as on a wire.
+ * peer's TX would deliver them in memory. When RX has no room the datagram
+ * is lost, as on a wire.
  */
 static void *SocketReader(void *Context)
 {
@@ -360,8 +307,8 @@ static void *SocketReader(void *Context)
 		if (n <= 0 || !room)
 			continue;
 		slot->Length = (UINT32)n;
-		atomic_store_explicit(&w->Produced, prod + 1, memory_order_relaxed);
-		atomic_store_explicit(&w->Delivered, prod + 1, memory_order_release);
+		atomic_store_explicit(&w->Produced, prod + 1, memory_order_release);
+		atomic_thread_fence(memory_order_seq_cst);
 		NotifyRx(a, 0);
 	}
 	return NULL;
@@ -410,10 +357,6 @@ static NTSTATUS JoinPair(VPAIR_ADAPTER *a)
 	a->Side = pair->Devices++;
 	a->Pair = pair;
 	atomic_store(&pair->Side[a->Side], a);
-	if (!Host.ThreadStarted && pthread_create(&Host.Thread, NULL, WireThread, NULL) == 0)
-		Host.ThreadStarted = TRUE;
-	if (!Host.ThreadStarted)
-		status = STATUS_INSUFFICIENT_RESOURCES;
 out:
 	pthread_mutex_unlock(&Host.Lock);
 	return status;
@@ -546,8 +489,10 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 			VPAIR_SLOT *slot;
 			UINT32 len;
 
-			if (prod[j] - atomic_load_explicit(&w->Consumed, memory_order_acquire) > w->Mask)
-				break; /* the wire is full: wait for the peer to drain it */
+			if (prod[j] - atomic_load_explicit(&w->Consumed, memory_order_acquire) > w->Mask) {
+				q->HeldOn = j + 1; /* the wire is full: wait for the peer to drain it */
+				break;
+			}
 			slot = &w->Slot[prod[j] & w->Mask];
 			len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
 			/* The work the OS asked for travels with the frame; the wire does it. */
@@ -574,13 +519,18 @@ static void EvtTxAdvance(NETPACKETQUEUE Queue)
 			fr->BeginIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
 		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
 	}
+	if (pr->BeginIndex == pr->EndIndex)
+		q->HeldOn = 0;
 	pr->NextIndex = pr->BeginIndex;
 	fr->NextIndex = fr->BeginIndex;
 	if (sent) {
 		for (ULONG j = 0; j < out->RxQueues; j++)
 			if (sent & (1u << j))
 				atomic_store_explicit(&out->Ring[q->Index][j].Produced, prod[j], memory_order_release);
-		WireKick();
+		atomic_thread_fence(memory_order_seq_cst);
+		for (ULONG j = 0; j < out->RxQueues; j++)
+			if (sent & (1u << j))
+				NotifyRx(peer, j);
 	}
 }
 
@@ -707,7 +657,7 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE *w)
 {
 	UINT32 cons = atomic_load_explicit(&w->Consumed, memory_order_relaxed);
-	UINT32 ready = atomic_load_explicit(&w->Delivered, memory_order_acquire);
+	UINT32 ready = atomic_load_explicit(&w->Produced, memory_order_acquire);
 	BOOLEAN room = TRUE;
 
 	while (cons != ready) {
@@ -733,8 +683,10 @@ static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE
 		}
 		cons++;
 	}
-	if (cons != atomic_load_explicit(&w->Consumed, memory_order_relaxed))
+	if (cons != atomic_load_explicit(&w->Consumed, memory_order_relaxed)) {
 		atomic_store_explicit(&w->Consumed, cons, memory_order_release);
+		atomic_thread_fence(memory_order_seq_cst);
+	}
 	return room;
 }
 
@@ -776,9 +728,72 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 	fr->NextIndex = fr->BeginIndex;
 }
 
+/* The wire a queue reads (RX) or writes (TX), or NULL. */
+static VPAIR_LINKS *QueueLinks(const VPAIR_QUEUE *q)
+{
+	const VPAIR_ADAPTER *a = q->Adapter;
+
+	if (!q->Tx && a->SocketIn)
+		return a->SocketIn;
+	return a->Pair ? atomic_load(&a->Pair->Wire[q->Tx ? a->Side : a->Side ^ 1]) : NULL;
+}
+
+/*
+ * Work that arrived while notification was off and that the next Advance
+ * can do: frames on the wire and buffers to put them in (RX), or room again
+ * on the ring that held TX back. Anything else would wake the queue for an
+ * Advance that moves nothing.
+ */
+static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
+{
+	const NET_RING *pr = NetRingCollectionGetPacketRing(q->Rings);
+	const NET_RING *fr = NetRingCollectionGetFragmentRing(q->Rings);
+	VPAIR_LINKS *l = QueueLinks(q);
+
+	if (!l)
+		return FALSE;
+	if (q->Tx) {
+		const VPAIR_WIRE *w;
+
+		if (!q->HeldOn || q->HeldOn > l->RxQueues || q->Index >= l->TxQueues)
+			return FALSE;
+		w = &l->Ring[q->Index][q->HeldOn - 1];
+		return atomic_load_explicit(&w->Produced, memory_order_relaxed) -
+			       atomic_load_explicit(&w->Consumed, memory_order_acquire) <=
+		       w->Mask;
+	}
+	if (pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex || q->Index >= l->RxQueues)
+		return FALSE;
+	for (ULONG k = 0; k < l->TxQueues; k++) {
+		const VPAIR_WIRE *w = &l->Ring[k][q->Index];
+
+		if (atomic_load_explicit(&w->Produced, memory_order_acquire) !=
+		    atomic_load_explicit(&w->Consumed, memory_order_relaxed))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * Arming is followed by one more look (after a full fence, against the
+ * other side's fence between moving its index and reading this flag): what
+ * arrived in between is notified at once instead of waiting for the next
+ * frame.
+ */
 static void EvtSetNotificationEnabled(NETPACKETQUEUE Queue, BOOLEAN Enabled)
 {
-	atomic_store(&VPairGetQueue(Queue)->NotificationEnabled, Enabled);
+	VPAIR_QUEUE *q = VPairGetQueue(Queue);
+
+	atomic_store(&q->NotificationEnabled, Enabled);
+	if (!Enabled)
+		return;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!WorkWaiting(q))
+		return;
+	if (q->Tx)
+		NetTxQueueNotifyMoreCompletedPacketsAvailable(Queue);
+	else
+		NetRxQueueNotifyMoreReceivedPacketsAvailable(Queue);
 }
 
 static void EvtCancel(NETPACKETQUEUE Queue)
@@ -789,6 +804,7 @@ static void EvtCancel(NETPACKETQUEUE Queue)
 static void EvtStart(NETPACKETQUEUE Queue)
 {
 	VPairGetQueue(Queue)->SegNext = 0;
+	VPairGetQueue(Queue)->HeldOn = 0;
 	atomic_store(&VPairGetQueue(Queue)->Cancelled, FALSE);
 }
 
@@ -826,6 +842,7 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 	q = VPairGetQueue(queue);
 	q->Queue = queue;
 	q->Adapter = a;
+	q->Tx = Tx;
 	q->Index = Tx ? NetTxQueueInitGetQueueId((NETTXQUEUE_INIT *)Init) : NetRxQueueInitGetQueueId((NETRXQUEUE_INIT *)Init);
 	if (q->Index >= a->Queues)
 		return STATUS_INVALID_PARAMETER;
