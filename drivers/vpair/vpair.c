@@ -104,6 +104,7 @@ typedef struct _VPAIR_QUEUE {
 	NET_EXTENSION Vlan;
 	UINT32 SegNext;	/* RX: the next segment of the wire slot being cut */
 	ULONG HeldOn;		/* TX: 1 + the RX queue whose full ring holds it back; 0: none */
+	BOOLEAN Starved;	/* RX: the last Advance ran out of buffers with frames left */
 	BOOLEAN Tx;
 	_Atomic BOOLEAN NotificationEnabled;
 	_Atomic BOOLEAN Cancelled;
@@ -706,6 +707,7 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 		fr->BeginIndex = fr->NextIndex = fr->EndIndex;
 		return;
 	}
+	q->Starved = FALSE;
 	if (in && q->Index < in->RxQueues) {
 		/* Each sending queue's ring in turn, starting where the last Advance stopped. */
 		for (ULONG n = 0; n < in->TxQueues; n++) {
@@ -717,6 +719,7 @@ static void EvtRxAdvance(NETPACKETQUEUE Queue)
 			if (before != atomic_load_explicit(&in->Ring[k][q->Index].Consumed, memory_order_relaxed))
 				NotifyTx(Peer(a), k);
 			if (!room) {
+				q->Starved = TRUE;
 				q->RingNext = k; /* a frame half delivered goes on first */
 				break;
 			}
@@ -740,9 +743,10 @@ static VPAIR_LINKS *QueueLinks(const VPAIR_QUEUE *q)
 
 /*
  * Work that arrived while notification was off and that the next Advance
- * can do: frames on the wire and buffers to put them in (RX), or room again
- * on the ring that held TX back. Anything else would wake the queue for an
- * Advance that moves nothing.
+ * can do: frames on the wire and buffers to put them in, unless the last
+ * Advance ran out of them (RX), or room again on the ring that held TX
+ * back. Anything else would wake the queue for an Advance that moves
+ * nothing, again and again.
  */
 static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
 {
@@ -762,7 +766,9 @@ static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
 			       atomic_load_explicit(&w->Consumed, memory_order_acquire) <=
 		       w->Mask;
 	}
-	if (pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex || q->Index >= l->RxQueues)
+	/* Out of buffers: the OS's next post wakes the queue, and a notification now would spin. */
+	if (q->Starved || pr->BeginIndex == pr->EndIndex || fr->BeginIndex == fr->EndIndex ||
+	    q->Index >= l->RxQueues)
 		return FALSE;
 	for (ULONG k = 0; k < l->TxQueues; k++) {
 		const VPAIR_WIRE *w = &l->Ring[k][q->Index];
