@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* RX buffers (and packets) of a queue, at least: 4096 buffers of at most 64 KiB, 256 MiB. */
+#define UMN_RX_RING_MIN 4096u
+
 int adapter_caps_check(const struct umn_adapter_caps *m, struct adapter_caps *ret, char *err,
 		       size_t cap)
 {
 	const uint8_t *addr;
-	uint32_t max_frame;
+	uint32_t max_frame, rx_frags;
 
 	memset(ret, 0, sizeof(*ret));
 	if (m->mtu < 68 || m->mtu > 65521) {
@@ -77,7 +80,15 @@ int adapter_caps_check(const struct umn_adapter_caps *m, struct adapter_caps *re
 	umn_queue_layout_compute(&ret->tx, UMN_QUEUE_TX, 0, 0,
 				 m->tx_frag_hint > 1024 ? m->tx_frag_hint : 1024,
 				 max_frame + m->tx_backfill, m->tx_backfill);
-	umn_queue_layout_compute(&ret->rx, UMN_QUEUE_RX, 0, 0,
-				 m->rx_frag_hint > 1024 ? m->rx_frag_hint : 1024, max_frame, 0);
+	/*
+	 * RX: a packet for every buffer, and UMN_RX_RING_MIN of them. A driver
+	 * that moves frames on its own thread (netvadapter's link) drops what
+	 * arrives while every buffer it was given is in flight, as a NIC does,
+	 * and only the buffers in the ring absorb a burst until umnicd has
+	 * written the earlier frames to the TAP and posted them again: with
+	 * 256 packets, TCP through such a driver lost one frame in ten.
+	 */
+	rx_frags = m->rx_frag_hint > UMN_RX_RING_MIN ? m->rx_frag_hint : UMN_RX_RING_MIN;
+	umn_queue_layout_compute(&ret->rx, UMN_QUEUE_RX, 0, rx_frags, rx_frags, max_frame, 0);
 	return 0;
 }
