@@ -925,7 +925,9 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	a->Mtu = 1500;
 	a->LinkSpeed = 10000ull * 1000 * 1000;
 	a->PairId = 0;
-	a->Side = 0;
+	/* Prepared again after a stop: it stays on the side of the pair it took. */
+	if (!a->Pair)
+		a->Side = 0;
 	a->WireSlots = VPAIR_WIRE_SLOTS_DEFAULT;
 	a->CanChecksum = a->CanLso = a->CanRsc = a->CanRss = TRUE;
 	a->CanVlan = FALSE;
@@ -945,7 +947,8 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	    value <= 0xFFFF)
 		a->PairId = value;
 	/* Only a socket end says which side it is; in a host the order of arrival decides. */
-	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+	if (!a->Pair &&
+	    NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
 						  &sideName, &value)) &&
 	    value <= 1)
 		a->Side = value;

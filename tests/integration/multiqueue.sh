@@ -133,25 +133,32 @@ t_check "UDP intact with the new table" udp_flows 5505
 t_check "nothing more arrived on RX queue 0" [ "$(rxq 1 0)" -le "$((before0 + 5))" ]
 t_check "queue 1 took the flows" [ "$(rxq 1 1)" -gt "$((before1 + 1000))" ]
 
-# A crashed driver gets the same table again, and a new queue count from its next start.
-umn_cli set vpb --queues 1 >/dev/null
+both_started() {
+	for _ in $(seq 1 100); do
+		[ "$(st | jq -r '.[1].state')" = started ] && [ "$(st | jq -r '.[0].state')" = started ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A new queue count applies at once: the device stops and starts again with it.
+n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")
+t_contains "umnic set --queues stops and starts the device with them" \
+	"$(umn_cli set vpb --queues 1)" "the device stops and starts again with them"
+t_check "it is started again" both_started
+t_eq "B uses the one queue set for it, at once" "$(st | jq '.[1].queues.count')" "1"
+t_eq "A still uses two" "$(st | jq '.[0].queues.count')" "2"
+t_check "the driver gets receive scaling again at its start" logged_more "VPAIR.0001: receive scaling on" "$n"
+t_check "ping with one queue" t_ping_ok "$A" 10.77.0.2 3
+
+# A crashed driver keeps the count and gets the same table again.
 n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")
 t_kill_host "$(st | jq '.[1].host_pid')"
 t_check "the restarted driver gets receive scaling again" logged_more "VPAIR.0001: receive scaling on" "$n"
-for _ in $(seq 1 100); do
-	[ "$(st | jq -r '.[1].state')" = started ] && [ "$(st | jq -r '.[0].state')" = started ] && break
-	sleep 0.1
-done
-t_eq "B uses the one queue set for it" "$(st | jq '.[1].queues.count')" "1"
-t_eq "A still uses two" "$(st | jq '.[0].queues.count')" "2"
+both_started
+t_eq "B still uses one queue after the crash" "$(st | jq '.[1].queues.count')" "1"
 umn_cli set vpb --queues 2 >/dev/null
-n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")
-t_kill_host "$(st | jq '.[1].host_pid')"
-t_check "and again after a second crash" logged_more "VPAIR.0001: receive scaling on" "$n"
-for _ in $(seq 1 100); do
-	[ "$(st | jq -r '.[1].state')" = started ] && [ "$(st | jq -r '.[0].state')" = started ] && break
-	sleep 0.1
-done
+both_started
 t_eq "B has two queues again" "$(st | jq '.[1].queues.count')" "2"
 t_eq "the replayed table still sends everything to queue 1" \
 	"$(st | jq '[.[1].rss.indirection[] | select(. != 1)] | length')" "0"

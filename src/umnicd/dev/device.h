@@ -157,6 +157,8 @@ struct device {
 	 * it: its file objects stay, so I/O goes on reaching it (dev_io_ready).
 	 */
 	bool pnp_kept;
+	/* Started again as soon as a PnP stop ends: `umnic set --queues` (netif_set). */
+	bool pnp_restart;
 
 	/* Whoever waits for this device to settle (install, restart), and its context. */
 	dev_done_fn done;

@@ -150,6 +150,14 @@ static void on_pnp_stopped(struct device *dev, NTSTATUS st, const char *text)
 	}
 	umn_log(UMN_LOG_INFO, "%s: stopped", dev->instance_id);
 	dev->state = DEV_PNP_STOPPED;
+	if (dev->pnp_restart) {
+		char err[UMN_TEXT_MAX];
+
+		dev->pnp_restart = false;
+		if (dev_pnp_start(dev, err, sizeof(err)) < 0)
+			dev_fail(dev, "starting the device again failed: %s", err);
+		return;
+	}
 	dev_settled(dev);
 }
 

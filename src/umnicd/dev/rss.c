@@ -247,11 +247,28 @@ int netif_set(struct device *dev, int argc, char **argv, char *out, size_t cap)
 		    dev->has_adapter ? "sent to the driver" : "sent when the driver starts");
 		adapter_sync_rss(dev);
 	}
-	if (queues && o < cap)
-		snprintf(out + o, cap - o, "queues of %s: %u%s\n", dev->instance_id,
-			 next.want_queues,
-			 dev->has_adapter && next.want_queues != dev->dp.nq
-			     ? " from the driver's next start (the queues in use stay until then)"
-			     : "");
+	if (!queues || o >= cap)
+		return 0;
+	/*
+	 * New queues need a new adapter start: the device goes through a PnP stop
+	 * and start (as `umnic stop` and `umnic start`), and its interface stays
+	 * with its addresses and connections. A device that is not running takes
+	 * the count at its next start.
+	 */
+	if (dev->state == DEV_STARTED && dev->has_adapter && next.want_queues != dev->dp.nq) {
+		char err[UMN_TEXT_MAX];
+
+		if (dev_pnp_stop(dev, err, sizeof(err)) == 0) {
+			dev->pnp_restart = true;
+			snprintf(out + o, cap - o,
+				 "queues of %s: %u; the device stops and starts again with them\n",
+				 dev->instance_id, next.want_queues);
+			return 0;
+		}
+	}
+	snprintf(out + o, cap - o, "queues of %s: %u%s\n", dev->instance_id, next.want_queues,
+		 dev->has_adapter && next.want_queues != dev->dp.nq
+		     ? " from the driver's next start (the queues in use stay until then)"
+		     : "");
 	return 0;
 }
