@@ -192,6 +192,27 @@ static void one_json(struct sbuf *b, const struct device *d)
 	sb_printf(b, "}");
 }
 
+/* The names of the UMN_OFL_* bits in mask, space-separated, or "none". */
+static void offload_names(struct sbuf *b, uint32_t mask)
+{
+	static const char *const names[] = {
+	    "tx-csum-ipv4", "tx-csum-tcp",  "tx-csum-udp", "rx-csum-ipv4", "rx-csum-tcp",
+	    "rx-csum-udp",  "lso-ipv4",	    "lso-ipv6",	   "uso-ipv4",	   "uso-ipv6",
+	    "rsc-tcp-ipv4", "rsc-tcp-ipv6", "rsc-udp",	   "802.1q",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == 14 && UMN_OFL_ALL == (1u << 14) - 1,
+		       "a name for each UMN_OFL_* bit, in order");
+	bool any = false;
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (mask & (1u << i)) {
+			sb_printf(b, "%s%s", any ? " " : "", names[i]);
+			any = true;
+		}
+	if (!any)
+		sb_printf(b, "none");
+}
+
 static void one_text(struct sbuf *b, const struct device *d)
 {
 	sb_printf(b, "%s  %s\n", d->instance_id, dev_state_name(d->state));
@@ -222,6 +243,15 @@ static void one_text(struct sbuf *b, const struct device *d)
 			  d->ifname, d->carrier ? "up" : "down", d->caps.mtu, d->mac[0], d->mac[1],
 			  d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
 		queues_text(b, &d->dp);
+		{
+			uint32_t on = atomic_load(&d->dp.active) & UMN_OFL_ALL;
+
+			sb_printf(b, "  offloads in force: ");
+			offload_names(b, on);
+			sb_printf(b, "\n  offloads the driver has, off: ");
+			offload_names(b, d->caps.offload.can & ~on);
+			sb_printf(b, "\n");
+		}
 		rss_status(b, d, false);
 		if (d->filter_acked_pid)
 			sb_printf(b, "  receive filter: 0x%x%s, applied by the driver in host %d\n",

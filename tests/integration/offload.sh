@@ -74,6 +74,8 @@ t_check "the driver is told the offloads in force (LSO on)" \
 	logged "VPAIR.0000: offloads in force: tx-checksum 111 rx-checksum 111 lso 11 uso 11 rsc 111"
 
 t_check "TCP: 30 MB arrive intact with every offload on" tcp_ok 5401 30000000
+t_contains "umnic status lists the offloads in force" "$(umn_cli status vpa)" \
+	"offloads in force: tx-csum-ipv4 tx-csum-tcp tx-csum-udp rx-csum-ipv4 rx-csum-tcp rx-csum-udp lso-ipv4 lso-ipv6 uso-ipv4 uso-ipv6 rsc-tcp-ipv4 rsc-tcp-ipv6 rsc-udp"
 t_check "TX handed GSO frames to the driver (LSO)" [ "$(st | jq '.[0].queues.tx.offloaded')" -gt 0 ]
 t_check "RX passed coalesced packets to the kernel (RSC)" [ "$(st | jq '.[1].queues.rx.offloaded')" -gt 0 ]
 t_eq "umnicd did no segmentation of its own" "$(st | jq '.[0].queues.tx.sw_segments')" "0"
@@ -84,6 +86,8 @@ ip netns exec "$A" python3 "$FEAT" vpa tx-tcp-segmentation off tx-tcp6-segmentat
 t_check "tso off reaches EvtAdapterOffloadSetGso" \
 	logged "VPAIR.0000: offloads in force: tx-checksum 111 rx-checksum 111 lso 00 uso 11 rsc 111"
 t_eq "status shows LSO no longer in force" "$(st | jq '.[0].offload.in_force / 64 | floor % 4')" "0"
+t_contains "umnic status names LSO among the offloads the driver has that are off" \
+	"$(umn_cli status vpa)" "offloads the driver has, off: lso-ipv4 lso-ipv6"
 ip netns exec "$B" python3 "$FEAT" vpb rx-gro off
 t_check "gro off reaches EvtAdapterOffloadSetRsc" \
 	logged "VPAIR.0001: offloads in force: tx-checksum 111 rx-checksum 111 lso 11 uso 11 rsc 000"
