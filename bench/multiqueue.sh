@@ -18,6 +18,16 @@ trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 iperf4_gbps() { # NS_CLIENT NS_SERVER ADDR
 	umn_iperf_gbps "$1" "$2" "$3" 5420 "$SECONDS_PER_RUN" "$work" -P 4
 }
+# idle and total jiffies of all CPUs so far (/proc/stat)
+cpu_jiffies() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+# run NS_CLIENT NS_SERVER ADDR RESULT_FILE: one run; its Gbit/s into RESULT_FILE, the share of
+# the machine's CPU time that was busy meanwhile into RESULT_FILE.busy
+run() {
+	j0=$(cpu_jiffies)
+	iperf4_gbps "$1" "$2" "$3" >>"$4"
+	j1=$(cpu_jiffies)
+	echo "$j0 $j1" | awk '{t = $4 - $2; printf "%.2f\n", (t > 0 ? 1 - ($3 - $1) / t : 0)}' >>"$4.busy"
+}
 
 for n in a b c d; do umn_netns_add "$tag-$n"; done
 umn_start_daemon "$work"
@@ -36,12 +46,15 @@ for p in "a 1" "b 2" "c 1" "d 2"; do
 done
 sleep 0.5
 
-: >"$work/one"; : >"$work/two"
+: >"$work/one"; : >"$work/two"; : >"$work/one.busy"; : >"$work/two.busy"
 for _ in $(seq 1 "$REPEAT"); do
-	iperf4_gbps "$tag-a" "$tag-b" 10.77.0.2 >>"$work/one"
-	iperf4_gbps "$tag-c" "$tag-d" 10.77.0.2 >>"$work/two"
+	run "$tag-a" "$tag-b" 10.77.0.2 "$work/one"
+	run "$tag-c" "$tag-d" 10.77.0.2 "$work/two"
 done
 one=$(umn_median <"$work/one"); two=$(umn_median <"$work/two")
 printf 'RESULT name=multiqueue_vpair_tcp_4_flows_2_queues_vs_1 value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$two" "$one" "$(umn_ratio "$two" "$one")"
-echo "# $(nproc) CPUs: each queue pair adds a thread in umnicd and an execution context in the driver host on each side" >&2
+# More queues can only help while a CPU is left over: how busy the machine was during each.
+b1=$(umn_median <"$work/one.busy"); b2=$(umn_median <"$work/two.busy")
+printf 'RESULT name=multiqueue_cpu_busy_2_queues_vs_1 value=%s unit=share baseline=%s ratio=%s\n' "$b2" "$b1" "$(umn_ratio "$b2" "$b1")"
+echo "# $(nproc) CPUs: each queue pair adds a thread in umnicd and an execution context in the driver host on each side; with one queue the CPUs were busy $b1 of the time" >&2
 umn_stop_daemon || true
