@@ -44,6 +44,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <wdf.h>
 #include <netadaptercx.h>
@@ -133,6 +134,15 @@ typedef struct _VPAIR_ADAPTER {
 	_Atomic UINT32 RssProtocols;	/* NET_ADAPTER_RECEIVE_SCALING_PROTOCOL_TYPE */
 	_Atomic UINT8 RssKey[VPAIR_RSS_KEY];
 	_Atomic UINT8 RssTable[VPAIR_RSS_TABLE];	/* RX queue ids */
+	/*
+	 * Advance calls of this side running now, and begun so far. vpair asks
+	 * for SynchronizeSetIndirectionEntries and checks that none runs while
+	 * its table changes; RssUpdateHoldUs (registry, for tests) makes a
+	 * change take that long, as a NIC's table write might.
+	 */
+	_Atomic LONG InAdvance;
+	_Atomic ULONG64 Advances;
+	ULONG RssHoldUs;
 	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
 	BOOLEAN CanChecksum, CanLso, CanRsc;	/* registry: offered to the OS */
 	/* What the OS has in force, from the EvtAdapterOffloadSet* callbacks. */
@@ -462,7 +472,7 @@ static void TakeTag(VPAIR_ADAPTER *a, VPAIR_SLOT *Slot)
 	Slot->TagMoved = TRUE;
 }
 
-static void EvtTxAdvance(NETPACKETQUEUE Queue)
+static void TxAdvance(NETPACKETQUEUE Queue)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
 	VPAIR_ADAPTER *a = q->Adapter, *peer = Peer(a);
@@ -691,7 +701,7 @@ static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE
 	return room;
 }
 
-static void EvtRxAdvance(NETPACKETQUEUE Queue)
+static void RxAdvance(NETPACKETQUEUE Queue)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
 	VPAIR_ADAPTER *a = q->Adapter;
@@ -786,6 +796,26 @@ static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
  * arrived in between is notified at once instead of waiting for the next
  * frame.
  */
+static void EvtTxAdvance(NETPACKETQUEUE Queue)
+{
+	VPAIR_ADAPTER *a = VPairGetQueue(Queue)->Adapter;
+
+	atomic_fetch_add(&a->InAdvance, 1);
+	atomic_fetch_add(&a->Advances, 1);
+	TxAdvance(Queue);
+	atomic_fetch_sub(&a->InAdvance, 1);
+}
+
+static void EvtRxAdvance(NETPACKETQUEUE Queue)
+{
+	VPAIR_ADAPTER *a = VPairGetQueue(Queue)->Adapter;
+
+	atomic_fetch_add(&a->InAdvance, 1);
+	atomic_fetch_add(&a->Advances, 1);
+	RxAdvance(Queue);
+	atomic_fetch_sub(&a->InAdvance, 1);
+}
+
 static void EvtSetNotificationEnabled(NETPACKETQUEUE Queue, BOOLEAN Enabled)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
@@ -919,6 +949,7 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	DECLARE_CONST_UNICODE_STRING(rssName, L"OffloadRss");
 	DECLARE_CONST_UNICODE_STRING(vlanName, L"OffloadVlan");
 	DECLARE_CONST_UNICODE_STRING(queuesName, L"Queues");
+	DECLARE_CONST_UNICODE_STRING(holdName, L"RssUpdateHoldUs");
 	NETCONFIGURATION configuration;
 	ULONG value;
 
@@ -932,6 +963,7 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	a->CanChecksum = a->CanLso = a->CanRsc = a->CanRss = TRUE;
 	a->CanVlan = FALSE;
 	a->Queues = 1;
+	a->RssHoldUs = 0;
 	if (!NT_SUCCESS(NetAdapterOpenConfiguration(a->Adapter, WDF_NO_OBJECT_ATTRIBUTES, &configuration)))
 		return;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
@@ -975,6 +1007,10 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 						  &queuesName, &value)) &&
 	    value >= 1 && value <= VPAIR_MAX_QUEUES)
 		a->Queues = value;
+	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
+						  &holdName, &value)) &&
+	    value <= 100000)
+		a->RssHoldUs = value;
 	NetConfigurationClose(configuration);
 }
 
@@ -1116,7 +1152,15 @@ static NTSTATUS EvtRssSetIndirectionEntries(NETADAPTER Adapter,
 					    NET_ADAPTER_RECEIVE_SCALING_INDIRECTION_ENTRIES *Entries)
 {
 	VPAIR_ADAPTER *a = VPairGetAdapter(Adapter);
+	ULONG64 begun = atomic_load(&a->Advances);
+	BOOLEAN busy = atomic_load(&a->InAdvance) != 0;
 
+	if (a->RssHoldUs)
+		usleep(a->RssHoldUs);
+	busy = busy || atomic_load(&a->InAdvance) != 0 || atomic_load(&a->Advances) != begun;
+	if (busy)
+		DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL,
+			   "vpair %s: an Advance ran while the indirection table changed\n", a->Side ? "B" : "A");
 	for (SIZE_T i = 0; i < Entries->Length; i++) {
 		NET_ADAPTER_RECEIVE_SCALING_INDIRECTION_ENTRY *e = &Entries->Entries[i];
 		ULONG j;
@@ -1195,6 +1239,7 @@ static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESL
 				NetAdapterReceiveScalingProtocolTypeTcp | NetAdapterReceiveScalingProtocolTypeUdp,
 			EvtRssEnable, EvtRssDisable, EvtRssSetHashSecretKey, EvtRssSetIndirectionEntries);
 		rss.IndirectionTableSize = VPAIR_RSS_TABLE;
+		rss.SynchronizeSetIndirectionEntries = TRUE;
 		NetAdapterSetReceiveScalingCapabilities(adapter, &rss);
 	}
 	status = NetAdapterStart(adapter);

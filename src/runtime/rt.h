@@ -232,6 +232,12 @@ void umn_ec_stop(struct umn_adapter *a);
 /* Stops them and frees them, so that new queues get new ones (a PnP stop deletes the queues). */
 void umn_ec_free(struct umn_adapter *a);
 void umn_ec_notify(struct umn_pqueue *q);
+/*
+ * Keeps every execution context of the adapter out of the queues' callbacks
+ * until umn_ec_resume (returns once none is in one). Not from a callback.
+ */
+void umn_ec_pause(struct umn_adapter *a);
+void umn_ec_resume(struct umn_adapter *a);
 
 /* Packet queue mapping (pqueue.c). */
 NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind,

@@ -92,7 +92,9 @@ PY
 }
 
 umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$A" --ifname vpa --param Queues=2 >/dev/null
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$B" --ifname vpb --param Queues=2 >/dev/null
+# B's table changes take 20 ms (RssUpdateHoldUs), long enough for an Advance to come.
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$B" --ifname vpb --param Queues=2 \
+	--param RssUpdateHoldUs=20000 >/dev/null
 ip -n "$A" addr add 10.77.0.1/24 dev vpa
 ip -n "$B" addr add 10.77.0.2/24 dev vpb
 ip -n "$A" link set vpa up
@@ -140,6 +142,22 @@ both_started() {
 	done
 	return 1
 }
+
+# SynchronizeSetIndirectionEntries (vpair asks for it): while frames arrive
+# every 2 ms, no Advance of B runs during any of its 20 ms table changes.
+n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")
+ip netns exec "$A" ping -i 0.002 -c 600 -q 10.77.0.2 >/dev/null 2>&1 &
+pinger=$!
+UMN_PIDS="$UMN_PIDS $pinger"
+for t in equal 1 equal 1 equal 1; do
+	umn_cli set vpb --indirection "$t" >/dev/null
+	sleep 0.1
+done
+wait "$pinger"
+umn_forget "$pinger"
+t_check "six table changes reached the driver" logged_more "VPAIR.0001: receive scaling on" "$((n + 5))"
+t_eq "no Advance ran during one (SynchronizeSetIndirectionEntries)" \
+	"$(grep -c "an Advance ran while the indirection table changed" "$LOG")" "0"
 
 # A new queue count applies at once: the device stops and starts again with it.
 n=$(grep -c "VPAIR.0001: receive scaling on" "$LOG")

@@ -33,6 +33,14 @@ struct umn_ec {
 	_Atomic bool stop;
 	_Atomic uint32_t notified;
 	int wake_efd;
+	/*
+	 * Held by the thread while it runs the queues' callbacks, let go while it
+	 * sleeps: umn_ec_pause takes it to keep the datapath out of a callback
+	 * that must not run beside it (SynchronizeSetIndirectionEntries).
+	 */
+	pthread_mutex_t run;
+	pthread_cond_t resumed;
+	_Atomic bool pause; /* someone waits for run: let it go at the next turn */
 };
 
 NTSTATUS umn_ec_attach(struct umn_pqueue *q)
@@ -52,6 +60,8 @@ NTSTATUS umn_ec_attach(struct umn_pqueue *q)
 			free(ec);
 			return STATUS_INSUFFICIENT_RESOURCES;
 		}
+		pthread_mutex_init(&ec->run, NULL);
+		pthread_cond_init(&ec->resumed, NULL);
 		ec->adapter = a;
 		ec->id = q->id;
 		a->ec[q->id] = ec;
@@ -187,6 +197,7 @@ static void *ec_thread(void *arg)
 {
 	struct umn_ec *ec = arg;
 
+	pthread_mutex_lock(&ec->run);
 	for (int k = 0; k < 2; k++) {
 		struct umn_pqueue *q = ec->q[k];
 		if (!q)
@@ -197,6 +208,10 @@ static void *ec_thread(void *arg)
 	}
 	while (!atomic_load_explicit(&ec->stop, memory_order_relaxed)) {
 		bool progress = false;
+
+		/* Paused (umn_ec_pause): no callback until it is over. */
+		while (atomic_load_explicit(&ec->pause, memory_order_acquire))
+			pthread_cond_wait(&ec->resumed, &ec->run);
 
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])
@@ -223,8 +238,10 @@ static void *ec_thread(void *arg)
 			    {.fd = ec->q[1] ? ec->q[1]->ec_efd : -1, .events = POLLIN},
 			    {.fd = ec->wake_efd, .events = POLLIN},
 			};
+			pthread_mutex_unlock(&ec->run);
 			if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 				umn_log(UMN_LOG_WARN, "execution context poll: %m");
+			pthread_mutex_lock(&ec->run);
 			for (int i = 0; i < 3; i++)
 				if (pfd[i].revents & POLLIN)
 					umn_efd_drain(pfd[i].fd);
@@ -239,7 +256,34 @@ static void *ec_thread(void *arg)
 				set_notification(ec->q[k], false);
 	}
 	ec_cancel_and_stop(ec);
+	pthread_mutex_unlock(&ec->run);
 	return NULL;
+}
+
+void umn_ec_pause(struct umn_adapter *a)
+{
+	/* In queue order, each context between two turns or asleep; they never hold two. */
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_ec *ec = a->ec[i];
+
+		if (!ec)
+			continue;
+		atomic_store_explicit(&ec->pause, true, memory_order_release);
+		pthread_mutex_lock(&ec->run);
+	}
+}
+
+void umn_ec_resume(struct umn_adapter *a)
+{
+	for (int i = 0; i < UMN_MAX_QUEUES; i++) {
+		struct umn_ec *ec = a->ec[i];
+
+		if (!ec)
+			continue;
+		atomic_store_explicit(&ec->pause, false, memory_order_release);
+		pthread_cond_broadcast(&ec->resumed);
+		pthread_mutex_unlock(&ec->run);
+	}
 }
 
 void umn_ec_start(struct umn_adapter *a)
@@ -278,6 +322,8 @@ void umn_ec_free(struct umn_adapter *a)
 		if (!ec)
 			continue;
 		close(ec->wake_efd);
+		pthread_mutex_destroy(&ec->run);
+		pthread_cond_destroy(&ec->resumed);
 		free(ec);
 		a->ec[i] = NULL;
 	}

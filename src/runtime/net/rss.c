@@ -89,7 +89,12 @@ NTSTATUS umn_rt_set_rss(const struct umn_rss_setting *m, char *err, size_t cap)
 	}
 	table = (NET_ADAPTER_RECEIVE_SCALING_INDIRECTION_ENTRIES){.Entries = entries,
 								  .Length = m->table_len};
+	/* SynchronizeSetIndirectionEntries: no Advance runs while the table changes. */
+	if (c->SynchronizeSetIndirectionEntries)
+		umn_ec_pause(a);
 	st = c->EvtAdapterReceiveScalingSetIndirectionEntries(ah, &table);
+	if (c->SynchronizeSetIndirectionEntries)
+		umn_ec_resume(a);
 	if (!NT_SUCCESS(st)) {
 		snprintf(err, cap,
 			 "EvtAdapterReceiveScalingSetIndirectionEntries failed with 0x%08x",
