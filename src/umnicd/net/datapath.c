@@ -554,10 +554,23 @@ static bool driver_moved(struct dp_queue *q)
 	       umn_idx_pack(q->pkt.begin & q->pkt.mask, q->frag.begin & q->frag.mask);
 }
 
-static void set_sleeping(struct dp_qpair *qp, uint32_t v)
+/*
+ * Whether TX completions are worth a wake-up: only while they are needed
+ * to go on, when the TX ring is full or half taken. Otherwise the buffers
+ * the driver returns are taken back at the next pass a frame from the TAP
+ * or an RX packet brings anyway (a frame is out of the kernel's accounting
+ * once umnicd has read it, so a late completion holds nobody up).
+ */
+static bool tx_completions_wanted(const struct dp_qpair *qp, bool tx_full)
 {
-	atomic_store_explicit(&qp->tx.os->os_sleeping, v, memory_order_relaxed);
-	atomic_store_explicit(&qp->rx.os->os_sleeping, v, memory_order_relaxed);
+	return tx_full || dp_range_count(&qp->tx.pkt) > qp->tx.pkt.mask / 2 ||
+	       dp_range_count(&qp->tx.frag) > qp->tx.frag.mask / 2;
+}
+
+static void set_sleeping(struct dp_qpair *qp, uint32_t tx, uint32_t rx)
+{
+	atomic_store_explicit(&qp->tx.os->os_sleeping, tx, memory_order_relaxed);
+	atomic_store_explicit(&qp->rx.os->os_sleeping, rx, memory_order_relaxed);
 }
 
 /*
@@ -634,10 +647,12 @@ static void *dp_thread(void *arg)
 		if (work)
 			continue;
 
-		set_sleeping(qp, 1);
+		bool want_tx = tx_completions_wanted(qp, tx_full);
+
+		set_sleeping(qp, want_tx, 1);
 		atomic_thread_fence(memory_order_seq_cst);
-		if (driver_moved(&qp->tx) || driver_moved(&qp->rx)) {
-			set_sleeping(qp, 0);
+		if ((want_tx && driver_moved(&qp->tx)) || driver_moved(&qp->rx)) {
+			set_sleeping(qp, 0, 0);
 			continue;
 		}
 		struct pollfd pfd[3] = {
@@ -647,7 +662,7 @@ static void *dp_thread(void *arg)
 		};
 		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			umn_log(UMN_LOG_WARN, "datapath poll: %m");
-		set_sleeping(qp, 0);
+		set_sleeping(qp, 0, 0);
 		if ((pfd[0].revents & POLLIN) && umn_efd_drain(qp->os_efd))
 			atomic_fetch_add_explicit(&qp->rx.c.wakeups, 1, memory_order_relaxed);
 	}
