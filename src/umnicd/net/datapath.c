@@ -105,20 +105,26 @@ static void efd_kick(int fd)
 		umn_log(UMN_LOG_WARN, "eventfd write: %s", strerror(-e));
 }
 
-static void publish(struct dp_queue *q)
+/* Publishes the EndIndex pair; a sleeping execution context is woken if wake says so. */
+static void publish_ends(struct dp_queue *q, bool wake)
 {
 	/* Release: pairs with the driver side's acquire of ends in service() (runtime/net/ec.c). */
 	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end),
 			      memory_order_release);
 	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
+	if (wake && atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
 		efd_kick(q->ec_efd);
 		atomic_fetch_add_explicit(&q->c.kicks, 1, memory_order_relaxed);
 	}
 }
 
 /* The first pair to find a broken rule names it; the others stop with it. */
+static void publish(struct dp_queue *q)
+{
+	publish_ends(q, true);
+}
+
 static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 {
 	struct dp_adapter *a = p->a;
@@ -496,6 +502,13 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 static unsigned rx_post(struct dp_qpair *qp)
 {
 	struct dp_queue *q = &qp->rx;
+	/*
+	 * Buffers are worth a wake-up only to a driver that is running short:
+	 * one that still holds half its ring or more takes the new ones at its
+	 * next turn, which a received frame or the OS's next post brings.
+	 */
+	const bool short_of_buffers = dp_range_count(&q->pkt) <= q->pkt.mask / 2 ||
+				      dp_range_count(&q->frag) <= q->frag.mask / 2;
 	const NET_FRAGMENT empty = {.ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0};
 	unsigned n = 0;
 
@@ -513,7 +526,7 @@ static unsigned rx_post(struct dp_qpair *qp)
 		n++;
 	}
 	if (n)
-		publish(q);
+		publish_ends(q, short_of_buffers);
 	return n;
 }
 
