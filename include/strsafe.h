@@ -61,6 +61,28 @@ int umnic_format_ms_w(WCHAR *out, size_t cch, const WCHAR *fmt, va_list ap);
 		return (i_ < (max) && (src)[i_]) ? 1 : 0;                  \
 	} while (0)
 
+/*
+ * Bounded lengths of its own: strnlen and wcsnlen are POSIX 2008, which a
+ * driver built with -std=c11 and no feature macro does not see.
+ */
+FORCEINLINE size_t umnic_nlen_a(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+FORCEINLINE size_t umnic_nlen_w(const WCHAR *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
 FORCEINLINE int umnic_cpy_a(char *d, size_t cch, const char *s, size_t max)
 {
 	UMNIC_STRSAFE_COPY(char, d, cch, s, max);
@@ -77,7 +99,7 @@ FORCEINLINE int umnic_cat_a(char *d, size_t cch, const char *s, size_t max)
 
 	if (!d || cch == 0 || cch > STRSAFE_MAX_CCH)
 		return -1;
-	n = strnlen(d, cch);
+	n = umnic_nlen_a(d, cch);
 	if (n == cch)
 		return -1;
 	return umnic_cpy_a(d + n, cch - n, s, max);
@@ -89,7 +111,7 @@ FORCEINLINE int umnic_cat_w(WCHAR *d, size_t cch, const WCHAR *s, size_t max)
 
 	if (!d || cch == 0 || cch > STRSAFE_MAX_CCH)
 		return -1;
-	n = wcsnlen(d, cch);
+	n = umnic_nlen_w(d, cch);
 	if (n == cch)
 		return -1;
 	return umnic_cpy_w(d + n, cch - n, s, max);
@@ -121,7 +143,7 @@ FORCEINLINE int umnic_len_a(const char *s, size_t max, size_t *ret)
 
 	if (!s || max > STRSAFE_MAX_CCH)
 		return -1;
-	n = strnlen(s, max);
+	n = umnic_nlen_a(s, max);
 	if (n == max)
 		return -1;
 	if (ret)
@@ -135,7 +157,7 @@ FORCEINLINE int umnic_len_w(const WCHAR *s, size_t max, size_t *ret)
 
 	if (!s || max > STRSAFE_MAX_CCH)
 		return -1;
-	n = wcsnlen(s, max);
+	n = umnic_nlen_w(s, max);
 	if (n == max)
 		return -1;
 	if (ret)

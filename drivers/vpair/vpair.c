@@ -44,8 +44,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include <windows.h>
 #include <wdf.h>
 #include <netadaptercx.h>
 #include <net/virtualaddress.h>
@@ -137,12 +137,12 @@ typedef struct _VPAIR_ADAPTER {
 	/*
 	 * Advance calls of this side running now, and begun so far. vpair asks
 	 * for SynchronizeSetIndirectionEntries and checks that none runs while
-	 * its table changes; RssUpdateHoldUs (registry, for tests) makes a
+	 * its table changes; RssUpdateHoldMs (registry, for tests) makes a
 	 * change take that long, as a NIC's table write might.
 	 */
 	_Atomic LONG InAdvance;
 	_Atomic ULONG64 Advances;
-	ULONG RssHoldUs;
+	ULONG RssHoldMs;
 	NET_PACKET_FILTER_FLAGS PacketFilter;	/* as the OS last set it */
 	BOOLEAN CanChecksum, CanLso, CanRsc;	/* registry: offered to the OS */
 	/* What the OS has in force, from the EvtAdapterOffloadSet* callbacks. */
@@ -949,7 +949,7 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	DECLARE_CONST_UNICODE_STRING(rssName, L"OffloadRss");
 	DECLARE_CONST_UNICODE_STRING(vlanName, L"OffloadVlan");
 	DECLARE_CONST_UNICODE_STRING(queuesName, L"Queues");
-	DECLARE_CONST_UNICODE_STRING(holdName, L"RssUpdateHoldUs");
+	DECLARE_CONST_UNICODE_STRING(holdName, L"RssUpdateHoldMs");
 	NETCONFIGURATION configuration;
 	ULONG value;
 
@@ -963,7 +963,7 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 	a->CanChecksum = a->CanLso = a->CanRsc = a->CanRss = TRUE;
 	a->CanVlan = FALSE;
 	a->Queues = 1;
-	a->RssHoldUs = 0;
+	a->RssHoldMs = 0;
 	if (!NT_SUCCESS(NetAdapterOpenConfiguration(a->Adapter, WDF_NO_OBJECT_ATTRIBUTES, &configuration)))
 		return;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
@@ -1009,8 +1009,8 @@ static void ReadConfiguration(VPAIR_ADAPTER *a)
 		a->Queues = value;
 	if (NT_SUCCESS(NetConfigurationQueryUlong(configuration, NET_CONFIGURATION_QUERY_ULONG_NO_FLAGS,
 						  &holdName, &value)) &&
-	    value <= 100000)
-		a->RssHoldUs = value;
+	    value <= 100)
+		a->RssHoldMs = value;
 	NetConfigurationClose(configuration);
 }
 
@@ -1155,8 +1155,8 @@ static NTSTATUS EvtRssSetIndirectionEntries(NETADAPTER Adapter,
 	ULONG64 begun = atomic_load(&a->Advances);
 	BOOLEAN busy = atomic_load(&a->InAdvance) != 0;
 
-	if (a->RssHoldUs)
-		usleep(a->RssHoldUs);
+	if (a->RssHoldMs)
+		Sleep(a->RssHoldMs);
 	busy = busy || atomic_load(&a->InAdvance) != 0 || atomic_load(&a->Advances) != begun;
 	if (busy)
 		DbgPrintEx(DPFLTR_IHVNETWORK_ID, DPFLTR_ERROR_LEVEL,

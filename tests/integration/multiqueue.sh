@@ -92,9 +92,9 @@ PY
 }
 
 umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$A" --ifname vpa --param Queues=2 >/dev/null
-# B's table changes take 20 ms (RssUpdateHoldUs), long enough for an Advance to come.
+# B's table changes take 20 ms (RssUpdateHoldMs), long enough for an Advance to come.
 umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$B" --ifname vpb --param Queues=2 \
-	--param RssUpdateHoldUs=20000 >/dev/null
+	--param RssUpdateHoldMs=20 >/dev/null
 ip -n "$A" addr add 10.77.0.1/24 dev vpa
 ip -n "$B" addr add 10.77.0.2/24 dev vpb
 ip -n "$A" link set vpa up
