@@ -32,6 +32,8 @@
 #include "common/log.h"
 
 #define DP_BATCH 64
+/* RX packets posted at first; more as the driver uses them (dp_queue.post_win). */
+#define DP_RX_POST_FIRST 256u
 
 void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void *base,
 		     uint32_t index_base)
@@ -47,6 +49,8 @@ void dp_queue_attach(struct dp_queue *q, const struct umn_queue_layout *l, void 
 	q->bufs = umn_shm_at(base, l->buf_off);
 	q->pkt = (struct dp_range){index_base, index_base, l->pkt_count - 1};
 	q->frag = (struct dp_range){index_base, index_base, l->frag_count - 1};
+	q->post_win = DP_RX_POST_FIRST < q->pkt.mask ? DP_RX_POST_FIRST : q->pkt.mask;
+	q->primed = false;
 	atomic_store(&q->os->ends, umn_idx_pack(index_base, index_base));
 }
 
@@ -502,29 +506,38 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 static unsigned rx_post(struct dp_qpair *qp)
 {
 	struct dp_queue *q = &qp->rx;
+	const uint32_t held = dp_range_count(&q->pkt);
 	/*
 	 * Buffers are worth a wake-up only to a driver that is running short:
-	 * one that still holds half its ring or more takes the new ones at its
-	 * next turn, which a received frame or the OS's next post brings.
+	 * one that still holds half of what it is given takes the new ones at
+	 * its next turn, which a received frame or the OS's next post brings.
 	 */
-	const bool short_of_buffers = dp_range_count(&q->pkt) <= q->pkt.mask / 2 ||
-				      dp_range_count(&q->frag) <= q->frag.mask / 2;
+	const bool short_of_buffers = held <= q->post_win / 2;
 	const NET_FRAGMENT empty = {.ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0};
+	uint32_t frag_win;
 	unsigned n = 0;
 
-	while (dp_range_count(&q->frag) < q->frag.mask) {
+	/* It used more than half since the last post: a burst; give it twice as many. */
+	if (short_of_buffers && q->primed && q->post_win < q->pkt.mask)
+		q->post_win = q->post_win * 2 < q->pkt.mask ? q->post_win * 2 : q->pkt.mask;
+	/* Fragments in the ring's proportion (at least one per packet). */
+	frag_win = (uint32_t)(((uint64_t)q->post_win * (q->frag.mask + 1)) / (q->pkt.mask + 1));
+	if (frag_win > q->frag.mask)
+		frag_win = q->frag.mask;
+	while (dp_range_count(&q->frag) < frag_win) {
 		unsigned char *fe =
 		    q->frag_elems + (size_t)(q->frag.end & q->frag.mask) * q->l.frag_stride;
 		memcpy(fe, &empty, sizeof(empty));
 		q->frag.end++;
 		n++;
 	}
-	while (dp_range_count(&q->pkt) < q->pkt.mask) {
+	while (dp_range_count(&q->pkt) < q->post_win) {
 		memset(q->pkt_elems + (size_t)(q->pkt.end & q->pkt.mask) * q->l.pkt_stride, 0,
 		       q->l.pkt_stride);
 		q->pkt.end++;
 		n++;
 	}
+	q->primed = true;
 	if (n)
 		publish_ends(q, short_of_buffers);
 	return n;

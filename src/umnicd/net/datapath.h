@@ -45,6 +45,14 @@ struct dp_queue {
 	struct dp_counters c;
 	uint64_t wd_advance; /* watchdog: Advance count last seen, and when it last moved */
 	uint64_t wd_progress_ns;
+	/*
+	 * RX: how many packets umnicd keeps posted, up to the ring. It starts
+	 * small, so that an idle device touches only a little of its ring, and
+	 * doubles whenever the driver used more than half of it between two
+	 * posts (rx_post).
+	 */
+	uint32_t post_win;
+	bool primed; /* RX: posted to at least once */
 };
 
 /* Queue pairs an adapter may have: the runtime's and the TAP's limit. */
