@@ -790,32 +790,33 @@ static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
 	return FALSE;
 }
 
+/* One Advance, counted for the check in EvtRssSetIndirectionEntries. */
+static void CountedAdvance(NETPACKETQUEUE Queue, void (*Advance)(NETPACKETQUEUE))
+{
+	VPAIR_ADAPTER *a = VPairGetQueue(Queue)->Adapter;
+
+	atomic_fetch_add(&a->InAdvance, 1);
+	atomic_fetch_add(&a->Advances, 1);
+	Advance(Queue);
+	atomic_fetch_sub(&a->InAdvance, 1);
+}
+
+static void EvtTxAdvance(NETPACKETQUEUE Queue)
+{
+	CountedAdvance(Queue, TxAdvance);
+}
+
+static void EvtRxAdvance(NETPACKETQUEUE Queue)
+{
+	CountedAdvance(Queue, RxAdvance);
+}
+
 /*
  * Arming is followed by one more look (after a full fence, against the
  * other side's fence between moving its index and reading this flag): what
  * arrived in between is notified at once instead of waiting for the next
  * frame.
  */
-static void EvtTxAdvance(NETPACKETQUEUE Queue)
-{
-	VPAIR_ADAPTER *a = VPairGetQueue(Queue)->Adapter;
-
-	atomic_fetch_add(&a->InAdvance, 1);
-	atomic_fetch_add(&a->Advances, 1);
-	TxAdvance(Queue);
-	atomic_fetch_sub(&a->InAdvance, 1);
-}
-
-static void EvtRxAdvance(NETPACKETQUEUE Queue)
-{
-	VPAIR_ADAPTER *a = VPairGetQueue(Queue)->Adapter;
-
-	atomic_fetch_add(&a->InAdvance, 1);
-	atomic_fetch_add(&a->Advances, 1);
-	RxAdvance(Queue);
-	atomic_fetch_sub(&a->InAdvance, 1);
-}
-
 static void EvtSetNotificationEnabled(NETPACKETQUEUE Queue, BOOLEAN Enabled)
 {
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);

@@ -110,7 +110,7 @@ static void efd_kick(int fd)
 }
 
 /* Publishes the EndIndex pair; a sleeping execution context is woken if wake says so. */
-static void publish_ends(struct dp_queue *q, bool wake)
+static void publish(struct dp_queue *q, bool wake)
 {
 	/* Release: pairs with the driver side's acquire of ends in service() (runtime/net/ec.c). */
 	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end),
@@ -124,11 +124,6 @@ static void publish_ends(struct dp_queue *q, bool wake)
 }
 
 /* The first pair to find a broken rule names it; the others stop with it. */
-static void publish(struct dp_queue *q)
-{
-	publish_ends(q, true);
-}
-
 static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 {
 	struct dp_adapter *a = p->a;
@@ -365,7 +360,7 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 		n++;
 	}
 	if (n)
-		publish(q);
+		publish(q, true);
 	return n;
 }
 
@@ -539,7 +534,7 @@ static unsigned rx_post(struct dp_qpair *qp)
 	}
 	q->primed = true;
 	if (n)
-		publish_ends(q, short_of_buffers);
+		publish(q, short_of_buffers);
 	return n;
 }
 
