@@ -93,6 +93,13 @@ rv=$(rtt_ms "$tag-a" 10.78.0.2); rf=$(rtt_ms "$tag-c" 10.79.0.2); rp=$(rtt_ms "$
 printf 'RESULT name=offload_vpair_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rv" "$(umn_ratio "$rp" "$rv")"
 printf 'RESULT name=offload_tap_forwarder_ping_rtt value=%s unit=ms baseline=%s ratio=%s\n' "$rf" "$rv" "$(umn_ratio "$rf" "$rv")"
 
+# A path that stopped carrying frames is a failure, not a slow number.
+for m in "vpair TCP:$vp" "vpair UDP:$uvp" "vpair ping:$rp"; do
+	case "${m#*:}" in
+	'' | 0 | 0.00*) echo "bench/offload.sh: ${m%%:*} measured nothing: vpair stopped carrying frames" >&2; fail=1 ;;
+	esac
+done
+
 # System calls per MB: strace counts them in umnicd and the driver host over a short TCP run.
 if command -v strace >/dev/null; then
 	dpid=$UMN_DAEMON_PID
@@ -111,3 +118,4 @@ if command -v strace >/dev/null; then
 	fi
 fi
 umn_stop_daemon || true
+exit "${fail:-0}"

@@ -154,7 +154,9 @@ umn_iperf_gbps() {
 	shift 6
 	umn_bg ip netns exec "$_s" iperf3 -s -1 -B "$_a" -p "$_p" >/dev/null 2>&1
 	sleep 0.3
-	ip netns exec "$_c" iperf3 -c "$_a" -p "$_p" "$@" -t "$_t" -J >"$_w/iperf.json" 2>/dev/null || true
+	# A client that never reached the server leaves it waiting: stop it.
+	ip netns exec "$_c" iperf3 -c "$_a" -p "$_p" "$@" -t "$_t" -J >"$_w/iperf.json" 2>/dev/null ||
+		kill "$UMN_BG_PID" 2>/dev/null || true
 	wait "$UMN_BG_PID" 2>/dev/null || true
 	umn_forget "$UMN_BG_PID"
 	jq -r '.end.sum_received.bits_per_second // 0 | . / 1e9' "$_w/iperf.json"

@@ -498,16 +498,28 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 	return np + nf;
 }
 
+/* The fragments posted with a window of win packets: in the ring's proportion, at least one each. */
+static uint32_t rx_frag_win(const struct dp_queue *q, uint32_t win)
+{
+	uint32_t f = (uint32_t)(((uint64_t)win * (q->frag.mask + 1)) / (q->pkt.mask + 1));
+
+	return f > q->frag.mask ? q->frag.mask : f;
+}
+
 static unsigned rx_post(struct dp_qpair *qp)
 {
 	struct dp_queue *q = &qp->rx;
-	const uint32_t held = dp_range_count(&q->pkt);
 	/*
 	 * Buffers are worth a wake-up only to a driver that is running short:
 	 * one that still holds half of what it is given takes the new ones at
 	 * its next turn, which a received frame or the OS's next post brings.
+	 * Short means short of packets or of fragments: a coalesced frame takes
+	 * a packet and up to 43 fragments, and a driver left with plenty of
+	 * packets but too few fragments for the frame it has waits for this
+	 * post, with nothing else to wake it once its wire is full.
 	 */
-	const bool short_of_buffers = held <= q->post_win / 2;
+	const bool short_of_buffers = dp_range_count(&q->pkt) <= q->post_win / 2 ||
+				      dp_range_count(&q->frag) <= rx_frag_win(q, q->post_win) / 2;
 	const NET_FRAGMENT empty = {.ValidLength = 0, .Capacity = q->l.buf_size, .Offset = 0};
 	uint32_t frag_win;
 	unsigned n = 0;
@@ -515,10 +527,7 @@ static unsigned rx_post(struct dp_qpair *qp)
 	/* It used more than half since the last post: a burst; give it twice as many. */
 	if (short_of_buffers && q->primed && q->post_win < q->pkt.mask)
 		q->post_win = q->post_win * 2 < q->pkt.mask ? q->post_win * 2 : q->pkt.mask;
-	/* Fragments in the ring's proportion (at least one per packet). */
-	frag_win = (uint32_t)(((uint64_t)q->post_win * (q->frag.mask + 1)) / (q->pkt.mask + 1));
-	if (frag_win > q->frag.mask)
-		frag_win = q->frag.mask;
+	frag_win = rx_frag_win(q, q->post_win);
 	while (dp_range_count(&q->frag) < frag_win) {
 		unsigned char *fe =
 		    q->frag_elems + (size_t)(q->frag.end & q->frag.mask) * q->l.frag_stride;
