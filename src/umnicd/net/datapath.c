@@ -498,7 +498,7 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 	return np + nf;
 }
 
-/* The fragments posted with a window of win packets: in the ring's proportion, at least one each. */
+/* Fragments posted with a window of win packets: in the ring's proportion, one each at least. */
 static uint32_t rx_frag_win(const struct dp_queue *q, uint32_t win)
 {
 	uint32_t f = (uint32_t)(((uint64_t)win * (q->frag.mask + 1)) / (q->pkt.mask + 1));
