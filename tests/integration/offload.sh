@@ -79,6 +79,35 @@ PY
 	t_ping_ok "$A" 10.77.0.2 3
 }
 
+# rx-gro off and on, again and again, under a USO flood: the driver answers
+# each change between two Advance turns, and what it coalesced before its
+# answer is still accepted; it is never stopped for it.
+gro_churn() { # PORT
+	umn_bg ip netns exec "$A" python3 - "$1" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_UDP, 103, 1400)  # UDP_SEGMENT
+buf = bytes(40 * 1400)
+end = time.monotonic() + 4
+while time.monotonic() < end:
+    try:
+        s.sendto(buf, ("10.77.0.2", int(sys.argv[1])))
+    except OSError:
+        pass
+PY
+	flood=$UMN_BG_PID
+	for _ in $(seq 1 8); do
+		ip netns exec "$B" python3 "$FEAT" vpb rx-gro off
+		sleep 0.15
+		ip netns exec "$B" python3 "$FEAT" vpb rx-gro on
+		sleep 0.15
+	done
+	wait "$flood"
+	umn_forget "$flood"
+	! grep "stopping driver host" "$LOG" >&2 && [ "$(st | jq -r '.[1].state')" = started ] &&
+		t_ping_ok "$A" 10.77.0.2 3
+}
+
 st() { umn_cli status --json; }
 logged() { # PATTERN: waits up to 5 s for a line in umnicd's log
 	for _ in $(seq 1 50); do
@@ -102,6 +131,7 @@ t_eq "umnicd did no segmentation of its own" "$(st | jq '.[0].queues.tx.sw_segme
 t_check "UDP with USO: datagrams arrive intact" udp_ok 5402
 t_check "a USO flood that fills the wire leaves the pair working (RX fragments run out first)" \
 	flood_then_ping 5403
+t_check "rx-gro toggled 16 times under a USO flood: the driver is never stopped" gro_churn 5409
 
 # ethtool -K: each toggle reaches the driver.
 ip netns exec "$A" python3 "$FEAT" vpa tx-tcp-segmentation off tx-tcp6-segmentation off

@@ -302,6 +302,11 @@ NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active)
 	o->informed = true;
 	ah = (NETADAPTER)umn_object_handle(&a->obj);
 	oh = (NETOFFLOAD)umn_object_handle(&o->obj);
+	/*
+	 * No Advance runs beside the callbacks: every packet returned after the answer reaches
+	 * umnicd was made under the new set, which is what umnicd holds the driver to.
+	 */
+	umn_ec_pause(a);
 	if ((changed & UMN_OFL_TXCSUM) && (o->set & OFFLOAD_TX_CHECKSUM) &&
 	    o->tx_checksum.EvtAdapterOffloadSetTxChecksum)
 		o->tx_checksum.EvtAdapterOffloadSetTxChecksum(ah, oh);
@@ -312,6 +317,7 @@ NTSTATUS umn_rt_set_offload(uint32_t id, uint32_t active)
 		o->gso.EvtAdapterOffloadSetGso(ah, oh);
 	if ((changed & UMN_OFL_RSC) && (o->set & OFFLOAD_RSC) && o->rsc.EvtAdapterOffloadSetRsc)
 		o->rsc.EvtAdapterOffloadSetRsc(ah, oh);
+	umn_ec_resume(a);
 	/* One line per change, in the words the driver's queries answered: for `umnic` logs and
 	 * tests. */
 	if (umn_rt.ops && umn_rt.ops->report) {

@@ -458,18 +458,24 @@ static uint32_t offloads_for(uint32_t feats)
 
 static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 {
+	uint32_t stopped;
+
 	dev->ofl_inflight = false;
 	if (!dev->dp_ready)
 		return;
+	/* RX offloads the driver stopped: what it returned before its answer may still use them. */
+	stopped = atomic_load(&dev->dp.active) & OFL_RX & ~dev->ofl_sent;
 	if (!NT_SUCCESS(st)) {
 		umn_log(UMN_LOG_WARN, "%s: setting offloads: %s", dev->instance_id, text);
 		atomic_fetch_and(&dev->dp.active, dev->ofl_sent);
+		dp_rx_grace(&dev->dp, stopped);
 		return;
 	}
 	dev->ofl_acked = dev->ofl_sent;
 	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c): from now on
 	 * they may hand the work on. */
 	atomic_store_explicit(&dev->dp.active, dev->ofl_sent, memory_order_release);
+	dp_rx_grace(&dev->dp, stopped);
 	/* What changed meanwhile goes out now, as one more request. */
 	if (dev->ofl_again) {
 		dev->ofl_again = false;

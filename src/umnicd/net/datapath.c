@@ -387,6 +387,12 @@ static void rx_copy_head(struct dp_queue *q, const struct dp_rx_frame *fr,
 	}
 }
 
+void dp_rx_grace(struct dp_adapter *a, uint32_t stopped)
+{
+	for (uint32_t i = 0; i < a->nq; i++)
+		atomic_fetch_or_explicit(&a->qp[i].rx_grace, stopped, memory_order_release);
+}
+
 static unsigned rx_harvest(struct dp_qpair *qp)
 {
 	struct dp_queue *q = &qp->rx;
@@ -395,13 +401,20 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 	uint8_t head[DP_RX_HEAD_MAX + 4];
 	uint32_t np, nf, cursor, limit, len_limit;
 	char why[DP_ERR_MAX];
+	/*
+	 * Taken before the BeginIndex is read: everything the driver returned before it
+	 * answered is in this harvest, judged by the offloads it had until then.
+	 */
+	uint32_t grace = atomic_load_explicit(&qp->rx_grace, memory_order_acquire);
 
 	if (returned(qp, q, "RX", &np, &nf) < 0)
 		return 0;
 	if (!np && !nf)
 		return 0;
+	if (grace)
+		atomic_fetch_and_explicit(&qp->rx_grace, ~grace, memory_order_relaxed);
 	/* Acquire: pairs with the loop thread's releases of active (dev/netif.c, offloads). */
-	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
+	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire) | grace;
 	len_limit = dp_rx_len_limit(&qp->ocfg);
 	cursor = q->frag.begin;
 	limit = q->frag.begin + nf;

@@ -79,6 +79,12 @@ struct dp_qpair {
 	} sw;
 	struct dp_queue tx;
 	struct dp_queue rx;
+	/*
+	 * RX offloads the driver answered it stopped (dp_rx_grace): accepted
+	 * once more for what it has returned by this thread's next look, which
+	 * it may have made before the change.
+	 */
+	_Atomic uint32_t rx_grace;
 	pthread_t thread;
 	bool running;
 };
@@ -102,6 +108,14 @@ struct dp_adapter {
 	uint32_t index_base; /* where free-running indices start (tests use values near 2^32) */
 	_Atomic uint64_t first_frame_ns; /* monotonic time the first frame moved */
 };
+
+/*
+ * The driver answered that the RX offloads in stopped are off: what each
+ * queue returned until now may still use them (the runtime pauses the
+ * execution contexts around the callback, so what is returned later may
+ * not). Called by the control thread after it changed active.
+ */
+void dp_rx_grace(struct dp_adapter *a, uint32_t stopped);
 
 /* An execution context awake but stuck (no Advance) for this long is hung. */
 #define DP_WATCHDOG_NS (2000ull * 1000000ull)
