@@ -7,6 +7,15 @@
  * The loop polls while there is progress, then arms notification, advertises
  * that it sleeps, looks once more and only then blocks on the eventfds. Either
  * side pays a syscall only to wake a sleeping other side.
+ *
+ * A context that notifies a sleeping one during its turn (vpair's TX waking
+ * the other side's RX) runs that context's turn itself once its own
+ * callbacks have returned, instead of waking its thread: the run lock keeps
+ * one context's callbacks one at a time whichever thread runs them, and a
+ * frame crosses to the other side without a thread wake-up. Only a context
+ * whose run lock is free and that is neither stopping nor paused is taken
+ * over; any other is woken as before. A notification from a driver's own
+ * thread, or from any callback but Advance, always wakes.
  */
 #include <errno.h>
 #include <poll.h>
@@ -40,8 +49,20 @@ struct umn_ec {
 	 */
 	pthread_mutex_t run;
 	pthread_cond_t resumed;
-	_Atomic bool pause; /* someone waits for run: let it go at the next turn */
+	_Atomic bool pause;	 /* someone waits for run: let it go at the next turn */
+	_Atomic unsigned takers; /* other contexts' threads about to run a turn of this one */
 };
+
+/*
+ * The context this thread runs, and the sleeping contexts it notified during
+ * its turn, whose turns it runs next (take_turns).
+ */
+#define EC_TAKE_MAX 8
+static _Thread_local struct umn_ec *this_ec;
+static _Thread_local struct umn_ec *to_take[EC_TAKE_MAX];
+static _Thread_local unsigned n_take;
+static _Thread_local bool advancing; /* in the Advance passes of this_ec's own turn */
+static _Thread_local bool taking;
 
 NTSTATUS umn_ec_attach(struct umn_pqueue *q)
 {
@@ -193,10 +214,102 @@ static void ec_cancel_and_stop(struct umn_ec *ec)
 	}
 }
 
+/* Arms notification and advertises sleep; true if work arrived meanwhile (do not sleep). */
+static bool arm_for_sleep(struct umn_ec *ec)
+{
+	bool pending;
+
+	for (int k = 0; k < 2; k++)
+		if (ec->q[k])
+			set_notification(ec->q[k], true);
+	for (int k = 0; k < 2; k++)
+		if (ec->q[k])
+			atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1,
+					      memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+
+	pending = atomic_load(&ec->notified) != 0 || atomic_load(&ec->stop);
+	for (int k = 0; k < 2; k++)
+		if (ec->q[k] && os_moved(ec->q[k]))
+			pending = true;
+	return pending;
+}
+
+/*
+ * One turn of a sleeping context on this thread: what its own thread would
+ * do on waking (notification off, Advance while anything moves, at most 4
+ * passes), then armed again. Its thread stays asleep, advertised as such,
+ * and is woken only if work is left or if the context cannot be taken.
+ */
+static void take_turn(struct umn_ec *t)
+{
+	bool pending;
+
+	if (pthread_mutex_trylock(&t->run) != 0) {
+		efd_write(t->wake_efd); /* its thread is awake, or a pause holds it */
+		return;
+	}
+	/* Stopping, paused, or its thread has not started the queues yet: leave it to its thread.
+	 */
+	bool its_own = atomic_load(&t->stop) || atomic_load(&t->pause);
+	for (int k = 0; k < 2; k++)
+		its_own = its_own || (t->q[k] && !t->q[k]->started);
+	if (its_own) {
+		pthread_mutex_unlock(&t->run);
+		if (!atomic_load(&t->stop))
+			efd_write(t->wake_efd);
+		return;
+	}
+	for (int k = 0; k < 2; k++)
+		if (t->q[k])
+			set_notification(t->q[k], false);
+	for (int pass = 0; pass < 4; pass++) {
+		bool progress = false;
+
+		atomic_store(&t->notified, 0);
+		for (int k = 0; k < 2; k++)
+			if (t->q[k])
+				progress |= service(t->q[k]);
+		if (!progress)
+			break;
+	}
+	pending = arm_for_sleep(t);
+	pthread_mutex_unlock(&t->run);
+	if (pending)
+		efd_write(t->wake_efd);
+}
+
+static void take_turns(void)
+{
+	taking = true;
+	while (n_take) {
+		struct umn_ec *t = to_take[--n_take];
+
+		take_turn(t);
+		atomic_fetch_sub(&t->takers, 1);
+	}
+	taking = false;
+}
+
+/* Whether this thread will run t's turn (see take_turns) instead of waking t's thread. */
+static bool take_later(struct umn_ec *t)
+{
+	if (!advancing || this_ec == t || taking || n_take == EC_TAKE_MAX)
+		return false;
+	for (unsigned i = 0; i < n_take; i++)
+		if (to_take[i] == t)
+			return true;
+	/* t is valid now (the driver notified one of its queues): umn_ec_free waits for this. */
+	atomic_fetch_add(&t->takers, 1);
+	to_take[n_take++] = t;
+	return true;
+}
+
 static void *ec_thread(void *arg)
 {
 	struct umn_ec *ec = arg;
 
+	this_ec = ec;
 	pthread_mutex_lock(&ec->run);
 	for (int k = 0; k < 2; k++) {
 		struct umn_pqueue *q = ec->q[k];
@@ -213,26 +326,16 @@ static void *ec_thread(void *arg)
 		while (atomic_load_explicit(&ec->pause, memory_order_acquire))
 			pthread_cond_wait(&ec->resumed, &ec->run);
 
+		advancing = true;
 		for (int k = 0; k < 2; k++)
 			if (ec->q[k])
 				progress |= service(ec->q[k]);
+		advancing = false;
+		take_turns();
 		if (progress || atomic_exchange(&ec->notified, 0))
 			continue;
 
-		for (int k = 0; k < 2; k++)
-			if (ec->q[k])
-				set_notification(ec->q[k], true);
-		for (int k = 0; k < 2; k++)
-			if (ec->q[k])
-				atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1,
-						      memory_order_relaxed);
-		atomic_thread_fence(memory_order_seq_cst);
-
-		bool pending = atomic_load(&ec->notified) != 0 || atomic_load(&ec->stop);
-		for (int k = 0; k < 2; k++)
-			if (ec->q[k] && os_moved(ec->q[k]))
-				pending = true;
-		if (!pending) {
+		if (!arm_for_sleep(ec)) {
 			struct pollfd pfd[3] = {
 			    {.fd = ec->q[0] ? ec->q[0]->ec_efd : -1, .events = POLLIN},
 			    {.fd = ec->q[1] ? ec->q[1]->ec_efd : -1, .events = POLLIN},
@@ -321,6 +424,9 @@ void umn_ec_free(struct umn_adapter *a)
 
 		if (!ec)
 			continue;
+		/* Another context's thread may still hold it for a turn (take_later): a moment. */
+		while (atomic_load(&ec->takers))
+			poll(NULL, 0, 1);
 		close(ec->wake_efd);
 		pthread_mutex_destroy(&ec->run);
 		pthread_cond_destroy(&ec->resumed);
@@ -335,6 +441,6 @@ void umn_ec_notify(struct umn_pqueue *q)
 
 	atomic_store_explicit(&ec->notified, 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed))
+	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed) && !take_later(ec))
 		efd_write(ec->wake_efd);
 }
