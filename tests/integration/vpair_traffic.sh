@@ -11,6 +11,24 @@ UMNIC_INDEX_BASE=0xFFFF0000 umn_start_daemon "$T_WORK"
 t_check "two vpair devices install and get addresses" t_pair "$T_TAG-a" "$T_TAG-b"
 t_check "ping across the pair" t_ping_ok "$T_TAG-a" 10.77.0.2 10
 
+# The voluntary context switches of the host's execution context threads.
+ec_switches() {
+	hp=$(umn_cli status --json | jq '.[0].host_pid')
+	for t in /proc/"$hp"/task/*; do
+		case "$(cat "$t/comm" 2>/dev/null)" in
+		umnic-ec*) awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status" ;;
+		esac
+	done | awk '{n += $1} END {print n + 0}'
+}
+# A ping wakes the sending side's execution context, which runs the
+# receiving side's turn itself, and the same for the reply: 2 wake-ups a
+# ping. Waking the receiving context too would take 4.
+sw0=$(ec_switches)
+ip netns exec "$T_TAG-a" ping -c 200 -i 0.005 -q 10.77.0.2 >/dev/null 2>&1
+sw1=$(ec_switches)
+t_check "execution contexts woke at most 3 times a ping ($((sw1 - sw0)) for 200)" \
+	[ $((sw1 - sw0)) -gt 0 -a $((sw1 - sw0)) -le 600 ]
+
 # This run counts frames: the kernel cuts them to the MTU itself (no TSO), so there are many.
 ip netns exec "$T_TAG-a" python3 "$UMNIC_SRC/tests/integration/features.py" vpa \
 	tx-tcp-segmentation off tx-tcp6-segmentation off

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -309,6 +310,11 @@ static void *ec_thread(void *arg)
 {
 	struct umn_ec *ec = arg;
 
+	char name[16];
+
+	/* "umnic-ec" and the queue id: what top -H and the tests see. */
+	snprintf(name, sizeof(name), "umnic-ec%u", ec->id);
+	pthread_setname_np(pthread_self(), name);
 	this_ec = ec;
 	pthread_mutex_lock(&ec->run);
 	for (int k = 0; k < 2; k++) {
