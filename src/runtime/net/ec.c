@@ -240,11 +240,12 @@ static bool arm_for_sleep(struct umn_ec *ec)
  * One turn of a sleeping context on this thread: what its own thread would
  * do on waking (notification off, Advance while anything moves, at most 4
  * passes), then armed again. Its thread stays asleep, advertised as such,
- * and is woken only if work is left or if the context cannot be taken.
+ * and is woken only if work is left (the last pass still moved something,
+ * or work came while arming) or if the context cannot be taken.
  */
 static void take_turn(struct umn_ec *t)
 {
-	bool pending;
+	bool pending, progress = false;
 
 	if (pthread_mutex_trylock(&t->run) != 0) {
 		efd_write(t->wake_efd); /* its thread is awake, or a pause holds it */
@@ -265,8 +266,7 @@ static void take_turn(struct umn_ec *t)
 		if (t->q[k])
 			set_notification(t->q[k], false);
 	for (int pass = 0; pass < 4; pass++) {
-		bool progress = false;
-
+		progress = false;
 		atomic_store(&t->notified, 0);
 		for (int k = 0; k < 2; k++)
 			if (t->q[k])
@@ -274,7 +274,8 @@ static void take_turn(struct umn_ec *t)
 		if (!progress)
 			break;
 	}
-	pending = arm_for_sleep(t);
+	/* Still moving after 4 passes: its own thread goes on (notification stays off). */
+	pending = progress || arm_for_sleep(t);
 	pthread_mutex_unlock(&t->run);
 	if (pending)
 		efd_write(t->wake_efd);
