@@ -506,10 +506,12 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 			}
 			slot = &w->Slot[prod[j] & w->Mask];
 			len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
-			/* The work the OS asked for travels with the frame; the wire does it. */
-			slot->Mss = len && (atomic_load(&a->Lso) || atomic_load(&a->Uso))
-					    ? NetExtensionGetPacketGso(&q->Gso, index)->TCP.Mss
-					    : 0;
+			/*
+			 * The work the OS asked for travels with the frame; the wire does it.
+			 * The packet's own extension says what that is: one posted just
+			 * before LSO was turned off is still cut, not dropped as too long.
+			 */
+			slot->Mss = len && a->CanLso ? NetExtensionGetPacketGso(&q->Gso, index)->TCP.Mss : 0;
 			slot->ChecksumPending = NetExtensionGetPacketChecksum(&q->Checksum, index)->Layer4 ==
 						NetPacketTxChecksumActionRequired;
 			slot->Hash = hash;
