@@ -66,6 +66,9 @@ static unsigned dp_fail_event(struct watch *w, uint32_t events)
 	return WATCH_FREED;
 }
 
+/* What the driver does on receive: umnicd must accept it as soon as the driver may start. */
+#define OFL_RX (UMN_OFL_RXCSUM | UMN_OFL_RSC)
+
 NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, char *err,
 			  size_t cap)
 {
@@ -157,7 +160,11 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 	dev->dp.ocfg.max_frame = max_frame;
 	dev->dp.ocfg.max_frags = m->tx_max_frags ? m->tx_max_frags : 1;
 	dev->dp.ocfg.caps = dev->caps.offload;
-	atomic_store(&dev->dp.active, 0);
+	/*
+	 * Until its answer to the first set, a driver may use any RX offload it advertised: one
+	 * started again after a PnP stop, in the same host, still holds the set it was last told.
+	 */
+	atomic_store(&dev->dp.active, dev->caps.offload.can & OFL_RX);
 	/* A new driver knows no offload yet: the first sync sends what is in force (a replay after
 	 * a crash). */
 	dev->ofl_sent = UINT32_MAX;
@@ -452,9 +459,6 @@ static uint32_t offloads_for(uint32_t feats)
 		v |= UMN_OFL_IEEE8021Q;
 	return v;
 }
-
-/* What the driver does on receive: umnicd must accept it as soon as the driver may start. */
-#define OFL_RX (UMN_OFL_RXCSUM | UMN_OFL_RSC)
 
 static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 {
