@@ -59,23 +59,28 @@ PY
 	[ "$bad" -eq 0 ] && [ "$good" -ge 1000 ]
 }
 
-# A flood of USO sends for 2 s at full speed, faster than the receiving side
-# writes to its TAP: the wire between the two sides fills up, and the
-# receiving driver runs out of RX fragments (a coalesced frame takes up to
-# 43) while it still holds plenty of packets. Then a ping must still pass.
-flood_then_ping() { # PORT
-	ip netns exec "$A" python3 - "$1" <<'PY'
+# USO sends of 40 x 1400 bytes from A to B at full speed, for SECONDS.
+uso_flood() { # PORT SECONDS
+	ip netns exec "$A" python3 - "$1" "$2" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_UDP, 103, 1400)  # UDP_SEGMENT
 buf = bytes(40 * 1400)
-end = time.monotonic() + 2
+end = time.monotonic() + float(sys.argv[2])
 while time.monotonic() < end:
     try:
         s.sendto(buf, ("10.77.0.2", int(sys.argv[1])))
     except OSError:
         pass
 PY
+}
+
+# A flood for 2 s, faster than the receiving side writes to its TAP: the
+# wire between the two sides fills up, and the receiving driver runs out of
+# RX fragments (a coalesced frame takes up to 43) while it still holds
+# plenty of packets. Then a ping must still pass.
+flood_then_ping() { # PORT
+	uso_flood "$1" 2
 	t_ping_ok "$A" 10.77.0.2 3
 }
 
@@ -83,18 +88,7 @@ PY
 # each change between two Advance turns, and what it coalesced before its
 # answer is still accepted; it is never stopped for it.
 gro_churn() { # PORT
-	umn_bg ip netns exec "$A" python3 - "$1" <<'PY'
-import socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_UDP, 103, 1400)  # UDP_SEGMENT
-buf = bytes(40 * 1400)
-end = time.monotonic() + 4
-while time.monotonic() < end:
-    try:
-        s.sendto(buf, ("10.77.0.2", int(sys.argv[1])))
-    except OSError:
-        pass
-PY
+	umn_bg uso_flood "$1" 4
 	flood=$UMN_BG_PID
 	for _ in $(seq 1 8); do
 		ip netns exec "$B" python3 "$FEAT" vpb rx-gro off

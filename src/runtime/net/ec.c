@@ -310,7 +310,6 @@ static bool take_later(struct umn_ec *t)
 static void *ec_thread(void *arg)
 {
 	struct umn_ec *ec = arg;
-
 	char name[16];
 
 	/* "umnic-ec" and the queue id: what top -H and the tests see. */
