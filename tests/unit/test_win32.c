@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <windows.h>
+#include <strsafe.h>
 
 static void events_manual_and_auto(void **state)
 {
@@ -461,10 +462,28 @@ static void heap(void **state)
 	assert_null(HeapAlloc(h, 0, SIZE_MAX - 8));
 }
 
+/* A field wider than the formatter's scratch buffer keeps only its first
+ * 511 characters; it is never copied from past the buffer (ASAN sees that). */
+static void wide_printf_field(void **state)
+{
+	(void)state;
+	char buf[2048];
+
+	memset(buf, 'x', sizeof(buf));
+	StringCbPrintfA(buf, sizeof(buf), "%1000d|%800.1f", 7, 2.5);
+	assert_int_equal(buf[0], ' ');
+	size_t len = strlen(buf);
+	assert_true(len < sizeof(buf));
+	assert_int_equal(buf[510], ' ');
+	assert_int_equal(buf[511], '|');
+	assert_int_equal(len, 511 + 1 + 511);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(events_manual_and_auto),
+	    cmocka_unit_test(wide_printf_field),
 	    cmocka_unit_test(named_events),
 	    cmocka_unit_test(bad_handles),
 	    cmocka_unit_test(wait_multiple),

@@ -24,6 +24,16 @@ struct out {
 	size_t len; /* would-be length, may exceed cap */
 };
 
+/* What snprintf wrote into a buffer of cap bytes: its return value is the
+ * length it would have written, which a wide field ("%1000d") makes larger
+ * than the buffer, so the copy is cut to what the buffer holds. */
+static size_t formatted_len(int n, size_t cap)
+{
+	if (n <= 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 static void put(struct out *o, const char *s, size_t n)
 {
 	if (o->len < o->cap) {
@@ -207,7 +217,7 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 				n = snprintf(tmp, sizeof(tmp), spec, va_arg(args, size_t));
 			else
 				n = snprintf(tmp, sizeof(tmp), spec, va_arg(args, int));
-			put(&o, tmp, n > 0 ? (size_t)n : 0);
+			put(&o, tmp, formatted_len(n, sizeof(tmp)));
 			break;
 		}
 		case 'p':
@@ -226,7 +236,7 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 			n = len == L_LD
 				? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long double))
 				: snprintf(tmp, sizeof(tmp), spec, va_arg(args, double));
-			put(&o, tmp, n > 0 ? (size_t)n : 0);
+			put(&o, tmp, formatted_len(n, sizeof(tmp)));
 			break;
 		case 'c':
 		case 'C': {
