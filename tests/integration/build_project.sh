@@ -53,5 +53,86 @@ X
 r=$(python3 "$BUILD" "$bad/bad.vcxproj" -o "$bad/out" 2>&1)
 t_contains "a compile error: the project line of its source" "$r" "$bad/bad.vcxproj:3: compiling bad.c failed"
 t_contains "and the compiler's message" "$r" "bad.c:1"
+
+# Framework versions: the project's own framework's become defines, as the WDK
+# makes them, and one newer than umnic provides is refused with its line.
+V="$T_WORK/versions"
+mkdir -p "$V"
+cat >"$V/v.c" <<'X'
+#include <wdf.h>
+#ifdef _KERNEL_MODE
+_Static_assert(KMDF_VERSION_MAJOR == 1 && KMDF_VERSION_MINOR == 31, "KMDF version");
+_Static_assert(NETADAPTER_VERSION_MAJOR == 2 && NETADAPTER_VERSION_MINOR == 3, "NetAdapterCx");
+#ifdef UMDF_VERSION_MAJOR
+#error a KMDF project has no UMDF version
+#endif
+#else
+_Static_assert(UMDF_VERSION_MAJOR == 2 && UMDF_VERSION_MINOR == 33, "UMDF version");
+_Static_assert(UMDF_MINIMUM_VERSION_REQUIRED == 33, "UMDF minimum");
+_Static_assert(NETADAPTER_VERSION_MAJOR == 2 && NETADAPTER_VERSION_MINOR == 5, "NetAdapterCx");
+#ifdef KMDF_VERSION_MAJOR
+#error a UMDF project has no KMDF version
+#endif
+#endif
+int umnic_version_probe;
+X
+# vproj NAME DRIVERTYPE PROPERTY...: a project of v.c; its properties are on lines 4, 5, ...
+vproj() {
+	n=$1 t=$2
+	shift 2
+	{
+		echo '<Project xmlns="http://schemas.microsoft.com/developer/msbuild/2003">'
+		echo '  <PropertyGroup>'
+		echo "    <DriverType>$t</DriverType>"
+		for p; do echo "    $p"; done
+		echo '  </PropertyGroup>'
+		echo '  <ItemGroup><ClCompile Include="v.c" /></ItemGroup>'
+		echo '</Project>'
+	} >"$V/$n.vcxproj"
+}
+# vbuild NAME: umnic-build's output and exit code.
+vbuild() {
+	out=$(python3 "$BUILD" "$V/$1.vcxproj" -o "$V/out" 2>&1)
+	echo "$out [exit $?]"
+}
+NET5='<NetAdapterDriver>true</NetAdapterDriver>'
+vproj netum UMDF '<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>' '<UMDF_VERSION_MINOR>33</UMDF_VERSION_MINOR>' \
+	'<UMDF_MINIMUM_VERSION_REQUIRED>33</UMDF_MINIMUM_VERSION_REQUIRED>' "$NET5" \
+	'<NETADAPTER_VERSION_MAJOR>2</NETADAPTER_VERSION_MAJOR>' '<NETADAPTER_VERSION_MINOR>5</NETADAPTER_VERSION_MINOR>'
+t_eq "UMDF 2.33 with NetAdapterCx 2.5: the versions are defined" "$(vbuild netum)" "$V/out/netum.so [exit 0]"
+vproj netkm KMDF '<KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR>' '<KMDF_VERSION_MINOR>31</KMDF_VERSION_MINOR>' "$NET5" \
+	'<NETADAPTER_VERSION_MAJOR>2</NETADAPTER_VERSION_MAJOR>' '<NETADAPTER_VERSION_MINOR>3</NETADAPTER_VERSION_MINOR>'
+t_eq "KMDF 1.31 with NetAdapterCx 2.3: older versions are taken" "$(vbuild netkm)" "$V/out/netkm.so [exit 0]"
+vproj u35 UMDF '<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>' '<UMDF_VERSION_MINOR>35</UMDF_VERSION_MINOR>'
+t_eq "UMDF 2.35 is refused at its line" "$(vbuild u35)" \
+	"umnic-build: $V/u35.vcxproj:5: UMDF 2.35 is not supported (umnic provides UMDF 2.0 to 2.33) [exit 1]"
+vproj u1 UMDF '<UMDF_VERSION_MAJOR>1</UMDF_VERSION_MAJOR>' '<UMDF_VERSION_MINOR>11</UMDF_VERSION_MINOR>'
+t_eq "UMDF 1 is refused at its major version's line" "$(vbuild u1)" \
+	"umnic-build: $V/u1.vcxproj:4: UMDF 1.11 is not supported (umnic provides UMDF 2.0 to 2.33) [exit 1]"
+vproj k35 KMDF '<KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR>' '<KMDF_VERSION_MINOR>35</KMDF_VERSION_MINOR>'
+t_eq "KMDF 1.35 is refused at its line" "$(vbuild k35)" \
+	"umnic-build: $V/k35.vcxproj:5: KMDF 1.35 is not supported (umnic provides KMDF 1.0 to 1.33) [exit 1]"
+vproj umin UMDF '<UMDF_VERSION_MINOR>33</UMDF_VERSION_MINOR>' '<UMDF_MINIMUM_VERSION_REQUIRED>35</UMDF_MINIMUM_VERSION_REQUIRED>'
+t_eq "a minimum UMDF version newer than umnic's is refused" "$(vbuild umin)" \
+	"umnic-build: $V/umin.vcxproj:5: UMDF_MINIMUM_VERSION_REQUIRED '35' is not a minor version umnic provides (at most 33) [exit 1]"
+vproj n26 UMDF "$NET5" '<NETADAPTER_VERSION_MAJOR>2</NETADAPTER_VERSION_MAJOR>' '<NETADAPTER_VERSION_MINOR>6</NETADAPTER_VERSION_MINOR>'
+t_eq "NetAdapterCx 2.6 is refused at its line" "$(vbuild n26)" \
+	"umnic-build: $V/n26.vcxproj:6: NetAdapterCx 2.6 is not supported (umnic provides NetAdapterCx 2.5 to user-mode drivers) [exit 1]"
+vproj n24 UMDF "$NET5" '<NETADAPTER_VERSION_MINOR>4</NETADAPTER_VERSION_MINOR>'
+t_eq "user-mode NetAdapterCx before 2.5 is refused" "$(vbuild n24)" \
+	"umnic-build: $V/n24.vcxproj:5: NetAdapterCx 2.4 is not supported (umnic provides NetAdapterCx 2.5 to user-mode drivers) [exit 1]"
+vproj nk26 KMDF "$NET5" '<NETADAPTER_VERSION_MINOR>6</NETADAPTER_VERSION_MINOR>'
+t_eq "kernel-mode NetAdapterCx 2.6 is refused" "$(vbuild nk26)" \
+	"umnic-build: $V/nk26.vcxproj:5: NetAdapterCx 2.6 is not supported (umnic provides NetAdapterCx 2.0 to 2.5) [exit 1]"
+vproj nan KMDF '<KMDF_VERSION_MINOR>3x</KMDF_VERSION_MINOR>'
+t_eq "a version that is not a number" "$(vbuild nan)" \
+	"umnic-build: $V/nan.vcxproj:4: KMDF_VERSION_MINOR must be a number, not '3x' [exit 1]"
+printf 'int umnic_std_probe;\n' >"$V/s.c"
+vproj lang UMDF '<LanguageStandard>stdcpp99</LanguageStandard>' '<LanguageStandard_C>stdc89</LanguageStandard_C>'
+sed -i 's/"v\.c"/"s.c"/' "$V/lang.vcxproj"
+t_eq "unknown language standards: warned about with their lines, and built" "$(vbuild lang)" \
+	"umnic-build: warning: $V/lang.vcxproj:5: LanguageStandard_C 'stdc89' is not one umnic-build knows; building with -std=gnu11
+umnic-build: warning: $V/lang.vcxproj:4: LanguageStandard 'stdcpp99' is not one umnic-build knows; building with -std=c++17
+$V/out/lang.so [exit 0]"
 t_check "umnicd is alive" t_daemon_alive
 t_finish
