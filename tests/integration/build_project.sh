@@ -1,7 +1,8 @@
 #!/bin/sh
-# umnic-build: a Windows driver project (tests/drivers/wpptrace's .vcxproj
-# and .inx, C and C++ with WPP) builds with one command into a .so and a
-# stamped .inf that install and trace; errors name the project file and line.
+# umnic-build: Windows driver projects (tests/drivers/wpptrace's .vcxproj and
+# .inx, C and C++ with WPP, and tests/drivers/wppc's, C only) build with one
+# command into a .so and a stamped .inf that install and trace, their
+# messages filtered by level and flag; errors name the project file and line.
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
@@ -31,7 +32,72 @@ t_contains "WPP in the referenced static library (C++)" "$all" \
 	"CRITICAL TRACE_QUEUE EvtIoDeviceControl: call 1: critical STATUS_INSUFFICIENT_RESOURCES"
 t_contains "the project's -func: trace function" "$all" \
 	"WARNING TRACE_DRIVER EvtIoDeviceControl: call 1: custom function in EvtIoDeviceControl"
+# t_lacks NAME TEXT PART: PART is not in TEXT.
+t_lacks() {
+	case "$2" in
+	*"$3"*) t_fail "$1: $2" ;;
+	*) t_pass "$1" ;;
+	esac
+}
+w=$(umn_cli trace UmnicWppTrace --level warning 2>&1)
+t_contains "--level warning: critical" "$w" "CRITICAL TRACE_QUEUE EvtIoDeviceControl: call 1: critical"
+t_contains "--level warning: warning" "$w" "WARNING TRACE_DRIVER EvtIoDeviceControl: call 1: warning"
+t_contains "--level warning: a message without a level" "$w" "NONE TRACE_QUEUE EvtIoDeviceControl: call 1: plain message"
+t_lacks "--level warning: no information" "$w" "call 1: values"
+t_lacks "--level warning: no verbose" "$w" "call 1: verbose"
+q=$(umn_cli trace UmnicWppTrace --flags TRACE_QUEUE 2>&1)
+t_contains "--flags TRACE_QUEUE: the queue's messages" "$q" "INFORMATION TRACE_QUEUE EvtIoDeviceControl: call 1: values"
+t_lacks "--flags TRACE_QUEUE: none of the driver's" "$q" "TRACE_DRIVER"
 t_check "the device uninstalls" umn_cli uninstall UmnicWppTrace
+
+# tests/drivers/wppc: C only, two sources with their .tmh, TraceIo declared by
+# the project's WppAdditionalOptions and trace.h found through its
+# WppScanConfigurationData; each message is checked whole, then filtered.
+WPPC="$T_WORK/wppc"
+r=$(python3 "$BUILD" "$UMNIC_SRC/tests/drivers/wppc/wppc.vcxproj" -o "$WPPC" 2>&1)
+t_eq "wppc builds without a word" "$r" "$WPPC/wppc.inf
+$WPPC/wppc.so"
+t_check "with a .tmh for each source" test -f "$WPPC/obj/driver.tmh" -a -f "$WPPC/obj/queue.tmh"
+t_contains "wppc installs" "$(umn_cli install "$WPPC/wppc.inf" 2>&1)" "WPPC"
+t_contains "its IOCTL completes" "$(umn_cli ioctl UmnicWppC 0x81262400 --out-len 16 2>&1)" "OK"
+# wppc_trace ARGS...: the device's messages without their sequence numbers and times.
+wppc_trace() {
+	umn_cli trace UmnicWppC "$@" 2>&1 | cut -d' ' -f3-
+}
+L_ENTRY="VERBOSE WPPC_INIT DriverEntry: DriverEntry: tracing started"
+L_ADD="INFORMATION WPPC_INIT EvtDeviceAdd: EvtDeviceAdd: device ready, STATUS_SUCCESS"
+L_CRIT="CRITICAL WPPC_EXTRA EvtIoDeviceControl: c1 critical STATUS_DEVICE_NOT_READY in EvtIoDeviceControl"
+L_ERR="ERROR WPPC_IO EvtIoDeviceControl: c1 error E_OUTOFMEMORY then 0x8007ABCD"
+L_WARN="WARNING WPPC_IO EvtIoDeviceControl: c1 warning from TraceIo, 16 bytes out, 0xC0DE0002"
+L_INFO="INFORMATION WPPC_INIT EvtIoDeviceControl: c1 information -1234567890123 narrow wide"
+L_VERB="VERBOSE WPPC_IO EvtIoDeviceControl: c1 verbose from EvtIoDeviceControl"
+L_NONE="NONE WPPC_EXTRA EvtIoDeviceControl: c1 plain S_OK"
+L_ODD="VERBOSE WPPC_EXTRA EvtIoDeviceControl: c1 odd %!XYZ! (unknown WPP type)"
+t_eq "wppc's messages: %!FUNC!, %!STATUS!, %!HRESULT!, TraceIo, DoTraceMessage, an unknown type" \
+	"$(wppc_trace)" "$L_ENTRY
+$L_ADD
+$L_CRIT
+$L_ERR
+$L_WARN
+$L_INFO
+$L_VERB
+$L_NONE
+$L_ODD"
+t_eq "--level warning: warning and more severe, and no level" "$(wppc_trace --level warning)" "$L_CRIT
+$L_ERR
+$L_WARN
+$L_NONE"
+t_eq "--flags WPPC_EXTRA" "$(wppc_trace --flags WPPC_EXTRA)" "$L_CRIT
+$L_NONE
+$L_ODD"
+t_eq "--flags 0x4 is WPPC_EXTRA's bit" "$(wppc_trace --flags 0x4)" "$(wppc_trace --flags WPPC_EXTRA)"
+t_eq "--flags WPPC_IO --level error: the one error" "$(wppc_trace --flags WPPC_IO --level error)" "$L_ERR"
+t_eq "--flags WPPC_INIT,WPPC_IO --level information" \
+	"$(wppc_trace --flags WPPC_INIT,WPPC_IO --level information)" "$L_ADD
+$L_ERR
+$L_WARN
+$L_INFO"
+t_check "wppc uninstalls" umn_cli uninstall UmnicWppC
 
 # Errors name the project file and line.
 line=$(grep -n 'missing.c' "$SRC/wpptrace.vcxproj" | cut -d: -f1)
