@@ -2,7 +2,8 @@
 # umnic runs wherever it is put: a copy of the build under a folder only root
 # may enter (as a clone in /root is), and an installation (meson install into a
 # temporary DESTDIR, also under such a folder), each moving real traffic across
-# a vpair pair. A host that cannot be executed is named with its cause.
+# a vpair pair. A host that cannot be executed is named with its cause. The
+# installed umnic-build builds a driver project with the installed .pc file.
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
 
@@ -91,5 +92,26 @@ t_check "umnic-driver.pc points at the installed library ($pc_prefix$pc_libdir)"
 export UMNIC_UMNICD UMNIC_CLI
 umn_start_daemon "$T_WORK/installed"
 pair_traffic installed
+
+# The installed umnic-build builds a driver project with the installed
+# umnic-driver.pc, which it finds beside itself (<bindir>/../lib*/pkgconfig):
+# no PKG_CONFIG_PATH, and a pkg-config search path without umnic-driver.
+BUILD_CMD=$(dirname "$UMNIC_CLI")/umnic-build
+t_check "umnic-build and umnic-tracewpp are installed beside umnic" \
+	[ -x "$BUILD_CMD" ] && [ -x "$(dirname "$UMNIC_CLI")/umnic-tracewpp" ]
+mkdir "$PRIV/nopc"
+r=$(env -u PKG_CONFIG_PATH PKG_CONFIG_LIBDIR="$PRIV/nopc" "$BUILD_CMD" \
+	"$UMNIC_SRC/tests/drivers/wppc/wppc.vcxproj" -o "$PRIV/wppc" 2>&1)
+t_eq "the installed umnic-build builds wppc with the installed .pc file" "$r" "$PRIV/wppc/wppc.inf
+$PRIV/wppc/wppc.so"
+t_contains "the package installs in the installed umnicd" "$(umn_cli install "$PRIV/wppc/wppc.inf" 2>&1)" "WPPC"
+t_contains "its IOCTL completes" "$(umn_cli ioctl UmnicWppC 0x81262400 --out-len 16 2>&1)" "OK"
+t_contains "its trace messages arrive" "$(umn_cli trace UmnicWppC --flags WPPC_IO --level error 2>&1)" \
+	"ERROR WPPC_IO EvtIoDeviceControl: c1 error E_OUTOFMEMORY then 0x8007ABCD"
+cp "$BUILD_CMD" "$PRIV/umnic-build"
+r=$(env -u PKG_CONFIG_PATH PKG_CONFIG_LIBDIR="$PRIV/nopc" python3 "$PRIV/umnic-build" \
+	"$UMNIC_SRC/tests/drivers/wppc/wppc.vcxproj" -o "$PRIV/wppc2" 2>&1)
+t_eq "away from an installation, the missing .pc file is named" "$r" \
+	"umnic-build: pkg-config cannot find umnic-driver on its search path, nor in $(dirname "$PRIV")/lib*/pkgconfig; set PKG_CONFIG_PATH"
 umn_stop_daemon
 t_finish
