@@ -200,5 +200,29 @@ t_eq "unknown language standards: warned about with their lines, and built" "$(v
 	"umnic-build: warning: $V/lang.vcxproj:5: LanguageStandard_C 'stdc89' is not one umnic-build knows; building with -std=gnu11
 umnic-build: warning: $V/lang.vcxproj:4: LanguageStandard 'stdcpp99' is not one umnic-build knows; building with -std=c++17
 $V/out/lang.so [exit 0]"
+
+# Stamping the .inx: a missing [Version] section and a broken section header are named.
+I="$T_WORK/inx"
+mkdir -p "$I"
+cp "$UMNIC_SRC/tests/drivers/wppc/"* "$I/"
+iline=$(grep -n '<Inf Include=' "$I/wppc.vcxproj" | cut -d: -f1)
+ibuild() {
+	out=$(python3 "$BUILD" "$I/wppc.vcxproj" -o "$I/out" --driver-ver 12/04/2026,2.0.0.1 2>&1)
+	echo "$out [exit $?]"
+}
+sed -i 's/^\[Version\]$/[ Version ] ; comment/' "$I/wppc.inx"
+t_eq "a section header with spaces and a comment is read" "$(ibuild)" "$I/out/wppc.inf
+$I/out/wppc.so [exit 0]"
+t_eq "DriverVer is added at the end of [Version] when the .inx has none" \
+	"$(sed -n '/= %Provider%$/,/^\[Manufacturer/p' "$I/out/wppc.inf")" "Provider  = %Provider%
+DriverVer = 12/04/2026,2.0.0.1
+
+[Manufacturer]"
+sed -i 's/^\[ Version \] ; comment$/[Version/' "$I/wppc.inx"
+t_eq "a broken section header: the .inx file and line" "$(ibuild)" \
+	"umnic-build: $I/wppc.inx:2: broken section header '[Version' (a section header is [name], optionally followed by a ; comment) [exit 1]"
+sed -i 's/^\[Version$/[Versions]/' "$I/wppc.inx"
+t_eq "no [Version] section: the project's Inf line and the .inx" "$(ibuild)" \
+	"umnic-build: $I/wppc.vcxproj:$iline: $I/wppc.inx: no [Version] section (where DriverVer is stamped) [exit 1]"
 t_check "umnicd is alive" t_daemon_alive
 t_finish
