@@ -224,5 +224,40 @@ t_eq "a broken section header: the .inx file and line" "$(ibuild)" \
 sed -i 's/^\[Version$/[Versions]/' "$I/wppc.inx"
 t_eq "no [Version] section: the project's Inf line and the .inx" "$(ibuild)" \
 	"umnic-build: $I/wppc.vcxproj:$iline: $I/wppc.inx: no [Version] section (where DriverVer is stamped) [exit 1]"
+
+# WPP option errors name the project line of the option that holds the bad value.
+W="$T_WORK/wppopt"
+mkdir -p "$W"
+cp "$UMNIC_SRC/tests/drivers/wppc/"* "$W/"
+scanl=$(grep -n '<WppScanConfigurationData>' "$W/wppc.vcxproj" | cut -d: -f1)
+optl=$(grep -n '<WppAdditionalOptions>' "$W/wppc.vcxproj" | cut -d: -f1)
+wbuild() {
+	out=$(python3 "$BUILD" "$W/wppc.vcxproj" -o "$W/out" 2>&1)
+	echo "$out [exit $?]"
+}
+# wopt OLD NEW: the project with OLD replaced by NEW (from the original each time).
+wopt() {
+	sed "s|$1|$2|" "$UMNIC_SRC/tests/drivers/wppc/wppc.vcxproj" >"$W/wppc.vcxproj"
+}
+wopt '-func:TraceIo{FLAGS=WPPC_IO}(LEVEL,MSG,...)' '-func:TraceIo(LEVEL'
+t_eq "an unreadable -func: at WppAdditionalOptions' line" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$optl: WppAdditionalOptions: -func:TraceIo(LEVEL: cannot read trace function 'TraceIo(LEVEL' (Name(LEVEL,FLAGS,MSG,...)) [exit 1]"
+wopt '-func:TraceIo{FLAGS=WPPC_IO}(LEVEL,MSG,...)' '-km -func:TraceIo(LEVEL,1x,MSG,...)'
+t_eq "a -func: with a bad parameter at WppAdditionalOptions' line" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$optl: WppAdditionalOptions: -func:TraceIo(LEVEL,1x,MSG,...): trace function TraceIo: bad parameter list 'LEVEL,1x,MSG,...' [exit 1]"
+wopt '-func:TraceIo{FLAGS=WPPC_IO}(LEVEL,MSG,...)' '-func:\&quot;TraceIo(LEVEL,MSG)'
+t_eq "an unclosed quote at WppAdditionalOptions' line" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$optl: WppAdditionalOptions: No closing quotation [exit 1]"
+wopt '>.\\trace.h<' '>nothere.h<'
+t_eq "a missing scan header at WppScanConfigurationData's line" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$scanl: WppScanConfigurationData: -scan:$W/nothere.h: No such file or directory [exit 1]"
+wopt '>.\\trace.h<' '>wppc.h<'
+t_eq "a scan header without WPP_CONTROL_GUIDS at WppScanConfigurationData's line" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$scanl: WppScanConfigurationData: $W/wppc.h: no WPP_DEFINE_CONTROL_GUID in WPP_CONTROL_GUIDS [exit 1]"
+wopt x x
+sed -i 's/FUNC TraceEvents(LEVEL, FLAGS, MSG, ...);/FUNC TraceEvents(LEVEL, 9, MSG, ...);/' "$W/trace.h"
+fl=$(grep -n 'FUNC TraceEvents' "$W/trace.h" | cut -d: -f1)
+t_eq "a bad FUNC in the scan header: its line there, and WppScanConfigurationData's" "$(wbuild)" \
+	"umnic-build: $W/wppc.vcxproj:$scanl: WppScanConfigurationData: $W/trace.h:$fl: trace function TraceEvents: bad parameter list 'LEVEL, 9, MSG, ...' [exit 1]"
 t_check "umnicd is alive" t_daemon_alive
 t_finish
