@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* The Win32 subset of <windows.h>: handles, events, waits, threads, locks, time, errors, heap. */
+/* The Win32 subset of <windows.h>: handles, events, waits, threads, locks, time, errors, heap, printf. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -462,21 +463,108 @@ static void heap(void **state)
 	assert_null(HeapAlloc(h, 0, SIZE_MAX - 8));
 }
 
-/* A field wider than the formatter's scratch buffer keeps only its first
- * 511 characters; it is never copied from past the buffer (ASAN sees that). */
+/* Formats with the Windows printf (strsafe) and with the C library, which must agree. */
+#define SAME_AS_C(buf, want, msfmt, cfmt, ...)                                                     \
+	do {                                                                                       \
+		memset(buf, 'x', sizeof(buf));                                                     \
+		snprintf(want, sizeof(want), cfmt, __VA_ARGS__);                                   \
+		assert_int_equal(StringCbPrintfA(buf, sizeof(buf), msfmt, __VA_ARGS__), S_OK);     \
+		assert_string_equal(buf, want);                                                    \
+	} while (0)
+
+/* The length fmt's text would have (_vscprintf), -1 for a format that is refused. */
+static int measure(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = _vscprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/*
+ * A field wider than the formatter's 512-byte scratch buffer keeps its value
+ * and its whole width, padded as the C library pads a narrower one: spaces
+ * before or after, zeros behind a sign or 0x. ASAN sees any read past the
+ * scratch buffer.
+ */
 static void wide_printf_field(void **state)
 {
 	(void)state;
-	char buf[2048];
+	char buf[2600], want[2600], small[16];
+	WCHAR w[1200];
+
+	SAME_AS_C(buf, want, "%1000d|%800.1f", "%1000d|%800.1f", 7, 2.5);
+	assert_int_equal(strlen(buf), 1000 + 1 + 800);
+	assert_int_equal(buf[999], '7');
+	assert_int_equal(buf[1000], '|');
+	assert_memory_equal(buf + 1798, "2.5", 3);
+	SAME_AS_C(buf, want, "%-1000d|", "%-1000d|", -42);
+	assert_memory_equal(buf, "-42 ", 4);
+	SAME_AS_C(buf, want, "%01000d|", "%01000d|", -42);
+	assert_memory_equal(buf, "-000", 4);
+	SAME_AS_C(buf, want, "%#01000x|", "%#01000x|", 0x1fu);
+	assert_memory_equal(buf, "0x00", 4);
+	assert_memory_equal(buf + 998, "1f|", 3);
+	SAME_AS_C(buf, want, "%+0900.3f|%-700e|", "%+0900.3f|%-700e|", -1.25, 3e10);
+	SAME_AS_C(buf, want, "% 600I64d|%600.500I64u|", "% 600lld|%600.500llu|", -5000000000LL,
+		  5000000000ULL);
+	SAME_AS_C(buf, want, "%*d|%*d|", "%*d|%*d|", 700, 9, -700, 9);
+	assert_int_equal(buf[0], ' ');
+	assert_int_equal(buf[701], '9');
+	assert_int_equal(buf[702], ' ');
+
+	/* The would-be length counts the whole field; a short buffer gets its start. */
+	assert_int_equal(StringCbPrintfA(small, sizeof(small), "%1000d", 7),
+			 STRSAFE_E_INSUFFICIENT_BUFFER);
+	assert_string_equal(small, "               ");
+	assert_int_equal(measure("%1000d%-900d", 7, 8), 1900);
+
+	/* The wide functions format through the same path. */
+	assert_int_equal(StringCchPrintfW(w, 1200, L"%1000d", 7), S_OK);
+	assert_int_equal(wcslen(w), 1000);
+	assert_int_equal(w[0], L' ');
+	assert_int_equal(w[999], L'7');
+
+	/*
+	 * The documented limit: a value that is itself longer than the scratch
+	 * buffer (here 600 decimals) keeps its first 511 characters.
+	 */
+	assert_int_equal(StringCbPrintfA(buf, sizeof(buf), "%.600f|", 1e300), S_OK);
+	assert_int_equal(strlen(buf), 512);
+	assert_memory_equal(buf, "1000000000", 10);
+	assert_int_equal(buf[511], '|');
+}
+
+/* %n (any size) is refused, never written through: the call fails and the text is empty. */
+static void printf_refuses_n(void **state)
+{
+	(void)state;
+	int count = 12345;
+	long long wide_count = 777;
+	signed char tiny = 5;
+	char buf[64];
+	WCHAR w[64];
 
 	memset(buf, 'x', sizeof(buf));
-	StringCbPrintfA(buf, sizeof(buf), "%1000d|%800.1f", 7, 2.5);
-	assert_int_equal(buf[0], ' ');
-	size_t len = strlen(buf);
-	assert_true(len < sizeof(buf));
-	assert_int_equal(buf[510], ' ');
-	assert_int_equal(buf[511], '|');
-	assert_int_equal(len, 511 + 1 + 511);
+	assert_int_equal(StringCbPrintfA(buf, sizeof(buf), "ab%ncd", &count),
+			 STRSAFE_E_INVALID_PARAMETER);
+	assert_int_equal(count, 12345);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(StringCbPrintfA(buf, sizeof(buf), "%d%lln", 1, &wide_count),
+			 STRSAFE_E_INVALID_PARAMETER);
+	assert_int_equal(wide_count, 777);
+	assert_int_equal(StringCbPrintfA(buf, sizeof(buf), "%hhn", &tiny),
+			 STRSAFE_E_INVALID_PARAMETER);
+	assert_int_equal(tiny, 5);
+	assert_int_equal(measure("%n", &count), -1);
+	assert_int_equal(count, 12345);
+	w[0] = L'x';
+	assert_int_equal(StringCchPrintfW(w, 64, L"ab%n", &count), STRSAFE_E_INVALID_PARAMETER);
+	assert_int_equal(count, 12345);
+	assert_int_equal(w[0], 0);
 }
 
 int main(void)
@@ -484,6 +572,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(events_manual_and_auto),
 	    cmocka_unit_test(wide_printf_field),
+	    cmocka_unit_test(printf_refuses_n),
 	    cmocka_unit_test(named_events),
 	    cmocka_unit_test(bad_handles),
 	    cmocka_unit_test(wait_multiple),

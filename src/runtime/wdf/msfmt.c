@@ -24,16 +24,6 @@ struct out {
 	size_t len; /* would-be length, may exceed cap */
 };
 
-/* What snprintf wrote into a buffer of cap bytes: its return value is the
- * length it would have written, which a wide field ("%1000d") makes larger
- * than the buffer, so the copy is cut to what the buffer holds. */
-static size_t formatted_len(int n, size_t cap)
-{
-	if (n <= 0)
-		return 0;
-	return (size_t)n < cap ? (size_t)n : cap - 1;
-}
-
 static void put(struct out *o, const char *s, size_t n)
 {
 	if (o->len < o->cap) {
@@ -42,6 +32,98 @@ static void put(struct out *o, const char *s, size_t n)
 		memcpy(o->buf + o->len, s, n < room ? n : room);
 	}
 	o->len += n;
+}
+
+/* Appends n copies of c. */
+static void put_fill(struct out *o, char c, size_t n)
+{
+	char run[64];
+
+	memset(run, c, sizeof(run));
+	for (; n > sizeof(run); n -= sizeof(run))
+		put(o, run, sizeof(run));
+	put(o, run, n);
+}
+
+/* A number's argument, read once so that it can be formatted more than once. */
+struct num {
+	enum { N_INT, N_LL, N_ULL, N_SIZE, N_DBL, N_LDBL } kind;
+	union {
+		int i;
+		long long ll;
+		unsigned long long ull;
+		size_t z;
+		double d;
+		long double ld;
+	} u;
+};
+
+/*
+ * The per-conversion format is assembled from flags, digits and one known
+ * conversion letter, and its argument is read with the matching type.
+ */
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+static int format_num(char *buf, size_t cap, const char *flags, int width, const char *rest,
+		      const struct num *v)
+{
+	char spec[48];
+
+	if (width >= 0)
+		snprintf(spec, sizeof(spec), "%s%d%s", flags, width, rest);
+	else
+		snprintf(spec, sizeof(spec), "%s%s", flags, rest);
+	switch (v->kind) {
+	case N_LL:
+		return snprintf(buf, cap, spec, v->u.ll);
+	case N_ULL:
+		return snprintf(buf, cap, spec, v->u.ull);
+	case N_SIZE:
+		return snprintf(buf, cap, spec, v->u.z);
+	case N_DBL:
+		return snprintf(buf, cap, spec, v->u.d);
+	case N_LDBL:
+		return snprintf(buf, cap, spec, v->u.ld);
+	default:
+		return snprintf(buf, cap, spec, v->u.i);
+	}
+}
+
+/*
+ * Appends a number formatted as flags, width and rest ("%-0", 12, ".3f")
+ * say. A field wider than the scratch buffer ("%1000d") is padded here: the
+ * value is formatted without the width, and once in a field one character
+ * wider than it, which shows where the padding goes (before, after, or
+ * behind a sign or 0x) and with which character. A value that is itself
+ * longer than the buffer (a precision of hundreds of digits) is cut to it.
+ */
+static void put_num(struct out *o, const char *flags, int width, const char *rest,
+		    const struct num *v)
+{
+	char tmp[512], wider[512];
+	int n = format_num(tmp, sizeof(tmp), flags, width, rest, v), m;
+	size_t at = 0;
+
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		put(o, tmp, (size_t)n);
+		return;
+	}
+	m = format_num(tmp, sizeof(tmp), flags, -1, rest, v);
+	if (m < 0)
+		return;
+	if ((size_t)m + 1 >= sizeof(tmp)) {
+		put(o, tmp, sizeof(tmp) - 1);
+		return;
+	}
+	if (format_num(wider, sizeof(wider), flags, m + 1, rest, v) != m + 1)
+		return;
+	while (at < (size_t)m && wider[at] == tmp[at])
+		at++;
+	put(o, tmp, at);
+	put_fill(o, wider[at], (size_t)n - (size_t)m);
+	put(o, tmp + at, (size_t)m - at);
 }
 
 /* Appends a wide string (at most max characters) as UTF-8. */
@@ -87,20 +169,14 @@ static char *wide_to_utf8(const WCHAR *w, size_t max)
 	return s;
 }
 
-/*
- * The per-conversion format is assembled here from flags, digits and one
- * known conversion letter, and its argument is read with the matching type.
- */
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-
 /* Formats fmt, taking its arguments from *argp (which advances past them). */
 int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_default, va_list *argp)
 {
 	struct out o = {out, cap ? cap - 1 : 0, 0};
 #define args (*argp)
 	for (const char *p = fmt; *p;) {
-		char spec[32], tmp[512];
-		int width = -1, prec = -1, n = 0;
+		char spec[16], precs[16], rest[32], tmp[64];
+		int width = -1, prec = -1;
 		bool left = false, wide = false, narrow = false;
 		enum { L_NONE, L_HH, L_H, L_LL, L_Z, L_J, L_T, L_LD } len = L_NONE;
 		size_t sl = 0;
@@ -135,9 +211,13 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 				width = width * 10 + (*p - '0');
 		}
 		if (width < -1) {
+			/* A negative width from '*' left-justifies, as a '-' flag does. */
+			if (!left)
+				spec[sl++] = '-';
 			left = true;
 			width = -width;
 		}
+		spec[sl] = 0;
 		if (*p == '.') {
 			p++;
 			if (*p == '*') {
@@ -187,10 +267,10 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 				more = false;
 			}
 		}
-		if (width >= 0)
-			sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, "%d", width);
 		if (prec >= 0)
-			sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, ".%d", prec);
+			snprintf(precs, sizeof(precs), ".%d", prec);
+		else
+			precs[0] = 0;
 		switch (*p) {
 		case 'd':
 		case 'i':
@@ -207,17 +287,23 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 					: len == L_H  ? "h"
 						      : "";
 
-			snprintf(spec + sl, sizeof(spec) - sl, "%s%c", m, *p);
-			if (len == L_LL)
-				n = is_signed
-					? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long long))
-					: snprintf(tmp, sizeof(tmp), spec,
-						   va_arg(args, unsigned long long));
-			else if (len == L_Z || len == L_J || len == L_T)
-				n = snprintf(tmp, sizeof(tmp), spec, va_arg(args, size_t));
-			else
-				n = snprintf(tmp, sizeof(tmp), spec, va_arg(args, int));
-			put(&o, tmp, formatted_len(n, sizeof(tmp)));
+			struct num v;
+
+			snprintf(rest, sizeof(rest), "%s%s%c", precs, m, *p);
+			if (len == L_LL && is_signed) {
+				v.kind = N_LL;
+				v.u.ll = va_arg(args, long long);
+			} else if (len == L_LL) {
+				v.kind = N_ULL;
+				v.u.ull = va_arg(args, unsigned long long);
+			} else if (len == L_Z || len == L_J || len == L_T) {
+				v.kind = N_SIZE;
+				v.u.z = va_arg(args, size_t);
+			} else {
+				v.kind = N_INT;
+				v.u.i = va_arg(args, int);
+			}
+			put_num(&o, spec, width, rest, &v);
 			break;
 		}
 		case 'p':
@@ -231,13 +317,20 @@ int umn_format_ms_consume(char *out, size_t cap, const char *fmt, int wide_defau
 		case 'g':
 		case 'G':
 		case 'a':
-		case 'A':
-			snprintf(spec + sl, sizeof(spec) - sl, "%s%c", len == L_LD ? "L" : "", *p);
-			n = len == L_LD
-				? snprintf(tmp, sizeof(tmp), spec, va_arg(args, long double))
-				: snprintf(tmp, sizeof(tmp), spec, va_arg(args, double));
-			put(&o, tmp, formatted_len(n, sizeof(tmp)));
+		case 'A': {
+			struct num v;
+
+			snprintf(rest, sizeof(rest), "%s%s%c", precs, len == L_LD ? "L" : "", *p);
+			if (len == L_LD) {
+				v.kind = N_LDBL;
+				v.u.ld = va_arg(args, long double);
+			} else {
+				v.kind = N_DBL;
+				v.u.d = va_arg(args, double);
+			}
+			put_num(&o, spec, width, rest, &v);
 			break;
+		}
 		case 'c':
 		case 'C': {
 			/* %C is the opposite width of %c. */
@@ -325,6 +418,9 @@ int umnic_format_ms_w(WCHAR *out, size_t cch, const WCHAR *fmt, va_list ap)
 	n = umnic_format_ms(NULL, 0, f, 1, args);
 	va_end(args);
 	if (n < 0) {
+		/* Refused (%n, an unknown conversion): an empty text, as the narrow form leaves. */
+		if (cch)
+			out[0] = 0;
 		free(f);
 		return -1;
 	}
