@@ -7,9 +7,17 @@
  * which the peer's TX reads to pick a ring); and the receive filter, which
  * vpair records and does not apply. Each offered group follows the
  * registry values read in vpair.c; a socket end offers none of the
- * offloads, its wire carrying plain frames.
+ * offloads, its wire carrying plain frames. Every end also offers the wake
+ * and power-offload capabilities of a NIC, which umnic records and never
+ * arms.
  */
 #include "vpair.h"
+
+/* What vpair advertises for wake patterns and power offloads; nothing ever uses them. */
+#define VPAIR_WAKE_PATTERNS 32u
+#define VPAIR_WAKE_PATTERN_BYTES 128u
+#define VPAIR_ARP_OFFLOADS 1u
+#define VPAIR_NS_OFFLOADS 2u
 
 /* What the OS put in force, as the NetOffloadIs*Enabled queries answer it; logged for tests to see. */
 static void ShowOffloads(VPAIR_ADAPTER *a, const char *What)
@@ -171,6 +179,45 @@ static void EvtSetReceiveFilter(NETADAPTER Adapter, NETRECEIVEFILTER ReceiveFilt
 	VPairGetAdapter(Adapter)->PacketFilter = NetReceiveFilterGetPacketFilter(ReceiveFilter);
 }
 
+/*
+ * Wake-on-LAN and the power offloads, as a NIC that can sleep offers them:
+ * a wake on a magic packet, on a pattern (bitmap), on a frame the receive
+ * filter passes, and on the link going up or down; ARP and IPv6 neighbor
+ * solicitation answered while asleep. umnic adapters never sleep, so the
+ * runtime only checks and records these, and none is ever armed.
+ */
+static void SetPowerCapabilities(VPAIR_ADAPTER *a)
+{
+	NET_ADAPTER_WAKE_BITMAP_CAPABILITIES bitmap;
+	NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES magic;
+	NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES filter;
+	NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES media;
+	NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES arp;
+	NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES ns;
+
+	NET_ADAPTER_WAKE_BITMAP_CAPABILITIES_INIT(&bitmap);
+	bitmap.BitmapPattern = TRUE;
+	bitmap.MaximumPatternCount = VPAIR_WAKE_PATTERNS;
+	bitmap.MaximumPatternSize = VPAIR_WAKE_PATTERN_BYTES;
+	NetAdapterWakeSetBitmapCapabilities(a->Adapter, &bitmap);
+	NET_ADAPTER_WAKE_MAGIC_PACKET_CAPABILITIES_INIT(&magic);
+	magic.MagicPacket = TRUE;
+	NetAdapterWakeSetMagicPacketCapabilities(a->Adapter, &magic);
+	NET_ADAPTER_WAKE_PACKET_FILTER_CAPABILITIES_INIT(&filter);
+	filter.PacketFilterMatch = TRUE;
+	NetAdapterWakeSetPacketFilterCapabilities(a->Adapter, &filter);
+	NET_ADAPTER_WAKE_MEDIA_CHANGE_CAPABILITIES_INIT(&media);
+	media.MediaConnect = TRUE;
+	media.MediaDisconnect = TRUE;
+	NetAdapterWakeSetMediaChangeCapabilities(a->Adapter, &media);
+	NET_ADAPTER_POWER_OFFLOAD_ARP_CAPABILITIES_INIT(&arp);
+	arp.MaximumIPv4Offloads = VPAIR_ARP_OFFLOADS;
+	NetAdapterPowerOffloadSetArpCapabilities(a->Adapter, &arp);
+	NET_ADAPTER_POWER_OFFLOAD_NS_CAPABILITIES_INIT(&ns);
+	ns.MaximumNSOffloads = VPAIR_NS_OFFLOADS;
+	NetAdapterPowerOffloadSetNSCapabilities(a->Adapter, &ns);
+}
+
 /* Everything of the above the OS may set, offered before NetAdapterStart. */
 void VPairSetAdapterCapabilities(VPAIR_ADAPTER *a)
 {
@@ -196,4 +243,5 @@ void VPairSetAdapterCapabilities(VPAIR_ADAPTER *a)
 		rss.SynchronizeSetIndirectionEntries = TRUE;
 		NetAdapterSetReceiveScalingCapabilities(a->Adapter, &rss);
 	}
+	SetPowerCapabilities(a);
 }

@@ -5,8 +5,8 @@
  * adapter and queue contexts, and what each file of the driver offers the
  * others. vpair.c brings a device up, wire.c lays the cable between two
  * sides and picks the ring a frame takes, datapath.c moves frames over it,
- * and offload.c holds what the OS sets: offloads, receive side scaling and
- * the receive filter.
+ * and offload.c holds what the OS sets: offloads, receive side scaling,
+ * the receive filter, and the wake and power-offload capabilities.
  */
 #ifndef VPAIR_H
 #define VPAIR_H
