@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client/client-int.h"
+#include "common/clock.h"
 #include "common/proto.h"
 
 /* ---- completion ---- */
@@ -255,25 +256,20 @@ out:
 
 void umnic_deadline_after(struct timespec *ts, int ms)
 {
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
+	umn_deadline_after(ts, (uint64_t)ms / 1000, (uint32_t)(ms % 1000) * 1000000);
 }
 
 /* Milliseconds left until ts, 0 if past; -1 for no deadline. */
 int umnic_ms_left(const struct timespec *ts)
 {
-	struct timespec now;
+	struct timespec left;
 	int64_t ms;
 
 	if (!ts)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (int64_t)(ts->tv_sec - now.tv_sec) * 1000 + (ts->tv_nsec - now.tv_nsec) / 1000000;
+	if (!umn_deadline_left(ts, &left))
+		return 0;
+	ms = (int64_t)left.tv_sec * 1000 + left.tv_nsec / 1000000;
 	if (ms <= 0)
 		return 0;
 	/* Round up so we never spin just before the deadline. */

@@ -15,6 +15,7 @@
 
 #include <windows.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "runtime/win32/w32.h"
 
@@ -25,46 +26,27 @@ UMNIC_STATIC_ASSERT(sizeof(CRITICAL_SECTION) == 40, "CRITICAL_SECTION as on x64 
 
 void umn_deadline_ms(struct timespec *ret, uint64_t ms)
 {
-	umn_deadline_100ns(ret, ms * 10000);
+	umn_deadline_after(ret, ms / 1000, (uint32_t)(ms % 1000) * 1000000);
 }
 
 void umn_deadline_100ns(struct timespec *ret, uint64_t ns100)
 {
-	uint64_t add_s = ns100 / 10000000, add_ns = (ns100 % 10000000) * 100;
-
-	clock_gettime(CLOCK_MONOTONIC, ret);
-	if (add_s > (uint64_t)INT32_MAX * 100)
-		add_s = (uint64_t)INT32_MAX * 100; /* about 6,800 years is forever enough */
-	ret->tv_sec += (time_t)add_s;
-	ret->tv_nsec += (long)add_ns;
-	if (ret->tv_nsec >= 1000000000) {
-		ret->tv_nsec -= 1000000000;
-		ret->tv_sec++;
-	}
+	umn_deadline_after(ret, ns100 / 10000000, (uint32_t)(ns100 % 10000000) * 100);
 }
 
 bool umn_deadline_passed(const struct timespec *deadline)
 {
-	struct timespec now;
+	struct timespec left;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > deadline->tv_sec ||
-	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+	return !umn_deadline_left(deadline, &left);
 }
 
 bool umn_futex_wait(uint32_t *word, uint32_t val, const struct timespec *deadline)
 {
-	struct timespec now, rel, *t = NULL;
+	struct timespec rel, *t = NULL;
 
 	if (deadline) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		rel.tv_sec = deadline->tv_sec - now.tv_sec;
-		rel.tv_nsec = deadline->tv_nsec - now.tv_nsec;
-		if (rel.tv_nsec < 0) {
-			rel.tv_nsec += 1000000000;
-			rel.tv_sec--;
-		}
-		if (rel.tv_sec < 0)
+		if (!umn_deadline_left(deadline, &rel))
 			return false;
 		t = &rel;
 	}
