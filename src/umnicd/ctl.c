@@ -383,6 +383,12 @@ static struct ctl_wait *wait_new(int fd, bool json)
 	return w;
 }
 
+/* Answers a request that was handed to another module (trace_ctl); ctx points at the fd. */
+static void reply_to_fd(void *ctx, int code, const char *text)
+{
+	ctl_reply(*(int *)ctx, code, text);
+}
+
 /* Every path hands fd on: to ctl_reply, which closes it, or to a device that will reply. */
 static void run(int fd, int argc, char **argv)
 {
@@ -428,7 +434,7 @@ static void run(int fd, int argc, char **argv)
 		return;
 	}
 	if (!strcmp(argv[0], "trace")) {
-		trace_ctl(fd, argc, argv);
+		trace_ctl(argc, argv, reply_to_fd, &fd);
 		return;
 	}
 	if (!strcmp(argv[0], "install")) {

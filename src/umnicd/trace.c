@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "umnicd/ctl.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/sbuf.h"
@@ -186,7 +185,7 @@ static bool flag_match(const struct trace_rec *r, const char *flags, uint32_t ma
 	return false;
 }
 
-void trace_ctl(int fd, int argc, char **argv)
+void trace_ctl(int argc, char **argv, trace_reply_fn reply, void *ctx)
 {
 	const char *name = NULL, *flags = NULL;
 	uint32_t level = 255, mask = 0;
@@ -205,7 +204,7 @@ void trace_ctl(int fd, int argc, char **argv)
 					 "(critical, error, warning, information, verbose) or "
 					 "0-255, not '%.100s'\n",
 					 argv[i]);
-				ctl_reply(fd, 2, err);
+				reply(ctx, 2, err);
 				return;
 			}
 		} else if (!strcmp(argv[i], "--flags") && i + 1 < argc) {
@@ -225,18 +224,18 @@ void trace_ctl(int fd, int argc, char **argv)
 		} else {
 			snprintf(err, sizeof(err), "trace: unexpected argument '%.100s'\n",
 				 argv[i]);
-			ctl_reply(fd, 2, err);
+			reply(ctx, 2, err);
 			return;
 		}
 	}
 	if (!name) {
-		ctl_reply(fd, 2, "trace: which device?\n");
+		reply(ctx, 2, "trace: which device?\n");
 		return;
 	}
 	dev = dev_find(name);
 	if (!dev) {
 		snprintf(err, sizeof(err), "no device '%.200s'\n", name);
-		ctl_reply(fd, 1, err);
+		reply(ctx, 1, err);
 		return;
 	}
 	t = dev->trace;
@@ -267,6 +266,6 @@ void trace_ctl(int fd, int argc, char **argv)
 	if (follow_form)
 		sb_printf(&b, "#next %llu\n", (unsigned long long)(t ? t->next_seq - 1 : 0));
 	text = sb_take(&b);
-	ctl_reply(fd, 0, text ? text : "");
+	reply(ctx, 0, text ? text : "");
 	free(text);
 }
