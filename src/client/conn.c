@@ -328,14 +328,16 @@ static bool chan_setup(struct umnic_client *c, const umnic_connect_options *o)
 		return false;
 	}
 	c->ep.rbuf = nfds == 1 ? malloc(UMN_CHAN_REC_MAX) : NULL;
-	if (c->ep.rbuf && umn_chan_attach(&c->ep.ch, fds[0]) == 0) {
-		umn_chan_ready(&c->ep.ch);
-		spin_setup(&c->ep.ch.rx, o->spin_us);
-		umn_ring_sock_seen(&c->ep.ch.rx, 1); /* the answer is the first message counted */
-		/* The acknowledgement is not counted; everything after it is. */
-		r = umn_msg_send(c->ep.sock, &m, sizeof(m), NULL, 0);
-		/* Nobody reads yet: a reply on the ring comes with a kick. */
-		umn_ring_sleep(&c->ep.ch.rx);
+	if (c->ep.rbuf) {
+		int e = umn_ep_accept_offer(&c->ep, fds[0]);
+
+		/* Unmapped, the socket carries everything; mapped, e says how the ack went. */
+		if (umn_chan_active(&c->ep.ch)) {
+			r = e;
+			spin_setup(&c->ep.ch.rx, o->spin_us);
+			/* Nobody reads yet: a reply on the ring comes with a kick. */
+			umn_ep_sleep(&c->ep);
+		}
 	}
 	for (unsigned i = 0; i < nfds; i++)
 		close(fds[i]);

@@ -198,16 +198,16 @@ static void read_some(struct umnic_client *c, int timeout_ms, const struct umnic
 	pthread_mutex_unlock(&c->lock);
 	c->want = want;
 	c->got = false;
-	umn_ring_awake(&ep->ch.rx);
+	umn_ep_awake(ep);
 	if (umn_ep_drain(ep, RING_TURN, &taken) < 0)
 		goto out;
-	if (c->got || (taken && !umn_ring_sock_due(&ep->ch.rx)))
+	if (c->got || (taken && !umn_ep_sock_due(ep)))
 		goto idle;
 	/* A waiting caller polls the ring first: an answer due in microseconds costs no sleep. */
 	if (!taken && !umn_ep_wait_begin(ep, timeout_ms)) {
 		if (umn_ep_drain(ep, RING_TURN, &taken) < 0)
 			goto out;
-		if (c->got || (taken && !umn_ring_sock_due(&ep->ch.rx)))
+		if (c->got || (taken && !umn_ep_sock_due(ep)))
 			goto idle;
 		if (!taken)
 			goto idle;

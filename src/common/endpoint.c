@@ -27,6 +27,31 @@ void umn_ep_fini(struct umn_endpoint *ep)
 	umn_msg_hold_fini(&ep->hold);
 }
 
+/* ---- setting up ---- */
+
+int umn_ep_accept_offer(struct umn_endpoint *ep, int memfd)
+{
+	struct umn_chan_msg ack = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack)};
+	int e = umn_chan_attach(&ep->ch, memfd);
+
+	if (e < 0)
+		return e;
+	/* Release of ready: pairs with umnicd's acquire in umn_ring_put. */
+	umn_chan_ready(&ep->ch);
+	/* umnicd counted the offer (it went through its outbox); the acknowledgement it is not. */
+	umn_ring_sock_seen(&ep->ch.rx, 1);
+	return umn_msg_send(ep->sock, &ack, sizeof(ack), NULL, 0);
+}
+
+bool umn_ep_offer_acked(struct umn_endpoint *ep)
+{
+	if (!umn_chan_active(&ep->ch) || ep->ch.rx.ready)
+		return false;
+	/* Release of ready: pairs with the peer's acquire in umn_ring_put. */
+	umn_chan_ready(&ep->ch);
+	return true;
+}
+
 /* ---- sending ---- */
 
 void umn_ep_sock_counted(struct umn_endpoint *ep, unsigned n)
@@ -95,6 +120,26 @@ int umn_ep_send(struct umn_endpoint *ep, const void *msg, size_t len, const int 
 }
 
 /* ---- receiving ---- */
+
+void umn_ep_awake(struct umn_endpoint *ep)
+{
+	umn_ring_awake(&ep->ch.rx);
+}
+
+bool umn_ep_sleep(struct umn_endpoint *ep)
+{
+	return umn_ring_sleep(&ep->ch.rx);
+}
+
+bool umn_ep_ring_pending(const struct umn_endpoint *ep)
+{
+	return !ep->ch.rx.broken && !umn_ring_empty(&ep->ch.rx);
+}
+
+bool umn_ep_sock_due(const struct umn_endpoint *ep)
+{
+	return umn_ring_sock_due(&ep->ch.rx);
+}
 
 int umn_ep_drain(struct umn_endpoint *ep, unsigned max, unsigned *taken)
 {
@@ -193,10 +238,10 @@ bool umn_ep_wait_begin(struct umn_endpoint *ep, int timeout_ms)
 			return false;
 		/* The peer counted a socket message: receive it (it may not have left yet). */
 	}
-	if (umn_ring_sleep(rx))
+	if (umn_ep_sleep(ep))
 		return true;
 	/* Arrived meanwhile. */
-	umn_ring_awake(rx);
+	umn_ep_awake(ep);
 	if (ep->waiting)
 		umn_ring_woke(rx);
 	ep->waiting = false;
@@ -207,7 +252,7 @@ int umn_ep_recv(struct umn_endpoint *ep, struct umn_msg_batch *b, int flags)
 {
 	int k = umn_msg_recv_batch(ep->sock, b, flags);
 
-	umn_ring_awake(&ep->ch.rx);
+	umn_ep_awake(ep);
 	if (k == -EAGAIN || k == -EINTR) {
 		ep->waiting = false;
 		return -EAGAIN;
@@ -224,7 +269,7 @@ int umn_ep_recv(struct umn_endpoint *ep, struct umn_msg_batch *b, int flags)
 
 int umn_ep_idle(struct umn_endpoint *ep)
 {
-	while (!umn_ring_sleep(&ep->ch.rx))
+	while (!umn_ep_sleep(ep))
 		if (umn_ep_drain(ep, UINT_MAX, NULL) < 0)
 			return -ECANCELED;
 	return 0;

@@ -20,6 +20,12 @@
  * a while, then sets its sleeping flag and looks once more
  * (umn_ep_wait_begin); every receive clears the flag again.
  *
+ * Setting up. umnicd offers a channel on the socket, counted; the peer
+ * maps it, reads its ring, and acknowledges the offer, uncounted
+ * (umn_ep_accept_offer); umnicd reads its own ring once the
+ * acknowledgement comes (umn_ep_offer_acked). Neither side puts anything
+ * on a ring before its reader said it reads it.
+ *
  * Locking is the owner's: the sending side under one lock, the receiving
  * side by one reader at a time. No call on the way of a message allocates
  * or makes a system call beyond the send, receive or kick it is there for.
@@ -78,6 +84,29 @@ void umn_ep_init(struct umn_endpoint *ep, int sock, const struct umn_ep_ops *ops
 /* Unmaps the channel and frees the hold; the socket stays the owner's. */
 void umn_ep_fini(struct umn_endpoint *ep);
 
+/* ---- setting up: the OFFER handshake (chan.h) ---- */
+
+/*
+ * The peer's half: maps the channel umnicd offered in memfd (which stays
+ * the caller's), reads its ring from now on, counts the offer as the first
+ * socket message handled, and then acknowledges it on the socket,
+ * uncounted; everything sent after the acknowledgement is counted. The
+ * ready flag it publishes is what umnicd's umn_ring_put acquires before it
+ * uses the ring; umnicd's own half is umn_ep_offer_acked. 0; -errno when
+ * the channel cannot be mapped (it stays inactive: the socket carries
+ * everything) or, mapped, when the acknowledgement could not be sent (the
+ * socket failed).
+ */
+int umn_ep_accept_offer(struct umn_endpoint *ep, int memfd);
+/*
+ * umnicd's half: the peer acknowledged the channel it was offered, so this
+ * side reads its ring and counts the peer's socket messages from now on
+ * (publishing ready, which the peer's umn_ring_put acquires). False, with
+ * nothing changed, when no channel was offered or it was acknowledged
+ * already: the peer broke the protocol.
+ */
+bool umn_ep_offer_acked(struct umn_endpoint *ep);
+
 /* ---- sending (the owner's send lock held) ---- */
 
 /*
@@ -113,6 +142,34 @@ bool umn_ep_kick_due(struct umn_endpoint *ep);
 void umn_ep_kick(struct umn_endpoint *ep);
 
 /* ---- receiving (the one reader) ---- */
+
+/*
+ * A reader takes over: clears the ring's sleeping flag, so the peer stops
+ * kicking for what it puts there. Its partner is umn_ep_sleep, which sets
+ * the flag when the reader steps down; a peer that still saw it set sends
+ * one kick too many, which is harmless.
+ */
+void umn_ep_awake(struct umn_endpoint *ep);
+/*
+ * The reader steps down: sets the ring's sleeping flag and looks at the ring
+ * once more. The fence after the flag pairs with the one in the peer's
+ * umn_ring_kick_due (chan.c): either the peer sees the flag and kicks, or
+ * this look sees its message. True when the ring is still empty (or broken)
+ * and the caller may wait on the socket; false: drain it first.
+ */
+bool umn_ep_sleep(struct umn_endpoint *ep);
+/*
+ * Whether the ring holds a message to drain (and is not broken); the load
+ * of the peer's tail is an acquire that pairs with the release in its
+ * umn_ring_put.
+ */
+bool umn_ep_ring_pending(const struct umn_endpoint *ep);
+/*
+ * Whether the peer says it sent socket messages this side has not handled
+ * yet; the acquire pairs with the peer's release in umn_ring_sock_sent. A
+ * reader that took ring messages only looks at the socket when this is true.
+ */
+bool umn_ep_sock_due(const struct umn_endpoint *ep);
 
 /*
  * Up to max messages from the ring to ops->message; *taken (if not NULL)

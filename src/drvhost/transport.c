@@ -130,7 +130,6 @@ out:
  */
 static bool chan_offer(void *ctx, const int *fds, unsigned nfds)
 {
-	struct umn_chan_msg ack = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(ack)};
 	int e;
 
 	(void)ctx;
@@ -138,14 +137,11 @@ static bool chan_offer(void *ctx, const int *fds, unsigned nfds)
 	if (nfds != 1 || ep.ch.base) {
 		umn_log(UMN_LOG_WARN, "a message ring offer with %u descriptors%s; ignored", nfds,
 			ep.ch.base ? " after the first" : "");
-	} else if ((e = umn_chan_attach(&ep.ch, fds[0])) < 0) {
+	} else if ((e = umn_ep_accept_offer(&ep, fds[0])) < 0 && !umn_chan_active(&ep.ch)) {
 		umn_log(UMN_LOG_WARN, "cannot map the message ring (%s); using the socket only",
 			strerror(-e));
-	} else {
-		umn_chan_ready(&ep.ch);
-		umn_ring_sock_seen(&ep.ch.rx, 1); /* the offer is the first message counted */
-		umn_msg_send(ep.sock, &ack, sizeof(ack), NULL, 0);
 	}
+	/* An acknowledgement that could not go: the socket failed, and the reader finds out. */
 	pthread_mutex_unlock(&held_lock);
 	return true;
 }
@@ -198,7 +194,7 @@ bool transport_read_batch(void)
 		return false;
 	if (got) {
 		/* The socket only if umnicd says something waits there. */
-		if (!umn_ring_sock_due(&ep.ch.rx))
+		if (!umn_ep_sock_due(&ep))
 			return true;
 		flags = MSG_DONTWAIT;
 	} else if (!umn_ep_wait_begin(&ep, -1)) {

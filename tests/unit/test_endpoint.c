@@ -2,8 +2,8 @@
 /*
  * The channel endpoint (common/endpoint.h): two endpoints on a socketpair,
  * sharing one channel, in this process, as umnicd and a peer would. The
- * order of ring and socket messages, kicks, the hold, the offer and its
- * counts, and a broken ring.
+ * order of ring and socket messages, kicks, the hold, the offer handshake
+ * and its counts, the reader's sleeping flag, and a broken ring.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ struct side {
 	_Alignas(8) unsigned char rbuf[UMN_CHAN_REC_MAX];
 	uint64_t got[MAXGOT]; /* ids of the messages handled, in order */
 	unsigned ngot, offers, broken;
+	int accept_err; /* what umn_ep_accept_offer said to the last offer with a descriptor */
 	bool stop_broken;
 };
 
@@ -50,9 +52,12 @@ static bool on_offer(void *ctx, const int *fds, unsigned nfds)
 	struct side *s = ctx;
 
 	s->offers++;
+	/* The peer's side: umnicd's offer of a channel, mapped and acknowledged. */
+	if (nfds == 1)
+		s->accept_err = umn_ep_accept_offer(&s->ep, fds[0]);
 	/* umnicd's side: the acknowledgement; it reads its ring from now on. */
-	if (!nfds && umn_chan_active(&s->ep.ch))
-		umn_chan_ready(&s->ep.ch);
+	else if (!nfds)
+		umn_ep_offer_acked(&s->ep);
 	return true;
 }
 
@@ -242,6 +247,128 @@ static void test_offer_counts(void **state)
 	two_close(&t);
 }
 
+/*
+ * The handshake as umnicd and a peer run it: the offer carries the memfd
+ * and is counted, the acknowledgement is not; each side uses its ring
+ * only once the other reads it.
+ */
+static void test_handshake(void **state)
+{
+	struct umn_chan_msg m, offer = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer)};
+	struct two t;
+	int fd;
+
+	(void)state;
+	two_open(&t, false);
+	/* No channel offered: an acknowledgement is a protocol error. */
+	assert_false(umn_ep_offer_acked(&t.a.ep));
+	assert_int_equal(umn_chan_create(&t.a.ep.ch, &fd, 0), 0);
+	assert_int_equal(umn_ep_sock_send(&t.a.ep, &offer, sizeof(offer), &fd, 1), 0);
+	close(fd);
+	/* The peer does not read its ring yet: umnicd's messages wait for the socket. */
+	msg_id(&m, 1);
+	assert_false(umn_ep_put(&t.a.ep, &m, sizeof(m), false));
+	assert_int_equal(umn_ep_recv(&t.b.ep, &t.batch, MSG_DONTWAIT), 0);
+	assert_int_equal(t.b.offers, 1);
+	assert_int_equal(t.b.accept_err, 0);
+	assert_true(umn_chan_active(&t.b.ep.ch));
+	/* It counted the offer: umnicd may use the ring now. */
+	assert_true(umn_ep_put(&t.a.ep, &m, sizeof(m), false));
+	/* umnicd has not seen the acknowledgement: the peer's messages still take the socket. */
+	msg_id(&m, 2);
+	assert_false(umn_ep_put(&t.b.ep, &m, sizeof(m), false));
+	assert_int_equal(umn_ep_recv(&t.a.ep, &t.batch, MSG_DONTWAIT), 0);
+	assert_int_equal(t.a.offers, 1);
+	assert_int_equal(t.a.ngot, 0);
+	/* The acknowledgement itself was not counted. */
+	assert_false(umn_ep_sock_due(&t.a.ep));
+	assert_true(umn_ep_put(&t.b.ep, &m, sizeof(m), false));
+	assert_int_equal(umn_ep_drain(&t.a.ep, 8, NULL), 0);
+	assert_int_equal(t.a.ngot, 1);
+	assert_int_equal(t.a.got[0], 2);
+	assert_int_equal(umn_ep_drain(&t.b.ep, 8, NULL), 0);
+	assert_int_equal(t.b.ngot, 1);
+	assert_int_equal(t.b.got[0], 1);
+	/* A second acknowledgement is refused, and changes nothing. */
+	assert_false(umn_ep_offer_acked(&t.a.ep));
+	assert_true(t.a.ep.ch.rx.ready);
+	two_close(&t);
+}
+
+/* A memfd that is not a channel is refused before anything is sent. */
+static void test_handshake_bad_memfd(void **state)
+{
+	struct two t;
+	int fd = memfd_create("not-a-channel", MFD_CLOEXEC), r;
+	char buf[64];
+
+	(void)state;
+	assert_true(fd >= 0);
+	two_open(&t, false);
+	assert_int_equal(umn_ep_accept_offer(&t.b.ep, fd), -EINVAL);
+	assert_false(umn_chan_active(&t.b.ep.ch));
+	r = (int)recv(t.a.ep.sock, buf, sizeof(buf), MSG_DONTWAIT);
+	assert_int_equal(r, -1);
+	assert_int_equal(errno, EAGAIN);
+	close(fd);
+	two_close(&t);
+}
+
+/*
+ * The reader's sleeping flag: set, it gets one kick for a ring message and
+ * sees the message on its second look; cleared, no kick comes.
+ */
+static void test_sleep_awake(void **state)
+{
+	struct umn_chan_msg m, k;
+	struct two t;
+
+	(void)state;
+	two_open(&t, true);
+	assert_true(umn_ep_sleep(&t.b.ep));
+	assert_false(umn_ep_ring_pending(&t.b.ep));
+	msg_id(&m, 1);
+	assert_true(umn_ep_put(&t.a.ep, &m, sizeof(m), false));
+	assert_true(umn_ep_ring_pending(&t.b.ep));
+	/* A reader about to wait looks once more, and must not wait. */
+	assert_false(umn_ep_sleep(&t.b.ep));
+	umn_ep_awake(&t.b.ep);
+	msg_id(&m, 2);
+	assert_true(umn_ep_put(&t.a.ep, &m, sizeof(m), false));
+	/* One kick, for the first message only. */
+	assert_int_equal(recv(t.b.ep.sock, &k, sizeof(k), MSG_DONTWAIT), (ssize_t)sizeof(k));
+	assert_int_equal(k.type, UMN_CHAN_MSG_KICK);
+	assert_int_equal(recv(t.b.ep.sock, &k, sizeof(k), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(umn_ep_drain(&t.b.ep, 8, NULL), 0);
+	assert_int_equal(t.b.ngot, 2);
+	assert_false(umn_ep_ring_pending(&t.b.ep));
+	/* A counted socket message is due until the reader handles it. */
+	assert_false(umn_ep_sock_due(&t.b.ep));
+	msg_id(&m, 3);
+	assert_int_equal(umn_ep_sock_send(&t.a.ep, &m, sizeof(m), NULL, 0), 0);
+	assert_true(umn_ep_sock_due(&t.b.ep));
+	assert_int_equal(umn_ep_recv(&t.b.ep, &t.batch, MSG_DONTWAIT), 0);
+	assert_false(umn_ep_sock_due(&t.b.ep));
+	assert_int_equal(t.b.ngot, 3);
+	two_close(&t);
+}
+
+/* A broken ring has nothing to drain, whatever its indices say. */
+static void test_pending_broken(void **state)
+{
+	struct two t;
+
+	(void)state;
+	two_open(&t, true);
+	atomic_store(&t.a.ep.ch.tx.p->tail, 3 * UMN_CHAN_RING_BYTES);
+	assert_true(umn_ep_ring_pending(&t.b.ep));
+	assert_int_equal(umn_ep_drain(&t.b.ep, 8, NULL), 0);
+	assert_int_equal(t.b.broken, 1);
+	assert_false(umn_ep_ring_pending(&t.b.ep));
+	two_close(&t);
+}
+
 /* A peer that breaks its ring: the hook decides whether the socket's messages still count. */
 static void test_broken_ring(void **state)
 {
@@ -291,6 +418,8 @@ int main(void)
 	    cmocka_unit_test(test_order),	cmocka_unit_test(test_kick),
 	    cmocka_unit_test(test_hold),	cmocka_unit_test(test_offer_counts),
 	    cmocka_unit_test(test_broken_ring), cmocka_unit_test(test_end),
+	    cmocka_unit_test(test_handshake),	cmocka_unit_test(test_handshake_bad_memfd),
+	    cmocka_unit_test(test_sleep_awake), cmocka_unit_test(test_pending_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -191,10 +191,8 @@ static bool host_ep_offer(void *ctx, const int *fds, unsigned nfds)
 
 	(void)fds;
 	(void)nfds;
-	if (!umn_chan_active(&h->out.ep.ch) || h->out.ep.ch.rx.ready)
+	if (!umn_ep_offer_acked(&h->out.ep))
 		host_kill(h, "it acknowledged a message ring it was not offered");
-	else
-		umn_chan_ready(&h->out.ep.ch);
 	return true;
 }
 

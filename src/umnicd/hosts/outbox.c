@@ -353,7 +353,7 @@ again:
 	for (struct outbox *o = ring_list; o; o = o->rnext) {
 		unsigned gen = ring_gen;
 
-		if (o->rx_paused || o->ep.ch.rx.broken || umn_ring_empty(&o->ep.ch.rx))
+		if (o->rx_paused || !umn_ep_ring_pending(&o->ep))
 			continue;
 		total += o->drain(o, RING_TURN);
 		/* o, or others, may be gone. */
@@ -368,7 +368,7 @@ bool outbox_rings_sleep(void)
 	bool empty = true;
 
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		if (!umn_ring_sleep(&o->ep.ch.rx) && !o->rx_paused)
+		if (!umn_ep_sleep(&o->ep) && !o->rx_paused)
 			empty = false;
 	return empty;
 }
@@ -376,5 +376,5 @@ bool outbox_rings_sleep(void)
 void outbox_rings_awake(void)
 {
 	for (struct outbox *o = ring_list; o; o = o->rnext)
-		umn_ring_awake(&o->ep.ch.rx);
+		umn_ep_awake(&o->ep);
 }

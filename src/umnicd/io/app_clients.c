@@ -452,9 +452,10 @@ static bool client_ep_offer(void *ctx, const int *fds, unsigned nfds)
 		client_gone(c);
 		return false;
 	}
-	if (umn_chan_active(ch) && !ch->rx.ready) {
-		umn_chan_ready(ch);
-	} else if (umn_chan_active(ch)) {
+	/* The acknowledgement of the channel offered before. */
+	if (umn_ep_offer_acked(&c->out.ep))
+		return true;
+	if (umn_chan_active(ch)) {
 		umn_log(UMN_LOG_WARN,
 			"client pid %d: a second message ring offer; disconnecting it",
 			(int)c->pid);
