@@ -5,7 +5,7 @@
  * ring, in the order the host sent them): I/O completions and I/O target
  * requests go to the reflector, trace records to trace.c, adapter and
  * device messages to the device manager, each through the events its owner
- * registered (hostproc.h), and a REPLY to the request queue in hostproc.c;
+ * registered (hostproc.h), and a REPLY to the request queue in hostreq.c;
  * any other type must have its exact size, and a host that sends PnP-type
  * messages faster than umnicd's bound, or anything malformed, is killed.
  */

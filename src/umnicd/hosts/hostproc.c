@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Driver host processes as umnicd sees them: spawning, sharing a host
- * between devices, spare hosts, the request queue to each host (one request
- * in flight, so a host never has to sort replies from requests, with a
- * watchdog), killing a host and cleaning up after it. What a host sends is
+ * Driver host processes as umnicd sees them: spawning a umnic-host process
+ * (or loading the in-host kernel-mode driver), which host serves a device
+ * (its own, a shared one, or a warm spare), loading the driver into it,
+ * killing a host, and cleaning up after it when it exits, which fails or
+ * restarts its devices through the device manager's events. What umnicd
+ * asks a host and its answers are in hostreq.c; what a host sends is
  * decoded and routed in hostmsg.c.
  */
 #include <dlfcn.h>
@@ -110,16 +112,6 @@ static void host_out_init(struct hostproc *h)
 			"no message rings for a driver host (%s); it uses its socket only",
 			strerror(-e));
 }
-
-struct hreq {
-	struct hreq *next;
-	struct device *dev;
-	hreq_done_fn done;
-	unsigned nfds;
-	int fds[UMN_MSG_MAX_FDS];
-	size_t len;
-	unsigned char msg[];
-};
 
 static void host_on_exit(struct hostproc *h);
 
@@ -253,77 +245,25 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 	return 0;
 }
 
-int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds)
-{
-	if (h->dead)
-		return -EPIPE;
-	return outbox_put(&h->out, msg, len, fds, nfds);
-}
-
-void host_on_writable(struct hostproc *h)
-{
-	outbox_flush(&h->out);
-}
-
-static void pump(struct hostproc *h)
-{
-	struct hreq *r;
-	int e;
-
-	while (!h->inflight && h->head && !h->dead) {
-		r = h->head;
-		h->head = r->next;
-		if (!h->head)
-			h->tail = NULL;
-		((struct umn_msg_hdr *)r->msg)->seq = ++h->seq;
-		e = host_send(h, r->msg, r->len, r->fds, r->nfds);
-		for (unsigned i = 0; i < r->nfds; i++)
-			close(r->fds[i]);
-		r->nfds = 0;
-		if (e < 0) {
-			/* The host is going or gone; its pidfd reports it and the devices restart.
-			 */
-			free(r);
-			host_kill(h, "cannot send to it");
-			continue;
-		}
-		h->inflight = r;
-		h->request_sent_ns = umn_mono_ns();
-	}
-}
-
-void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
-		  unsigned nfds, hreq_done_fn done)
-{
-	struct hreq *r = malloc(sizeof(*r) + len);
-
-	if (!r) {
-		if (done)
-			done(dev, STATUS_INSUFFICIENT_RESOURCES, "out of memory");
-		return;
-	}
-	memset(r, 0, sizeof(*r));
-	r->dev = dev;
-	r->done = done;
-	r->len = len;
-	memcpy(r->msg, msg, len);
-	/* The queue owns duplicates, so callers may close theirs at once. */
-	for (unsigned i = 0; i < nfds; i++)
-		r->fds[r->nfds++] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-	if (h->tail)
-		h->tail->next = r;
-	else
-		h->head = r;
-	h->tail = r;
-	pump(h);
-}
-
 /* LOAD_DRIVER's answer (its text, what the host's sandbox applied, is kept by host_on_reply). */
 static void on_load_done(struct device *dev, NTSTATUS st, const char *text)
 {
 	dev_ev->restart_step(dev, "driver loaded");
 	if (!NT_SUCCESS(st))
 		dev_ev->failed(dev, text && *text ? text : "loading the driver failed");
+}
+
+/* The first request to a new host: LOAD_DRIVER, which runs DriverEntry. */
+static void load_driver(struct hostproc *h, struct device *dev, const struct host_devinfo *info)
+{
+	struct umn_msg_load_driver m;
+
+	umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
+	m.proto_version = UMN_PROTO_VERSION;
+	m.flags = info->verifier ? UMN_LOAD_VERIFIER : 0;
+	umn_strlcpy(m.service, h->service, sizeof(m.service));
+	umn_strlcpy(m.path, h->so_path, sizeof(m.path));
+	host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
 }
 
 static bool host_fits(const struct hostproc *h, const struct host_devinfo *dev)
@@ -413,7 +353,6 @@ static struct hostproc *host_new(const struct host_devinfo *dev, bool shared, ch
 static int attach_inhost(struct device *dev, const struct host_devinfo *info, struct hostproc **ret,
 			 char *err, size_t cap)
 {
-	struct umn_msg_load_driver m;
 	struct hostproc *h;
 
 	if (kmhost_stopped[0]) {
@@ -436,12 +375,7 @@ static int attach_inhost(struct device *dev, const struct host_devinfo *info, st
 		h = host_new(info, true, err, cap);
 		if (!h)
 			return -EIO;
-		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
-		m.proto_version = UMN_PROTO_VERSION;
-		m.flags = info->verifier ? UMN_LOAD_VERIFIER : 0;
-		umn_strlcpy(m.service, h->service, sizeof(m.service));
-		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
-		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		load_driver(h, dev, info);
 		umn_log(UMN_LOG_INFO, "kernel-mode driver %s runs inside umnicd", h->service);
 	}
 	if (add_member(h, dev, info, err, cap) < 0)
@@ -478,7 +412,6 @@ int host_check_room(const struct host_devinfo *dev, char *err, size_t cap)
 int host_attach(struct device *dev, const struct host_devinfo *info, struct hostproc **ret,
 		char *err, size_t cap)
 {
-	struct umn_msg_load_driver m;
 	struct hostproc *h;
 
 	if (info->kernel_mode)
@@ -508,12 +441,7 @@ int host_attach(struct device *dev, const struct host_devinfo *info, struct host
 			syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 			return -ENOMEM;
 		}
-		umn_msg_init(&m, UMN_MSG_LOAD_DRIVER, sizeof(m), 0);
-		m.proto_version = UMN_PROTO_VERSION;
-		m.flags = info->verifier ? UMN_LOAD_VERIFIER : 0;
-		umn_strlcpy(m.service, h->service, sizeof(m.service));
-		umn_strlcpy(m.path, h->so_path, sizeof(m.path));
-		host_request(h, dev, &m, sizeof(m), NULL, 0, on_load_done);
+		load_driver(h, dev, info);
 		umn_log(UMN_LOG_INFO, "driver host pid %d runs %s", (int)h->pid, h->service);
 	}
 	*ret = h;
@@ -603,33 +531,6 @@ void host_kill(struct hostproc *h, const char *why)
 	syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 }
 
-/*
- * dev leaves h: what was queued for it never goes, and the answer to a
- * request of it in flight is dropped, so no callback reaches a device that
- * failed, restarted elsewhere or was uninstalled.
- */
-static void forget_device(struct hostproc *h, const struct device *dev)
-{
-	struct hreq **pp = &h->head, *r;
-
-	if (h->inflight && h->inflight->dev == dev) {
-		h->inflight->dev = NULL;
-		h->inflight->done = NULL;
-	}
-	h->tail = NULL;
-	while ((r = *pp)) {
-		if (r->dev != dev) {
-			h->tail = r;
-			pp = &r->next;
-			continue;
-		}
-		*pp = r->next;
-		for (unsigned i = 0; i < r->nfds; i++)
-			close(r->fds[i]);
-		free(r);
-	}
-}
-
 void host_detach(struct hostproc *h, struct device *dev)
 {
 	const struct host_member *hm = NULL;
@@ -642,7 +543,7 @@ void host_detach(struct hostproc *h, struct device *dev)
 		return;
 	id = hm->id;
 	del_member(h, dev);
-	forget_device(h, dev);
+	host_req_forget(h, dev);
 	if (h->inhost) {
 		/* The driver stays loaded; the device leaves it, so it can be added again. */
 		struct umn_msg_dev m;
@@ -659,26 +560,6 @@ void host_detach(struct hostproc *h, struct device *dev)
 		h->dead = true;
 		syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 	}
-}
-
-/* Drops what was queued for a dead host; its devices are handled as a whole by the crashed event.
- */
-static void drop_pending(struct hostproc *h)
-{
-	struct hreq *r = h->inflight;
-
-	h->inflight = NULL;
-	while (r || h->head) {
-		if (!r) {
-			r = h->head;
-			h->head = r->next;
-		}
-		for (unsigned i = 0; i < r->nfds; i++)
-			close(r->fds[i]);
-		free(r);
-		r = NULL;
-	}
-	h->tail = NULL;
 }
 
 static void host_on_exit(struct hostproc *h)
@@ -716,7 +597,7 @@ static void host_on_exit(struct hostproc *h)
 			 (int)h->pid, si.si_status, strsignal(si.si_status));
 	umn_log(h->ndevices ? UMN_LOG_WARN : UMN_LOG_INFO, "%s", why);
 	h->dead = true;
-	drop_pending(h);
+	host_req_drop_all(h);
 	io_ev->host_gone(h);
 	members = take_members(h, &n);
 	for (unsigned i = 0; i < n; i++)
@@ -725,135 +606,16 @@ static void host_on_exit(struct hostproc *h)
 	host_free(h);
 }
 
-/* A REPLY from h: the request in flight is done, and the next one goes. */
-void host_on_reply(struct hostproc *h, const struct umn_msg_reply *m)
-{
-	struct hreq *r = h->inflight;
-	char text[UMN_TEXT_MAX];
-
-	if (!r || m->req_seq != ((struct umn_msg_hdr *)r->msg)->seq) {
-		host_kill(h, "reply to a request that was not asked");
-		return;
-	}
-	h->inflight = NULL;
-	/* It answered, so it runs: the exec pipe has nothing more to say. */
-	if (h->execfd >= 0) {
-		close(h->execfd);
-		h->execfd = -1;
-	}
-	memcpy(text, m->text, sizeof(text));
-	umn_str_fix(text, sizeof(text));
-	/* A loaded driver's host says what its sandbox applied (for status). */
-	if (((struct umn_msg_hdr *)r->msg)->type == UMN_MSG_LOAD_DRIVER && NT_SUCCESS(m->status))
-		umn_strlcpy(h->sandbox, text, sizeof(h->sandbox));
-	if (r->done)
-		r->done(r->dev, m->status, text);
-	free(r);
-	pump(h);
-}
-
 void host_free_all(uint64_t deadline)
 {
 	host_exit_wait(deadline);
 	while (host_list) {
 		struct hostproc *h = host_list;
 
-		drop_pending(h);
+		host_req_drop_all(h);
 		host_free(h);
 	}
 }
-
-#define STRAY_LOG_INTERVAL_NS 1000000000ull
-
-/*
- * A completion racing a cancel or a client's exit is normal, and a driver
- * that completes twice is its own business; but a host sending them by the
- * thousand must not fill the log: the first is logged, then a count once a
- * second (the rest in host_tick).
- */
-void host_stray_completion(struct hostproc *h, uint64_t id)
-{
-	uint64_t since;
-	unsigned held;
-
-	if (!umn_log_limit_pass(&h->stray_log, umn_mono_ns(), STRAY_LOG_INTERVAL_NS, &held, &since))
-		return;
-	if (held)
-		umn_log(UMN_LOG_WARN,
-			"%s: completion of unknown request %llu ignored (and %u more in the last "
-			"%.1f s)",
-			h->service, (unsigned long long)id, held, (double)since / 1e9);
-	else
-		umn_log(UMN_LOG_WARN, "%s: completion of unknown request %llu ignored", h->service,
-			(unsigned long long)id);
-}
-
-/* The count of stray completions not logged yet, once their second is over. */
-static void stray_flush(struct hostproc *h, uint64_t now)
-{
-	uint64_t since;
-	unsigned held;
-
-	if (umn_log_limit_flush(&h->stray_log, now, STRAY_LOG_INTERVAL_NS, &held, &since))
-		umn_log(UMN_LOG_WARN,
-			"%s: %u more completions of unknown requests ignored in the last %.1f s",
-			h->service, held, (double)since / 1e9);
-}
-
-/* What a request asks of the driver, for messages. */
-static const char *request_name(uint32_t type)
-{
-	switch (type) {
-	case UMN_MSG_LOAD_DRIVER:
-		return "loading the driver (DriverEntry)";
-	case UMN_MSG_ADD_DEVICE:
-		return "adding the device (EvtDriverDeviceAdd, EvtDevicePrepareHardware)";
-	case UMN_MSG_CREATE_QUEUE:
-		return "creating a queue (EvtCreateTxQueue/EvtCreateRxQueue)";
-	case UMN_MSG_START_QUEUES:
-		return "starting the queues";
-	case UMN_MSG_STOP_QUEUES:
-		return "stopping the queues";
-	case UMN_MSG_SET_RX_FILTER:
-		return "setting the receive filter (EvtSetReceiveFilter)";
-	case UMN_MSG_SET_OFFLOAD:
-		return "setting offloads (EvtAdapterOffloadSet*)";
-	case UMN_MSG_REMOVE_DEVICE:
-		return "removing a device";
-	case UMN_MSG_STOP_DEVICE:
-		return "stopping the device (EvtDeviceD0Exit, EvtDeviceReleaseHardware)";
-	case UMN_MSG_START_DEVICE:
-		return "starting the device again (EvtDevicePrepareHardware, EvtDeviceD0Entry)";
-	default:
-		return "a request";
-	}
-}
-
-bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap)
-{
-	const struct hreq *r = h ? h->inflight : NULL;
-
-	if (!h) {
-		snprintf(buf, cap, "no driver host");
-		return false;
-	}
-	if (r && (r->dev == dev || !r->dev)) {
-		snprintf(buf, cap, "the driver host has not finished %s for %.1f s",
-			 request_name(((const struct umn_msg_hdr *)r->msg)->type),
-			 (double)(umn_mono_ns() - h->request_sent_ns) / 1e9);
-		return r->dev == dev;
-	}
-	if (r) {
-		snprintf(buf, cap, "the driver host is still %s of another device",
-			 request_name(((const struct umn_msg_hdr *)r->msg)->type));
-		return false;
-	}
-	snprintf(buf, cap, "the driver did not complete its start");
-	return false;
-}
-
-/* PnP-type requests (everything umnicd asks a host) time out like UMDF's, after 60 s. */
-#define HOST_REQUEST_TIMEOUT_NS (60ull * 1000000000ull)
 
 /*
  * The kernel-mode host misbehaved: umnicd stops talking to it (its thread
@@ -871,7 +633,7 @@ static void stop_inhost(struct hostproc *h)
 		 h->kill_reason);
 	umn_strlcpy(kmhost_stopped, h->kill_reason, sizeof(kmhost_stopped));
 	h->dead = true;
-	drop_pending(h);
+	host_req_drop_all(h);
 	io_ev->host_gone(h);
 	/* Each device fails, and leaves h as it does (host_detach finds nothing left to do). */
 	members = take_members(h, &n);
@@ -887,14 +649,5 @@ void host_tick(uint64_t now_ns)
 	for (struct hostproc *h = host_list; h; h = h->next)
 		if (h->inhost && h->stop_pending && !h->dead)
 			stop_inhost(h);
-	for (struct hostproc *h = host_list; h; h = h->next)
-		stray_flush(h, now_ns);
-	for (struct hostproc *h = host_list; h; h = h->next)
-		if (!h->dead && h->inflight &&
-		    now_ns > h->request_sent_ns + HOST_REQUEST_TIMEOUT_NS) {
-			char why[160];
-			snprintf(why, sizeof(why), "watchdog: %s unanswered for 60 s",
-				 request_name(((struct umn_msg_hdr *)h->inflight->msg)->type));
-			host_kill(h, why);
-		}
+	host_req_tick(now_ns);
 }

@@ -2,8 +2,9 @@
 /*
  * Driver hosts as umnicd sees them (struct hostproc): a umnic-host process
  * or the in-host kernel-mode driver, the devices it serves, the request
- * queue to it and its outbox. hostproc.c runs the processes and requests,
- * hostmsg.c what a host sends, hostexit.c the end at shutdown.
+ * queue to it and its outbox. hostproc.c runs the processes, hostreq.c
+ * what umnicd asks them, hostmsg.c what a host sends, hostexit.c the end
+ * at shutdown.
  */
 #ifndef UMNIC_UMNICD_HOSTS_HOSTPROC_H
 #define UMNIC_UMNICD_HOSTS_HOSTPROC_H
@@ -153,10 +154,15 @@ int host_check_room(const struct host_devinfo *info, char *err, size_t cap);
 bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 /* dev leaves h (its host_attach): no request of it goes or completes any more. */
 void host_detach(struct hostproc *h, struct device *dev);
+void host_kill(struct hostproc *h, const char *why);
+
+/* hostreq.c */
+/* What the start of dev waits for in its host, for messages; and whether the host is stuck on it.
+ */
+bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 typedef void (*hreq_done_fn)(struct device *dev, NTSTATUS status, const char *text);
 void host_request(struct hostproc *h, struct device *dev, void *msg, size_t len, const int *fds,
 		  unsigned nfds, hreq_done_fn done);
-void host_on_readable(struct hostproc *h);
 /*
  * Sends a message to h without ever blocking umnicd: it is queued and leaves
  * with the others at the end of the loop's wake-up, or, if the socket has no
@@ -166,9 +172,11 @@ void host_on_readable(struct hostproc *h);
  */
 int host_send(struct hostproc *h, const void *msg, size_t len, const int *fds, unsigned nfds);
 void host_on_writable(struct hostproc *h);
-void host_kill(struct hostproc *h, const char *why);
 /* Logs a completion of a request umnicd does not know, at most once a second per host. */
 void host_stray_completion(struct hostproc *h, uint64_t id);
+
+/* hostmsg.c */
+void host_on_readable(struct hostproc *h);
 /* Whether umnicd is done with h (dead, killed, or cut off): its messages are dropped. */
 bool host_stopping(const struct hostproc *h);
 
