@@ -38,7 +38,7 @@ int umn_ep_accept_offer(struct umn_endpoint *ep, int memfd)
 		return e;
 	/* Release of ready: pairs with umnicd's acquire in umn_ring_put. */
 	umn_chan_ready(&ep->ch);
-	/* umnicd counted the offer (it went through its outbox); the acknowledgement it is not. */
+	/* umnicd counted the offer it sent; the acknowledgement is not counted. */
 	umn_ring_sock_seen(&ep->ch.rx, 1);
 	return umn_msg_send(ep->sock, &ack, sizeof(ack), NULL, 0);
 }
