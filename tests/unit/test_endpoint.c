@@ -247,6 +247,17 @@ static void test_offer_counts(void **state)
 	two_close(&t);
 }
 
+/* umnicd (a) offers b a channel: its memfd on the socket, counted, as umnicd's outbox sends it. */
+static void a_offers(struct two *t)
+{
+	struct umn_chan_msg offer = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer)};
+	int fd;
+
+	assert_int_equal(umn_chan_create(&t->a.ep.ch, &fd, 0), 0);
+	assert_int_equal(umn_ep_sock_send(&t->a.ep, &offer, sizeof(offer), &fd, 1), 0);
+	close(fd);
+}
+
 /*
  * The handshake as umnicd and a peer run it: the offer carries the memfd
  * and is counted, the acknowledgement is not; each side uses its ring
@@ -254,17 +265,14 @@ static void test_offer_counts(void **state)
  */
 static void test_handshake(void **state)
 {
-	struct umn_chan_msg m, offer = {.type = UMN_CHAN_MSG_OFFER, .len = sizeof(offer)};
+	struct umn_chan_msg m;
 	struct two t;
-	int fd;
 
 	(void)state;
 	two_open(&t, false);
 	/* No channel offered: an acknowledgement is a protocol error. */
 	assert_false(umn_ep_offer_acked(&t.a.ep));
-	assert_int_equal(umn_chan_create(&t.a.ep.ch, &fd, 0), 0);
-	assert_int_equal(umn_ep_sock_send(&t.a.ep, &offer, sizeof(offer), &fd, 1), 0);
-	close(fd);
+	a_offers(&t);
 	/* The peer does not read its ring yet: umnicd's messages wait for the socket. */
 	msg_id(&m, 1);
 	assert_false(umn_ep_put(&t.a.ep, &m, sizeof(m), false));
