@@ -7,11 +7,14 @@
  * SelfManagedIoFlush, SelfManagedIoCleanup, then the device object's
  * EvtCleanupCallback and EvtDestroyCallback. A start that fails part way
  * undoes exactly what it reached. A PnP stop (umn_rt_stop_device) keeps the
- * device: SelfManagedIoSuspend, D0Exit to D3, ReleaseHardware; the start
- * after it: PrepareHardware with the same resources, D0Entry from D3,
+ * device: SelfManagedIoSuspend while the queues still dispatch, D0Exit to
+ * D3Final (WDF's value for a stop as for a removal), ReleaseHardware; the
+ * start after it: PrepareHardware with the same resources, D0Entry from
+ * D3Final, the power-managed queues dispatch again, then
  * SelfManagedIoRestart; power-managed queues hold requests in between.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "io_harness.h"
@@ -29,12 +32,38 @@ static struct {
 	WDF_POWER_DEVICE_STATE entry_from[4], exit_to[4];	/* what D0Entry and D0Exit got */
 	unsigned nentry, nexit;
 	bool parallel;		/* a parallel default queue whose reads the driver holds */
+	/* Whether the default queue dispatched when Suspend and Restart ran (-1: not run). */
+	int dispatching_at_suspend, dispatching_at_restart;
+	WDFDEVICE device;
 } pnp;
+
+/* EvtIoResume runs on the queue's thread, while the start may go on. */
+static pthread_mutex_t pnp_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void record(const char *ev)
 {
+	pthread_mutex_lock(&pnp_lock);
 	if (pnp.n < MAX_EVENTS)
 		pnp.ev[pnp.n++] = ev;
+	pthread_mutex_unlock(&pnp_lock);
+}
+
+static unsigned events(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&pnp_lock);
+	n = pnp.n;
+	pthread_mutex_unlock(&pnp_lock);
+	return n;
+}
+
+/* 1 when the device's default queue dispatches requests, 0 when it does not. */
+static int default_queue_dispatching(WDFDEVICE d)
+{
+	WDFQUEUE q = WdfDeviceGetDefaultQueue(d);
+
+	return q && (WdfIoQueueGetState(q, NULL, NULL) & WdfIoQueueDispatchRequests) ? 1 : 0;
 }
 
 static NTSTATUS prepare(WDFDEVICE d, WDFCMRESLIST raw, WDFCMRESLIST trans)
@@ -85,17 +114,17 @@ static NTSTATUS smio_init(WDFDEVICE d)
 
 static NTSTATUS smio_suspend(WDFDEVICE d)
 {
-	(void)d;
 	record("SelfManagedIoSuspend");
 	pnp.purged_at_suspend = ioh_done_count(1);
+	pnp.dispatching_at_suspend = default_queue_dispatching(d);
 	return STATUS_SUCCESS;
 }
 
 /* After a PnP stop, when the device returns to D0. */
 static NTSTATUS smio_restart(WDFDEVICE d)
 {
-	(void)d;
 	record("SelfManagedIoRestart");
+	pnp.dispatching_at_restart = default_queue_dispatching(d);
 	return STATUS_SUCCESS;
 }
 
@@ -175,6 +204,7 @@ static NTSTATUS device_add(WDFDRIVER driver, PWDFDEVICE_INIT init)
 	st = WdfDeviceCreate(&init, &attrs, &dev);
 	if (!NT_SUCCESS(st))
 		return st;
+	pnp.device = dev;
 	if (pnp.parallel) {
 		/* Power-managed (the default): the driver holds each read it is given. */
 		WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&qc, WdfIoQueueDispatchParallel);
@@ -242,6 +272,7 @@ static void reset(void)
 	memset(ioh.done, 0, sizeof(ioh.done));
 	ioh_held_reset();
 	pnp.purged_at_suspend = pnp.purged_at_d0exit = -1;
+	pnp.dispatching_at_suspend = pnp.dispatching_at_restart = -1;
 }
 
 static void expect(const char *const *want, unsigned n)
@@ -271,7 +302,7 @@ static void test_removal_order(void **state)
 	ioh_sleep_ms(20);
 	assert_int_equal(ioh_done_count(1), 0);
 	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
-	for (int i = 0; i < 2000 && pnp.n < 10; i++)
+	for (int i = 0; i < 2000 && events() < 10; i++)
 		ioh_sleep_ms(1);
 	expect(want, 10);
 	/* The read waiting in the queue was purged after the suspend and before D0Exit. */
@@ -298,7 +329,7 @@ static void test_failed_smio_init(void **state)
 	reset();
 	pnp.fail_smio_init = STATUS_INSUFFICIENT_RESOURCES;
 	assert_int_equal(add(), STATUS_INSUFFICIENT_RESOURCES);
-	for (int i = 0; i < 2000 && pnp.n < 9; i++)
+	for (int i = 0; i < 2000 && events() < 9; i++)
 		ioh_sleep_ms(1);
 	expect(want, 9);
 	assert_ptr_equal(pnp.released, pnp.prepared_trans);
@@ -317,7 +348,7 @@ static void test_failed_d0_entry(void **state)
 	reset();
 	pnp.fail_d0entry = STATUS_DEVICE_NOT_READY;
 	assert_int_equal(add(), STATUS_DEVICE_NOT_READY);
-	for (int i = 0; i < 2000 && pnp.n < 5; i++)
+	for (int i = 0; i < 2000 && events() < 5; i++)
 		ioh_sleep_ms(1);
 	expect(want, 5);
 	assert_ptr_equal(pnp.released, pnp.prepared_trans);
@@ -335,7 +366,7 @@ static void test_failed_prepare(void **state)
 	reset();
 	pnp.fail_prepare = STATUS_DEVICE_CONFIGURATION_ERROR;
 	assert_int_equal(add(), STATUS_DEVICE_CONFIGURATION_ERROR);
-	for (int i = 0; i < 2000 && pnp.n < 4; i++)
+	for (int i = 0; i < 2000 && events() < 4; i++)
 		ioh_sleep_ms(1);
 	expect(want, 4);
 	assert_ptr_equal(pnp.released, pnp.prepared_trans);
@@ -366,11 +397,11 @@ static void test_restart_after_failure(void **state)
 	reset();
 	assert_int_equal(add(), STATUS_SUCCESS);
 	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
-	for (int i = 0; i < 2000 && pnp.n < 10; i++)
+	for (int i = 0; i < 2000 && events() < 10; i++)
 		ioh_sleep_ms(1);
 	assert_int_equal(add_device(), STATUS_SUCCESS);
 	assert_int_equal(umn_rt_remove_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
-	for (int i = 0; i < 2000 && pnp.n < 20; i++)
+	for (int i = 0; i < 2000 && events() < 20; i++)
 		ioh_sleep_ms(1);
 	expect(want, 20);
 	finish();
@@ -378,14 +409,15 @@ static void test_restart_after_failure(void **state)
 
 static void wait_events(unsigned n)
 {
-	for (int i = 0; i < 4000 && pnp.n < n; i++)
+	for (int i = 0; i < 4000 && events() < n; i++)
 		ioh_sleep_ms(1);
 }
 
 /*
- * start -> stop -> start -> remove: the stop leaves D0 for D3 and releases
- * the hardware without Flush or Cleanup; the start prepares the same
- * resources, enters D0 from D3 and runs SelfManagedIoRestart, not Init; the
+ * start -> stop -> start -> remove: the stop leaves D0 for D3Final and
+ * releases the hardware without Flush or Cleanup; the start prepares the
+ * same resources, enters D0 from D3Final and runs SelfManagedIoRestart, not
+ * Init, once the power-managed queues dispatch again; the
  * removal is the full one. A read waiting in a power-managed queue stays
  * through the stop and the start, a read sent while stopped is accepted
  * and waits too; the removal cancels both.
@@ -411,6 +443,9 @@ static void test_stop_start_remove(void **state)
 	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
 	assert_int_equal(pnp.n, 6);
 	assert_ptr_equal(pnp.released, first);
+	/* WDF suspends self-managed I/O before it stops the power-managed queues. */
+	assert_int_equal(pnp.dispatching_at_suspend, 1);
+	assert_int_equal(default_queue_dispatching(pnp.device), 0);
 	/* Stopping a stopped device is refused and says so; nothing runs. */
 	assert_int_equal(umn_rt_stop_device(IOH_DEV, err, sizeof(err)), STATUS_INVALID_DEVICE_STATE);
 	assert_non_null(strstr(err, "stopped already"));
@@ -420,6 +455,8 @@ static void test_stop_start_remove(void **state)
 	assert_int_equal(ioh_done_count(2), 0);
 	assert_int_equal(umn_rt_start_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
 	assert_int_equal(pnp.n, 9);
+	/* ... and restarts them before it restarts self-managed I/O. */
+	assert_int_equal(pnp.dispatching_at_restart, 1);
 	/* The same resource list, with the same descriptors. */
 	assert_ptr_equal(pnp.prepared_trans, first);
 	assert_int_equal(pnp.prepared_count, 2);
@@ -433,9 +470,9 @@ static void test_stop_start_remove(void **state)
 	expect(want, 16);
 	assert_int_equal(pnp.nentry, 2);
 	assert_int_equal(pnp.entry_from[0], WdfPowerDeviceD3Final);
-	assert_int_equal(pnp.entry_from[1], WdfPowerDeviceD3);
+	assert_int_equal(pnp.entry_from[1], WdfPowerDeviceD3Final);
 	assert_int_equal(pnp.nexit, 2);
-	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3);
+	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3Final);
 	assert_int_equal(pnp.exit_to[1], WdfPowerDeviceD3Final);
 	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_CANCELLED);
 	assert_int_equal(ioh_wait_done(2, 2000).status, STATUS_CANCELLED);
@@ -463,7 +500,7 @@ static void test_stop_remove(void **state)
 	wait_events(10);
 	expect(want, 10);
 	assert_int_equal(pnp.nexit, 1);
-	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3);
+	assert_int_equal(pnp.exit_to[0], WdfPowerDeviceD3Final);
 	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_CANCELLED);
 	finish();
 }
@@ -472,15 +509,16 @@ static void test_stop_remove(void **state)
  * What a stop does to I/O the driver holds, as WDF does for a power-managed
  * queue: EvtIoStop with WdfRequestStopActionSuspend before D0Exit, and the
  * stop waits for the acknowledgement; new requests are not presented until
- * the start, which resumes the held request (EvtIoResume) after
- * SelfManagedIoRestart.
+ * the start, which restarts the queue (EvtIoResume for the held request)
+ * before SelfManagedIoRestart. EvtIoResume runs on the queue's own thread,
+ * so it may finish after SelfManagedIoRestart has begun.
  */
 static void test_stop_suspends_held_requests(void **state)
 {
 	static const char *const want[] = {
 		"PrepareHardware", "D0Entry", "SelfManagedIoInit",
 		"SelfManagedIoSuspend", "IoStop(Suspend)", "D0Exit", "ReleaseHardware",
-		"PrepareHardware", "D0Entry", "SelfManagedIoRestart", "IoResume",
+		"PrepareHardware", "D0Entry",
 	};
 	char err[256] = "";
 	char out[8];
@@ -501,7 +539,12 @@ static void test_stop_suspends_held_requests(void **state)
 	assert_int_equal(ioh_done_count(2), 0);
 	assert_int_equal(umn_rt_start_device(IOH_DEV, err, sizeof(err)), STATUS_SUCCESS);
 	wait_events(11);
-	expect(want, 11);
+	assert_int_equal(events(), 11);
+	for (unsigned i = 0; i < 9; i++)
+		assert_string_equal(pnp.ev[i], want[i]);
+	assert_true((!strcmp(pnp.ev[9], "IoResume") && !strcmp(pnp.ev[10], "SelfManagedIoRestart")) ||
+		    (!strcmp(pnp.ev[9], "SelfManagedIoRestart") && !strcmp(pnp.ev[10], "IoResume")));
+	assert_int_equal(pnp.dispatching_at_restart, 1);
 	for (int i = 0; i < 2000 && atomic_load(&ioh_held.n) < 2; i++)
 		ioh_sleep_ms(1);
 	assert_int_equal(atomic_load(&ioh_held.n), 2);

@@ -214,14 +214,15 @@ static void fill_resources(struct umn_cmreslist *l, const struct umn_device *dev
  * Leaves D0 and releases the hardware, undoing what the start sequence
  * reached: the part a PnP stop and a removal share, in WDF's order. The
  * packet queues go first (NetAdapterCx creates them last when a device
- * starts), then SelfManagedIoSuspend, the I/O queues, D0Exit to target,
+ * starts), then SelfManagedIoSuspend, the I/O queues, D0Exit,
  * ReleaseHardware with the translated list PrepareHardware got. A removal
- * purges the I/O queues; a stop only stops the power-managed ones.
+ * purges the I/O queues; a stop only stops the power-managed ones. D0Exit
+ * gets WdfPowerDeviceD3Final for both: WDF passes it for the last D3 before
+ * a removal and for a stop (resource rebalance) alike.
  */
-static NTSTATUS pnp_power_down(struct umn_device *dev, WDF_POWER_DEVICE_STATE target)
+static NTSTATUS pnp_power_down(struct umn_device *dev, bool removal)
 {
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
-	bool removal = target == WdfPowerDeviceD3Final;
 	NTSTATUS st = STATUS_SUCCESS;
 
 	if (dev->adapter) {
@@ -239,7 +240,7 @@ static NTSTATUS pnp_power_down(struct umn_device *dev, WDF_POWER_DEVICE_STATE ta
 	else
 		umn_io_device_power_down(dev->id);
 	if (dev->in_d0 && dev->pnp.EvtDeviceD0Exit)
-		st = dev->pnp.EvtDeviceD0Exit(h, target);
+		st = dev->pnp.EvtDeviceD0Exit(h, WdfPowerDeviceD3Final);
 	dev->in_d0 = false;
 	/* Called even when PrepareHardware failed, as WDF does. */
 	if (dev->prepared && dev->pnp.EvtDeviceReleaseHardware) {
@@ -269,7 +270,7 @@ static void pnp_teardown(struct umn_device *dev)
 {
 	WDFDEVICE h = (WDFDEVICE)umn_object_handle(&dev->obj);
 
-	pnp_power_down(dev, WdfPowerDeviceD3Final);
+	pnp_power_down(dev, true);
 	if (dev->smio_init) {
 		if (dev->pnp.EvtDeviceSelfManagedIoFlush)
 			dev->pnp.EvtDeviceSelfManagedIoFlush(h);
@@ -428,7 +429,7 @@ NTSTATUS umn_rt_remove_device(uint32_t id, char *err, size_t cap)
 
 /*
  * A PnP stop (IRP_MN_STOP_DEVICE, as for a resource rebalance): the device
- * leaves D0 for D3 and gives its hardware back, and keeps its WDFDEVICE,
+ * leaves D0 for D3Final and gives its hardware back, and keeps its WDFDEVICE,
  * queues, file objects and adapter for umn_rt_start_device.
  */
 NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap)
@@ -445,7 +446,7 @@ NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap)
 			 dev->pnp_stopped ? "stopped already" : "not started");
 		return STATUS_INVALID_DEVICE_STATE;
 	}
-	st = pnp_power_down(dev, WdfPowerDeviceD3);
+	st = pnp_power_down(dev, false);
 	dev->pnp_stopped = true;
 	if (!NT_SUCCESS(st))
 		snprintf(err, cap, "EvtDeviceD0Exit or EvtDeviceReleaseHardware failed with 0x%08x",
@@ -455,9 +456,10 @@ NTSTATUS umn_rt_stop_device(uint32_t id, char *err, size_t cap)
 
 /*
  * The start after a PnP stop (IRP_MN_START_DEVICE): PrepareHardware with the
- * same resources, D0Entry from D3, SelfManagedIoRestart (Init ran at the
- * first start), the I/O queues present requests again, and the adapter's
- * queues are created anew by the OS side. On failure the device is left
+ * same resources, D0Entry from D3Final (where the stop left it), the I/O
+ * queues present requests again, then SelfManagedIoRestart (Init ran at the
+ * first start), as WDF restarts the power-managed queues before it; the
+ * adapter's queues are created anew by the OS side. On failure the device is left
  * stopped, as far as it got undone.
  */
 NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
@@ -485,12 +487,14 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 				 (unsigned)st);
 	}
 	if (NT_SUCCESS(st) && dev->pnp.EvtDeviceD0Entry) {
-		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3);
+		st = dev->pnp.EvtDeviceD0Entry(h, WdfPowerDeviceD3Final);
 		if (!NT_SUCCESS(st))
 			snprintf(err, cap, "EvtDeviceD0Entry failed with 0x%08x", (unsigned)st);
 	}
 	if (NT_SUCCESS(st)) {
 		dev->in_d0 = true;
+		/* The power-managed queues run again before self-managed I/O restarts. */
+		umn_io_device_power_up(dev->id);
 		if (dev->smio_init && dev->pnp.EvtDeviceSelfManagedIoRestart) {
 			st = dev->pnp.EvtDeviceSelfManagedIoRestart(h);
 			if (!NT_SUCCESS(st))
@@ -501,7 +505,6 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 	}
 	if (NT_SUCCESS(st)) {
 		dev->smio_running = dev->smio_init;
-		umn_io_device_power_up(dev->id);
 		if (dev->adapter && !dev->adapter->started) {
 			snprintf(err, cap,
 				 "the device has an adapter but the driver never called "
@@ -510,7 +513,7 @@ NTSTATUS umn_rt_start_device(uint32_t id, char *err, size_t cap)
 		}
 	}
 	if (!NT_SUCCESS(st)) {
-		pnp_power_down(dev, WdfPowerDeviceD3);
+		pnp_power_down(dev, false);
 		return st;
 	}
 	dev->pnp_stopped = false;
