@@ -5,7 +5,10 @@
  * sandbox included, and reports the self-managed I/O callbacks it saw.
  *
  *   IOCTL_WDKSUB_SELFTEST  output: "PASS <n> checks" or "FAIL line <l>: <expr>"
- *   IOCTL_WDKSUB_HISTORY   output: the PnP/power callbacks of this process, in order
+ *   IOCTL_WDKSUB_HISTORY   output: the PnP/power callbacks of this process, in order;
+ *                          D0Entry and D0Exit with the power state they were given,
+ *                          SelfManagedIoSuspend and Restart with whether the default
+ *                          queue dispatched requests then ("queue:on" or "queue:off")
  *
  * Written against the WDK interface only, in C that also compiles as C++
  * (wdksubset.cpp adds C++ to it).
@@ -352,19 +355,54 @@ static NTSTATUS EvtReleaseHardware(WDFDEVICE Device, WDFCMRESLIST Translated)
 	return STATUS_SUCCESS;
 }
 
+static PCSTR PowerStateName(WDF_POWER_DEVICE_STATE State)
+{
+	switch (State) {
+	case WdfPowerDeviceD0:
+		return "D0";
+	case WdfPowerDeviceD1:
+		return "D1";
+	case WdfPowerDeviceD2:
+		return "D2";
+	case WdfPowerDeviceD3:
+		return "D3";
+	case WdfPowerDeviceD3Final:
+		return "D3Final";
+	default:
+		return "other";
+	}
+}
+
+/* Records "What(detail)". */
+static void Record2(PCSTR What, PCSTR Detail)
+{
+	char line[64];
+
+	StringCbPrintfA(line, sizeof(line), "%s(%s)", What, Detail);
+	Record(line);
+}
+
+/* Whether the device's default queue presents requests now. */
+static PCSTR QueueState(WDFDEVICE Device)
+{
+	WDFQUEUE queue = WdfDeviceGetDefaultQueue(Device);
+
+	if (queue && (WdfIoQueueGetState(queue, NULL, NULL) & WdfIoQueueDispatchRequests))
+		return "queue:on";
+	return "queue:off";
+}
+
 static NTSTATUS EvtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState)
 {
 	UNREFERENCED_PARAMETER(Device);
-	UNREFERENCED_PARAMETER(PreviousState);
-	Record("D0Entry");
+	Record2("D0Entry", PowerStateName(PreviousState));
 	return STATUS_SUCCESS;
 }
 
 static NTSTATUS EvtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
 {
 	UNREFERENCED_PARAMETER(Device);
-	UNREFERENCED_PARAMETER(TargetState);
-	Record("D0Exit");
+	Record2("D0Exit", PowerStateName(TargetState));
 	return STATUS_SUCCESS;
 }
 
@@ -377,15 +415,13 @@ static NTSTATUS EvtSmioInit(WDFDEVICE Device)
 
 static NTSTATUS EvtSmioSuspend(WDFDEVICE Device)
 {
-	UNREFERENCED_PARAMETER(Device);
-	Record("SelfManagedIoSuspend");
+	Record2("SelfManagedIoSuspend", QueueState(Device));
 	return STATUS_SUCCESS;
 }
 
 static NTSTATUS EvtSmioRestart(WDFDEVICE Device)
 {
-	UNREFERENCED_PARAMETER(Device);
-	Record("SelfManagedIoRestart");
+	Record2("SelfManagedIoRestart", QueueState(Device));
 	return STATUS_SUCCESS;
 }
 
