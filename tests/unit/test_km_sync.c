@@ -26,6 +26,8 @@
 /* Verifier lines logged, by rule. */
 static atomic_int irql_violations, pushlock_violations, region_violations, pool_violations,
     tag_violations;
+/* Push lock releases of a lock not held the way it is released. */
+static atomic_int unheld_releases;
 
 static void sink(int level, const char *line, void *userdata)
 {
@@ -41,6 +43,8 @@ static void sink(int level, const char *line, void *userdata)
 		atomic_fetch_add(&pool_violations, 1);
 	if (strstr(line, "verifier: PoolTagMismatch"))
 		atomic_fetch_add(&tag_violations, 1);
+	if (strstr(line, "ExReleasePushLock") && strstr(line, "is not held"))
+		atomic_fetch_add(&unheld_releases, 1);
 }
 
 static LARGE_INTEGER ms_relative(LONGLONG ms)
@@ -262,6 +266,65 @@ static void push_locks(void **state)
 	assert_int_equal(lock, 0);
 }
 
+static atomic_int shared_holders;
+static KEVENT both_hold;
+
+/* Holds the push lock shared until the other reader holds it too (at most 5 s). */
+static VOID reader(PVOID ctx)
+{
+	LARGE_INTEGER t = ms_relative(5000);
+
+	(void)ctx;
+	KeEnterCriticalRegion();
+	ExAcquirePushLockShared(&lock);
+	if (atomic_fetch_add(&shared_holders, 1) + 1 == 2)
+		KeSetEvent(&both_hold, IO_NO_INCREMENT, FALSE);
+	KeWaitForSingleObject(&both_hold, Executive, KernelMode, FALSE, &t);
+	atomic_fetch_sub(&shared_holders, 1);
+	ExReleasePushLockShared(&lock);
+	KeLeaveCriticalRegion();
+}
+
+/* Two threads hold a push lock shared at once; ExReleasePushLockShared frees it for a writer. */
+static void push_lock_shared(void **state)
+{
+	HANDLE h[2];
+	PVOID obj[2];
+
+	(void)state;
+	ExInitializePushLock(&lock);
+	KeInitializeEvent(&both_hold, NotificationEvent, FALSE);
+	atomic_store(&unheld_releases, 0);
+	atomic_store(&pushlock_violations, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(PsCreateSystemThread(&h[i], 0, NULL, NULL, NULL, reader, NULL),
+				 STATUS_SUCCESS);
+		assert_int_equal(
+		    ObReferenceObjectByHandle(h[i], 0, NULL, KernelMode, &obj[i], NULL),
+		    STATUS_SUCCESS);
+		ZwClose(h[i]);
+	}
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(KeWaitForSingleObject(obj[i], Executive, KernelMode, FALSE, NULL),
+				 STATUS_SUCCESS);
+		ObDereferenceObject(obj[i]);
+	}
+	/* Both held it at the same time, and both released it. */
+	assert_int_equal(KeReadStateEvent(&both_hold), 1);
+	assert_int_equal(atomic_load(&shared_holders), 0);
+	assert_int_equal(lock, 0);
+	KeEnterCriticalRegion();
+	ExAcquirePushLockExclusive(&lock);
+	assert_int_not_equal(lock, 0);
+	ExReleasePushLockExclusive(&lock);
+	/* A shared release of a lock nobody holds is named. */
+	ExReleasePushLockShared(&lock);
+	KeLeaveCriticalRegion();
+	assert_int_equal(lock, 0);
+	assert_int_equal(atomic_load(&unheld_releases), 1);
+	assert_int_equal(atomic_load(&pushlock_violations), 0);
+}
+
 static void time_sources(void **state)
 {
 	LARGE_INTEGER a, b, f, ticks;
@@ -328,7 +391,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(events),	      cmocka_unit_test(irql_rules),
 	    cmocka_unit_test(system_threads), cmocka_unit_test(priorities_and_affinity),
-	    cmocka_unit_test(push_locks),     cmocka_unit_test(time_sources),
+	    cmocka_unit_test(push_locks),     cmocka_unit_test(push_lock_shared),
+	    cmocka_unit_test(time_sources),
 	    cmocka_unit_test(pool),
 	};
 

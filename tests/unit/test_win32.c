@@ -372,6 +372,40 @@ static void locks(void **state)
 	DeleteCriticalSection(&cs);
 }
 
+static DWORD WINAPI try_shared(LPVOID p)
+{
+	PSRWLOCK l = (PSRWLOCK)p;
+
+	if (!TryAcquireSRWLockShared(l))
+		return 0;
+	ReleaseSRWLockShared(l);
+	return 1;
+}
+
+/* InitializeSRWLock makes a lock in dirty memory an unowned one, same as SRWLOCK_INIT. */
+static void srw_initialize(void **state)
+{
+	SRWLOCK init = SRWLOCK_INIT;
+	PSRWLOCK l = (PSRWLOCK)HeapAlloc(GetProcessHeap(), 0, sizeof(*l));
+
+	(void)state;
+	assert_non_null(l);
+	memset(l, 0xa5, sizeof(*l));
+	InitializeSRWLock(l);
+	assert_memory_equal(l, &init, sizeof(init));
+	assert_true(TryAcquireSRWLockExclusive(l));
+	assert_int_equal(run(try_shared, l), 0);
+	ReleaseSRWLockExclusive(l);
+	AcquireSRWLockShared(l);
+	assert_int_equal(run(try_shared, l), 1);
+	assert_false(TryAcquireSRWLockExclusive(l));
+	ReleaseSRWLockShared(l);
+	assert_true(TryAcquireSRWLockExclusive(l));
+	ReleaseSRWLockExclusive(l);
+	assert_memory_equal(l, &init, sizeof(init));
+	assert_true(HeapFree(GetProcessHeap(), 0, l));
+}
+
 static SRWLOCK cv_lock = SRWLOCK_INIT;
 static CONDITION_VARIABLE cv = CONDITION_VARIABLE_INIT;
 static int ready;
@@ -581,6 +615,7 @@ int main(void)
 	    cmocka_unit_test(threads),
 	    cmocka_unit_test(priority_and_affinity),
 	    cmocka_unit_test(locks),
+	    cmocka_unit_test(srw_initialize),
 	    cmocka_unit_test(condition_variables),
 	    cmocka_unit_test(time_and_errors),
 	    cmocka_unit_test(heap),
