@@ -351,6 +351,24 @@ VOID DbgBreakPoint(VOID);
 VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
 	       PSTR MutableMessage);
 
+/*
+ * NT_VERIFY's value passes through a function, so that a driver may use it
+ * as a statement (NT_VERIFY(x);) without an unused-value warning, or as an
+ * expression. The checked form reports a FALSE through RtlAssert.
+ */
+FORCEINLINE BOOLEAN umnic_nt_verify(BOOLEAN Ok, PCSTR Expression, PCSTR File, ULONG Line,
+				    PCSTR Message)
+{
+	if (!Ok)
+		RtlAssert((PVOID)Expression, (PVOID)File, Line, (PSTR)Message);
+	return Ok;
+}
+
+FORCEINLINE BOOLEAN umnic_nt_verified(BOOLEAN Ok)
+{
+	return Ok;
+}
+
 #if DBG
 #define KdPrint(x) DbgPrint x
 #define KdPrintEx(x) DbgPrintEx x
@@ -361,10 +379,8 @@ VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
 #define NT_ASSERT(e) ASSERT(e)
 #define NT_ASSERTMSG(m, e) ASSERTMSG(m, e)
 #define NT_ASSERTMSGW(m, e) ASSERT(e)
-#define NT_VERIFY(e) \
-	((e) ? TRUE : (RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, NULL), FALSE))
-#define NT_VERIFYMSG(m, e) \
-	((e) ? TRUE : (RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, (PSTR)(m)), FALSE))
+#define NT_VERIFY(e) umnic_nt_verify((e) ? TRUE : FALSE, #e, __FILE__, __LINE__, NULL)
+#define NT_VERIFYMSG(m, e) umnic_nt_verify((e) ? TRUE : FALSE, #e, __FILE__, __LINE__, (m))
 #else
 #define KdPrint(x) ((void)0)
 #define KdPrintEx(x) ((void)0)
@@ -376,8 +392,8 @@ VOID RtlAssert(PVOID VoidFailedAssertion, PVOID VoidFileName, ULONG LineNumber,
 #define NT_ASSERT(e) ((void)0)
 #define NT_ASSERTMSG(m, e) ((void)0)
 #define NT_ASSERTMSGW(m, e) ((void)0)
-#define NT_VERIFY(e) ((e) ? TRUE : FALSE)
-#define NT_VERIFYMSG(m, e) ((e) ? TRUE : FALSE)
+#define NT_VERIFY(e) umnic_nt_verified((e) ? TRUE : FALSE)
+#define NT_VERIFYMSG(m, e) umnic_nt_verified((e) ? TRUE : FALSE)
 #endif
 #define NT_ANALYSIS_ASSUME(e) ((void)0)
 #define NT_ASSERT_ACTION(e) NT_ASSERT(e)

@@ -169,6 +169,10 @@ static int run_wdk_header_checks(void)
 
 	NT_ASSERT(v == 42);
 	WCHECK(NT_VERIFY(v == 42));
+	WCHECK(NT_VERIFYMSG("v is 42", v == 42));
+	/* As statements, as drivers write them: no unused-value warning under -Werror. */
+	NT_VERIFY(v == 42);
+	NT_VERIFYMSG("v is 42", v == 42);
 	NT_FRE_ASSERT(v == 42);
 	PAGED_CODE();
 	KdPrint(("not printed in a free build %d\n", 1));
