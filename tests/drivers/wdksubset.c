@@ -274,6 +274,7 @@ static void SelfTest(WDFDEVICE Device)
 	WDF_DPC_CONFIG dc;
 	WDF_OBJECT_ATTRIBUTES da;
 	WDFDPC dpc;
+	WDF_MEMORY_DESCRIPTOR md;
 	PUCHAR p;
 
 	/* Events with time-outs. */
@@ -333,6 +334,12 @@ static void SelfTest(WDFDEVICE Device)
 	CHECK(p && p[127] == 0);
 	if (p)
 		ExFreePoolWithTag(p, 0x62755357);
+
+	/* An MDL descriptor is refused with STATUS_NOT_SUPPORTED before anything is sent. */
+	WDF_MEMORY_DESCRIPTOR_INIT_MDL(&md, (PMDL)&md, sizeof(md));
+	CHECK(WdfIoTargetSendIoctlSynchronously(WdfDeviceGetIoTarget(Device), NULL,
+						IOCTL_WDKSUB_SELFTEST, &md, NULL, NULL,
+						NULL) == STATUS_NOT_SUPPORTED);
 }
 #endif
 
