@@ -6,15 +6,26 @@
  *
  *   IOCTL_WDKSUB_SELFTEST  output: "PASS <n> checks" or "FAIL line <l>: <expr>"
  *   IOCTL_WDKSUB_HISTORY   output: the PnP/power callbacks of this process, in order;
- *                          D0Entry and D0Exit with the power state they were given,
- *                          SelfManagedIoSuspend and Restart with whether the default
- *                          queue dispatched requests then ("queue:on" or "queue:off")
+ *                          D0Entry with the power state it was given, D0Exit with it
+ *                          and whether the power-managed default queue and a queue a
+ *                          filter driver leaves not power-managed dispatched requests
+ *                          then, SelfManagedIoSuspend and Restart with the default
+ *                          queue's ("queue:on" or "queue:off"); the power policy
+ *                          callbacks too, should they ever run
+ *
+ * EvtDriverDeviceAdd also sets up what WDK drivers commonly do and umnic has
+ * no event for (power policy callbacks and settings, filter, device state, a
+ * WMI instance) and fails, naming the call in the log, when one of them does
+ * not answer as WDF documents. The source uses the WDK's older spellings
+ * where drivers still do: SAL 1 annotations, the per-object EVT_ callback
+ * type names, PAGED_CODE, NT_ASSERT, NT_VERIFY, DEFINE_GUID with INITGUID.
  *
  * Written against the WDK interface only, in C that also compiles as C++
  * (wdksubset.cpp adds C++ to it).
  */
 #include <string.h>
 
+#include <initguid.h>
 #include <wdf.h>
 #ifdef _KERNEL_MODE
 #include <ntddk.h>
@@ -37,6 +48,10 @@
 #define WDKSUB_DEVICE_TYPE    0x8124u
 #define IOCTL_WDKSUB_SELFTEST CTL_CODE(WDKSUB_DEVICE_TYPE, 0x900, METHOD_BUFFERED, FILE_ANY_ACCESS)
 #define IOCTL_WDKSUB_HISTORY  CTL_CODE(WDKSUB_DEVICE_TYPE, 0x901, METHOD_BUFFERED, FILE_ANY_ACCESS)
+
+/* The WMI data block the device registers (defined here: INITGUID is on). */
+DEFINE_GUID(GUID_WDKSUB_WMI, 0x5b0c3a61, 0x7d2e, 0x4f58, 0x9a, 0x41, 0x2c, 0x6e, 0x1f, 0x83, 0xd4,
+	    0x07);
 
 /* ---- results --------------------------------------------------------------------------------- */
 
@@ -345,8 +360,11 @@ static void SelfTest(WDFDEVICE Device)
 
 /* ---- the device ------------------------------------------------------------------------------ */
 
-static NTSTATUS EvtPrepareHardware(WDFDEVICE Device, WDFCMRESLIST Raw, WDFCMRESLIST Translated)
+static NTSTATUS EvtPrepareHardware(__in WDFDEVICE Device, __in WDFCMRESLIST Raw,
+				   __in WDFCMRESLIST Translated)
 {
+	PAGED_CODE();
+	NT_ASSERT(Device != NULL);
 	UNREFERENCED_PARAMETER(Device);
 	UNREFERENCED_PARAMETER(Raw);
 	UNREFERENCED_PARAMETER(Translated);
@@ -406,10 +424,18 @@ static NTSTATUS EvtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousStat
 	return STATUS_SUCCESS;
 }
 
+/* A manual queue with PowerManaged left to WDF: not power-managed in a filter driver. */
+static WDFQUEUE g_filter_queue;
+
 static NTSTATUS EvtD0Exit(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState)
 {
-	UNREFERENCED_PARAMETER(Device);
-	Record2("D0Exit", PowerStateName(TargetState));
+	char detail[48];
+	BOOLEAN manual = g_filter_queue && (WdfIoQueueGetState(g_filter_queue, NULL, NULL) &
+					    WdfIoQueueDispatchRequests);
+
+	StringCbPrintfA(detail, sizeof(detail), "%s,%s,manual:%s", PowerStateName(TargetState),
+			QueueState(Device), manual ? "on" : "off");
+	Record2("D0Exit", detail);
 	return STATUS_SUCCESS;
 }
 
@@ -444,7 +470,139 @@ static VOID EvtSmioCleanup(WDFDEVICE Device)
 	Record("SelfManagedIoCleanup");
 }
 
-static void Reply(WDFREQUEST Request, PCSTR Text)
+/* ---- what umnic has no event for: recorded if it ever runs ----------------------------------- */
+
+static NTSTATUS EvtArmWakeFromS0(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("ArmWakeFromS0");
+	return STATUS_SUCCESS;
+}
+
+static VOID EvtDisarmWakeFromS0(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("DisarmWakeFromS0");
+}
+
+static VOID EvtWakeFromS0Triggered(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("WakeFromS0Triggered");
+}
+
+static NTSTATUS EvtArmWakeFromSx(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("ArmWakeFromSx");
+	return STATUS_SUCCESS;
+}
+
+static VOID EvtDisarmWakeFromSx(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("DisarmWakeFromSx");
+}
+
+static VOID EvtWakeFromSxTriggered(WDFDEVICE Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("WakeFromSxTriggered");
+}
+
+static NTSTATUS EvtWmiQueryInstance(WDFWMIINSTANCE WmiInstance, ULONG OutBufferSize,
+				    PVOID OutBuffer, PULONG BufferUsed)
+{
+	UNREFERENCED_PARAMETER(WmiInstance);
+	if (OutBufferSize < sizeof(ULONG))
+		return STATUS_BUFFER_TOO_SMALL;
+	*(PULONG)OutBuffer = 0;
+	*BufferUsed = sizeof(ULONG);
+	Record("WmiQueryInstance");
+	return STATUS_SUCCESS;
+}
+
+/* Declared with the older per-object names, as many drivers still do. */
+EVT_WDF_DEVICE_CONTEXT_CLEANUP EvtDeviceContextCleanup;
+EVT_WDF_IO_QUEUE_CONTEXT_DESTROY_CALLBACK EvtQueueContextDestroy;
+
+VOID EvtDeviceContextCleanup(WDFOBJECT Device)
+{
+	UNREFERENCED_PARAMETER(Device);
+	Record("DeviceContextCleanup");
+}
+
+VOID EvtQueueContextDestroy(WDFOBJECT Queue)
+{
+	UNREFERENCED_PARAMETER(Queue);
+	Record("QueueContextDestroy");
+}
+
+/* Logs which call of the device's setup failed, and passes its status on. */
+static NTSTATUS SetupFailed(__in PCSTR Call, __in NTSTATUS Status)
+{
+	DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "wdksubset: %s failed with 0x%08x\n",
+		   Call, (unsigned)Status);
+	return Status;
+}
+
+/*
+ * Power policy settings, device state and a WMI instance, each checked: the
+ * settings are accepted, the device state reads back as set, the WMI
+ * instance belongs to the device and fires an event.
+ */
+static NTSTATUS SetUpPolicyStateAndWmi(__in WDFDEVICE Device, __out_opt WDFWMIINSTANCE *Wmi)
+{
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS idle;
+	WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS wake;
+	WDF_DEVICE_STATE state, back;
+	WDF_WMI_PROVIDER_CONFIG provider;
+	WDF_WMI_INSTANCE_CONFIG instance;
+	WDFWMIINSTANCE wmi;
+	ULONG data = 1;
+	NTSTATUS status;
+
+	PAGED_CODE();
+	WDF_DEVICE_POWER_POLICY_IDLE_SETTINGS_INIT(&idle, IdleCanWakeFromS0);
+	idle.IdleTimeout = 10000;
+	status = WdfDeviceAssignS0IdleSettings(Device, &idle);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfDeviceAssignS0IdleSettings", status);
+	WDF_DEVICE_POWER_POLICY_WAKE_SETTINGS_INIT(&wake);
+	wake.Enabled = WdfTrue;
+	status = WdfDeviceAssignSxWakeSettings(Device, &wake);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfDeviceAssignSxWakeSettings", status);
+
+	WDF_DEVICE_STATE_INIT(&state);
+	state.DontDisplayInUI = WdfTrue;
+	WdfDeviceSetDeviceState(Device, &state);
+	WDF_DEVICE_STATE_INIT(&back);
+	back.DontDisplayInUI = WdfFalse;
+	WdfDeviceGetDeviceState(Device, &back);
+	if (back.DontDisplayInUI != WdfTrue || back.Failed != WdfUseDefault)
+		return SetupFailed("WdfDeviceSetDeviceState (read back)", STATUS_UNSUCCESSFUL);
+
+	WDF_WMI_PROVIDER_CONFIG_INIT(&provider, &GUID_WDKSUB_WMI);
+	provider.MinInstanceBufferSize = sizeof(ULONG);
+	WDF_WMI_INSTANCE_CONFIG_INIT_PROVIDER_CONFIG(&instance, &provider);
+	instance.Register = TRUE;
+	instance.EvtWmiInstanceQueryInstance = EvtWmiQueryInstance;
+	status = WdfWmiInstanceCreate(Device, &instance, WDF_NO_OBJECT_ATTRIBUTES, &wmi);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfWmiInstanceCreate", status);
+	if (WdfWmiInstanceGetDevice(wmi) != Device ||
+	    WdfWmiProviderGetDevice(WdfWmiInstanceGetProvider(wmi)) != Device)
+		return SetupFailed("WdfWmiInstanceGetDevice", STATUS_UNSUCCESSFUL);
+	status = WdfWmiInstanceFireEvent(wmi, sizeof(data), &data);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfWmiInstanceFireEvent", status);
+	if (Wmi)
+		*Wmi = wmi;
+	return STATUS_SUCCESS;
+}
+
+static void Reply(__in WDFREQUEST Request, __in PCSTR Text)
 {
 	size_t n = strlen(Text), room;
 	PVOID out;
@@ -488,15 +646,29 @@ static VOID EvtIoDeviceControl(WDFQUEUE Queue, WDFREQUEST Request, size_t Output
 	}
 }
 
-static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
+static NTSTATUS EvtDeviceAdd(__in WDFDRIVER Driver, __inout PWDFDEVICE_INIT DeviceInit)
 {
 	DECLARE_CONST_UNICODE_STRING(link, WDKSUB_LINK);
 	WDF_PNPPOWER_EVENT_CALLBACKS pnp;
+	WDF_POWER_POLICY_EVENT_CALLBACKS policy;
+	WDF_OBJECT_ATTRIBUTES attributes;
 	WDF_IO_QUEUE_CONFIG queue;
+	WDFWMIINSTANCE wmi = NULL;
 	WDFDEVICE device;
 	NTSTATUS status;
 
+	PAGED_CODE();
 	UNREFERENCED_PARAMETER(Driver);
+	/* A filter: queues are not power-managed unless they say so. */
+	WdfFdoInitSetFilter(DeviceInit);
+	WDF_POWER_POLICY_EVENT_CALLBACKS_INIT(&policy);
+	policy.EvtDeviceArmWakeFromS0 = EvtArmWakeFromS0;
+	policy.EvtDeviceDisarmWakeFromS0 = EvtDisarmWakeFromS0;
+	policy.EvtDeviceWakeFromS0Triggered = EvtWakeFromS0Triggered;
+	policy.EvtDeviceArmWakeFromSx = EvtArmWakeFromSx;
+	policy.EvtDeviceDisarmWakeFromSx = EvtDisarmWakeFromSx;
+	policy.EvtDeviceWakeFromSxTriggered = EvtWakeFromSxTriggered;
+	WdfDeviceInitSetPowerPolicyEventCallbacks(DeviceInit, &policy);
 	WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnp);
 	pnp.EvtDevicePrepareHardware = EvtPrepareHardware;
 	pnp.EvtDeviceReleaseHardware = EvtReleaseHardware;
@@ -508,18 +680,36 @@ static NTSTATUS EvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 	pnp.EvtDeviceSelfManagedIoFlush = EvtSmioFlush;
 	pnp.EvtDeviceSelfManagedIoCleanup = EvtSmioCleanup;
 	WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnp);
-	status = WdfDeviceCreate(&DeviceInit, WDF_NO_OBJECT_ATTRIBUTES, &device);
+	WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+	attributes.EvtCleanupCallback = EvtDeviceContextCleanup;
+	status = WdfDeviceCreate(&DeviceInit, &attributes, &device);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfDeviceCreate", status);
+	status = SetUpPolicyStateAndWmi(device, &wmi);
 	if (!NT_SUCCESS(status))
 		return status;
+	NT_VERIFY(wmi != NULL);
+
+	/* The default queue asks to be power-managed; the manual one leaves it to WDF. */
 	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queue, WdfIoQueueDispatchSequential);
+	queue.PowerManaged = WdfTrue;
 	queue.EvtIoDeviceControl = EvtIoDeviceControl;
-	status = WdfIoQueueCreate(device, &queue, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
+	WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+	attributes.EvtDestroyCallback = EvtQueueContextDestroy;
+	status = WdfIoQueueCreate(device, &queue, &attributes, WDF_NO_HANDLE);
 	if (!NT_SUCCESS(status))
-		return status;
-	return WdfDeviceCreateSymbolicLink(device, &link);
+		return SetupFailed("WdfIoQueueCreate (default)", status);
+	WDF_IO_QUEUE_CONFIG_INIT(&queue, WdfIoQueueDispatchManual);
+	status = WdfIoQueueCreate(device, &queue, WDF_NO_OBJECT_ATTRIBUTES, &g_filter_queue);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfIoQueueCreate (manual)", status);
+	status = WdfDeviceCreateSymbolicLink(device, &link);
+	if (!NT_SUCCESS(status))
+		return SetupFailed("WdfDeviceCreateSymbolicLink", status);
+	return STATUS_SUCCESS;
 }
 
-EXTERN_C NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+EXTERN_C NTSTATUS DriverEntry(__in PDRIVER_OBJECT DriverObject, __in PUNICODE_STRING RegistryPath)
 {
 	WDF_DRIVER_CONFIG config;
 	NTSTATUS status;

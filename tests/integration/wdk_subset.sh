@@ -6,6 +6,9 @@
 # stop/start), a crash and restart, and removal, in WDF's order: D0Exit goes
 # to D3Final for a stop as for a removal, SelfManagedIoSuspend runs while the
 # queues still dispatch and SelfManagedIoRestart once they dispatch again.
+# The driver is a filter (its manual queue, not power-managed, dispatches
+# through the stop), sets power policy, device state and a WMI instance and
+# fails EvtDriverDeviceAdd if any of them answers otherwise than WDF says.
 # Its INF includes wudfrd.inf and uses %REG_SZ% undefined, as Microsoft's do.
 . "$(dirname "$0")/lib.sh"
 umn_need_root "$0" "$@"
@@ -43,7 +46,7 @@ t_eq "start (C++): WDF's order" "$(text_of UmnicWdkSubsetCpp $HISTORY)" "$start"
 t_eq "start (kernel mode): WDF's order" "$(text_of UmnicWdkSubsetKm $HISTORY)" "$start"
 
 # A PnP stop and start (as for a resource rebalance): the same device in the same host.
-stopstart="$start SelfManagedIoSuspend(queue:on) D0Exit(D3Final) ReleaseHardware"
+stopstart="$start SelfManagedIoSuspend(queue:on) D0Exit(D3Final,queue:off,manual:on) ReleaseHardware"
 stopstart="$stopstart PrepareHardware D0Entry(D3Final) SelfManagedIoRestart(queue:on)"
 for drv in wdksubset wdksubset_cpp wdksubset_km; do
 	inst=$(umn_cli status --json | jq -r ".[] | select(.driver == \"$drv\") | .instance_id")
@@ -77,10 +80,29 @@ t_contains "the Win32 subset works in the restarted host" "$r" "PASS"
 
 # Removal of the in-host driver: its callbacks (DbgPrintEx) land in umnicd's log.
 t_check "the kernel-mode device uninstalls" umn_cli uninstall UmnicWdkSubsetKm
-# The in-host driver's log reaches umnicd's log through a pipe: wait for its last line.
-for _ in $(seq 1 100); do grep -q "wdksubset: SelfManagedIoCleanup" "$T_WORK/umnicd.log" && break; sleep 0.05; done
-seq=$(sed -n 's/.*wdksubset: \([A-Za-z0-9():]*\).*/\1/p' "$T_WORK/umnicd.log" | tr '\n' ' ')
-t_contains "kernel mode: start, stop, start, removal in WDF's order" "$seq" \
-	"$stopstart SelfManagedIoSuspend(queue:on) D0Exit(D3Final) ReleaseHardware SelfManagedIoFlush SelfManagedIoCleanup"
+# The in-host driver's log reaches umnicd's log through a pipe: wait for its last lines.
+for _ in $(seq 1 100); do
+	grep -q "wdksubset: DeviceContextCleanup" "$T_WORK/umnicd.log" &&
+		grep -q "wdksubset: QueueContextDestroy" "$T_WORK/umnicd.log" && break
+	sleep 0.05
+done
+seq=$(sed -n 's/.*wdksubset: \([A-Za-z0-9():,]*\).*/\1/p' "$T_WORK/umnicd.log" | tr '\n' ' ')
+case "$seq" in
+"$stopstart SelfManagedIoSuspend(queue:on) D0Exit(D3Final,"*") ReleaseHardware SelfManagedIoFlush SelfManagedIoCleanup "*)
+	t_pass "kernel mode: start, stop, start, removal in WDF's order" ;;
+*) t_fail "kernel mode: start, stop, start, removal in WDF's order: $seq" ;;
+esac
+# The device's cleanup and its queue's destroy callback, declared with the legacy EVT_ names.
+for cb in DeviceContextCleanup QueueContextDestroy; do
+	case "$seq" in
+	*" SelfManagedIoCleanup "*"$cb "*) t_pass "kernel mode: $cb after the removal" ;;
+	*) t_fail "kernel mode: $cb after the removal: $seq" ;;
+	esac
+done
+# umnic has no idle, wake or WMI client: the power policy and WMI callbacks never run.
+case "$seq" in
+*Wake* | *Wmi*) t_fail "no power policy or WMI callback runs: $seq" ;;
+*) t_pass "no power policy or WMI callback runs" ;;
+esac
 t_check "umnicd is alive" t_daemon_alive
 t_finish
