@@ -21,7 +21,7 @@
  * type names, PAGED_CODE, NT_ASSERT, NT_VERIFY, DEFINE_GUID with INITGUID.
  *
  * Written against the WDK interface only, in C that also compiles as C++
- * (wdksubset.cpp adds C++ to it).
+ * (wdksubset.cpp adds C++ to it, in user mode and in kernel mode).
  */
 #include <string.h>
 
@@ -82,7 +82,8 @@ static void Record(PCSTR what)
 	StringCbCatA(g_history, sizeof(g_history), what);
 	if (g_history_lock)
 		WdfWaitLockRelease(g_history_lock);
-	DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "wdksubset: %s\n", what);
+	DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL, "%s: %s\n", WDKSUB_STR(WDKSUB_NAME),
+		   what);
 }
 
 #ifndef _KERNEL_MODE
@@ -253,15 +254,41 @@ static EX_PUSH_LOCK g_push;
 static volatile LONG g_counter;
 static volatile LONG g_dpc_runs;
 
+#ifdef __cplusplus
+/* A C++ in-host driver's guard: a critical region holding a push lock exclusively. */
+class PushLockExclusive
+{
+      public:
+	FORCEINLINE explicit PushLockExclusive(PEX_PUSH_LOCK Lock) : m_Lock(Lock)
+	{
+		KeEnterCriticalRegion();
+		ExAcquirePushLockExclusive(m_Lock);
+	}
+	FORCEINLINE ~PushLockExclusive()
+	{
+		ExReleasePushLockExclusive(m_Lock);
+		KeLeaveCriticalRegion();
+	}
+
+      private:
+	PEX_PUSH_LOCK m_Lock;
+};
+#endif
+
 static VOID SystemThread(PVOID Context)
 {
 	KeWaitForSingleObject(&g_go, Executive, KernelMode, FALSE, NULL);
 	for (int i = 0; i < 5000; i++) {
+#ifdef __cplusplus
+		PushLockExclusive guard(&g_push);
+		g_counter++;
+#else
 		KeEnterCriticalRegion();
 		ExAcquirePushLockExclusive(&g_push);
 		g_counter++;
 		ExReleasePushLockExclusive(&g_push);
 		KeLeaveCriticalRegion();
+#endif
 	}
 	UNREFERENCED_PARAMETER(Context);
 	PsTerminateSystemThread(STATUS_SUCCESS);
@@ -541,8 +568,8 @@ VOID EvtQueueContextDestroy(WDFOBJECT Queue)
 /* Logs which call of the device's setup failed, and passes its status on. */
 static NTSTATUS SetupFailed(__in PCSTR Call, __in NTSTATUS Status)
 {
-	DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "wdksubset: %s failed with 0x%08x\n",
-		   Call, (unsigned)Status);
+	DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "%s: %s failed with 0x%08x\n",
+		   WDKSUB_STR(WDKSUB_NAME), Call, (unsigned)Status);
 	return Status;
 }
 
