@@ -68,7 +68,7 @@ _Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one
  * packet element (ElementStride includes them): ms_packet_checksum (1 byte),
  * ms_packet_gso (4), ms_packet_rsc (4), ms_packet_ieee8021q (4),
  * ms_packet_hash (8), ms_packet_rsc_timestamp (4). Static asserts in
- * runtime/pqueue.c hold these against the extension types.
+ * runtime/net/pqueue.c hold these against the extension types.
  */
 #define UMN_PKT_EXT_CHECKSUM_OFF      12
 #define UMN_PKT_EXT_GSO_OFF	      16

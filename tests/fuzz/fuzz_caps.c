@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzzes the check of the capabilities a driver declares before
- * NetAdapterStart (host/adapter_caps.c): whatever the message holds, what
- * passes must give queue layouts the driver side accepts, whose buffers hold
- * a whole frame (TX ones after the backfill), within the sizes umnicd
+ * NetAdapterStart (umnicd/net/adapter_caps.c): whatever the message holds,
+ * what passes must give queue layouts the driver side accepts, whose buffers
+ * hold a whole frame (TX ones after the backfill), within the sizes umnicd
  * allows; what fails must say why.
  */
 #include <stdint.h>

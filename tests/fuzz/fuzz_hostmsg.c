@@ -5,9 +5,9 @@
  * reads it (common/chan.c umn_ring_get, with the producer's index and the
  * ring's bytes from the input), then for each message taken from the ring,
  * and for the input as one socket message, the routing and size check of
- * host/hostmsg.c and the reads the control handlers make of a message that
- * passed, on a heap copy of exactly the message's size. An ADAPTER_START
- * goes on to the capability check (host/adapter_caps.c).
+ * umnicd/hosts/hostmsg.c and the reads the control handlers make of a
+ * message that passed, on a heap copy of exactly the message's size. An
+ * ADAPTER_START goes on to the capability check (umnicd/net/adapter_caps.c).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -124,7 +124,7 @@ struct device {
 	bool ofl_again; /* the interface changed while a request was in flight */
 	bool mtu_warned;
 
-	/* Queue pairs and receive scaling (net/rss.c): the user's settings, replayed on restart. */
+	/* Queue pairs and receive scaling (dev/rss.c): the user's settings, replayed on restart. */
 	int tapq_fd[DP_MAX_QUEUES]; /* more TAP queues: [1, ntapq); [0] is tap_fd */
 	uint32_t ntapq;
 	uint32_t q_creating; /* the queue CREATE_QUEUE is out for: 2 * pair + (RX ? 1 : 0) */
