@@ -1,4 +1,11 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The TAP interface that is an adapter's Linux side (tap.c): it is created
+ * multi-queue in the device's network namespace with virtio-net headers, one
+ * queue per queue pair, and its offloads, carrier, MAC and MTU are set and
+ * read here through the descriptors umnicd keeps. Flags and the multicast
+ * list arrive as rtnetlink events instead (rtnl.h).
+ */
 #ifndef UMNIC_UMNICD_TAP_H
 #define UMNIC_UMNICD_TAP_H
 
