@@ -74,7 +74,10 @@ LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
 	(void)Wait;
 	if (irql_above("KeSetEvent", DISPATCH_LEVEL))
 		return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_RELAXED);
-	/* Release: pairs with the acquire of KeWaitForSingleObject and KeReadStateEvent. */
+	/*
+	 * Release: pairs with the acquires in wait_header() (KeWaitForSingleObject) and
+	 * KeReadStateEvent().
+	 */
 	old = __atomic_exchange_n(&Event->Header.SignalState, 1, __ATOMIC_RELEASE);
 	/* Everyone wakes; a synchronization event's waiters race to take it. */
 	if (!old)
@@ -97,7 +100,7 @@ VOID KeClearEvent(PRKEVENT Event)
 
 LONG KeReadStateEvent(PRKEVENT Event)
 {
-	/* Acquire: pairs with the release in KeSetEvent. */
+	/* Acquire: pairs with the release in KeSetEvent(). */
 	return __atomic_load_n(&Event->Header.SignalState, __ATOMIC_ACQUIRE);
 }
 
@@ -128,12 +131,15 @@ static NTSTATUS wait_header(PDISPATCHER_HEADER h, PLARGE_INTEGER Timeout)
 	if (Timeout && Timeout->QuadPart)
 		has_deadline = deadline_of(Timeout, &deadline);
 	for (;;) {
-		/* Acquire: pairs with the release in KeSetEvent (and in a thread's exit). */
+		/*
+		 * Acquire: pairs with the release in KeSetEvent(), or for a thread object in
+		 * w32_thread_ended() (win32/w32_thread.c).
+		 */
 		s = __atomic_load_n(&h->SignalState, __ATOMIC_ACQUIRE);
 		if (s) {
 			if (h->Type != UMN_DISPATCH_EVENT_SYNCHRONIZATION)
 				return STATUS_SUCCESS;
-			/* Pairs with the release in KeSetEvent; one waiter takes it. */
+			/* Acquire: pairs with the release in KeSetEvent(); one waiter takes it. */
 			if (__atomic_compare_exchange_n(&h->SignalState, &s, 0, false,
 							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 				return STATUS_SUCCESS;

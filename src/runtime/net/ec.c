@@ -153,7 +153,10 @@ static bool service(struct umn_pqueue *q)
 
 	/* Release: pairs with umnicd's acquire of begins in returned() (umnicd/net/datapath.c). */
 	atomic_store_explicit(&q->drv->begins, umn_idx_pack(pb, fb), memory_order_release);
-	/* Pairs with umnicd's fence between setting os_sleeping and rechecking our cell. */
+	/*
+	 * Pairs with umnicd's fence in dp_thread() (umnicd/net/datapath.c) between setting
+	 * os_sleeping and rechecking begins: it sees what moved, or we see it asleep and kick.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->os->os_sleeping, memory_order_relaxed))
 		efd_write(q->os_efd);
@@ -227,6 +230,11 @@ static bool arm_for_sleep(struct umn_ec *ec)
 		if (ec->q[k])
 			atomic_store_explicit(&ec->q[k]->drv->drv_sleeping, 1,
 					      memory_order_relaxed);
+	/*
+	 * Pairs with the fences in umn_ec_notify() and in umnicd's publish()
+	 * (umnicd/net/datapath.c): either they see drv_sleeping and wake us, or we
+	 * see their notified or ends below.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 
 	pending = atomic_load(&ec->notified) != 0 || atomic_load(&ec->stop);
@@ -328,7 +336,10 @@ static void *ec_thread(void *arg)
 	while (!atomic_load_explicit(&ec->stop, memory_order_relaxed)) {
 		bool progress = false;
 
-		/* Paused (umn_ec_pause): no callback until it is over. */
+		/*
+		 * Paused (umn_ec_pause): no callback until it is over. Acquire: pairs with the
+		 * releases in umn_ec_pause() and umn_ec_resume().
+		 */
 		while (atomic_load_explicit(&ec->pause, memory_order_acquire))
 			pthread_cond_wait(&ec->resumed, &ec->run);
 
@@ -377,6 +388,7 @@ void umn_ec_pause(struct umn_adapter *a)
 
 		if (!ec)
 			continue;
+		/* Release: pairs with the acquire in ec_thread(), which then lets run go. */
 		atomic_store_explicit(&ec->pause, true, memory_order_release);
 		pthread_mutex_lock(&ec->run);
 	}
@@ -389,6 +401,7 @@ void umn_ec_resume(struct umn_adapter *a)
 
 		if (!ec)
 			continue;
+		/* Release: pairs with the acquire in ec_thread()'s pause loop, woken below. */
 		atomic_store_explicit(&ec->pause, false, memory_order_release);
 		pthread_cond_broadcast(&ec->resumed);
 		pthread_mutex_unlock(&ec->run);
@@ -446,6 +459,7 @@ void umn_ec_notify(struct umn_pqueue *q)
 	struct umn_ec *ec = q->ec;
 
 	atomic_store_explicit(&ec->notified, 1, memory_order_relaxed);
+	/* Pairs with the fence in arm_for_sleep(): it sees notified, or we see it sleeping. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed) && !take_later(ec))
 		efd_write(ec->wake_efd);

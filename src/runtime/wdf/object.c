@@ -566,7 +566,7 @@ void *umn_object_context(struct umn_object *o, PCWDF_OBJECT_CONTEXT_TYPE_INFO ty
 	PCWDF_OBJECT_CONTEXT_TYPE_INFO want = resolve_type(type);
 	struct umn_context *c;
 
-	/* Acquire: pairs with the release that appends a context (lock-free readers). */
+	/* Acquire: pairs with the release in umn_object_add_context() (lock-free readers). */
 	for (c = atomic_load_explicit(&o->contexts, memory_order_acquire); c;
 	     c = atomic_load_explicit(&c->next, memory_order_acquire))
 		if (c->type == want)
@@ -614,7 +614,7 @@ NTSTATUS umn_object_add_context(struct umn_object *o, const WDF_OBJECT_ATTRIBUTE
 	tail = &o->contexts;
 	while (atomic_load(tail))
 		tail = &atomic_load(tail)->next;
-	/* Release: pairs with the acquire of the lookup above; c is complete before it is seen. */
+	/* Release: pairs with the acquires in umn_object_context(); c is complete when seen. */
 	atomic_store_explicit(tail, c, memory_order_release);
 	pthread_mutex_unlock(&tree_lock);
 	if (ret)

@@ -87,8 +87,9 @@ void w32_thread_ended(void *p)
 		o->thread.exit_code = 0;
 	o->thread.ended = true;
 	/*
-	 * Release: pairs with the acquire in KeWaitForSingleObject, a kernel-mode
-	 * wait on the thread object; Win32 waits read `ended` under w32.lock.
+	 * Release: pairs with the acquire in wait_header() (km/km_sync.c), a
+	 * kernel-mode wait on the thread object; Win32 waits read `ended` under
+	 * w32.lock.
 	 */
 	__atomic_store_n(&o->thread.header.signal_state, 1, __ATOMIC_RELEASE);
 	umn_futex_wake((uint32_t *)&o->thread.header.signal_state, INT_MAX);

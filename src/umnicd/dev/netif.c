@@ -476,8 +476,10 @@ static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 		return;
 	}
 	dev->ofl_acked = dev->ofl_sent;
-	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c): from now on
-	 * they may hand the work on. */
+	/*
+	 * Release: pairs with the datapath threads' acquire of active in tx_post() and rx_harvest()
+	 * (net/datapath.c): from now on they may hand the work on.
+	 */
 	atomic_store_explicit(&dev->dp.active, dev->ofl_sent, memory_order_release);
 	dp_rx_grace(&dev->dp, stopped);
 	/* What changed meanwhile goes out now, as one more request. */
@@ -528,7 +530,10 @@ void adapter_sync_offload(struct device *dev)
 	 * from inside its callback), one that stops is accepted until the answer.
 	 */
 	cur = atomic_load(&dev->dp.active);
-	/* Release: pairs with the datapath threads' acquire of active (net/datapath.c). */
+	/*
+	 * Release: pairs with the datapath threads' acquire of active in tx_post() and rx_harvest()
+	 * (net/datapath.c).
+	 */
 	atomic_store_explicit(&dev->dp.active, (cur & want & ~OFL_RX) | ((cur | want) & OFL_RX),
 			      memory_order_release);
 	dev->ofl_sent = want;

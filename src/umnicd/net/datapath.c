@@ -115,7 +115,10 @@ static void publish(struct dp_queue *q, bool wake)
 	/* Release: pairs with the driver side's acquire of ends in service() (runtime/net/ec.c). */
 	atomic_store_explicit(&q->os->ends, umn_idx_pack(q->pkt.end, q->frag.end),
 			      memory_order_release);
-	/* Pairs with the driver's fence between setting drv_sleeping and rechecking our ends. */
+	/*
+	 * Pairs with the driver's fence in arm_for_sleep() (runtime/net/ec.c) between setting
+	 * drv_sleeping and rechecking ends: it sees the new ends, or we see it asleep and kick.
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (wake && atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
 		efd_kick(q->ec_efd);
@@ -276,7 +279,10 @@ static unsigned tx_post(struct dp_qpair *qp, bool *ret_tap_empty, bool *ret_full
 	unsigned n = 0;
 
 	*ret_tap_empty = *ret_full = false;
-	/* Acquire: pairs with the loop thread's releases of active (dev/netif.c, offloads). */
+	/*
+	 * Acquire: pairs with the control thread's releases of active in adapter_sync_offload()
+	 * and on_offload_done() (dev/netif.c).
+	 */
 	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire);
 	while (n < DP_BATCH) {
 		struct virtio_net_hdr vh;
@@ -389,6 +395,10 @@ static void rx_copy_head(struct dp_queue *q, const struct dp_rx_frame *fr,
 
 void dp_rx_grace(struct dp_adapter *a, uint32_t stopped)
 {
+	/*
+	 * Release: pairs with the acquire of rx_grace in rx_harvest(): a thread that sees the
+	 * grace also sees the active its caller, on_offload_done() (dev/netif.c), stored before.
+	 */
 	for (uint32_t i = 0; i < a->nq; i++)
 		atomic_fetch_or_explicit(&a->qp[i].rx_grace, stopped, memory_order_release);
 }
@@ -403,7 +413,8 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 	char why[DP_ERR_MAX];
 	/*
 	 * Taken before the BeginIndex is read: everything the driver returned before it
-	 * answered is in this harvest, judged by the offloads it had until then.
+	 * answered is in this harvest, judged by the offloads it had until then. Acquire: pairs
+	 * with the release in dp_rx_grace().
 	 */
 	uint32_t grace = atomic_load_explicit(&qp->rx_grace, memory_order_acquire);
 
@@ -413,7 +424,10 @@ static unsigned rx_harvest(struct dp_qpair *qp)
 		return 0;
 	if (grace)
 		atomic_fetch_and_explicit(&qp->rx_grace, ~grace, memory_order_relaxed);
-	/* Acquire: pairs with the loop thread's releases of active (dev/netif.c, offloads). */
+	/*
+	 * Acquire: pairs with the control thread's releases of active in adapter_sync_offload()
+	 * and on_offload_done() (dev/netif.c).
+	 */
 	qp->ocfg.active = atomic_load_explicit(&qp->a->active, memory_order_acquire) | grace;
 	len_limit = dp_rx_len_limit(&qp->ocfg);
 	cursor = q->frag.begin;
@@ -693,6 +707,11 @@ static void *dp_thread(void *arg)
 		bool want_tx = tx_completions_wanted(qp, tx_full);
 
 		set_sleeping(qp, want_tx, 1);
+		/*
+		 * Pairs with the driver's fence in service() (runtime/net/ec.c) between publishing
+		 * begins and reading os_sleeping: we see what it returned, or it sees us asleep
+		 * and kicks os_efd.
+		 */
 		atomic_thread_fence(memory_order_seq_cst);
 		if ((want_tx && driver_moved(&qp->tx)) || driver_moved(&qp->rx)) {
 			set_sleeping(qp, 0, 0);
