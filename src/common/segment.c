@@ -37,11 +37,11 @@ static void wr32(uint8_t *p, uint32_t v)
 int seg_parse(const uint8_t *f, uint32_t len, struct seg_info *ret)
 {
 	struct seg_info si = {0};
-	uint32_t l3 = 14, ihl, total, l4len;
+	uint32_t l3 = UMN_ETH_HLEN, ihl, total, l4len;
 	uint16_t et;
 	uint8_t proto;
 
-	if (len < 14)
+	if (len < UMN_ETH_HLEN)
 		return -EINVAL;
 	et = rd16(f + 12);
 	if (et == 0x8100) {

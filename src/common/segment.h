@@ -4,13 +4,21 @@
  * IPv6 with TCP or UDP: what a NIC does for checksum offload and LSO/USO,
  * done on a linear buffer. Pure functions with no dependency beyond libc, so
  * umnicd (its software fallback) and the vpair sample driver (its
- * "hardware") share them, and the fuzzer drives them alone.
+ * "hardware") share them, and the fuzzer drives them alone. The Ethernet
+ * header length is defined here, once for all of umnic, so that segment.c
+ * uses it too and still needs only these two files when a driver copies it.
  */
 #ifndef UMNIC_COMMON_SEGMENT_H
 #define UMNIC_COMMON_SEGMENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * An Ethernet header: destination, source, EtherType. The shortest frame;
+ * what an MTU leaves out.
+ */
+#define UMN_ETH_HLEN 14u
 
 enum seg_l4 { SEG_L4_NONE = 0, SEG_L4_TCP = 6, SEG_L4_UDP = 17 };
 

@@ -81,13 +81,10 @@ _Static_assert(sizeof(struct umn_drv_cell) == UMN_CACHELINE, "driver cell is one
 #define UMN_FRAG_EXT_VA_OFF 8
 #define UMN_FRAG_STRIDE	    16
 
-#define UMN_RING_MIN 8u
-#define UMN_RING_MAX 8192u
-#define UMN_BUF_MIN  2048u
-#define UMN_BUF_MAX  (64u * 1024u)
-/* An Ethernet header: destination, source, EtherType. The shortest frame; what an MTU leaves out.
- */
-#define UMN_ETH_HLEN	 14u
+#define UMN_RING_MIN	 8u
+#define UMN_RING_MAX	 8192u
+#define UMN_BUF_MIN	 2048u
+#define UMN_BUF_MAX	 (64u * 1024u)
 #define UMN_BACKFILL_MAX 512u
 
 /*

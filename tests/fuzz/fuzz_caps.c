@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/segment.h"
 #include "umnicd/net/adapter_caps.h"
 
 static void check_layout(const struct umn_queue_layout *l, uint32_t frame, uint32_t backfill)

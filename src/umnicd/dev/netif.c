@@ -17,6 +17,7 @@
 #include <ntstatus.h>
 
 #include "common/log.h"
+#include "common/segment.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 #include "umnicd/dev/netif.h"
@@ -105,7 +106,7 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 		 * reset.
 		 */
 		if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &cur_mtu) == 0 &&
-		    cur_mtu + 14 > max_frame) {
+		    cur_mtu + UMN_ETH_HLEN > max_frame) {
 			snprintf(err, cap,
 				 "the interface MTU is %u but the driver's maximum frame is %u",
 				 cur_mtu, max_frame);
@@ -491,7 +492,7 @@ static void on_offload_done(struct device *dev, NTSTATUS st, const char *text)
 
 static void clamp_mtu(struct device *dev)
 {
-	uint32_t mtu, max = dev->dp.max_frame - 14;
+	uint32_t mtu, max = dev->dp.max_frame - UMN_ETH_HLEN;
 
 	if (tap_get_mtu(dev->ns_sock, dev->tap_fd, &mtu) < 0 || mtu <= max)
 		return;

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/segment.h"
+
 /* RX buffers (and packets) of a queue, at least: 4096 buffers of at most 64 KiB, 256 MiB. */
 #define UMN_RX_RING_MIN 4096u
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/shm.h"
+#include "common/segment.h"
 
 int dp_returned_count(const struct dp_range *r, uint32_t new_begin_masked, uint32_t *ret_count)
 {
@@ -106,7 +106,7 @@ int dp_validate_rx_packet(const NET_PACKET *pkt, uint32_t frag_mask, uint32_t *f
 
 void dp_parse_layout(const uint8_t *p, uint32_t len, NET_PACKET_LAYOUT *ret)
 {
-	uint32_t l2 = 14, l3 = 0;
+	uint32_t l2 = UMN_ETH_HLEN, l3 = 0;
 	uint16_t ethertype;
 	uint8_t proto = 0;
 
