@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <ntstatus.h>
+
 #include "common/devreg.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -176,7 +178,7 @@ struct dev_events {
 	 * dev's driver went away (failed, crashed, removed, shutdown): what waits
 	 * on it ends with status. removed: the device itself is going too.
 	 */
-	void (*driver_gone)(struct device *dev, int32_t status, bool removed);
+	void (*driver_gone)(struct device *dev, NTSTATUS status, bool removed);
 	/* dev is about to be freed: nothing may point at it afterwards. */
 	void (*freed)(struct device *dev);
 };
@@ -223,7 +225,7 @@ void dev_load_all(void);
 void dev_on_dp_fail(struct device *dev);
 void dev_crashed(struct device *dev, const char *why, uint64_t detected_ns);
 /* Between devmgr.c and restart.c: the driver of dev is gone (listeners hear it) ... */
-void tell_driver_gone(struct device *dev, int32_t status, bool removed);
+void tell_driver_gone(struct device *dev, NTSTATUS status, bool removed);
 /* ... and the answer to a start request (EvtDriverDeviceAdd and what follows it). */
 void on_added(struct device *dev, NTSTATUS st, const char *text);
 /* Starts a failed device again; done(done_ctx, ...) once it settles (not called on an error). */

@@ -63,7 +63,7 @@ void dev_listen(const struct dev_events *ev)
 	listeners[nlisteners++] = ev;
 }
 
-void tell_driver_gone(struct device *dev, int32_t status, bool removed)
+void tell_driver_gone(struct device *dev, NTSTATUS status, bool removed)
 {
 	for (unsigned i = 0; i < nlisteners; i++)
 		if (listeners[i]->driver_gone)
