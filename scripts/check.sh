@@ -99,6 +99,10 @@ if command -v clang >/dev/null; then
 		cat "$TSAN_BUILD.build.log"
 		count "tsan build" 1
 	fi
+else
+	# scripts/install-deps installs clang: without it the TSan tests would be skipped unseen.
+	echo "clang is missing: the ThreadSanitizer tests cannot be built (apt-get install clang libclang-rt-14-dev)"
+	count "tsan toolchain (clang)" 1
 fi
 
 # 3. Fuzz targets (libFuzzer, clang), each for a fixed time.
