@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Locale-independent ASCII case folding. Windows compares INF section names, keys and registry
- * names case-insensitively; we fold ASCII only, so the result never depends on setlocale().
+ * Locale-independent ASCII helpers: case folding and hexadecimal digits. Windows compares INF
+ * section names, keys and registry names case-insensitively; we fold ASCII only, so the result
+ * never depends on setlocale().
  */
 
 #include <stddef.h>
@@ -12,6 +13,18 @@
 static inline unsigned char ascii_tolower(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* The value of the hexadecimal digit c (either case), or -1 if c is not one. */
+static inline int ascii_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 static inline int ascii_casecmp(const char *a, const char *b)

@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ascii.h"
+
 #define HEADER	      "umnic-devreg 1"
 #define MAX_FILE_SIZE (32u * 1024 * 1024)
 
@@ -249,17 +251,6 @@ static void skip_blanks(struct reader *rd)
 		rd->p++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Appends one quoted string to rd->buf (without a NUL); max bounds rd->len. */
 static int read_quoted(struct reader *rd, size_t max)
 {
@@ -295,10 +286,11 @@ static int read_quoted(struct reader *rd, size_t max)
 				c = '\t';
 				break;
 			case 'x':
-				if (rd->end - rd->p < 2 || hexval(rd->p[0]) < 0 ||
-				    hexval(rd->p[1]) < 0)
+				if (rd->end - rd->p < 2 || ascii_hexval(rd->p[0]) < 0 ||
+				    ascii_hexval(rd->p[1]) < 0)
 					return fail(rd, "bad \\x escape");
-				c = (unsigned char)(hexval(rd->p[0]) * 16 + hexval(rd->p[1]));
+				c = (unsigned char)(ascii_hexval(rd->p[0]) * 16 +
+						    ascii_hexval(rd->p[1]));
 				rd->p += 2;
 				if (c == 0)
 					return fail(rd, "NUL in string");
@@ -363,8 +355,8 @@ static int read_data(struct reader *rd, uint32_t type)
 		if (rd->end - rd->p < 2 || rd->p[0] != '0' || rd->p[1] != 'x')
 			return fail(rd, "expected a 0x number");
 		rd->p += 2;
-		for (; rd->p < rd->end && hexval(*rd->p) >= 0; rd->p++, digits++)
-			v = v << 4 | (uint64_t)hexval(*rd->p);
+		for (; rd->p < rd->end && ascii_hexval(*rd->p) >= 0; rd->p++, digits++)
+			v = v << 4 | (uint64_t)ascii_hexval(*rd->p);
 		if (digits != (type == DEVREG_DWORD ? 8 : 16))
 			return fail(rd, type == DEVREG_DWORD ? "dword needs 8 hex digits"
 							     : "qword needs 16 hex digits");
@@ -376,12 +368,13 @@ static int read_data(struct reader *rd, uint32_t type)
 			rd->p++;
 			return 0;
 		}
-		while (rd->p < rd->end && hexval(*rd->p) >= 0) {
-			if (rd->end - rd->p < 2 || hexval(rd->p[1]) < 0)
+		while (rd->p < rd->end && ascii_hexval(*rd->p) >= 0) {
+			if (rd->end - rd->p < 2 || ascii_hexval(rd->p[1]) < 0)
 				return fail(rd, "binary data needs an even number of hex digits");
 			if (rd->len >= DEVREG_MAX_VALUE_SIZE)
 				return fail(rd, "binary value too long");
-			rd->buf[rd->len++] = (uint8_t)(hexval(rd->p[0]) * 16 + hexval(rd->p[1]));
+			rd->buf[rd->len++] =
+			    (uint8_t)(ascii_hexval(rd->p[0]) * 16 + ascii_hexval(rd->p[1]));
 			rd->p += 2;
 		}
 		if (rd->len == 0)

@@ -10,7 +10,10 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "common/log.h"
 
 /* Wakes whoever waits on fd: 0, or -errno. A full counter is still readable, so it counts as done.
  */
@@ -21,6 +24,18 @@ static inline int umn_efd_kick(int fd)
 	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return -errno;
 	return 0;
+}
+
+/*
+ * A kick whose failure the caller cannot act on (the other side then wakes
+ * only at its next timeout or event): it is logged as a warning, "what: why".
+ */
+static inline void umn_efd_kick_or_warn(int fd, const char *what)
+{
+	int e = umn_efd_kick(fd);
+
+	if (e < 0)
+		umn_log(UMN_LOG_WARN, "%s: %s", what, strerror(-e));
 }
 
 /* Takes every kick at once (one read resets the counter); true if there was one. */

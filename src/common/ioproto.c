@@ -16,6 +16,8 @@
 
 #include <ntstatus.h>
 
+#include "common/ascii.h"
+
 #define BAD(...) bad(reason, -EBADMSG, __VA_ARGS__)
 
 __attribute__((format(printf, 3, 4))) static int bad(char *reason, int err, const char *fmt, ...)
@@ -724,24 +726,13 @@ int umn_iomsg_decode_reply(void *buf, size_t len, const int *fds, unsigned nfds,
 
 /* ---- GUIDs ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads exactly n hex digits. */
 static int hexn(const char **p, unsigned n, uint64_t *ret)
 {
 	uint64_t v = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		int d = hexval((*p)[i]);
+		int d = ascii_hexval((*p)[i]);
 		if (d < 0)
 			return -EINVAL;
 		v = v << 4 | (unsigned)d;

@@ -98,14 +98,6 @@ static NETPACKETQUEUE handle_of(struct umn_pqueue *q)
 	return (NETPACKETQUEUE)umn_object_handle(&q->obj);
 }
 
-static void efd_write(int fd)
-{
-	int e = umn_efd_kick(fd);
-
-	if (e < 0)
-		umn_log(UMN_LOG_WARN, "eventfd write: %s", strerror(-e));
-}
-
 /* Points the virtual-address extension of newly posted fragments at their buffers. */
 static void fill_va(struct umn_pqueue *q, uint32_t from, uint32_t to)
 {
@@ -159,7 +151,7 @@ static bool service(struct umn_pqueue *q)
 	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->os->os_sleeping, memory_order_relaxed))
-		efd_write(q->os_efd);
+		umn_efd_kick_or_warn(q->os_efd, "eventfd write");
 	return true;
 }
 
@@ -256,7 +248,8 @@ static void take_turn(struct umn_ec *t)
 	bool pending, progress = false;
 
 	if (pthread_mutex_trylock(&t->run) != 0) {
-		efd_write(t->wake_efd); /* its thread is awake, or a pause holds it */
+		/* Its thread is awake, or a pause holds it. */
+		umn_efd_kick_or_warn(t->wake_efd, "eventfd write");
 		return;
 	}
 	/* Stopping, paused, or its thread has not started the queues yet: leave it to its thread.
@@ -267,7 +260,7 @@ static void take_turn(struct umn_ec *t)
 	if (its_own) {
 		pthread_mutex_unlock(&t->run);
 		if (!atomic_load(&t->stop))
-			efd_write(t->wake_efd);
+			umn_efd_kick_or_warn(t->wake_efd, "eventfd write");
 		return;
 	}
 	for (int k = 0; k < 2; k++)
@@ -286,7 +279,7 @@ static void take_turn(struct umn_ec *t)
 	pending = progress || arm_for_sleep(t);
 	pthread_mutex_unlock(&t->run);
 	if (pending)
-		efd_write(t->wake_efd);
+		umn_efd_kick_or_warn(t->wake_efd, "eventfd write");
 }
 
 static void take_turns(void)
@@ -429,7 +422,7 @@ void umn_ec_stop(struct umn_adapter *a)
 		if (!ec || !ec->running)
 			continue;
 		atomic_store(&ec->stop, true);
-		efd_write(ec->wake_efd);
+		umn_efd_kick_or_warn(ec->wake_efd, "eventfd write");
 		pthread_join(ec->thread, NULL);
 		ec->running = false;
 	}
@@ -462,5 +455,5 @@ void umn_ec_notify(struct umn_pqueue *q)
 	/* Pairs with the fence in arm_for_sleep(): it sees notified, or we see it sleeping. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed) && !take_later(ec))
-		efd_write(ec->wake_efd);
+		umn_efd_kick_or_warn(ec->wake_efd, "eventfd write");
 }

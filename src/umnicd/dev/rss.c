@@ -17,6 +17,7 @@
 
 #include <ntstatus.h>
 
+#include "common/ascii.h"
 #include "umnicd/dev/device.h"
 #include "umnicd/hosts/hostproc.h"
 
@@ -110,17 +111,6 @@ void adapter_sync_rss(struct device *dev)
 	host_request(dev->host, dev, &msg, sizeof(msg), NULL, 0, on_rss_done);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 40 bytes as hex, with or without ':' between bytes. */
 static int parse_key(const char *s, uint8_t key[UMN_RSS_KEY_MAX])
 {
@@ -133,8 +123,8 @@ static int parse_key(const char *s, uint8_t key[UMN_RSS_KEY_MAX])
 			s++;
 			continue;
 		}
-		hi = hex_digit(s[0]);
-		lo = hi < 0 ? -1 : hex_digit(s[1]);
+		hi = ascii_hexval(s[0]);
+		lo = hi < 0 ? -1 : ascii_hexval(s[1]);
 		if (lo < 0 || n == UMN_RSS_KEY_MAX)
 			return -EINVAL;
 		key[n++] = (uint8_t)(hi << 4 | lo);

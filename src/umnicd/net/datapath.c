@@ -101,14 +101,6 @@ void dp_queue_fini(struct dp_queue *q)
 	q->memfd = q->ec_efd = -1;
 }
 
-static void efd_kick(int fd)
-{
-	int e = umn_efd_kick(fd);
-
-	if (e < 0)
-		umn_log(UMN_LOG_WARN, "eventfd write: %s", strerror(-e));
-}
-
 /* Publishes the EndIndex pair; a sleeping execution context is woken if wake says so. */
 static void publish(struct dp_queue *q, bool wake)
 {
@@ -121,7 +113,7 @@ static void publish(struct dp_queue *q, bool wake)
 	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (wake && atomic_load_explicit(&q->drv->drv_sleeping, memory_order_relaxed)) {
-		efd_kick(q->ec_efd);
+		umn_efd_kick_or_warn(q->ec_efd, "eventfd write");
 		atomic_fetch_add_explicit(&q->c.kicks, 1, memory_order_relaxed);
 	}
 }
@@ -130,7 +122,6 @@ static void publish(struct dp_queue *q, bool wake)
 static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 {
 	struct dp_adapter *a = p->a;
-	int e;
 
 	if (atomic_exchange(&a->failing, true))
 		return;
@@ -140,8 +131,7 @@ static void dp_fail(struct dp_qpair *p, const char *queue, const char *what)
 	else
 		snprintf(a->fail_reason, sizeof(a->fail_reason), "%s queue: %s", queue, what);
 	atomic_store(&a->failed, true);
-	if ((e = umn_efd_kick(a->fail_efd)) < 0)
-		umn_log(UMN_LOG_WARN, "failure eventfd: %s", strerror(-e));
+	umn_efd_kick_or_warn(a->fail_efd, "failure eventfd");
 }
 
 /* Reads and checks the driver's published BeginIndex pair. */
@@ -734,14 +724,13 @@ static void *dp_thread(void *arg)
 static void stop_threads(struct dp_adapter *a)
 {
 	bool any = false;
-	int e;
 
 	for (uint32_t i = 0; i < a->nq; i++)
 		any |= a->qp[i].running;
 	atomic_store(&a->stop, true);
 	/* Nobody reads ctl_efd: once written it stays readable and wakes every pair's thread. */
-	if (any && (e = umn_efd_kick(a->ctl_efd)) < 0)
-		umn_log(UMN_LOG_WARN, "datapath stop: %s", strerror(-e));
+	if (any)
+		umn_efd_kick_or_warn(a->ctl_efd, "datapath stop");
 	for (uint32_t i = 0; i < a->nq; i++) {
 		struct dp_qpair *qp = &a->qp[i];
 

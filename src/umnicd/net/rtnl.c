@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/ascii.h"
 #include "common/log.h"
 #include "umnicd/base/loop.h"
 
@@ -137,17 +138,6 @@ static void resync(struct rtnl_ns *ns, bool drained)
 	ns->dumping = true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One dev_mcast line: "ifindex name users global address", the address as 12 hex digits. */
 static void mcast_line(struct rtnl_ns *ns, const char *line)
 {
@@ -164,7 +154,7 @@ static void mcast_line(struct rtnl_ns *ns, const char *line)
 	if (!hex || strlen(++hex) != 12)
 		return; /* not an Ethernet address */
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = ascii_hexval(hex[2 * i]), lo = ascii_hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return;
 		a[i] = (uint8_t)(hi << 4 | lo);
