@@ -184,7 +184,7 @@ static void grow(void)
 		workers.threads++;
 	else if (workers.threads == 0)
 		umn_log(UMN_LOG_ERR, "I/O: cannot start a worker thread: %s; requests wait",
-			strerror(err));
+			strerror(-err));
 }
 
 /*
@@ -357,7 +357,7 @@ static void watch_arm(void)
 		if (err) {
 			/* Nobody would notice a stall: grow at once instead. */
 			umn_log(UMN_LOG_WARN, "I/O: cannot start the worker watchdog: %s",
-				strerror(err));
+				strerror(-err));
 			grow();
 			return;
 		}

@@ -399,7 +399,7 @@ static void arm_timeout(struct umn_request *r)
 			umn_log(
 			    UMN_LOG_ERR,
 			    "I/O: cannot start the time-out thread: %s; request %p has no time-out",
-			    strerror(err), (void *)r);
+			    strerror(-err), (void *)r);
 			return;
 		}
 		umn_io.timer_running = true;

@@ -232,7 +232,7 @@ NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
 	h = umn_thread_start_kernel(StartRoutine, StartContext, &tid, &err);
 	if (!h) {
 		umn_log(UMN_LOG_ERR, "PsCreateSystemThread: cannot start a thread: %s",
-			strerror(err));
+			strerror(-err));
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	*ThreadHandle = h;

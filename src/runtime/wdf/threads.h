@@ -8,7 +8,7 @@
 /*
  * Starts a detached thread with every signal blocked, so signals keep going to
  * the host's own threads (signalfd, SIGCHLD handling), and names it for ps/gdb.
- * Returns 0 or a positive errno.
+ * Returns 0 or a negative errno.
  */
 int umn_thread_spawn(pthread_t *ret, void *(*fn)(void *), void *arg, const char *name);
 

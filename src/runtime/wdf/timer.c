@@ -232,7 +232,7 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
 	pthread_once(&timers_once, timers_start);
 	if (!timers.started) {
 		umn_log(UMN_LOG_ERR, "WdfTimerCreate: cannot start the timer thread: %s",
-			strerror(timers_start_err));
+			strerror(-timers_start_err));
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 

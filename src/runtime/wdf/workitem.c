@@ -62,7 +62,7 @@ int umn_thread_spawn(pthread_t *ret, void *(*fn)(void *), void *arg, const char 
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
-		return err;
+		return -err;
 	if (name)
 		pthread_setname_np(t, name);
 	if (ret)
@@ -161,7 +161,7 @@ static void workers_kick(void)
 		}
 		if (workers.threads == 0)
 			umn_log(UMN_LOG_ERR, "work items: cannot start a worker thread: %s",
-				strerror(err));
+				strerror(-err));
 	}
 	pthread_cond_signal(&workers.work);
 }

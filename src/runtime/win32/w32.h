@@ -87,7 +87,7 @@ KAFFINITY umn_active_processors(void);
 /*
  * Starts a thread for PsCreateSystemThread: routine(context) with every
  * signal blocked. Returns a handle for ZwClose/ObReferenceObjectByHandle,
- * or NULL with *ret_err a positive errno.
+ * or NULL with *ret_err a negative errno.
  */
 HANDLE umn_thread_start_kernel(void (*routine)(void *), void *context, DWORD *ret_tid,
 			       int *ret_err);

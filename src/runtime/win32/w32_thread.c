@@ -131,7 +131,7 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
-/* Starts o's thread and returns a handle to it; NULL with *err a positive errno. */
+/* Starts o's thread and returns a handle to it; NULL with *err a negative errno. */
 static HANDLE thread_start(struct w32_obj *o, size_t stack, DWORD *ret_tid, int *err)
 {
 	pthread_attr_t attr;
@@ -146,7 +146,7 @@ static HANDLE thread_start(struct w32_obj *o, size_t stack, DWORD *ret_tid, int 
 	if (!h) {
 		w32_obj_put_locked(o);
 		w32_unlock();
-		*err = ENOMEM;
+		*err = -ENOMEM;
 		return NULL;
 	}
 	w32_unlock();
@@ -160,7 +160,7 @@ static HANDLE thread_start(struct w32_obj *o, size_t stack, DWORD *ret_tid, int 
 	/* Signals stay with the host's own threads (signalfd, SIGCHLD handling). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	*err = pthread_create(&t, &attr, thread_main, o);
+	*err = -pthread_create(&t, &attr, thread_main, o);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	w32_lock();
@@ -211,7 +211,7 @@ HANDLE CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize
 	o->thread.suspended = (dwCreationFlags & CREATE_SUSPENDED) ? 1 : 0;
 	h = thread_start(o, dwStackSize, &tid, &err);
 	if (!h) {
-		SetLastError(err == ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_GEN_FAILURE);
+		SetLastError(err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY : ERROR_GEN_FAILURE);
 		return NULL;
 	}
 	if (lpThreadId)
@@ -225,7 +225,7 @@ HANDLE umn_thread_start_kernel(void (*routine)(void *), void *context, DWORD *re
 	struct w32_obj *o = calloc(1, sizeof(*o));
 
 	if (!o) {
-		*ret_err = ENOMEM;
+		*ret_err = -ENOMEM;
 		return NULL;
 	}
 	o->thread.km_start = routine;
