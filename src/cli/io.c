@@ -15,6 +15,7 @@
 #include <umnic/client.h>
 
 #include "cli/io.h"
+#include "common/ascii.h"
 #include "common/clock.h"
 #include "common/ioproto.h"
 
@@ -61,13 +62,8 @@ static int parse_hex(const char *s, uint8_t **ret, size_t *ret_len)
 		int d;
 		if (*s == ' ' || *s == ':' || *s == '-')
 			continue;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
+		d = ascii_hexval(*s);
+		if (d < 0)
 			goto fail;
 		if (hi < 0) {
 			hi = d;

@@ -456,14 +456,9 @@ static int parse_u32(const char *s, uint32_t *ret)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		unsigned char c = ascii_tolower((unsigned char)*s);
-		unsigned d;
+		int d = ascii_hexval(*s);
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else
+		if (d < 0 || (unsigned)d >= base)
 			return -EINVAL;
 		v = v * base + d;
 		if (v > UINT32_MAX)

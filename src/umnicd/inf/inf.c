@@ -692,14 +692,9 @@ int inf_parse_uint(const char *s, uint64_t max, uint64_t *ret)
 	if (!*s)
 		return -EINVAL;
 	for (; *s; s++) {
-		unsigned d;
+		int d = ascii_hexval(*s);
 
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && ascii_tolower((unsigned char)*s) >= 'a' &&
-			 ascii_tolower((unsigned char)*s) <= 'f')
-			d = (unsigned)(ascii_tolower((unsigned char)*s) - 'a' + 10);
-		else
+		if (d < 0 || (unsigned)d >= base)
 			return -EINVAL;
 		if (v > (UINT64_MAX - d) / base)
 			return -ERANGE;

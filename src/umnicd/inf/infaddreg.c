@@ -55,13 +55,11 @@ static int hex_byte(const char *s, uint8_t *ret)
 	if (n == 0 || n > 2)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = ascii_tolower((unsigned char)s[i]);
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + (c - 'a' + 10);
-		else
+		int d = ascii_hexval(s[i]);
+
+		if (d < 0)
 			return -EINVAL;
+		v = v * 16 + (unsigned)d;
 	}
 	*ret = (uint8_t)v;
 	return 0;
