@@ -110,8 +110,10 @@ static int read_small(const char *path, char **ret, size_t *ret_len, char *err, 
 	/* O_NONBLOCK: a FIFO put there must not hang umnicd; it fails S_ISREG. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, cap, "%s: %s", path, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, cap, "%s: %s", path, strerror(e));
+		return -e;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONF_MAX_BYTES) {
 		snprintf(err, cap, "%s: not a regular file of at most %d bytes", path,

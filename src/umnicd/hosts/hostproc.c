@@ -227,8 +227,10 @@ static int spawn_inhost(struct hostproc *h, char *err, size_t cap)
 		// cppcheck-suppress resourceLeak
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, cap, "socketpair: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, cap, "socketpair: %s", strerror(e));
+		return -e;
 	}
 	if (start(sv[1], err, cap) < 0) {
 		close(sv[0]);

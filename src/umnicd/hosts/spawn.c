@@ -148,8 +148,10 @@ int spawn_image_open(struct spawn_image *img, const char *host_bin, char *err, s
 	img->libdir_path[0] = '\0';
 	img->exe_fd = open(host_bin, O_PATH | O_CLOEXEC);
 	if (img->exe_fd < 0) {
-		snprintf(err, cap, "cannot open %s: %s", host_bin, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, cap, "cannot open %s: %s", host_bin, strerror(e));
+		return -e;
 	}
 	umn_strlcpy(dir, img->exe_path, sizeof(dir));
 	slash = strrchr(dir, '/');
@@ -248,8 +250,10 @@ int spawn_host(const struct spawn_opts *o, pid_t *ret_pid, int *ret_pidfd, int *
 		envp[n++] = o->envp[i];
 	envp[n] = NULL;
 	if (pipe2(gate, O_CLOEXEC) < 0) {
-		snprintf(err, cap, "pipe: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, cap, "pipe: %s", strerror(e));
+		return -e;
 	}
 	if (pipe2(execerr, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = -errno;

@@ -344,8 +344,10 @@ static int open_here(struct rtnl_ns *ns, char *err, size_t errcap)
 
 	ns->nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (ns->nl < 0 || bind(ns->nl, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(err, errcap, "rtnetlink socket in %s: %s", ns->name, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errcap, "rtnetlink socket in %s: %s", ns->name, strerror(e));
+		return -e;
 	}
 	/* Past rmem_max only with CAP_NET_ADMIN; a smaller buffer only overruns sooner. */
 	if (rcvbuf > 0 &&
@@ -354,8 +356,10 @@ static int open_here(struct rtnl_ns *ns, char *err, size_t errcap)
 	/* /proc/thread-self/net is this thread's namespace now; the open file stays bound to it. */
 	ns->mcast_fd = open("/proc/thread-self/net/dev_mcast", O_RDONLY | O_CLOEXEC);
 	if (ns->mcast_fd < 0) {
-		snprintf(err, errcap, "dev_mcast of %s: %s", ns->name, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errcap, "dev_mcast of %s: %s", ns->name, strerror(e));
+		return -e;
 	}
 	return 0;
 }

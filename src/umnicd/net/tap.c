@@ -36,8 +36,10 @@ static int configure(int tap, const char *name, const uint8_t mac[6], uint32_t m
 	int r = 0;
 
 	if (s < 0) {
-		snprintf(err, errcap, "socket: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, errcap, "socket: %s", strerror(e));
+		return -e;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
