@@ -6,14 +6,14 @@ umn_need_root "$0" "$@"
 
 pkg="$T_WORK/pkg"
 mkdir -p "$pkg"
-# vpair's sources: its own file and the checksum and segmentation code it shares with umnicd.
-cp "$UMNIC_SRC/drivers/vpair/vpair.c" "$UMNIC_SRC/drivers/vpair/vpair.inf" \
+# vpair's sources: its own files and the checksum and segmentation code it shares with umnicd.
+cp "$UMNIC_SRC"/drivers/vpair/*.[ch] "$UMNIC_SRC/drivers/vpair/vpair.inf" \
 	"$UMNIC_SRC/src/common/segment.c" "$UMNIC_SRC/src/common/segment.h" "$pkg/"
 flags=$(PKG_CONFIG_PATH="$UMNIC_BUILD/meson-uninstalled" pkg-config --cflags --libs umnic-driver)
 t_check "pkg-config knows umnic-driver in the build tree" [ -n "$flags" ]
 # shellcheck disable=SC2086
 t_check "a driver builds with cc -shared -fPIC and pkg-config" \
-	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC "$pkg/vpair.c" "$pkg/segment.c" $flags -o "$pkg/vpair.so"
+	cc -std=c11 -Wall -Wextra -Werror -shared -fPIC "$pkg"/*.c $flags -o "$pkg/vpair.so"
 t_check "the same driver source compiles as C++17" \
 	sh -c "c++ -std=c++17 -fsyntax-only -x c++ $(PKG_CONFIG_PATH="$UMNIC_BUILD/meson-uninstalled" pkg-config --cflags umnic-driver) - <'$UMNIC_SRC/tests/integration/cxx_driver_tu.cpp'"
 
