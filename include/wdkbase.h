@@ -273,7 +273,17 @@ FORCEINLINE ULONG64 _byteswap_uint64(ULONG64 v)
 #define UMNIC_HAVE_BITSCAN 1
 #endif
 #endif
-#ifndef UMNIC_HAVE_BITSCAN
+#ifdef UMNIC_HAVE_BITSCAN
+/*
+ * The built-in bit scans still want a declaration, as <intrin.h> gives on
+ * Windows; without one each call is an implicit declaration (a warning).
+ * Clang types their ULONG as unsigned int on a 64-bit Linux target.
+ */
+EXTERN_C unsigned char _BitScanForward(unsigned int *Index, unsigned int Mask);
+EXTERN_C unsigned char _BitScanReverse(unsigned int *Index, unsigned int Mask);
+EXTERN_C unsigned char _BitScanForward64(unsigned int *Index, unsigned long long Mask);
+EXTERN_C unsigned char _BitScanReverse64(unsigned int *Index, unsigned long long Mask);
+#else
 /* Index of the lowest (highest) set bit; FALSE when Mask is 0. */
 FORCEINLINE BOOLEAN _BitScanForward(ULONG *Index, ULONG Mask)
 {

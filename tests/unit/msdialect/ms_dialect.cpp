@@ -10,8 +10,13 @@ DECLSPEC_CACHEALIGN static long counter;
 int main()
 {
 	KLock l;
+	ULONG low, high, high64;
 
 	l.Acquire();
 	counter = shared_value;
-	return l.Held() && counter == 3 ? 0 : 1;
+	// clang's built-in bit scans, declared as <intrin.h> declares them.
+	if (!BitScanForward(&low, 0x90) || !BitScanReverse(&high, 0x90) ||
+	    !BitScanReverse64(&high64, 1ull << 40) || BitScanForward64(&low, 0))
+		return 2;
+	return l.Held() && counter == 3 && low == 4 && high == 7 && high64 == 40 ? 0 : 1;
 }
