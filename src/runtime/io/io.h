@@ -168,12 +168,19 @@ void umn_io_device_removed(uint32_t device);
  * (they wait for the start); requests the driver holds from it get EvtIoStop
  * with WdfRequestStopActionSuspend, and the stop waits, up to
  * UMN_IO_POWER_DOWN_WAIT_S, until the driver has completed, requeued or
- * acknowledged each. Queues that are not power-managed go on dispatching.
+ * acknowledged each and every EvtIoStop has returned. Queues that are not
+ * power-managed go on dispatching.
  * Returns how many held requests were still not acknowledged at the end.
  */
 #define UMN_IO_POWER_DOWN_WAIT_S 10
 unsigned umn_io_device_power_down(uint32_t device);
-/* Back in D0: the queues the power-down stopped present requests again (EvtIoResume). */
+/*
+ * Back in D0: the queues the power-down stopped present requests again, and
+ * requests the driver kept through the stop get EvtIoResume; as in WDF, this
+ * returns once those calls have returned (waiting at most
+ * UMN_IO_POWER_UP_WAIT_S).
+ */
+#define UMN_IO_POWER_UP_WAIT_S 10
 void umn_io_device_power_up(uint32_t device);
 
 #endif

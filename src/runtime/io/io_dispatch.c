@@ -105,6 +105,26 @@ void io_callbacks_enter(struct umn_io_dev *io)
 		cb_depth++;
 }
 
+/* The EvtIoStop and EvtIoResume calls this thread is inside, for power_cbs_running. */
+static __thread struct umn_io_dev *power_cb_io;
+static __thread unsigned power_cb_depth;
+
+/* How many of a request task's events are EvtIoStop or EvtIoResume calls. */
+static unsigned power_events(unsigned ev)
+{
+	return !!(ev & IO_REV_STOP) + !!(ev & IO_REV_RESUME);
+}
+
+/*
+ * EvtIoStop or EvtIoResume calls for io still to run or to return (io lock
+ * held), besides those this thread is inside (a stop or a start run from
+ * inside one of them would otherwise wait for itself).
+ */
+static bool power_cbs_running(const struct umn_io_dev *io)
+{
+	return io->power_cbs > (power_cb_io == io ? power_cb_depth : 0);
+}
+
 void io_callbacks_exit(struct umn_io_dev *io)
 {
 	if (!io)
@@ -357,6 +377,7 @@ unsigned umn_io_device_power_down(uint32_t device)
 	struct io_waiter *w = NULL;
 	struct timespec deadline;
 	unsigned nq = 0, n = 0, left = 0;
+	bool running;
 	struct umn_list *l;
 
 	if (!dev)
@@ -389,6 +410,8 @@ unsigned umn_io_device_power_down(uint32_t device)
 
 		for (unsigned i = 0; i < n; i++)
 			all = all && w[i].done;
+		/* As in WDF, every EvtIoStop has also returned before D0Exit. */
+		all = all && !power_cbs_running(dev->io);
 		if (all || !umn_io_wait_until(&deadline))
 			break;
 	}
@@ -397,12 +420,18 @@ unsigned umn_io_device_power_down(uint32_t device)
 			left += unacknowledged(qs[i]);
 		io_queue_forget_waiter(qs[i], &w[i]);
 	}
+	running = power_cbs_running(dev->io);
 	umn_io_unlock();
 	if (left)
 		umn_log(UMN_LOG_WARN,
 			"device %u: the driver still holds %u request%s of power-managed queues %d "
 			"s into the stop (no EvtIoStop acknowledgement); the stop goes on",
 			device, left, left == 1 ? "" : "s", UMN_IO_POWER_DOWN_WAIT_S);
+	else if (running)
+		umn_log(UMN_LOG_WARN,
+			"device %u: an EvtIoStop has not returned %d s into the stop; the stop "
+			"goes on",
+			device, UMN_IO_POWER_DOWN_WAIT_S);
 	for (unsigned i = 0; i < n; i++)
 		umn_object_dereference(&qs[i]->obj);
 	free(qs);
@@ -415,7 +444,9 @@ void umn_io_device_power_up(uint32_t device)
 {
 	struct umn_device *dev = device_get(device);
 	struct umn_queue **qs = NULL;
+	struct timespec deadline;
 	unsigned nq = 0, n = 0;
+	bool running;
 	struct umn_list *l;
 
 	if (!dev)
@@ -446,6 +477,23 @@ void umn_io_device_power_up(uint32_t device)
 		umn_object_dereference(&qs[i]->obj);
 	}
 	free(qs);
+	/*
+	 * As in WDF, the EvtIoResume calls the restart posted have returned
+	 * before the device's start goes on (to SelfManagedIoRestart). They
+	 * run on workers, and a worker that waits here lets the pool grow.
+	 */
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += UMN_IO_POWER_UP_WAIT_S;
+	umn_io_lock();
+	while (power_cbs_running(dev->io) && umn_io_wait_until(&deadline))
+		;
+	running = power_cbs_running(dev->io);
+	umn_io_unlock();
+	if (running)
+		umn_log(UMN_LOG_WARN,
+			"device %u: an EvtIoResume has not returned %d s into the start; the start "
+			"goes on",
+			device, UMN_IO_POWER_UP_WAIT_S);
 	umn_object_dereference(&dev->obj);
 }
 
@@ -469,7 +517,8 @@ void io_req_task_run(struct umn_io_task *t)
 {
 	struct umn_request *r = umn_list_entry(t, struct umn_request, task);
 	PFN_WDF_REQUEST_CANCEL cancel_fn = NULL;
-	struct umn_io_dev *io;
+	struct umn_io_dev *io, *prev_io;
+	unsigned prev_depth;
 	struct umn_queue *q;
 	unsigned ev;
 	ULONG flags;
@@ -490,6 +539,14 @@ void io_req_task_run(struct umn_io_task *t)
 	io = umn_io_dev_of(r->dev);
 	io_callbacks_enter(io);
 	umn_io_unlock();
+	prev_io = power_cb_io;
+	prev_depth = power_cb_depth;
+	if (power_events(ev)) {
+		if (power_cb_io != io)
+			power_cb_depth = 0;
+		power_cb_io = io;
+		power_cb_depth += power_events(ev);
+	}
 
 	if (ev & IO_REV_FILE)
 		io_file_process(r);
@@ -510,6 +567,14 @@ void io_req_task_run(struct umn_io_task *t)
 	}
 	if (ev & IO_REV_SENT_DONE)
 		io_sent_done(r);
+	power_cb_io = prev_io;
+	power_cb_depth = prev_depth;
+	if (io && power_events(ev)) {
+		umn_io_lock();
+		io->power_cbs -= power_events(ev);
+		umn_io_wake_all();
+		umn_io_unlock();
+	}
 	io_callbacks_exit(io);
 	if (q)
 		umn_object_dereference(&q->obj);
@@ -518,6 +583,11 @@ void io_req_task_run(struct umn_io_task *t)
 
 void io_req_post(struct umn_request *r, unsigned events)
 {
+	struct umn_io_dev *io = umn_io_dev_of(r->dev);
+
+	/* An event already posted and not yet taken is one call, counted once. */
+	if (io)
+		io->power_cbs += power_events(events & ~r->events);
 	r->events |= events;
 	/*
 	 * Referencing after posting is safe: a worker takes the task under the

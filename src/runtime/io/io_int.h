@@ -90,6 +90,12 @@ struct umn_io_dev {
 	atomic_bool removed;
 	/* Driver callbacks for this device running on workers (io_callbacks_enter). */
 	atomic_uint callbacks;
+	/*
+	 * io lock: EvtIoStop and EvtIoResume calls posted for this device's
+	 * requests and not yet returned (io_req_post counts them, the request
+	 * task uncounts them), which the power-down and power-up wait for.
+	 */
+	unsigned power_cbs;
 	/* Set before WdfDeviceCreate returns, read-only afterwards. */
 	WDF_FILEOBJECT_CONFIG file_config;
 	bool file_config_set;
