@@ -632,6 +632,69 @@ static void test_stop_start(void **state)
 	ioh_stop();
 }
 
+/*
+ * The device's power-down and power-up wait for EvtIoStop and EvtIoResume to
+ * return, not only for the acknowledgement and the posting: both callbacks
+ * here go on a while after the call the framework waits for, and the
+ * resume completes its request (a call back into the framework).
+ */
+static atomic_int pw_stop_returned, pw_resume_returned;
+
+static void pw_read(WDFQUEUE q, WDFREQUEST r, size_t len)
+{
+	(void)q;
+	(void)len;
+	ioh_hold(r);
+}
+
+static void pw_stop(WDFQUEUE q, WDFREQUEST r, ULONG flags)
+{
+	(void)q;
+	assert_true(flags & WdfRequestStopActionSuspend);
+	WdfRequestStopAcknowledge(r, FALSE);
+	ioh_sleep_ms(30);
+	atomic_store(&pw_stop_returned, 1);
+}
+
+static void pw_resume(WDFQUEUE q, WDFREQUEST r)
+{
+	(void)q;
+	ioh_sleep_ms(30);
+	WdfRequestComplete(r, STATUS_SUCCESS);
+	atomic_store(&pw_resume_returned, 1);
+}
+
+static void power_hook(WDFDEVICE dev)
+{
+	WDF_IO_QUEUE_CONFIG c;
+
+	WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&c, WdfIoQueueDispatchParallel);
+	c.EvtIoRead = pw_read;
+	c.EvtIoStop = pw_stop;
+	c.EvtIoResume = pw_resume;
+	ioh_queue(dev, &c);
+}
+
+static void test_power_waits_for_callbacks(void **state)
+{
+	(void)state;
+	atomic_store(&pw_stop_returned, 0);
+	atomic_store(&pw_resume_returned, 0);
+	ioh_held_reset();
+	ioh_start(power_hook);
+	ioh_read(1, 0, buf[1], 16);
+	assert_int_equal(ioh_wait_int(&ioh_held.n, 1, 2000), 1);
+
+	assert_int_equal(umn_io_device_power_down(IOH_DEV), 0);
+	assert_int_equal(atomic_load(&pw_stop_returned), 1);
+	assert_int_equal(atomic_load(&pw_resume_returned), 0);
+
+	umn_io_device_power_up(IOH_DEV);
+	assert_int_equal(atomic_load(&pw_resume_returned), 1);
+	assert_int_equal(ioh_wait_done(1, 2000).status, STATUS_SUCCESS);
+	ioh_stop();
+}
+
 static void test_drain(void **state)
 {
 	(void)state;
@@ -752,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_forward_requeue),
 		cmocka_unit_test(test_cancel_on_queue),
 		cmocka_unit_test(test_stop_start),
+		cmocka_unit_test(test_power_waits_for_callbacks),
 		cmocka_unit_test(test_drain),
 		cmocka_unit_test(test_device_removed),
 		cmocka_unit_test(test_create_rules),
