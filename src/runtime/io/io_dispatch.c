@@ -125,6 +125,17 @@ static bool power_cbs_running(const struct umn_io_dev *io)
 	return io->power_cbs > (power_cb_io == io ? power_cb_depth : 0);
 }
 
+/*
+ * Waits (io lock held) until io's EvtIoStop and EvtIoResume calls have
+ * returned, or deadline passed; true if some are still running then.
+ */
+static bool power_cbs_wait(const struct umn_io_dev *io, const struct timespec *deadline)
+{
+	while (power_cbs_running(io) && umn_io_wait_until(deadline))
+		;
+	return power_cbs_running(io);
+}
+
 void io_callbacks_exit(struct umn_io_dev *io)
 {
 	if (!io)
@@ -410,17 +421,16 @@ unsigned umn_io_device_power_down(uint32_t device)
 
 		for (unsigned i = 0; i < n; i++)
 			all = all && w[i].done;
-		/* As in WDF, every EvtIoStop has also returned before D0Exit. */
-		all = all && !power_cbs_running(dev->io);
 		if (all || !umn_io_wait_until(&deadline))
 			break;
 	}
+	/* As in WDF, every EvtIoStop has also returned before D0Exit. */
+	running = power_cbs_wait(dev->io, &deadline);
 	for (unsigned i = 0; i < n; i++) {
 		if (!w[i].done)
 			left += unacknowledged(qs[i]);
 		io_queue_forget_waiter(qs[i], &w[i]);
 	}
-	running = power_cbs_running(dev->io);
 	umn_io_unlock();
 	if (left)
 		umn_log(UMN_LOG_WARN,
@@ -485,9 +495,7 @@ void umn_io_device_power_up(uint32_t device)
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += UMN_IO_POWER_UP_WAIT_S;
 	umn_io_lock();
-	while (power_cbs_running(dev->io) && umn_io_wait_until(&deadline))
-		;
-	running = power_cbs_running(dev->io);
+	running = power_cbs_wait(dev->io, &deadline);
 	umn_io_unlock();
 	if (running)
 		umn_log(UMN_LOG_WARN,
