@@ -140,18 +140,16 @@ static void put_wide(struct out *o, const WCHAR *w, size_t max)
 /* Formats one string argument with width and precision the way %s would. */
 static void put_padded(struct out *o, const char *s, int width, int prec, bool left)
 {
-	size_t n = strlen(s);
-	char pad = ' ';
+	size_t n = strlen(s), pad;
 
 	if (prec >= 0 && (size_t)prec < n)
 		n = (size_t)prec;
+	pad = width > 0 && (size_t)width > n ? (size_t)width - n : 0;
 	if (!left)
-		for (size_t i = n; width > 0 && i < (size_t)width; i++)
-			put(o, &pad, 1);
+		put_fill(o, ' ', pad);
 	put(o, s, n);
 	if (left)
-		for (size_t i = n; width > 0 && i < (size_t)width; i++)
-			put(o, &pad, 1);
+		put_fill(o, ' ', pad);
 }
 
 static char *wide_to_utf8(const WCHAR *w, size_t max)
