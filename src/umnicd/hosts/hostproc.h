@@ -149,9 +149,6 @@ int host_attach(struct device *dev, const struct host_devinfo *info, struct host
  * UMN_HOST_MAX_DEVICES devices. 0, or -ENOSPC with err saying why.
  */
 int host_check_room(const struct host_devinfo *info, char *err, size_t cap);
-/* What the start of dev waits for in its host, for messages; and whether the host is stuck on it.
- */
-bool host_start_pending(const struct hostproc *h, const struct device *dev, char *buf, size_t cap);
 /* dev leaves h (its host_attach): no request of it goes or completes any more. */
 void host_detach(struct hostproc *h, struct device *dev);
 void host_kill(struct hostproc *h, const char *why);
