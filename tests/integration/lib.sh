@@ -26,6 +26,14 @@ t_contains() {
 	esac
 }
 
+# t_lacks DESCRIPTION HAYSTACK NEEDLE: NEEDLE is not in HAYSTACK.
+t_lacks() {
+	case "$2" in
+	*"$3"*) t_fail "$1: did not expect '$3' in: $2" ;;
+	*) t_pass "$1" ;;
+	esac
+}
+
 t_eq() {
 	if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1: expected '$3', got '$2'"; fi
 }
