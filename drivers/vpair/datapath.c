@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vpair's packet queues. TX gathers each packet into a slot of the ring its
+ * vpair's packet queues. TX puts each packet into a slot of the ring its
  * peer's RSS picks, with the work the OS asked for (checksum, segmentation,
- * the 802.1Q tag) noted beside it; RX takes frames off the rings into the
+ * the 802.1Q tag) noted beside it. The slot points at the packet's own TX
+ * buffers, which the packet keeps until the receiver has read it (one copy
+ * per frame, as with a NIC's DMA), unless a tag must go in: then the frame
+ * is copied into the slot. RX takes frames off the rings into the
  * buffers the system posted, and does that work there: it coalesces a GSO
  * frame when RSC is in force, or cuts it into segments, and writes the
  * checksums the sender left to the wire. Notification is armed only when
  * an Advance would find work, so a queue with nothing to do stays asleep.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -58,6 +62,40 @@ static UINT32 GatherHead(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, UCHA
 	return len;
 }
 
+/* The frame's first bytes: at least every header, or the whole frame if shorter. */
+static const UCHAR *SlotHead(const VPAIR_SLOT *Slot)
+{
+	return Slot->Spans ? Slot->Head : Slot->Data;
+}
+
+/* Where a reader of a slot's frame is. */
+typedef struct _VPAIR_CURSOR {
+	UINT32 Span, Offset;
+} VPAIR_CURSOR;
+
+/* Copies the frame's next Count bytes from the cursor on, wherever the frame is. */
+static void SlotRead(const VPAIR_SLOT *Slot, VPAIR_CURSOR *c, UCHAR *Dst, UINT32 Count)
+{
+	if (!Slot->Spans) {
+		memcpy(Dst, Slot->Data + c->Offset, Count);
+		c->Offset += Count;
+		return;
+	}
+	while (Count && c->Span < Slot->Spans) {
+		const VPAIR_SPAN *sp = &Slot->Span[c->Span];
+		UINT32 n = sp->Length - c->Offset < Count ? sp->Length - c->Offset : Count;
+
+		memcpy(Dst, sp->Va + c->Offset, n);
+		Dst += n;
+		Count -= n;
+		c->Offset += n;
+		if (c->Offset == sp->Length) {
+			c->Span++;
+			c->Offset = 0;
+		}
+	}
+}
+
 /* The tag the OS left to vpair goes into the frame (Data has room for it): TRUE if it did. */
 static BOOLEAN InsertTag(const NET_PACKET_IEEE8021Q *Tag, UCHAR *Data, UINT32 Len)
 {
@@ -80,13 +118,90 @@ static BOOLEAN InsertTag(const NET_PACKET_IEEE8021Q *Tag, UCHAR *Data, UINT32 Le
 /* A receiving side with tag offload takes the tag off the frame, once per frame. */
 static void TakeTag(VPAIR_ADAPTER *a, VPAIR_SLOT *Slot)
 {
-	if (!a->CanVlan || a->Socket >= 0 || Slot->TagMoved || Slot->Length < 18 || Slot->Data[12] != 0x81 ||
+	/* A frame left in the sender's buffers carries no tag (Lend). */
+	if (!a->CanVlan || a->Socket >= 0 || Slot->Spans || Slot->TagMoved || Slot->Length < 18 || Slot->Data[12] != 0x81 ||
 	    Slot->Data[13] != 0x00 || (Slot->Data[14] & 0x10))
 		return;
 	Slot->Tci = (UINT16)(Slot->Data[14] << 8 | Slot->Data[15]);
 	memmove(Slot->Data + 12, Slot->Data + 16, Slot->Length - 16);
 	Slot->Length -= 4;
 	Slot->TagMoved = TRUE;
+}
+
+/*
+ * Points the slot at the packet's TX buffers instead of copying them, when
+ * the receiving side needs nothing but the bytes: no tag to insert or take
+ * off, and few enough fragments. The packet is completed once the slot is
+ * read. Returns the frame's length, 0 when it must be copied instead.
+ */
+static UINT32 Lend(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, const UCHAR *Head, UINT32 HeadLen,
+		   VPAIR_SLOT *Slot)
+{
+	UINT32 len = 0, n = 0;
+
+	if (p->FragmentCount > VPAIR_SLOT_SPANS || HeadLen < 14 || (Head[12] == 0x81 && Head[13] == 0x00))
+		return 0;
+	for (UINT16 k = 0; k < p->FragmentCount; k++) {
+		UINT32 fi = NetRingAdvanceIndex(fr, p->FragmentIndex, k);
+		NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
+		NET_FRAGMENT_VIRTUAL_ADDRESS *va = NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi);
+
+		if (!f->ValidLength)
+			continue;
+		if (len + f->ValidLength > VPAIR_GSO_FRAME)
+			return 0;
+		Slot->Span[n].Va = (const UCHAR *)va->VirtualAddress + f->Offset;
+		Slot->Span[n].Length = (UINT32)f->ValidLength;
+		len += (UINT32)f->ValidLength;
+		n++;
+	}
+	if (!n)
+		return 0;
+	memcpy(Slot->Head, Head, HeadLen);
+	Slot->Spans = n;
+	return len;
+}
+
+/* Hands back the packets on the wire, in order, as far as the receiver has read them. */
+static void TxComplete(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_LINKS *out)
+{
+	while (pr->BeginIndex != pr->NextIndex) {
+		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
+		UINT32 ring = q->Held[pr->BeginIndex].Ring;
+
+		if (ring) {
+			VPAIR_WIRE *w = &out->Ring[q->Index][ring - 1];
+			if ((INT32)(atomic_load_explicit(&w->Consumed, memory_order_acquire) - q->Held[pr->BeginIndex].Seq) <= 0)
+				break;
+			q->Held[pr->BeginIndex].Ring = 0;
+		}
+		if (p->FragmentCount)
+			fr->BeginIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
+		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
+	}
+}
+
+/*
+ * A cancelled or stopping TX queue takes its buffers back at once: the
+ * slots still pointing at them are marked lost, under each ring's lock so
+ * that no receiver is reading them meanwhile.
+ */
+static void Revoke(VPAIR_QUEUE *q, NET_RING *pr, VPAIR_LINKS *out)
+{
+	if (!out || pr->BeginIndex == pr->NextIndex)
+		return;
+	for (ULONG j = 0; j < out->RxQueues; j++) {
+		VPAIR_WIRE *w = &out->Ring[q->Index][j];
+		UINT32 end = atomic_load_explicit(&w->Produced, memory_order_relaxed);
+
+		pthread_mutex_lock(&w->Lock);
+		for (UINT32 s = atomic_load_explicit(&w->Consumed, memory_order_relaxed); s != end; s++)
+			if (w->Slot[s & w->Mask].Spans)
+				w->Slot[s & w->Mask].Revoked = TRUE;
+		pthread_mutex_unlock(&w->Lock);
+	}
+	for (UINT32 i = pr->BeginIndex; i != pr->NextIndex; i = NetRingIncrementIndex(pr, i))
+		q->Held[i].Ring = 0;
 }
 
 static void TxAdvance(NETPACKETQUEUE Queue)
@@ -100,20 +215,23 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 	BOOLEAN cancelled = atomic_load(&q->Cancelled);
 	ULONG sent = 0;
 
+	if (cancelled)
+		Revoke(q, pr, out);
 	for (ULONG j = 0; out && j < out->RxQueues; j++)
 		prod[j] = atomic_load_explicit(&out->Ring[q->Index][j].Produced, memory_order_relaxed);
-	while (pr->BeginIndex != pr->EndIndex) {
-		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
+	while (pr->NextIndex != pr->EndIndex) {
+		UINT32 index = pr->NextIndex;
+		NET_PACKET *p = NetRingGetPacketAtIndex(pr, index);
 
+		q->Held[index].Ring = 0;
 		if (!p->Ignore && !cancelled && a->Socket >= 0) {
 			SendFrame(q, fr, p);
 		} else if (!p->Ignore && !cancelled && out) {
 			/* The receiving side's RSS picks the ring; a full ring holds the queue back. */
-			UCHAR head[128];
-			UINT32 hash, index = pr->BeginIndex;
+			UCHAR head[VPAIR_SLOT_HEAD];
+			UINT32 hash, headLen = GatherHead(q, fr, p, head, sizeof(head));
 			UINT16 type;
-			ULONG j = VPairRssTarget(peer, head, GatherHead(q, fr, p, head, sizeof(head)), &hash,
-						 &type);
+			ULONG j = VPairRssTarget(peer, head, headLen, &hash, &type);
 			VPAIR_WIRE *w = &out->Ring[q->Index][j];
 			VPAIR_SLOT *slot;
 			UINT32 len;
@@ -123,7 +241,11 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 				break;
 			}
 			slot = &w->Slot[prod[j] & w->Mask];
-			len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
+			slot->Spans = 0;
+			slot->Revoked = FALSE;
+			if (NetExtensionGetPacketIeee8021Q(&q->Vlan, index)->TxTagging ||
+			    !(len = Lend(q, fr, p, head, headLen, slot)))
+				len = Gather(q, fr, p, slot->Data, VPAIR_GSO_FRAME);
 			/*
 			 * The work the OS asked for travels with the frame; the wire does it.
 			 * The packet's own extension says what that is: one posted just
@@ -135,25 +257,25 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 			slot->Hash = hash;
 			slot->HashType = type;
 			slot->TagMoved = FALSE;
-			if (len && InsertTag(NetExtensionGetPacketIeee8021Q(&q->Vlan, index), slot->Data, len))
+			if (len && !slot->Spans && InsertTag(NetExtensionGetPacketIeee8021Q(&q->Vlan, index), slot->Data, len))
 				len += 4;
-			if (!slot->Mss && len > VPAIR_MAX_FRAME + (slot->Data[12] == 0x81 ? 4 : 0))
+			if (!slot->Mss && len > VPAIR_MAX_FRAME + (SlotHead(slot)[12] == 0x81 ? 4 : 0))
 				len = 0; /* not a GSO frame: too long for the wire */
 			if (len) {
 				slot->Length = len;
+				if (slot->Spans)
+					q->Held[index] = (__typeof__(*q->Held)){ .Seq = prod[j], .Ring = j + 1 };
 				prod[j]++;
 				sent |= 1u << j;
 			}
 		}
 		/* Without a peer yet the frame is lost, as on a cable with nothing at the other end. */
 		if (p->FragmentCount)
-			fr->BeginIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
-		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
+			fr->NextIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
+		pr->NextIndex = NetRingIncrementIndex(pr, index);
 	}
-	if (pr->BeginIndex == pr->EndIndex)
+	if (pr->NextIndex == pr->EndIndex)
 		q->HeldOn = 0;
-	pr->NextIndex = pr->BeginIndex;
-	fr->NextIndex = fr->BeginIndex;
 	if (sent) {
 		for (ULONG j = 0; j < out->RxQueues; j++)
 			if (sent & (1u << j))
@@ -163,6 +285,7 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 			if (sent & (1u << j))
 				VPairNotifyRx(peer, j);
 	}
+	TxComplete(q, pr, fr, out);
 }
 
 /*
@@ -214,7 +337,7 @@ static BOOLEAN DeliverFrame(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SL
 
 	if (Slot->Length > (UINT32)(f->Capacity - f->Offset))
 		return FALSE;
-	memcpy(dst, Slot->Data, Slot->Length);
+	SlotRead(Slot, &(VPAIR_CURSOR){ 0, 0 }, dst, Slot->Length);
 	if (Slot->ChecksumPending && si)
 		seg_checksum(dst, Slot->Length, si);
 	f->ValidLength = Slot->Length;
@@ -239,6 +362,7 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 		NET_FRAGMENT *f0 = NetRingGetFragmentAtIndex(fr, fr->BeginIndex);
 		UINT32 per = (UINT32)(f0->Capacity - f0->Offset), need = (si->end + per - 1) / per;
 		NET_PACKET_RSC *rsc;
+		VPAIR_CURSOR c = { 0, 0 };
 
 		if (NetRingGetRangeCount(fr, fr->BeginIndex, fr->EndIndex) < need)
 			return FALSE;
@@ -246,9 +370,10 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 			UINT32 fi = NetRingAdvanceIndex(fr, fr->BeginIndex, (INT32)k);
 			NET_FRAGMENT *f = NetRingGetFragmentAtIndex(fr, fi);
 			UINT32 n = si->end - off < per ? si->end - off : per;
-			memcpy((UCHAR *)NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi)->VirtualAddress +
-				       f->Offset,
-			       Slot->Data + off, n);
+			SlotRead(Slot, &c,
+				 (UCHAR *)NetExtensionGetFragmentVirtualAddress(&q->VirtualAddress, fi)->VirtualAddress +
+					 f->Offset,
+				 n);
 			f->ValidLength = n;
 			off += n;
 		}
@@ -262,6 +387,11 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 		RxChecksum(q, pr->BeginIndex, si, Slot);
 		RxComplete(pr, fr, need);
 		return TRUE;
+	}
+	if (Slot->Spans) {
+		/* Cut from a copy: the segments are built from contiguous headers and payload. */
+		SlotRead(Slot, &(VPAIR_CURSOR){ 0, 0 }, Slot->Data, Slot->Length);
+		Slot->Spans = 0;
 	}
 	while (q->SegNext < nseg && pr->BeginIndex != pr->EndIndex && fr->BeginIndex != fr->EndIndex) {
 		UINT32 fi = fr->BeginIndex;
@@ -287,10 +417,12 @@ static BOOLEAN DeliverGso(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_SLOT
 /* Frames of one ring into the RX rings; FALSE when they ran out of room. */
 static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE *w)
 {
-	UINT32 cons = atomic_load_explicit(&w->Consumed, memory_order_relaxed);
-	UINT32 ready = atomic_load_explicit(&w->Produced, memory_order_acquire);
+	UINT32 cons, ready;
 	BOOLEAN room = TRUE;
 
+	pthread_mutex_lock(&w->Lock);
+	cons = atomic_load_explicit(&w->Consumed, memory_order_relaxed);
+	ready = atomic_load_explicit(&w->Produced, memory_order_acquire);
 	while (cons != ready) {
 		VPAIR_SLOT *slot = &w->Slot[cons & w->Mask];
 		UINT32 len = slot->Length;
@@ -301,9 +433,13 @@ static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE
 			room = FALSE;
 			break;
 		}
+		if (slot->Revoked) {
+			cons++; /* its sender was cancelled and took its buffers back */
+			continue;
+		}
 		TakeTag(q->Adapter, slot);
 		len = slot->Length;
-		parsed = seg_parse(slot->Data, len, &si) == 0;
+		parsed = seg_parse(SlotHead(slot), len, &si) == 0;
 		if (slot->Mss && parsed && si.end > si.hdr_len) {
 			if (!DeliverGso(q, pr, fr, slot, &si)) {
 				room = FALSE;
@@ -315,9 +451,11 @@ static BOOLEAN RxFromRing(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_WIRE
 		cons++;
 	}
 	if (cons != atomic_load_explicit(&w->Consumed, memory_order_relaxed)) {
+		/* Release: pairs with the sender's acquire in TxComplete(): the slot's buffers are read. */
 		atomic_store_explicit(&w->Consumed, cons, memory_order_release);
 		atomic_thread_fence(memory_order_seq_cst);
 	}
+	pthread_mutex_unlock(&w->Lock);
 	return room;
 }
 
@@ -389,6 +527,14 @@ static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
 	if (q->Tx) {
 		const VPAIR_WIRE *w;
 
+		/* The receiver has read the oldest packet on the wire: it can be completed. */
+		if (pr->BeginIndex != pr->NextIndex) {
+			UINT32 ring = q->Held[pr->BeginIndex].Ring;
+			if (!ring || (INT32)(atomic_load_explicit(&l->Ring[q->Index][ring - 1].Consumed,
+								  memory_order_acquire) -
+					     q->Held[pr->BeginIndex].Seq) > 0)
+				return TRUE;
+		}
 		if (!q->HeldOn || q->HeldOn > l->RxQueues || q->Index >= l->TxQueues)
 			return FALSE;
 		w = &l->Ring[q->Index][q->HeldOn - 1];
@@ -471,10 +617,19 @@ static void EvtStop(NETPACKETQUEUE Queue)
 	VPAIR_QUEUE *q = VPairGetQueue(Queue);
 	VPAIR_QUEUE *expected = q;
 
+	/* Its buffers go away with it: no slot may point at them any more. */
+	if (q->Tx)
+		Revoke(q, NetRingCollectionGetPacketRing(q->Rings), QueueLinks(q));
+
 	if (!atomic_compare_exchange_strong(&q->Adapter->TxQueue[q->Index], &expected, NULL)) {
 		expected = q;
 		atomic_compare_exchange_strong(&q->Adapter->RxQueue[q->Index], &expected, NULL);
 	}
+}
+
+static void EvtQueueCleanup(WDFOBJECT Object)
+{
+	free(VPairGetQueue(Object)->Held);
 }
 
 static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
@@ -488,6 +643,7 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 	NTSTATUS status;
 
 	WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, VPAIR_QUEUE);
+	attributes.EvtCleanupCallback = EvtQueueCleanup;
 	NET_PACKET_QUEUE_CONFIG_INIT(&config, Tx ? EvtTxAdvance : EvtRxAdvance, EvtSetNotificationEnabled,
 				     EvtCancel);
 	config.EvtStart = EvtStart;
@@ -504,6 +660,11 @@ static NTSTATUS CreateQueue(NETADAPTER Adapter, BOOLEAN Tx, void *Init)
 	if (q->Index >= a->Queues)
 		return STATUS_INVALID_PARAMETER;
 	q->Rings = Tx ? NetTxQueueGetRingCollection(queue) : NetRxQueueGetRingCollection(queue);
+	if (Tx) {
+		q->Held = calloc(NetRingCollectionGetPacketRing(q->Rings)->NumberOfElements, sizeof(*q->Held));
+		if (!q->Held)
+			return STATUS_INSUFFICIENT_RESOURCES;
+	}
 	NET_EXTENSION_QUERY_INIT(&query, NET_FRAGMENT_EXTENSION_VIRTUAL_ADDRESS_NAME,
 				 NET_FRAGMENT_EXTENSION_VIRTUAL_ADDRESS_VERSION_1, NetExtensionTypeFragment);
 	if (Tx)

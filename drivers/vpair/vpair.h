@@ -11,6 +11,7 @@
 #ifndef VPAIR_H
 #define VPAIR_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include <windows.h>
@@ -28,6 +29,17 @@
 #define VPAIR_RSS_KEY 40u
 #define VPAIR_RSS_TABLE 128u
 
+/* A slot points at up to this many TX buffers; a packet of more is copied into the slot. */
+#define VPAIR_SLOT_SPANS 64u
+/* The first bytes of a frame kept in the slot: every header seg_parse and RSS read (at most 92). */
+#define VPAIR_SLOT_HEAD 128u
+
+/* One TX buffer's share of a frame that stays where the OS put it. */
+typedef struct _VPAIR_SPAN {
+	const UCHAR *Va;
+	UINT32 Length;
+} VPAIR_SPAN;
+
 typedef struct _VPAIR_SLOT {
 	UINT32 Length;
 	UINT32 Mss;		/* a GSO frame: its segment size; 0 for a frame */
@@ -35,8 +47,18 @@ typedef struct _VPAIR_SLOT {
 	UINT16 HashType;	/* NET_PACKET_HASH_PROTOCOL_TYPE of Hash; 0: not hashed */
 	UINT16 Tci;		/* the tag RX took off the frame, with TagMoved */
 	BOOLEAN TagMoved;
+	BOOLEAN Revoked;	/* its sender took its TX buffers back (a cancel): the frame is lost */
 	UINT32 Hash;
+	/*
+	 * Spans > 0: the frame is still in the sender's TX buffers, Span[0..Spans),
+	 * with its first bytes in Head; the sender completes those packets only
+	 * once the receiver has moved Consumed past the slot (or revoked it
+	 * under the ring's Lock). 0: the frame was copied into Data.
+	 */
+	UINT32 Spans;
 	UCHAR *Data;		/* SlotBytes of the wire; pages are touched only when used */
+	UCHAR Head[VPAIR_SLOT_HEAD];
+	VPAIR_SPAN Span[VPAIR_SLOT_SPANS];
 } VPAIR_SLOT;
 
 /*
@@ -47,6 +69,8 @@ typedef struct _VPAIR_SLOT {
 typedef struct _VPAIR_WIRE {
 	_Alignas(64) _Atomic UINT32 Produced;
 	_Alignas(64) _Atomic UINT32 Consumed;
+	/* Held by the receiver while it reads slots, and by a cancelled sender revoking its spans. */
+	pthread_mutex_t Lock;
 	UINT32 Mask;
 	VPAIR_SLOT *Slot;
 	UCHAR *Bytes;
@@ -71,6 +95,15 @@ typedef struct _VPAIR_QUEUE {
 	NET_EXTENSION Vlan;
 	UINT32 SegNext;	/* RX: the next segment of the wire slot being cut */
 	ULONG HeldOn;		/* TX: 1 + the RX queue whose full ring holds it back; 0: none */
+	/*
+	 * TX: per packet ring element, where a packet sent without a copy waits
+	 * on the wire until the receiver has read it (Ring 0: nothing to wait for).
+	 * Packets from BeginIndex to NextIndex are on the wire.
+	 */
+	struct {
+		UINT32 Seq;
+		UINT32 Ring;	/* 1 + the RX queue of the ring */
+	} *Held;
 	BOOLEAN Starved;	/* RX: the last Advance ran out of buffers with frames left */
 	BOOLEAN Tx;
 	_Atomic BOOLEAN NotificationEnabled;

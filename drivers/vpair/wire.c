@@ -51,6 +51,7 @@ static BOOLEAN WireInit(VPAIR_WIRE *Wire, ULONG Slots, ULONG SlotBytes)
 	/* Large and zeroed: the system maps pages as frames first pass through them. */
 	Wire->Bytes = calloc(Slots, SlotBytes);
 	Wire->Mask = Slots - 1;
+	pthread_mutex_init(&Wire->Lock, NULL);
 	if (!Wire->Slot || !Wire->Bytes)
 		return FALSE;
 	for (ULONG i = 0; i < Slots; i++)

@@ -56,6 +56,31 @@ t_eq "a TCP connection survives stop and start" "$out" "OK"
 umn_stop "$srv"
 t_eq "still no failure counted" "$(umn_cli status vpa --json | jq -r .failures)" "0"
 
+# Frames waiting on the wire for a stopped peer are sent from the sender's own TX buffers: a
+# sender stopped meanwhile takes them back at once (no 2 s wait for its queue to drain), and the
+# peer started later skips them instead of reading buffers that are gone.
+umn_cli stop vpb >/dev/null
+sent=$(umn_cli status vpa --json | jq '.queues.tx.packets')
+ip netns exec "$T_TAG-a" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.monotonic() + 1
+while time.monotonic() < end:
+    try: s.sendto(bytes(1200), ("10.77.0.2", 5601))
+    except OSError: pass'
+held=$(($(umn_cli status vpa --json | jq '.queues.tx.packets') - sent))
+t_check "frames went to the wire while the peer was stopped ($held)" test "$held" -ge 200
+t0=$(date +%s%N)
+umn_cli stop vpa >/dev/null
+ms=$((($(date +%s%N) - t0) / 1000000))
+t_check "the sender stops at once with frames on the wire (${ms} ms)" test "$ms" -lt 1500
+t_lacks "its queue gave every buffer back" "$(cat "$T_WORK/umnicd.log")" "did not return every element"
+umn_cli start vpb >/dev/null
+umn_cli start vpa >/dev/null
+t_check "both ends ping after it" t_ping_ok "$T_TAG-a" 10.77.0.2 3
+t_eq "in the same driver host, nothing failed" \
+	"$(umn_cli status vpa --json | jq -r '"\(.host_pid) \(.failures)"')" "$hp 0"
+
 # The host dies while the device is stopped: it stays stopped; start runs it in a new host.
 umn_cli stop vpa >/dev/null
 hp=$(umn_cli status vpa --json | jq -r .host_pid)
