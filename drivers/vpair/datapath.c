@@ -264,7 +264,7 @@ static void TxAdvance(NETPACKETQUEUE Queue)
 			if (len) {
 				slot->Length = len;
 				if (slot->Spans)
-					q->Held[index] = (__typeof__(*q->Held)){ .Seq = prod[j], .Ring = j + 1 };
+					q->Held[index] = (VPAIR_HELD){ .Seq = prod[j], .Ring = j + 1 };
 				prod[j]++;
 				sent |= 1u << j;
 			}

@@ -82,6 +82,12 @@ typedef struct _VPAIR_LINKS {
 	VPAIR_WIRE Ring[VPAIR_MAX_QUEUES][VPAIR_MAX_QUEUES];
 } VPAIR_LINKS;
 
+/* A TX packet on the wire: the slot Seq of the ring to RX queue Ring - 1 (Ring 0: none). */
+typedef struct _VPAIR_HELD {
+	UINT32 Seq;
+	UINT32 Ring;
+} VPAIR_HELD;
+
 typedef struct _VPAIR_QUEUE {
 	NETPACKETQUEUE Queue;
 	ULONG Index;		/* the queue id */
@@ -100,10 +106,7 @@ typedef struct _VPAIR_QUEUE {
 	 * on the wire until the receiver has read it (Ring 0: nothing to wait for).
 	 * Packets from BeginIndex to NextIndex are on the wire.
 	 */
-	struct {
-		UINT32 Seq;
-		UINT32 Ring;	/* 1 + the RX queue of the ring */
-	} *Held;
+	VPAIR_HELD *Held;
 	BOOLEAN Starved;	/* RX: the last Advance ran out of buffers with frames left */
 	BOOLEAN Tx;
 	_Atomic BOOLEAN NotificationEnabled;
