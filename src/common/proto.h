@@ -127,7 +127,7 @@ struct umn_msg_add_device {
 struct umn_msg_create_queue {
 	struct umn_msg_hdr h;
 	uint32_t dev;
-	uint32_t reserved;
+	uint32_t cpu_plus1; /* the CPU of the queue's execution context, plus one; 0: any */
 	struct umn_queue_layout layout;
 };
 

@@ -188,8 +188,8 @@ static void handle(struct work *w)
 		struct umn_msg_create_queue *m = (void *)w->msg;
 		if (w->len != sizeof(*m) || w->nfds != 3)
 			break;
-		st = umn_rt_create_queue(m->dev, &m->layout, w->fds[0], w->fds[1], w->fds[2], err,
-					 sizeof(err));
+		st = umn_rt_create_queue(m->dev, &m->layout, w->fds[0], w->fds[1], w->fds[2],
+					 m->cpu_plus1, err, sizeof(err));
 		w->nfds = 0; /* taken */
 		break;
 	}

@@ -213,6 +213,10 @@ int sandbox_seccomp(char *err, size_t err_cap)
 	/* clone3 passes its flags in memory the filter cannot see: make libc fall back to clone. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* A thread may choose its own CPUs (an execution context follows --datapath-cpus). */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setaffinity), 1,
+				     SCMP_A0(SCMP_CMP_EQ, 0));
 	/* Terminal queries for stdio, nothing that could push input into a terminal. */
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,

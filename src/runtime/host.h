@@ -63,8 +63,9 @@ NTSTATUS umn_rt_load_driver(const char *path, const char *service, uint32_t flag
 NTSTATUS umn_rt_add_device(uint32_t id, const char *instance, const char *hwid, const void *reg,
 			   size_t reg_len, const int *fds, const uint32_t *kinds, unsigned nfds,
 			   char *err, size_t cap);
+/* cpu_plus1: the CPU the queue's execution context runs on, plus one (0: any). */
 NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
-			     int os_efd, char *err, size_t cap);
+			     int os_efd, uint32_t cpu_plus1, char *err, size_t cap);
 NTSTATUS umn_rt_start_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_stop_queues(uint32_t id, char *err, size_t cap);
 NTSTATUS umn_rt_set_rx_filter(uint32_t id, uint32_t flags, const uint8_t (*mcast)[6],

@@ -189,6 +189,7 @@ struct umn_queue_init {
 	int memfd;
 	int ec_efd;
 	int os_efd;
+	uint32_t cpu_plus1; /* the CPU of the queue's execution context, plus one; 0: any */
 	struct umn_pqueue *created;
 };
 struct _NETTXQUEUE_INIT {
@@ -205,6 +206,7 @@ struct umn_pqueue {
 	struct umn_adapter *adapter;
 	enum umn_queue_kind kind;
 	uint32_t id;
+	uint32_t cpu_plus1; /* umn_queue_init's */
 	NET_PACKET_QUEUE_CONFIG config;
 	struct umn_queue_layout l;
 	void *base;

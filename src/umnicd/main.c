@@ -87,7 +87,7 @@ static void usage(FILE *f)
 	    "              [--host-user UID[:GID]] [--no-sandbox] [--no-warm-spare]\n"
 	    "              [--busy-poll-us N] [--no-poll-trials] [--no-io-rings] [--max-clients "
 	    "N]\n"
-	    "              [--start-timeout SECONDS] [-v]\n"
+	    "              [--start-timeout SECONDS] [--datapath-cpus CPU[,CPU...]] [-v]\n"
 	    "Runs in the foreground; interfaces are created in NAME (default: the current "
 	    "namespace).\n"
 	    "Driver hosts run sandboxed as UID (default %u); --no-sandbox is for debugging only.\n"
@@ -102,7 +102,10 @@ static void usage(FILE *f)
 	    "may have a sixteenth of them); more are refused.\n"
 	    "A device that has not started within --start-timeout seconds of its install,\n"
 	    "restart or automatic restart (default %u) is failed, and its driver host\n"
-	    "stopped if it is stuck in that device's callback.\n",
+	    "stopped if it is stuck in that device's callback.\n"
+	    "--datapath-cpus runs queue pair i of every adapter (umnicd's thread and the\n"
+	    "driver's execution context) on the (i mod count)-th CPU listed; by default the\n"
+	    "scheduler places them.\n",
 	    UMN_DEFAULT_HOST_ID, UMN_BUSY_POLL_DEFAULT_US, UMN_MAX_CLIENTS_DEFAULT,
 	    UMN_START_TIMEOUT_DEFAULT_S);
 }
@@ -271,6 +274,53 @@ static int cpus_usable(void)
 	return CPU_COUNT(&set);
 }
 
+/*
+ * --datapath-cpus: a comma-separated list of CPUs umnicd may run on, each
+ * taken once; queue pair i of every adapter runs on the (i mod count)-th.
+ */
+static int parse_dp_cpus(const char *s, struct umnicd_config *c, char *err, size_t cap)
+{
+	cpu_set_t allowed;
+	const char *p = s;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		CPU_ZERO(&allowed);
+	c->dp_ncpus = 0;
+	for (;;) {
+		unsigned long v;
+		char *end;
+
+		if (*p < '0' || *p > '9') {
+			snprintf(err, cap, "wants CPU numbers separated by commas, not \"%s\"", s);
+			return -1;
+		}
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v >= CPU_SETSIZE || !CPU_ISSET(v, &allowed)) {
+			snprintf(err, cap, "%.*s: not a CPU umnicd may run on (see taskset -p %d)",
+				 (int)(end - p), p, (int)getpid());
+			return -1;
+		}
+		for (uint32_t i = 0; i < c->dp_ncpus; i++)
+			if (c->dp_cpu[i] == v) {
+				snprintf(err, cap, "%lu: listed twice", v);
+				return -1;
+			}
+		if (c->dp_ncpus == UMN_DP_CPUS_MAX) {
+			snprintf(err, cap, "lists more than %u CPUs", UMN_DP_CPUS_MAX);
+			return -1;
+		}
+		c->dp_cpu[c->dp_ncpus++] = (uint32_t)v;
+		if (!*end)
+			return 0;
+		if (*end != ',') {
+			snprintf(err, cap, "wants CPU numbers separated by commas, not \"%s\"", s);
+			return -1;
+		}
+		p = end + 1;
+	}
+}
+
 /* A decimal option value from min to max, nothing else (no sign, no suffix). */
 static bool parse_count(const char *s, unsigned min, unsigned max, unsigned *ret)
 {
@@ -385,6 +435,7 @@ int main(int argc, char **argv)
 	    {"no-poll-trials", no_argument, NULL, 'P'},
 	    {"max-clients", required_argument, NULL, 'C'},
 	    {"start-timeout", required_argument, NULL, 'T'},
+	    {"datapath-cpus", required_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool busy_poll_given = false;
@@ -395,7 +446,7 @@ int main(int argc, char **argv)
 	const char *env;
 
 	config_defaults(&config);
-	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RPC:T:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:r:n:H:vhu:SWB:RPC:T:D:", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			umn_strlcpy(config.state_dir, optarg, sizeof(config.state_dir));
@@ -464,6 +515,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			config.start_timeout_ns = (uint64_t)count * 1000000000ull;
+			break;
+		case 'D':
+			if (parse_dp_cpus(optarg, &config, errbuf, sizeof(errbuf)) < 0) {
+				fprintf(stderr, "umnicd: --datapath-cpus %s\n", errbuf);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@ struct umn_ec {
 	pthread_cond_t resumed;
 	_Atomic bool pause;	 /* someone waits for run: let it go at the next turn */
 	_Atomic unsigned takers; /* other contexts' threads about to run a turn of this one */
+	uint32_t cpu_plus1;	 /* the CPU its thread runs on, plus one (umnicd's choice); 0: any */
 };
 
 /*
@@ -89,6 +91,7 @@ NTSTATUS umn_ec_attach(struct umn_pqueue *q)
 		a->ec[q->id] = ec;
 	}
 	ec->q[q->kind] = q;
+	ec->cpu_plus1 = q->cpu_plus1;
 	q->ec = ec;
 	return STATUS_SUCCESS;
 }
@@ -316,6 +319,16 @@ static void *ec_thread(void *arg)
 	/* "umnic-ec" and the queue id: what top -H and the tests see. */
 	snprintf(name, sizeof(name), "umnic-ec%u", ec->id);
 	pthread_setname_np(pthread_self(), name);
+	/* On umnicd's thread's CPU, when it has one: a hand-over there needs no wake-up of another CPU. */
+	if (ec->cpu_plus1) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(ec->cpu_plus1 - 1, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0)
+			umn_log(UMN_LOG_WARN, "execution context of queue %u: cannot run on CPU %u: %m",
+				ec->id, ec->cpu_plus1 - 1);
+	}
 	this_ec = ec;
 	pthread_mutex_lock(&ec->run);
 	for (int k = 0; k < 2; k++) {

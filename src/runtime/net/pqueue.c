@@ -99,6 +99,7 @@ NTSTATUS umn_pqueue_create(struct umn_queue_init *init, enum umn_queue_kind kind
 	q->ec_efd = init->ec_efd;
 	q->os_efd = init->os_efd;
 	init->ec_efd = init->os_efd = -1;
+	q->cpu_plus1 = init->cpu_plus1;
 	st = umn_ec_attach(q);
 	if (!NT_SUCCESS(st)) {
 		umn_object_delete(&q->obj);

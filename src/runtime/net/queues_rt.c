@@ -20,7 +20,7 @@ static struct umn_adapter *adapter_of(uint32_t id, char *err, size_t cap)
 }
 
 NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int memfd, int ec_efd,
-			     int os_efd, char *err, size_t cap)
+			     int os_efd, uint32_t cpu_plus1, char *err, size_t cap)
 {
 	struct umn_adapter *a = adapter_of(id, err, cap);
 	NETADAPTER ah;
@@ -37,8 +37,12 @@ NTSTATUS umn_rt_create_queue(uint32_t id, const struct umn_queue_layout *l, int 
 		return STATUS_INVALID_PARAMETER;
 	}
 	memset(&init, 0, sizeof(init));
-	init.tx.q = (struct umn_queue_init){
-	    .adapter = a, .layout = *l, .memfd = memfd, .ec_efd = ec_efd, .os_efd = os_efd};
+	init.tx.q = (struct umn_queue_init){.adapter = a,
+					    .layout = *l,
+					    .memfd = memfd,
+					    .ec_efd = ec_efd,
+					    .os_efd = os_efd,
+					    .cpu_plus1 = cpu_plus1};
 	ah = (NETADAPTER)umn_object_handle(&a->obj);
 	if (l->kind == UMN_QUEUE_TX)
 		st = a->datapath.EvtAdapterCreateTxQueue

@@ -28,6 +28,8 @@
 #define UMN_MAX_CLIENTS_DEFAULT	 4096u
 #define UMN_MAX_CLIENTS_MAX	 65536u
 #define UMN_BUSY_POLL_MAX_US	 10000u
+/* CPUs --datapath-cpus may list. */
+#define UMN_DP_CPUS_MAX 64u
 
 struct umnicd_config {
 	char state_dir[PATH_MAX];
@@ -44,6 +46,12 @@ struct umnicd_config {
 	uint64_t start_timeout_ns; /* --start-timeout */
 	uid_t host_uid;		   /* the unprivileged user driver hosts run as */
 	gid_t host_gid;
+	/*
+	 * --datapath-cpus: queue pair i of every adapter (umnicd's thread and the
+	 * driver's execution context) runs on dp_cpu[i % dp_ncpus]; none: anywhere.
+	 */
+	uint32_t dp_cpu[UMN_DP_CPUS_MAX];
+	uint32_t dp_ncpus;
 };
 
 /* Set once by main.c, before any module runs; never changed afterwards. */
@@ -51,5 +59,11 @@ extern const struct umnicd_config *cfg;
 
 /* The defaults, before the command line. */
 void config_defaults(struct umnicd_config *c);
+
+/* The CPU queue pair qid runs on, plus one; 0: wherever the scheduler puts it. */
+static inline uint32_t config_dp_cpu_plus1(uint32_t qid)
+{
+	return cfg->dp_ncpus ? cfg->dp_cpu[qid % cfg->dp_ncpus] + 1 : 0;
+}
 
 #endif

@@ -190,6 +190,7 @@ NTSTATUS adapter_on_start(struct device *dev, const struct umn_adapter_caps *m, 
 		struct dp_qpair *qp = &dev->dp.qp[i];
 
 		qp->tap_fd = i ? dev->tapq_fd[i] : fd;
+		qp->cpu_plus1 = config_dp_cpu_plus1(i);
 		qp->os_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (qp->os_efd < 0) {
 			snprintf(err, cap, "eventfd: %s", strerror(errno));
@@ -258,6 +259,7 @@ static void send_create(struct device *dev, hreq_done_fn done)
 
 	umn_msg_init(&m, UMN_MSG_CREATE_QUEUE, sizeof(m), 0);
 	m.dev = dev->id;
+	m.cpu_plus1 = qp->cpu_plus1;
 	m.layout = q->l;
 	host_request(dev->host, dev, &m, sizeof(m), fds, 3, done);
 }

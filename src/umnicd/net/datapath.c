@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -684,6 +686,11 @@ static void *dp_thread(void *arg)
 	struct dp_qpair *qp = arg;
 	struct dp_adapter *a = qp->a;
 	bool tx_full = false;
+	char name[16];
+
+	/* "umnicd-dp" and the queue id: what top -H and the tests see. */
+	snprintf(name, sizeof(name), "umnicd-dp%u", qp->id);
+	pthread_setname_np(pthread_self(), name);
 
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
 		bool empty;
@@ -768,6 +775,16 @@ int dp_adapter_start(struct dp_adapter *a)
 			return -r;
 		}
 		qp->running = true;
+		if (qp->cpu_plus1) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(qp->cpu_plus1 - 1, &set);
+			r = pthread_setaffinity_np(qp->thread, sizeof(set), &set);
+			if (r)
+				umn_log(UMN_LOG_WARN, "queue %u: cannot run on CPU %u: %s", i,
+					qp->cpu_plus1 - 1, strerror(r));
+		}
 	}
 	return 0;
 }

@@ -70,6 +70,7 @@ struct dp_qpair {
 	uint32_t id;
 	int tap_fd;		    /* this pair's queue of the TAP (the device owns it) */
 	int os_efd;		    /* the driver wakes this pair's thread through this */
+	uint32_t cpu_plus1;	    /* the CPU its thread runs on, plus one; 0: any */
 	struct dp_offload_cfg ocfg; /* this thread's copy, its active set read once per pass */
 	uint8_t *bounce;	    /* one frame umnicd segments itself, DP_GSO_FRAME_MAX bytes */
 	struct {
