@@ -96,12 +96,26 @@ printf 'RESULT name=offload_tap_forwarder_ping_rtt value=%s unit=ms baseline=%s 
 # Against the best a process on a TAP can do: one thread, one wake-up each way.
 printf 'RESULT name=offload_vpair_ping_rtt_vs_tap_forwarder value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rf" "$(umn_ratio "$rp" "$rf")"
 # Paced (100 ms apart): every wake-up finds idle CPUs, as an interactive ping does.
-rv=$(rtt_ms "$tag-a" 10.78.0.2 20 0.1); rf=$(rtt_ms "$tag-c" 10.79.0.2 20 0.1); rp=$(rtt_ms "$tag-e" 10.77.0.2 20 0.1)
-printf 'RESULT name=offload_vpair_ping_rtt_paced value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rv" "$(umn_ratio "$rp" "$rv")"
-printf 'RESULT name=offload_vpair_ping_rtt_paced_vs_tap_forwarder value=%s unit=ms baseline=%s ratio=%s\n' "$rp" "$rf" "$(umn_ratio "$rp" "$rf")"
+rv=$(rtt_ms "$tag-a" 10.78.0.2 20 0.1); rf=$(rtt_ms "$tag-c" 10.79.0.2 20 0.1); rpp=$(rtt_ms "$tag-e" 10.77.0.2 20 0.1)
+printf 'RESULT name=offload_vpair_ping_rtt_paced value=%s unit=ms baseline=%s ratio=%s\n' "$rpp" "$rv" "$(umn_ratio "$rpp" "$rv")"
+printf 'RESULT name=offload_vpair_ping_rtt_paced_vs_tap_forwarder value=%s unit=ms baseline=%s ratio=%s\n' "$rpp" "$rf" "$(umn_ratio "$rpp" "$rf")"
+
+# A CPU-bound process tied to the CPU --datapath-cpus will name below: what it gets, and TCP
+# beside it, with umnicd's default placement (here) and with the datapath tied there (below).
+dpcpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+hog_run() { # prints "GBIT/S HOG_SHARE"
+	umn_bg taskset -c "$dpcpu" sh -c 'while :; do :; done'
+	hog=$UMN_BG_PID
+	t0=$(umn_cpu_ticks "$hog"); s0=$(date +%s%N)
+	g=$(iperf_gbps "$tag-e" "$tag-f" 10.77.0.2)
+	t1=$(umn_cpu_ticks "$hog"); s1=$(date +%s%N)
+	umn_stop "$hog"
+	echo "$g $t0 $t1 $s0 $s1 $(getconf CLK_TCK)" | awk '{printf "%s %.2f\n", $1, ($3 - $2) / $6 / (($5 - $4) / 1e9)}'
+}
+set -- $(hog_run); hog_tcp=$1; hog_share=$2
 
 # A path that stopped carrying frames is a failure, not a slow number.
-for m in "vpair TCP:$vp" "vpair UDP:$uvp" "vpair ping:$rp"; do
+for m in "vpair TCP:$vp" "vpair UDP:$uvp" "vpair ping:$rp" "vpair TCP beside a busy CPU:$hog_tcp"; do
 	case "${m#*:}" in
 	'' | 0 | 0.00*) echo "bench/offload.sh: ${m%%:*} measured nothing: vpair stopped carrying frames" >&2; fail=1 ;;
 	esac
@@ -124,5 +138,32 @@ if command -v strace >/dev/null; then
 		echo "# syscalls of umnicd and the driver host under strace (which slows the run), per MB vpair moved" >&2
 	fi
 fi
+umn_stop_daemon || true
+
+# The same pair with --datapath-cpus: each side's umnicd thread and execution context on one CPU.
+umn_start_daemon "$work/pinned" --datapath-cpus "$dpcpu"
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-e" --ifname vpa >/dev/null
+umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-f" --ifname vpb >/dev/null
+ip -n "$tag-e" addr add 10.77.0.1/24 dev vpa
+ip -n "$tag-f" addr add 10.77.0.2/24 dev vpb
+ip -n "$tag-e" link set vpa up
+ip -n "$tag-f" link set vpb up
+sleep 0.5
+: >"$work/pinned.tcp"
+for _ in $(seq 1 "$REPEAT"); do
+	iperf_gbps "$tag-e" "$tag-f" 10.77.0.2 >>"$work/pinned.tcp"
+done
+pp=$(umn_median <"$work/pinned.tcp")
+printf 'RESULT name=offload_vpair_tcp_datapath_cpus_vs_veth value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$pp" "$veth" "$(umn_ratio "$pp" "$veth")"
+printf 'RESULT name=offload_vpair_tcp_datapath_cpus_vs_tap_forwarder value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$pp" "$fwd" "$(umn_ratio "$pp" "$fwd")"
+printf 'RESULT name=offload_vpair_tcp_datapath_cpus_vs_default value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$pp" "$vp" "$(umn_ratio "$pp" "$vp")"
+rq=$(rtt_ms "$tag-e" 10.77.0.2); rqp=$(rtt_ms "$tag-e" 10.77.0.2 20 0.1)
+printf 'RESULT name=offload_vpair_ping_rtt_datapath_cpus value=%s unit=ms baseline=%s ratio=%s\n' "$rq" "$rp" "$(umn_ratio "$rq" "$rp")"
+printf 'RESULT name=offload_vpair_ping_rtt_paced_datapath_cpus value=%s unit=ms baseline=%s ratio=%s\n' "$rqp" "$rpp" "$(umn_ratio "$rqp" "$rpp")"
+set -- $(hog_run)
+printf 'RESULT name=offload_vpair_tcp_beside_hog_datapath_cpus value=%.2f unit=Gbit/s baseline=%.2f ratio=%s\n' "$1" "$hog_tcp" "$(umn_ratio "$1" "$hog_tcp")"
+printf 'RESULT name=offload_hog_cpu_share_datapath_cpus value=%s unit=share baseline=%s ratio=%s\n' "$2" "$hog_share" "$(umn_ratio "$2" "$hog_share")"
+case "$pp" in '' | 0 | 0.00*) echo "bench/offload.sh: vpair TCP with --datapath-cpus measured nothing" >&2; fail=1 ;; esac
+echo "# a CPU-bound process tied to CPU $dpcpu, beside vpair TCP: baseline with umnicd's default placement, value with --datapath-cpus $dpcpu" >&2
 umn_stop_daemon || true
 exit "${fail:-0}"
