@@ -53,7 +53,7 @@ struct umn_ec {
 	pthread_cond_t resumed;
 	_Atomic bool pause;	 /* someone waits for run: let it go at the next turn */
 	_Atomic unsigned takers; /* other contexts' threads about to run a turn of this one */
-	uint32_t cpu_plus1;	 /* the CPU its thread runs on, plus one (umnicd's choice); 0: any */
+	uint32_t cpu_plus1; /* the CPU its thread runs on, plus one (umnicd's choice); 0: any */
 };
 
 /*
@@ -319,15 +319,17 @@ static void *ec_thread(void *arg)
 	/* "umnic-ec" and the queue id: what top -H and the tests see. */
 	snprintf(name, sizeof(name), "umnic-ec%u", ec->id);
 	pthread_setname_np(pthread_self(), name);
-	/* On umnicd's thread's CPU, when it has one: a hand-over there needs no wake-up of another CPU. */
+	/* On umnicd's thread's CPU, when it has one: a hand-over there needs no wake-up of another
+	 * CPU. */
 	if (ec->cpu_plus1) {
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
 		CPU_SET(ec->cpu_plus1 - 1, &set);
 		if (sched_setaffinity(0, sizeof(set), &set) < 0)
-			umn_log(UMN_LOG_WARN, "execution context of queue %u: cannot run on CPU %u: %m",
-				ec->id, ec->cpu_plus1 - 1);
+			umn_log(UMN_LOG_WARN,
+				"execution context of queue %u: cannot run on CPU %u: %m", ec->id,
+				ec->cpu_plus1 - 1);
 	}
 	this_ec = ec;
 	pthread_mutex_lock(&ec->run);
