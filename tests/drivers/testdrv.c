@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -55,6 +56,8 @@ enum {
 	/* Reports an error whose text holds quotes, backslashes, control characters and
 	 * non-UTF-8 bytes, then fails EvtDriverDeviceAdd: what umnicd repeats must stay valid. */
 	MODE_ODD_REPORT = 32,
+	/* Sets the CPUs of another thread (the host's first): only its own are allowed. */
+	MODE_AFFINITY_OTHER = 33,
 	/* Uses the UDP socket umnicd granted in EvtDevicePrepareHardware: sends one datagram. */
 	MODE_USE_RESOURCE = 40,
 	/* Name squatting: creates the echo driver's symbolic link (in other letter case) and fails
@@ -152,6 +155,13 @@ static NTSTATUS Escape(ULONG mode)
 		return Outcome(process_vm_writev(1, &local, 1, &remote, 1, 0));
 	case MODE_MOUNT:
 		return Outcome(mount("none", "/", "tmpfs", 0, NULL));
+	case MODE_AFFINITY_OTHER: {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+		return Outcome(sched_setaffinity(getpid(), sizeof(set), &set));
+	}
 	case MODE_FLOOD: {
 		/* Valid-looking log messages as fast as the socket takes them. */
 		struct {

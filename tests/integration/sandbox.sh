@@ -40,6 +40,7 @@ done <<'CASES'
 26|make memory executable
 27|write into another process
 28|mount a file system
+33|set another thread's CPUs
 CASES
 
 out=$(umn_cli install "$inf" --netns "$T_TAG-c" --param Mode=29 --param UmnicRestartLimit=0 2>&1)
