@@ -325,7 +325,9 @@ static void *ec_thread(void *arg)
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
-		CPU_SET(ec->cpu_plus1 - 1, &set);
+		/* CPU_SET does not check its argument: a number beyond the set is no CPU. */
+		if (ec->cpu_plus1 <= CPU_SETSIZE)
+			CPU_SET(ec->cpu_plus1 - 1, &set);
 		if (sched_setaffinity(0, sizeof(set), &set) < 0)
 			umn_log(UMN_LOG_WARN,
 				"execution context of queue %u: cannot run on CPU %u: %m", ec->id,
