@@ -32,9 +32,13 @@ t_check "execution contexts woke at most 3 times a ping ($((sw1 - sw0)) for 200)
 # This run counts frames: the kernel cuts them to the MTU itself (no TSO), so there are many.
 ip netns exec "$T_TAG-a" python3 "$UMNIC_SRC/tests/integration/features.py" vpa \
 	tx-tcp-segmentation off tx-tcp6-segmentation off
-ip netns exec "$T_TAG-b" iperf3 -s -1 -D -B 10.77.0.2 -p 5301 >/dev/null 2>&1
+# The server runs in the foreground of a child whose pid is known: stopped by pid if the client
+# never reaches it (a daemonized one would outlive the test).
+umn_bg ip netns exec "$T_TAG-b" iperf3 -s -1 -B 10.77.0.2 -p 5301 >/dev/null 2>&1
+srv=$UMN_BG_PID
 sleep 0.3
 ip netns exec "$T_TAG-a" iperf3 -c 10.77.0.2 -p 5301 -t 3 -J >"$T_WORK/iperf.json" 2>/dev/null
+umn_stop "$srv"
 bytes=$(jq -r '.end.sum_received.bytes // 0' "$T_WORK/iperf.json" 2>/dev/null || echo 0)
 t_check "iperf3 TCP stream moved data ($bytes bytes)" [ "${bytes:-0}" -gt 10000000 ]
 
