@@ -16,12 +16,7 @@ trap 'umn_cleanup; rm -rf "$work"' EXIT INT TERM
 umn_netns_add "$tag-a"
 umn_netns_add "$tag-b"
 umn_start_daemon "$work"
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-a" --ifname vpa >/dev/null
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-b" --ifname vpb >/dev/null
-ip -n "$tag-a" addr add 10.77.0.1/24 dev vpa
-ip -n "$tag-b" addr add 10.77.0.2/24 dev vpb
-ip -n "$tag-a" link set vpa up
-ip -n "$tag-b" link set vpb up
+umn_vpair_up "$tag-a" "$tag-b"
 umn_bg ip netns exec "$tag-b" iperf3 -s -B 10.77.0.2 -p 5402 >/dev/null 2>&1
 server=$UMN_BG_PID
 sleep 0.3

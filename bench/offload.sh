@@ -68,12 +68,7 @@ ip -n "$tag-c" link set fwa up
 ip -n "$tag-d" link set fwb up
 
 umn_start_daemon "$work"
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-e" --ifname vpa >/dev/null
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-f" --ifname vpb >/dev/null
-ip -n "$tag-e" addr add 10.77.0.1/24 dev vpa
-ip -n "$tag-f" addr add 10.77.0.2/24 dev vpb
-ip -n "$tag-e" link set vpa up
-ip -n "$tag-f" link set vpb up
+umn_vpair_up "$tag-e" "$tag-f"
 sleep 0.5
 
 : >"$work/veth"; : >"$work/fwd"; : >"$work/vpair"
@@ -142,12 +137,7 @@ umn_stop_daemon || true
 
 # The same pair with --datapath-cpus: each side's umnicd thread and execution context on one CPU.
 umn_start_daemon "$work/pinned" --datapath-cpus "$dpcpu"
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-e" --ifname vpa >/dev/null
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-f" --ifname vpb >/dev/null
-ip -n "$tag-e" addr add 10.77.0.1/24 dev vpa
-ip -n "$tag-f" addr add 10.77.0.2/24 dev vpb
-ip -n "$tag-e" link set vpa up
-ip -n "$tag-f" link set vpb up
+umn_vpair_up "$tag-e" "$tag-f"
 sleep 0.5
 : >"$work/pinned.tcp"
 for _ in $(seq 1 "$REPEAT"); do

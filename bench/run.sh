@@ -37,12 +37,7 @@ ip -n "$tag-a" link set "$tag-va" up
 ip -n "$tag-b" link set "$tag-vb" up
 
 umn_start_daemon "$work"
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-a" --ifname vpa >/dev/null
-umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$tag-b" --ifname vpb >/dev/null
-ip -n "$tag-a" addr add 10.77.0.1/24 dev vpa
-ip -n "$tag-b" addr add 10.77.0.2/24 dev vpb
-ip -n "$tag-a" link set vpa up
-ip -n "$tag-b" link set vpb up
+umn_vpair_up "$tag-a" "$tag-b"
 sleep 0.2
 
 # Alternate the two so drift on a noisy machine hits both alike.

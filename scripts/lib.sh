@@ -93,6 +93,15 @@ umn_vpair_install() {
 	fi
 }
 
+# umn_vpair_up NSA NSB: one vpair pair, vpa (10.77.0.1/24) in NSA and vpb (10.77.0.2/24) in NSB,
+# both up.
+umn_vpair_up() {
+	umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$1" --ifname vpa >/dev/null &&
+		umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$2" --ifname vpb >/dev/null &&
+		ip -n "$1" addr add 10.77.0.1/24 dev vpa && ip -n "$2" addr add 10.77.0.2/24 dev vpb &&
+		ip -n "$1" link set vpa up && ip -n "$2" link set vpb up
+}
+
 umn_cli() {
 	"${UMNIC_CLI:-$UMNIC_BUILD/src/cli/umnic}" --run-dir "$UMN_RUN_DIR" "$@"
 }

@@ -53,12 +53,7 @@ t_finish() {
 trap 'umn_cleanup' EXIT INT TERM
 
 # t_pair NSA NSB: installs the two vpair devices into NSA and NSB with addresses.
-t_pair() {
-	umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$1" --ifname vpa >/dev/null &&
-	umn_cli install "$UMNIC_BUILD/drivers/vpair/vpair.inf" --netns "$2" --ifname vpb >/dev/null &&
-	ip -n "$1" addr add 10.77.0.1/24 dev vpa && ip -n "$2" addr add 10.77.0.2/24 dev vpb &&
-	ip -n "$1" link set vpa up && ip -n "$2" link set vpb up
-}
+t_pair() { umn_vpair_up "$@"; }
 
 t_ping_ok() {
 	ip netns exec "$1" ping -c "${3:-5}" -i 0.05 -W 2 -q "$2" >/dev/null 2>&1
