@@ -235,6 +235,22 @@ INFH_FN bool has_warning(const struct umn_diag *diag, const char *msg)
 	return false;
 }
 
+/* has_warning with the message formatted, so a check is one line (and names what it wanted). */
+__attribute__((format(printf, 2, 3))) INFH_FN bool has_warningf(const struct umn_diag *diag,
+								const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (has_warning(diag, msg))
+		return true;
+	print_error("no warning reads: %s\n", msg);
+	return false;
+}
+
 INFH_FN const struct inf_addreg *find_reg(const struct inf_driver *d, const char *subkey,
 					  const char *name)
 {

@@ -46,7 +46,7 @@ static char *describe(const struct inf_driver *d)
 
 static void test_sample_resolves(void **state)
 {
-	char *text = sample(), msg[256];
+	char *text = sample();
 	struct umn_diag diag;
 	struct inf_file *inf;
 	struct inf_driver *d;
@@ -131,10 +131,9 @@ static void test_sample_resolves(void **state)
 	assert_true(e->noclobber);
 	assert_null(find_reg(d, "Software\\umnic", "Installed"));
 
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: AddReg: only HKR values are applied; HKLM entry ignored",
-		 line_of(text, "HKLM,"));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag, "vpair.inf:%u: AddReg: only HKR values are applied; HKLM entry ignored",
+	    line_of(text, "HKLM,")));
 	assert_int_equal(umn_diag_n_warnings(&diag), 1);
 	assert_false(umn_diag_has_error(&diag));
 
@@ -447,15 +446,14 @@ static void test_include(void **state)
 
 	umn_diag_init(&diag);
 	assert_int_equal(inf_load(path, &inf, &diag), 0);
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: Include of machine.inf not found here; its sections are ignored",
-		 line_of(main_text, "Include"));
-	assert_true(has_warning(&diag, msg));
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: Include of netvwifibus.inf not found here; its sections are "
-		 "ignored",
-		 line_of(main_text, "Include"));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag, "vpair.inf:%u: Include of machine.inf not found here; its sections are ignored",
+	    line_of(main_text, "Include")));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: Include of netvwifibus.inf not found here; its sections are "
+	    "ignored",
+	    line_of(main_text, "Include")));
 	assert_true(inf_missing_include(inf));
 	/* sections of the Include'd file are found; the main file's win on a clash */
 	assert_non_null(inf_section_find(inf, "common.addreg"));
@@ -471,11 +469,11 @@ static void test_include(void **state)
 	assert_string_equal(e->file, "common.inf");
 	assert_int_equal(e->line, 7);
 	assert_memory_equal(e->data, "\5\0\0\0", 4);
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: Needs section [Machine.Install] not found (its Include is not "
-		 "here); ignored",
-		 line_of(main_text, "Needs"));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: Needs section [Machine.Install] not found (its Include is not "
+	    "here); ignored",
+	    line_of(main_text, "Needs")));
 	snprintf(msg, sizeof(msg), "%s/vpair.so", real);
 	assert_string_equal(d->binary_path, msg);
 	assert_false(umn_diag_has_error(&diag));

@@ -270,7 +270,7 @@ static void test_bad_amplification(void **state)
 
 static void test_warnings_and_kmdf(void **state)
 {
-	char *text = sample(), *a, *b, msg[256];
+	char *text = sample(), *a, *b;
 	struct umn_diag diag;
 	struct inf_file *inf;
 	struct inf_driver *d;
@@ -282,20 +282,19 @@ static void test_warnings_and_kmdf(void **state)
 	umn_diag_init(&diag);
 	inf = load_text("vpair.inf", b, strlen(b), &diag);
 	d = resolve(inf, NULL, &diag);
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: unknown directive UmdfHostPriority in [VPair_Install.NT.Wdf]; "
-		 "ignored",
-		 line_of(b, "UmdfHostPriority"));
-	assert_true(has_warning(&diag, msg));
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: UmdfMethodNeitherAction given again; the first one (line %u) is "
-		 "used",
-		 line_of(b, "UmdfMethodNeitherAction = Reject"), line_of(b, "UmdfMethodNeither"));
-	assert_true(has_warning(&diag, msg));
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: no UmdfServiceOrder in [VPair_Install.NT.Wdf]; assuming VPair",
-		 line_of(b, "UmdfService "));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: unknown directive UmdfHostPriority in [VPair_Install.NT.Wdf]; "
+	    "ignored",
+	    line_of(b, "UmdfHostPriority")));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: UmdfMethodNeitherAction given again; the first one (line %u) is "
+	    "used",
+	    line_of(b, "UmdfMethodNeitherAction = Reject"), line_of(b, "UmdfMethodNeither")));
+	assert_true(has_warningf(
+	    &diag, "vpair.inf:%u: no UmdfServiceOrder in [VPair_Install.NT.Wdf]; assuming VPair",
+	    line_of(b, "UmdfService ")));
 	assert_int_equal(d->policy.method_neither, INF_METHOD_NEITHER_COPY);
 	assert_false(d->verifier);
 	inf_driver_free(d);
@@ -314,10 +313,9 @@ static void test_warnings_and_kmdf(void **state)
 	assert_int_equal(d->library_major, 1);
 	assert_int_equal(d->library_minor, 33);
 	assert_int_equal(d->n_extensions, 0);
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: UmdfKernelModeClientPolicy applies to UMDF drivers only; ignored",
-		 line_of(b, "UmdfKernelModeClientPolicy"));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag, "vpair.inf:%u: UmdfKernelModeClientPolicy applies to UMDF drivers only; ignored",
+	    line_of(b, "UmdfKernelModeClientPolicy")));
 	inf_driver_free(d);
 	inf_free(inf);
 	umn_diag_free(&diag);
@@ -367,16 +365,16 @@ static void test_windows_leniency(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->type, 7 /* REG_MULTI_SZ */);
 	/* One warning per name and file, saying which value was used. */
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: %%REG_SZ%% is not in [Strings]; using 0x00000000, the value of "
-		 "REG_SZ, as Windows does",
-		 line_of(c, "DeviceGroupId"));
-	assert_true(has_warning(&diag, msg));
-	snprintf(msg, sizeof(msg),
-		 "vpair.inf:%u: %%reg_dword%% is not in [Strings]; using 0x00010001, the value of "
-		 "REG_DWORD, as Windows does",
-		 line_of(c, "Dword1"));
-	assert_true(has_warning(&diag, msg));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: %%REG_SZ%% is not in [Strings]; using 0x00000000, the value of "
+	    "REG_SZ, as Windows does",
+	    line_of(c, "DeviceGroupId")));
+	assert_true(has_warningf(
+	    &diag,
+	    "vpair.inf:%u: %%reg_dword%% is not in [Strings]; using 0x00010001, the value of "
+	    "REG_DWORD, as Windows does",
+	    line_of(c, "Dword1")));
 	/* The system INFs: no word about them, nor about the sections needed from them. */
 	unsigned undefined = 0;
 	for (size_t i = 0; i < umn_diag_n_warnings(&diag); i++) {
