@@ -162,19 +162,25 @@ static UINT32 Lend(VPAIR_QUEUE *q, NET_RING *fr, const NET_PACKET *p, const UCHA
 	return len;
 }
 
+/*
+ * Whether the sent packet at Index may be returned: it was copied, its slot
+ * was revoked (Revoke clears Ring), or the receiver has read the slot.
+ */
+static BOOLEAN TxReturnable(const VPAIR_QUEUE *q, const VPAIR_LINKS *l, UINT32 Index)
+{
+	const VPAIR_HELD *h = &q->Held[Index];
+
+	return !h->Ring ||
+	       (INT32)(atomic_load_explicit(&l->Ring[q->Index][h->Ring - 1].Consumed, memory_order_acquire) -
+		       h->Seq) > 0;
+}
+
 /* Hands back the packets on the wire, in order, as far as the receiver has read them. */
 static void TxComplete(VPAIR_QUEUE *q, NET_RING *pr, NET_RING *fr, VPAIR_LINKS *out)
 {
-	while (pr->BeginIndex != pr->NextIndex) {
+	while (pr->BeginIndex != pr->NextIndex && TxReturnable(q, out, pr->BeginIndex)) {
 		NET_PACKET *p = NetRingGetPacketAtIndex(pr, pr->BeginIndex);
-		UINT32 ring = q->Held[pr->BeginIndex].Ring;
 
-		if (ring) {
-			VPAIR_WIRE *w = &out->Ring[q->Index][ring - 1];
-			if ((INT32)(atomic_load_explicit(&w->Consumed, memory_order_acquire) - q->Held[pr->BeginIndex].Seq) <= 0)
-				break;
-			q->Held[pr->BeginIndex].Ring = 0;
-		}
 		if (p->FragmentCount)
 			fr->BeginIndex = NetRingAdvanceIndex(fr, p->FragmentIndex, p->FragmentCount);
 		pr->BeginIndex = NetRingIncrementIndex(pr, pr->BeginIndex);
@@ -527,14 +533,9 @@ static BOOLEAN WorkWaiting(const VPAIR_QUEUE *q)
 	if (q->Tx) {
 		const VPAIR_WIRE *w;
 
-		/* The receiver has read the oldest packet on the wire: it can be completed. */
-		if (pr->BeginIndex != pr->NextIndex) {
-			UINT32 ring = q->Held[pr->BeginIndex].Ring;
-			if (!ring || (INT32)(atomic_load_explicit(&l->Ring[q->Index][ring - 1].Consumed,
-								  memory_order_acquire) -
-					     q->Held[pr->BeginIndex].Seq) > 0)
-				return TRUE;
-		}
+		/* The oldest packet on the wire can be returned. */
+		if (pr->BeginIndex != pr->NextIndex && TxReturnable(q, l, pr->BeginIndex))
+			return TRUE;
 		if (!q->HeldOn || q->HeldOn > l->RxQueues || q->Index >= l->TxQueues)
 			return FALSE;
 		w = &l->Ring[q->Index][q->HeldOn - 1];
