@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include <net/virtualaddress.h>
 
 #include "common/clock.h"
+#include "common/cpu.h"
 #include "common/efd.h"
 #include "common/log.h"
 #include "runtime/wdf/irql.h"
@@ -315,24 +315,17 @@ static void *ec_thread(void *arg)
 {
 	struct umn_ec *ec = arg;
 	char name[16];
+	int e;
 
 	/* "umnic-ec" and the queue id: what top -H and the tests see. */
 	snprintf(name, sizeof(name), "umnic-ec%u", ec->id);
 	pthread_setname_np(pthread_self(), name);
 	/* On umnicd's thread's CPU, when it has one: a hand-over there needs no wake-up of another
 	 * CPU. */
-	if (ec->cpu_plus1) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		/* CPU_SET does not check its argument: a number beyond the set is no CPU. */
-		if (ec->cpu_plus1 <= CPU_SETSIZE)
-			CPU_SET(ec->cpu_plus1 - 1, &set);
-		if (sched_setaffinity(0, sizeof(set), &set) < 0)
-			umn_log(UMN_LOG_WARN,
-				"execution context of queue %u: cannot run on CPU %u: %m", ec->id,
-				ec->cpu_plus1 - 1);
-	}
+	e = umn_pin_self(ec->cpu_plus1);
+	if (e < 0)
+		umn_log(UMN_LOG_WARN, "execution context of queue %u: cannot run on CPU %u: %s",
+			ec->id, ec->cpu_plus1 - 1, strerror(-e));
 	this_ec = ec;
 	pthread_mutex_lock(&ec->run);
 	for (int k = 0; k < 2; k++) {

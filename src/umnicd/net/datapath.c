@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/cpu.h"
 #include "common/efd.h"
 #include "common/log.h"
 
@@ -687,10 +687,15 @@ static void *dp_thread(void *arg)
 	struct dp_adapter *a = qp->a;
 	bool tx_full = false;
 	char name[16];
+	int e;
 
 	/* "umnicd-dp" and the queue id: what top -H and the tests see. */
 	snprintf(name, sizeof(name), "umnicd-dp%u", qp->id);
 	pthread_setname_np(pthread_self(), name);
+	e = umn_pin_self(qp->cpu_plus1);
+	if (e < 0)
+		umn_log(UMN_LOG_WARN, "queue %u: cannot run on CPU %u: %s", qp->id,
+			qp->cpu_plus1 - 1, strerror(-e));
 
 	while (!atomic_load(&a->stop) && !atomic_load(&a->failed)) {
 		bool empty;
@@ -775,16 +780,6 @@ int dp_adapter_start(struct dp_adapter *a)
 			return -r;
 		}
 		qp->running = true;
-		if (qp->cpu_plus1) {
-			cpu_set_t set;
-
-			CPU_ZERO(&set);
-			CPU_SET(qp->cpu_plus1 - 1, &set);
-			r = pthread_setaffinity_np(qp->thread, sizeof(set), &set);
-			if (r)
-				umn_log(UMN_LOG_WARN, "queue %u: cannot run on CPU %u: %s", i,
-					qp->cpu_plus1 - 1, strerror(r));
-		}
 	}
 	return 0;
 }
