@@ -47,7 +47,7 @@
 struct umn_io_state umn_io = {
     /* Adaptive: held for bookkeeping only, so a short spin beats sleeping in the kernel. */
     .lock = PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP,
-    .cond = PTHREAD_COND_INITIALIZER,
+    /* .cond: io_cond_init(), below */
     .next_cookie = 1,
     .by_id = UMN_IDTAB_INIT(umn_io.bucket[0]),
     .by_cookie = UMN_IDTAB_INIT(umn_io.bucket[1]),
@@ -55,6 +55,21 @@ struct umn_io_state umn_io = {
     .files = UMN_IDTAB_INIT(umn_io.bucket[3]),
     .timed = {&umn_io.timed, &umn_io.timed},
 };
+
+/*
+ * umn_io.cond measures umn_io_wait_until's deadlines on CLOCK_MONOTONIC, as
+ * every time limit in umnic does (a wall-clock jump must not stretch them):
+ * set up before anything can wait on it.
+ */
+__attribute__((constructor)) static void io_cond_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&umn_io.cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
 
 void umn_io_set_ops(const struct umn_io_ops *ops)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "runtime/io/io_int.h"
 
@@ -414,8 +415,7 @@ unsigned umn_io_device_power_down(uint32_t device)
 			qs[n++] = q;
 		}
 	}
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += UMN_IO_POWER_DOWN_WAIT_S;
+	umn_deadline_after(&deadline, UMN_IO_POWER_DOWN_WAIT_S, 0);
 	for (;;) {
 		bool all = true;
 
@@ -492,8 +492,7 @@ void umn_io_device_power_up(uint32_t device)
 	 * before the device's start goes on (to SelfManagedIoRestart). They
 	 * run on workers, and a worker that waits here lets the pool grow.
 	 */
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += UMN_IO_POWER_UP_WAIT_S;
+	umn_deadline_after(&deadline, UMN_IO_POWER_UP_WAIT_S, 0);
 	umn_io_lock();
 	running = power_cbs_wait(dev->io, &deadline);
 	umn_io_unlock();

@@ -309,7 +309,7 @@ void umn_io_lock(void);
 void umn_io_unlock(void);
 /* Waits on umn_io.cond (io lock held). */
 void umn_io_wait(void);
-/* The same, until deadline (CLOCK_REALTIME) at most; false when it passed. */
+/* The same, until deadline (CLOCK_MONOTONIC, umn_deadline_after) at most; false when it passed. */
 bool umn_io_wait_until(const struct timespec *deadline);
 void umn_io_wake_all(void);
 
