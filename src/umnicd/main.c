@@ -290,10 +290,8 @@ static int parse_dp_cpus(const char *s, struct umnicd_config *c, char *err, size
 		unsigned long v;
 		char *end;
 
-		if (*p < '0' || *p > '9') {
-			snprintf(err, cap, "wants CPU numbers separated by commas, not \"%s\"", s);
-			return -1;
-		}
+		if (*p < '0' || *p > '9')
+			break;
 		errno = 0;
 		v = strtoul(p, &end, 10);
 		if (errno || v >= CPU_SETSIZE || !CPU_ISSET(v, &allowed)) {
@@ -313,12 +311,12 @@ static int parse_dp_cpus(const char *s, struct umnicd_config *c, char *err, size
 		c->dp_cpu[c->dp_ncpus++] = (uint32_t)v;
 		if (!*end)
 			return 0;
-		if (*end != ',') {
-			snprintf(err, cap, "wants CPU numbers separated by commas, not \"%s\"", s);
-			return -1;
-		}
+		if (*end != ',')
+			break;
 		p = end + 1;
 	}
+	snprintf(err, cap, "wants CPU numbers separated by commas, not \"%s\"", s);
+	return -1;
 }
 
 /* A decimal option value from min to max, nothing else (no sign, no suffix). */
